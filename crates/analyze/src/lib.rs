@@ -1,0 +1,4 @@
+//! # logscan-analyze
+//!
+//! Records in, report out (work in progress).
+#![deny(missing_docs)]

@@ -1,0 +1,2 @@
+//! The `logscan` command (work in progress).
+fn main() {}

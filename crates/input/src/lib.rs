@@ -1,0 +1,4 @@
+//! # logscan-input
+//!
+//! Reading log inputs (work in progress).
+#![deny(missing_docs)]

@@ -1,0 +1,71 @@
+//! # logscan-parse
+//!
+//! Turns one line of an nginx, Apache httpd or PHP-FPM log into a typed [`Record`], and
+//! tells *why* an upstream request failed: every error entry about an upstream carries a
+//! [`Failure`] with one of 27 stable [`Cause`] ids (`upstream_refused`,
+//! `upstream_timeout_read`, `fpm_pool_exhausted`, ...), the [`Phase`] it happened in, the
+//! [`Errno`] and the upstream peer.
+//!
+//! Formats:
+//! - nginx `error_log` (context fields split and typed, `*CID`, the `while <action>`
+//!   phase, lines cut at 2047 bytes, multi-line FastCGI stderr entries);
+//! - Apache httpd 2.4 error log (default layout, prefork and threaded, `[:error]`, AH codes,
+//!   APR statuses before or after `[client ...]`), custom `ErrorLogFormat`s, and 2.2;
+//! - the PHP-FPM master log;
+//! - access logs from any nginx `log_format` (built in: `combined`, the ingress-nginx
+//!   default) or Apache `LogFormat` (built in: `common`, `combined`), with nginx's
+//!   multi-value `$upstream_*` fields typed, and trailing `key=value` timing pairs.
+//!
+//! Records borrow from the input (no allocation per line), input need not be UTF-8, and
+//! parsing never panics: a line that does not fit is a [`ParseError`] saying what was
+//! expected where. [`detect::detect`] picks the format of an input from its first lines.
+//!
+//! ```
+//! use logscan_parse::{Cause, Parser, Phase, Record, Zone};
+//!
+//! let parser = Parser::nginx_error();
+//! let line = br#"2026/11/25 01:28:02 [error] 812#812: *97 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.1.2.3, server: shop.example, request: "GET /checkout HTTP/1.1", upstream: "http://10.0.0.5:8080/checkout", host: "shop.example""#;
+//!
+//! match parser.parse(line) {
+//!     Ok(Record::Error(entry)) => {
+//!         let failure = entry.failure.expect("an upstream failure");
+//!         assert_eq!(failure.cause, Cause::UpstreamTimeoutRead);
+//!         assert_eq!(failure.cause.id(), "upstream_timeout_read");
+//!         assert_eq!(failure.phase, Some(Phase::ReadHeader));
+//!         assert_eq!(entry.connection, Some(97));
+//!         assert_eq!(entry.client, Some(&b"10.1.2.3"[..]));
+//!         // nginx writes local time without a zone: the caller picks one.
+//!         let when = entry.time.expect("a timestamp").to_instant(&"Europe/Berlin".parse::<Zone>()?);
+//!         assert_eq!(when.to_rfc3339(), "2026-11-25T01:28:02+01:00");
+//!     }
+//!     other => panic!("unexpected {other:?}"),
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod access;
+mod apache_error;
+pub mod cause;
+pub mod detect;
+pub mod errno;
+mod error;
+mod fpm;
+mod nginx_error;
+mod parser;
+mod record;
+pub mod time;
+
+pub use cause::{Category, Cause, Phase, Severity};
+pub use errno::{CodeSpace, Errno, SysError};
+pub use error::{FormatError, ParseError};
+pub use parser::Parser;
+pub use record::{
+    AccessRecord, ErrorRecord, Failure, Format, Level, Record, Role, Server, UpstreamFields,
+    UpstreamValue, UpstreamValues, parse_seconds_us, parse_u16, parse_u64,
+};
+pub use time::{Timestamp, Zone};

@@ -1,0 +1,175 @@
+//! [`Parser`]: one configured log format, turning entries into [`Record`]s.
+
+use std::fmt;
+
+use crate::access::AccessFormat;
+use crate::apache_error::ErrorLogFormat;
+use crate::error::{FormatError, ParseError};
+use crate::record::{Format, Record};
+use crate::{apache_error, fpm, nginx_error};
+
+/// A parser for one log format.
+///
+/// Cheap to clone, `Send + Sync`, and stateless: [`Parser::parse`] takes `&self`, so one
+/// parser can serve many threads. Records borrow from the bytes given to `parse`.
+///
+/// ```
+/// use logscan_parse::{Cause, Parser, Record};
+///
+/// let parser = Parser::nginx_error();
+/// let line = b"2026/11/25 01:27:19 [error] 812#812: *31 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: localhost, request: \"GET /api/items HTTP/1.1\", upstream: \"http://127.0.0.1:19020/api/items\", host: \"localhost\"";
+/// let Ok(Record::Error(record)) = parser.parse(line) else { panic!("not an error record") };
+/// let failure = record.failure.expect("an upstream failure");
+/// assert_eq!(failure.cause, Cause::UpstreamRefused);
+/// assert_eq!(failure.upstream, Some(&b"127.0.0.1:19020"[..]));
+/// assert_eq!(record.request, Some(&b"GET /api/items HTTP/1.1"[..]));
+/// ```
+#[derive(Clone)]
+pub struct Parser {
+    kind: Kind,
+}
+
+#[derive(Clone)]
+enum Kind {
+    NginxError,
+    ApacheError,
+    ApacheErrorCustom(Box<ErrorLogFormat>),
+    PhpFpm,
+    Access(Box<AccessFormat>),
+}
+
+impl Parser {
+    /// nginx `error_log` (any nginx version; glibc, musl and BSD errno texts).
+    pub fn nginx_error() -> Parser {
+        Parser {
+            kind: Kind::NginxError,
+        }
+    }
+
+    /// Apache httpd error log in the default layout of 2.4 (threaded or prefork, with or
+    /// without module, AH code, client and status parts) or of 2.2.
+    pub fn apache_error() -> Parser {
+        Parser {
+            kind: Kind::ApacheError,
+        }
+    }
+
+    /// Apache httpd error log written with a custom `ErrorLogFormat` string, e.g.
+    /// `"[%{cu}t] [%-m:%l] [pid %P] %F: %E: [client %a] %M"`.
+    pub fn apache_error_format(error_log_format: &str) -> Result<Parser, FormatError> {
+        Ok(Parser {
+            kind: Kind::ApacheErrorCustom(Box::new(ErrorLogFormat::compile(error_log_format)?)),
+        })
+    }
+
+    /// The PHP-FPM master log (`[25-Nov-2026 01:29:10] WARNING: [pool www] ...`).
+    pub fn php_fpm() -> Parser {
+        Parser { kind: Kind::PhpFpm }
+    }
+
+    /// nginx access log written with the given `log_format` string (the part after the
+    /// name; quotes from nginx.conf may be left on or taken off). `combined` is accepted as a
+    /// name.
+    pub fn nginx_access(log_format: &str) -> Result<Parser, FormatError> {
+        Ok(Parser::from_access(AccessFormat::nginx(log_format)?))
+    }
+
+    /// nginx access log in the predefined `combined` format.
+    pub fn nginx_combined() -> Parser {
+        Parser::from_access(AccessFormat::nginx_combined())
+    }
+
+    /// The default access log format of the Kubernetes ingress-nginx controller
+    /// (`log-format-upstream`).
+    pub fn ingress_nginx() -> Parser {
+        Parser::from_access(AccessFormat::ingress_nginx())
+    }
+
+    /// Apache access log written with the given `LogFormat` string; the nicknames `common`,
+    /// `combined`, `combinedio` and `vhost_combined` are accepted too.
+    pub fn apache_access(log_format: &str) -> Result<Parser, FormatError> {
+        Ok(Parser::from_access(AccessFormat::apache(log_format)?))
+    }
+
+    /// An access log format in either syntax: nginx (`$remote_addr ...`) or Apache
+    /// (`%h %l ...`), told apart by the variables it uses.
+    pub fn access(log_format: &str) -> Result<Parser, FormatError> {
+        Ok(Parser::from_access(AccessFormat::detect_syntax(
+            log_format,
+        )?))
+    }
+
+    /// The built-in default parser for a format family: nginx `combined`, Apache
+    /// `combined`, and the default error layouts.
+    pub fn for_format(format: Format) -> Parser {
+        match format {
+            Format::NginxError => Parser::nginx_error(),
+            Format::ApacheError => Parser::apache_error(),
+            Format::PhpFpm => Parser::php_fpm(),
+            Format::NginxAccess => Parser::nginx_combined(),
+            Format::ApacheAccess => Parser::from_access(AccessFormat::apache_combined()),
+        }
+    }
+
+    fn from_access(format: AccessFormat) -> Parser {
+        Parser {
+            kind: Kind::Access(Box::new(format)),
+        }
+    }
+
+    /// The format family this parser reads.
+    pub fn format(&self) -> Format {
+        match &self.kind {
+            Kind::NginxError => Format::NginxError,
+            Kind::ApacheError | Kind::ApacheErrorCustom(_) => Format::ApacheError,
+            Kind::PhpFpm => Format::PhpFpm,
+            Kind::Access(access) => access.format(),
+        }
+    }
+
+    /// The format string this parser was built from, for access logs and custom
+    /// `ErrorLogFormat`s.
+    pub fn format_string(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Access(access) => Some(access.source()),
+            Kind::ApacheErrorCustom(custom) => Some(custom.source()),
+            _ => None,
+        }
+    }
+
+    /// Parses one entry: a physical line without its line terminator (a trailing `\r` is
+    /// tolerated), or for nginx error logs a line followed by its continuation lines
+    /// (joined with `\n`, see [`Parser::starts_entry`]).
+    pub fn parse<'a>(&self, entry: &'a [u8]) -> Result<Record<'a>, ParseError> {
+        let entry = entry.strip_suffix(b"\r").unwrap_or(entry);
+        match &self.kind {
+            Kind::NginxError => nginx_error::parse(entry).map(Record::Error),
+            Kind::ApacheError => apache_error::parse_default(entry).map(Record::Error),
+            Kind::ApacheErrorCustom(custom) => custom.parse(entry).map(Record::Error),
+            Kind::PhpFpm => fpm::parse(entry).map(Record::Error),
+            Kind::Access(access) => access.parse(entry).map(Record::Access),
+        }
+    }
+
+    /// Whether `line` starts a new entry. `false` means it continues the entry before it:
+    /// nginx writes FastCGI stderr and some Lua messages with embedded newlines, so the
+    /// lines after the first do not begin with a timestamp. Every other format has one
+    /// entry per line, so this is always `true` for them.
+    pub fn starts_entry(&self, line: &[u8]) -> bool {
+        match &self.kind {
+            Kind::NginxError => nginx_error::starts_entry(line),
+            _ => true,
+        }
+    }
+}
+
+impl fmt::Debug for Parser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Parser");
+        d.field("format", &self.format());
+        if let Some(source) = self.format_string() {
+            d.field("format_string", &source);
+        }
+        d.finish()
+    }
+}
