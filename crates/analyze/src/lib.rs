@@ -1,4 +1,745 @@
 //! # logscan-analyze
 //!
-//! Records in, report out (work in progress).
+//! Turns [`logscan_parse`] records from any number of inputs into the [`Report`] an
+//! operator reads at 3 a.m.: ranked findings (one per cause × upstream × vhost) with
+//! counts, first/last seen, timelines, top endpoints and clients, example lines and a
+//! concrete fix; incidents (intervals where failures rose well above their baseline); and
+//! what the access logs show (5xx attributed to error-log causes, upstream times).
+//!
+//! The [`Analyzer`] is fed one record at a time ([`Analyzer::observe`]), is `Send`,
+//! serialisable, and mergeable ([`Analyzer::merge`]) in any order, so chunks of one file,
+//! many files and many machines reduce to one report. Memory stays bounded however many
+//! distinct clients or URLs a log has. Nothing here prints.
+//!
+//! ```
+//! use logscan_analyze::{Analyzer, Config, InputInfo, Origin};
+//! use logscan_parse::{Format, Parser};
+//!
+//! let log = "\
+//! 2026/11/25 01:27:19 [error] 812#812: *31 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: localhost, request: \"GET /api/items HTTP/1.1\", upstream: \"http://127.0.0.1:19020/api/items\", host: \"localhost\"
+//! 2026/11/25 01:27:20 [error] 812#812: *33 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: localhost, request: \"GET /api/users HTTP/1.1\", upstream: \"http://127.0.0.1:19020/api/users\", host: \"localhost\"
+//! ";
+//! let parser = Parser::nginx_error();
+//! let mut analyzer = Analyzer::new(Config::default());
+//! analyzer.add_input(0, InputInfo::new("error.log", Format::NginxError, "web1"));
+//! for (i, line) in log.lines().enumerate() {
+//!     let origin = Origin { input: 0, chunk: 0, line: i as u64 + 1, lines: 1, text: line.as_bytes() };
+//!     match parser.parse(line.as_bytes()) {
+//!         Ok(record) => analyzer.observe(&record, &origin),
+//!         Err(error) => analyzer.observe_unrecognized(&origin, &error.to_string()),
+//!     }
+//! }
+//! let report = analyzer.finish();
+//! let top = &report.findings[0];
+//! assert_eq!(top.cause.id(), "upstream_refused");
+//! assert_eq!(top.upstream, "127.0.0.1:19020");
+//! assert_eq!(top.count, 2);
+//! assert!(top.fix.summary.contains("127.0.0.1:19020"));
+//! ```
 #![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod clock;
+mod finish;
+mod fix;
+mod incidents;
+pub mod report;
+mod sample;
+mod series;
+mod state;
+mod text;
+mod topk;
+
+use std::collections::BTreeMap;
+
+use logscan_parse::{
+    AccessRecord, Cause, Errno, ErrorRecord, Failure, Format, Phase, Record, Role, Server, Zone,
+};
+use serde::{Deserialize, Serialize};
+
+pub use report::Report;
+pub use text::{escape_bytes, human_duration, thousands};
+
+use clock::Clock;
+use sample::BottomK;
+use series::Series;
+use state::{AccessState, ErrorMark, ExampleSet, FpmMark, Groups, InputState, RequestMark};
+use text::hash_bytes;
+
+/// How many error and access marks are kept for attribution.
+const MARKS: usize = 65_536;
+/// How many PHP-FPM events are kept for correlation.
+const FPM_MARKS: usize = 8_192;
+/// Paired lines (Apache AH00957 + AH01114) must be this close, in seconds.
+const PAIR_WINDOW: i64 = 2;
+
+/// Analysis settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Config {
+    /// Zone for local-time lines. `None`: use the wall clock as logged, and show the UTC
+    /// offset the same server's access log carries, if any.
+    pub zone: Option<Zone>,
+    /// Timeline window in seconds (`None`: chosen from the span).
+    pub window: Option<i64>,
+    /// Only records at or after this time (in the analysis time base: Unix seconds with a
+    /// zone, wall-clock seconds without).
+    pub since: Option<i64>,
+    /// Only records before this time.
+    pub until: Option<i64>,
+}
+
+/// What an input is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputInfo {
+    /// Path as given.
+    pub path: String,
+    /// Its format.
+    pub format: Format,
+    /// Which server installation wrote it (e.g. the directory): error and access logs of
+    /// the same site are correlated with each other.
+    pub site: String,
+}
+
+impl InputInfo {
+    /// Describes an input.
+    pub fn new(path: impl Into<String>, format: Format, site: impl Into<String>) -> InputInfo {
+        InputInfo {
+            path: path.into(),
+            format,
+            site: site.into(),
+        }
+    }
+}
+
+/// Where a record came from.
+#[derive(Clone, Copy, Debug)]
+pub struct Origin<'a> {
+    /// Input id given to [`Analyzer::add_input`].
+    pub input: u32,
+    /// Chunk of that input (0 when read whole; chunks are numbered in file order).
+    pub chunk: u32,
+    /// 1-based line number of the entry's first line within the chunk.
+    pub line: u64,
+    /// Physical lines in the entry (continuation lines included).
+    pub lines: u32,
+    /// The entry's text (for example lines).
+    pub text: &'a [u8],
+}
+
+/// The half of a paired failure waiting for its other half (per process/thread).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+struct Pending {
+    active: bool,
+    /// `Cause` line (not yet counted) or an `Event` (already counted).
+    counted: bool,
+    t: i64,
+    cause: Option<Cause>,
+    server: Option<Server>,
+    phase: Option<Phase>,
+    #[serde(skip)]
+    errno: Option<Errno>,
+    variant: Option<String>,
+    upstream: Vec<u8>,
+    protocol: Vec<u8>,
+    text: Vec<u8>,
+    line: (u32, u32, u64),
+    site: u64,
+}
+
+/// One failure event ready to be counted.
+struct Event<'a> {
+    cause: Cause,
+    server: Server,
+    phase: Option<Phase>,
+    errno: Option<Errno>,
+    variant: Option<&'a str>,
+    upstream: &'a [u8],
+    protocol: Option<&'a [u8]>,
+    vhost: &'a [u8],
+    client: Option<&'a [u8]>,
+    request: Option<&'a [u8]>,
+    t: i64,
+    line: (u32, u32, u64),
+    text: &'a [u8],
+    site: u64,
+    pid: u32,
+}
+
+/// Accumulates records into a [`Report`]. See the crate docs.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Analyzer {
+    clock: Clock,
+    window: Option<i64>,
+    since: Option<i64>,
+    until: Option<i64>,
+    base_resolution: i64,
+    inputs: BTreeMap<u32, InputState>,
+    groups: Groups,
+    context: BTreeMap<Cause, (u64, ExampleSet)>,
+    causes: BTreeMap<Cause, Series>,
+    failures: Series,
+    access: AccessState,
+    error_marks: BottomK<ErrorMark>,
+    request_marks: BottomK<RequestMark>,
+    fpm_marks: BottomK<FpmMark>,
+    #[serde(with = "pairs")]
+    pending: BTreeMap<(u32, u32, u32, u64), Pending>,
+    /// Last time seen per (input, chunk), for entries without a timestamp.
+    #[serde(with = "pairs")]
+    last_time: BTreeMap<(u32, u32), i64>,
+    #[serde(skip)]
+    scratch: Vec<u8>,
+}
+
+impl PartialEq for Analyzer {
+    fn eq(&self, other: &Self) -> bool {
+        self.clock == other.clock
+            && self.window == other.window
+            && self.inputs == other.inputs
+            && self.groups == other.groups
+            && self.context == other.context
+            && self.causes == other.causes
+            && self.failures == other.failures
+            && self.access == other.access
+            && self.error_marks == other.error_marks
+            && self.request_marks == other.request_marks
+            && self.fpm_marks == other.fpm_marks
+    }
+}
+
+impl Analyzer {
+    /// A new, empty analyzer.
+    pub fn new(config: Config) -> Analyzer {
+        let base_resolution = config.window.map_or(1, |w| w.max(1));
+        Analyzer {
+            clock: Clock::new(config.zone),
+            window: config.window,
+            since: config.since,
+            until: config.until,
+            base_resolution,
+            inputs: BTreeMap::new(),
+            groups: Groups::default(),
+            context: BTreeMap::new(),
+            causes: BTreeMap::new(),
+            failures: Series::new(base_resolution),
+            access: AccessState::new(base_resolution),
+            error_marks: BottomK::new(MARKS),
+            request_marks: BottomK::new(MARKS),
+            fpm_marks: BottomK::new(FPM_MARKS),
+            pending: BTreeMap::new(),
+            last_time: BTreeMap::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Registers an input before observing its records (registering the same id twice with
+    /// the same info is harmless, so every shard may do it).
+    pub fn add_input(&mut self, id: u32, info: InputInfo) {
+        self.inputs
+            .entry(id)
+            .or_insert_with(|| InputState::new(info));
+    }
+
+    /// Counts lines that no parser recognised (`reason` is kept for the first few).
+    pub fn observe_unrecognized(&mut self, origin: &Origin<'_>, reason: &str) {
+        let Some(input) = self.inputs.get_mut(&origin.input) else {
+            return;
+        };
+        let stats = input.chunks.entry(origin.chunk).or_default();
+        stats.lines += u64::from(origin.lines);
+        stats.unrecognized += u64::from(origin.lines);
+        let mut text = reason.as_bytes().to_vec();
+        text.extend_from_slice(b": ");
+        text.extend_from_slice(&origin.text[..origin.text.len().min(200)]);
+        input
+            .unrecognized
+            .offer((i64::MIN, origin.input, origin.chunk, origin.line), &text);
+    }
+
+    /// Counts one parsed record.
+    pub fn observe(&mut self, record: &Record<'_>, origin: &Origin<'_>) {
+        let Some(input) = self.inputs.get_mut(&origin.input) else {
+            return;
+        };
+        let stats = input.chunks.entry(origin.chunk).or_default();
+        stats.lines += u64::from(origin.lines);
+        let site = hash_bytes(input.info.site.as_bytes());
+        let t = match record.time() {
+            Some(ts) => {
+                let t = self.clock.seconds(&ts);
+                self.last_time.insert((origin.input, origin.chunk), t);
+                Some(t)
+            }
+            None => self.last_time.get(&(origin.input, origin.chunk)).copied(),
+        };
+        let in_range =
+            t.is_none_or(|t| self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t < u));
+        let input = self.inputs.get_mut(&origin.input);
+        let Some(input) = input else { return };
+        let stats = input.chunks.entry(origin.chunk).or_default();
+        if !in_range {
+            stats.filtered += u64::from(origin.lines);
+            stats.parsed += u64::from(origin.lines);
+            return;
+        }
+        stats.parsed += u64::from(origin.lines);
+        if let (Some(t), Some(_)) = (t, record.time()) {
+            input.first = Some(input.first.map_or(t, |f| f.min(t)));
+            input.last = Some(input.last.map_or(t, |l| l.max(t)));
+        }
+        let Some(t) = t else {
+            // No time at all yet in this input: nothing to place on a timeline.
+            return;
+        };
+        match record {
+            Record::Error(error) => self.observe_error(error, origin, t, site),
+            Record::Access(access) => self.observe_access(access, origin, t, site),
+        }
+    }
+
+    fn observe_error(&mut self, record: &ErrorRecord<'_>, origin: &Origin<'_>, t: i64, site: u64) {
+        let Some(failure) = record.failure.as_ref() else {
+            return;
+        };
+        let server = record.format.server();
+        let line = (origin.input, origin.chunk, origin.line);
+        let key = (
+            origin.input,
+            origin.chunk,
+            record.pid.unwrap_or(0),
+            record.tid.unwrap_or(0),
+        );
+        let pairs = server != Server::Nginx;
+        match failure.role {
+            Role::Context => {
+                let entry = self.context.entry(failure.cause).or_default();
+                entry.0 += 1;
+                entry.1.offer((t, line.0, line.1, line.2), origin.text);
+            }
+            Role::Event => {
+                if pairs {
+                    self.flush_pending(key);
+                }
+                self.count(&event_of(
+                    record,
+                    failure,
+                    server,
+                    t,
+                    line,
+                    origin.text,
+                    site,
+                ));
+                if pairs {
+                    let p = self.pending.entry(key).or_default();
+                    p.active = true;
+                    p.counted = true;
+                    p.t = t;
+                }
+            }
+            Role::Cause => {
+                self.flush_pending(key);
+                let p = self.pending.entry(key).or_default();
+                p.active = true;
+                p.counted = false;
+                p.t = t;
+                p.cause = Some(failure.cause);
+                p.server = Some(server);
+                p.phase = failure.phase;
+                p.errno = failure.errno;
+                p.variant = failure.variant.map(str::to_owned);
+                p.upstream.clear();
+                p.upstream
+                    .extend_from_slice(failure.upstream.unwrap_or_default());
+                p.protocol.clear();
+                p.protocol
+                    .extend_from_slice(failure.protocol.unwrap_or_default());
+                p.text.clear();
+                p.text.extend_from_slice(origin.text);
+                p.line = line;
+                p.site = site;
+            }
+            Role::Effect => {
+                let paired = self
+                    .pending
+                    .get(&key)
+                    .is_some_and(|p| p.active && (t - p.t).abs() <= PAIR_WINDOW);
+                if !paired {
+                    self.count(&event_of(
+                        record,
+                        failure,
+                        server,
+                        t,
+                        line,
+                        origin.text,
+                        site,
+                    ));
+                    return;
+                }
+                let Some(p) = self.pending.get_mut(&key) else {
+                    return;
+                };
+                p.active = false;
+                if p.counted {
+                    // The same failure was already counted from its own complete line.
+                    return;
+                }
+                let p = std::mem::take(p);
+                let event = Event {
+                    cause: p.cause.unwrap_or(failure.cause),
+                    server,
+                    phase: p.phase.or(failure.phase),
+                    errno: p.errno.or(failure.errno),
+                    variant: p.variant.as_deref().or(failure.variant),
+                    upstream: if p.upstream.is_empty() {
+                        failure.upstream.unwrap_or_default()
+                    } else {
+                        &p.upstream
+                    },
+                    protocol: if p.protocol.is_empty() {
+                        failure.protocol
+                    } else {
+                        Some(&p.protocol)
+                    },
+                    vhost: record.server_name.unwrap_or_default(),
+                    client: record.client,
+                    request: record.request,
+                    t,
+                    line: p.line,
+                    text: &p.text,
+                    site,
+                    pid: record.pid.unwrap_or(0),
+                };
+                self.count(&event);
+                // Give the buffers back to reuse them.
+                if let Some(slot) = self.pending.get_mut(&key) {
+                    let mut p = p;
+                    p.active = false;
+                    *slot = p;
+                }
+            }
+        }
+    }
+
+    /// Counts a pending `Cause` line that no `Effect` line claimed.
+    fn flush_pending(&mut self, key: (u32, u32, u32, u64)) {
+        let Some(p) = self.pending.get_mut(&key) else {
+            return;
+        };
+        if !p.active || p.counted {
+            p.active = false;
+            return;
+        }
+        p.active = false;
+        let p = std::mem::take(p);
+        if let (Some(cause), Some(server)) = (p.cause, p.server) {
+            let event = Event {
+                cause,
+                server,
+                phase: p.phase,
+                errno: p.errno,
+                variant: p.variant.as_deref(),
+                upstream: &p.upstream,
+                protocol: (!p.protocol.is_empty()).then_some(&p.protocol[..]),
+                vhost: b"",
+                client: None,
+                request: None,
+                t: p.t,
+                line: p.line,
+                text: &p.text,
+                site: p.site,
+                pid: key.2,
+            };
+            self.count(&event);
+        }
+        if let Some(slot) = self.pending.get_mut(&key) {
+            *slot = p;
+            slot.active = false;
+        }
+    }
+
+    fn flush_all_pending(&mut self) {
+        let keys: Vec<_> = self.pending.keys().copied().collect();
+        for key in keys {
+            self.flush_pending(key);
+        }
+        self.pending.clear();
+    }
+
+    /// Counts one failure event into its group and the timelines.
+    fn count(&mut self, event: &Event<'_>) {
+        let base = self.base_resolution;
+        let index =
+            self.groups
+                .index_of(event.cause, event.server, event.upstream, event.vhost, base);
+        let Some(group) = self.groups.get_mut(index) else {
+            return;
+        };
+        let group_hash = group.hash;
+        group.count += 1;
+        group.first = group.first.min(event.t);
+        group.last = group.last.max(event.t);
+        group.series.add(event.t, 1);
+        if event.phase == Some(Phase::ReadBody) {
+            group.truncated += 1;
+        }
+        if let Some(phase) = event.phase {
+            *group.phases.entry(phase).or_insert(0) += 1;
+        }
+        if let Some(variant) = event.variant {
+            bump(&mut group.variants, variant);
+        }
+        if let Some(errno) = event.errno {
+            bump(&mut group.errnos, errno.name());
+        }
+        if let Some(protocol) = event.protocol.filter(|p| !p.is_empty()) {
+            if let Ok(p) = std::str::from_utf8(protocol) {
+                bump(&mut group.protocols, p);
+            }
+        }
+        if !event.upstream.is_empty() {
+            group.peers.add(event.upstream, 1);
+        }
+        if let Some(request) = event.request {
+            if text::endpoint_into(request, &mut self.scratch) {
+                group.endpoints.add(&self.scratch, 1);
+            }
+        }
+        if let Some(client) = event.client {
+            group.clients.add(client, 1);
+        }
+        group.examples.offer(
+            (event.t, event.line.0, event.line.1, event.line.2),
+            event.text,
+        );
+        self.causes
+            .entry(event.cause)
+            .or_insert_with(|| Series::new(base))
+            .add(event.t, 1);
+        self.failures.add(event.t, 1);
+        if let Some(client) = event.client {
+            self.error_marks.offer(ErrorMark {
+                client: hash_bytes(client),
+                t: event.t,
+                request: event.request.map_or(0, hash_bytes),
+                site: event.site,
+                group: group_hash,
+                line: event.line,
+            });
+        }
+        if event.server == Server::PhpFpm {
+            self.fpm_marks.offer(FpmMark {
+                t: event.t,
+                cause: event.cause,
+                pid: event.pid,
+                line: event.line,
+            });
+        }
+    }
+
+    fn observe_access(
+        &mut self,
+        record: &AccessRecord<'_>,
+        origin: &Origin<'_>,
+        t: i64,
+        site: u64,
+    ) {
+        let Some(status) = record.status else {
+            return;
+        };
+        let upstream_us = record.upstream.total_response_time_us();
+        let took_us = record.request_time_us.or(upstream_us).unwrap_or(0);
+        let took = i64::try_from(took_us.div_ceil(1_000_000)).unwrap_or(i64::MAX / 4);
+        let (start, end) = if record.time_is_start {
+            (t, t.saturating_add(took))
+        } else {
+            (t.saturating_sub(took), t)
+        };
+        let access = &mut self.access;
+        access.requests.add(end, 1);
+        *access.statuses.entry(status).or_insert(0) += 1;
+        if let Some(offset) = record.time.and_then(|ts| ts.offset_seconds()) {
+            *access.offsets.entry(offset).or_insert(0) += 1;
+        }
+        if let Some(us) = record.request_time_us {
+            access.request_time.add(us as f64 / 1e6);
+        }
+        if let Some(us) = upstream_us {
+            access.upstream_time.add(us as f64 / 1e6);
+        }
+        let upstream_status = record.upstream.last_status();
+        if let Some(s) = upstream_status {
+            *access.upstream_statuses.entry(s).or_insert(0) += 1;
+        }
+        if record.upstream.tries() > 1 {
+            access.retried += 1;
+        }
+        let failed = (500..600).contains(&status);
+        if failed || status == 499 {
+            let took_s = upstream_us
+                .or(record.request_time_us)
+                .map(|us| us as f64 / 1e6);
+            if let Some(secs) = took_s {
+                access.time_by_status.entry(status).or_default().add(secs);
+            }
+        }
+        let endpoint = match (record.method, record.target, record.request) {
+            (Some(m), Some(target), _) => {
+                text::endpoint_from_parts(m, target, &mut self.scratch);
+                true
+            }
+            (_, _, Some(request)) => text::endpoint_into(request, &mut self.scratch),
+            _ => false,
+        };
+        if failed {
+            access.server_errors.add(end, 1);
+            if endpoint {
+                access.endpoints_5xx.add(&self.scratch, 1);
+            }
+        }
+        let line = (origin.input, origin.chunk, origin.line);
+        if status == 499 {
+            let aborts = &mut access.aborts;
+            aborts.key.server = record.format.server();
+            aborts.count += 1;
+            aborts.first = aborts.first.min(end);
+            aborts.last = aborts.last.max(end);
+            aborts.series.add(end, 1);
+            if endpoint {
+                aborts.endpoints.add(&self.scratch, 1);
+            }
+            if let Some(client) = record.client {
+                aborts.clients.add(client, 1);
+            }
+            for addr in record.upstream.addrs().filter_map(|v| v.value) {
+                aborts.peers.add(addr, 1);
+            }
+            aborts
+                .examples
+                .offer((end, line.0, line.1, line.2), origin.text);
+        }
+        if failed || status == 499 {
+            self.request_marks.offer(RequestMark {
+                client: record.client.map_or(0, hash_bytes),
+                end,
+                start,
+                request: record.request.map_or(0, hash_bytes),
+                site,
+                status,
+                upstream_status: upstream_status.unwrap_or(0),
+                has_upstream: record.upstream.addrs().any(|v| v.value.is_some()),
+                line,
+            });
+        }
+    }
+
+    /// Adds another analyzer's state (built with the same [`Config`]). The result does not
+    /// depend on the order in which shards are merged.
+    pub fn merge(&mut self, mut other: Analyzer) {
+        self.flush_all_pending();
+        other.flush_all_pending();
+        for (id, input) in &other.inputs {
+            match self.inputs.get_mut(id) {
+                Some(mine) => mine.merge(input),
+                None => {
+                    self.inputs.insert(*id, input.clone());
+                }
+            }
+        }
+        self.groups.merge(&other.groups);
+        for (cause, (count, examples)) in &other.context {
+            let mine = self.context.entry(*cause).or_default();
+            mine.0 += count;
+            mine.1.merge(examples);
+        }
+        for (cause, series) in &other.causes {
+            self.causes
+                .entry(*cause)
+                .or_insert_with(|| Series::new(self.base_resolution))
+                .merge(series);
+        }
+        self.failures.merge(&other.failures);
+        self.access.merge(&other.access);
+        self.error_marks.merge(&other.error_marks);
+        self.request_marks.merge(&other.request_marks);
+        self.fpm_marks.merge(&other.fpm_marks);
+        for (key, t) in other.last_time {
+            self.last_time.entry(key).or_insert(t);
+        }
+    }
+
+    /// Builds the report.
+    pub fn finish(mut self) -> Report {
+        self.flush_all_pending();
+        finish::build(self)
+    }
+}
+
+/// Maps with tuple keys serialised as lists of pairs (JSON keys must be strings).
+mod pairs {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<K: Serialize, V: Serialize, S: Serializer>(
+        map: &BTreeMap<K, V>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(map.iter())
+    }
+
+    pub fn deserialize<'de, K, V, D>(d: D) -> Result<BTreeMap<K, V>, D::Error>
+    where
+        K: Deserialize<'de> + Ord,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        Ok(Vec::<(K, V)>::deserialize(d)?.into_iter().collect())
+    }
+}
+
+fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
+    match map.get_mut(key) {
+        Some(count) => *count += 1,
+        None => {
+            map.insert(key.to_owned(), 1);
+        }
+    }
+}
+
+fn event_of<'a>(
+    record: &'a ErrorRecord<'a>,
+    failure: &'a Failure<'a>,
+    server: Server,
+    t: i64,
+    line: (u32, u32, u64),
+    text: &'a [u8],
+    site: u64,
+) -> Event<'a> {
+    Event {
+        cause: failure.cause,
+        server,
+        phase: failure.phase,
+        errno: failure.errno,
+        variant: failure.variant,
+        upstream: failure
+            .upstream
+            .or(if server == Server::PhpFpm {
+                record.pool
+            } else {
+                None
+            })
+            .unwrap_or_default(),
+        protocol: failure.protocol,
+        vhost: record.server_name.unwrap_or_default(),
+        client: record.client,
+        request: record.request,
+        t,
+        line,
+        text,
+        site,
+        pid: record.pid.unwrap_or(0),
+    }
+}

@@ -658,6 +658,48 @@ fn opt<T: fmt::Debug>(d: &mut fmt::DebugStruct<'_, '_>, name: &str, value: &Opti
     }
 }
 
+#[cfg(feature = "serde")]
+mod serde_impls {
+    use super::{Format, Level, Server};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error};
+
+    impl Serialize for Server {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_str(self.as_str())
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Server {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+            [Server::Nginx, Server::Apache, Server::PhpFpm]
+                .into_iter()
+                .find(|s| s.as_str() == text)
+                .ok_or_else(|| D::Error::custom(format!("unknown server {text:?}")))
+        }
+    }
+
+    impl Serialize for Format {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_str(self.id())
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Format {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+            Format::from_id(&text)
+                .ok_or_else(|| D::Error::custom(format!("unknown format {text:?}")))
+        }
+    }
+
+    impl Serialize for Level {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_str(self.as_str())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

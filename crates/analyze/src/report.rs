@@ -1,0 +1,291 @@
+//! The report: what the CLI renders (table, markdown, HTML) and prints as JSON.
+//!
+//! Field names follow the "Report JSON" contract of the design document; fields may be
+//! added, existing ones keep their names and meaning.
+
+use std::collections::BTreeMap;
+
+use logscan_parse::{Category, Cause, Severity};
+use serde::{Deserialize, Serialize};
+
+/// Everything logscan found in its inputs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// A short plain-language summary a non-specialist can act on.
+    pub summary: String,
+    /// How local-time lines were placed on the time line.
+    pub zone: ZoneUsed,
+    /// One entry per input, in the order they were registered.
+    pub inputs: Vec<InputReport>,
+    /// Totals over all inputs.
+    pub totals: Totals,
+    /// The time span covered by the inputs (times in the report zone).
+    pub span: Option<Interval>,
+    /// The width of one timeline window, in seconds.
+    pub window_seconds: i64,
+    /// Findings, most important first.
+    pub findings: Vec<Finding>,
+    /// Time intervals where failures rose well above their baseline.
+    pub incidents: Vec<Incident>,
+    /// Overall timeline: requests, 5xx and failures per window.
+    pub timeline: Timeline,
+    /// What the access logs showed, when any were read.
+    pub access: Option<AccessSummary>,
+}
+
+/// The zone used to turn local wall-clock times into instants.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZoneUsed {
+    /// The zone or offset, e.g. `Europe/Berlin`, `+01:00`; empty when times are shown as logged.
+    pub name: String,
+    /// Where it came from: `caller` (`--tz`), `access_log` (the offset the same server's
+    /// access log carries), or `as_logged` (no zone known: times are the servers' wall clock).
+    pub source: String,
+}
+
+/// One input's counts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputReport {
+    /// The path as given (or `-` for stdin).
+    pub path: String,
+    /// The format id, e.g. `nginx-error`.
+    pub format: String,
+    /// Physical lines read (what `wc -l` counts, plus a last line without newline).
+    pub lines: u64,
+    /// Lines that are part of a parsed record (continuation lines included).
+    pub parsed: u64,
+    /// Lines no parser recognised.
+    pub unrecognized: u64,
+    /// Parsed lines outside `--since`/`--until`.
+    pub filtered: u64,
+    /// The first and last time seen.
+    pub first: Option<String>,
+    /// See `first`.
+    pub last: Option<String>,
+    /// The first few unrecognised lines (line number and reason).
+    pub unrecognized_examples: Vec<Example>,
+}
+
+/// Totals over all inputs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Physical lines read.
+    pub lines: u64,
+    /// Lines that are part of a parsed record.
+    pub parsed: u64,
+    /// Lines no parser recognised.
+    pub unrecognized: u64,
+    /// Parsed lines outside `--since`/`--until`.
+    pub filtered: u64,
+    /// Failure events in error logs (one per failed upstream attempt, paired lines counted once).
+    pub failures: u64,
+    /// Requests in access logs.
+    pub requests: u64,
+    /// 5xx responses in access logs.
+    pub server_errors: u64,
+}
+
+/// A time interval.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Interval {
+    /// Start (inclusive).
+    pub start: String,
+    /// End.
+    pub end: String,
+}
+
+/// A value and how often it was seen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counted {
+    /// The value (invalid UTF-8 shown as `\xHH`).
+    pub value: String,
+    /// How often.
+    pub count: u64,
+}
+
+/// The window with the most events.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Peak {
+    /// Window start.
+    pub start: String,
+    /// Window end.
+    pub end: String,
+    /// Events in the window.
+    pub count: u64,
+}
+
+/// What to do about a finding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fix {
+    /// One paragraph naming the upstream, the evidence and the directive.
+    pub summary: String,
+    /// Steps in order: check first, then change.
+    pub steps: Vec<String>,
+}
+
+/// A log line shown as evidence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Example {
+    /// The input path.
+    pub path: String,
+    /// 1-based line number in that input.
+    pub line: u64,
+    /// The line (invalid UTF-8 shown as `\xHH`, cut at 1000 bytes).
+    pub text: String,
+}
+
+/// What triggered a `no_live_upstreams` finding: the errors just before it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trigger {
+    /// The cause of the errors before the first `no live upstreams`.
+    pub cause: Cause,
+    /// Their upstream.
+    pub upstream: String,
+    /// How many in the minute before.
+    pub count: u64,
+}
+
+/// One cause at one upstream: what failed, how often, when, and what to change.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// 1 = most important.
+    pub rank: usize,
+    /// The cause id (CAUSES.md section 3).
+    pub cause: Cause,
+    /// The plain-words category id: `overload`, `backend_down`, `cdn`, `dns`, `app_bug`.
+    pub category: Category,
+    /// The category in plain words.
+    pub category_text: String,
+    /// Severity after scaling by volume and share.
+    pub severity: Severity,
+    /// A short title naming cause and upstream.
+    pub title: String,
+    /// `nginx`, `apache` or `php-fpm`.
+    pub server: String,
+    /// The upstream (peer, socket, group or host name); empty when not known.
+    pub upstream: String,
+    /// The virtual host (nginx `server:`), when known.
+    pub vhost: Option<String>,
+    /// Failure events (error-log lines; paired lines counted once).
+    pub count: u64,
+    /// Client requests this finding explains (5xx/499 access-log lines attributed to it),
+    /// when access logs were given.
+    pub affected_requests: Option<u64>,
+    /// Share of all failure events.
+    pub share: f64,
+    /// First event.
+    pub first_seen: String,
+    /// Last event.
+    pub last_seen: String,
+    /// Upstream peers involved.
+    pub upstreams: Vec<Counted>,
+    /// Top endpoints (`METHOD /path`).
+    pub requests: Vec<Counted>,
+    /// Top clients.
+    pub clients: Vec<Counted>,
+    /// Statuses clients got, from attributed access-log lines (or the status the server
+    /// sends for this cause, when no access log was given: see `statuses_inferred`).
+    pub statuses: BTreeMap<String, u64>,
+    /// Whether `statuses` is what the server sends for this cause rather than counted.
+    pub statuses_inferred: bool,
+    /// The busiest window.
+    pub peak: Option<Peak>,
+    /// Events per window over the report span (see `Report::window_seconds`).
+    pub timeline: Vec<u64>,
+    /// Phases (`connect`, `read_header`, ...) and how often.
+    pub phases: BTreeMap<String, u64>,
+    /// Variants (`nxdomain`, `max_execution_time`, ...) and how often.
+    pub variants: BTreeMap<String, u64>,
+    /// Events after the response header was already sent (truncated responses, not 5xx).
+    pub truncated_responses: u64,
+    /// For `no_live_upstreams`: the errors that preceded it.
+    pub trigger: Option<Trigger>,
+    /// Notes on how the finding was derived (cross-log correlation, reclassification).
+    pub notes: Vec<String>,
+    /// What to change.
+    pub fix: Fix,
+    /// Up to 3 example lines with path and line number.
+    pub examples: Vec<Example>,
+}
+
+/// A time interval where failures rose well above their baseline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Incident {
+    /// Start of the interval.
+    pub start: String,
+    /// End of the interval.
+    pub end: String,
+    /// Failure events in it.
+    pub count: u64,
+    /// Dominant causes, most events first.
+    pub causes: Vec<Cause>,
+    /// Dominant upstreams.
+    pub upstreams: Vec<String>,
+    /// Ranks of the findings involved.
+    pub findings: Vec<usize>,
+    /// One line: "14:02:11-14:07:40: backend 10.0.0.5:8080 refused 1,204 connections".
+    pub summary: String,
+}
+
+/// The overall timeline.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timeline {
+    /// Start of the first window.
+    pub start: Option<String>,
+    /// Window width in seconds.
+    pub window_seconds: i64,
+    /// Requests per window (access logs).
+    pub requests: Vec<u64>,
+    /// 5xx per window (access logs).
+    pub server_errors: Vec<u64>,
+    /// Failure events per window (error logs).
+    pub failures: Vec<u64>,
+    /// Failure events per window for each cause that occurred.
+    pub by_cause: BTreeMap<String, Vec<u64>>,
+}
+
+/// Quantiles of a time distribution, in seconds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Quantiles {
+    /// How many values.
+    pub count: u64,
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Largest value.
+    pub max: f64,
+}
+
+/// What the access logs showed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccessSummary {
+    /// Requests.
+    pub requests: u64,
+    /// Responses by status.
+    pub statuses: BTreeMap<String, u64>,
+    /// 5xx responses.
+    pub server_errors: u64,
+    /// 499 (client closed the connection first).
+    pub client_closed: u64,
+    /// 5xx responses attributed to an error-log cause.
+    pub attributed: u64,
+    /// `attributed / server_errors` (0 when there were none).
+    pub attributed_share: f64,
+    /// What the 5xx that could not be attributed look like.
+    pub unattributed: Vec<Counted>,
+    /// Upstream statuses (last try of each request).
+    pub upstream_statuses: BTreeMap<String, u64>,
+    /// Requests that tried more than one upstream.
+    pub retried: u64,
+    /// `$request_time` / `%D`.
+    pub request_time: Option<Quantiles>,
+    /// `$upstream_response_time` (all tries summed).
+    pub upstream_time: Option<Quantiles>,
+    /// Upstream (or request) time of the responses with each 5xx status.
+    pub time_by_status: BTreeMap<String, Quantiles>,
+    /// Top endpoints among 5xx responses.
+    pub top_5xx_requests: Vec<Counted>,
+}

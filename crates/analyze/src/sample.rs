@@ -1,0 +1,134 @@
+//! Bounded, order-independent samples.
+
+use std::collections::BinaryHeap;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Keeps the `capacity` smallest items ever offered.
+///
+/// The kept set depends only on the multiset of items offered, never on their order, so
+/// shards merge to the same sample in any order. Items that order by a hash first form a
+/// uniform sample; items that order by time first keep the earliest.
+#[derive(Clone, Debug)]
+pub struct BottomK<T: Ord> {
+    capacity: usize,
+    heap: BinaryHeap<T>,
+    offered: u64,
+}
+
+impl<T: Ord + Clone> BottomK<T> {
+    /// An empty sample of at most `capacity` items.
+    pub fn new(capacity: usize) -> BottomK<T> {
+        BottomK {
+            capacity: capacity.max(1),
+            heap: BinaryHeap::new(),
+            offered: 0,
+        }
+    }
+
+    /// Offers one item.
+    pub fn offer(&mut self, item: T) {
+        self.offered += 1;
+        self.offer_kept(item);
+    }
+
+    fn offer_kept(&mut self, item: T) {
+        if self.heap.len() < self.capacity {
+            self.heap.push(item);
+        } else if self.heap.peek().is_some_and(|max| item < *max) {
+            self.heap.pop();
+            self.heap.push(item);
+        }
+    }
+
+    /// How many items were offered in total.
+    pub fn offered(&self) -> u64 {
+        self.offered
+    }
+
+    /// Adds the other sample's items.
+    pub fn merge(&mut self, other: &BottomK<T>) {
+        self.offered += other.offered;
+        for item in other.heap.iter() {
+            self.offer_kept(item.clone());
+        }
+    }
+
+    /// The kept items, smallest first.
+    pub fn sorted(&self) -> Vec<T> {
+        let mut items = self.heap.clone().into_vec();
+        items.sort_unstable();
+        items
+    }
+
+    /// Changes kept items in place (the order key must not change).
+    pub fn rewrite(&mut self, mut f: impl FnMut(&mut T)) {
+        let mut items = std::mem::take(&mut self.heap).into_vec();
+        items.iter_mut().for_each(&mut f);
+        self.heap = BinaryHeap::from(items);
+    }
+}
+
+impl<T: Ord + Clone + PartialEq> PartialEq for BottomK<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.capacity == other.capacity
+            && self.offered == other.offered
+            && self.sorted() == other.sorted()
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Repr<T> {
+    capacity: usize,
+    offered: u64,
+    items: Vec<T>,
+}
+
+impl<T: Ord + Clone + Serialize> Serialize for BottomK<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Repr {
+            capacity: self.capacity,
+            offered: self.offered,
+            items: self.sorted(),
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de, T: Ord + Clone + Deserialize<'de>> Deserialize<'de> for BottomK<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let repr = Repr::<T>::deserialize(d)?;
+        Ok(BottomK {
+            capacity: repr.capacity.max(1),
+            offered: repr.offered,
+            heap: repr.items.into_iter().collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn same_sample_in_any_order(items in prop::collection::vec(0u32..1000, 0..300), cut in 0usize..300) {
+            let cut = cut.min(items.len());
+            let mut whole = BottomK::new(20);
+            items.iter().for_each(|&i| whole.offer(i));
+            let (mut a, mut b) = (BottomK::new(20), BottomK::new(20));
+            items[..cut].iter().for_each(|&i| a.offer(i));
+            items[cut..].iter().for_each(|&i| b.offer(i));
+            let mut ab = a.clone();
+            ab.merge(&b);
+            b.merge(&a);
+            prop_assert_eq!(&ab, &whole);
+            prop_assert_eq!(&b, &whole);
+            let mut expected = items.clone();
+            expected.sort_unstable();
+            expected.truncate(20);
+            prop_assert_eq!(whole.sorted(), expected);
+        }
+    }
+}

@@ -1,0 +1,298 @@
+//! Event counts over time with a bounded number of buckets.
+//!
+//! A [`Series`] starts at its finest resolution and coarsens (1 s, 5 s, 10 s, 30 s, 1 min,
+//! ... 1 week, then doubling) whenever its span would need more than [`MAX_BUCKETS`]
+//! buckets. Every resolution divides the next one and buckets are aligned to the epoch, so
+//! coarsening is exact and two series always merge to the same result in any order.
+
+use serde::{Deserialize, Serialize};
+
+/// Most buckets a series keeps.
+pub const MAX_BUCKETS: usize = 2048;
+
+/// The default resolution ladder, in seconds; each step divides the next.
+const LADDER: [i64; 14] = [
+    1, 5, 10, 30, 60, 300, 600, 1_800, 3_600, 7_200, 21_600, 43_200, 86_400, 604_800,
+];
+
+/// The next coarser resolution after `res` seconds.
+pub fn coarser(res: i64) -> i64 {
+    match LADDER.iter().position(|&step| step == res) {
+        Some(i) => LADDER.get(i + 1).copied().unwrap_or(res.saturating_mul(2)),
+        None => res.saturating_mul(2),
+    }
+}
+
+/// The smallest resolution reachable from `base` (by [`coarser`] steps) that is at least `at_least`.
+pub fn resolution_at_least(base: i64, at_least: i64) -> i64 {
+    let mut res = base.max(1);
+    while res < at_least {
+        res = coarser(res);
+    }
+    res
+}
+
+/// Counts per time bucket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Series {
+    /// Bucket width in seconds.
+    res: i64,
+    /// Bucket index (time / res) of `counts[0]`.
+    start: i64,
+    counts: Vec<u64>,
+}
+
+impl Series {
+    /// An empty series whose finest resolution is `base` seconds.
+    pub fn new(base: i64) -> Series {
+        Series {
+            res: base.max(1),
+            start: 0,
+            counts: Vec::new(),
+        }
+    }
+
+    /// Bucket width in seconds.
+    pub fn resolution(&self) -> i64 {
+        self.res
+    }
+
+    /// Whether nothing was counted.
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    /// Total of all buckets.
+    pub fn total(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+
+    /// `[first second, last second + 1)` covered by non-empty buckets' range.
+    pub fn span(&self) -> Option<(i64, i64)> {
+        if self.counts.is_empty() {
+            return None;
+        }
+        let end = self.start + self.counts.len() as i64;
+        Some((self.start * self.res, end * self.res))
+    }
+
+    /// Counts `n` events at time `t` (seconds).
+    pub fn add(&mut self, t: i64, n: u64) {
+        if n == 0 {
+            return;
+        }
+        if self.counts.is_empty() {
+            self.start = t.div_euclid(self.res);
+            self.counts.push(n);
+            return;
+        }
+        loop {
+            let idx = t.div_euclid(self.res);
+            let end = self.start + self.counts.len() as i64;
+            let new_start = self.start.min(idx);
+            let new_end = end.max(idx + 1);
+            if new_end - new_start > MAX_BUCKETS as i64 {
+                self.coarsen_to(coarser(self.res));
+                continue;
+            }
+            if idx < self.start {
+                let grow = (self.start - idx) as usize;
+                self.counts.splice(0..0, std::iter::repeat_n(0, grow));
+                self.start = idx;
+            } else if idx >= end {
+                self.counts.resize((idx - self.start + 1) as usize, 0);
+            }
+            let slot = (idx - self.start) as usize;
+            if let Some(c) = self.counts.get_mut(slot) {
+                *c += n;
+            }
+            return;
+        }
+    }
+
+    /// Re-buckets to the coarser resolution `res` (must be reachable by [`coarser`] steps).
+    pub fn coarsen_to(&mut self, res: i64) {
+        if res <= self.res {
+            return;
+        }
+        let factor = res / self.res;
+        if self.counts.is_empty() {
+            self.res = res;
+            return;
+        }
+        let new_start = self.start.div_euclid(factor);
+        let last = (self.start + self.counts.len() as i64 - 1).div_euclid(factor);
+        let mut folded = vec![0u64; (last - new_start + 1) as usize];
+        for (i, &c) in self.counts.iter().enumerate() {
+            let idx = (self.start + i as i64).div_euclid(factor) - new_start;
+            if let Some(slot) = folded.get_mut(idx as usize) {
+                *slot += c;
+            }
+        }
+        self.res = res;
+        self.start = new_start;
+        self.counts = folded;
+    }
+
+    /// Adds another series into this one (same result in any order).
+    pub fn merge(&mut self, other: &Series) {
+        if other.counts.is_empty() {
+            if other.res > self.res {
+                self.coarsen_to(other.res);
+            }
+            return;
+        }
+        let mut other = other.clone();
+        let res = self.res.max(other.res);
+        self.coarsen_to(res);
+        other.coarsen_to(res);
+        for (i, &c) in other.counts.iter().enumerate() {
+            // Times are bucket starts at the common resolution: `add` keeps coarsening
+            // consistent if the union spans more than MAX_BUCKETS.
+            self.add((other.start + i as i64) * other.res, c);
+        }
+    }
+
+    /// Counts on the grid `[start + i * window, start + (i + 1) * window)` for `i < n`,
+    /// where `window` is a multiple of this series' resolution and `start` aligned to it.
+    pub fn regrid(&self, start: i64, window: i64, n: usize) -> Vec<u64> {
+        let mut out = vec![0u64; n];
+        if window <= 0 {
+            return out;
+        }
+        for (i, &c) in self.counts.iter().enumerate() {
+            let t = (self.start + i as i64) * self.res;
+            let idx = (t - start).div_euclid(window);
+            if idx >= 0 {
+                if let Some(slot) = out.get_mut(idx as usize) {
+                    *slot += c;
+                }
+            }
+        }
+        out
+    }
+
+    /// Non-empty buckets as `(bucket start second, count)`.
+    pub fn buckets(&self) -> impl Iterator<Item = (i64, u64)> + '_ {
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(i, &c)| ((self.start + i as i64) * self.res, c))
+    }
+
+    /// Moves the counts of buckets whose start lies in `[from, to)` out of this series and
+    /// returns them as a new series of the same resolution.
+    pub fn take_range(&mut self, from: i64, to: i64) -> Series {
+        let mut taken = Series::new(self.res);
+        for (i, c) in self.counts.iter_mut().enumerate() {
+            let t = (self.start + i as i64) * self.res;
+            if t >= from && t < to && *c > 0 {
+                taken.add(t, *c);
+                *c = 0;
+            }
+        }
+        self.trim();
+        taken
+    }
+
+    /// Sum of buckets whose start lies in `[from, to)`.
+    pub fn count_in(&self, from: i64, to: i64) -> u64 {
+        self.buckets()
+            .filter(|(t, _)| *t >= from && *t < to)
+            .map(|(_, c)| c)
+            .sum()
+    }
+
+    fn trim(&mut self) {
+        let lead = self.counts.iter().take_while(|c| **c == 0).count();
+        if lead == self.counts.len() {
+            self.counts.clear();
+            self.start = 0;
+            return;
+        }
+        self.counts.drain(..lead);
+        self.start += lead as i64;
+        while self.counts.last() == Some(&0) {
+            self.counts.pop();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn coarsens_when_the_span_grows() {
+        let mut s = Series::new(1);
+        s.add(0, 1);
+        s.add(100, 2);
+        assert_eq!(s.resolution(), 1);
+        s.add(10_000, 3);
+        assert!(s.resolution() >= 5);
+        assert_eq!(s.total(), 6);
+        assert!(s.counts.len() <= MAX_BUCKETS);
+    }
+
+    #[test]
+    fn regrid_and_ranges() {
+        let mut s = Series::new(1);
+        for t in 0..120 {
+            s.add(t, 1);
+        }
+        assert_eq!(s.regrid(0, 60, 2), vec![60, 60]);
+        assert_eq!(s.count_in(30, 90), 60);
+        let taken = s.take_range(0, 30);
+        assert_eq!(taken.total(), 30);
+        assert_eq!(s.total(), 90);
+        assert_eq!(s.span(), Some((30, 120)));
+    }
+
+    #[test]
+    fn ladder_steps_divide() {
+        let mut res = 1;
+        for _ in 0..30 {
+            let next = coarser(res);
+            assert_eq!(next % res, 0);
+            res = next;
+        }
+        assert_eq!(resolution_at_least(1, 45), 60);
+        assert_eq!(resolution_at_least(45, 45), 45);
+        assert_eq!(coarser(45), 90);
+    }
+
+    proptest! {
+        #[test]
+        fn merge_is_order_independent(
+            events in prop::collection::vec((-5_000_000i64..5_000_000, 1u64..5), 1..200),
+            cut_a in 0usize..200, cut_b in 0usize..200,
+        ) {
+            let (a, b) = (cut_a.min(events.len()), cut_b.min(events.len()));
+            let (lo, hi) = (a.min(b), a.max(b));
+            let build = |part: &[(i64, u64)]| {
+                let mut s = Series::new(1);
+                for &(t, n) in part { s.add(t, n); }
+                s
+            };
+            let whole = build(&events);
+            let (p1, p2, p3) = (build(&events[..lo]), build(&events[lo..hi]), build(&events[hi..]));
+            let mut left = p1.clone();
+            left.merge(&p2);
+            left.merge(&p3);
+            let mut right = p3.clone();
+            right.merge(&p1);
+            right.merge(&p2);
+            prop_assert_eq!(&left, &right);
+            prop_assert_eq!(left.total(), whole.total());
+            prop_assert!(left.counts.len() <= MAX_BUCKETS);
+            // Same as the whole once brought to the same resolution.
+            let mut w = whole.clone();
+            let res = w.resolution().max(left.resolution());
+            w.coarsen_to(res);
+            left.coarsen_to(res);
+            prop_assert_eq!(w, left);
+        }
+    }
+}

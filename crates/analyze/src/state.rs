@@ -1,0 +1,688 @@
+//! The mergeable pieces of analyzer state.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use logscan_parse::{Cause, Phase, Server};
+use rustc_hash::{FxHashMap, FxHasher};
+use serde::{Deserialize, Serialize};
+use sketches_ddsketch::{Config as SketchConfig, DDSketch};
+
+use crate::series::Series;
+use crate::text::escape_bytes;
+use crate::topk::TopK;
+
+/// Where a line sits: `(time, input, chunk, line-in-chunk)`; orders examples.
+pub type LineKey = (i64, u32, u32, u64);
+
+/// Most groups kept per (cause, server); the rest fold into one "other upstreams" group.
+pub const GROUPS_PER_CAUSE: usize = 32;
+/// Capacity of the top-k summaries of a group.
+pub const TOPK_CAPACITY: usize = 64;
+
+/// An example line, with the key that decides which examples are kept.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ExampleItem {
+    /// Order key.
+    pub key: LineKey,
+    /// The line text, escaped and cut.
+    pub text: String,
+}
+
+/// The two earliest and the latest example of something (order-independent).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExampleSet {
+    /// The earliest two, sorted.
+    pub first: Vec<ExampleItem>,
+    /// The latest one.
+    pub last: Option<ExampleItem>,
+}
+
+/// Longest example text kept.
+const EXAMPLE_MAX: usize = 1_000;
+
+impl ExampleSet {
+    /// Offers a line; allocates only if it is kept.
+    pub fn offer(&mut self, key: LineKey, text: &[u8]) {
+        let wants_first = self.first.len() < 2 || self.first.last().is_some_and(|l| key < l.key);
+        let wants_last = self.last.as_ref().is_none_or(|l| key > l.key);
+        if !wants_first && !wants_last {
+            return;
+        }
+        let item = ExampleItem {
+            key,
+            text: escape_bytes(trim_line_end(text), EXAMPLE_MAX),
+        };
+        if wants_last {
+            self.last = Some(item.clone());
+        }
+        if wants_first {
+            self.insert_first(item);
+        }
+    }
+
+    fn insert_first(&mut self, item: ExampleItem) {
+        if self.first.iter().any(|f| f.key == item.key) {
+            return;
+        }
+        let pos = self.first.partition_point(|f| f.key < item.key);
+        self.first.insert(pos, item);
+        self.first.truncate(2);
+    }
+
+    /// Adds the other set's examples.
+    pub fn merge(&mut self, other: &ExampleSet) {
+        for item in &other.first {
+            self.insert_first(item.clone());
+        }
+        if let Some(o) = &other.last {
+            if self.last.as_ref().is_none_or(|l| o.key > l.key) {
+                self.last = Some(o.clone());
+            }
+        }
+    }
+
+    /// Up to three distinct examples in line order.
+    pub fn items(&self) -> Vec<&ExampleItem> {
+        let mut items: Vec<&ExampleItem> = self.first.iter().collect();
+        if let Some(last) = &self.last {
+            if !items.iter().any(|i| i.key == last.key) {
+                items.push(last);
+            }
+        }
+        items
+    }
+}
+
+fn trim_line_end(text: &[u8]) -> &[u8] {
+    let mut t = text;
+    while let [rest @ .., b'\n' | b'\r'] = t {
+        t = rest;
+    }
+    t
+}
+
+/// What identifies a finding.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct GroupKey {
+    /// The cause.
+    pub cause: Cause,
+    /// The server that logged it.
+    pub server: Server,
+    /// The upstream (escaped); empty when unknown.
+    pub upstream: String,
+    /// The virtual host (escaped); empty when unknown.
+    pub vhost: String,
+    /// Whether this is the "other upstreams" group collecting the overflow.
+    pub other: bool,
+}
+
+/// The stable hash of a group key's parts.
+pub fn group_hash(cause: Cause, server: Server, upstream: &[u8], vhost: &[u8], other: bool) -> u64 {
+    let mut h = FxHasher::default();
+    cause.hash(&mut h);
+    server.hash(&mut h);
+    upstream.hash(&mut h);
+    vhost.hash(&mut h);
+    other.hash(&mut h);
+    h.finish()
+}
+
+/// Accumulated events of one finding.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    /// Identity.
+    pub key: GroupKey,
+    /// `group_hash` of the key (raw bytes, before escaping).
+    pub hash: u64,
+    /// The upstream as logged (the key holds it escaped).
+    pub raw_upstream: Vec<u8>,
+    /// The virtual host as logged.
+    pub raw_vhost: Vec<u8>,
+    /// Events.
+    pub count: u64,
+    /// Body-phase events (truncated responses).
+    pub truncated: u64,
+    /// First event (analysis seconds).
+    pub first: i64,
+    /// Last event.
+    pub last: i64,
+    /// Events over time.
+    pub series: Series,
+    /// Endpoints.
+    pub endpoints: TopK,
+    /// Clients.
+    pub clients: TopK,
+    /// Upstream peers as logged.
+    pub peers: TopK,
+    /// Phases.
+    pub phases: BTreeMap<Phase, u64>,
+    /// Variants.
+    pub variants: BTreeMap<String, u64>,
+    /// Errno names.
+    pub errnos: BTreeMap<String, u64>,
+    /// Protocols.
+    pub protocols: BTreeMap<String, u64>,
+    /// Example lines.
+    pub examples: ExampleSet,
+    /// Evidence lines from other logs (e.g. the php-fpm.log line that proves pool exhaustion).
+    pub evidence: ExampleSet,
+    /// Notes from correlation.
+    pub notes: Vec<String>,
+}
+
+impl Group {
+    /// A new, empty group.
+    pub fn new(key: GroupKey, hash: u64, base_resolution: i64) -> Group {
+        Group {
+            key,
+            hash,
+            raw_upstream: Vec::new(),
+            raw_vhost: Vec::new(),
+            count: 0,
+            truncated: 0,
+            first: i64::MAX,
+            last: i64::MIN,
+            series: Series::new(base_resolution),
+            endpoints: TopK::new(TOPK_CAPACITY),
+            clients: TopK::new(TOPK_CAPACITY),
+            peers: TopK::new(TOPK_CAPACITY / 4),
+            phases: BTreeMap::new(),
+            variants: BTreeMap::new(),
+            errnos: BTreeMap::new(),
+            protocols: BTreeMap::new(),
+            examples: ExampleSet::default(),
+            evidence: ExampleSet::default(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// Adds another group's events (any order gives the same result).
+    pub fn merge(&mut self, other: &Group) {
+        self.count += other.count;
+        self.truncated += other.truncated;
+        self.first = self.first.min(other.first);
+        self.last = self.last.max(other.last);
+        self.series.merge(&other.series);
+        self.endpoints.merge(&other.endpoints);
+        self.clients.merge(&other.clients);
+        self.peers.merge(&other.peers);
+        add_maps(&mut self.phases, &other.phases);
+        add_maps(&mut self.variants, &other.variants);
+        add_maps(&mut self.errnos, &other.errnos);
+        add_maps(&mut self.protocols, &other.protocols);
+        self.examples.merge(&other.examples);
+        self.evidence.merge(&other.evidence);
+        for note in &other.notes {
+            if !self.notes.contains(note) {
+                self.notes.push(note.clone());
+            }
+        }
+        self.notes.sort();
+    }
+}
+
+/// Adds counts of `other` into `into`.
+pub fn add_maps<K: Ord + Clone>(into: &mut BTreeMap<K, u64>, other: &BTreeMap<K, u64>) {
+    for (k, v) in other {
+        *into.entry(k.clone()).or_insert(0) += v;
+    }
+}
+
+/// All groups, with a hash index for lookups that allocate nothing.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Groups {
+    list: Vec<Group>,
+    #[serde(skip)]
+    index: FxHashMap<u64, Vec<usize>>,
+    #[serde(skip)]
+    indexed: bool,
+}
+
+impl PartialEq for Groups {
+    fn eq(&self, other: &Self) -> bool {
+        let mut a: Vec<&Group> = self.list.iter().collect();
+        let mut b: Vec<&Group> = other.list.iter().collect();
+        a.sort_by(|x, y| x.key.cmp(&y.key));
+        b.sort_by(|x, y| x.key.cmp(&y.key));
+        a == b
+    }
+}
+
+impl Groups {
+    fn reindex(&mut self) {
+        self.index.clear();
+        for (i, g) in self.list.iter().enumerate() {
+            self.index.entry(g.hash).or_default().push(i);
+        }
+        self.indexed = true;
+    }
+
+    fn find(&mut self, hash: u64, matches: impl Fn(&Group) -> bool) -> Option<usize> {
+        if !self.indexed {
+            self.reindex();
+        }
+        self.index
+            .get(&hash)?
+            .iter()
+            .copied()
+            .find(|&i| self.list.get(i).is_some_and(&matches))
+    }
+
+    /// The index of the group for these key parts, created if new. Looking up an existing
+    /// group allocates nothing. When a (cause, server) already has [`GROUPS_PER_CAUSE`]
+    /// groups, the ones with the largest hashes fold into an "other" group, so the kept set
+    /// does not depend on arrival order.
+    pub fn index_of(
+        &mut self,
+        cause: Cause,
+        server: Server,
+        upstream: &[u8],
+        vhost: &[u8],
+        base_resolution: i64,
+    ) -> usize {
+        let hash = group_hash(cause, server, upstream, vhost, false);
+        let found = self.find(hash, |g| {
+            g.key.cause == cause
+                && g.key.server == server
+                && !g.key.other
+                && *g.raw_upstream == *upstream
+                && *g.raw_vhost == *vhost
+        });
+        if let Some(i) = found {
+            return i;
+        }
+        let key = GroupKey {
+            cause,
+            server,
+            upstream: escape_bytes(upstream, 300),
+            vhost: escape_bytes(vhost, 300),
+            other: false,
+        };
+        let mut group = Group::new(key, hash, base_resolution);
+        group.raw_upstream = upstream.to_vec();
+        group.raw_vhost = vhost.to_vec();
+        self.insert(group)
+    }
+
+    /// The group at `index`.
+    pub fn get_mut(&mut self, index: usize) -> Option<&mut Group> {
+        self.list.get_mut(index)
+    }
+
+    /// Inserts (or merges) a whole group, applying the per-cause cap. Returns the index of
+    /// the group that now holds its events.
+    pub fn insert(&mut self, group: Group) -> usize {
+        if !self.indexed {
+            self.reindex();
+        }
+        let key = group.key.clone();
+        if let Some(i) = self.find(group.hash, |g| {
+            g.key == key && g.raw_upstream == group.raw_upstream && g.raw_vhost == group.raw_vhost
+        }) {
+            if let Some(existing) = self.list.get_mut(i) {
+                existing.merge(&group);
+            }
+            return i;
+        }
+        if !key.other {
+            let worst = self
+                .list
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| {
+                    g.key.cause == key.cause && g.key.server == key.server && !g.key.other
+                })
+                .fold((0usize, None::<(usize, u64)>), |(n, worst), (i, g)| {
+                    let worst = match worst {
+                        Some((_, h)) if h >= g.hash => worst,
+                        _ => Some((i, g.hash)),
+                    };
+                    (n + 1, worst)
+                });
+            if let (siblings, Some((worst_index, worst_hash))) = worst {
+                if siblings >= GROUPS_PER_CAUSE {
+                    if group.hash < worst_hash {
+                        let evicted = self.list.swap_remove(worst_index);
+                        self.list.push(group);
+                        self.reindex();
+                        let kept = self.list.len() - 1;
+                        self.fold_into_other(evicted);
+                        return kept;
+                    }
+                    return self.fold_into_other(group);
+                }
+            }
+        }
+        self.list.push(group);
+        self.reindex();
+        self.list.len() - 1
+    }
+
+    fn fold_into_other(&mut self, group: Group) -> usize {
+        let key = GroupKey {
+            cause: group.key.cause,
+            server: group.key.server,
+            upstream: String::new(),
+            vhost: String::new(),
+            other: true,
+        };
+        let hash = group_hash(key.cause, key.server, b"", b"", true);
+        let base = group.series.resolution();
+        let mut other = Group::new(key, hash, base);
+        other.merge(&group);
+        let mut peer = group.key.upstream.clone();
+        if peer.is_empty() {
+            peer.push('-');
+        }
+        other.peers.add(peer.as_bytes(), group.count);
+        self.insert(other)
+    }
+
+    /// Merges every group of `other` in.
+    pub fn merge(&mut self, other: &Groups) {
+        for group in &other.list {
+            self.insert(group.clone());
+        }
+    }
+
+    /// The groups.
+    pub fn iter(&self) -> impl Iterator<Item = &Group> {
+        self.list.iter()
+    }
+
+    /// Takes all groups out.
+    pub fn take(&mut self) -> Vec<Group> {
+        self.indexed = false;
+        std::mem::take(&mut self.list)
+    }
+}
+
+/// Line counts of one chunk of one input.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChunkStats {
+    /// Physical lines.
+    pub lines: u64,
+    /// Lines in parsed records.
+    pub parsed: u64,
+    /// Unrecognised lines.
+    pub unrecognized: u64,
+    /// Parsed lines outside the time range.
+    pub filtered: u64,
+}
+
+/// What the analyzer knows about one input.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InputState {
+    /// Path, format, site.
+    pub info: crate::InputInfo,
+    /// Per chunk counts.
+    pub chunks: BTreeMap<u32, ChunkStats>,
+    /// First time seen.
+    pub first: Option<i64>,
+    /// Last time seen.
+    pub last: Option<i64>,
+    /// The first unrecognised lines.
+    pub unrecognized: ExampleSet,
+}
+
+impl InputState {
+    /// A new input.
+    pub fn new(info: crate::InputInfo) -> InputState {
+        InputState {
+            info,
+            chunks: BTreeMap::new(),
+            first: None,
+            last: None,
+            unrecognized: ExampleSet::default(),
+        }
+    }
+
+    /// Adds another shard's view of the same input.
+    pub fn merge(&mut self, other: &InputState) {
+        for (chunk, stats) in &other.chunks {
+            let mine = self.chunks.entry(*chunk).or_default();
+            mine.lines += stats.lines;
+            mine.parsed += stats.parsed;
+            mine.unrecognized += stats.unrecognized;
+            mine.filtered += stats.filtered;
+        }
+        self.first = min_opt(self.first, other.first);
+        self.last = max_opt(self.last, other.last);
+        self.unrecognized.merge(&other.unrecognized);
+    }
+
+    /// Sum over chunks.
+    pub fn totals(&self) -> ChunkStats {
+        self.chunks
+            .values()
+            .fold(ChunkStats::default(), |mut acc, c| {
+                acc.lines += c.lines;
+                acc.parsed += c.parsed;
+                acc.unrecognized += c.unrecognized;
+                acc.filtered += c.filtered;
+                acc
+            })
+    }
+
+    /// The absolute line number of a line given as (chunk, line in chunk).
+    pub fn absolute_line(&self, chunk: u32, line: u64) -> u64 {
+        self.chunks
+            .range(..chunk)
+            .map(|(_, c)| c.lines)
+            .sum::<u64>()
+            + line
+    }
+}
+
+/// The smaller of two optional values.
+pub fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+/// The larger of two optional values.
+pub fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+/// A quantile sketch of durations in seconds.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Sketch(DDSketch);
+
+impl Default for Sketch {
+    fn default() -> Self {
+        // 1 % relative accuracy from 1 µs; 2048 bins cover 1 µs .. years without collapsing.
+        Sketch(DDSketch::new(SketchConfig::new(0.01, 2048, 1.0e-6)))
+    }
+}
+
+impl Sketch {
+    /// Adds one duration.
+    pub fn add(&mut self, seconds: f64) {
+        if seconds.is_finite() && seconds >= 0.0 {
+            self.0.add(seconds);
+        }
+    }
+
+    /// Adds another sketch.
+    pub fn merge(&mut self, other: &Sketch) {
+        // Both sketches always share the default configuration, so merge cannot fail.
+        let _ = self.0.merge(&other.0);
+    }
+
+    /// How many values.
+    pub fn count(&self) -> u64 {
+        self.0.count() as u64
+    }
+
+    /// The q-quantile (0 when empty).
+    pub fn quantile(&self, q: f64) -> f64 {
+        self.0.quantile(q).ok().flatten().unwrap_or(0.0)
+    }
+
+    /// The largest value.
+    pub fn max(&self) -> f64 {
+        self.0.max().unwrap_or(0.0)
+    }
+}
+
+impl fmt::Debug for Sketch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Sketch(count={}, p50={})",
+            self.count(),
+            self.quantile(0.5)
+        )
+    }
+}
+
+impl PartialEq for Sketch {
+    fn eq(&self, other: &Self) -> bool {
+        self.count() == other.count()
+            && [0.1, 0.5, 0.9, 0.99]
+                .iter()
+                .all(|&q| self.quantile(q) == other.quantile(q))
+            && self.max() == other.max()
+    }
+}
+
+/// An error-log failure remembered for attributing access-log 5xx to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ErrorMark {
+    /// Hash of the client address (first: the sample is uniform over clients).
+    pub client: u64,
+    /// Analysis seconds.
+    pub t: i64,
+    /// Hash of the request line (0 when the line has none).
+    pub request: u64,
+    /// Hash of the site (server group).
+    pub site: u64,
+    /// Hash of the finding's group.
+    pub group: u64,
+    /// Where it was logged (makes items unique).
+    pub line: (u32, u32, u64),
+}
+
+/// An access-log 5xx (or 499) remembered for attribution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct RequestMark {
+    /// Hash of the client address.
+    pub client: u64,
+    /// When the request ended (analysis seconds).
+    pub end: i64,
+    /// When it started.
+    pub start: i64,
+    /// Hash of the request line.
+    pub request: u64,
+    /// Hash of the site.
+    pub site: u64,
+    /// Status.
+    pub status: u16,
+    /// Last upstream status (0 when none).
+    pub upstream_status: u16,
+    /// Whether an upstream address was logged.
+    pub has_upstream: bool,
+    /// Where it was logged.
+    pub line: (u32, u32, u64),
+}
+
+/// A PHP-FPM event used to reinterpret the web server's errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct FpmMark {
+    /// Analysis seconds.
+    pub t: i64,
+    /// What FPM said.
+    pub cause: Cause,
+    /// Child pid, when the line names one.
+    pub pid: u32,
+    /// Where it was logged.
+    pub line: (u32, u32, u64),
+}
+
+/// Access-log statistics.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccessState {
+    /// Requests over time.
+    pub requests: Series,
+    /// 5xx over time.
+    pub server_errors: Series,
+    /// Statuses.
+    pub statuses: BTreeMap<u16, u64>,
+    /// Last upstream status of each request.
+    pub upstream_statuses: BTreeMap<u16, u64>,
+    /// Requests with more than one upstream try.
+    pub retried: u64,
+    /// Request times.
+    pub request_time: Sketch,
+    /// Upstream times.
+    pub upstream_time: Sketch,
+    /// Upstream (else request) times per 5xx / 499 status.
+    pub time_by_status: BTreeMap<u16, Sketch>,
+    /// Endpoints of 5xx.
+    pub endpoints_5xx: TopK,
+    /// UTC offsets seen in access lines.
+    pub offsets: BTreeMap<i32, u64>,
+    /// 499s as a finding-like group (used when the error log has no client_abort lines).
+    pub aborts: Group,
+}
+
+impl AccessState {
+    /// Empty statistics.
+    pub fn new(base_resolution: i64) -> AccessState {
+        let abort_key = GroupKey {
+            cause: Cause::ClientAbort,
+            server: Server::Nginx,
+            upstream: String::new(),
+            vhost: String::new(),
+            other: false,
+        };
+        AccessState {
+            requests: Series::new(base_resolution),
+            server_errors: Series::new(base_resolution),
+            statuses: BTreeMap::new(),
+            upstream_statuses: BTreeMap::new(),
+            retried: 0,
+            request_time: Sketch::default(),
+            upstream_time: Sketch::default(),
+            time_by_status: BTreeMap::new(),
+            endpoints_5xx: TopK::new(TOPK_CAPACITY),
+            offsets: BTreeMap::new(),
+            aborts: Group::new(abort_key, 0, base_resolution),
+        }
+    }
+
+    /// Adds another shard's statistics.
+    pub fn merge(&mut self, other: &AccessState) {
+        self.requests.merge(&other.requests);
+        self.server_errors.merge(&other.server_errors);
+        add_maps(&mut self.statuses, &other.statuses);
+        add_maps(&mut self.upstream_statuses, &other.upstream_statuses);
+        self.retried += other.retried;
+        self.request_time.merge(&other.request_time);
+        self.upstream_time.merge(&other.upstream_time);
+        for (status, sketch) in &other.time_by_status {
+            self.time_by_status
+                .entry(*status)
+                .or_default()
+                .merge(sketch);
+        }
+        self.endpoints_5xx.merge(&other.endpoints_5xx);
+        add_maps(&mut self.offsets, &other.offsets);
+        self.aborts.merge(&other.aborts);
+    }
+
+    /// Total requests.
+    pub fn total(&self) -> u64 {
+        self.statuses.values().sum()
+    }
+}

@@ -1,0 +1,168 @@
+//! Bounded frequent-item counting (top endpoints, clients, upstreams).
+//!
+//! [`TopK`] is a Misra-Gries summary: exact while it has seen at most `capacity` distinct
+//! keys; beyond that it keeps at most `2 * capacity` counters, and every reported count is
+//! at most `n / capacity` below the true one (n = total added). Memory therefore does not
+//! grow with the number of distinct URLs or clients. Merging adds counters and prunes the
+//! same way (the "mergeable summaries" construction of Agarwal et al.), so shards reduce
+//! to one summary; while under capacity the result is identical in any merge order.
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A bounded frequent-items counter keyed by bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TopK {
+    capacity: usize,
+    counts: FxHashMap<Box<[u8]>, u64>,
+    total: u64,
+}
+
+impl TopK {
+    /// A counter that is exact up to `capacity` distinct keys.
+    pub fn new(capacity: usize) -> TopK {
+        TopK {
+            capacity: capacity.max(1),
+            counts: FxHashMap::default(),
+            total: 0,
+        }
+    }
+
+    /// Counts `n` occurrences of `key`. Allocates only for a key not yet tracked.
+    pub fn add(&mut self, key: &[u8], n: u64) {
+        if n == 0 {
+            return;
+        }
+        self.total += n;
+        if let Some(count) = self.counts.get_mut(key) {
+            *count += n;
+            return;
+        }
+        self.counts.insert(key.into(), n);
+        if self.counts.len() > 2 * self.capacity {
+            self.prune();
+        }
+    }
+
+    /// Adds another summary into this one.
+    pub fn merge(&mut self, other: &TopK) {
+        self.total += other.total;
+        for (key, &n) in &other.counts {
+            *self.counts.entry(key.clone()).or_insert(0) += n;
+        }
+        if self.counts.len() > 2 * self.capacity {
+            self.prune();
+        }
+    }
+
+    /// Subtracts the `capacity`-th largest count from every counter and drops the ones that
+    /// reach zero: at least half of the counters go, so the amortised cost per key is O(1).
+    fn prune(&mut self) {
+        let mut values: Vec<u64> = self.counts.values().copied().collect();
+        let k = self.capacity.min(values.len()).saturating_sub(1);
+        let (_, kth, _) = values.select_nth_unstable_by(k, |a, b| b.cmp(a));
+        let cut = *kth;
+        self.counts.retain(|_, count| {
+            *count = count.saturating_sub(cut);
+            *count > 0
+        });
+    }
+
+    /// The `n` most frequent keys, highest count first, ties by key bytes.
+    pub fn top(&self, n: usize) -> Vec<(&[u8], u64)> {
+        let mut items: Vec<(&[u8], u64)> = self.counts.iter().map(|(k, &c)| (&**k, c)).collect();
+        items.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        items.truncate(n);
+        items
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct TopKRepr {
+    capacity: usize,
+    total: u64,
+    counts: Vec<(Vec<u8>, u64)>,
+}
+
+impl Serialize for TopK {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut counts: Vec<(Vec<u8>, u64)> =
+            self.counts.iter().map(|(k, &c)| (k.to_vec(), c)).collect();
+        counts.sort_unstable();
+        TopKRepr {
+            capacity: self.capacity,
+            total: self.total,
+            counts,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for TopK {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let repr = TopKRepr::deserialize(d)?;
+        Ok(TopK {
+            capacity: repr.capacity.max(1),
+            total: repr.total,
+            counts: repr
+                .counts
+                .into_iter()
+                .map(|(k, c)| (k.into_boxed_slice(), c))
+                .collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_under_capacity() {
+        let mut t = TopK::new(8);
+        for (key, n) in [("a", 5), ("b", 3), ("c", 9), ("a", 1)] {
+            t.add(key.as_bytes(), n);
+        }
+        assert_eq!(t.top(2), vec![(&b"c"[..], 9), (&b"a"[..], 6)]);
+        assert_eq!(t.total, 18);
+    }
+
+    #[test]
+    fn heavy_hitters_survive_a_million_distinct_keys() {
+        let mut t = TopK::new(64);
+        for i in 0u32..1_000_000 {
+            t.add(&i.to_le_bytes(), 1);
+            if i % 10 == 0 {
+                t.add(b"/hot", 1);
+            }
+        }
+        assert!(t.counts.len() <= 128);
+        let top = t.top(1);
+        assert_eq!(top[0].0, b"/hot");
+        // Error bound: at most n / capacity below the truth.
+        assert!(top[0].1 + t.total / 64 >= 100_000);
+    }
+
+    #[test]
+    fn merge_equals_single_pass_under_capacity() {
+        let keys = ["x", "y", "z", "x", "x", "y"];
+        let mut whole = TopK::new(16);
+        let (mut a, mut b) = (TopK::new(16), TopK::new(16));
+        for (i, k) in keys.iter().enumerate() {
+            whole.add(k.as_bytes(), 1);
+            if i % 2 == 0 {
+                a.add(k.as_bytes(), 1)
+            } else {
+                b.add(k.as_bytes(), 1)
+            }
+        }
+        let mut ab = a.clone();
+        ab.merge(&b);
+        let mut ba = b;
+        ba.merge(&a);
+        assert_eq!(ab, whole);
+        assert_eq!(ba, whole);
+        let json = serde_json::to_string(&ab).unwrap();
+        assert_eq!(serde_json::from_str::<TopK>(&json).unwrap(), ab);
+    }
+}

@@ -1,0 +1,549 @@
+//! Analyzer behaviour on hand-built records (the fixture-driven tests are in fixtures.rs).
+
+use logscan_analyze::{Analyzer, Config, InputInfo, Origin, Report};
+use logscan_parse::{
+    AccessRecord, Cause, ErrorRecord, Failure, Format, Level, Phase, Record, Role, Severity,
+    Timestamp, UpstreamFields,
+};
+use proptest::prelude::*;
+
+fn at(second: i64) -> Timestamp {
+    // 2026-11-25 01:27:00 + second, local time without zone.
+    let base = Timestamp::from_parts(2026, 11, 25, 1, 27, 0, 0, None).unwrap();
+    let wall = base.wall_seconds() + second;
+    let days = wall.div_euclid(86_400);
+    let secs = wall.rem_euclid(86_400) as u32;
+    let (y, m, d) = logscan_parse::time::civil_from_days(days);
+    Timestamp::from_parts(y, m, d, secs / 3600, secs / 60 % 60, secs % 60, 0, None).unwrap()
+}
+
+fn failure(cause: Cause, phase: Phase, upstream: &'static str, role: Role) -> Failure<'static> {
+    Failure {
+        cause,
+        phase: Some(phase),
+        errno: None,
+        upstream: Some(upstream.as_bytes()),
+        protocol: Some(if upstream.starts_with("unix:") {
+            b"fastcgi"
+        } else {
+            b"http"
+        }),
+        variant: None,
+        role,
+    }
+}
+
+fn nginx_error(
+    second: i64,
+    cause: Cause,
+    phase: Phase,
+    upstream: &'static str,
+    request: &'static str,
+) -> Record<'static> {
+    Record::Error(ErrorRecord {
+        format: Format::NginxError,
+        time: Some(at(second)),
+        level: Some(Level::Error),
+        client: Some(b"127.0.0.1"),
+        server_name: Some(b"localhost"),
+        request: Some(request.as_bytes()),
+        failure: Some(failure(cause, phase, upstream, Role::Event)),
+        ..ErrorRecord::default()
+    })
+}
+
+fn nginx_access(
+    second: i64,
+    status: u16,
+    request: &'static str,
+    upstream_status: &'static str,
+    urt: &'static str,
+) -> Record<'static> {
+    let ts = at(second).with_offset(Some(0));
+    Record::Access(AccessRecord {
+        format: Format::NginxAccess,
+        time: Some(ts),
+        client: Some(b"127.0.0.1"),
+        request: Some(request.as_bytes()),
+        status: Some(status),
+        request_time_us: logscan_parse::parse_seconds_us(urt.as_bytes()),
+        upstream: UpstreamFields {
+            addr: Some(if upstream_status.contains(',') {
+                &b"10.0.0.1:80, 10.0.0.2:80"[..]
+            } else {
+                b"127.0.0.1:19020"
+            }),
+            status: Some(upstream_status.as_bytes()),
+            response_time: Some(urt.as_bytes()),
+            ..UpstreamFields::default()
+        },
+        ..AccessRecord::default()
+    })
+}
+
+struct Line {
+    input: u32,
+    record: Record<'static>,
+}
+
+fn run(lines: &[Line], shards: &[usize], config: &Config) -> Report {
+    run_merged(lines, shards, config, false)
+}
+
+fn run_merged(lines: &[Line], shards: &[usize], config: &Config, reverse: bool) -> Report {
+    // Each input is cut into chunks at the given positions (positions index into `lines`).
+    let mut analyzers: Vec<Analyzer> = Vec::new();
+    let mut bounds: Vec<usize> = shards.iter().map(|s| s % (lines.len() + 1)).collect();
+    bounds.push(lines.len());
+    bounds.sort_unstable();
+    bounds.dedup();
+    let mut start = 0;
+    for (chunk, &end) in bounds.iter().enumerate() {
+        let mut a = Analyzer::new(config.clone());
+        a.add_input(0, InputInfo::new("error.log", Format::NginxError, "site"));
+        a.add_input(1, InputInfo::new("access.log", Format::NginxAccess, "site"));
+        let mut line_in_chunk = [0u64; 2];
+        for l in &lines[start..end] {
+            line_in_chunk[l.input as usize] += 1;
+            let text = format!("{:?}", l.record.time());
+            let origin = Origin {
+                input: l.input,
+                chunk: chunk as u32,
+                line: line_in_chunk[l.input as usize],
+                lines: 1,
+                text: text.as_bytes(),
+            };
+            a.observe(&l.record, &origin);
+        }
+        analyzers.push(a);
+        start = end;
+    }
+    if reverse {
+        analyzers.reverse();
+    }
+    let mut merged = analyzers.remove(0);
+    for a in analyzers {
+        merged.merge(a);
+    }
+    merged.finish()
+}
+
+/// ~2 minutes of traffic: healthy, backend down 20 s (refused), slow 30 s (504 after 3 s), healthy.
+fn outage_then_timeouts() -> Vec<Line> {
+    let mut lines = Vec::new();
+    for s in 0..120i64 {
+        for k in 0..4 {
+            let request = ["GET /api/items HTTP/1.1", "GET /api/users?id=3 HTTP/1.1"][k % 2];
+            match s {
+                30..50 => {
+                    lines.push(Line {
+                        input: 0,
+                        record: nginx_error(
+                            s,
+                            Cause::UpstreamRefused,
+                            Phase::Connect,
+                            "127.0.0.1:19020",
+                            request,
+                        ),
+                    });
+                    lines.push(Line {
+                        input: 1,
+                        record: nginx_access(s, 502, request, "502", "0.000"),
+                    });
+                }
+                53..83 => {
+                    lines.push(Line {
+                        input: 0,
+                        record: nginx_error(
+                            s,
+                            Cause::UpstreamTimeoutRead,
+                            Phase::ReadHeader,
+                            "127.0.0.1:19020",
+                            request,
+                        ),
+                    });
+                    lines.push(Line {
+                        input: 1,
+                        record: nginx_access(s, 504, request, "504", "3.001"),
+                    });
+                }
+                _ => lines.push(Line {
+                    input: 1,
+                    record: nginx_access(s, 200, request, "200", "0.004"),
+                }),
+            }
+        }
+    }
+    lines
+}
+
+#[test]
+fn outage_then_timeouts_gives_two_incidents_and_ranked_findings() {
+    let report = run(&outage_then_timeouts(), &[], &Config::default());
+    assert_eq!(report.findings.len(), 2, "{:#?}", report.findings);
+    let causes: Vec<Cause> = report.findings.iter().map(|f| f.cause).collect();
+    assert!(
+        causes.contains(&Cause::UpstreamRefused) && causes.contains(&Cause::UpstreamTimeoutRead)
+    );
+    let refused = report
+        .findings
+        .iter()
+        .find(|f| f.cause == Cause::UpstreamRefused)
+        .unwrap();
+    assert_eq!(refused.count, 80);
+    assert_eq!(refused.affected_requests, Some(80));
+    assert_eq!(refused.statuses.get("502"), Some(&80));
+    assert_eq!(refused.upstream, "127.0.0.1:19020");
+    assert_eq!(refused.first_seen, "2026-11-25T01:27:30+00:00");
+    assert_eq!(refused.requests[0].value, "GET /api/items");
+    assert_eq!(report.incidents.len(), 2, "{:#?}", report.incidents);
+    assert_eq!(report.incidents[0].causes, vec![Cause::UpstreamRefused]);
+    assert_eq!(report.incidents[0].start, "2026-11-25T01:27:30+00:00");
+    assert_eq!(report.incidents[0].end, "2026-11-25T01:27:49+00:00");
+    assert_eq!(report.incidents[1].causes, vec![Cause::UpstreamTimeoutRead]);
+    assert_eq!(report.incidents[1].start, "2026-11-25T01:27:53+00:00");
+    let access = report.access.as_ref().unwrap();
+    assert_eq!(access.server_errors, 200);
+    assert_eq!(access.attributed, 200);
+    assert_eq!(report.zone.source, "access_log");
+    assert!(report.summary.starts_with("Visitors got 80 × 502 Bad Gateway between 01:27:30 and 01:27:49 because the backend at 127.0.0.1:19020 was not running"), "{}", report.summary);
+    assert!(
+        report.summary.contains("120 × 504 Gateway Timeout"),
+        "{}",
+        report.summary
+    );
+    assert!(
+        report.summary.contains("proxy_read_timeout (3.0 s)"),
+        "{}",
+        report.summary
+    );
+    assert_eq!(
+        report.totals.lines,
+        report.totals.parsed + report.totals.unrecognized
+    );
+    let timeout = report
+        .findings
+        .iter()
+        .find(|f| f.cause == Cause::UpstreamTimeoutRead)
+        .unwrap();
+    assert!(
+        timeout.fix.summary.contains("3.0 s"),
+        "{}",
+        timeout.fix.summary
+    );
+}
+
+#[test]
+fn a_zone_puts_local_times_on_the_time_line() {
+    let config = Config {
+        zone: Some("Europe/Berlin".parse().unwrap()),
+        ..Config::default()
+    };
+    let lines = vec![Line {
+        input: 0,
+        record: nginx_error(
+            0,
+            Cause::UpstreamRefused,
+            Phase::Connect,
+            "127.0.0.1:1",
+            "GET / HTTP/1.1",
+        ),
+    }];
+    let report = run(&lines, &[], &config);
+    assert_eq!(report.findings[0].first_seen, "2026-11-25T01:27:00+01:00");
+    assert_eq!(report.zone.source, "caller");
+    let report = run(&lines, &[], &Config::default());
+    assert_eq!(report.findings[0].first_seen, "2026-11-25T01:27:00");
+    assert_eq!(report.zone.source, "as_logged");
+}
+
+#[test]
+fn retried_errors_that_clients_never_saw_rank_below_visible_ones() {
+    let mut lines = Vec::new();
+    for s in 0..60 {
+        // A reset on the first try, then 200 from the second server: invisible to clients.
+        lines.push(Line {
+            input: 0,
+            record: nginx_error(
+                s,
+                Cause::UpstreamReset,
+                Phase::ReadHeader,
+                "10.0.0.1:80",
+                "GET /a HTTP/1.1",
+            ),
+        });
+        lines.push(Line {
+            input: 1,
+            record: nginx_access(s, 200, "GET /a HTTP/1.1", "502, 200", "0.001, 0.010"),
+        });
+    }
+    for s in 0..10 {
+        lines.push(Line {
+            input: 0,
+            record: nginx_error(
+                s,
+                Cause::UpstreamRefused,
+                Phase::Connect,
+                "10.0.0.2:80",
+                "GET /b HTTP/1.1",
+            ),
+        });
+        lines.push(Line {
+            input: 1,
+            record: nginx_access(s, 502, "GET /b HTTP/1.1", "502", "0.000"),
+        });
+    }
+    let report = run(&lines, &[], &Config::default());
+    assert_eq!(report.findings[0].cause, Cause::UpstreamRefused);
+    assert_eq!(report.findings[0].affected_requests, Some(10));
+    let reset = &report.findings[1];
+    assert_eq!(reset.affected_requests, Some(0));
+    assert!(reset.severity < Cause::UpstreamReset.severity());
+    assert_eq!(report.access.as_ref().unwrap().retried, 60);
+}
+
+#[test]
+fn unattributed_5xx_are_described() {
+    let lines = vec![
+        Line {
+            input: 1,
+            record: nginx_access(0, 503, "GET /x HTTP/1.1", "503", "0.010"),
+        },
+        Line {
+            input: 1,
+            record: nginx_access(1, 502, "GET /y HTTP/1.1", "502", "0.001"),
+        },
+    ];
+    let report = run(&lines, &[], &Config::default());
+    let access = report.access.unwrap();
+    assert_eq!(access.attributed, 0);
+    assert_eq!(access.unattributed.len(), 2);
+    assert!(
+        access
+            .unattributed
+            .iter()
+            .any(|c| c.value.starts_with("503 returned by the upstream itself"))
+    );
+    assert!(report.findings.is_empty());
+    assert!(
+        report
+            .summary
+            .starts_with("No upstream failures that need attention"),
+        "{}",
+        report.summary
+    );
+}
+
+#[test]
+fn apache_cause_and_effect_lines_count_once_with_the_client() {
+    let mut a = Analyzer::new(Config::default());
+    a.add_input(0, InputInfo::new("error_log", Format::ApacheError, "site"));
+    let cause_line = Record::Error(ErrorRecord {
+        format: Format::ApacheError,
+        time: Some(at(0)),
+        pid: Some(10),
+        tid: Some(77),
+        code: Some(b"AH00957"),
+        failure: Some(failure(
+            Cause::UpstreamRefused,
+            Phase::Connect,
+            "127.0.0.1:8080",
+            Role::Cause,
+        )),
+        ..ErrorRecord::default()
+    });
+    let context_line = Record::Error(ErrorRecord {
+        format: Format::ApacheError,
+        time: Some(at(0)),
+        pid: Some(10),
+        tid: Some(77),
+        code: Some(b"AH00959"),
+        failure: Some(failure(
+            Cause::NoLiveUpstreams,
+            Phase::Connect,
+            "127.0.0.1:8080",
+            Role::Context,
+        )),
+        ..ErrorRecord::default()
+    });
+    let effect_line = |second, pid| {
+        Record::Error(ErrorRecord {
+            format: Format::ApacheError,
+            time: Some(at(second)),
+            pid: Some(pid),
+            tid: Some(77),
+            client: Some(b"203.0.113.9"),
+            code: Some(b"AH01114"),
+            failure: Some(failure(
+                Cause::UpstreamRefused,
+                Phase::Connect,
+                "127.0.0.1",
+                Role::Effect,
+            )),
+            ..ErrorRecord::default()
+        })
+    };
+    let origin = |line| Origin {
+        input: 0,
+        chunk: 0,
+        line,
+        lines: 1,
+        text: b"line",
+    };
+    a.observe(&cause_line, &origin(1));
+    a.observe(&context_line, &origin(2));
+    a.observe(&effect_line(0, 10), &origin(3));
+    // An effect line of another process has no cause line before it: counted on its own.
+    a.observe(&effect_line(1, 11), &origin(4));
+    // A cause line nobody claims is counted when the shard ends.
+    a.observe(&cause_line, &origin(5));
+    let report = a.finish();
+    let refused: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.cause == Cause::UpstreamRefused)
+        .collect();
+    let total: u64 = refused.iter().map(|f| f.count).sum();
+    assert_eq!(total, 3, "{refused:#?}");
+    let paired = refused
+        .iter()
+        .find(|f| f.upstream == "127.0.0.1:8080")
+        .unwrap();
+    assert_eq!(paired.count, 2);
+    assert_eq!(paired.clients[0].value, "203.0.113.9");
+    assert_eq!(
+        paired.statuses.get("503"),
+        Some(&2),
+        "Apache answers 503 to a refused connect"
+    );
+    assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| f.cause != Cause::NoLiveUpstreams),
+        "context lines are not findings"
+    );
+}
+
+#[test]
+fn php_fpm_pool_exhaustion_turns_fastcgi_timeouts_into_fpm_pool_exhausted() {
+    let mut a = Analyzer::new(Config::default());
+    a.add_input(0, InputInfo::new("error.log", Format::NginxError, "site"));
+    a.add_input(1, InputInfo::new("php-fpm.log", Format::PhpFpm, "site"));
+    let fpm = Record::Error(ErrorRecord {
+        format: Format::PhpFpm,
+        time: Some(at(10)),
+        level: Some(Level::Warn),
+        pool: Some(b"www"),
+        failure: Some(Failure {
+            cause: Cause::FpmPoolExhausted,
+            phase: None,
+            errno: None,
+            upstream: None,
+            protocol: None,
+            variant: None,
+            role: Role::Event,
+        }),
+        ..ErrorRecord::default()
+    });
+    let fpm_text = b"[25-Nov-2026 01:27:10] WARNING: [pool www] server reached pm.max_children setting (1), consider raising it";
+    a.observe(
+        &fpm,
+        &Origin {
+            input: 1,
+            chunk: 0,
+            line: 1,
+            lines: 1,
+            text: fpm_text,
+        },
+    );
+    for s in 12..20 {
+        let r = nginx_error(
+            s,
+            Cause::UpstreamTimeoutRead,
+            Phase::ReadHeader,
+            "unix:/run/php/php8.2-fpm.sock",
+            "GET /slow.php HTTP/1.1",
+        );
+        a.observe(
+            &r,
+            &Origin {
+                input: 0,
+                chunk: 0,
+                line: (s - 11) as u64,
+                lines: 1,
+                text: b"timeout",
+            },
+        );
+    }
+    let report = a.finish();
+    assert_eq!(report.findings.len(), 1, "{:#?}", report.findings);
+    let f = &report.findings[0];
+    assert_eq!(f.cause, Cause::FpmPoolExhausted);
+    assert_eq!(f.count, 8);
+    assert_eq!(f.upstream, "unix:/run/php/php8.2-fpm.sock");
+    assert!(f.notes[0].contains("reclassified"));
+    assert!(
+        f.fix.summary.contains("pm.max_children = 1"),
+        "{}",
+        f.fix.summary
+    );
+    assert!(
+        f.fix.steps[0].contains("server reached pm.max_children"),
+        "{:?}",
+        f.fix.steps
+    );
+}
+
+#[test]
+fn healthy_traffic_has_nothing_above_low() {
+    let lines: Vec<Line> = (0..300)
+        .map(|s| Line {
+            input: 1,
+            record: nginx_access(s, 200, "GET / HTTP/1.1", "200", "0.002"),
+        })
+        .collect();
+    let report = run(&lines, &[], &Config::default());
+    assert!(report.findings.iter().all(|f| f.severity <= Severity::Low));
+    assert!(report.incidents.is_empty());
+    assert_eq!(report.totals.requests, 300);
+    assert_eq!(report.timeline.requests.iter().sum::<u64>(), 300);
+}
+
+#[test]
+fn state_round_trips_through_json() {
+    let lines = outage_then_timeouts();
+    let mut a = Analyzer::new(Config::default());
+    a.add_input(0, InputInfo::new("error.log", Format::NginxError, "site"));
+    a.add_input(1, InputInfo::new("access.log", Format::NginxAccess, "site"));
+    for (i, l) in lines.iter().enumerate() {
+        a.observe(
+            &l.record,
+            &Origin {
+                input: l.input,
+                chunk: 0,
+                line: i as u64 + 1,
+                lines: 1,
+                text: b"x",
+            },
+        );
+    }
+    let json = serde_json::to_string(&a).unwrap();
+    let back: Analyzer = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.finish(), a.finish());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    /// Splitting the input at any points and merging the shards in any order gives the same
+    /// report as one pass.
+    #[test]
+    fn any_split_and_merge_order_gives_the_same_report(cuts in prop::collection::vec(0usize..760, 0..6)) {
+        let lines = outage_then_timeouts();
+        let whole = run(&lines, &[], &Config::default());
+        let split = run(&lines, &cuts, &Config::default());
+        prop_assert_eq!(&whole, &split);
+        let reversed = run_merged(&lines, &cuts, &Config::default(), true);
+        prop_assert_eq!(&whole, &reversed);
+    }
+}
