@@ -1,0 +1,281 @@
+//! One JSON object per record (NDJSON), named after the Elastic Common Schema, so the
+//! stream can go straight into Elasticsearch/OpenSearch, Loki or ClickHouse.
+//!
+//! Keys are dotted ECS paths written as nested objects. A field the line logs as `-` is left
+//! out. Text from the log is a JSON string; invalid UTF-8 appears as `\xHH` text.
+
+use chrono::SecondsFormat;
+use logscan_analyze::escape_bytes;
+use logscan_parse::{AccessRecord, ErrorRecord, Record, Zone};
+use serde_json::{Map, Value};
+
+/// Longest text value written (bytes of the log).
+const MAX_TEXT: usize = 64 * 1024;
+
+/// Where an event came from.
+#[derive(Clone, Copy, Debug)]
+pub struct Source<'a> {
+    /// `log.file.path`.
+    pub path: &'a str,
+    /// `log.file.line`: 1-based line of the record's first line.
+    pub line: u64,
+    /// The entry's text (the access line is its `message`).
+    pub text: &'a [u8],
+}
+
+/// The ECS event of one record. Local-time lines are placed in `zone`.
+pub fn event(record: &Record<'_>, source: &Source<'_>, zone: &Zone) -> Value {
+    let mut map = Map::new();
+    if let Some(ts) = record.time() {
+        let when = ts
+            .to_instant(zone)
+            .to_rfc3339_opts(SecondsFormat::AutoSi, false);
+        map.insert("@timestamp".into(), Value::String(when));
+    }
+    put(
+        &mut map,
+        "event.dataset",
+        Value::String(record.format().dataset().into()),
+    );
+    put(&mut map, "log.file.path", Value::String(source.path.into()));
+    put(&mut map, "log.file.line", Value::from(source.line));
+    match record {
+        Record::Error(r) => error_fields(&mut map, r),
+        Record::Access(r) => access_fields(&mut map, r, source.text),
+    }
+    Value::Object(map)
+}
+
+fn error_fields(map: &mut Map<String, Value>, r: &ErrorRecord<'_>) {
+    if let Some(level) = r.level {
+        put(map, "log.level", Value::String(level.as_str().into()));
+    }
+    put(map, "message", text(r.message));
+    if let Some(pid) = r.pid {
+        put(map, "process.pid", Value::from(pid));
+    }
+    if let Some(tid) = r.tid {
+        put(map, "process.thread.id", Value::from(tid));
+    }
+    if let Some(cid) = r.connection {
+        put(map, "nginx.error.connection_id", Value::from(cid));
+    }
+    if let Some(module) = r.module {
+        put(map, "apache.error.module", text(module));
+    }
+    opt_text(map, "source.address", r.client);
+    if let Some(port) = r.client_port {
+        put(map, "source.port", Value::from(port));
+    }
+    if let Some(request) = r.request {
+        request_line(map, request);
+    }
+    opt_text(map, "url.domain", r.host);
+    opt_text(map, "http.request.referrer", r.referrer);
+    opt_text(map, "server.address", r.server_name);
+    let peer = r.failure.as_ref().and_then(|f| f.upstream).or(r.upstream);
+    opt_text(map, "destination.address", peer);
+    let code = match (r.code, r.sys_error) {
+        (Some(ah), _) => Some(text(ah)),
+        (None, Some(e)) => Some(Value::String(e.number.to_string())),
+        _ => None,
+    };
+    if let Some(code) = code {
+        put(map, "error.code", code);
+    }
+    if let Some(e) = r.sys_error {
+        put(map, "error.message", text(e.text));
+    }
+    if let Some(pool) = r.pool {
+        put(map, "php_fpm.pool", text(pool));
+    }
+    if let Some(f) = &r.failure {
+        put(map, "logscan.cause", Value::String(f.cause.id().into()));
+        if let Some(phase) = f.phase {
+            put(map, "logscan.phase", Value::String(phase.id().into()));
+        }
+        if let Some(variant) = f.variant {
+            put(map, "logscan.variant", Value::String(variant.into()));
+        }
+    }
+    if r.truncated {
+        put(map, "logscan.truncated", Value::Bool(true));
+    }
+}
+
+fn access_fields(map: &mut Map<String, Value>, r: &AccessRecord<'_>, line: &[u8]) {
+    put(
+        map,
+        "message",
+        text(line.strip_suffix(b"\r").unwrap_or(line)),
+    );
+    opt_text(map, "source.address", r.client);
+    opt_text(map, "user.name", r.user);
+    match (r.method, r.target, r.protocol) {
+        (None, None, None) => {
+            if let Some(request) = r.request {
+                request_line(map, request);
+            }
+        }
+        (method, target, protocol) => {
+            opt_text(map, "http.request.method", method);
+            opt_text(map, "url.original", target);
+            if let Some(p) = protocol {
+                put(
+                    map,
+                    "http.version",
+                    text(p.strip_prefix(b"HTTP/").unwrap_or(p)),
+                );
+            }
+        }
+    }
+    if let Some(status) = r.status {
+        put(map, "http.response.status_code", Value::from(status));
+    }
+    if let Some(bytes) = r.bytes_sent {
+        put(map, "http.response.body.bytes", Value::from(bytes));
+    }
+    opt_text(map, "http.request.referrer", r.referer);
+    opt_text(map, "user_agent.original", r.user_agent);
+    opt_text(map, "url.domain", r.host);
+    if let Some(us) = r.request_time_us {
+        put(map, "event.duration", Value::from(us.saturating_mul(1_000)));
+    }
+    let last_peer = r.upstream.addrs().filter_map(|v| v.value).last();
+    opt_text(map, "destination.address", last_peer);
+    if let Some(s) = r.upstream.last_status() {
+        put(map, "logscan.upstream.status", Value::from(s));
+    }
+    if let Some(us) = r.upstream.total_response_time_us() {
+        put(map, "logscan.upstream.response_time_us", Value::from(us));
+    }
+    if let Some(id) = r.request_id {
+        put(map, "http.request.id", text(id));
+    }
+}
+
+/// Splits `GET /path HTTP/1.1` into method, `url.original` and `http.version` (`1.1`).
+fn request_line(map: &mut Map<String, Value>, request: &[u8]) {
+    let mut parts = request.split(|&b| b == b' ').filter(|p| !p.is_empty());
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(method), Some(target), protocol) => {
+            put(map, "http.request.method", text(method));
+            put(map, "url.original", text(target));
+            if let Some(p) = protocol {
+                put(
+                    map,
+                    "http.version",
+                    text(p.strip_prefix(b"HTTP/").unwrap_or(p)),
+                );
+            }
+        }
+        _ => put(map, "url.original", text(request)),
+    }
+}
+
+fn text(bytes: &[u8]) -> Value {
+    Value::String(escape_bytes(bytes, MAX_TEXT))
+}
+
+fn opt_text(map: &mut Map<String, Value>, key: &str, value: Option<&[u8]>) {
+    if let Some(v) = value.filter(|v| !v.is_empty() && *v != b"-") {
+        put(map, key, text(v));
+    }
+}
+
+/// Inserts `value` at a dotted path, creating nested objects.
+fn put(map: &mut Map<String, Value>, path: &str, value: Value) {
+    match path.split_once('.') {
+        None => {
+            map.insert(path.to_owned(), value);
+        }
+        Some((head, rest)) if head == "@timestamp" => {
+            map.insert(format!("{head}.{rest}"), value);
+        }
+        Some((head, rest)) => {
+            let child = map
+                .entry(head.to_owned())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if !child.is_object() {
+                *child = Value::Object(Map::new());
+            }
+            if let Value::Object(inner) = child {
+                put(inner, rest, value);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use logscan_parse::{Cause, Failure, Format, Level, Phase, Role, Timestamp};
+
+    #[test]
+    fn nested_ecs_keys_and_dashes_left_out() {
+        let record = Record::Error(ErrorRecord {
+            format: Format::NginxError,
+            time: Timestamp::from_parts(2026, 11, 25, 1, 27, 19, 0, None),
+            level: Some(Level::Error),
+            pid: Some(812),
+            tid: Some(812),
+            connection: Some(31),
+            message: b"connect() failed",
+            client: Some(b"127.0.0.1"),
+            server_name: Some(b"localhost"),
+            request: Some(b"GET /api/items HTTP/1.1"),
+            host: Some(b"-"),
+            failure: Some(Failure {
+                cause: Cause::UpstreamRefused,
+                phase: Some(Phase::Connect),
+                errno: None,
+                upstream: Some(b"127.0.0.1:19020"),
+                protocol: Some(b"http"),
+                variant: None,
+                role: Role::Event,
+            }),
+            ..ErrorRecord::default()
+        });
+        let source = Source {
+            path: "error.log",
+            line: 7,
+            text: b"",
+        };
+        let v = event(&record, &source, &Zone::Utc);
+        assert_eq!(v["@timestamp"], "2026-11-25T01:27:19+00:00");
+        assert_eq!(v["log"]["level"], "error");
+        assert_eq!(v["log"]["file"]["line"], 7);
+        assert_eq!(v["event"]["dataset"], "nginx.error");
+        assert_eq!(v["http"]["request"]["method"], "GET");
+        assert_eq!(v["url"]["original"], "/api/items");
+        assert_eq!(v["http"]["version"], "1.1");
+        assert_eq!(v["destination"]["address"], "127.0.0.1:19020");
+        assert_eq!(v["nginx"]["error"]["connection_id"], 31);
+        assert_eq!(v["logscan"]["cause"], "upstream_refused");
+        assert_eq!(v["logscan"]["phase"], "connect");
+        assert!(
+            v.get("url").and_then(|u| u.get("domain")).is_none(),
+            "'-' is left out"
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_stays_valid_json() {
+        let record = Record::Access(AccessRecord {
+            format: Format::NginxAccess,
+            request: Some(b"GET /\xff\x1b[2J HTTP/1.1"),
+            status: Some(502),
+            ..AccessRecord::default()
+        });
+        let source = Source {
+            path: "access.log",
+            line: 1,
+            text: b"raw \xff",
+        };
+        let v = event(&record, &source, &Zone::Utc);
+        let json = serde_json::to_string(&v).unwrap();
+        assert!(json.contains("\\\\xff"));
+        assert!(json.contains("\\u001b[2J"));
+        assert_eq!(v["http"]["response"]["status_code"], 502);
+    }
+}

@@ -1,0 +1,119 @@
+//! # logscan-render
+//!
+//! Shows a [`logscan_analyze::Report`] to people and programs: a terminal table
+//! ([`text::render`]), Markdown for tickets ([`markdown::render`]), JSON ([`json`]), and
+//! records as Elastic Common Schema events ([`events`]). Every string that came from a log
+//! is escaped for its destination ([`escape`]): nothing printed can carry a raw control
+//! byte, escape sequence or bidi override from a log.
+//!
+//! ```
+//! use logscan_analyze::{Analyzer, Config};
+//! use logscan_render::{Options, text};
+//!
+//! let report = Analyzer::new(Config::default()).finish();
+//! let shown = text::render(&report, &Options { width: 80, color: false, top: 10 });
+//! assert!(shown.contains("No findings."));
+//! ```
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod escape;
+pub mod events;
+pub mod markdown;
+pub mod text;
+
+use logscan_analyze::Report;
+
+/// How to render for a terminal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// Columns available.
+    pub width: usize,
+    /// Whether to use ANSI colours.
+    pub color: bool,
+    /// How many findings to show.
+    pub top: usize,
+}
+
+/// The report as pretty-printed JSON (the "Report JSON" contract). Strings from logs keep
+/// their text; invalid UTF-8 in a log was already turned into `\xHH` text by the analyzer,
+/// so the output is always valid JSON.
+pub fn json(report: &Report) -> String {
+    let mut text =
+        serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}
+
+/// A sparkline of `values` resampled to `width` characters (`▁▂▃▄▅▆▇█`, blank for zero).
+pub fn sparkline(values: &[u64], width: usize) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    if values.is_empty() || width == 0 {
+        return String::new();
+    }
+    let width = width.min(values.len());
+    let mut buckets = vec![0u64; width];
+    for (i, v) in values.iter().enumerate() {
+        let b = i * width / values.len();
+        if let Some(slot) = buckets.get_mut(b) {
+            *slot += v;
+        }
+    }
+    let max = buckets.iter().copied().max().unwrap_or(0);
+    buckets
+        .iter()
+        .map(|&v| {
+            if v == 0 || max == 0 {
+                ' '
+            } else {
+                let level = ((v as f64 / max as f64) * 7.0).round() as usize;
+                BARS[level.min(7)]
+            }
+        })
+        .collect()
+}
+
+/// `2026-11-25T01:27:30+00:00` → `01:27:30` (or `11-25 01:27` when `with_date`).
+pub fn time_short(time: &str, with_date: bool) -> String {
+    match (time.get(5..10), time.get(11..16), time.get(11..19)) {
+        (Some(date), Some(hm), _) if with_date => format!("{date} {hm}"),
+        (_, _, Some(hms)) => hms.to_owned(),
+        _ => time.to_owned(),
+    }
+}
+
+/// Whether the report spans a day or more (then times show their date).
+pub fn spans_days(report: &Report) -> bool {
+    report
+        .span
+        .as_ref()
+        .is_some_and(|s| s.start.get(..10) != s.end.get(..10))
+}
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    logscan_analyze::thousands(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparklines_scale_and_resample() {
+        assert_eq!(sparkline(&[0, 1, 2, 4, 8], 5), " ▂▃▄█");
+        assert_eq!(sparkline(&[1, 1, 1, 1], 2).chars().count(), 2);
+        assert_eq!(sparkline(&[], 5), "");
+        assert_eq!(sparkline(&[5; 100], 10), "██████████");
+    }
+
+    #[test]
+    fn short_times() {
+        assert_eq!(time_short("2026-11-25T01:27:30+00:00", false), "01:27:30");
+        assert_eq!(time_short("2026-11-25T01:27:30", true), "11-25 01:27");
+        assert_eq!(time_short("x", false), "x");
+    }
+}

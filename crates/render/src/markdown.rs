@@ -1,0 +1,126 @@
+//! The Markdown report, for tickets and chat: the summary, a findings table, each fix as a
+//! list, incidents. Every value from a log is escaped so it cannot change the rendering.
+
+use std::fmt::Write;
+
+use logscan_analyze::report::Report;
+
+use crate::escape::{markdown as md, markdown_code as code};
+use crate::{sparkline, thousands, time_short};
+
+/// Renders the report as GitHub-flavoured Markdown, showing at most `top` findings.
+pub fn render(report: &Report, top: usize) -> String {
+    let mut out = String::new();
+    let long_span = crate::spans_days(report);
+    let _ = writeln!(out, "## logscan report\n");
+    let _ = writeln!(out, "{}\n", md(&report.summary));
+    let t = &report.totals;
+    let span = report
+        .span
+        .as_ref()
+        .map(|s| format!("{} to {}", code(&s.start), code(&s.end)))
+        .unwrap_or_else(|| "no timestamps".to_owned());
+    let _ = writeln!(
+        out,
+        "{} input(s), {} lines ({} unrecognized), {}; {} requests, {} × 5xx, {} failure events.\n",
+        report.inputs.len(),
+        thousands(t.lines),
+        thousands(t.unrecognized),
+        span.replace('`', "`"),
+        thousands(t.requests),
+        thousands(t.server_errors),
+        thousands(t.failures)
+    );
+    let findings: Vec<_> = report.findings.iter().take(top).collect();
+    if findings.is_empty() {
+        let _ = writeln!(out, "No findings.");
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "| # | Severity | Cause | Upstream | Count | Share | First | Last | Timeline |"
+    );
+    let _ = writeln!(out, "|---:|---|---|---|---:|---:|---|---|---|");
+    for f in &findings {
+        let _ = writeln!(
+            out,
+            "| {} | {} | `{}` | {} | {} | {:.0}% | {} | {} | {} |",
+            f.rank,
+            f.severity.as_str().to_uppercase(),
+            f.cause.id(),
+            if f.upstream.is_empty() {
+                "-".to_owned()
+            } else {
+                format!("`{}`", code(&f.upstream))
+            },
+            thousands(f.count),
+            f.share * 100.0,
+            time_short(&f.first_seen, long_span),
+            time_short(&f.last_seen, long_span),
+            sparkline(&f.timeline, 24)
+        );
+    }
+    for f in &findings {
+        let _ = writeln!(out, "\n### {}. {}\n", f.rank, md(&f.title));
+        let _ = writeln!(
+            out,
+            "*{}* — {} ({} severity)\n",
+            md(&f.category_text),
+            md(f.cause.title()),
+            f.severity.as_str()
+        );
+        if !f.statuses.is_empty() {
+            let statuses: Vec<String> = f
+                .statuses
+                .iter()
+                .map(|(s, n)| format!("{} × {s}", thousands(*n)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "- Statuses{}: {}",
+                if f.statuses_inferred {
+                    " (expected)"
+                } else {
+                    ""
+                },
+                statuses.join(", ")
+            );
+        }
+        if !f.requests.is_empty() {
+            let top: Vec<String> = f
+                .requests
+                .iter()
+                .take(3)
+                .map(|r| format!("`{}` ({})", code(&r.value), thousands(r.count)))
+                .collect();
+            let _ = writeln!(out, "- Endpoints: {}", top.join(", "));
+        }
+        for note in &f.notes {
+            let _ = writeln!(out, "- Note: {}", md(note));
+        }
+        let _ = writeln!(out, "\n**Fix:** {}\n", md(&f.fix.summary));
+        for (i, step) in f.fix.steps.iter().enumerate() {
+            let _ = writeln!(out, "{}. {}", i + 1, md(step));
+        }
+        if !f.examples.is_empty() {
+            let _ = writeln!(out, "\n```text");
+            for ex in &f.examples {
+                let _ = writeln!(
+                    out,
+                    "{}:{}: {}",
+                    code(&ex.path),
+                    ex.line,
+                    code(&ex.text).replace("```", "'''")
+                );
+            }
+            let _ = writeln!(out, "```");
+        }
+    }
+    if !report.incidents.is_empty() {
+        let _ = writeln!(out, "\n### Incidents\n");
+        for inc in &report.incidents {
+            let _ = writeln!(out, "- {}", md(&inc.summary));
+        }
+    }
+    out
+}
