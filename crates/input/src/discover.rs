@@ -1,7 +1,7 @@
 //! Turning PATH arguments into an ordered list of inputs.
 
 use std::cmp::Reverse;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::fs::{self, File, Metadata};
 use std::io;
@@ -158,11 +158,18 @@ fn default_locations_in(root: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// A file found, before duplicates are dropped.
+struct Found {
+    input: Input,
+    id: Option<FileId>,
+    /// The path itself is a symlink: a duplicate reached directly is preferred.
+    via_link: bool,
+}
+
 #[derive(Default)]
 struct Discoverer {
     stdin: bool,
-    files: Vec<Input>,
-    seen: HashSet<FileId>,
+    files: Vec<Found>,
     problems: Vec<InputError>,
     searched: Vec<PathBuf>,
 }
@@ -257,15 +264,15 @@ impl Discoverer {
     }
 
     fn push(&mut self, path: &Path, display: String, size: Option<u64>, meta: &Metadata) {
-        if let Some(id) = file_id(meta) {
-            if !self.seen.insert(id) {
-                return;
-            }
-        }
-        self.files.push(Input {
-            source: Source::Path(path.to_path_buf()),
-            display,
-            size,
+        let via_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        self.files.push(Found {
+            input: Input {
+                source: Source::Path(path.to_path_buf()),
+                display,
+                size,
+            },
+            id: file_id(meta),
+            via_link,
         });
     }
 
@@ -346,16 +353,33 @@ impl Discoverer {
         self.problems.push(InputError::fatal(display, reason));
     }
 
-    fn finish(mut self) -> Discovery {
-        self.files.sort_by_cached_key(|input| match &input.source {
+    fn finish(self) -> Discovery {
+        // One input per file: the first path met that is not itself a symlink, else the first.
+        let mut keep: HashMap<FileId, usize> = HashMap::new();
+        for (i, found) in self.files.iter().enumerate() {
+            if let Some(id) = found.id {
+                let kept = keep.entry(id).or_insert(i);
+                if self.files[*kept].via_link && !found.via_link {
+                    *kept = i;
+                }
+            }
+        }
+        let mut files: Vec<Input> = self
+            .files
+            .into_iter()
+            .enumerate()
+            .filter(|(i, found)| found.id.is_none_or(|id| keep.get(&id) == Some(i)))
+            .map(|(_, found)| found.input)
+            .collect();
+        files.sort_by_cached_key(|input| match &input.source {
             Source::Path(p) => sort_key(p),
             Source::Stdin => SortKey::default(),
         });
-        let mut inputs = Vec::with_capacity(self.files.len() + 1);
+        let mut inputs = Vec::with_capacity(files.len() + 1);
         if self.stdin {
             inputs.push(Input::stdin());
         }
-        inputs.extend(self.files);
+        inputs.extend(files);
         Discovery {
             inputs,
             problems: self.problems,

@@ -112,6 +112,8 @@ pub struct EntryReader<R: Read> {
     eof: bool,
     /// The line at `pos`, when the last entry ended because it starts an entry.
     peeked: Option<(usize, bool)>,
+    /// An error met while looking past a complete entry, returned by the next call.
+    pending_error: Option<io::Error>,
     /// Number of the line at `pos`.
     line: u64,
     consumed: u64,
@@ -147,6 +149,7 @@ impl<R: Read> EntryReader<R> {
             limit,
             eof: false,
             peeked: None,
+            pending_error: None,
             line: 1,
             consumed: 0,
         }
@@ -231,6 +234,9 @@ impl<R: Read> EntryReader<R> {
         &mut self,
         starts_entry: &dyn Fn(&[u8]) -> bool,
     ) -> io::Result<Option<Entry<'_>>> {
+        if let Some(err) = self.pending_error.take() {
+            return Err(err);
+        }
         let (first_len, mut terminated) = match self.peeked.take() {
             Some(line) => line,
             None => match self.find_line(0, self.config.max_line)? {
@@ -247,7 +253,15 @@ impl<R: Read> EntryReader<R> {
                 break;
             }
             let limit = self.config.max_line.min(self.config.max_entry - start);
-            match self.find_line(start, limit)? {
+            let next = match self.find_line(start, limit) {
+                Ok(next) => next,
+                Err(err) => {
+                    // The entry so far is complete: return it, and the error next time.
+                    self.pending_error = Some(err);
+                    break;
+                }
+            };
+            match next {
                 Line::Found {
                     len: line_len,
                     terminated: line_terminated,

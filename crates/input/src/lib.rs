@@ -54,6 +54,10 @@
 //!
 //! Everything here only reads: inputs are opened read-only and nothing is written anywhere.
 #![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 mod chunk;
 mod discover;
