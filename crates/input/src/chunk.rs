@@ -25,12 +25,12 @@ pub struct Chunk {
 impl Chunk {
     /// Length in bytes.
     pub fn len(&self) -> u64 {
-        self.end - self.start
+        self.end.saturating_sub(self.start)
     }
 
     /// True if the chunk holds no bytes (only for an empty file).
     pub fn is_empty(&self) -> bool {
-        self.end == self.start
+        self.end <= self.start
     }
 }
 

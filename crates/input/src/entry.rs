@@ -294,8 +294,26 @@ impl<R: Read> EntryReader<R> {
 
     /// Finds the line starting `start` bytes after `pos`, reading as needed, looking at most
     /// `limit + 1` bytes for its `\n`.
-    #[inline]
+    #[inline(always)]
     fn find_line(&mut self, start: usize, limit: usize) -> io::Result<Line> {
+        // Fast path: the whole line is already buffered.
+        let from = self.pos + start;
+        if from < self.end {
+            let window_end = self.end.min(from.saturating_add(limit).saturating_add(1));
+            if let Some(len) = memchr::memchr(b'\n', &self.buf[from..window_end]) {
+                return Ok(Line::Found {
+                    len,
+                    terminated: true,
+                });
+            }
+        }
+        self.find_line_slow(start, limit)
+    }
+
+    /// [`find_line`](Self::find_line) when the buffer runs out first.
+    #[cold]
+    #[inline(never)]
+    fn find_line_slow(&mut self, start: usize, limit: usize) -> io::Result<Line> {
         let mut scanned = 0; // bytes after the line start already searched
         loop {
             let from = self.pos + start;
