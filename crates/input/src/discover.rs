@@ -332,15 +332,11 @@ impl Discoverer {
             Some(io) => io_reason(io),
             None => err.to_string(),
         };
-        // A broken symlink (or any entry that vanished) matters only if it names a log.
-        let is_dir = fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
+        // Below the root, a file we would not take anyway (a broken symlink named
+        // `site.conf`, say) is no problem; a directory, or anything named like a log, is.
+        let is_dir = fs::metadata(&path).is_ok_and(|m| m.is_dir());
         if path.as_os_str().is_empty()
-            || (!is_dir
-                && err.depth() > 0
-                && !path.file_name().is_some_and(is_log_name)
-                && err
-                    .io_error()
-                    .is_some_and(|e| e.kind() == io::ErrorKind::NotFound))
+            || (err.depth() > 0 && !is_dir && !path.file_name().is_some_and(is_log_name))
         {
             return;
         }

@@ -247,7 +247,7 @@ impl<R: Read> EntryReader<R> {
         };
         let mut len = first_len; // bytes of the entry (without the final '\n')
         let mut lines: u32 = 1;
-        while terminated && lines <= self.config.max_continuation_lines {
+        while terminated && lines <= self.config.max_continuation_lines && lines < u32::MAX {
             let start = len + 1;
             if start > self.config.max_entry {
                 break;

@@ -227,3 +227,48 @@ fn opening_a_directory_or_a_missing_file_is_a_fatal_error() {
         format!("{}: No such file or directory", missing.display())
     );
 }
+
+/// Standard input, compressed, through a child process of this test binary.
+#[test]
+fn stdin_is_read_and_decompressed() {
+    const CHILD: &str = "LOGSCAN_INPUT_TEST_STDIN_CHILD";
+    if std::env::var_os(CHILD).is_some() {
+        let progress = Progress::new();
+        let opened = open(&Input::stdin(), Some(&progress)).unwrap();
+        let mut reader = EntryReader::new(opened.reader, ReaderConfig::default());
+        let mut lines = 0;
+        while let Some(e) = reader.next_entry(&|_| true).unwrap() {
+            lines += e.lines;
+        }
+        println!(
+            "child: compression={} lines={lines} read={}",
+            opened.compression,
+            progress.bytes_read()
+        );
+        return;
+    }
+    let text = sample_text(3000);
+    let packed = zstd(&text);
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "stdin_is_read_and_decompressed",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD, "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(&packed).map(|()| packed.len()));
+    let out = child.wait_with_output().unwrap();
+    let sent = writer.join().unwrap().unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!("child: compression=zstd lines=3000 read={sent}")),
+        "{stdout}"
+    );
+}
