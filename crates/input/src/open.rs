@@ -1,0 +1,254 @@
+//! Opening one input: compression by magic bytes, progress counting.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufReader, Cursor, Read};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::discover::{Input, Source};
+use crate::error::InputError;
+
+/// Buffer size between a compressed file and its decoder.
+const DECODER_INPUT_BUFFER: usize = 128 * 1024;
+
+/// The compression of an input, told by its first bytes (never by its name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Compression {
+    /// Plain bytes.
+    #[default]
+    None,
+    /// gzip (`1f 8b`); several concatenated members are read as one stream.
+    Gzip,
+    /// Zstandard (`28 b5 2f fd`); several frames are read as one stream.
+    Zstd,
+    /// bzip2 (`BZh`); several streams are read as one.
+    Bzip2,
+    /// xz (`fd 37 7a 58 5a 00`); several streams are read as one.
+    Xz,
+}
+
+impl Compression {
+    /// The longest magic number this looks at.
+    pub const MAGIC_LEN: usize = 6;
+
+    /// The compression whose magic number `head` starts with ([`Compression::None`] if none).
+    ///
+    /// ```
+    /// use logscan_input::Compression;
+    /// assert_eq!(Compression::detect(&[0x1f, 0x8b, 8, 0]), Compression::Gzip);
+    /// assert_eq!(Compression::detect(b"BZh91AY&SY"), Compression::Bzip2);
+    /// assert_eq!(Compression::detect(b"2024/05/01 14:02:11 [error]"), Compression::None);
+    /// ```
+    pub fn detect(head: &[u8]) -> Compression {
+        if head.starts_with(&[0x1f, 0x8b]) {
+            Compression::Gzip
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Compression::Zstd
+        } else if head.starts_with(b"BZh") {
+            Compression::Bzip2
+        } else if head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00]) {
+            Compression::Xz
+        } else {
+            Compression::None
+        }
+    }
+
+    /// A short lower-case name: `none`, `gzip`, `zstd`, `bzip2`, `xz`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Compression::None => "none",
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+            Compression::Bzip2 => "bzip2",
+            Compression::Xz => "xz",
+        }
+    }
+}
+
+impl fmt::Display for Compression {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The compression of the file at `path`, from its first bytes. Reads at most
+/// [`Compression::MAGIC_LEN`] bytes; use it to decide whether a file can be split with
+/// [`plan_chunks`](crate::plan_chunks) (only plain files can).
+pub fn sniff_compression(path: &Path) -> io::Result<Compression> {
+    let mut file = File::open(path)?;
+    let (head, len) = read_head(&mut file)?;
+    Ok(Compression::detect(&head[..len]))
+}
+
+/// Shared byte counters for a progress display: bytes read from disk so far (compressed
+/// bytes for archives) and the total planned. Cheap to clone; clones share the counters, so
+/// readers on many threads can feed one bar.
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    read: Arc<AtomicU64>,
+    total: Arc<AtomicU64>,
+}
+
+impl Progress {
+    /// Counters at zero.
+    pub fn new() -> Self {
+        Progress::default()
+    }
+
+    /// Adds `bytes` to the total planned (e.g. each input's [`Input::size`]).
+    pub fn add_total(&self, bytes: u64) {
+        self.total.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    /// Adds `bytes` to the bytes read (readers made by [`open`] and
+    /// [`read_chunk`](crate::read_chunk) do this themselves).
+    pub fn add_read(&self, bytes: u64) {
+        self.read.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    /// Bytes read from disk so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.read.load(Ordering::Relaxed)
+    }
+
+    /// Total bytes planned.
+    pub fn total(&self) -> u64 {
+        self.total.load(Ordering::Relaxed)
+    }
+}
+
+/// A reader that adds what it reads to a [`Progress`].
+#[derive(Debug)]
+pub(crate) struct Counting<R> {
+    inner: R,
+    progress: Option<Progress>,
+}
+
+impl<R> Counting<R> {
+    pub(crate) fn new(inner: R, progress: Option<&Progress>) -> Self {
+        Counting {
+            inner,
+            progress: progress.cloned(),
+        }
+    }
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(p) = &self.progress {
+            p.add_read(n as u64);
+        }
+        Ok(n)
+    }
+}
+
+/// An opened input: a reader of its decompressed bytes.
+pub struct Opened {
+    /// The decompressed bytes. Errors (a truncated or corrupt archive, a failing disk) come
+    /// out of `read` after all the data before them.
+    pub reader: Box<dyn Read + Send>,
+    /// The compression found by magic bytes.
+    pub compression: Compression,
+}
+
+impl fmt::Debug for Opened {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Opened")
+            .field("compression", &self.compression)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Opens an input read-only and decompresses it by its magic bytes (gzip, zstd, bzip2, xz;
+/// concatenated members, frames and streams included). With `progress`, every byte read from
+/// the file or stdin (compressed bytes for archives) is added to it.
+///
+/// Works on regular files, FIFOs and stdin (it never seeks). Opening a FIFO waits for a
+/// writer, as any reader of a FIFO does. A directory is refused.
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::io::Read;
+/// use logscan_input::{discover, open, Compression};
+///
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("error.log");
+/// std::fs::write(&path, "line one\n")?;
+/// let found = discover(&[path]);
+/// let mut opened = open(&found.inputs[0], None)?;
+/// assert_eq!(opened.compression, Compression::None);
+/// let mut text = String::new();
+/// opened.reader.read_to_string(&mut text)?;
+/// assert_eq!(text, "line one\n");
+/// # Ok(()) }
+/// ```
+pub fn open(input: &Input, progress: Option<&Progress>) -> Result<Opened, InputError> {
+    let fail = |err: &io::Error| InputError::io(input.display.clone(), err);
+    match &input.source {
+        Source::Stdin => {
+            let mut raw = Counting::new(io::stdin(), progress);
+            let (head, len) = read_head(&mut raw).map_err(|e| fail(&e))?;
+            decode(head, len, raw).map_err(|e| fail(&e))
+        }
+        Source::Path(path) => {
+            let meta = std::fs::metadata(path).map_err(|e| fail(&e))?;
+            if meta.is_dir() {
+                return Err(InputError::fatal(
+                    input.display.clone(),
+                    "is a directory, not a log file",
+                ));
+            }
+            let file = File::open(path).map_err(|e| fail(&e))?;
+            let mut raw = Counting::new(file, progress);
+            let (head, len) = read_head(&mut raw).map_err(|e| fail(&e))?;
+            decode(head, len, raw).map_err(|e| fail(&e))
+        }
+    }
+}
+
+/// Reads up to [`Compression::MAGIC_LEN`] bytes (fewer only at end of input).
+fn read_head<R: Read>(r: &mut R) -> io::Result<([u8; Compression::MAGIC_LEN], usize)> {
+    let mut head = [0u8; Compression::MAGIC_LEN];
+    let mut len = 0;
+    while len < head.len() {
+        match r.read(&mut head[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((head, len))
+}
+
+/// Puts the sniffed head back in front of `raw` and wraps the decoder it calls for.
+fn decode<R: Read + Send + 'static>(
+    head: [u8; Compression::MAGIC_LEN],
+    len: usize,
+    raw: R,
+) -> io::Result<Opened> {
+    let compression = Compression::detect(&head[..len]);
+    let whole = Cursor::new(head).take(len as u64).chain(raw);
+    let reader: Box<dyn Read + Send> = match compression {
+        Compression::None => Box::new(whole),
+        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(
+            BufReader::with_capacity(DECODER_INPUT_BUFFER, whole),
+        )),
+        Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(
+            BufReader::with_capacity(DECODER_INPUT_BUFFER, whole),
+        )?),
+        Compression::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(
+            BufReader::with_capacity(DECODER_INPUT_BUFFER, whole),
+        )),
+        Compression::Xz => Box::new(liblzma::bufread::XzDecoder::new_multi_decoder(
+            BufReader::with_capacity(DECODER_INPUT_BUFFER, whole),
+        )),
+    };
+    Ok(Opened {
+        reader,
+        compression,
+    })
+}
