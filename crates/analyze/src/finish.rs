@@ -1008,7 +1008,11 @@ fn input_report(i: &InputState, fmt: &dyn Fn(i64) -> String) -> InputReport {
     let totals = i.totals();
     InputReport {
         path: i.info.path.clone(),
-        format: i.info.format.id().to_owned(),
+        format: if i.info.detected {
+            i.info.format.id().to_owned()
+        } else {
+            "unknown".to_owned()
+        },
         lines: totals.lines,
         parsed: totals.parsed,
         unrecognized: totals.unrecognized,

@@ -101,6 +101,9 @@ pub struct InputInfo {
     /// Which server installation wrote it (e.g. the directory): error and access logs of
     /// the same site are correlated with each other.
     pub site: String,
+    /// Whether the format was recognised (`false`: no parser read the input's first lines,
+    /// so its lines count as unrecognized and the report says `unknown`).
+    pub detected: bool,
 }
 
 impl InputInfo {
@@ -110,6 +113,7 @@ impl InputInfo {
             path: path.into(),
             format,
             site: site.into(),
+            detected: true,
         }
     }
 }

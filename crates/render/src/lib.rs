@@ -69,8 +69,9 @@ pub fn sparkline(values: &[u64], width: usize) -> String {
             if v == 0 || max == 0 {
                 ' '
             } else {
-                let level = ((v as f64 / max as f64) * 7.0).round() as usize;
-                BARS[level.min(7)]
+                // Eight levels: the smallest non-zero bucket still shows as ▁.
+                let level = ((v as f64 / max as f64) * 8.0).ceil() as usize;
+                BARS[level.clamp(1, 8) - 1]
             }
         })
         .collect()
@@ -104,7 +105,7 @@ mod tests {
 
     #[test]
     fn sparklines_scale_and_resample() {
-        assert_eq!(sparkline(&[0, 1, 2, 4, 8], 5), " ▂▃▄█");
+        assert_eq!(sparkline(&[0, 1, 2, 4, 8], 5), " ▁▂▄█");
         assert_eq!(sparkline(&[1, 1, 1, 1], 2).chars().count(), 2);
         assert_eq!(sparkline(&[], 5), "");
         assert_eq!(sparkline(&[5; 100], 10), "██████████");

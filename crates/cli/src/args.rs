@@ -1,0 +1,190 @@
+//! Command-line arguments (the stable CLI contract of DESIGN.md).
+
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  Why is my site answering 502/504? (looks in /var/log/nginx, /var/log/apache2, /var/log/httpd)
+    logscan
+
+  One error log, ranked findings with fixes:
+    logscan /var/log/nginx/error.log
+
+  Error and access logs together (5xx in the access log are attributed to error-log causes):
+    logscan /var/log/nginx/error.log /var/log/nginx/access.log
+
+  A year of rotated and compressed archives, in parallel:
+    logscan /srv/archive/nginx/
+
+  Only the last two hours, nginx logs written in Berlin time:
+    logscan --since 2h --tz Europe/Berlin /var/log/nginx/
+
+  A custom access log format (nginx or Apache syntax), or all formats of an nginx.conf:
+    logscan --log-format '$remote_addr [$time_local] \"$request\" $status $upstream_response_time' access.log
+    logscan --nginx-conf /etc/nginx/nginx.conf /var/log/nginx/
+
+  For tickets, scripts and dashboards:
+    logscan --output markdown error.log > incident.md
+    logscan --output json error.log | jq '.findings[0].fix'
+    logscan --output html -o report.html /var/log/nginx/
+    logscan --events error.log | curl -XPOST -H 'Content-Type: application/x-ndjson' --data-binary @- ...
+
+  From cron or monitoring: exit 1 when something high or critical is found:
+    logscan --since 10m --fail-on high /var/log/nginx/error.log
+
+Exit codes: 0 analysed; 1 a finding reached --fail-on; 2 bad arguments or an input that could not be
+read (the report still covers every input that could be).";
+
+/// Tells you why nginx or Apache answered 502, 503 or 504.
+///
+/// logscan reads nginx and Apache httpd error and access logs (and the PHP-FPM log) and
+/// prints ranked findings: which upstream failed, how (refused, timed out, reset, closed
+/// early, header too big, DNS, TLS, PHP-FPM pool exhausted, ...), when it started and
+/// stopped, how many requests it hit, and what to change to fix it.
+#[derive(Debug, Parser)]
+#[command(name = "logscan", version, after_long_help = EXAMPLES, after_help = "Examples and exit codes: logscan --help")]
+pub struct Args {
+    /// Log files, directories (searched recursively for logs, rotated and compressed ones
+    /// included), glob patterns, or - for stdin. Default: /var/log/nginx, /var/log/apache2,
+    /// /var/log/httpd and PHP-FPM logs that exist.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Report form. Default: table on a terminal, json when stdout is a pipe or file (or
+    /// from the -o file name: .html, .json, .md).
+    #[arg(long, value_enum, value_name = "FORM")]
+    pub output: Option<OutputForm>,
+
+    /// Write the report to FILE instead of stdout, e.g. -o report.html.
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Instead of a report, print one JSON object per parsed record (NDJSON, Elastic Common
+    /// Schema names), e.g. for Elasticsearch, Loki or ClickHouse.
+    #[arg(long, conflicts_with = "output")]
+    pub events: bool,
+
+    /// The format of the inputs (default: detected per input from its first lines).
+    #[arg(long, value_enum, default_value = "auto", value_name = "FORMAT")]
+    pub format: FormatArg,
+
+    /// An access log format: an nginx log_format string ('$remote_addr - ...') or an Apache
+    /// LogFormat string ('%h %l %u %t ...'); the syntax is detected. May be repeated.
+    #[arg(long = "log-format", value_name = "STRING")]
+    pub log_format: Vec<String>,
+
+    /// Take the log_format definitions from an nginx.conf (includes are followed).
+    #[arg(long = "nginx-conf", value_name = "FILE")]
+    pub nginx_conf: Vec<PathBuf>,
+
+    /// An Apache ErrorLogFormat string, for error logs written with a custom one, e.g.
+    /// '[%{cu}t] [%-m:%l] [pid %P] %F: %E: [client %a] %M'.
+    #[arg(long = "error-log-format", value_name = "STRING")]
+    pub error_log_format: Option<String>,
+
+    /// Only entries at or after this time: RFC 3339 (2024-05-01T14:02:00+02:00),
+    /// 'YYYY-MM-DD HH:MM[:SS]', or relative to now (30m, 2h, 7d).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+
+    /// Only entries before this time (same forms as --since).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+
+    /// Time-window size for grouping and timelines, e.g. 10s, 1m, 1h (default: chosen
+    /// from the time span: about 1 min for an hour, 1 h for a month).
+    #[arg(long, value_name = "DURATION")]
+    pub window: Option<String>,
+
+    /// Zone for logs that write local time without one (nginx and Apache error logs):
+    /// UTC, +02:00, Europe/Berlin, local. Default: the offset the same server's access log
+    /// shows, else times are shown as logged.
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+
+    /// How many findings to show.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+
+    /// Exit with code 1 if any finding is at least this severe (for cron and monitoring).
+    #[arg(long = "fail-on", value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<SeverityArg>,
+
+    /// Colour in the table output (NO_COLOR is respected with auto).
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: When,
+
+    /// Progress bar on stderr for large inputs (auto: only when stderr is a terminal).
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub progress: When,
+
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Print a shell completion script and exit.
+    #[arg(long, value_enum, value_name = "SHELL", hide = true)]
+    pub completions: Option<clap_complete::Shell>,
+
+    /// Print the man page (roff) and exit.
+    #[arg(long, hide = true)]
+    pub man: bool,
+}
+
+/// `--output` forms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputForm {
+    /// Ranked findings as a table, fixes and incidents, for a terminal.
+    Table,
+    /// The report as JSON (the Report JSON contract).
+    Json,
+    /// Markdown, for tickets and chat.
+    Markdown,
+    /// One self-contained HTML page (inline CSS and SVG).
+    Html,
+}
+
+/// `--format` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Detect per input.
+    Auto,
+    /// nginx error_log.
+    NginxError,
+    /// nginx access_log (combined or --log-format).
+    NginxAccess,
+    /// Apache httpd 2.2/2.4 ErrorLog.
+    ApacheError,
+    /// Apache httpd access log (combined or --log-format).
+    ApacheAccess,
+    /// The PHP-FPM log.
+    PhpFpm,
+}
+
+/// Severities for `--fail-on`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SeverityArg {
+    /// Context only.
+    Info,
+    /// Performance or hygiene.
+    Low,
+    /// Partial or degraded.
+    Medium,
+    /// User-visible failures.
+    High,
+    /// A full outage.
+    Critical,
+}
+
+/// `auto|always|never`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum When {
+    /// Decide from the terminal.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}

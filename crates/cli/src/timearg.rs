@@ -1,0 +1,144 @@
+//! `--since`, `--until` and `--window` values.
+
+use chrono::{DateTime, Datelike, Local, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
+use logscan_parse::{Timestamp, Zone};
+
+/// Parses a duration: `45s`, `30m`, `2h`, `7d`, `1w` (a bare number is seconds).
+pub fn duration_seconds(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: i64 = number
+        .parse()
+        .map_err(|_| format!("invalid duration {text:?}: use e.g. 30s, 5m, 2h, 7d"))?;
+    let scale = match unit.trim() {
+        "" | "s" | "sec" | "secs" | "second" | "seconds" => 1,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60,
+        "h" | "hour" | "hours" => 3_600,
+        "d" | "day" | "days" => 86_400,
+        "w" | "week" | "weeks" => 604_800,
+        other => {
+            return Err(format!(
+                "invalid duration unit {other:?} in {text:?}: use s, m, h, d or w"
+            ));
+        }
+    };
+    n.checked_mul(scale)
+        .filter(|s| *s > 0)
+        .ok_or_else(|| format!("invalid duration {text:?}"))
+}
+
+/// Parses a `--since`/`--until` value into the analysis time base: Unix seconds when a zone
+/// is given, else the machine's wall-clock seconds (the clock the servers log in).
+pub fn point_in_time(text: &str, zone: Option<&Zone>, now: DateTime<Utc>) -> Result<i64, String> {
+    let text = text.trim();
+    let to_base = |instant: DateTime<Utc>| -> i64 {
+        match zone {
+            Some(_) => instant.timestamp(),
+            None => instant
+                .with_timezone(&Local)
+                .naive_local()
+                .and_utc()
+                .timestamp(),
+        }
+    };
+    if text.ends_with(|c: char| c.is_ascii_alphabetic())
+        && text.starts_with(|c: char| c.is_ascii_digit())
+    {
+        if let Ok(seconds) = duration_seconds(text) {
+            return Ok(to_base(now - chrono::Duration::seconds(seconds)));
+        }
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(to_base(t.with_timezone(&Utc)));
+    }
+    let naive = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+        .or_else(|| {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+        })
+        .ok_or_else(|| {
+            format!("invalid time {text:?}: use RFC 3339, 'YYYY-MM-DD HH:MM[:SS]' or a relative time like 2h")
+        })?;
+    match zone {
+        None => Ok(naive.and_utc().timestamp()),
+        Some(zone) => {
+            let wall = Timestamp::from_parts(
+                naive.year(),
+                naive.month(),
+                naive.day(),
+                naive.hour(),
+                naive.minute(),
+                naive.second(),
+                0,
+                None,
+            )
+            .ok_or_else(|| format!("invalid time {text:?}"))?;
+            Ok(wall.to_instant(zone).timestamp())
+        }
+    }
+}
+
+/// The current time, overridable for tests with `LOGSCAN_NOW` (RFC 3339).
+pub fn now() -> DateTime<Utc> {
+    std::env::var("LOGSCAN_NOW")
+        .ok()
+        .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| {
+            Utc.timestamp_opt(Utc::now().timestamp(), 0)
+                .single()
+                .unwrap_or_default()
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration_seconds("30s"), Ok(30));
+        assert_eq!(duration_seconds("2h"), Ok(7_200));
+        assert_eq!(duration_seconds("7d"), Ok(604_800));
+        assert_eq!(duration_seconds("90"), Ok(90));
+        assert!(duration_seconds("2x").is_err());
+        assert!(duration_seconds("0s").is_err());
+    }
+
+    #[test]
+    fn points_in_time() {
+        let now = DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let utc = Zone::Utc;
+        assert_eq!(
+            point_in_time("2h", Some(&utc), now),
+            Ok(now.timestamp() - 7_200)
+        );
+        assert_eq!(
+            point_in_time("2026-11-25T10:00:00+02:00", Some(&utc), now),
+            Ok(now.timestamp() - 4 * 3_600)
+        );
+        let berlin: Zone = "Europe/Berlin".parse().unwrap();
+        assert_eq!(
+            point_in_time("2026-11-25 13:00", Some(&berlin), now),
+            Ok(now.timestamp())
+        );
+        // Without a zone, naive times are wall-clock seconds as logged.
+        assert_eq!(
+            point_in_time("2026-11-25 12:00:00", None, now),
+            Ok(now.timestamp())
+        );
+        assert_eq!(
+            point_in_time("2026-11-25", None, now),
+            Ok(now.timestamp() - 12 * 3_600)
+        );
+        assert!(point_in_time("yesterday", None, now).is_err());
+    }
+}
