@@ -929,6 +929,336 @@ fn valid(kind: Kind, v: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Cause, Errno, Phase, Role};
+    use proptest::prelude::*;
+
+    fn rec(line: &str) -> ErrorRecord<'_> {
+        match parse_default(line.as_bytes()) {
+            Ok(r) => r,
+            Err(e) => panic!("{e}: {line}"),
+        }
+    }
+
+    fn custom<'a>(format: &str, line: &'a str) -> ErrorRecord<'a> {
+        let f = ErrorLogFormat::compile(format).unwrap();
+        match f.parse(line.as_bytes()) {
+            Ok(r) => r,
+            Err(e) => panic!("{e}: {line}"),
+        }
+    }
+
+    #[test]
+    fn threaded_default_layout() {
+        // real: fixtures/apache/reset
+        let r = rec(
+            "[Wed Nov 25 09:47:33.742494 2026] [proxy_http:error] [pid 26117:tid 26126] (104)Connection reset by peer: [client 127.0.0.1:55978] AH01102: error reading status line from remote server 127.0.0.1:19155, referer: https://shop.example.test/cart",
+        );
+        assert_eq!(
+            r.time.map(|t| t.to_string()),
+            Some("2026-11-25T09:47:33.742494".to_owned())
+        );
+        assert_eq!(r.module, Some(&b"proxy_http"[..]));
+        assert_eq!(r.level, Some(Level::Error));
+        assert_eq!((r.pid, r.tid), (Some(26117), Some(26126)));
+        let e = r.sys_error.unwrap();
+        assert_eq!(
+            (e.space, e.number, e.text),
+            (CodeSpace::Os, 104, &b"Connection reset by peer"[..])
+        );
+        assert_eq!(
+            (r.client, r.client_port),
+            (Some(&b"127.0.0.1"[..]), Some(55978))
+        );
+        assert_eq!(r.code, Some(&b"AH01102"[..]));
+        assert_eq!(
+            r.message,
+            b"error reading status line from remote server 127.0.0.1:19155"
+        );
+        assert_eq!(r.referrer, Some(&b"https://shop.example.test/cart"[..]));
+    }
+
+    #[test]
+    fn prefork_unknown_module_and_startup_lines() {
+        // real: fixtures/apache/prefork_refused (2.4.71 prefork still logs `:tid`, equal to the pid)
+        let r = rec(
+            "[Wed Nov 25 09:47:54.873945 2026] [proxy:error] [pid 28996:tid 28996] (111)Connection refused: AH00957: http: attempt to connect to 127.0.0.1:19169 (127.0.0.1:19169) failed",
+        );
+        assert_eq!((r.pid, r.tid), (Some(28996), Some(28996)));
+        // Older prefork builds: no tid at all.
+        let r = rec(
+            "[Tue Nov 25 10:00:00.000001 2025] [proxy:error] [pid 4321] (111)Connection refused: AH00957: HTTP: attempt to connect to 127.0.0.1:8080 (localhost) failed",
+        );
+        assert_eq!((r.pid, r.tid), (Some(4321), None));
+        assert_eq!(r.failure.map(|f| f.cause), Some(Cause::UpstreamRefused));
+        let r = rec(
+            "[Tue Nov 25 10:00:00.000001 2025] [:error] [pid 4321] [client 1.2.3.4:5] PHP Warning:  Undefined variable $x in /var/www/index.php on line 2",
+        );
+        assert_eq!(r.module, Some(&b""[..]));
+        assert_eq!(r.failure, None);
+        let r = rec(
+            "AH00558: apache2: Could not reliably determine the server's fully qualified domain name, using 127.0.1.1. Set the 'ServerName' directive globally to suppress this message",
+        );
+        assert_eq!(
+            (r.time, r.level, r.code),
+            (None, None, Some(&b"AH00558"[..]))
+        );
+        assert!(r.message.starts_with(b"apache2: Could not"));
+        // Syslog mode: no timestamp, the rest as usual.
+        let r = rec(
+            "[proxy:error] [pid 7:tid 8] (111)Connection refused: AH00957: http: attempt to connect to 10.0.0.1:80 (app:80) failed",
+        );
+        assert_eq!((r.time, r.module), (None, Some(&b"proxy"[..])));
+        assert_eq!(r.failure.map(|f| f.role), Some(Role::Cause));
+        assert!(parse_default(b"sh: 1: foo: not found").is_err());
+        assert!(parse_default(b"[garbage").is_err());
+        assert!(parse_default(b"").is_err());
+    }
+
+    #[test]
+    fn statuses_clients_and_codes() {
+        let r = rec(
+            "[Tue Nov 25 10:00:00.000001 2025] [proxy:error] [pid 1:tid 2] (OS 10061)No connection could be made because the target machine actively refused it.  : AH00957: HTTP: attempt to connect to 127.0.0.1:8080 (localhost) failed",
+        );
+        assert_eq!(
+            r.sys_error.map(|e| (e.space, e.number)),
+            Some((CodeSpace::Windows, 10061))
+        );
+        assert_eq!(r.failure.map(|f| f.cause), Some(Cause::UpstreamRefused));
+        // IPv6 client without brackets, port 0 (seen behind mod_remoteip).
+        let r = rec(
+            "[Tue Nov 25 10:00:00.000001 2025] [proxy_fcgi:error] [pid 1:tid 2] (70007)The timeout specified has expired: [client ::1:0] AH01075: Error dispatching request to : (polling)",
+        );
+        assert_eq!((r.client, r.client_port), (Some(&b"::1"[..]), Some(0)));
+        // `[remote ...]` on a request-level line; 4- and 6-digit AH codes.
+        let r = rec(
+            "[Tue Nov 25 10:00:00.000001 2025] [proxy_http:error] [pid 1:tid 2] (20014)Internal error (specific information not available): [remote 212.0.0.1:56370] AH01102: error reading status line from remote server httpd-UDS:0",
+        );
+        assert_eq!(r.client, Some(&b"212.0.0.1"[..]));
+        assert_eq!(
+            r.sys_error.map(|e| (e.space, e.number)),
+            Some((CodeSpace::Apr, 20014))
+        );
+        assert_eq!(
+            r.failure.map(|f| (f.cause, f.upstream)),
+            Some((Cause::UpstreamClosedEarly, Some(&b"httpd-UDS:0"[..])))
+        );
+        let r = rec(
+            "[Tue Nov 25 10:00:00.000001 2025] [proxy:debug] [pid 1:tid 2] proxy_util.c(2396): AH3305: http: worker for (localhost) has retry",
+        );
+        assert_eq!(r.code, Some(&b"AH3305"[..]));
+        let r = rec("[Tue Nov 25 10:00:00.000001 2025] [proxy:error] [pid 1:tid 2] AH010117: foo");
+        assert_eq!(r.code, Some(&b"AH010117"[..]));
+        assert_eq!(r.message, b"foo");
+        // Debug layout with the source position; escapes kept as written.
+        let r = rec(
+            "[Tue Nov 25 10:00:00.000001 2025] [proxy:trace2] [pid 1:tid 2] mod_proxy_http.c(1234): [client 1.2.3.4:5] AH01071: Got error 'caf\\xc3\\xa9\\n'",
+        );
+        assert_eq!(r.level, Some(Level::Trace(2)));
+        assert_eq!(r.message, br"Got error 'caf\xc3\xa9\n'");
+    }
+
+    #[test]
+    fn apache_22_layout() {
+        let r = rec(
+            "[Tue Nov 25 10:00:31 2025] [error] [client 203.0.113.9] (70007)The timeout specified has expired: proxy: error reading status line from remote server localhost:8080, referer: https://example.com/",
+        );
+        assert_eq!(
+            r.time.map(|t| t.to_string()),
+            Some("2025-11-25T10:00:31".to_owned())
+        );
+        assert_eq!((r.module, r.pid), (None, None));
+        assert_eq!((r.client, r.client_port), (Some(&b"203.0.113.9"[..]), None));
+        assert_eq!(r.sys_error.map(|e| e.number), Some(70007));
+        assert_eq!(
+            r.message,
+            b"proxy: error reading status line from remote server localhost:8080"
+        );
+        assert_eq!(r.referrer, Some(&b"https://example.com/"[..]));
+        let f = r.failure.unwrap();
+        assert_eq!(
+            (f.cause, f.phase, f.errno, f.upstream),
+            (
+                Cause::UpstreamTimeoutRead,
+                Some(Phase::ReadHeader),
+                Some(Errno::AprTimeup),
+                Some(&b"localhost:8080"[..])
+            )
+        );
+        let r = rec(
+            "[Tue Nov 25 10:00:31 2025] [error] [client 203.0.113.9] proxy: Error reading from remote server returned by /slow, referer: https://example.com/",
+        );
+        assert_eq!(
+            r.failure.map(|f| (f.cause, f.role)),
+            Some((Cause::UpstreamClosedEarly, Role::Effect))
+        );
+        // 2.2 IPv6 clients have no port.
+        let r = rec(
+            "[Tue Nov 25 10:00:31 2025] [error] [client 2001:db8::1] File does not exist: /var/www/favicon.ico",
+        );
+        assert_eq!((r.client, r.client_port), (Some(&b"2001:db8::1"[..]), None));
+    }
+
+    const DOCUMENTED: &str =
+        r"[%{u}t] [%-m:%l] [pid %P:tid %T] %7F: %E: [client\ %a] %M% ,\ referer\ %{Referer}i";
+
+    #[test]
+    fn documented_default_format() {
+        let r = custom(
+            DOCUMENTED,
+            "[Tue Nov 25 10:00:00.123456 2025] [proxy:error] [pid 4321:tid 140234567890432] (111)Connection refused: AH00957: http: attempt to connect to 127.0.0.1:8080 (localhost:8080) failed",
+        );
+        assert_eq!((r.pid, r.tid), (Some(4321), Some(140_234_567_890_432)));
+        assert_eq!(r.client, None);
+        assert_eq!(r.code, Some(&b"AH00957"[..]));
+        let f = r.failure.unwrap();
+        assert_eq!(
+            (f.cause, f.role, f.upstream),
+            (
+                Cause::UpstreamRefused,
+                Role::Cause,
+                Some(&b"127.0.0.1:8080"[..])
+            )
+        );
+        let r = custom(
+            DOCUMENTED,
+            "[Tue Nov 25 10:00:00.123530 2025] [proxy_http:error] [pid 4321:tid 140234567890432] [client 203.0.113.9:50312] AH01114: HTTP: failed to make connection to backend: localhost, referer https://example.com/",
+        );
+        assert_eq!(
+            (r.client, r.client_port),
+            (Some(&b"203.0.113.9"[..]), Some(50312))
+        );
+        assert_eq!(r.referrer, Some(&b"https://example.com/"[..]));
+        assert_eq!(
+            r.message,
+            b"HTTP: failed to make connection to backend: localhost"
+        );
+        // Unknown module with the `-` modifier.
+        let r = custom(
+            DOCUMENTED,
+            "[Tue Nov 25 10:00:00.123530 2025] [-:error] [pid 1:tid 2] [client ::1:58619] PHP Fatal error:  Uncaught Error: boom in /x.php:3",
+        );
+        assert_eq!(r.module, None);
+        assert_eq!(r.failure.map(|f| f.cause), Some(Cause::PhpFatal));
+        // Debug level logs the `%7F` field too.
+        let r = custom(
+            DOCUMENTED,
+            "[Tue Nov 25 10:00:00.123530 2025] [proxy:debug] [pid 1:tid 2] proxy_util.c(2156): AH00942: HTTP: has acquired connection for (localhost)",
+        );
+        assert_eq!(r.code, Some(&b"AH00942"[..]));
+    }
+
+    #[test]
+    fn compact_time_format_with_dangling_client_field() {
+        // real: fixtures/apache/custom_errorlogformat. A line without a client keeps
+        // `[client ` because only the field `%a]` is dropped.
+        let format = "[%{cu}t] [%-m:%l] [pid %P] %F: %E: [client %a] %M";
+        let r = custom(
+            format,
+            "[2026-11-25 09:47:56.280491] [proxy:error] [pid 29149] proxy_util.c(3949): (111)Connection refused: [client AH00957: http: attempt to connect to 127.0.0.1:19171 (127.0.0.1:19171) failed",
+        );
+        assert_eq!(
+            r.time.map(|t| t.to_string()),
+            Some("2026-11-25T09:47:56.280491".to_owned())
+        );
+        assert_eq!(r.client, None);
+        assert_eq!(r.code, Some(&b"AH00957"[..]));
+        let f = r.failure.unwrap();
+        assert_eq!(
+            (f.cause, f.errno, f.upstream),
+            (
+                Cause::UpstreamRefused,
+                Some(Errno::ConnRefused),
+                Some(&b"127.0.0.1:19171"[..])
+            )
+        );
+        let r = custom(
+            format,
+            "[2026-11-25 09:47:56.280583] [proxy_http:error] [pid 29149] mod_proxy_http.c(2054): [client 127.0.0.1:56320] AH01114: HTTP: failed to make connection to backend: 127.0.0.1",
+        );
+        assert_eq!(
+            (r.client, r.client_port),
+            (Some(&b"127.0.0.1"[..]), Some(56320))
+        );
+        assert_eq!(r.sys_error, None);
+        assert_eq!(r.failure.map(|f| f.role), Some(Role::Effect));
+        // `%{cuz}t` carries the offset.
+        let r = custom(
+            "[%{cuz}t] [%l] %M",
+            "[2026-11-25 09:47:56.280583 +0100] [error] AH01114: x",
+        );
+        assert_eq!(r.time.and_then(|t| t.offset_seconds()), Some(3600));
+    }
+
+    #[test]
+    fn minimal_format() {
+        let r = custom(
+            "[%t] [%l] %M",
+            "[Tue Nov 25 10:00:00 2025] [error] AH00898: Error reading from remote server returned by /x",
+        );
+        assert_eq!(r.level, Some(Level::Error));
+        assert_eq!(r.failure.map(|f| f.role), Some(Role::Effect));
+        // Quotes from httpd.conf are accepted.
+        let r = custom(
+            "\"[%t] [%l] %M\"",
+            "[Tue Nov 25 10:00:00 2025] [warn] hello",
+        );
+        assert_eq!(r.message, b"hello");
+        let f = ErrorLogFormat::compile("[%t] [%l] %M").unwrap();
+        assert!(f.parse(b"[Tue Nov 25 10:00:00 2025] error hello").is_err());
+        assert!(f.parse(b"").is_err());
+    }
+
+    const SEEDS: &[&str] = &[
+        "[Wed Nov 25 09:47:33.742494 2026] [proxy_http:error] [pid 26117:tid 26126] (104)Connection reset by peer: [client 127.0.0.1:55978] AH01102: error reading status line from remote server 127.0.0.1:19155, referer: https://shop.example.test/cart",
+        "[Wed Nov 25 09:47:36.036331 2026] [proxy:error] [pid 26515:tid 26519] (2)No such file or directory: AH02454: FCGI: attempt to connect to Unix domain socket /nonexistent/php-fpm.sock (localhost:8000) failed",
+        "[Tue Nov 25 10:00:31 2025] [error] [client 203.0.113.9] (70007)The timeout specified has expired: proxy: error reading status line from remote server localhost:8080",
+        "AH00558: apache2: Could not reliably determine the server's fully qualified domain name",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = parse_default(&bytes);
+            let mut prefixed = b"[Tue Nov 25 10:00:00.000001 2025] [proxy:error] [pid 1:tid 2] ".to_vec();
+            prefixed.extend_from_slice(&bytes);
+            let _ = parse_default(&prefixed);
+        }
+
+        #[test]
+        fn mutated_real_lines_never_panic(
+            seed in 0..SEEDS.len(),
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0..4u8), 0..12),
+        ) {
+            let mut line = SEEDS[seed].as_bytes().to_vec();
+            for (index, byte, op) in edits {
+                if line.is_empty() { break; }
+                let i = index.index(line.len());
+                match op {
+                    0 => line[i] = byte,
+                    1 => { line.remove(i); }
+                    2 => line.insert(i, byte),
+                    _ => line.insert(i, [b'[', b']', b' ', b'(', b')', b':', b','][usize::from(byte) % 7]),
+                }
+            }
+            let _ = parse_default(&line);
+            if let Ok(f) = ErrorLogFormat::compile(DOCUMENTED) {
+                let _ = f.parse(&line);
+            }
+        }
+
+        #[test]
+        fn arbitrary_formats_compile_and_parse_without_panic(
+            format in "[%{}\\\\ tuclaAEFikLmMPTvVne0-9+\\[\\]:.,-]{0,40}",
+            line in "[\\[\\] :().,0-9a-zA-Z-]{0,120}",
+        ) {
+            if let Ok(f) = ErrorLogFormat::compile(&format) {
+                let _ = f.parse(line.as_bytes());
+                let _ = f.parse(SEEDS[0].as_bytes());
+            }
+        }
+    }
 
     #[test]
     fn ctime_and_compact_times() {

@@ -175,6 +175,118 @@ fn syserror_suffix(msg: &[u8]) -> Option<(&[u8], SysError<'_>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Cause, Role};
+    use proptest::prelude::*;
+
+    fn rec(line: &str) -> ErrorRecord<'_> {
+        match parse(line.as_bytes()) {
+            Ok(r) => r,
+            Err(e) => panic!("{e}: {line}"),
+        }
+    }
+
+    #[test]
+    fn master_lines() {
+        // real: fixtures/nginx/php_timeout/php-fpm.log
+        let r = rec("[25-Nov-2026 09:48:19] NOTICE: fpm is running, pid 31736");
+        assert_eq!(
+            r.time.map(|t| t.to_string()),
+            Some("2026-11-25T09:48:19".to_owned())
+        );
+        assert_eq!(r.level, Some(Level::Notice));
+        assert_eq!(r.message, b"fpm is running, pid 31736");
+        assert_eq!(r.format, Format::PhpFpm);
+        let r = rec(
+            "[25-Nov-2026 09:48:22] WARNING: [pool www] child 31742 exited on signal 15 (SIGTERM) after 2.234567 seconds from start",
+        );
+        assert_eq!(
+            (r.level, r.pool, r.pid),
+            (Some(Level::Warn), Some(&b"www"[..]), Some(31742))
+        );
+        assert_eq!(
+            r.failure.map(|f| (f.cause, f.role)),
+            Some((Cause::PhpTimeout, Role::Effect))
+        );
+    }
+
+    #[test]
+    fn debug_syslog_child_and_raw_lines() {
+        let r = rec(
+            "[25-Nov-2026 01:29:10.123456] DEBUG: pid 812, fpm_pctl_perform_idle_server_maintenance(), line 378: [pool www] currently 5 active children, 0 spare children, 5 running children. Spawning rate 1",
+        );
+        assert_eq!(r.time.map(|t| t.micros()), Some(123_456));
+        assert_eq!(
+            (r.level, r.pid, r.pool),
+            (Some(Level::Debug), Some(812), Some(&b"www"[..]))
+        );
+        assert!(r.message.starts_with(b"currently 5 active"));
+        let r = rec(
+            "[WARNING] [pool www] server reached pm.max_children setting (5), consider raising it",
+        );
+        assert_eq!((r.time, r.level), (None, Some(Level::Warn)));
+        assert_eq!(r.failure.map(|f| f.cause), Some(Cause::FpmPoolExhausted));
+        let r = rec(
+            "WARNING: [pool www] child 12 said into stderr: \"ERROR: Connection disallowed: IP address '10.0.0.3' has been dropped.\"",
+        );
+        assert_eq!(
+            (r.time, r.level, r.pid),
+            (None, Some(Level::Warn), Some(12))
+        );
+        assert_eq!(r.failure.map(|f| f.cause), Some(Cause::UpstreamReset));
+        let r = rec(
+            "PHP Fatal error:  Allowed memory size of 134217728 bytes exhausted (tried to allocate 20480 bytes) in /var/www/x.php on line 7",
+        );
+        assert_eq!(r.level, Some(Level::Error));
+        assert_eq!(
+            r.failure.map(|f| (f.cause, f.variant)),
+            Some((Cause::PhpFatal, Some("memory_limit")))
+        );
+        let r = rec(
+            "[25-Nov-2026 01:29:10] ERROR: unable to bind listening socket for address '127.0.0.1:9000': Address already in use (98)",
+        );
+        assert_eq!(
+            r.message,
+            b"unable to bind listening socket for address '127.0.0.1:9000'"
+        );
+        assert_eq!(r.sys_error.map(|e| e.number), Some(98));
+        assert_eq!(
+            r.failure.map(|f| (f.cause, f.upstream)),
+            Some((Cause::UpstreamRefused, Some(&b"127.0.0.1:9000"[..])))
+        );
+        assert!(parse(b"random text").is_err());
+        assert!(parse(b"[25-Nov-2026 01:29:10] lowercase: x").is_err());
+        assert!(parse(b"[32-Nov-2026 01:29:10] NOTICE: x").is_err());
+        assert!(parse(b"").is_err());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let _ = parse(&bytes);
+            let mut prefixed = b"[25-Nov-2026 01:29:10] WARNING: ".to_vec();
+            prefixed.extend_from_slice(&bytes);
+            let _ = parse(&prefixed);
+        }
+
+        #[test]
+        fn mutated_real_lines_never_panic(
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0..3u8), 0..12),
+        ) {
+            let mut line = b"[25-Nov-2026 09:48:22.000001] WARNING: [pool www] child 31742, script '/x/busy.php' (request: \"GET /busy.php\") execution timed out (2.219999 sec), terminating: x (2)".to_vec();
+            for (index, byte, op) in edits {
+                if line.is_empty() { break; }
+                let i = index.index(line.len());
+                match op {
+                    0 => line[i] = byte,
+                    1 => { line.remove(i); }
+                    _ => line.insert(i, byte),
+                }
+            }
+            let _ = parse(&line);
+        }
+    }
 
     #[test]
     fn times() {

@@ -491,3 +491,307 @@ fn unquoted_end(ctx: &[u8], from: usize, min: usize) -> (usize, usize) {
     }
     (ctx.len(), ctx.len())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Cause, Errno, Phase};
+    use proptest::prelude::*;
+
+    fn rec(line: &[u8]) -> ErrorRecord<'_> {
+        match parse(line) {
+            Ok(r) => r,
+            Err(e) => panic!("{e}: {}", String::from_utf8_lossy(line)),
+        }
+    }
+
+    const REAL: &str = r#"2026/11/25 09:48:02 [error] 29504#29504: *2 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: shop.example.test, request: "GET /api/users?id=8 HTTP/1.1", upstream: "http://127.0.0.1:19101/api/users?id=8", host: "shop.example.test", referrer: "https://shop.example.test/cart""#;
+
+    #[test]
+    fn every_field_of_a_real_line() {
+        let r = rec(REAL.as_bytes());
+        assert_eq!(
+            r.time.map(|t| t.to_string()),
+            Some("2026-11-25T09:48:02".to_owned())
+        );
+        assert_eq!(r.level, Some(Level::Error));
+        assert_eq!(
+            (r.pid, r.tid, r.connection),
+            (Some(29504), Some(29504), Some(2))
+        );
+        assert_eq!(r.message, b"connect() failed");
+        let e = r.sys_error.unwrap();
+        assert_eq!(
+            (e.space, e.number, e.text),
+            (CodeSpace::Os, 111, &b"Connection refused"[..])
+        );
+        assert_eq!(r.action, Some(&b"connecting to upstream"[..]));
+        assert_eq!(r.client, Some(&b"127.0.0.1"[..]));
+        assert_eq!(r.server_name, Some(&b"shop.example.test"[..]));
+        assert_eq!(r.request, Some(&b"GET /api/users?id=8 HTTP/1.1"[..]));
+        assert_eq!(
+            r.upstream,
+            Some(&b"http://127.0.0.1:19101/api/users?id=8"[..])
+        );
+        assert_eq!(r.host, Some(&b"shop.example.test"[..]));
+        assert_eq!(r.referrer, Some(&b"https://shop.example.test/cart"[..]));
+        assert!(!r.truncated);
+    }
+
+    #[test]
+    fn prefix_variants() {
+        // Without thread support the TID is 0; lines without a connection have no *CID.
+        let r = rec(b"2025/11/25 10:00:00 [warn] 1234#0: 16 worker_connections are not enough, reusing connections");
+        assert_eq!((r.pid, r.tid, r.connection), (Some(1234), Some(0), None));
+        assert_eq!(r.level, Some(Level::Warn));
+        // syslog, journald and CRI (Kubernetes) prefixes.
+        for line in [
+            &b"<11>Nov 25 10:00:00 web1 nginx: 2025/11/25 10:00:00 [error] 7#7: *1 no live upstreams while connecting to upstream, client: 1.2.3.4, server: a, request: \"GET / HTTP/1.1\", upstream: \"http://app/\", host: \"a\""[..],
+            b"Nov 25 10:00:00 web1 nginx[7]: 2025/11/25 10:00:00 [error] 7#7: *1 no live upstreams while connecting to upstream, client: 1.2.3.4, server: a, request: \"GET / HTTP/1.1\", upstream: \"http://app/\", host: \"a\"",
+            b"2025-11-25T10:00:00.123456789Z stderr F 2025/11/25 10:00:00 [error] 7#7: *1 no live upstreams while connecting to upstream, client: 1.2.3.4, server: a, request: \"GET / HTTP/1.1\", upstream: \"http://app/\", host: \"a\"",
+        ] {
+            assert!(starts_entry(line));
+            let r = rec(line);
+            assert_eq!(r.connection, Some(1));
+            assert_eq!(r.failure.map(|f| f.cause), Some(Cause::NoLiveUpstreams));
+            assert_eq!(r.failure.and_then(|f| f.upstream), Some(&b"app"[..]));
+        }
+        assert!(parse(b"Nov 25 10:00:00 web1 kernel: something else").is_err());
+        assert!(parse(b"2025/13/25 10:00:00 [error] 1#1: bad month").is_err());
+        assert!(parse(b"").is_err());
+    }
+
+    #[test]
+    fn entry_starts() {
+        assert!(starts_entry(REAL.as_bytes()));
+        assert!(starts_entry(
+            b"nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address already in use)"
+        ));
+        assert!(!starts_entry(b"Stack trace:"));
+        assert!(!starts_entry(b"#0 /var/www/html/index.php(12): PDO->__construct('mysql:host=db', 'app', Object(SensitiveParameterValue))"));
+        assert!(!starts_entry(b"  thrown in /var/www/html/index.php on line 12\" while reading response header from upstream, client: 1.2.3.4"));
+        assert!(!starts_entry(b"2025/11/25 10:00:00"));
+        assert!(!starts_entry(b""));
+    }
+
+    #[test]
+    fn hostile_bytes_in_request_host_and_referrer() {
+        // Raw request line with quotes, a fake `", host: "`, invalid UTF-8 and ESC.
+        let line = b"2025/11/25 10:00:00 [error] 7#7: *9 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 203.0.113.7, server: example.com, request: \"GET /a\"b\xff\xfe\x1b[31m HTTP/1.1\", upstream: \"http://10.0.0.5:8080/a\"b\xff\", host: \"ex\"ample\", referrer: \"http://x/\"\"";
+        let r = rec(line);
+        assert_eq!(r.request, Some(&b"GET /a\"b\xff\xfe\x1b[31m HTTP/1.1"[..]));
+        assert_eq!(r.upstream, Some(&b"http://10.0.0.5:8080/a\"b\xff"[..]));
+        assert_eq!(r.host, Some(&b"ex\"ample"[..]));
+        assert_eq!(r.referrer, Some(&b"http://x/\""[..]));
+        assert_eq!(r.failure.map(|f| f.cause), Some(Cause::UpstreamTimeoutRead));
+        assert_eq!(
+            r.failure.and_then(|f| f.upstream),
+            Some(&b"10.0.0.5:8080"[..])
+        );
+        // A fake `, client: ` inside the message is skipped: no plausible address follows.
+        let line = b"2025/11/25 10:00:00 [error] 7#7: *9 FastCGI sent in stderr: \"PHP message: bad input, client: <script>, server: x\" while reading response header from upstream, client: 10.0.0.1, server: s, request: \"GET / HTTP/1.1\", upstream: \"fastcgi://127.0.0.1:9000\", host: \"s\"";
+        let r = rec(line);
+        assert_eq!(r.client, Some(&b"10.0.0.1"[..]));
+        assert_eq!(
+            r.action,
+            Some(&b"reading response header from upstream"[..])
+        );
+        assert!(r.message.ends_with(b"server: x\""));
+        // A spoofed `", host: "` in the request line ends the request there (first match).
+        let line = b"2025/11/25 10:00:00 [error] 7#7: *9 no live upstreams while connecting to upstream, client: 10.0.0.1, server: s, request: \"GET /x\", host: \"evil HTTP/1.1\", upstream: \"http://app/x\", host: \"s\"";
+        let r = rec(line);
+        assert_eq!(r.request, Some(&b"GET /x"[..]));
+        assert_eq!(r.client, Some(&b"10.0.0.1"[..]));
+    }
+
+    #[test]
+    fn empty_server_subrequest_and_stream_context() {
+        let r = rec(b"2025/11/25 10:00:00 [error] 7#7: *9 connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.1, server: , request: \"GET /private HTTP/1.1\", subrequest: \"/auth\", upstream: \"http://127.0.0.1:9191/auth\", host: \"s\"");
+        assert_eq!(r.server_name, None);
+        assert_eq!(r.subrequest, Some(&b"/auth"[..]));
+        assert_eq!(
+            r.failure.and_then(|f| f.upstream),
+            Some(&b"127.0.0.1:9191"[..])
+        );
+        // Stream (TCP) proxy: the upstream is a bare address, byte counters follow.
+        let r = rec(b"2025/11/25 10:00:00 [error] 7#7: *9 connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.1, server: 0.0.0.0:3306, upstream: \"10.0.0.9:3306\", bytes from/to client:0/0, bytes from/to upstream:0/0");
+        assert_eq!(r.server_name, Some(&b"0.0.0.0:3306"[..]));
+        assert_eq!(r.upstream, Some(&b"10.0.0.9:3306"[..]));
+        let f = r.failure.unwrap();
+        assert_eq!(
+            (f.cause, f.upstream, f.protocol),
+            (Cause::UpstreamRefused, Some(&b"10.0.0.9:3306"[..]), None)
+        );
+        // UDP stream sessions say `udp client:`.
+        let r = rec(b"2025/11/25 10:00:00 [error] 7#7: *9 recv() failed (111: Connection refused) while proxying connection, udp client: 10.0.0.1, server: 0.0.0.0:53, upstream: \"10.0.0.2:53\", bytes from/to client:40/0, bytes from/to upstream:0/40");
+        assert_eq!(r.client, Some(&b"10.0.0.1"[..]));
+        assert_eq!(r.action, Some(&b"proxying connection"[..]));
+    }
+
+    #[test]
+    fn unknown_action_stays_in_the_message() {
+        let r = rec(b"2025/11/25 10:00:00 [error] 7#7: *9 [lua] app.lua:12: retrying while waiting for lock, client: 10.0.0.1, server: s, request: \"GET / HTTP/1.1\", host: \"s\"");
+        assert_eq!(r.action, None);
+        assert_eq!(
+            r.message,
+            b"[lua] app.lua:12: retrying while waiting for lock"
+        );
+    }
+
+    #[test]
+    fn errno_forms() {
+        let r = rec(b"2025/11/25 10:00:00 [alert] 7#7: *9 connect() failed (C0000005: Access violation) while connecting to upstream, client: 10.0.0.1, server: s");
+        let e = r.sys_error.unwrap();
+        assert_eq!((e.space, e.number), (CodeSpace::Windows, 0xC000_0005));
+        let r = rec(b"2025/11/25 10:00:00 [error] 7#7: DNS error (3: Host not found), query id:4242, name:\"api.example\"");
+        let e = r.sys_error.unwrap();
+        assert_eq!((e.space, e.number), (CodeSpace::Resolver, 3));
+        let f = r.failure.unwrap();
+        assert_eq!(
+            (f.cause, f.upstream, f.variant),
+            (
+                Cause::DnsResolution,
+                Some(&b"api.example"[..]),
+                Some("nxdomain")
+            )
+        );
+        // T3's `(20:text)` has no space after the colon: not an errno.
+        let r = rec(b"2025/11/25 10:00:00 [error] 7#7: *1 upstream SSL certificate verify error: (20:unable to get local issuer certificate) while SSL handshaking to upstream, client: 10.0.0.1, server: s");
+        assert_eq!(r.sys_error, None);
+        assert!(
+            r.message
+                .ends_with(b"(20:unable to get local issuer certificate)")
+        );
+    }
+
+    /// A line of exactly `MAX_LINE` bytes, as nginx writes it when the buffer is full.
+    fn cut(line: &[u8]) -> Vec<u8> {
+        let mut v = line.to_vec();
+        v.truncate(MAX_LINE);
+        v
+    }
+
+    #[test]
+    fn truncated_line_with_cut_quoted_value() {
+        let long_uri = "a".repeat(2200);
+        let line = format!(
+            "2025/11/25 10:00:00 [error] 7#7: *9 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.0.0.1, server: s, request: \"GET /{long_uri} HTTP/1.1\", upstream: \"http://10.0.0.5:80/\", host: \"s\""
+        );
+        let line = cut(line.as_bytes());
+        let r = rec(&line);
+        assert!(r.truncated);
+        let request = r.request.unwrap();
+        assert!(request.starts_with(b"GET /aaaa"));
+        assert!(!request.ends_with(b"\""));
+        assert_eq!((r.upstream, r.host), (None, None));
+        let f = r.failure.unwrap();
+        assert_eq!(
+            (f.cause, f.phase, f.errno),
+            (
+                Cause::UpstreamTimeoutRead,
+                Some(Phase::ReadHeader),
+                Some(Errno::TimedOut)
+            )
+        );
+    }
+
+    #[test]
+    fn truncated_message_keeps_errno_after_marker() {
+        // nginx cuts the message at last-50, writes `...`, then the errno; the action
+        // and context get what is left.
+        let mut line = b"2025/11/25 10:00:00 [error] 7#7: *9 FastCGI sent in stderr: \"PHP message: PHP Fatal error:  ".to_vec();
+        line.extend(std::iter::repeat_n(b'x', MAX_LINE - 51 - line.len()));
+        line.extend_from_slice(b"... (104: Connection reset by peer) while reading response header from upstream, client: 10.0.0.1, server: s");
+        let line = cut(&line);
+        assert_eq!(line.len(), MAX_LINE);
+        let r = rec(&line);
+        assert!(r.truncated);
+        assert!(r.message.ends_with(b"xxx..."));
+        let e = r.sys_error.unwrap();
+        assert_eq!((e.number, e.text), (104, &b"Connection reset by peer"[..]));
+        assert_eq!(r.action, Some(&b"reading r"[..]));
+        assert_eq!(r.client, None);
+        // The cut action still tells the phase.
+        let f = r.failure.unwrap();
+        assert_eq!(
+            (f.cause, f.phase),
+            (Cause::PhpFatal, Some(Phase::ReadHeader))
+        );
+    }
+
+    #[test]
+    fn truncated_context_cut_inside_client() {
+        let mut line = b"2025/11/25 10:00:00 [error] 7#7: *9 upstream prematurely closed connection while reading upstream, client: 10.0".to_vec();
+        let pad = MAX_LINE - line.len();
+        // Put the padding into the message so the cut lands in the client address.
+        let at = line.iter().position(|&b| b == b'u').unwrap();
+        line.splice(at..at, std::iter::repeat_n(b'z', pad));
+        let line = cut(&line);
+        let r = rec(&line);
+        assert!(r.truncated);
+        assert_eq!(r.client, Some(&b"10.0"[..]));
+        assert_eq!(r.action, Some(&b"reading upstream"[..]));
+    }
+
+    #[test]
+    fn multi_line_entry_takes_context_from_the_last_line() {
+        let entry = b"2025/11/25 10:00:00 [error] 7#7: *9 FastCGI sent in stderr: \"PHP message: PHP Fatal error:  Uncaught PDOException: SQLSTATE[HY000] [2002] Connection refused, client: 1.2.3.4, server: fake in /var/www/db.php:12\nStack trace:\n#0 /var/www/db.php(12): PDO->__construct()\n#1 {main}\n  thrown in /var/www/db.php on line 12\" while reading response header from upstream, client: 10.0.0.1, server: s, request: \"GET /db.php HTTP/1.1\", upstream: \"fastcgi://unix:/run/php/php8.2-fpm.sock:\", host: \"s\"";
+        let r = rec(entry);
+        assert_eq!(r.client, Some(&b"10.0.0.1"[..]));
+        assert_eq!(r.server_name, Some(&b"s"[..]));
+        assert!(r.message.ends_with(b"on line 12\""));
+        assert_eq!(r.failure.map(|f| f.cause), Some(Cause::PhpFatal));
+        // Joined with CRLF.
+        let crlf = String::from_utf8_lossy(entry).replace('\n', "\r\n");
+        let r = rec(crlf.as_bytes());
+        assert_eq!(r.client, Some(&b"10.0.0.1"[..]));
+        assert_eq!(
+            r.upstream,
+            Some(&b"fastcgi://unix:/run/php/php8.2-fpm.sock:"[..])
+        );
+    }
+
+    /// Real lines from the fixtures, used as seeds for mutation.
+    const SEEDS: &[&str] = &[
+        REAL,
+        "2026/11/25 09:48:33 [error] 32433#32433: send() failed (111: Connection refused) while resolving, resolver: 127.0.0.1:19054",
+        "2026/11/25 09:48:49 [crit] 1308#1308: accept4() failed (24: Too many open files)",
+        "2026/11/25 09:48:19 [error] 31596#31596: *4 FastCGI sent in stderr: \"PHP message: PHP Fatal error:  Uncaught RuntimeException: x in /x.php:4\nStack trace:\n#0 {main}\n  thrown in /x.php on line 4\" while reading response header from upstream, client: 127.0.0.1, server: shop.example.test, request: \"GET /fatal_exception.php HTTP/1.1\", upstream: \"fastcgi://unix:/tmp/php-fpm.sock:\", host: \"shop.example.test\"",
+        "2026/11/25 09:48:38 [error] 32691#32691: *1 SSL_do_handshake() failed (SSL: error:0A00010B:SSL routines::wrong version number) while SSL handshaking to upstream, client: 127.0.0.1, server: shop.example.test, request: \"POST /api/orders HTTP/1.1\", upstream: \"https://127.0.0.1:19128/api/orders\", host: \"shop.example.test\"",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let _ = starts_entry(&bytes);
+            let _ = parse(&bytes);
+            let mut prefixed = b"2025/11/25 10:00:00 [error] 1#1: *1 ".to_vec();
+            prefixed.extend_from_slice(&bytes);
+            let _ = parse(&prefixed);
+        }
+
+        #[test]
+        fn mutated_real_lines_never_panic(
+            seed in 0..SEEDS.len(),
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0..4u8), 0..12),
+            cut_at in any::<prop::sample::Index>(),
+        ) {
+            let mut line = SEEDS[seed].as_bytes().to_vec();
+            for (index, byte, op) in edits {
+                if line.is_empty() { break; }
+                let i = index.index(line.len());
+                match op {
+                    0 => line[i] = byte,
+                    1 => { line.remove(i); }
+                    2 => line.insert(i, byte),
+                    _ => line.insert(i, [b'"', b',', b' ', b'(', b')', b'\n', b':'][usize::from(byte) % 7]),
+                }
+            }
+            let _ = parse(&line);
+            let keep = cut_at.index(line.len() + 1);
+            let _ = parse(&line[..keep]);
+        }
+    }
+}
