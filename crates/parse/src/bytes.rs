@@ -27,16 +27,32 @@ pub(crate) fn at(s: &[u8], i: usize) -> u8 {
     s.get(i).copied().unwrap_or(0)
 }
 
+/// Haystacks up to this length are searched by first byte plus comparison, which beats
+/// building a `memmem` searcher for every call.
+const SHORT: usize = 256;
+
 /// First occurrence of `needle`.
 #[inline]
 pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    memmem::find(haystack, needle)
+    let Some(&first) = needle.first() else {
+        return Some(0);
+    };
+    if haystack.len() > SHORT {
+        return memmem::find(haystack, needle);
+    }
+    memchr::memchr_iter(first, haystack).find(|&i| tail(haystack, i).starts_with(needle))
 }
 
 /// Last occurrence of `needle`.
 #[inline]
 pub(crate) fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    memmem::rfind(haystack, needle)
+    let Some(&first) = needle.first() else {
+        return Some(haystack.len());
+    };
+    if haystack.len() > SHORT {
+        return memmem::rfind(haystack, needle);
+    }
+    memchr::memrchr_iter(first, haystack).find(|&i| tail(haystack, i).starts_with(needle))
 }
 
 /// Splits at the first occurrence of `needle` (the needle is dropped).
@@ -158,6 +174,20 @@ mod tests {
         assert_eq!(sub(b"abc", 2, 1), b"");
         assert_eq!(sub(b"abc", 1, 9), b"bc");
         assert_eq!(at(b"abc", 3), 0);
+    }
+
+    #[test]
+    fn searching() {
+        let long = [&b"x"[..]; 300].concat();
+        for hay in [&b"a, b, c"[..], &long] {
+            assert_eq!(find(hay, b", "), memmem::find(hay, b", "));
+            assert_eq!(rfind(hay, b", "), memmem::rfind(hay, b", "));
+            assert_eq!(find(hay, b"x"), memmem::find(hay, b"x"));
+            assert_eq!(rfind(hay, b"x"), memmem::rfind(hay, b"x"));
+        }
+        assert_eq!(find(b"abc", b""), Some(0));
+        assert_eq!(rfind(b"abc", b""), Some(3));
+        assert_eq!(find(b"ab", b"abc"), None);
     }
 
     #[test]

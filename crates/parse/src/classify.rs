@@ -434,6 +434,7 @@ static AUTOMATON: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
     AhoCorasick::builder()
         .match_kind(MatchKind::LeftmostLongest)
         .kind(Some(AhoCorasickKind::DFA))
+        .prefilter(false)
         .build(PATTERNS.iter().map(|(p, _)| p))
         .ok()
 });
@@ -463,11 +464,15 @@ fn scan(text: &[u8]) -> Scan {
     for m in ac.find_iter(text) {
         match PATTERNS.get(m.pattern().as_usize()).map(|p| p.1) {
             Some(Hit::S(s)) => {
-                if out.stem.is_none() {
-                    out.stem = Some((s, m.start(), m.end()));
-                }
                 if let (S::Reason(r), None) = (s, out.reason) {
                     out.reason = Some((r, m.start(), m.end()));
+                }
+                if out.stem.is_none() {
+                    out.stem = Some((s, m.start(), m.end()));
+                    // Most stems decide alone: stop scanning (the common, fast case).
+                    if !needs_details(s) {
+                        break;
+                    }
                 }
             }
             Some(Hit::D(d)) => out.details |= 1 << d as u32,
@@ -475,6 +480,21 @@ fn scan(text: &[u8]) -> Scan {
         }
     }
     out
+}
+
+/// Stems whose cause depends on texts later in the message.
+fn needs_details(s: S) -> bool {
+    matches!(
+        s,
+        S::FcgiStderr
+            | S::SaidInto
+            | S::GotError
+            | S::SslHandshake
+            | S::PeerClosedSsl
+            | S::LimitReq
+            | S::LimitConn
+            | S::ReturnedBy
+    )
 }
 
 /// The outcome of a rule, before it is turned into a [`Failure`].
@@ -976,9 +996,13 @@ fn apache_out<'a>(rec: &ErrorRecord<'a>, remote: Option<&'a [u8]>) -> Option<Out
         .code
         .and_then(|c| parse_dec(tail(c, 2)))
         .and_then(|c| u32::try_from(c).ok());
-    let scan = scan(msg);
     let errno = rec.sys_error.and_then(|e| e.errno());
     let by_code = code.and_then(apache_code);
+    // A known AH code decides on its own unless the text refines it: skip the scan.
+    let scan = match by_code {
+        Some(s) if !needs_details(s) => Scan::default(),
+        _ => scan(msg),
+    };
     let (stem, start, end) = match (by_code, scan.stem) {
         (Some(s), Some((t, st, en))) if s == t => (s, st, en),
         (Some(s), _) => (s, 0, 0),

@@ -9,7 +9,7 @@
 
 use std::sync::LazyLock;
 
-use memchr::memmem::Finder;
+use memchr::memmem::{Finder, FinderRev};
 
 use crate::bytes::{at, find, head, leading_u64, parse_hex, parse_signed, rfind, sub, tail};
 use crate::classify;
@@ -26,6 +26,7 @@ const MAX_PREFIX: usize = 160;
 
 static CLIENT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b", client: "));
 static UDP_CLIENT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b", udp client: "));
+static WHILE: LazyLock<FinderRev<'static>> = LazyLock::new(|| FinderRev::new(b" while "));
 
 /// Every `while <action>` text nginx and its common modules write (CAUSES.md 1.1.2), plus
 /// the stream module's.
@@ -252,7 +253,7 @@ fn split_body<'a>(body: &'a [u8], rec: &mut ErrorRecord<'a>) -> Extra<'a> {
         }
     }
     // ` while <action>` at the end of the text.
-    if let Some(w) = rfind(text, b" while ") {
+    if let Some(w) = WHILE.rfind(text) {
         let action = tail(text, w + b" while ".len());
         if ACTIONS.contains(&action) {
             rec.action = Some(action);
