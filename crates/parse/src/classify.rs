@@ -1422,3 +1422,6 @@ mod tests {
 
 #[cfg(test)]
 mod catalog_tests;
+
+#[cfg(test)]
+mod fixture_tests;

@@ -343,7 +343,8 @@ fn errno_inner(inner: &[u8], space: CodeSpace) -> Option<SysError<'_>> {
             space
         };
         (n, space)
-    } else if num.iter().all(u8::is_ascii_hexdigit) {
+    } else if num.len() == 8 && num.iter().all(u8::is_ascii_hexdigit) {
+        // `(%Xd: ` for Windows codes of 0x80000000 and above.
         (parse_hex(num)?, CodeSpace::Windows)
     } else {
         return None;
