@@ -877,7 +877,7 @@ fn nginx_out<'a>(rec: &ErrorRecord<'a>, extra: &Extra<'a>) -> Option<Out<'a>> {
         }
         S::LuaSettingPeer => {
             let p = trim_start_space(after);
-            let p = rfind(p, b": ").map_or(p, |i| head(p, i));
+            let p = find(p, b": ").map_or(p, |i| head(p, i));
             base(Cause::NoLiveUpstreams).peer(Some(p))
         }
         S::LuaProxySelf | S::LuaConfig => base(Cause::ProxyConfigError),

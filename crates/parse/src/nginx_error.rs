@@ -255,7 +255,9 @@ fn split_body<'a>(body: &'a [u8], rec: &mut ErrorRecord<'a>) -> Extra<'a> {
     // ` while <action>` at the end of the text.
     if let Some(w) = WHILE.rfind(text) {
         let action = tail(text, w + b" while ".len());
-        if ACTIONS.contains(&action) {
+        // `resolving service <svc> of <name>` (upstream zone re-resolution, D3) is the one
+        // action with variable text.
+        if ACTIONS.contains(&action) || action.starts_with(b"resolving service ") {
             rec.action = Some(action);
             text = head(text, w);
         } else if rec.truncated && context.is_none() && is_action_prefix(action) {
@@ -638,6 +640,25 @@ mod tests {
             r.message,
             b"[lua] app.lua:12: retrying while waiting for lock"
         );
+    }
+
+    #[test]
+    fn zone_re_resolution_action() {
+        let r = rec(b"2025/11/25 10:00:00 [error] 7#7: backend.local could not be resolved (2: Server failure) while resolving service http of backend.local");
+        assert_eq!(
+            r.action,
+            Some(&b"resolving service http of backend.local"[..])
+        );
+        assert_eq!(
+            r.sys_error.map(|e| (e.space, e.number)),
+            Some((CodeSpace::Resolver, 2))
+        );
+        let f = r.failure.unwrap();
+        assert_eq!(
+            (f.cause, f.phase, f.variant),
+            (Cause::DnsResolution, Some(Phase::Resolve), Some("servfail"))
+        );
+        assert_eq!(f.upstream, Some(&b"backend.local"[..]));
     }
 
     #[test]

@@ -727,6 +727,21 @@ fn no_live_upstreams_ingress_lua() {
     );
 }
 
+#[test]
+fn no_live_upstreams_ingress_invalid_peer() {
+    let rec = nginx(
+        r#"2025/11/25 10:00:00 [error] 31#31: *8 [lua] balancer.lua:358: balance(): error while setting current upstream peer 10.244.1.7:8080: no host allowed while connecting to upstream, client: 10.244.0.1, server: web.example, request: "GET / HTTP/1.1", host: "web.example""#,
+    );
+    expect(
+        &rec,
+        Cause::NoLiveUpstreams,
+        Some(Phase::Connect),
+        None,
+        Some("10.244.1.7:8080"),
+        Event,
+    );
+}
+
 // --- header_too_big -----------------------------------------------------------------------
 
 #[test]
