@@ -57,6 +57,15 @@ impl SysError<'_> {
                 10054 => Some(Errno::ConnReset),
                 10065 => Some(Errno::HostUnreach),
                 10051 => Some(Errno::NetUnreach),
+                10050 => Some(Errno::NetDown),
+                10064 => Some(Errno::HostDown),
+                10053 => Some(Errno::ConnAborted),
+                10049 => Some(Errno::AddrNotAvail),
+                10048 => Some(Errno::AddrInUse),
+                10024 => Some(Errno::MFile),
+                10013 => Some(Errno::Access),
+                10035 => Some(Errno::Again),
+                10057 => Some(Errno::NotConn),
                 _ => Errno::from_text(self.text),
             },
             CodeSpace::Resolver => Some(match self.number {
@@ -124,10 +133,10 @@ macro_rules! errnos {
 errnos! {
     Perm => "EPERM", Some(1), Some(1), ["Operation not permitted"];
     NoEnt => "ENOENT", Some(2), Some(2), ["No such file or directory"];
-    Again => "EAGAIN", Some(11), Some(35), ["Resource temporarily unavailable"];
+    Again => "EAGAIN", Some(11), Some(35), ["Resource temporarily unavailable", "Operation would block"];
     Access => "EACCES", Some(13), Some(13), ["Permission denied"];
     Inval => "EINVAL", Some(22), Some(22), ["Invalid argument"];
-    NFile => "ENFILE", Some(23), Some(23), ["Too many open files in system"];
+    NFile => "ENFILE", Some(23), Some(23), ["Too many open files in system", "File table overflow"];
     MFile => "EMFILE", Some(24), Some(24), ["Too many open files", "No file descriptors available"];
     NoSpace => "ENOSPC", Some(28), Some(28), ["No space left on device"];
     Pipe => "EPIPE", Some(32), Some(32), ["Broken pipe"];
@@ -147,7 +156,7 @@ errnos! {
     AprIncomplete => "APR_INCOMPLETE", None, None, ["Partial results are valid but processing is incomplete"];
     NameNotFound => "NAME_NOT_FOUND", None, None, ["Name or service not known", "Name does not resolve", "No address associated with hostname", "Host not found"];
     NameTemporaryFailure => "NAME_TEMPORARY_FAILURE", None, None, ["Temporary failure in name resolution", "Try again", "Server failure"];
-    NameFailure => "NAME_FAILURE", None, None, ["Non-recoverable failure in name resolution", "Format error", "Unimplemented", "Operation refused"];
+    NameFailure => "NAME_FAILURE", None, None, ["Non-recoverable failure in name resolution", "Non-recoverable error", "Format error", "Unimplemented", "Operation refused"];
 }
 
 impl Errno {
@@ -189,6 +198,34 @@ mod tests {
         assert_eq!(os(104, "Verbindung zurückgesetzt"), Some(Errno::ConnReset));
         assert_eq!(Errno::from_bsd(35), Some(Errno::Again));
         assert_eq!(Errno::ConnRefused.linux(), Some(111));
+        // Older musl (before 1.2) wrote other texts for a few codes.
+        assert_eq!(os(11, "Operation would block"), Some(Errno::Again));
+        assert_eq!(os(23, "File table overflow"), Some(Errno::NFile));
+        // BSD numbers with BSD texts.
+        assert_eq!(
+            os(49, "Can't assign requested address"),
+            Some(Errno::AddrNotAvail)
+        );
+        assert_eq!(os(65, "No route to host"), Some(Errno::HostUnreach));
+        assert_eq!(
+            os(35, "Resource temporarily unavailable"),
+            Some(Errno::Again)
+        );
+    }
+
+    #[test]
+    fn windows_socket_codes() {
+        let win = |n| {
+            SysError {
+                space: CodeSpace::Windows,
+                number: n,
+                text: b"",
+            }
+            .errno()
+        };
+        assert_eq!(win(10061), Some(Errno::ConnRefused));
+        assert_eq!(win(10024), Some(Errno::MFile));
+        assert_eq!(win(10049), Some(Errno::AddrNotAvail));
     }
 
     #[test]

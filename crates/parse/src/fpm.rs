@@ -1,10 +1,324 @@
 //! PHP-FPM master log lines (CAUSES.md 1.4, 2.8).
+//!
+//! `[25-Nov-2026 01:29:10] WARNING: [pool www] message`, with `.uuuuuu` and a
+//! `pid N, function(), line N: ` part at `log_level = debug`; children's lines have no
+//! timestamp (`WARNING: ...`), syslog mode writes `[WARNING] message`.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
+use crate::bytes::{at, find, fixed_u32, head, leading_u64, sub, tail};
+use crate::classify;
+use crate::errno::{CodeSpace, SysError};
 use crate::error::ParseError;
-use crate::record::ErrorRecord;
+use crate::record::{ErrorRecord, Format, Level};
+use crate::time::{Timestamp, month_from_abbrev};
 
 /// Parses one PHP-FPM log line.
 pub(crate) fn parse(line: &[u8]) -> Result<ErrorRecord<'_>, ParseError> {
-    let _ = line;
-    Err(ParseError::new("PHP-FPM line (parser not written yet)", 0))
+    let mut rec = ErrorRecord {
+        format: Format::PhpFpm,
+        ..ErrorRecord::default()
+    };
+    let mut p = 0;
+    if at(line, 0) == b'[' {
+        let close = memchr::memchr(b']', head(line, 40))
+            .ok_or(ParseError::new("']' closing the timestamp or level", 0))?;
+        let inner = sub(line, 1, close);
+        if let Some(t) = parse_time(inner) {
+            rec.time = Some(t);
+            p = close + 1;
+            if at(line, p) == b' ' {
+                p += 1;
+            }
+        } else if let Some(level) = Level::from_bytes(inner) {
+            // Syslog mode: `[WARNING] message`.
+            rec.level = Some(level);
+            p = close + 1;
+            if at(line, p) == b' ' {
+                p += 1;
+            }
+        } else {
+            return Err(ParseError::new(
+                "PHP-FPM timestamp [dd-Mmm-YYYY HH:MM:SS]",
+                1,
+            ));
+        }
+    }
+    if rec.level.is_none() {
+        // `LEVEL: ` (also on children's lines without a timestamp).
+        let rest = tail(line, p);
+        let word = rest.iter().take_while(|b| b.is_ascii_uppercase()).count();
+        if word > 0 && tail(rest, word).starts_with(b": ") {
+            rec.level = Level::from_bytes(head(rest, word));
+        }
+        match rec.level {
+            Some(_) => p += word + 2,
+            None if rec.time.is_some() => {
+                return Err(ParseError::new("PHP-FPM level (NOTICE, WARNING, ...)", p));
+            }
+            None if rest.starts_with(b"PHP ") => {
+                // A raw PHP error line (`PHP Fatal error:  ...`).
+                rec.level = php_level(rest);
+            }
+            None => {
+                return Err(ParseError::new(
+                    "PHP-FPM line ([dd-Mmm-YYYY HH:MM:SS] LEVEL: ...)",
+                    0,
+                ));
+            }
+        }
+    }
+    // Debug: `pid 123, fpm_function(), line 45: `.
+    let rest = tail(line, p);
+    if rest.starts_with(b"pid ") {
+        let (pid, n) = leading_u64(tail(rest, 4));
+        let after = tail(rest, 4 + n);
+        if n > 0 && after.starts_with(b", ") {
+            if let Some(colon) = find(head(after, 160), b": ") {
+                if find(head(after, colon), b"line ").is_some() {
+                    rec.pid = u32::try_from(pid).ok();
+                    p += 4 + n + colon + 2;
+                }
+            }
+        }
+    }
+    // `[pool www] `
+    let rest = tail(line, p);
+    if rest.starts_with(b"[pool ") {
+        if let Some(close) = memchr::memchr(b']', rest) {
+            rec.pool = Some(sub(rest, 6, close));
+            p += close + 1;
+            if at(line, p) == b' ' {
+                p += 1;
+            }
+        }
+    }
+    let mut message = tail(line, p);
+    // ZLOG_SYSERROR: `...: <strerror> (<errno>)`.
+    if let Some((msg, err)) = syserror_suffix(message) {
+        rec.sys_error = Some(err);
+        message = msg;
+    }
+    rec.message = message;
+    classify::fpm(&mut rec);
+    Ok(rec)
+}
+
+/// `dd-Mmm-YYYY HH:MM:SS[.uuuuuu]`.
+fn parse_time(s: &[u8]) -> Option<Timestamp> {
+    if at(s, 2) != b'-' || at(s, 6) != b'-' || at(s, 11) != b' ' {
+        return None;
+    }
+    let day = fixed_u32(sub(s, 0, 2))?;
+    let month = month_from_abbrev(sub(s, 3, 6))?;
+    let year = i32::try_from(fixed_u32(sub(s, 7, 11))?).ok()?;
+    let t = sub(s, 12, 20);
+    if at(t, 2) != b':' || at(t, 5) != b':' || t.len() != 8 {
+        return None;
+    }
+    let (h, m, sec) = (
+        fixed_u32(sub(t, 0, 2))?,
+        fixed_u32(sub(t, 3, 5))?,
+        fixed_u32(sub(t, 6, 8))?,
+    );
+    let mut micros = 0;
+    match s.len() {
+        20 => {}
+        n if n > 21 && n <= 27 && at(s, 20) == b'.' => {
+            let frac = tail(s, 21);
+            let value = fixed_u32(frac)?;
+            micros = value * 10u32.pow(u32::try_from(6 - frac.len()).ok()?);
+        }
+        _ => return None,
+    }
+    Timestamp::from_parts(year, month, day, h, m, sec, micros, None)
+}
+
+/// The level of a raw `PHP <type>:` line.
+fn php_level(s: &[u8]) -> Option<Level> {
+    let s = tail(s, 4);
+    if s.starts_with(b"Fatal") || s.starts_with(b"Parse") || s.starts_with(b"Recoverable") {
+        Some(Level::Error)
+    } else if s.starts_with(b"Warning") {
+        Some(Level::Warn)
+    } else if s.starts_with(b"Notice") || s.starts_with(b"Deprecated") {
+        Some(Level::Notice)
+    } else {
+        None
+    }
+}
+
+/// `<message>: <strerror> (<errno>)` at the end of a line.
+fn syserror_suffix(msg: &[u8]) -> Option<(&[u8], SysError<'_>)> {
+    let body = msg.strip_suffix(b")")?;
+    let open = memchr::memrchr(b'(', body)?;
+    let digits = tail(body, open + 1);
+    let (number, n) = leading_u64(digits);
+    if n == 0 || n != digits.len() || open == 0 || at(body, open - 1) != b' ' {
+        return None;
+    }
+    let before = head(body, open - 1);
+    let colon = memchr::memmem::rfind(before, b": ")?;
+    let text = tail(before, colon + 2);
+    if text.is_empty() || text.contains(&b'\'') || text.contains(&b'"') || text.len() > 64 {
+        return None;
+    }
+    Some((
+        head(before, colon),
+        SysError {
+            space: CodeSpace::Os,
+            number: i64::try_from(number).ok()?,
+            text,
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Cause, Role};
+    use proptest::prelude::*;
+
+    fn rec(line: &str) -> ErrorRecord<'_> {
+        match parse(line.as_bytes()) {
+            Ok(r) => r,
+            Err(e) => panic!("{e}: {line}"),
+        }
+    }
+
+    #[test]
+    fn master_lines() {
+        // real: fixtures/nginx/php_timeout/php-fpm.log
+        let r = rec("[25-Nov-2026 09:48:19] NOTICE: fpm is running, pid 31736");
+        assert_eq!(
+            r.time.map(|t| t.to_string()),
+            Some("2026-11-25T09:48:19".to_owned())
+        );
+        assert_eq!(r.level, Some(Level::Notice));
+        assert_eq!(r.message, b"fpm is running, pid 31736");
+        assert_eq!(r.format, Format::PhpFpm);
+        let r = rec(
+            "[25-Nov-2026 09:48:22] WARNING: [pool www] child 31742 exited on signal 15 (SIGTERM) after 2.234567 seconds from start",
+        );
+        assert_eq!(
+            (r.level, r.pool, r.pid),
+            (Some(Level::Warn), Some(&b"www"[..]), Some(31742))
+        );
+        assert_eq!(
+            r.failure.map(|f| (f.cause, f.role)),
+            Some((Cause::PhpTimeout, Role::Effect))
+        );
+    }
+
+    #[test]
+    fn debug_syslog_child_and_raw_lines() {
+        let r = rec(
+            "[25-Nov-2026 01:29:10.123456] DEBUG: pid 812, fpm_pctl_perform_idle_server_maintenance(), line 378: [pool www] currently 5 active children, 0 spare children, 5 running children. Spawning rate 1",
+        );
+        assert_eq!(r.time.map(|t| t.micros()), Some(123_456));
+        assert_eq!(
+            (r.level, r.pid, r.pool),
+            (Some(Level::Debug), Some(812), Some(&b"www"[..]))
+        );
+        assert!(r.message.starts_with(b"currently 5 active"));
+        let r = rec(
+            "[WARNING] [pool www] server reached pm.max_children setting (5), consider raising it",
+        );
+        assert_eq!((r.time, r.level), (None, Some(Level::Warn)));
+        assert_eq!(r.failure.map(|f| f.cause), Some(Cause::FpmPoolExhausted));
+        let r = rec(
+            "WARNING: [pool www] child 12 said into stderr: \"ERROR: Connection disallowed: IP address '10.0.0.3' has been dropped.\"",
+        );
+        assert_eq!(
+            (r.time, r.level, r.pid),
+            (None, Some(Level::Warn), Some(12))
+        );
+        assert_eq!(r.failure.map(|f| f.cause), Some(Cause::UpstreamReset));
+        let r = rec(
+            "PHP Fatal error:  Allowed memory size of 134217728 bytes exhausted (tried to allocate 20480 bytes) in /var/www/x.php on line 7",
+        );
+        assert_eq!(r.level, Some(Level::Error));
+        assert_eq!(
+            r.failure.map(|f| (f.cause, f.variant)),
+            Some((Cause::PhpFatal, Some("memory_limit")))
+        );
+        let r = rec(
+            "[25-Nov-2026 01:29:10] ERROR: unable to bind listening socket for address '127.0.0.1:9000': Address already in use (98)",
+        );
+        assert_eq!(
+            r.message,
+            b"unable to bind listening socket for address '127.0.0.1:9000'"
+        );
+        assert_eq!(r.sys_error.map(|e| e.number), Some(98));
+        assert_eq!(
+            r.failure.map(|f| (f.cause, f.upstream)),
+            Some((Cause::UpstreamRefused, Some(&b"127.0.0.1:9000"[..])))
+        );
+        assert!(parse(b"random text").is_err());
+        assert!(parse(b"[25-Nov-2026 01:29:10] lowercase: x").is_err());
+        assert!(parse(b"[32-Nov-2026 01:29:10] NOTICE: x").is_err());
+        assert!(parse(b"").is_err());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let _ = parse(&bytes);
+            let mut prefixed = b"[25-Nov-2026 01:29:10] WARNING: ".to_vec();
+            prefixed.extend_from_slice(&bytes);
+            let _ = parse(&prefixed);
+        }
+
+        #[test]
+        fn mutated_real_lines_never_panic(
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0..3u8), 0..12),
+        ) {
+            let mut line = b"[25-Nov-2026 09:48:22.000001] WARNING: [pool www] child 31742, script '/x/busy.php' (request: \"GET /busy.php\") execution timed out (2.219999 sec), terminating: x (2)".to_vec();
+            for (index, byte, op) in edits {
+                if line.is_empty() { break; }
+                let i = index.index(line.len());
+                match op {
+                    0 => line[i] = byte,
+                    1 => { line.remove(i); }
+                    _ => line.insert(i, byte),
+                }
+            }
+            let _ = parse(&line);
+        }
+    }
+
+    #[test]
+    fn times() {
+        assert_eq!(
+            parse_time(b"25-Nov-2026 01:29:10").map(|t| t.to_string()),
+            Some("2026-11-25T01:29:10".to_owned())
+        );
+        assert_eq!(
+            parse_time(b"25-Nov-2026 01:29:10.000123").map(|t| t.to_string()),
+            Some("2026-11-25T01:29:10.000123".to_owned())
+        );
+        assert_eq!(parse_time(b"25-Nov-2026 01:29"), None);
+    }
+
+    #[test]
+    fn syserror() {
+        let (msg, err) = syserror_suffix(
+            b"unable to bind listening socket for address '/run/php/x.sock': No such file or directory (2)",
+        )
+        .unwrap();
+        assert_eq!(
+            msg,
+            b"unable to bind listening socket for address '/run/php/x.sock'"
+        );
+        assert_eq!(err.number, 2);
+        assert!(
+            syserror_suffix(b"server reached pm.max_children setting (5), consider raising it")
+                .is_none()
+        );
+        assert!(
+            syserror_suffix(b"child 12 exited on signal 15 (SIGTERM) after 1.0 seconds from start")
+                .is_none()
+        );
+    }
 }

@@ -50,7 +50,9 @@
 
 mod access;
 mod apache_error;
+mod bytes;
 pub mod cause;
+mod classify;
 pub mod detect;
 pub mod errno;
 mod error;

@@ -1,19 +1,820 @@
 //! nginx `error_log` lines (CAUSES.md 1.1).
+//!
+//! Layout: `YYYY/MM/DD HH:MM:SS [level] PID#TID: [*CID ]message[ (errno: text)][ while
+//! action][, client: ..][, server: ..][, request: ".."][, subrequest: ".."][, upstream:
+//! ".."][, host: ".."][, referrer: ".."]`. Everything after the prefix can hold raw bytes
+//! (request lines, headers, FastCGI stderr), the whole entry is cut at 2047 bytes, and
+//! FastCGI stderr makes entries span several physical lines.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
+use std::sync::LazyLock;
+
+use memchr::memmem::{Finder, FinderRev};
+
+use crate::bytes::{at, find, head, leading_u64, parse_hex, parse_signed, rfind, sub, tail};
+use crate::classify;
+use crate::errno::{CodeSpace, SysError};
 use crate::error::ParseError;
-use crate::record::ErrorRecord;
+use crate::record::{ErrorRecord, Format, Level};
+use crate::time::Timestamp;
+
+/// nginx writes at most 2047 bytes plus LF per entry (`NGX_MAX_ERROR_STR` = 2048).
+pub(crate) const MAX_LINE: usize = 2047;
+
+/// How far into a line a syslog/journald/container prefix may reach.
+const MAX_PREFIX: usize = 160;
+
+static CLIENT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b", client: "));
+static UDP_CLIENT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b", udp client: "));
+static WHILE: LazyLock<FinderRev<'static>> = LazyLock::new(|| FinderRev::new(b" while "));
+
+/// Every `while <action>` text nginx and its common modules write (CAUSES.md 1.1.2), plus
+/// the stream module's.
+pub(crate) const ACTIONS: &[&[u8]] = &[
+    b"connecting to upstream",
+    b"SSL handshaking to upstream",
+    b"sending request to upstream",
+    b"reading response header from upstream",
+    b"reading upstream",
+    b"sending to client",
+    b"proxying upgraded connection",
+    b"sending early hints to client",
+    b"waiting for request",
+    b"SSL handshaking",
+    b"reading PROXY protocol",
+    b"reading client request line",
+    b"reading client request headers",
+    b"reading client pipelined request line",
+    b"reading client request body",
+    b"keepalive",
+    b"closing request",
+    b"logging request",
+    b"processing HTTP/2 connection",
+    b"reading client request",
+    b"sending response to client",
+    b"sending flv to client",
+    b"sending mp4 to client",
+    b"resolving",
+    b"logging to syslog",
+    b"requesting certificate status",
+    b"proxying connection",
+    b"prereading client data",
+    b"initializing session",
+];
+
+/// Where an entry's own text starts.
+#[derive(Clone, Copy)]
+enum Start {
+    /// `YYYY/MM/DD HH:MM:SS [` at this offset.
+    Timestamp(usize),
+    /// `nginx: [level] ` (console/journald output of `nginx -t` and startup) at this offset.
+    Console(usize),
+}
+
+/// Whether `s` begins with `YYYY/MM/DD HH:MM:SS [`.
+#[inline]
+fn is_timestamp(s: &[u8]) -> bool {
+    let Some(s) = s.get(..21) else { return false };
+    let d = |i: usize| at(s, i).is_ascii_digit();
+    d(0) && d(1)
+        && d(2)
+        && d(3)
+        && at(s, 4) == b'/'
+        && d(5)
+        && d(6)
+        && at(s, 7) == b'/'
+        && d(8)
+        && d(9)
+        && at(s, 10) == b' '
+        && d(11)
+        && d(12)
+        && at(s, 13) == b':'
+        && d(14)
+        && d(15)
+        && at(s, 16) == b':'
+        && d(17)
+        && d(18)
+        && at(s, 19) == b' '
+        && at(s, 20) == b'['
+}
+
+fn find_start(line: &[u8]) -> Option<Start> {
+    if is_timestamp(line) {
+        return Some(Start::Timestamp(0));
+    }
+    if line.starts_with(b"nginx: [") {
+        return Some(Start::Console(0));
+    }
+    // A syslog, journald or container-runtime prefix: the timestamp follows a space
+    // within the first bytes of the line.
+    let window = head(line, MAX_PREFIX);
+    for slash in memchr::memchr_iter(b'/', window) {
+        if slash >= 5 {
+            let start = slash - 4;
+            if at(line, start - 1) == b' ' && is_timestamp(tail(line, start)) {
+                return Some(Start::Timestamp(start));
+            }
+        }
+    }
+    if let Some(i) = find(window, b" nginx: [") {
+        return Some(Start::Console(i + 1));
+    }
+    None
+}
+
+/// Whether a physical line begins a new nginx error entry (`YYYY/MM/DD HH:MM:SS [`,
+/// possibly after a short syslog/journald/container prefix, or `nginx: [level]`).
+pub(crate) fn starts_entry(line: &[u8]) -> bool {
+    find_start(line).is_some()
+}
+
+/// Extra facts the classifier needs that have no field in [`ErrorRecord`].
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Extra<'a> {
+    /// `, resolver: <addr>` of resolver transport errors.
+    pub(crate) resolver: Option<&'a [u8]>,
+}
 
 /// Parses one nginx error entry (a line, or a line plus its continuation lines).
 pub(crate) fn parse(entry: &[u8]) -> Result<ErrorRecord<'_>, ParseError> {
-    let _ = entry;
-    Err(ParseError::new(
-        "nginx error line (parser not written yet)",
+    let start = find_start(entry).ok_or(ParseError::new(
+        "nginx error timestamp (YYYY/MM/DD HH:MM:SS [level])",
         0,
-    ))
+    ))?;
+    let mut rec = ErrorRecord {
+        format: Format::NginxError,
+        truncated: entry.len() >= MAX_LINE,
+        ..ErrorRecord::default()
+    };
+    let body_start = match start {
+        Start::Timestamp(p) => parse_prefix(entry, p, &mut rec)?,
+        Start::Console(p) => {
+            let p = p + b"nginx: [".len();
+            let close = memchr::memchr(b']', sub(entry, p, p + 12))
+                .ok_or(ParseError::new("']' closing the level", p))?;
+            rec.level = Level::from_bytes(sub(entry, p, p + close));
+            let p = p + close + 1;
+            if at(entry, p) == b' ' { p + 1 } else { p }
+        }
+    };
+    let body = tail(entry, body_start);
+    let extra = split_body(body, &mut rec);
+    classify::nginx(&mut rec, &extra);
+    Ok(rec)
 }
 
-/// Whether a physical line begins a new nginx error entry (`YYYY/MM/DD HH:MM:SS [`).
-pub(crate) fn starts_entry(line: &[u8]) -> bool {
-    let _ = line;
-    true
+/// Reads `YYYY/MM/DD HH:MM:SS [level] PID#TID: [*CID ]` starting at `p`; returns where
+/// the message starts.
+fn parse_prefix<'a>(
+    entry: &'a [u8],
+    p: usize,
+    rec: &mut ErrorRecord<'a>,
+) -> Result<usize, ParseError> {
+    let ts = sub(entry, p, p + 19);
+    let num = |from: usize, to: usize| crate::bytes::fixed_u32(sub(ts, from, to)).unwrap_or(0);
+    let year = i32::try_from(num(0, 4)).unwrap_or(0);
+    rec.time = Timestamp::from_parts(
+        year,
+        num(5, 7),
+        num(8, 10),
+        num(11, 13),
+        num(14, 16),
+        num(17, 19),
+        0,
+        None,
+    );
+    if rec.time.is_none() {
+        return Err(ParseError::new("a valid date and time", p));
+    }
+    // Level: `[error] `.
+    let lvl = p + 21;
+    let close = memchr::memchr(b']', sub(entry, lvl, lvl + 12))
+        .ok_or(ParseError::new("']' closing the level", lvl))?;
+    rec.level = Level::from_bytes(sub(entry, lvl, lvl + close));
+    let mut q = lvl + close + 1;
+    if at(entry, q) != b' ' {
+        return Err(ParseError::new("' ' after the level", q));
+    }
+    q += 1;
+    // `PID#TID: `
+    let (pid, n) = leading_u64(tail(entry, q));
+    if n == 0 {
+        return Err(ParseError::new("PID#TID", q));
+    }
+    rec.pid = u32::try_from(pid).ok();
+    q += n;
+    if at(entry, q) == b'#' {
+        let (tid, n) = leading_u64(tail(entry, q + 1));
+        if n == 0 {
+            return Err(ParseError::new("thread id after '#'", q + 1));
+        }
+        rec.tid = Some(tid);
+        q += 1 + n;
+    }
+    if at(entry, q) != b':' {
+        return Err(ParseError::new("': ' after PID#TID", q));
+    }
+    q += 1;
+    if at(entry, q) == b' ' {
+        q += 1;
+    }
+    // `*CID `
+    if at(entry, q) == b'*' {
+        let (cid, n) = leading_u64(tail(entry, q + 1));
+        if n > 0 && matches!(at(entry, q + 1 + n), b' ' | 0) {
+            rec.connection = Some(cid);
+            q += 1 + n;
+            if at(entry, q) == b' ' {
+                q += 1;
+            }
+        }
+    }
+    Ok(q.min(entry.len()))
+}
+
+/// Splits the text after the prefix into message, errno, action and context fields.
+fn split_body<'a>(body: &'a [u8], rec: &mut ErrorRecord<'a>) -> Extra<'a> {
+    let mut extra = Extra::default();
+    let (mut text, context) = match find_context(body) {
+        Some((at_ctx, key_len)) => (head(body, at_ctx), Some(tail(body, at_ctx + key_len))),
+        None => (body, None),
+    };
+    if let Some(context) = context {
+        parse_context(context, rec);
+    } else if let Some(r) = rfind(text, b", resolver: ") {
+        // Resolver transport errors: `... while resolving, resolver: 127.0.0.11:53`.
+        let value = tail(text, r + b", resolver: ".len());
+        if value
+            .iter()
+            .all(|&b| b.is_ascii_hexdigit() || matches!(b, b'.' | b':' | b'[' | b']'))
+        {
+            extra.resolver = Some(value).filter(|v| !v.is_empty());
+            text = head(text, r);
+        }
+    }
+    // ` while <action>` at the end of the text.
+    if let Some(w) = WHILE.rfind(text) {
+        let action = tail(text, w + b" while ".len());
+        // `resolving service <svc> of <name>` (upstream zone re-resolution, D3) is the one
+        // action with variable text.
+        if ACTIONS.contains(&action) || action.starts_with(b"resolving service ") {
+            rec.action = Some(action);
+            text = head(text, w);
+        } else if rec.truncated && context.is_none() && is_action_prefix(action) {
+            // The line was cut inside the action (`... while reading respo`).
+            rec.action = Some(action);
+            text = head(text, w);
+        }
+    }
+    // ` (errno: text)` at the end of the message.
+    if let Some((msg, err)) = split_errno(text) {
+        rec.sys_error = Some(err);
+        text = msg;
+    } else if rec.truncated {
+        // The errno survives truncation after a `...` marker (CAUSES.md 1.1.5); what
+        // follows it is what was left of the action and context.
+        if let Some(dots) = rfind(text, b"... (") {
+            let open = dots + 4;
+            if let Some(close) = memchr::memchr(b')', tail(text, open)).map(|c| open + c) {
+                if let Some(err) = errno_inner(sub(text, open + 1, close), CodeSpace::Os) {
+                    rec.sys_error = Some(err);
+                    let rest_after = tail(text, close + 1);
+                    if rec.action.is_none() {
+                        if let Some(action) = rest_after.strip_prefix(b" while ") {
+                            if is_action_prefix(action) {
+                                rec.action = Some(action);
+                            }
+                        }
+                    }
+                    text = head(text, dots + 3);
+                }
+            }
+        }
+    }
+    // D6: `DNS error (3: Host not found), query id:...` carries the resolver code inside.
+    if rec.sys_error.is_none() && text.starts_with(b"DNS error (") {
+        let inner = tail(text, b"DNS error ".len());
+        if let Some(close) = memchr::memchr(b')', inner) {
+            if let Some(err) = errno_inner(sub(inner, 1, close), CodeSpace::Resolver) {
+                rec.sys_error = Some(err);
+            }
+        }
+    }
+    rec.message = text;
+    extra
+}
+
+/// Whether `action` is a non-empty beginning of a known action (for cut lines).
+fn is_action_prefix(action: &[u8]) -> bool {
+    action.len() >= 3 && ACTIONS.iter().any(|a| a.starts_with(action))
+}
+
+/// Parses a ` (N: text)` suffix; returns the text before it and the error.
+fn split_errno(text: &[u8]) -> Option<(&[u8], SysError<'_>)> {
+    let inner_end = text.len().checked_sub(1)?;
+    if at(text, inner_end) != b')' {
+        return None;
+    }
+    let open = memchr::memrchr(b'(', text)?;
+    if open == 0 || at(text, open - 1) != b' ' {
+        return None;
+    }
+    let msg = head(text, open - 1);
+    let space = if msg.ends_with(b"could not be resolved") {
+        CodeSpace::Resolver
+    } else {
+        CodeSpace::Os
+    };
+    let err = errno_inner(sub(text, open + 1, inner_end), space)?;
+    Some((msg, err))
+}
+
+/// Reads `N: text` (decimal, negative, or Windows hex).
+fn errno_inner(inner: &[u8], space: CodeSpace) -> Option<SysError<'_>> {
+    let colon = find(inner, b": ")?;
+    let num = head(inner, colon);
+    let text = tail(inner, colon + 2);
+    if num.is_empty() || num.len() > 16 {
+        return None;
+    }
+    let (number, space) = if let Some(n) = parse_signed(num) {
+        // Windows builds print WSA codes (10061 ...).
+        let space = if space == CodeSpace::Os && (10_000..12_000).contains(&n) {
+            CodeSpace::Windows
+        } else {
+            space
+        };
+        (n, space)
+    } else if num.len() == 8 && num.iter().all(u8::is_ascii_hexdigit) {
+        // `(%Xd: ` for Windows codes of 0x80000000 and above.
+        (parse_hex(num)?, CodeSpace::Windows)
+    } else {
+        return None;
+    };
+    if text.contains(&b'(') {
+        return None;
+    }
+    Some(SysError {
+        space,
+        number,
+        text,
+    })
+}
+
+/// Finds the start of the context fields: the `, client: ` followed by a plausible
+/// address and `, server: ` (or the end of the entry). The last physical line is searched
+/// first, since FastCGI stderr entries carry their context at the end. Returns the offset
+/// and the key length.
+fn find_context(body: &[u8]) -> Option<(usize, usize)> {
+    let search = |from: usize, finder: &Finder<'static>| -> Option<usize> {
+        let hay = tail(body, from);
+        finder
+            .find_iter(hay)
+            .map(|i| from + i)
+            .find(|&i| plausible_client(tail(body, i + finder.needle().len())))
+    };
+    if let Some(nl) = memchr::memrchr(b'\n', body) {
+        if let Some(i) = search(nl + 1, &CLIENT) {
+            return Some((i, CLIENT.needle().len()));
+        }
+    }
+    if let Some(i) = search(0, &CLIENT) {
+        return Some((i, CLIENT.needle().len()));
+    }
+    search(0, &UDP_CLIENT).map(|i| (i, UDP_CLIENT.needle().len()))
+}
+
+/// Whether `rest` (what follows `client: `) starts with an address followed by
+/// `, server: ` or the end of the entry.
+fn plausible_client(rest: &[u8]) -> bool {
+    let end = memchr::memchr2(b',', b'\n', rest).unwrap_or(rest.len());
+    let value = head(rest, end);
+    let address = value.starts_with(b"unix:")
+        || value
+            .iter()
+            .all(|&b| b.is_ascii_hexdigit() || matches!(b, b'.' | b':' | b'%' | b'[' | b']'));
+    if !address || value.len() > 64 {
+        return false;
+    }
+    end == rest.len() || tail(rest, end).starts_with(b", server: ")
+}
+
+/// Context keys after `client:`, in the order nginx writes them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Key {
+    Server,
+    Request,
+    Subrequest,
+    Upstream,
+    Host,
+    Referrer,
+    Bytes,
+}
+
+const KEYS: [(&[u8], Key, bool); 7] = [
+    (b"server: ", Key::Server, false),
+    (b"request: \"", Key::Request, true),
+    (b"subrequest: \"", Key::Subrequest, true),
+    (b"upstream: \"", Key::Upstream, true),
+    (b"host: \"", Key::Host, true),
+    (b"referrer: \"", Key::Referrer, true),
+    (b"bytes from/to client:", Key::Bytes, false),
+];
+
+/// The key (with order index ≥ `min`) that starts right after `, ` at `s`.
+fn key_at(s: &[u8], min: usize) -> Option<(usize, usize)> {
+    let rest = s.strip_prefix(b", ")?;
+    KEYS.iter()
+        .enumerate()
+        .skip(min)
+        .find(|(_, (name, _, _))| rest.starts_with(name))
+        .map(|(i, (name, _, _))| (i, 2 + name.len()))
+}
+
+/// Parses `<client>[, server: ..][, request: ".."]...` (after `client: `).
+fn parse_context<'a>(ctx: &'a [u8], rec: &mut ErrorRecord<'a>) {
+    // Client: up to `, server: ` or the end.
+    let end = memchr::memchr2(b',', b'\n', ctx).unwrap_or(ctx.len());
+    let client = head(ctx, end);
+    rec.client = Some(client).filter(|c| !c.is_empty());
+    let mut pos = end;
+    let mut min = 0;
+    while let Some((index, key_len)) = key_at(tail(ctx, pos), min) {
+        let Some(&(_, key, quoted)) = KEYS.get(index) else {
+            break;
+        };
+        if key == Key::Bytes {
+            break;
+        }
+        let vstart = pos + key_len;
+        let (vend, next) = if quoted {
+            quoted_end(ctx, vstart, index + 1)
+        } else {
+            unquoted_end(ctx, vstart, index + 1)
+        };
+        let value = sub(ctx, vstart, vend);
+        match key {
+            Key::Server => rec.server_name = Some(value).filter(|v| !v.is_empty()),
+            Key::Request => rec.request = Some(value),
+            Key::Subrequest => rec.subrequest = Some(value),
+            Key::Upstream => rec.upstream = Some(value),
+            Key::Host => rec.host = Some(value),
+            Key::Referrer => rec.referrer = Some(value),
+            Key::Bytes => {}
+        }
+        pos = next;
+        min = index + 1;
+    }
+}
+
+/// End of a quoted value starting at `from`: the first `"` followed by `, <later key>`,
+/// or a `"` that ends the entry, or the end (a value cut by truncation). Returns the value
+/// end and where the next key starts.
+fn quoted_end(ctx: &[u8], from: usize, min: usize) -> (usize, usize) {
+    let hay = tail(ctx, from);
+    for q in memchr::memchr_iter(b'"', hay) {
+        let abs = from + q;
+        if abs + 1 == ctx.len() {
+            return (abs, ctx.len());
+        }
+        if key_at(tail(ctx, abs + 1), min).is_some() {
+            return (abs, abs + 1);
+        }
+    }
+    (ctx.len(), ctx.len())
+}
+
+/// End of an unquoted value: the first `, <later key>` or the end.
+fn unquoted_end(ctx: &[u8], from: usize, min: usize) -> (usize, usize) {
+    let hay = tail(ctx, from);
+    for c in memchr::memchr_iter(b',', hay) {
+        let abs = from + c;
+        if key_at(tail(ctx, abs), min).is_some() {
+            return (abs, abs);
+        }
+    }
+    (ctx.len(), ctx.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Cause, Errno, Phase};
+    use proptest::prelude::*;
+
+    fn rec(line: &[u8]) -> ErrorRecord<'_> {
+        match parse(line) {
+            Ok(r) => r,
+            Err(e) => panic!("{e}: {}", String::from_utf8_lossy(line)),
+        }
+    }
+
+    const REAL: &str = r#"2026/11/25 09:48:02 [error] 29504#29504: *2 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: shop.example.test, request: "GET /api/users?id=8 HTTP/1.1", upstream: "http://127.0.0.1:19101/api/users?id=8", host: "shop.example.test", referrer: "https://shop.example.test/cart""#;
+
+    #[test]
+    fn every_field_of_a_real_line() {
+        let r = rec(REAL.as_bytes());
+        assert_eq!(
+            r.time.map(|t| t.to_string()),
+            Some("2026-11-25T09:48:02".to_owned())
+        );
+        assert_eq!(r.level, Some(Level::Error));
+        assert_eq!(
+            (r.pid, r.tid, r.connection),
+            (Some(29504), Some(29504), Some(2))
+        );
+        assert_eq!(r.message, b"connect() failed");
+        let e = r.sys_error.unwrap();
+        assert_eq!(
+            (e.space, e.number, e.text),
+            (CodeSpace::Os, 111, &b"Connection refused"[..])
+        );
+        assert_eq!(r.action, Some(&b"connecting to upstream"[..]));
+        assert_eq!(r.client, Some(&b"127.0.0.1"[..]));
+        assert_eq!(r.server_name, Some(&b"shop.example.test"[..]));
+        assert_eq!(r.request, Some(&b"GET /api/users?id=8 HTTP/1.1"[..]));
+        assert_eq!(
+            r.upstream,
+            Some(&b"http://127.0.0.1:19101/api/users?id=8"[..])
+        );
+        assert_eq!(r.host, Some(&b"shop.example.test"[..]));
+        assert_eq!(r.referrer, Some(&b"https://shop.example.test/cart"[..]));
+        assert!(!r.truncated);
+    }
+
+    #[test]
+    fn prefix_variants() {
+        // Without thread support the TID is 0; lines without a connection have no *CID.
+        let r = rec(b"2025/11/25 10:00:00 [warn] 1234#0: 16 worker_connections are not enough, reusing connections");
+        assert_eq!((r.pid, r.tid, r.connection), (Some(1234), Some(0), None));
+        assert_eq!(r.level, Some(Level::Warn));
+        // syslog, journald and CRI (Kubernetes) prefixes.
+        for line in [
+            &b"<11>Nov 25 10:00:00 web1 nginx: 2025/11/25 10:00:00 [error] 7#7: *1 no live upstreams while connecting to upstream, client: 1.2.3.4, server: a, request: \"GET / HTTP/1.1\", upstream: \"http://app/\", host: \"a\""[..],
+            b"Nov 25 10:00:00 web1 nginx[7]: 2025/11/25 10:00:00 [error] 7#7: *1 no live upstreams while connecting to upstream, client: 1.2.3.4, server: a, request: \"GET / HTTP/1.1\", upstream: \"http://app/\", host: \"a\"",
+            b"2025-11-25T10:00:00.123456789Z stderr F 2025/11/25 10:00:00 [error] 7#7: *1 no live upstreams while connecting to upstream, client: 1.2.3.4, server: a, request: \"GET / HTTP/1.1\", upstream: \"http://app/\", host: \"a\"",
+        ] {
+            assert!(starts_entry(line));
+            let r = rec(line);
+            assert_eq!(r.connection, Some(1));
+            assert_eq!(r.failure.map(|f| f.cause), Some(Cause::NoLiveUpstreams));
+            assert_eq!(r.failure.and_then(|f| f.upstream), Some(&b"app"[..]));
+        }
+        assert!(parse(b"Nov 25 10:00:00 web1 kernel: something else").is_err());
+        assert!(parse(b"2025/13/25 10:00:00 [error] 1#1: bad month").is_err());
+        assert!(parse(b"").is_err());
+    }
+
+    #[test]
+    fn entry_starts() {
+        assert!(starts_entry(REAL.as_bytes()));
+        assert!(starts_entry(
+            b"nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address already in use)"
+        ));
+        assert!(!starts_entry(b"Stack trace:"));
+        assert!(!starts_entry(b"#0 /var/www/html/index.php(12): PDO->__construct('mysql:host=db', 'app', Object(SensitiveParameterValue))"));
+        assert!(!starts_entry(b"  thrown in /var/www/html/index.php on line 12\" while reading response header from upstream, client: 1.2.3.4"));
+        assert!(!starts_entry(b"2025/11/25 10:00:00"));
+        assert!(!starts_entry(b""));
+    }
+
+    #[test]
+    fn hostile_bytes_in_request_host_and_referrer() {
+        // Raw request line with quotes, a fake `", host: "`, invalid UTF-8 and ESC.
+        let line = b"2025/11/25 10:00:00 [error] 7#7: *9 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 203.0.113.7, server: example.com, request: \"GET /a\"b\xff\xfe\x1b[31m HTTP/1.1\", upstream: \"http://10.0.0.5:8080/a\"b\xff\", host: \"ex\"ample\", referrer: \"http://x/\"\"";
+        let r = rec(line);
+        assert_eq!(r.request, Some(&b"GET /a\"b\xff\xfe\x1b[31m HTTP/1.1"[..]));
+        assert_eq!(r.upstream, Some(&b"http://10.0.0.5:8080/a\"b\xff"[..]));
+        assert_eq!(r.host, Some(&b"ex\"ample"[..]));
+        assert_eq!(r.referrer, Some(&b"http://x/\""[..]));
+        assert_eq!(r.failure.map(|f| f.cause), Some(Cause::UpstreamTimeoutRead));
+        assert_eq!(
+            r.failure.and_then(|f| f.upstream),
+            Some(&b"10.0.0.5:8080"[..])
+        );
+        // A fake `, client: ` inside the message is skipped: no plausible address follows.
+        let line = b"2025/11/25 10:00:00 [error] 7#7: *9 FastCGI sent in stderr: \"PHP message: bad input, client: <script>, server: x\" while reading response header from upstream, client: 10.0.0.1, server: s, request: \"GET / HTTP/1.1\", upstream: \"fastcgi://127.0.0.1:9000\", host: \"s\"";
+        let r = rec(line);
+        assert_eq!(r.client, Some(&b"10.0.0.1"[..]));
+        assert_eq!(
+            r.action,
+            Some(&b"reading response header from upstream"[..])
+        );
+        assert!(r.message.ends_with(b"server: x\""));
+        // A spoofed `", host: "` in the request line ends the request there (first match).
+        let line = b"2025/11/25 10:00:00 [error] 7#7: *9 no live upstreams while connecting to upstream, client: 10.0.0.1, server: s, request: \"GET /x\", host: \"evil HTTP/1.1\", upstream: \"http://app/x\", host: \"s\"";
+        let r = rec(line);
+        assert_eq!(r.request, Some(&b"GET /x"[..]));
+        assert_eq!(r.client, Some(&b"10.0.0.1"[..]));
+    }
+
+    #[test]
+    fn empty_server_subrequest_and_stream_context() {
+        let r = rec(b"2025/11/25 10:00:00 [error] 7#7: *9 connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.1, server: , request: \"GET /private HTTP/1.1\", subrequest: \"/auth\", upstream: \"http://127.0.0.1:9191/auth\", host: \"s\"");
+        assert_eq!(r.server_name, None);
+        assert_eq!(r.subrequest, Some(&b"/auth"[..]));
+        assert_eq!(
+            r.failure.and_then(|f| f.upstream),
+            Some(&b"127.0.0.1:9191"[..])
+        );
+        // Stream (TCP) proxy: the upstream is a bare address, byte counters follow.
+        let r = rec(b"2025/11/25 10:00:00 [error] 7#7: *9 connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.1, server: 0.0.0.0:3306, upstream: \"10.0.0.9:3306\", bytes from/to client:0/0, bytes from/to upstream:0/0");
+        assert_eq!(r.server_name, Some(&b"0.0.0.0:3306"[..]));
+        assert_eq!(r.upstream, Some(&b"10.0.0.9:3306"[..]));
+        let f = r.failure.unwrap();
+        assert_eq!(
+            (f.cause, f.upstream, f.protocol),
+            (Cause::UpstreamRefused, Some(&b"10.0.0.9:3306"[..]), None)
+        );
+        // UDP stream sessions say `udp client:`.
+        let r = rec(b"2025/11/25 10:00:00 [error] 7#7: *9 recv() failed (111: Connection refused) while proxying connection, udp client: 10.0.0.1, server: 0.0.0.0:53, upstream: \"10.0.0.2:53\", bytes from/to client:40/0, bytes from/to upstream:0/40");
+        assert_eq!(r.client, Some(&b"10.0.0.1"[..]));
+        assert_eq!(r.action, Some(&b"proxying connection"[..]));
+    }
+
+    #[test]
+    fn unknown_action_stays_in_the_message() {
+        let r = rec(b"2025/11/25 10:00:00 [error] 7#7: *9 [lua] app.lua:12: retrying while waiting for lock, client: 10.0.0.1, server: s, request: \"GET / HTTP/1.1\", host: \"s\"");
+        assert_eq!(r.action, None);
+        assert_eq!(
+            r.message,
+            b"[lua] app.lua:12: retrying while waiting for lock"
+        );
+    }
+
+    #[test]
+    fn zone_re_resolution_action() {
+        let r = rec(b"2025/11/25 10:00:00 [error] 7#7: backend.local could not be resolved (2: Server failure) while resolving service http of backend.local");
+        assert_eq!(
+            r.action,
+            Some(&b"resolving service http of backend.local"[..])
+        );
+        assert_eq!(
+            r.sys_error.map(|e| (e.space, e.number)),
+            Some((CodeSpace::Resolver, 2))
+        );
+        let f = r.failure.unwrap();
+        assert_eq!(
+            (f.cause, f.phase, f.variant),
+            (Cause::DnsResolution, Some(Phase::Resolve), Some("servfail"))
+        );
+        assert_eq!(f.upstream, Some(&b"backend.local"[..]));
+    }
+
+    #[test]
+    fn errno_forms() {
+        let r = rec(b"2025/11/25 10:00:00 [alert] 7#7: *9 connect() failed (C0000005: Access violation) while connecting to upstream, client: 10.0.0.1, server: s");
+        let e = r.sys_error.unwrap();
+        assert_eq!((e.space, e.number), (CodeSpace::Windows, 0xC000_0005));
+        let r = rec(b"2025/11/25 10:00:00 [error] 7#7: DNS error (3: Host not found), query id:4242, name:\"api.example\"");
+        let e = r.sys_error.unwrap();
+        assert_eq!((e.space, e.number), (CodeSpace::Resolver, 3));
+        let f = r.failure.unwrap();
+        assert_eq!(
+            (f.cause, f.upstream, f.variant),
+            (
+                Cause::DnsResolution,
+                Some(&b"api.example"[..]),
+                Some("nxdomain")
+            )
+        );
+        // T3's `(20:text)` has no space after the colon: not an errno.
+        let r = rec(b"2025/11/25 10:00:00 [error] 7#7: *1 upstream SSL certificate verify error: (20:unable to get local issuer certificate) while SSL handshaking to upstream, client: 10.0.0.1, server: s");
+        assert_eq!(r.sys_error, None);
+        assert!(
+            r.message
+                .ends_with(b"(20:unable to get local issuer certificate)")
+        );
+    }
+
+    /// A line of exactly `MAX_LINE` bytes, as nginx writes it when the buffer is full.
+    fn cut(line: &[u8]) -> Vec<u8> {
+        let mut v = line.to_vec();
+        v.truncate(MAX_LINE);
+        v
+    }
+
+    #[test]
+    fn truncated_line_with_cut_quoted_value() {
+        let long_uri = "a".repeat(2200);
+        let line = format!(
+            "2025/11/25 10:00:00 [error] 7#7: *9 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.0.0.1, server: s, request: \"GET /{long_uri} HTTP/1.1\", upstream: \"http://10.0.0.5:80/\", host: \"s\""
+        );
+        let line = cut(line.as_bytes());
+        let r = rec(&line);
+        assert!(r.truncated);
+        let request = r.request.unwrap();
+        assert!(request.starts_with(b"GET /aaaa"));
+        assert!(!request.ends_with(b"\""));
+        assert_eq!((r.upstream, r.host), (None, None));
+        let f = r.failure.unwrap();
+        assert_eq!(
+            (f.cause, f.phase, f.errno),
+            (
+                Cause::UpstreamTimeoutRead,
+                Some(Phase::ReadHeader),
+                Some(Errno::TimedOut)
+            )
+        );
+    }
+
+    #[test]
+    fn truncated_message_keeps_errno_after_marker() {
+        // nginx cuts the message at last-50, writes `...`, then the errno; the action
+        // and context get what is left.
+        let mut line = b"2025/11/25 10:00:00 [error] 7#7: *9 FastCGI sent in stderr: \"PHP message: PHP Fatal error:  ".to_vec();
+        line.extend(std::iter::repeat_n(b'x', MAX_LINE - 51 - line.len()));
+        line.extend_from_slice(b"... (104: Connection reset by peer) while reading response header from upstream, client: 10.0.0.1, server: s");
+        let line = cut(&line);
+        assert_eq!(line.len(), MAX_LINE);
+        let r = rec(&line);
+        assert!(r.truncated);
+        assert!(r.message.ends_with(b"xxx..."));
+        let e = r.sys_error.unwrap();
+        assert_eq!((e.number, e.text), (104, &b"Connection reset by peer"[..]));
+        assert_eq!(r.action, Some(&b"reading r"[..]));
+        assert_eq!(r.client, None);
+        // The cut action still tells the phase.
+        let f = r.failure.unwrap();
+        assert_eq!(
+            (f.cause, f.phase),
+            (Cause::PhpFatal, Some(Phase::ReadHeader))
+        );
+    }
+
+    #[test]
+    fn truncated_context_cut_inside_client() {
+        let mut line = b"2025/11/25 10:00:00 [error] 7#7: *9 upstream prematurely closed connection while reading upstream, client: 10.0".to_vec();
+        let pad = MAX_LINE - line.len();
+        // Put the padding into the message so the cut lands in the client address.
+        let at = line.iter().position(|&b| b == b'u').unwrap();
+        line.splice(at..at, std::iter::repeat_n(b'z', pad));
+        let line = cut(&line);
+        let r = rec(&line);
+        assert!(r.truncated);
+        assert_eq!(r.client, Some(&b"10.0"[..]));
+        assert_eq!(r.action, Some(&b"reading upstream"[..]));
+    }
+
+    #[test]
+    fn multi_line_entry_takes_context_from_the_last_line() {
+        let entry = b"2025/11/25 10:00:00 [error] 7#7: *9 FastCGI sent in stderr: \"PHP message: PHP Fatal error:  Uncaught PDOException: SQLSTATE[HY000] [2002] Connection refused, client: 1.2.3.4, server: fake in /var/www/db.php:12\nStack trace:\n#0 /var/www/db.php(12): PDO->__construct()\n#1 {main}\n  thrown in /var/www/db.php on line 12\" while reading response header from upstream, client: 10.0.0.1, server: s, request: \"GET /db.php HTTP/1.1\", upstream: \"fastcgi://unix:/run/php/php8.2-fpm.sock:\", host: \"s\"";
+        let r = rec(entry);
+        assert_eq!(r.client, Some(&b"10.0.0.1"[..]));
+        assert_eq!(r.server_name, Some(&b"s"[..]));
+        assert!(r.message.ends_with(b"on line 12\""));
+        assert_eq!(r.failure.map(|f| f.cause), Some(Cause::PhpFatal));
+        // Joined with CRLF.
+        let crlf = String::from_utf8_lossy(entry).replace('\n', "\r\n");
+        let r = rec(crlf.as_bytes());
+        assert_eq!(r.client, Some(&b"10.0.0.1"[..]));
+        assert_eq!(
+            r.upstream,
+            Some(&b"fastcgi://unix:/run/php/php8.2-fpm.sock:"[..])
+        );
+    }
+
+    /// Real lines from the fixtures, used as seeds for mutation.
+    const SEEDS: &[&str] = &[
+        REAL,
+        "2026/11/25 09:48:33 [error] 32433#32433: send() failed (111: Connection refused) while resolving, resolver: 127.0.0.1:19054",
+        "2026/11/25 09:48:49 [crit] 1308#1308: accept4() failed (24: Too many open files)",
+        "2026/11/25 09:48:19 [error] 31596#31596: *4 FastCGI sent in stderr: \"PHP message: PHP Fatal error:  Uncaught RuntimeException: x in /x.php:4\nStack trace:\n#0 {main}\n  thrown in /x.php on line 4\" while reading response header from upstream, client: 127.0.0.1, server: shop.example.test, request: \"GET /fatal_exception.php HTTP/1.1\", upstream: \"fastcgi://unix:/tmp/php-fpm.sock:\", host: \"shop.example.test\"",
+        "2026/11/25 09:48:38 [error] 32691#32691: *1 SSL_do_handshake() failed (SSL: error:0A00010B:SSL routines::wrong version number) while SSL handshaking to upstream, client: 127.0.0.1, server: shop.example.test, request: \"POST /api/orders HTTP/1.1\", upstream: \"https://127.0.0.1:19128/api/orders\", host: \"shop.example.test\"",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let _ = starts_entry(&bytes);
+            let _ = parse(&bytes);
+            let mut prefixed = b"2025/11/25 10:00:00 [error] 1#1: *1 ".to_vec();
+            prefixed.extend_from_slice(&bytes);
+            let _ = parse(&prefixed);
+        }
+
+        #[test]
+        fn mutated_real_lines_never_panic(
+            seed in 0..SEEDS.len(),
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0..4u8), 0..12),
+            cut_at in any::<prop::sample::Index>(),
+        ) {
+            let mut line = SEEDS[seed].as_bytes().to_vec();
+            for (index, byte, op) in edits {
+                if line.is_empty() { break; }
+                let i = index.index(line.len());
+                match op {
+                    0 => line[i] = byte,
+                    1 => { line.remove(i); }
+                    2 => line.insert(i, byte),
+                    _ => line.insert(i, [b'"', b',', b' ', b'(', b')', b'\n', b':'][usize::from(byte) % 7]),
+                }
+            }
+            let _ = parse(&line);
+            let keep = cut_at.index(line.len() + 1);
+            let _ = parse(&line[..keep]);
+        }
+    }
 }

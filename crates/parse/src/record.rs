@@ -347,11 +347,23 @@ pub struct Failure<'a> {
     pub role: Role,
 }
 
-impl Failure<'_> {
+impl<'a> Failure<'a> {
     /// Whether the failure happened after the response header went to the client, so the
     /// client saw a truncated response (usually logged as 200), not a 5xx.
     pub fn truncated_response(&self) -> bool {
         self.phase == Some(Phase::ReadBody)
+    }
+
+    /// The filesystem path when the upstream is a unix socket, whichever way the line
+    /// wrote it: nginx `unix:/run/php/php8.2-fpm.sock`, or the bare path Apache logs
+    /// (`AH02454: ... Unix domain socket /run/php/php8.2-fpm.sock ...`, which has no
+    /// `unix:` text to borrow) and PHP-FPM's listen address.
+    pub fn unix_socket_path(&self) -> Option<&'a [u8]> {
+        let upstream = self.upstream?;
+        match upstream.strip_prefix(b"unix:") {
+            Some(path) => Some(path),
+            None => upstream.starts_with(b"/").then_some(upstream),
+        }
     }
 }
 

@@ -1,0 +1,1427 @@
+//! Classification: which [`Cause`] an error entry reports (CAUSES.md sections 2 and 4).
+//!
+//! One Aho-Corasick automaton (built once) finds every known message stem and detail in
+//! the message; the leftmost stem decides what the message is, then errno × action rules
+//! (nginx) or the AH code and APR status (Apache) pick the cause. Nothing here allocates.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
+use crate::bytes::{at, find, head, leading_u64, parse_dec, rfind, split_once, tail, trim_end};
+use crate::cause::{Cause, Phase};
+use crate::errno::{CodeSpace, Errno};
+use crate::nginx_error::{ACTIONS, Extra};
+use crate::record::{ErrorRecord, Failure, Role};
+
+/// A message stem: the text that says what kind of message a line is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum S {
+    // nginx upstream (2.1)
+    ConnectFailed,
+    ConnectTo,
+    UpstreamTimedOut,
+    NoLiveUpstreams,
+    TempDisabled,
+    PrematurelyClosed,
+    UpstreamClosedConnection,
+    PrematurelySent,
+    Io,
+    TooBigHeader,
+    FcgiVersion,
+    UpstreamRejected,
+    UpstreamSentInfo,
+    UpstreamSent,
+    // FastCGI (2.2)
+    FcgiStderr,
+    FcgiRecordTooBig,
+    // DNS (2.3)
+    CouldNotBeResolved,
+    NoResolver,
+    DnsMisc,
+    HostNotFoundInUpstream,
+    // TLS (2.4)
+    SslHandshake,
+    PeerClosedSsl,
+    CertVerify,
+    // resources, client side, limits, buffering (2.5)
+    SocketFailed,
+    WorkerConnections,
+    Accept,
+    NewSocketNumber,
+    ClientAbort,
+    LimitReq,
+    DelayReq,
+    LimitConn,
+    BufferedUpstream,
+    BufferedClient,
+    FileOp,
+    BrokenHeader,
+    ClientProblem,
+    // ingress-nginx Lua (2.9)
+    LuaNoPeer,
+    LuaSettingPeer,
+    LuaProxySelf,
+    LuaDns,
+    LuaConfig,
+    NoActiveEndpoint,
+    // Apache (2.6, 2.7)
+    AttemptConnect,
+    DisablingWorker,
+    DisabledConnection,
+    FailedAcquire,
+    AllBusy,
+    FailedMakeConnection,
+    ErrorStatusLine,
+    Reason(Reason),
+    ReturnedBy,
+    BadHeader,
+    HeaderSizeOver,
+    ErrorReadingHeaders,
+    BogusHeaders,
+    PassBodyFailed,
+    ReadRequestBody,
+    ErrorReadingResponse,
+    GotError,
+    FailedReadFcgiHeader,
+    GotBogus,
+    FailedWriting,
+    ErrorDispatching,
+    AllWorkersInError,
+    ForcingWorker,
+    EnableSsl,
+    CertVerification,
+    SslProxyConnect,
+    SslProxyPeer,
+    MaxWorkers,
+    NoProtocolHandler,
+    InvalidUds,
+    EndOfScript,
+    ScriptTimedOut,
+    Ajp,
+    ScgiReadHeaders,
+    ScgiSend,
+    ErrorCreatingSocket,
+    ChildExitSignal,
+    // PHP-FPM (2.8)
+    MaxChildren,
+    SeemsBusy,
+    MaxProcesses,
+    ExecTimedOut,
+    TooSlow,
+    ExitedOnSignal,
+    ExitedWithCode,
+    FailedThreshold,
+    SaidInto,
+    UnableToBind,
+}
+
+/// The reason texts of Apache `AH00898: <reason> returned by <uri>` (A12).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reason {
+    ReadingFromRemote,
+    DnsLookup,
+    Timeout100Continue,
+    SslHandshake,
+    CorruptStatusLine,
+    BadProtocol,
+    Blocked,
+}
+
+/// Details: texts that refine a stem (PHP content, TLS reasons, dry runs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+enum D {
+    MaxExecutionTime,
+    PhpFatal,
+    PhpParse,
+    AllowedMemory,
+    Uncaught,
+    ScriptNotFound,
+    ConnectionDisallowed,
+    PhpWarning,
+    WrongVersionNumber,
+    CertificateVerifyFailed,
+    DryRun,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Hit {
+    S(S),
+    D(D),
+}
+
+use Hit::{D as Dt, S as St};
+
+/// Every pattern the automaton looks for.
+const PATTERNS: &[(&str, Hit)] = &[
+    // nginx 2.1
+    ("connect() failed", St(S::ConnectFailed)),
+    ("connect() to ", St(S::ConnectTo)),
+    ("upstream timed out", St(S::UpstreamTimedOut)),
+    ("no live upstreams", St(S::NoLiveUpstreams)),
+    ("upstream server temporarily disabled", St(S::TempDisabled)),
+    ("upstream prematurely closed", St(S::PrematurelyClosed)),
+    (
+        "reported that upstream closed connection",
+        St(S::UpstreamClosedConnection),
+    ),
+    ("upstream prematurely sent response", St(S::PrematurelySent)),
+    ("recv() failed", St(S::Io)),
+    ("readv() failed", St(S::Io)),
+    ("writev() failed", St(S::Io)),
+    ("send() failed", St(S::Io)),
+    ("sendfile() failed", St(S::Io)),
+    ("sendto() failed", St(S::Io)),
+    ("sendmsg() failed", St(S::Io)),
+    ("recvmsg() failed", St(S::Io)),
+    ("SSL_read() failed", St(S::Io)),
+    ("SSL_write() failed", St(S::Io)),
+    ("SSL_sendfile() failed", St(S::Io)),
+    ("WSARecv() failed", St(S::Io)),
+    ("WSASend() failed", St(S::Io)),
+    ("upstream sent too big header", St(S::TooBigHeader)),
+    (
+        "upstream sent unsupported FastCGI protocol version: ",
+        St(S::FcgiVersion),
+    ),
+    (
+        "upstream rejected request with error",
+        St(S::UpstreamRejected),
+    ),
+    ("upstream sent goaway with error", St(S::UpstreamRejected)),
+    (
+        "upstream sent more data than specified",
+        St(S::UpstreamSentInfo),
+    ),
+    ("upstream sent data after", St(S::UpstreamSentInfo)),
+    ("upstream sent ", St(S::UpstreamSent)),
+    ("upstream sent rst stream frame", St(S::UpstreamSent)),
+    // FastCGI 2.2
+    ("FastCGI sent in stderr", St(S::FcgiStderr)),
+    ("fastcgi request record is too big", St(S::FcgiRecordTooBig)),
+    // DNS 2.3
+    ("could not be resolved", St(S::CouldNotBeResolved)),
+    ("no resolver defined to resolve", St(S::NoResolver)),
+    ("DNS error (", St(S::DnsMisc)),
+    ("unexpected DNS response for", St(S::DnsMisc)),
+    ("wrong ident ", St(S::DnsMisc)),
+    ("short DNS response", St(S::DnsMisc)),
+    ("invalid DNS response", St(S::DnsMisc)),
+    ("host not found in upstream", St(S::HostNotFoundInUpstream)),
+    ("no port in upstream", St(S::HostNotFoundInUpstream)),
+    ("invalid host in upstream", St(S::HostNotFoundInUpstream)),
+    // TLS 2.4
+    ("SSL_do_handshake() failed", St(S::SslHandshake)),
+    (
+        "peer closed connection in SSL handshake",
+        St(S::PeerClosedSsl),
+    ),
+    ("upstream SSL certificate verify error", St(S::CertVerify)),
+    ("upstream SSL certificate does not match", St(S::CertVerify)),
+    // 2.5
+    ("socket() failed", St(S::SocketFailed)),
+    (
+        "worker_connections are not enough",
+        St(S::WorkerConnections),
+    ),
+    ("accept4() failed", St(S::Accept)),
+    ("accept() failed", St(S::Accept)),
+    ("the new socket has number", St(S::NewSocketNumber)),
+    ("client prematurely closed connection", St(S::ClientAbort)),
+    ("client canceled stream", St(S::ClientAbort)),
+    ("client terminated stream", St(S::ClientAbort)),
+    ("client prematurely closed stream", St(S::ClientAbort)),
+    ("client timed out", St(S::ClientAbort)),
+    ("limiting requests", St(S::LimitReq)),
+    ("delaying request", St(S::DelayReq)),
+    ("limiting connections", St(S::LimitConn)),
+    (
+        "an upstream response is buffered to a temporary file",
+        St(S::BufferedUpstream),
+    ),
+    (
+        "a client request body is buffered to a temporary file",
+        St(S::BufferedClient),
+    ),
+    ("open() \"", St(S::FileOp)),
+    ("mkdir() \"", St(S::FileOp)),
+    ("pwrite() \"", St(S::FileOp)),
+    ("pwritev() \"", St(S::FileOp)),
+    ("write() \"", St(S::FileOp)),
+    ("broken header: ", St(S::BrokenHeader)),
+    ("client sent ", St(S::ClientProblem)),
+    ("client intended to send too large", St(S::ClientProblem)),
+    ("auth request unexpected status", St(S::ClientProblem)),
+    // ingress-nginx 2.9
+    ("no peer was returned", St(S::LuaNoPeer)),
+    (
+        "error while setting current upstream peer",
+        St(S::LuaSettingPeer),
+    ),
+    ("attempted to proxy to self", St(S::LuaProxySelf)),
+    ("failed to query the DNS server for", St(S::LuaDns)),
+    ("could not parse backends data", St(S::LuaConfig)),
+    ("error updating configuration", St(S::LuaConfig)),
+    ("does not have any active Endpoint", St(S::NoActiveEndpoint)),
+    // Apache 2.6 / 2.7
+    ("attempt to connect to ", St(S::AttemptConnect)),
+    (
+        "ap_proxy_connect_backend disabling worker for",
+        St(S::DisablingWorker),
+    ),
+    ("disabled connection for (", St(S::DisabledConnection)),
+    ("failed to acquire connection for (", St(S::FailedAcquire)),
+    ("all workers are busy", St(S::AllBusy)),
+    (
+        "failed to make connection to backend",
+        St(S::FailedMakeConnection),
+    ),
+    (
+        "error reading status line from remote server",
+        St(S::ErrorStatusLine),
+    ),
+    (
+        "Error reading from remote server",
+        St(S::Reason(Reason::ReadingFromRemote)),
+    ),
+    ("DNS lookup failure for: ", St(S::Reason(Reason::DnsLookup))),
+    (
+        "Timeout on 100-Continue",
+        St(S::Reason(Reason::Timeout100Continue)),
+    ),
+    (
+        "Error during SSL Handshake with remote server",
+        St(S::Reason(Reason::SslHandshake)),
+    ),
+    (
+        "Corrupt status line returned by remote server",
+        St(S::Reason(Reason::CorruptStatusLine)),
+    ),
+    (
+        "interim responses from origin server",
+        St(S::Reason(Reason::BadProtocol)),
+    ),
+    ("Unexpected Upgrade: ", St(S::Reason(Reason::BadProtocol))),
+    (
+        "Malformed connection header",
+        St(S::Reason(Reason::BadProtocol)),
+    ),
+    (
+        "Connect to remote machine blocked",
+        St(S::Reason(Reason::Blocked)),
+    ),
+    (" returned by ", St(S::ReturnedBy)),
+    ("bad HTTP/", St(S::BadHeader)),
+    (
+        "header size is over the limit allowed by ResponseFieldSize",
+        St(S::HeaderSizeOver),
+    ),
+    (
+        "Error reading headers from backend",
+        St(S::ErrorReadingHeaders),
+    ),
+    ("Starting body due to bogus non-header", St(S::BogusHeaders)),
+    ("No HTTP headers returned by", St(S::BogusHeaders)),
+    (
+        "Ignoring bogus HTTP header returned by",
+        St(S::BogusHeaders),
+    ),
+    ("pass request body failed to ", St(S::PassBodyFailed)),
+    ("prefetch request body failed to", St(S::ReadRequestBody)),
+    (
+        "processing prefetched request body failed",
+        St(S::ReadRequestBody),
+    ),
+    ("read request body failed", St(S::ReadRequestBody)),
+    ("error reading response", St(S::ErrorReadingResponse)),
+    ("Got error '", St(S::GotError)),
+    ("Failed to read FastCGI header", St(S::FailedReadFcgiHeader)),
+    ("Got bogus version ", St(S::GotBogus)),
+    ("Got bogus rid ", St(S::GotBogus)),
+    ("Error parsing script headers", St(S::GotBogus)),
+    ("Got bogus record ", St(S::GotBogus)),
+    ("Error occurred reading padding", St(S::GotBogus)),
+    ("Failed Writing Request to", St(S::FailedWriting)),
+    ("Failed writing Environment to", St(S::FailedWriting)),
+    ("Error dispatching request to", St(S::ErrorDispatching)),
+    ("All workers are in error state", St(S::AllWorkersInError)),
+    ("No workers in balancer", St(S::AllWorkersInError)),
+    ("into error state due to", St(S::ForcingWorker)),
+    ("failed to enable ssl support", St(S::EnableSsl)),
+    ("Certificate Verification: Error", St(S::CertVerification)),
+    ("SSL Proxy connect failed", St(S::SslProxyConnect)),
+    ("SSL Proxy: Peer certificate", St(S::SslProxyPeer)),
+    (
+        "server reached MaxRequestWorkers setting",
+        St(S::MaxWorkers),
+    ),
+    (
+        "server is within MinSpareThreads of MaxRequestWorkers",
+        St(S::MaxWorkers),
+    ),
+    (
+        "scoreboard is full, not at MaxRequestWorkers",
+        St(S::MaxWorkers),
+    ),
+    ("server reached MaxClients setting", St(S::MaxWorkers)),
+    (
+        "No protocol handler was valid for the URL",
+        St(S::NoProtocolHandler),
+    ),
+    ("Invalid proxy UDS filename", St(S::InvalidUds)),
+    ("End of script output before headers", St(S::EndOfScript)),
+    ("Premature end of script headers", St(S::EndOfScript)),
+    (
+        "Script timed out before returning headers",
+        St(S::ScriptTimedOut),
+    ),
+    (
+        "error reading response headers from ",
+        St(S::ScgiReadHeaders),
+    ),
+    (
+        "error creating Unix domain socket",
+        St(S::ErrorCreatingSocket),
+    ),
+    ("error creating fam ", St(S::ErrorCreatingSocket)),
+    (" exit signal ", St(S::ChildExitSignal)),
+    // PHP-FPM 2.8
+    ("max_children setting", St(S::MaxChildren)),
+    ("seems busy (you may need to increase", St(S::SeemsBusy)),
+    (
+        "The maximum number of processes has been reached",
+        St(S::MaxProcesses),
+    ),
+    ("execution timed out", St(S::ExecTimedOut)),
+    ("executing too slow", St(S::TooSlow)),
+    ("exited on signal ", St(S::ExitedOnSignal)),
+    ("exited with code ", St(S::ExitedWithCode)),
+    ("failed processes threshold", St(S::FailedThreshold)),
+    ("said into stderr: ", St(S::SaidInto)),
+    ("said into stdout: ", St(S::SaidInto)),
+    (
+        "unable to bind listening socket for address",
+        St(S::UnableToBind),
+    ),
+    // details
+    ("Maximum execution time of", Dt(D::MaxExecutionTime)),
+    ("PHP Fatal error", Dt(D::PhpFatal)),
+    ("PHP Recoverable fatal error", Dt(D::PhpFatal)),
+    ("PHP Parse error", Dt(D::PhpParse)),
+    ("Allowed memory size of", Dt(D::AllowedMemory)),
+    ("Uncaught ", Dt(D::Uncaught)),
+    ("Primary script unknown", Dt(D::ScriptNotFound)),
+    ("Unable to open primary script", Dt(D::ScriptNotFound)),
+    (
+        "has been denied (see security.limit_extensions)",
+        Dt(D::ScriptNotFound),
+    ),
+    (
+        "Connection disallowed: IP address",
+        Dt(D::ConnectionDisallowed),
+    ),
+    ("PHP Warning", Dt(D::PhpWarning)),
+    ("PHP Notice", Dt(D::PhpWarning)),
+    ("PHP Deprecated", Dt(D::PhpWarning)),
+    ("wrong version number", Dt(D::WrongVersionNumber)),
+    ("certificate verify failed", Dt(D::CertificateVerifyFailed)),
+    (", dry run", Dt(D::DryRun)),
+];
+
+static AUTOMATON: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostLongest)
+        .kind(Some(AhoCorasickKind::DFA))
+        .prefilter(false)
+        .build(PATTERNS.iter().map(|(p, _)| p))
+        .ok()
+});
+
+/// What the automaton found in a message.
+#[derive(Clone, Copy, Default)]
+struct Scan {
+    /// The leftmost stem: which, and where its match ends.
+    stem: Option<(S, usize, usize)>,
+    /// The first stem that is an AH00898 reason.
+    reason: Option<(Reason, usize, usize)>,
+    /// Details found anywhere (bit per [`D`]).
+    details: u32,
+}
+
+impl Scan {
+    fn has(&self, d: D) -> bool {
+        self.details & (1 << d as u32) != 0
+    }
+}
+
+fn scan(text: &[u8]) -> Scan {
+    let mut out = Scan::default();
+    let Some(ac) = AUTOMATON.as_ref() else {
+        return out;
+    };
+    for m in ac.find_iter(text) {
+        match PATTERNS.get(m.pattern().as_usize()).map(|p| p.1) {
+            Some(Hit::S(s)) => {
+                if let (S::Reason(r), None) = (s, out.reason) {
+                    out.reason = Some((r, m.start(), m.end()));
+                }
+                if out.stem.is_none() {
+                    out.stem = Some((s, m.start(), m.end()));
+                    // Most stems decide alone: stop scanning (the common, fast case).
+                    if !needs_details(s) {
+                        break;
+                    }
+                }
+            }
+            Some(Hit::D(d)) => out.details |= 1 << d as u32,
+            None => {}
+        }
+    }
+    out
+}
+
+/// Stems whose cause depends on texts later in the message.
+fn needs_details(s: S) -> bool {
+    matches!(
+        s,
+        S::FcgiStderr
+            | S::SaidInto
+            | S::GotError
+            | S::SslHandshake
+            | S::PeerClosedSsl
+            | S::LimitReq
+            | S::LimitConn
+            | S::ReturnedBy
+    )
+}
+
+/// The outcome of a rule, before it is turned into a [`Failure`].
+#[derive(Clone, Copy)]
+struct Out<'a> {
+    cause: Cause,
+    phase: Option<Phase>,
+    upstream: Option<&'a [u8]>,
+    protocol: Option<&'a [u8]>,
+    variant: Option<&'static str>,
+    role: Role,
+}
+
+impl<'a> Out<'a> {
+    fn new(cause: Cause, phase: Option<Phase>) -> Out<'a> {
+        Out {
+            cause,
+            phase,
+            upstream: None,
+            protocol: None,
+            variant: None,
+            role: Role::Event,
+        }
+    }
+    fn role(mut self, role: Role) -> Self {
+        self.role = role;
+        self
+    }
+    fn variant(mut self, variant: Option<&'static str>) -> Self {
+        self.variant = variant;
+        self
+    }
+    fn peer(mut self, peer: Option<&'a [u8]>) -> Self {
+        if peer.is_some_and(|p| !p.is_empty()) {
+            self.upstream = peer;
+        }
+        self
+    }
+    fn phase(mut self, phase: Option<Phase>) -> Self {
+        if phase.is_some() {
+            self.phase = phase;
+        }
+        self
+    }
+}
+
+/// Phase of an nginx action, also for an action cut by truncation.
+fn action_phase(action: Option<&[u8]>) -> Option<Phase> {
+    let action = action?;
+    Phase::from_nginx_action(action).or_else(|| {
+        if action.len() < 3 {
+            return None;
+        }
+        // A cut action: the phase all known actions starting with it agree on.
+        let mut phases = ACTIONS
+            .iter()
+            .filter(|a| a.starts_with(action))
+            .map(|a| Phase::from_nginx_action(a));
+        let first = phases.next()??;
+        phases.all(|p| p == Some(first)).then_some(first)
+    })
+}
+
+/// Cause of a failed connect by errno (CAUSES.md 4.2, A1, A2).
+fn connect_cause(errno: Option<Errno>) -> Cause {
+    match errno {
+        Some(Errno::ConnRefused) => Cause::UpstreamRefused,
+        Some(Errno::HostUnreach | Errno::NetUnreach | Errno::HostDown | Errno::NetDown) => {
+            Cause::UpstreamUnreachable
+        }
+        Some(Errno::TimedOut | Errno::AprTimeup) => Cause::UpstreamTimeoutConnect,
+        Some(Errno::NoEnt) => Cause::SocketMissing,
+        Some(Errno::Access) => Cause::SocketPermission,
+        Some(Errno::Again) => Cause::BacklogFull,
+        Some(Errno::AddrNotAvail) => Cause::EphemeralPorts,
+        Some(Errno::MFile | Errno::NFile) => Cause::FdExhaustion,
+        Some(Errno::ConnReset | Errno::Pipe | Errno::ConnAborted) => Cause::UpstreamReset,
+        _ => Cause::UpstreamUnreachable,
+    }
+}
+
+/// Cause of a failed read by the APR status of the line (A11, A13, A16, A38).
+fn read_cause(errno: Option<Errno>) -> Cause {
+    match errno {
+        Some(e) if e.is_timeout() => Cause::UpstreamTimeoutRead,
+        Some(Errno::ConnReset | Errno::Pipe) => Cause::UpstreamReset,
+        Some(Errno::ConnRefused) => Cause::UpstreamRefused,
+        _ => Cause::UpstreamClosedEarly,
+    }
+}
+
+/// PHP content (FastCGI stderr, `AH01071: Got error`, FPM `said into stderr`, raw PHP
+/// lines). Precedence: timeout > fatal > script not found > warnings only (no failure).
+fn php_content(scan: &Scan) -> Option<(Cause, Option<&'static str>)> {
+    if scan.has(D::MaxExecutionTime) {
+        return Some((Cause::PhpTimeout, Some("max_execution_time")));
+    }
+    if scan.has(D::AllowedMemory) {
+        return Some((Cause::PhpFatal, Some("memory_limit")));
+    }
+    if scan.has(D::PhpParse) {
+        return Some((Cause::PhpFatal, Some("parse_error")));
+    }
+    if scan.has(D::PhpFatal) {
+        let variant = scan.has(D::Uncaught).then_some("uncaught_exception");
+        return Some((Cause::PhpFatal, variant));
+    }
+    if scan.has(D::ScriptNotFound) {
+        return Some((Cause::PhpScriptNotFound, None));
+    }
+    if scan.has(D::ConnectionDisallowed) {
+        return Some((Cause::UpstreamReset, None));
+    }
+    None
+}
+
+/// Splits an nginx `upstream: "<scheme>://<peer><uri>"` value into the scheme and the
+/// normalised peer (`127.0.0.1:8080`, `[::1]:8080`, `unix:/run/x.sock`, group name).
+pub(crate) fn nginx_upstream(value: &[u8]) -> (Option<&[u8]>, Option<&[u8]>) {
+    let (scheme, rest) = match find(value, b"://") {
+        Some(i) => (Some(head(value, i)), tail(value, i + 3)),
+        None => (None, value),
+    };
+    let end = if rest.starts_with(b"unix:") {
+        memchr::memchr(b':', tail(rest, 5)).map_or(rest.len(), |c| c + 5)
+    } else if rest.starts_with(b"[") {
+        match memchr::memchr(b']', rest) {
+            Some(close) => {
+                let (_, digits) = leading_u64(tail(rest, close + 2));
+                if at(rest, close + 1) == b':' && digits > 0 {
+                    close + 2 + digits
+                } else {
+                    close + 1
+                }
+            }
+            None => rest.len(),
+        }
+    } else {
+        memchr::memchr2(b'/', b'?', rest).unwrap_or(rest.len())
+    };
+    let peer = head(rest, end);
+    (
+        scheme.filter(|s| !s.is_empty()),
+        Some(peer).filter(|p| !p.is_empty()),
+    )
+}
+
+/// Text up to the first of the given stop bytes.
+fn until_any<'a>(s: &'a [u8], stops: &[u8]) -> &'a [u8] {
+    let end = s.iter().position(|b| stops.contains(b)).unwrap_or(s.len());
+    head(s, end)
+}
+
+/// The text inside the first `(...)` after `from`.
+fn in_parens(s: &[u8]) -> Option<&[u8]> {
+    let open = memchr::memchr(b'(', s)?;
+    let rest = tail(s, open + 1);
+    let close = memchr::memchr(b')', rest)?;
+    Some(head(rest, close))
+}
+
+/// The text inside the first `"..."`.
+fn in_quotes(s: &[u8]) -> Option<&[u8]> {
+    let open = memchr::memchr(b'"', s)?;
+    let rest = tail(s, open + 1);
+    let close = memchr::memchr(b'"', rest).unwrap_or(rest.len());
+    Some(head(rest, close))
+}
+
+fn finish<'a>(rec: &mut ErrorRecord<'a>, out: Option<Out<'a>>) {
+    rec.failure = out.map(|o| Failure {
+        cause: o.cause,
+        phase: o.phase,
+        errno: rec.sys_error.and_then(|e| e.errno()),
+        upstream: o.upstream,
+        protocol: o.protocol,
+        variant: o.variant,
+        role: o.role,
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// nginx
+// ---------------------------------------------------------------------------------------
+
+/// Classifies an nginx error entry.
+pub(crate) fn nginx<'a>(rec: &mut ErrorRecord<'a>, extra: &Extra<'a>) {
+    let out = nginx_out(rec, extra);
+    finish(rec, out);
+}
+
+fn nginx_out<'a>(rec: &ErrorRecord<'a>, extra: &Extra<'a>) -> Option<Out<'a>> {
+    let msg = rec.message;
+    let scan = scan(msg);
+    let errno = rec.sys_error.and_then(|e| e.errno());
+    let phase = action_phase(rec.action);
+    let (scheme, peer) = rec.upstream.map(nginx_upstream).unwrap_or_default();
+    let upstream_side = phase.is_some_and(Phase::is_upstream);
+    let base = |cause: Cause| {
+        let mut o = Out::new(cause, phase).peer(peer);
+        o.protocol = scheme;
+        o
+    };
+    let (stem, start, end) = match scan.stem {
+        Some(s) => s,
+        None => {
+            if matches!(errno, Some(Errno::MFile | Errno::NFile)) {
+                return Some(base(Cause::FdExhaustion));
+            }
+            return php_content(&scan).map(|(c, v)| base(c).variant(v));
+        }
+    };
+    let after = tail(msg, end);
+    if matches!(errno, Some(Errno::MFile | Errno::NFile)) && stem != S::FcgiStderr {
+        return Some(base(Cause::FdExhaustion));
+    }
+    let dns = |variant: Option<&'static str>, name: Option<&'a [u8]>| {
+        let mut o = Out::new(Cause::DnsResolution, phase.or(Some(Phase::Resolve))).variant(variant);
+        o.upstream = name.filter(|n| !n.is_empty());
+        o.protocol = scheme;
+        Some(o)
+    };
+    Some(match stem {
+        S::ConnectFailed | S::ConnectTo => {
+            let msg_peer = (stem == S::ConnectTo)
+                .then(|| rfind(after, b" failed").map(|f| head(after, f)))
+                .flatten();
+            if phase == Some(Phase::Resolve) {
+                return dns(None, extra.resolver.or(msg_peer));
+            }
+            let mut o = base(connect_cause(errno)).phase(phase.or(Some(Phase::Connect)));
+            if o.upstream.is_none() {
+                o = o.peer(msg_peer);
+            }
+            o
+        }
+        S::UpstreamTimedOut => base(match phase {
+            Some(Phase::Connect | Phase::TlsHandshake) => Cause::UpstreamTimeoutConnect,
+            Some(Phase::SendRequest) => Cause::UpstreamTimeoutSend,
+            _ => Cause::UpstreamTimeoutRead,
+        }),
+        S::NoLiveUpstreams => base(Cause::NoLiveUpstreams),
+        S::TempDisabled => base(Cause::NoLiveUpstreams).role(Role::Context),
+        S::PrematurelyClosed | S::UpstreamClosedConnection => base(Cause::UpstreamClosedEarly),
+        S::PrematurelySent => base(Cause::TlsToUpstream).variant(Some("handshake")),
+        S::Io => {
+            if phase == Some(Phase::Resolve) {
+                return dns(None, extra.resolver);
+            }
+            if !upstream_side {
+                return Some(base(Cause::ClientAbort));
+            }
+            base(match errno {
+                Some(Errno::ConnRefused) => Cause::UpstreamRefused,
+                Some(Errno::HostUnreach | Errno::NetUnreach | Errno::HostDown | Errno::NetDown) => {
+                    Cause::UpstreamUnreachable
+                }
+                Some(Errno::TimedOut) if phase == Some(Phase::SendRequest) => {
+                    Cause::UpstreamTimeoutSend
+                }
+                Some(Errno::TimedOut) => Cause::UpstreamTimeoutRead,
+                _ => Cause::UpstreamReset,
+            })
+        }
+        S::TooBigHeader => base(Cause::HeaderTooBig),
+        S::FcgiVersion => {
+            if leading_u64(after) == (72, 2) {
+                base(Cause::ProxyConfigError).variant(Some("fastcgi_to_http_port"))
+            } else {
+                base(Cause::BadUpstreamResponse)
+            }
+        }
+        S::UpstreamRejected => base(Cause::UpstreamReset),
+        S::UpstreamSentInfo => base(Cause::BadUpstreamResponse).role(Role::Context),
+        S::UpstreamSent => {
+            let o = base(Cause::BadUpstreamResponse);
+            if msg.ends_with(b", ignored") {
+                o.role(Role::Context)
+            } else {
+                o
+            }
+        }
+        S::FcgiStderr => {
+            let (cause, variant) = php_content(&scan)?;
+            let mut o = base(cause).variant(variant);
+            if o.protocol.is_none() {
+                o.protocol = Some(b"fastcgi");
+            }
+            o
+        }
+        S::FcgiRecordTooBig => base(Cause::ProxyConfigError),
+        S::CouldNotBeResolved => {
+            let mut name = trim_end(head(msg, start));
+            if let Some(of) = rfind(name, b" of ") {
+                name = tail(name, of + 4);
+            }
+            let variant = rec.sys_error.and_then(|e| match (e.space, e.number) {
+                (CodeSpace::Resolver, 3) => Some("nxdomain"),
+                (CodeSpace::Resolver, 2) => Some("servfail"),
+                (CodeSpace::Resolver, 5) => Some("refused"),
+                (CodeSpace::Resolver, 110 | 60) => Some("timeout"),
+                _ => (e.text == b"Operation timed out").then_some("timeout"),
+            });
+            return dns(variant, Some(name));
+        }
+        S::NoResolver => {
+            return dns(Some("no_resolver"), Some(until_any(tail(after, 1), b" ,")));
+        }
+        S::DnsMisc => {
+            let name = find(after, b"name:\"")
+                .and_then(|i| in_quotes(tail(after, i)))
+                .or_else(|| find(after, b"for ").map(|i| until_any(tail(after, i + 4), b" ,")));
+            let variant = rec.sys_error.and_then(|e| match e.number {
+                3 => Some("nxdomain"),
+                2 => Some("servfail"),
+                5 => Some("refused"),
+                _ => None,
+            });
+            return dns(variant, name);
+        }
+        S::HostNotFoundInUpstream => {
+            let name = in_quotes(after);
+            let mut o =
+                Out::new(Cause::DnsResolution, Some(Phase::Resolve)).variant(Some("startup"));
+            o.upstream = name.filter(|n| !n.is_empty());
+            o
+        }
+        S::SslHandshake | S::PeerClosedSsl => {
+            if !upstream_side && phase.is_some() {
+                return None;
+            }
+            if phase.is_none() && rec.upstream.is_none() {
+                return None;
+            }
+            let variant = if scan.has(D::WrongVersionNumber) {
+                "wrong_version_number"
+            } else if scan.has(D::CertificateVerifyFailed) {
+                "certificate_verify"
+            } else {
+                "handshake"
+            };
+            base(Cause::TlsToUpstream).variant(Some(variant))
+        }
+        S::CertVerify => base(Cause::TlsToUpstream).variant(Some("certificate_verify")),
+        S::SocketFailed => {
+            if errno.is_some() {
+                return None;
+            }
+            base(Cause::FdExhaustion)
+        }
+        S::WorkerConnections => base(Cause::WorkerConnections),
+        S::Accept => return None,
+        S::NewSocketNumber => base(Cause::FdExhaustion),
+        S::ClientAbort => base(Cause::ClientAbort),
+        S::LimitReq | S::LimitConn => {
+            let o = base(Cause::RateLimited);
+            if scan.has(D::DryRun) {
+                o.variant(Some("dry_run")).role(Role::Context)
+            } else {
+                o
+            }
+        }
+        S::DelayReq => base(Cause::RateLimited).role(Role::Context),
+        S::BufferedUpstream | S::BufferedClient => base(Cause::BufferedToDisk),
+        S::FileOp => {
+            let path = in_quotes(tail(msg, start)).unwrap_or_default();
+            let temp = find(path, b"temp").is_some()
+                || errno == Some(Errno::NoSpace)
+                || phase == Some(Phase::ReadBody);
+            if !temp {
+                return None;
+            }
+            base(Cause::BufferedToDisk).variant(Some("temp_path_error"))
+        }
+        S::BrokenHeader => base(Cause::ProxyConfigError).variant(Some("proxy_protocol")),
+        S::ClientProblem => return None,
+        S::LuaNoPeer => {
+            let name = find(after, b"balancer: ").map(|i| until_any(tail(after, i + 10), b" ,\n"));
+            base(Cause::NoLiveUpstreams).peer(name)
+        }
+        S::LuaSettingPeer => {
+            let p = trim_start_space(after);
+            let p = find(p, b": ").map_or(p, |i| head(p, i));
+            base(Cause::NoLiveUpstreams).peer(Some(p))
+        }
+        S::LuaProxySelf | S::LuaConfig => base(Cause::ProxyConfigError),
+        S::LuaDns => {
+            let name = until_any(trim_start_space(after), b":\n ");
+            return dns(None, Some(name));
+        }
+        S::NoActiveEndpoint => {
+            let name = in_quotes(head(msg, start));
+            base(Cause::NoLiveUpstreams).peer(name)
+        }
+        // Apache and PHP-FPM stems seen in an nginx log (e.g. raw stderr): PHP content
+        // only.
+        _ => {
+            let (cause, variant) = php_content(&scan)?;
+            base(cause).variant(variant)
+        }
+    })
+}
+
+fn trim_start_space(s: &[u8]) -> &[u8] {
+    crate::bytes::trim_start(s)
+}
+
+// ---------------------------------------------------------------------------------------
+// Apache httpd
+// ---------------------------------------------------------------------------------------
+
+/// What the AH code of a line says, for codes whose text drifted between releases or
+/// needs the code to be told apart.
+fn apache_code(code: u32) -> Option<S> {
+    Some(match code {
+        957 | 2454 => S::AttemptConnect,
+        959 => S::DisablingWorker,
+        940 => S::DisabledConnection,
+        941 => S::FailedAcquire,
+        934 => S::AllBusy,
+        1114 | 1079 | 2452 | 896 | 10101 | 866 => S::FailedMakeConnection,
+        1102 => S::ErrorStatusLine,
+        898 => S::ReturnedBy,
+        1106 => S::BadHeader,
+        10124 => S::HeaderSizeOver,
+        10404 => S::ErrorReadingHeaders,
+        1098..=1100 => S::BogusHeaders,
+        1097 | 10154 | 1084 => S::PassBodyFailed,
+        1095 | 1096 | 2608 => S::ReadRequestBody,
+        1110 => S::ErrorReadingResponse,
+        1071 => S::GotError,
+        1067 => S::FailedReadFcgiHeader,
+        1068 | 1069 | 1070 | 1072 | 2537 => S::GotBogus,
+        1073 | 1074 => S::FailedWriting,
+        1075 => S::ErrorDispatching,
+        1170 | 1167 | 1171 => S::AllWorkersInError,
+        1174 | 2460 => S::ForcingWorker,
+        961 | 1961 => S::EnableSsl,
+        2039 => S::CertVerification,
+        2003 => S::SslProxyConnect,
+        2004 | 2411 | 2005 => S::SslProxyPeer,
+        484 | 286 | 161 | 10159 | 3490 | 288 => S::MaxWorkers,
+        1144 => S::NoProtocolHandler,
+        10292 => S::InvalidUds,
+        893 | 878 | 897 | 868 => S::Ajp,
+        860 => S::ScgiReadHeaders,
+        858 | 10098 => S::ScgiSend,
+        2453 | 952 | 935 => S::ErrorCreatingSocket,
+        51 | 52 => S::ChildExitSignal,
+        _ => return None,
+    })
+}
+
+/// Lower-case protocol name for Apache's proxy function names (`HTTP`, `http`, `FCGI`).
+fn apache_protocol(name: &[u8]) -> Option<&'static [u8]> {
+    let mut buf = [0u8; 8];
+    if name.is_empty() || name.len() > buf.len() {
+        return None;
+    }
+    for (d, s) in buf.iter_mut().zip(name) {
+        *d = s.to_ascii_lowercase();
+    }
+    Some(match head(&buf, name.len()) {
+        b"http" => b"http",
+        b"https" => b"https",
+        b"ws" => b"ws",
+        b"wss" => b"wss",
+        b"fcgi" => b"fcgi",
+        b"ajp" => b"ajp",
+        b"scgi" => b"scgi",
+        b"uwsgi" => b"uwsgi",
+        b"ftp" => b"ftp",
+        b"h2" => b"h2",
+        b"h2c" => b"h2c",
+        b"connect" => b"connect",
+        _ => return None,
+    })
+}
+
+/// The proxy function name written just before `stem_start` (`http: attempt ...`,
+/// `proxy: HTTP: attempt ...`).
+fn apache_fn(msg: &[u8], stem_start: usize) -> Option<&'static [u8]> {
+    let before = head(msg, stem_start);
+    let before = before.strip_suffix(b": ")?;
+    let word_start = before.iter().rposition(|&b| b == b' ').map_or(0, |i| i + 1);
+    apache_protocol(tail(before, word_start))
+}
+
+/// Classifies an Apache error entry. `remote` is the `ip:port` of a `[remote ...]` part
+/// (a backend connection), if the line had one.
+pub(crate) fn apache<'a>(rec: &mut ErrorRecord<'a>, remote: Option<&'a [u8]>) {
+    let out = apache_out(rec, remote);
+    finish(rec, out);
+}
+
+fn apache_out<'a>(rec: &ErrorRecord<'a>, remote: Option<&'a [u8]>) -> Option<Out<'a>> {
+    let msg = rec.message;
+    let code = rec
+        .code
+        .and_then(|c| parse_dec(tail(c, 2)))
+        .and_then(|c| u32::try_from(c).ok());
+    let errno = rec.sys_error.and_then(|e| e.errno());
+    let by_code = code.and_then(apache_code);
+    // A known AH code decides on its own unless the text refines it: skip the scan.
+    let scan = match by_code {
+        Some(s) if !needs_details(s) => Scan::default(),
+        _ => scan(msg),
+    };
+    let (stem, start, end) = match (by_code, scan.stem) {
+        (Some(s), Some((t, st, en))) if s == t => (s, st, en),
+        (Some(s), _) => (s, 0, 0),
+        (None, Some(t)) => t,
+        (None, None) => {
+            if matches!(errno, Some(Errno::MFile | Errno::NFile)) {
+                return Some(Out::new(Cause::FdExhaustion, None));
+            }
+            return php_content(&scan).map(|(c, v)| Out::new(c, None).variant(v));
+        }
+    };
+    let out = apache_stem(rec, remote, stem, start, end, code, &scan);
+    // Out of file descriptors, whatever the message (CAUSES.md 4.2 "any | 24, 23").
+    if matches!(errno, Some(Errno::MFile | Errno::NFile)) {
+        let mut o = out.unwrap_or(Out::new(Cause::FdExhaustion, None));
+        o.cause = Cause::FdExhaustion;
+        o.variant = None;
+        return Some(o);
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn apache_stem<'a>(
+    rec: &ErrorRecord<'a>,
+    remote: Option<&'a [u8]>,
+    stem: S,
+    start: usize,
+    end: usize,
+    code: Option<u32>,
+    scan: &Scan,
+) -> Option<Out<'a>> {
+    let msg = rec.message;
+    let errno = rec.sys_error.and_then(|e| e.errno());
+    let after = tail(msg, end);
+    let with_proto = |o: Out<'a>, p: Option<&'static [u8]>| {
+        let mut o = o;
+        o.protocol = p;
+        o
+    };
+    // The stem position for code-classified lines comes from the text when the text
+    // matches (it may not, after a wording change).
+    let text_pos = |needle: &[u8]| find(msg, needle);
+    Some(match stem {
+        S::AttemptConnect => {
+            let st = text_pos(b"attempt to connect to ").unwrap_or(start);
+            let rest = tail(msg, st + b"attempt to connect to ".len());
+            let (unix, rest) = match rest.strip_prefix(b"Unix domain socket ") {
+                Some(r) => (true, r),
+                None => (code == Some(2454), rest),
+            };
+            let peer = rfind(rest, b" (").map_or_else(|| until_any(rest, b" "), |i| head(rest, i));
+            let mut cause = connect_cause(errno);
+            if !unix && cause == Cause::SocketMissing {
+                cause = Cause::UpstreamUnreachable;
+            }
+            with_proto(
+                Out::new(cause, Some(Phase::Connect))
+                    .peer(Some(peer))
+                    .role(Role::Cause),
+                apache_fn(msg, st),
+            )
+        }
+        S::DisablingWorker => Out::new(Cause::NoLiveUpstreams, Some(Phase::Connect))
+            .peer(in_parens(msg))
+            .role(Role::Context),
+        S::DisabledConnection | S::FailedAcquire => {
+            let needle: &[u8] = if stem == S::DisabledConnection {
+                b"disabled connection for ("
+            } else {
+                b"failed to acquire connection for ("
+            };
+            let st = text_pos(needle).unwrap_or(start);
+            with_proto(
+                Out::new(Cause::NoLiveUpstreams, Some(Phase::Connect))
+                    .peer(in_parens(tail(msg, st)))
+                    .role(Role::Cause),
+                apache_fn(msg, st),
+            )
+        }
+        S::AllBusy => Out::new(Cause::NoLiveUpstreams, Some(Phase::Connect)),
+        S::FailedMakeConnection => {
+            let st = text_pos(b"failed to make connection to backend").unwrap_or(start);
+            let peer = split_once(tail(msg, st), b"backend: ").map(|(_, p)| trim_end(p));
+            let proto = match code {
+                Some(1114) => Some(&b"http"[..]),
+                Some(1079) => Some(&b"fcgi"[..]),
+                Some(2452) => Some(&b"ws"[..]),
+                Some(896) => Some(&b"ajp"[..]),
+                Some(10101) => Some(&b"uwsgi"[..]),
+                Some(866) => Some(&b"scgi"[..]),
+                _ => None,
+            }
+            .or_else(|| apache_fn(msg, st));
+            with_proto(
+                Out::new(Cause::UpstreamRefused, Some(Phase::Connect))
+                    .peer(peer)
+                    .role(Role::Effect),
+                proto,
+            )
+        }
+        S::ErrorStatusLine => {
+            let peer = split_once(msg, b"remote server ").map(|(_, p)| until_any(p, b" ,"));
+            with_proto(
+                Out::new(read_cause(errno), Some(Phase::ReadHeader)).peer(peer),
+                Some(b"http"),
+            )
+        }
+        S::ReturnedBy | S::Reason(_) => {
+            let (reason, rstart, rend) = match scan.reason {
+                Some(r) => r,
+                None => (Reason::ReadingFromRemote, 0, 0),
+            };
+            let reason_after = tail(msg, rend);
+            let o = match reason {
+                Reason::ReadingFromRemote => {
+                    Out::new(Cause::UpstreamClosedEarly, Some(Phase::ReadHeader))
+                }
+                Reason::DnsLookup => {
+                    let host = rfind(reason_after, b" returned by ")
+                        .map_or(reason_after, |i| head(reason_after, i));
+                    let variant = rec.sys_error.and_then(|e| match (e.space, e.number) {
+                        (CodeSpace::Eai, 2 | 5) => Some("nxdomain"),
+                        (CodeSpace::Eai, 3) => Some("timeout"),
+                        (CodeSpace::Eai, 4) => Some("servfail"),
+                        _ => None,
+                    });
+                    Out::new(Cause::DnsResolution, Some(Phase::Resolve))
+                        .peer(Some(host))
+                        .variant(variant)
+                }
+                Reason::Timeout100Continue => {
+                    Out::new(Cause::UpstreamTimeoutRead, Some(Phase::ReadHeader))
+                }
+                Reason::SslHandshake => Out::new(Cause::TlsToUpstream, Some(Phase::TlsHandshake))
+                    .variant(Some("handshake")),
+                Reason::CorruptStatusLine | Reason::BadProtocol => {
+                    Out::new(Cause::BadUpstreamResponse, Some(Phase::ReadHeader))
+                }
+                Reason::Blocked => Out::new(Cause::ProxyConfigError, Some(Phase::Connect)),
+            };
+            let _ = rstart;
+            o.role(Role::Effect)
+        }
+        S::BadHeader => Out::new(Cause::BadUpstreamResponse, Some(Phase::ReadHeader)),
+        S::HeaderSizeOver => Out::new(Cause::HeaderTooBig, Some(Phase::ReadHeader)),
+        S::ErrorReadingHeaders => Out::new(read_cause(errno), Some(Phase::ReadHeader)),
+        S::BogusHeaders => Out::new(Cause::BadUpstreamResponse, Some(Phase::ReadHeader)),
+        S::PassBodyFailed => {
+            let st = text_pos(b"body failed to ").map_or(end, |i| i + b"body failed to ".len());
+            let rest = tail(msg, st);
+            let peer = find(rest, b" (").map_or_else(|| until_any(rest, b" "), |i| head(rest, i));
+            let cause = match errno {
+                Some(e) if e.is_timeout() => Cause::UpstreamTimeoutSend,
+                _ => Cause::UpstreamReset,
+            };
+            Out::new(cause, Some(Phase::SendRequest)).peer(Some(peer))
+        }
+        S::ReadRequestBody => Out::new(Cause::ClientAbort, Some(Phase::ReadClient)),
+        S::ErrorReadingResponse => Out::new(read_cause(errno), Some(Phase::ReadBody)),
+        S::GotError => {
+            let (cause, variant) = php_content(scan)?;
+            with_proto(Out::new(cause, None).variant(variant), Some(b"fcgi"))
+        }
+        S::FailedReadFcgiHeader => with_proto(
+            Out::new(Cause::UpstreamClosedEarly, Some(Phase::ReadHeader)).role(Role::Context),
+            Some(b"fcgi"),
+        ),
+        S::GotBogus => {
+            let version72 = find(msg, b"Got bogus version ")
+                .is_some_and(|i| leading_u64(tail(msg, i + 18)) == (72, 2));
+            let o = if version72 {
+                Out::new(Cause::ProxyConfigError, Some(Phase::ReadHeader))
+                    .variant(Some("fastcgi_to_http_port"))
+            } else {
+                Out::new(Cause::BadUpstreamResponse, Some(Phase::ReadHeader))
+            };
+            with_proto(o, Some(b"fcgi"))
+        }
+        S::FailedWriting => with_proto(
+            Out::new(Cause::UpstreamReset, Some(Phase::SendRequest)),
+            Some(b"fcgi"),
+        ),
+        S::ErrorDispatching => {
+            let step = rfind(msg, b"(").map(|i| until_any(tail(msg, i + 1), b")"));
+            let step = step.unwrap_or_default();
+            let o = if step.starts_with(b"passing") {
+                Out::new(Cause::ClientAbort, Some(Phase::SendToClient))
+            } else {
+                let phase = if step.starts_with(b"sending") {
+                    Phase::SendRequest
+                } else if step.starts_with(b"reading response body") {
+                    Phase::ReadBody
+                } else {
+                    Phase::ReadHeader
+                };
+                let cause = match errno {
+                    Some(e) if e.is_timeout() => Cause::UpstreamTimeoutRead,
+                    _ => Cause::UpstreamClosedEarly,
+                };
+                Out::new(cause, Some(phase))
+            };
+            with_proto(o, Some(b"fcgi"))
+        }
+        S::AllWorkersInError => {
+            let peer = find(msg, b"balancer://").map(|i| {
+                let rest = tail(msg, i);
+                let name_end = 11 + until_any(tail(rest, 11), b":) ,").len();
+                head(rest, name_end)
+            });
+            Out::new(Cause::NoLiveUpstreams, Some(Phase::Connect)).peer(peer)
+        }
+        S::ForcingWorker => {
+            let peer = find(msg, b"worker (").and_then(|i| in_parens(tail(msg, i)));
+            Out::new(Cause::NoLiveUpstreams, None)
+                .peer(peer)
+                .role(Role::Context)
+        }
+        S::EnableSsl => {
+            let peer = find(msg, b"support for ")
+                .map(|i| until_any(tail(msg, i + 12), b" "))
+                .or(remote);
+            Out::new(Cause::TlsToUpstream, Some(Phase::TlsHandshake))
+                .peer(peer)
+                .variant(Some("handshake"))
+        }
+        S::CertVerification => {
+            // The same text is logged for client certificates; only a backend
+            // connection (`[remote ...]`) makes it an upstream failure.
+            remote?;
+            Out::new(Cause::TlsToUpstream, Some(Phase::TlsHandshake))
+                .peer(remote)
+                .variant(Some("certificate_verify"))
+        }
+        S::SslProxyConnect => Out::new(Cause::TlsToUpstream, Some(Phase::TlsHandshake))
+            .peer(remote)
+            .variant(Some("handshake")),
+        S::SslProxyPeer => Out::new(Cause::TlsToUpstream, Some(Phase::TlsHandshake))
+            .peer(remote)
+            .variant(Some("certificate_verify")),
+        S::MaxWorkers => Out::new(Cause::WorkerConnections, None),
+        S::NoProtocolHandler => {
+            Out::new(Cause::ProxyConfigError, None).variant(Some("missing_module"))
+        }
+        S::InvalidUds => Out::new(Cause::ProxyConfigError, Some(Phase::Connect)),
+        S::EndOfScript => Out::new(Cause::UpstreamClosedEarly, Some(Phase::ReadHeader)),
+        S::ScriptTimedOut => Out::new(Cause::UpstreamTimeoutRead, Some(Phase::ReadHeader)),
+        S::Ajp => {
+            let peer = [&b" to "[..], b" from "]
+                .iter()
+                .find_map(|n| find(msg, n).map(|i| tail(msg, i + n.len())))
+                .map(|r| until_any(r, b" "));
+            let phase = if code == Some(878) {
+                Phase::ReadHeader
+            } else {
+                Phase::Connect
+            };
+            with_proto(
+                Out::new(read_cause(errno), Some(phase)).peer(peer),
+                Some(b"ajp"),
+            )
+        }
+        S::ScgiReadHeaders => {
+            let peer = find(msg, b"from ").map(|i| until_any(tail(msg, i + 5), b" "));
+            Out::new(Cause::UpstreamClosedEarly, Some(Phase::ReadHeader)).peer(peer)
+        }
+        S::ScgiSend => {
+            let peer = find(msg, b"data to ").map(|i| until_any(tail(msg, i + 8), b" "));
+            Out::new(Cause::UpstreamReset, Some(Phase::SendRequest)).peer(peer)
+        }
+        S::ErrorCreatingSocket => Out::new(Cause::FdExhaustion, Some(Phase::Connect)),
+        S::ChildExitSignal => Out::new(Cause::BackendCrash, None),
+        S::MaxChildren | S::SeemsBusy | S::MaxProcesses => Out::new(Cause::FpmPoolExhausted, None),
+        // nginx-only stems seen in an Apache log, and PHP text (mod_php): PHP content.
+        _ => {
+            let _ = after;
+            let (cause, variant) = php_content(scan)?;
+            Out::new(cause, None).variant(variant)
+        }
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// PHP-FPM
+// ---------------------------------------------------------------------------------------
+
+/// Classifies a PHP-FPM log entry; sets `pid` to the child's pid for `child N` lines.
+pub(crate) fn fpm<'a>(rec: &mut ErrorRecord<'a>) {
+    let msg = rec.message;
+    if let Some(i) = find(msg, b"child ") {
+        let (pid, n) = leading_u64(tail(msg, i + 6));
+        if n > 0 && matches!(at(msg, i + 6 + n), b',' | b' ') {
+            rec.pid = u32::try_from(pid).ok().or(rec.pid);
+        }
+    }
+    let out = fpm_out(rec);
+    finish(rec, out);
+}
+
+fn fpm_out<'a>(rec: &ErrorRecord<'a>) -> Option<Out<'a>> {
+    let msg = rec.message;
+    let scan = scan(msg);
+    let (stem, _start, end) = match scan.stem {
+        Some(s) => s,
+        None => return php_content(&scan).map(|(c, v)| Out::new(c, None).variant(v)),
+    };
+    let after = tail(msg, end);
+    Some(match stem {
+        S::MaxChildren | S::MaxProcesses => Out::new(Cause::FpmPoolExhausted, None),
+        S::SeemsBusy => Out::new(Cause::FpmPoolExhausted, None).role(Role::Context),
+        S::ExecTimedOut => {
+            Out::new(Cause::PhpTimeout, None).variant(Some("request_terminate_timeout"))
+        }
+        S::TooSlow => Out::new(Cause::PhpTimeout, None).role(Role::Context),
+        S::ExitedOnSignal => {
+            let (signal, _) = leading_u64(after);
+            let named = |n: &[u8]| find(after, n).is_some();
+            if signal == 15 || named(b"(SIGTERM)") {
+                Out::new(Cause::PhpTimeout, None)
+                    .variant(Some("request_terminate_timeout"))
+                    .role(Role::Effect)
+            } else if signal == 3 || named(b"(SIGQUIT)") {
+                return None;
+            } else {
+                Out::new(Cause::BackendCrash, None)
+            }
+        }
+        S::ExitedWithCode => {
+            let (code, n) = leading_u64(after);
+            if n == 0 || code == 0 {
+                return None;
+            }
+            Out::new(Cause::BackendCrash, None)
+        }
+        S::FailedThreshold => Out::new(Cause::BackendCrash, None),
+        S::SaidInto => {
+            let (cause, variant) = php_content(&scan)?;
+            Out::new(cause, None).variant(variant)
+        }
+        S::UnableToBind => {
+            let addr = memchr::memchr(b'\'', after).map(|i| until_any(tail(after, i + 1), b"'"));
+            let unix = addr.is_some_and(|a| a.first() == Some(&b'/'));
+            let cause = if unix || rec.sys_error.and_then(|e| e.errno()) == Some(Errno::NoEnt) {
+                Cause::SocketMissing
+            } else {
+                Cause::UpstreamRefused
+            };
+            Out::new(cause, None).peer(addr)
+        }
+        _ => {
+            let (cause, variant) = php_content(&scan)?;
+            Out::new(cause, None).variant(variant)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_automaton_builds() {
+        assert!(AUTOMATON.is_some());
+        assert!(PATTERNS.len() > 100);
+    }
+
+    #[test]
+    fn leftmost_stem_wins_and_details_are_collected() {
+        let s = scan(b"FastCGI sent in stderr: \"PHP message: PHP Fatal error:  Uncaught Exception: connect() failed");
+        assert_eq!(s.stem.map(|s| s.0), Some(S::FcgiStderr));
+        assert!(s.has(D::PhpFatal));
+        assert!(s.has(D::Uncaught));
+        assert_eq!(
+            php_content(&s),
+            Some((Cause::PhpFatal, Some("uncaught_exception")))
+        );
+    }
+
+    #[test]
+    fn upstream_values_normalise_to_peers() {
+        assert_eq!(
+            nginx_upstream(b"http://127.0.0.1:8080/uri"),
+            (Some(&b"http"[..]), Some(&b"127.0.0.1:8080"[..]))
+        );
+        assert_eq!(
+            nginx_upstream(b"fastcgi://unix:/run/x.sock:"),
+            (Some(&b"fastcgi"[..]), Some(&b"unix:/run/x.sock"[..]))
+        );
+        assert_eq!(
+            nginx_upstream(b"http://[::1]:8080/a"),
+            (Some(&b"http"[..]), Some(&b"[::1]:8080"[..]))
+        );
+        assert_eq!(
+            nginx_upstream(b"http://backend/"),
+            (Some(&b"http"[..]), Some(&b"backend"[..]))
+        );
+        assert_eq!(
+            nginx_upstream(b"10.0.0.1:3306"),
+            (None, Some(&b"10.0.0.1:3306"[..]))
+        );
+        assert_eq!(nginx_upstream(b""), (None, None));
+    }
+
+    #[test]
+    fn truncated_actions_still_give_a_phase() {
+        assert_eq!(
+            action_phase(Some(b"reading respo")),
+            Some(Phase::ReadHeader)
+        );
+        assert_eq!(
+            action_phase(Some(b"connecting to up")),
+            Some(Phase::Connect)
+        );
+        assert_eq!(action_phase(Some(b"re")), None);
+    }
+}
+
+#[cfg(test)]
+mod catalog_tests;
+
+#[cfg(test)]
+mod fixture_tests;

@@ -1,0 +1,143 @@
+//! Every error-log entry of the real-server fixture corpus (`fixtures/<server>/<scenario>/`,
+//! written by nginx, Apache httpd and PHP-FPM) parses, and each scenario's labelled cause
+//! is among the causes found in its error logs. The corpus is found at `../../fixtures`
+//! from this crate or at `$LOGSCAN_FIXTURES`; without it the test says so and passes.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::{Cause, Parser, Record};
+
+/// `(scenario, labelled cause)` pairs that no single line carries.
+///
+/// `apache/php_timeout`: with `ProxyTimeout` shorter than the PHP script, httpd logs only
+/// `AH01075: Error dispatching request to : (polling)` with `(70007)`, which CAUSES.md
+/// (A25, section 3) maps to `upstream_timeout_read`; the FPM log of the scenario has no
+/// timeout line, so `php_timeout` is a judgement about the whole scenario.
+const LABEL_NEEDS_CORRELATION: &[(&str, &str)] = &[("apache/php_timeout", "php_timeout")];
+
+fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("LOGSCAN_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures"));
+    dir.is_dir().then_some(dir)
+}
+
+/// Frames entries like the input layer does and parses them; returns the causes found
+/// and the entries that did not parse.
+fn read_log(parser: &Parser, path: &Path) -> (BTreeSet<Cause>, Vec<String>, usize) {
+    let bytes = std::fs::read(path).unwrap_or_default();
+    let mut causes = BTreeSet::new();
+    let mut bad = Vec::new();
+    let mut entries = 0;
+    let mut entry: Vec<u8> = Vec::new();
+    let mut flush = |entry: &mut Vec<u8>| {
+        if entry.is_empty() {
+            return;
+        }
+        entries += 1;
+        match parser.parse(entry) {
+            Ok(Record::Error(rec)) => {
+                if let Some(f) = rec.failure {
+                    causes.insert(f.cause);
+                }
+            }
+            Ok(_) => bad.push(format!(
+                "not an error record: {}",
+                String::from_utf8_lossy(entry)
+            )),
+            Err(e) => bad.push(format!("{e}: {}", String::from_utf8_lossy(entry))),
+        }
+        entry.clear();
+    };
+    for line in bytes.split(|&b| b == b'\n') {
+        if line.is_empty() {
+            continue;
+        }
+        if !entry.is_empty() && !parser.starts_entry(line) {
+            entry.push(b'\n');
+            entry.extend_from_slice(line);
+            continue;
+        }
+        flush(&mut entry);
+        entry.extend_from_slice(line);
+    }
+    flush(&mut entry);
+    (causes, bad, entries)
+}
+
+#[test]
+fn every_fixture_entry_parses_and_the_labelled_cause_is_found() {
+    let Some(root) = corpus() else {
+        eprintln!("fixture corpus not found: skipped (set LOGSCAN_FIXTURES)");
+        return;
+    };
+    let mut scenarios = 0;
+    let mut problems = Vec::new();
+    let mut labels: Vec<PathBuf> = ["nginx", "apache"]
+        .iter()
+        .filter_map(|server| std::fs::read_dir(root.join(server)).ok())
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("labels.json"))
+        .filter(|p| p.is_file())
+        .collect();
+    labels.sort();
+    for label_path in labels {
+        let dir = label_path.parent().unwrap_or(Path::new("."));
+        let text = std::fs::read_to_string(&label_path).unwrap_or_default();
+        let Ok(label) = serde_json::from_str::<serde_json::Value>(&text) else {
+            problems.push(format!("{}: unreadable labels.json", dir.display()));
+            continue;
+        };
+        scenarios += 1;
+        let mut causes = BTreeSet::new();
+        let logs = label["logs"].as_object().cloned().unwrap_or_default();
+        for (file, kind) in logs {
+            let parser = match (kind.as_str(), label["error_log_format"].as_str()) {
+                (Some("nginx-error"), _) => Parser::nginx_error(),
+                (Some("apache-error"), Some(custom)) => match Parser::apache_error_format(custom) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        problems.push(format!("{}: {e}", dir.display()));
+                        continue;
+                    }
+                },
+                (Some("apache-error"), None) => Parser::apache_error(),
+                (Some("php-fpm"), _) => Parser::php_fpm(),
+                _ => continue,
+            };
+            let (found, bad, entries) = read_log(&parser, &dir.join(&file));
+            for b in bad.iter().take(3) {
+                problems.push(format!("{}/{file}: {b}", dir.display()));
+            }
+            eprintln!(
+                "{}/{file}: {entries} entries, causes {found:?}",
+                dir.display()
+            );
+            causes.extend(found);
+        }
+        let scenario = dir
+            .strip_prefix(&root)
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match label["cause"].as_str() {
+            // Scenario labels that only cross-log correlation can reach, not one line.
+            Some(id) if LABEL_NEEDS_CORRELATION.contains(&(scenario.as_str(), id)) => {}
+            Some(id) => match Cause::from_id(id) {
+                Some(cause) if causes.contains(&cause) => {}
+                _ => problems.push(format!(
+                    "{}: labelled cause {id} not found (found {causes:?})",
+                    dir.display()
+                )),
+            },
+            None if !causes.is_empty() => problems.push(format!(
+                "{}: healthy scenario with failures {causes:?}",
+                dir.display()
+            )),
+            None => {}
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    eprintln!("{scenarios} fixture scenarios checked");
+}
