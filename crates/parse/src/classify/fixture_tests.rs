@@ -8,13 +8,10 @@ use std::path::{Path, PathBuf};
 
 use crate::{Cause, Parser, Record};
 
-/// `(scenario, labelled cause)` pairs that no single line carries.
-///
-/// `apache/php_timeout`: with `ProxyTimeout` shorter than the PHP script, httpd logs only
-/// `AH01075: Error dispatching request to : (polling)` with `(70007)`, which CAUSES.md
-/// (A25, section 3) maps to `upstream_timeout_read`; the FPM log of the scenario has no
-/// timeout line, so `php_timeout` is a judgement about the whole scenario.
-const LABEL_NEEDS_CORRELATION: &[(&str, &str)] = &[("apache/php_timeout", "php_timeout")];
+/// `(scenario, labelled cause)` pairs that no single line carries (none at the moment:
+/// `apache/fcgi_read_timeout`, PHP slower than `ProxyTimeout`, is labelled
+/// `upstream_timeout_read` as CAUSES.md A25 says).
+const LABEL_NEEDS_CORRELATION: &[(&str, &str)] = &[];
 
 fn corpus() -> Option<PathBuf> {
     let dir = std::env::var_os("LOGSCAN_FIXTURES")
