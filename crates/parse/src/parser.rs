@@ -111,7 +111,15 @@ impl Parser {
         }
     }
 
-    fn from_access(format: AccessFormat) -> Parser {
+    /// The compiled access format, for format detection.
+    pub(crate) fn access_format(&self) -> Option<&AccessFormat> {
+        match &self.kind {
+            Kind::Access(access) => Some(access),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn from_access(format: AccessFormat) -> Parser {
         Parser {
             kind: Kind::Access(Box::new(format)),
         }
