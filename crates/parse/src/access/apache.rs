@@ -182,6 +182,7 @@ fn item(
         b'B' => Spec::number(Field::Bytes { dash_zero: false }, 2),
         b'O' => Spec::number(Field::Bytes { dash_zero: false }, 1),
         b'I' | b'S' | b'k' => Spec::number(Field::Skip, 0),
+        b'l' | b'A' | b'X' | b'R' | b'P' => Spec::token(Field::Skip, 0),
         b'D' => Spec::number(Field::Duration(Unit::Micros), 3),
         b'T' => match lower_arg.as_deref() {
             Some(b"us") => Spec::number(Field::Duration(Unit::Micros), 3),

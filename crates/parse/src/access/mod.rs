@@ -56,6 +56,9 @@ struct Var {
     term: Option<usize>,
     /// The next item is another variable (`$uri$is_args$args`, `%U%q`).
     adjacent: bool,
+    /// The value never contains a space (addresses, numbers, names): one that does means
+    /// the line does not fit here.
+    token: bool,
 }
 
 /// How the end of a variable's value is found.
@@ -186,32 +189,43 @@ struct Spec {
     field: Field,
     shape: Shape,
     text: bool,
+    /// The value has no spaces.
+    token: bool,
     /// Priority among the variables that fill the same slots (higher wins).
     prio: u8,
 }
 
 impl Spec {
+    /// A value of this shape that may contain spaces.
     fn new(field: Field, shape: Shape, prio: u8) -> Spec {
         Spec {
             field,
             shape,
             text: false,
+            token: false,
             prio,
         }
     }
+    /// Free text (request line, headers): takes the rest of the line at the end.
     fn text(field: Field, prio: u8) -> Spec {
         Spec {
-            field,
-            shape: Shape::Text,
             text: true,
-            prio,
+            ..Spec::new(field, Shape::Text, prio)
         }
     }
+    /// A word without spaces (addresses, names, ids).
     fn token(field: Field, prio: u8) -> Spec {
-        Spec::new(field, Shape::Text, prio)
+        Spec {
+            token: true,
+            ..Spec::new(field, Shape::Text, prio)
+        }
     }
+    /// A number (or `-`).
     fn number(field: Field, prio: u8) -> Spec {
-        Spec::new(field, Shape::Number, prio)
+        Spec {
+            token: true,
+            ..Spec::new(field, Shape::Number, prio)
+        }
     }
     fn list(field: Field) -> Spec {
         Spec::new(field, Shape::List, 1)
@@ -219,8 +233,9 @@ impl Spec {
     fn time(item: TimeItem) -> Spec {
         Spec::new(Field::Time, Shape::Time(item), 1)
     }
+    /// An unknown variable: matched, not stored, may contain spaces.
     fn skip() -> Spec {
-        Spec::token(Field::Skip, 0)
+        Spec::new(Field::Skip, Shape::Text, 0)
     }
 }
 
@@ -246,6 +261,7 @@ impl Builder {
             text: spec.text,
             term: None,
             adjacent: false,
+            token: spec.token,
         }));
     }
 
@@ -572,7 +588,7 @@ impl AccessFormat {
                     Some(lit) if !var.adjacent => {
                         let end = scan::find_lit(rest, 0, lit)
                             .ok_or(ParseError::new(literal_name(lit), line.len()))?;
-                        (end, matches!(shape, Shape::Text))
+                        (end, matches!(shape, Shape::Text) && !var.token)
                     }
                     _ if numeric => (
                         rest.iter()
@@ -592,6 +608,9 @@ impl AccessFormat {
             }
         };
         let value = rest.get(..len).unwrap_or_default();
+        if var.token && memchr::memchr(b' ', value).is_some() {
+            return Err(ParseError::new("a value without spaces", pos));
+        }
         assign(var.field, value, rec, quality).map_err(|what| ParseError::new(what, pos))?;
         Ok((pos + len, choice))
     }

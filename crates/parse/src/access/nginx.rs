@@ -140,7 +140,7 @@ fn spec(name: &str) -> Spec {
             2,
         ),
         "request_method" => Spec::token(F::Method, 3),
-        "request_uri" => Spec::token(F::Target, 3),
+        "request_uri" => Spec::new(F::Target, Shape::Text, 3),
         "uri" | "document_uri" => Spec::text(F::Target, 1),
         "server_protocol" => Spec::token(F::Protocol, 3),
         "status" => Spec::number(F::Status, 3),
@@ -163,6 +163,12 @@ fn spec(name: &str) -> Spec {
         "upstream_header_time" => Spec::list(F::Upstream(Up::HeaderTime)),
         "upstream_response_length" => Spec::list(F::Upstream(Up::ResponseLength)),
         "proxy_upstream_name" => Spec::token(F::UpstreamName, 1),
+        "proxy_alternative_upstream_name"
+        | "scheme"
+        | "https"
+        | "server_addr"
+        | "binary_remote_addr"
+        | "hostname" => Spec::token(F::Skip, 0),
         "request_length"
         | "connection_requests"
         | "pid"

@@ -676,3 +676,18 @@ fn no_panic_on_odd_inputs() {
         }
     }
 }
+
+#[test]
+fn token_fields_reject_spaces() {
+    // vhost_combined read as combined would put `host:port ip` in the client field.
+    let line = br#"shop.example:443 203.0.113.9 - - [25/Nov/2026:01:29:10 +0100] "GET / HTTP/1.1" 200 5 "-" "-""#;
+    assert!(AccessFormat::nginx_combined().parse(line).is_err());
+    assert!(AccessFormat::apache_combined().parse(line).is_err());
+    assert!(apache(apache::VHOST_COMBINED).parse(line).is_ok());
+    // Opaque variables may contain spaces.
+    let r = ok(
+        &nginx("$sent_http_content_type $status"),
+        "text/html; charset=utf-8 200",
+    );
+    assert_eq!(r.status, Some(200));
+}
