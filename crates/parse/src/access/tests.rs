@@ -355,6 +355,9 @@ fn nginx_low_priority_sources() {
         (s(r.method), s(r.target)),
         (Some("GET"), Some("/a?b=1&c=2"))
     );
+    let f = nginx(r#""$uri?$query_string" $query_string $status"#);
+    let r = ok(&f, r#""/a?b=1" b=1 200"#);
+    assert_eq!((s(r.target), r.status), (Some("/a?b=1"), Some(200)));
     let f = nginx(r#""$uri$is_args$args" $status"#);
     let r = ok(&f, r#""/a?b=1" 200"#);
     assert_eq!(s(r.target), Some("/a?b=1"));
