@@ -477,7 +477,10 @@ impl AccessFormat {
                     }
                 }
                 Some(Item::Lit(lit)) => {
-                    if line.get(pos..).is_some_and(|rest| rest.starts_with(lit)) {
+                    if line
+                        .get(pos..)
+                        .is_some_and(|rest| scan::has_prefix(rest, lit))
+                    {
                         pos += lit.len();
                         index += 1;
                         continue;
@@ -786,31 +789,79 @@ fn trailing_pairs<'a>(mut rest: &'a [u8], rec: &mut AccessRecord<'a>, quality: &
     }
 }
 
-/// The field a well-known trailing key fills.
+/// A key of at most 8 bytes as a number, for matching without `memcmp` calls.
+const fn pack(key: &[u8]) -> u64 {
+    let mut value = 0u64;
+    let mut i = 0;
+    while i < key.len() && i < 8 {
+        value |= (key[i].to_ascii_lowercase() as u64) << (8 * i);
+        i += 1;
+    }
+    value
+}
+
+/// The field a well-known trailing key fills (case-insensitive).
 fn pair_key(key: &[u8]) -> Option<Field> {
+    const RT: u64 = pack(b"rt");
+    const REQTIME: u64 = pack(b"reqtime");
+    const URT: u64 = pack(b"urt");
+    const UCT: u64 = pack(b"uct");
+    const UHT: u64 = pack(b"uht");
+    const UA: u64 = pack(b"ua");
+    const US: u64 = pack(b"us");
+    const UL: u64 = pack(b"ul");
+    const URL: u64 = pack(b"url");
+    const HOST: u64 = pack(b"host");
+    const VHOST: u64 = pack(b"vhost");
+    const RID: u64 = pack(b"rid");
+    const REQID: u64 = pack(b"reqid");
+    const REQ_ID: u64 = pack(b"req_id");
+    const CONN: u64 = pack(b"conn");
+    const CID: u64 = pack(b"cid");
+    const POOL: u64 = pack(b"pool");
+    const CLIENT: u64 = pack(b"client");
+    const XFF: u64 = pack(b"xff");
+    const STATUS: u64 = pack(b"status");
+    const UPSTREAM: u64 = pack(b"upstream");
+    if key.len() <= 8 {
+        return Some(match pack(key) {
+            RT | REQTIME => Field::Duration(Unit::Seconds),
+            URT => Field::Upstream(Up::ResponseTime),
+            UCT => Field::Upstream(Up::ConnectTime),
+            UHT => Field::Upstream(Up::HeaderTime),
+            UA | UPSTREAM => Field::Upstream(Up::Addr),
+            US => Field::Upstream(Up::Status),
+            UL | URL => Field::Upstream(Up::ResponseLength),
+            HOST | VHOST => Field::Host,
+            RID | REQID | REQ_ID => Field::RequestId,
+            CONN | CID => Field::Connection,
+            POOL => Field::UpstreamName,
+            CLIENT => Field::Client,
+            XFF => Field::ClientList,
+            STATUS => Field::Status,
+            // Known, but without a typed field: `cs` (cache status), `ucs`, ...
+            _ => return None,
+        });
+    }
     let mut buf = [0u8; 32];
     let lower = buf.get_mut(..key.len())?;
     for (dst, src) in lower.iter_mut().zip(key) {
         *dst = src.to_ascii_lowercase();
     }
     Some(match &*lower {
-        b"rt" | b"request_time" | b"reqtime" | b"request_duration" => {
-            Field::Duration(Unit::Seconds)
-        }
-        b"urt" | b"upstream_response_time" | b"upstream_time" => Field::Upstream(Up::ResponseTime),
-        b"uct" | b"upstream_connect_time" => Field::Upstream(Up::ConnectTime),
-        b"uht" | b"upstream_header_time" => Field::Upstream(Up::HeaderTime),
-        b"ua" | b"upstream_addr" | b"upstream" => Field::Upstream(Up::Addr),
-        b"us" | b"upstream_status" => Field::Upstream(Up::Status),
-        b"ul" | b"url" | b"upstream_response_length" => Field::Upstream(Up::ResponseLength),
-        b"host" | b"vhost" | b"server_name" | b"http_host" => Field::Host,
-        b"request_id" | b"req_id" | b"rid" | b"reqid" | b"x_request_id" => Field::RequestId,
-        b"connection" | b"conn" | b"cid" => Field::Connection,
-        b"proxy_upstream_name" | b"upstream_name" | b"pool" => Field::UpstreamName,
-        b"client" | b"remote_addr" | b"client_ip" => Field::Client,
-        b"xff" | b"http_x_forwarded_for" | b"x_forwarded_for" => Field::ClientList,
-        b"status" => Field::Status,
-        // Known, but without a typed field: `cs` (cache status), `ucs`, ...
+        b"request_time" | b"request_duration" => Field::Duration(Unit::Seconds),
+        b"upstream_response_time" | b"upstream_time" => Field::Upstream(Up::ResponseTime),
+        b"upstream_connect_time" => Field::Upstream(Up::ConnectTime),
+        b"upstream_header_time" => Field::Upstream(Up::HeaderTime),
+        b"upstream_addr" => Field::Upstream(Up::Addr),
+        b"upstream_status" => Field::Upstream(Up::Status),
+        b"upstream_response_length" => Field::Upstream(Up::ResponseLength),
+        b"server_name" | b"http_host" => Field::Host,
+        b"request_id" | b"x_request_id" => Field::RequestId,
+        b"connection" => Field::Connection,
+        b"proxy_upstream_name" | b"upstream_name" => Field::UpstreamName,
+        b"remote_addr" | b"client_ip" => Field::Client,
+        b"http_x_forwarded_for" | b"x_forwarded_for" => Field::ClientList,
         _ => return None,
     })
 }

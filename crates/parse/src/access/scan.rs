@@ -3,6 +3,13 @@
 
 use memchr::{memchr, memchr2, memchr3, memrchr};
 
+/// Whether `hay` starts with `lit`: an inline loop, faster than a `memcmp` call for the
+/// few-byte literals of access formats.
+#[inline]
+pub(super) fn has_prefix(hay: &[u8], lit: &[u8]) -> bool {
+    hay.len() >= lit.len() && hay.iter().zip(lit).all(|(a, b)| a == b)
+}
+
 /// Position of the first occurrence of `lit` in `hay` at or after `from`.
 ///
 /// A `"` that is escaped (`\"`, preceded by an odd number of backslashes, as Apache and
@@ -14,7 +21,7 @@ pub(super) fn find_lit(hay: &[u8], from: usize, lit: &[u8]) -> Option<usize> {
     loop {
         let j = i + memchr(first, hay.get(i..)?)?;
         let after = hay.get(j + 1..)?;
-        if after.starts_with(tail) && !(first == b'"' && escaped(hay, j)) {
+        if has_prefix(after, tail) && !(first == b'"' && escaped(hay, j)) {
             return Some(j);
         }
         i = j + 1;
