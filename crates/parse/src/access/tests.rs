@@ -694,3 +694,23 @@ fn token_fields_reject_spaces() {
     );
     assert_eq!(r.status, Some(200));
 }
+
+#[test]
+fn trailing_keys_are_case_insensitive_long_or_short() {
+    let f = AccessFormat::nginx_combined();
+    let line = format!(
+        "{COMBINED_LINE} RT=1.5 UPSTREAM_STATUS=\"502\" Upstream_Addr=\"10.0.0.5:80\" upstream_response_length=0 X_Request_ID=abc CS=HIT"
+    );
+    let (r, q) = f.parse_quality(line.as_bytes()).unwrap();
+    assert_eq!(q.junk, 0);
+    assert_eq!(r.request_time_us, Some(1_500_000));
+    assert_eq!(r.upstream.last_status(), Some(502));
+    assert_eq!(s(r.upstream.addr), Some("10.0.0.5:80"));
+    assert_eq!(s(r.upstream.response_length), Some("0"));
+    assert_eq!(s(r.request_id), Some("abc"));
+    assert_eq!(
+        pair_key(b"a_key_longer_than_32_bytes_is_unknown_here"),
+        None
+    );
+    assert_eq!(pair_key(b"upstreamx"), None);
+}
