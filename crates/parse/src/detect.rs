@@ -1,16 +1,64 @@
 //! Choosing the format of an input from its first lines.
+//!
+//! Every candidate parser reads the sample; the one that parses the most lines wins.
+//! Ties — typically nginx `combined` against Apache `combined`, which are the same layout —
+//! are broken, in this order, by
+//! 1. how cleanly the lines fit (text left after an access format that is not `key=value`
+//!    pairs counts against it, so `combined` loses to the format that also has the extra
+//!    fields),
+//! 2. the parsers the caller gave (`--log-format`) before the built-in ones,
+//! 3. the content: `%b` logged as `-` for zero bytes and `\"` escapes are Apache; status
+//!    499, `\x22`-style upper-case hex escapes and `$upstream_*` fields are nginx,
+//! 4. the path: `apache2`, `httpd` → Apache; `nginx` → nginx; `php-fpm`, `php8.2-fpm.log`
+//!    → PHP-FPM,
+//! 5. how many fields the records have, then the order of the candidates.
+//!
+//! ```
+//! use logscan_parse::{Format, detect::detect};
+//!
+//! let sample: [&[u8]; 2] = [
+//!     br#"10.0.0.7 - - [25/Nov/2026:01:29:10 +0100] "GET /api HTTP/1.1" 502 157 "-" "curl/8.5.0" rt=0.004 uct="0.001" uht="0.004" urt="0.004" ua="127.0.0.1:8080" us="502""#,
+//!     br#"10.0.0.7 - - [25/Nov/2026:01:29:11 +0100] "GET / HTTP/1.1" 200 615 "-" "curl/8.5.0" rt=0.000 uct="-" uht="-" urt="-" ua="-" us="-""#,
+//! ];
+//! let found = detect(&sample, Some("/var/log/nginx/access.log"), &[]).expect("a format");
+//! assert_eq!(found.parser.format(), Format::NginxAccess);
+//! assert_eq!(found.matched, 2);
+//! ```
+
+use std::cmp::Ordering;
 
 use crate::parser::Parser;
+use crate::record::{AccessRecord, Record, Server};
 
 /// The outcome of format detection.
 #[derive(Clone, Debug)]
 pub struct Detection {
     /// The parser that read the sample best.
     pub parser: Parser,
-    /// How many sample lines it parsed.
+    /// How many sample lines it parsed (continuation lines of a parsed nginx error entry
+    /// included).
     pub matched: usize,
     /// How many non-empty sample lines there were.
     pub sampled: usize,
+}
+
+/// The built-in parsers [`detect`] tries after the caller's candidates, in order: nginx
+/// error, Apache error, PHP-FPM; nginx `combined`, `combined` with `key=value` upstream
+/// timings, the distribution `main` (`combined` + `"$http_x_forwarded_for"`), the
+/// ingress-nginx default; Apache `combined`, `common`, `vhost_combined`, `combinedio`,
+/// `combined` + `%D`.
+pub fn builtin_parsers() -> Vec<Parser> {
+    let mut parsers = vec![
+        Parser::nginx_error(),
+        Parser::apache_error(),
+        Parser::php_fpm(),
+    ];
+    parsers.extend(
+        crate::access::builtin_access_formats()
+            .into_iter()
+            .map(Parser::from_access),
+    );
+    parsers
 }
 
 /// Picks the parser that reads the most of `sample` (the first lines of an input, without
@@ -18,6 +66,241 @@ pub struct Detection {
 /// `combined` access logs. `candidates` are extra parsers to try first (user-given
 /// `--log-format` strings). `None` if no parser reads any sample line.
 pub fn detect(sample: &[&[u8]], path: Option<&str>, candidates: &[Parser]) -> Option<Detection> {
-    let _ = (sample, path, candidates);
-    None
+    let lines: Vec<&[u8]> = sample
+        .iter()
+        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+        .filter(|line| !line.trim_ascii().is_empty())
+        .collect();
+    if lines.is_empty() {
+        return None;
+    }
+    let builtins = builtin_parsers();
+    let mut scores: Vec<Score<'_>> = candidates
+        .iter()
+        .map(|parser| (parser, true))
+        .chain(builtins.iter().map(|parser| (parser, false)))
+        .enumerate()
+        .map(|(order, (parser, candidate))| score(parser, candidate, order, &lines))
+        .collect();
+    let content = content_vote(&lines, &scores);
+    let hint = path.and_then(path_hint);
+    for score in &mut scores {
+        let server = score.parser.format().server();
+        score.content = agreement(content, server);
+        score.path = agreement(hint, server);
+    }
+    let best = scores.iter().max_by(|a, b| a.cmp(b))?;
+    (best.matched > 0).then(|| Detection {
+        parser: best.parser.clone(),
+        matched: best.matched,
+        sampled: lines.len(),
+    })
+}
+
+/// How one parser read the sample.
+struct Score<'p> {
+    parser: &'p Parser,
+    candidate: bool,
+    order: usize,
+    matched: usize,
+    /// Lines with words after the access format that are not `key=value` pairs.
+    junk_lines: usize,
+    /// Fields set in the access records.
+    typed: usize,
+    /// Signs of the server in the records: (nginx, Apache).
+    signs: (usize, usize),
+    content: i8,
+    path: i8,
+}
+
+impl Score<'_> {
+    fn cmp(&self, other: &Score<'_>) -> Ordering {
+        self.matched
+            .cmp(&other.matched)
+            .then(other.junk_lines.cmp(&self.junk_lines))
+            .then(self.candidate.cmp(&other.candidate))
+            .then(self.content.cmp(&other.content))
+            .then(self.path.cmp(&other.path))
+            .then(self.typed.cmp(&other.typed))
+            .then(other.order.cmp(&self.order))
+    }
+}
+
+fn score<'p>(parser: &'p Parser, candidate: bool, order: usize, lines: &[&[u8]]) -> Score<'p> {
+    let mut score = Score {
+        parser,
+        candidate,
+        order,
+        matched: 0,
+        junk_lines: 0,
+        typed: 0,
+        signs: (0, 0),
+        content: 0,
+        path: 0,
+    };
+    let access = parser.access_format();
+    // Whether the entry the current line continues was parsed (a sample may start inside
+    // an entry: such lines count for the parser).
+    let mut entry_ok = true;
+    for &line in lines {
+        if !parser.starts_entry(line) {
+            if entry_ok {
+                score.matched += 1;
+            }
+            continue;
+        }
+        entry_ok = match access {
+            Some(access) => match access.parse_quality(line) {
+                Ok((record, quality)) => {
+                    score.junk_lines += usize::from(quality.junk > 0);
+                    score.typed += typed_fields(&record);
+                    if quality.dash_bytes {
+                        score.signs.1 += 1;
+                    }
+                    if record.status == Some(499) || !record.upstream.is_empty() {
+                        score.signs.0 += 1;
+                    }
+                    true
+                }
+                Err(_) => false,
+            },
+            None => match parser.parse(line) {
+                Ok(Record::Access(record)) => {
+                    score.typed += typed_fields(&record);
+                    true
+                }
+                Ok(Record::Error(_)) => true,
+                Err(_) => false,
+            },
+        };
+        if entry_ok {
+            score.matched += 1;
+        }
+    }
+    score
+}
+
+fn typed_fields(r: &AccessRecord<'_>) -> usize {
+    [
+        r.time.is_some(),
+        r.client.is_some(),
+        r.user.is_some(),
+        r.request.is_some(),
+        r.method.is_some(),
+        r.target.is_some(),
+        r.protocol.is_some(),
+        r.status.is_some(),
+        r.bytes_sent.is_some(),
+        r.referer.is_some(),
+        r.user_agent.is_some(),
+        r.host.is_some(),
+        r.request_time_us.is_some(),
+        r.upstream.addr.is_some(),
+        r.upstream.status.is_some(),
+        r.upstream.response_time.is_some(),
+        r.upstream.connect_time.is_some(),
+        r.upstream.header_time.is_some(),
+        r.upstream.response_length.is_some(),
+        r.connection.is_some(),
+        r.request_id.is_some(),
+        r.upstream_name.is_some(),
+    ]
+    .into_iter()
+    .filter(|&set| set)
+    .count()
+}
+
+/// Which server the sample's content points to, if any.
+fn content_vote(lines: &[&[u8]], scores: &[Score<'_>]) -> Option<Server> {
+    let (mut nginx, mut apache) = (0usize, 0usize);
+    for &line in lines {
+        let mut rest = line;
+        while let Some(at) = memchr::memchr(b'\\', rest) {
+            let after = rest.get(at + 1..).unwrap_or_default();
+            match after {
+                // Apache escapes `"` as `\"`; nginx writes `\x22`.
+                [b'"', ..] => apache += 1,
+                [b'x', a, b, ..] if a.is_ascii_hexdigit() && b.is_ascii_hexdigit() => {
+                    // nginx: upper-case hex (`\x5C`); Apache: lower-case (`\x5c`).
+                    if a.is_ascii_uppercase() || b.is_ascii_uppercase() {
+                        nginx += 1;
+                    } else if a.is_ascii_lowercase() || b.is_ascii_lowercase() {
+                        apache += 1;
+                    } else if [*a, *b] == *b"22" {
+                        nginx += 1;
+                    }
+                }
+                _ => {}
+            }
+            rest = after.get(1..).unwrap_or_default();
+        }
+    }
+    // Record signs, from the best-fitting access parser of each server.
+    for server in [Server::Nginx, Server::Apache] {
+        if let Some(best) = scores
+            .iter()
+            .filter(|s| s.parser.access_format().is_some() && s.parser.format().server() == server)
+            .max_by(|a, b| {
+                a.matched
+                    .cmp(&b.matched)
+                    .then(b.junk_lines.cmp(&a.junk_lines))
+            })
+        {
+            nginx += best.signs.0;
+            apache += best.signs.1;
+        }
+    }
+    match nginx.cmp(&apache) {
+        Ordering::Greater => Some(Server::Nginx),
+        Ordering::Less => Some(Server::Apache),
+        Ordering::Equal => None,
+    }
+}
+
+fn agreement(hint: Option<Server>, server: Server) -> i8 {
+    match hint {
+        Some(hint) if hint == server => 1,
+        Some(_) => -1,
+        None => 0,
+    }
+}
+
+/// The server a path points to: `/var/log/apache2/`, `/var/log/httpd/`, `/var/log/nginx/`,
+/// `php-fpm.log`, `php8.2-fpm.log`.
+fn path_hint(path: &str) -> Option<Server> {
+    let lower = path.to_ascii_lowercase();
+    let file = lower.rsplit(['/', '\\']).next().unwrap_or_default();
+    if lower.contains("php-fpm") || (file.starts_with("php") && file.contains("-fpm")) {
+        Some(Server::PhpFpm)
+    } else if lower.contains("apache") || lower.contains("httpd") {
+        Some(Server::Apache)
+    } else if lower.contains("nginx") || lower.contains("ingress") {
+        Some(Server::Nginx)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_hints() {
+        assert_eq!(
+            path_hint("/var/log/apache2/access.log"),
+            Some(Server::Apache)
+        );
+        assert_eq!(path_hint("/var/log/httpd/access_log"), Some(Server::Apache));
+        assert_eq!(
+            path_hint("/var/log/nginx/access.log.1"),
+            Some(Server::Nginx)
+        );
+        assert_eq!(path_hint("/var/log/php8.2-fpm.log"), Some(Server::PhpFpm));
+        assert_eq!(
+            path_hint("/var/log/php-fpm/error.log"),
+            Some(Server::PhpFpm)
+        );
+        assert_eq!(path_hint("/srv/logs/access.log"), None);
+    }
 }

@@ -70,6 +70,28 @@ impl Parser {
     /// nginx access log written with the given `log_format` string (the part after the
     /// name; quotes from nginx.conf may be left on or taken off). `combined` is accepted as a
     /// name.
+    ///
+    /// Text after the end of the format is read as `key=value` pairs (`rt=0.004
+    /// urt="0.004" ua="..." us="..."`), so `combined` also types the timing fields many
+    /// sites append.
+    ///
+    /// ```
+    /// use logscan_parse::{Parser, Record};
+    ///
+    /// let parser = Parser::nginx_access(
+    ///     r#"'$remote_addr [$time_local] "$request" $status $request_time '
+    ///        '$upstream_addr $upstream_status $upstream_response_time'"#,
+    /// )?;
+    /// let line = br#"10.0.0.7 [25/Nov/2026:01:29:10 +0100] "GET /api HTTP/1.1" 502 3.004 10.0.0.5:80, 10.0.0.6:80 504, 502 3.001, 0.003"#;
+    /// let Ok(Record::Access(r)) = parser.parse(line) else { panic!("no access record") };
+    /// assert_eq!(r.status, Some(502));
+    /// assert_eq!(r.target, Some(&b"/api"[..]));
+    /// assert_eq!(r.request_time_us, Some(3_004_000));
+    /// assert_eq!(r.upstream.tries(), 2);
+    /// assert_eq!(r.upstream.statuses().collect::<Vec<_>>(), [Some(504), Some(502)]);
+    /// assert_eq!(r.time.unwrap().to_string(), "2026-11-25T01:29:10+01:00");
+    /// # Ok::<(), logscan_parse::FormatError>(())
+    /// ```
     pub fn nginx_access(log_format: &str) -> Result<Parser, FormatError> {
         Ok(Parser::from_access(AccessFormat::nginx(log_format)?))
     }
@@ -86,7 +108,21 @@ impl Parser {
     }
 
     /// Apache access log written with the given `LogFormat` string; the nicknames `common`,
-    /// `combined`, `combinedio` and `vhost_combined` are accepted too.
+    /// `combined`, `combinedio` and `vhost_combined` are accepted too. The string may be
+    /// given as in httpd.conf (`\"%r\"`, even the whole `LogFormat "..." name` line).
+    ///
+    /// ```
+    /// use logscan_parse::{Parser, Record};
+    ///
+    /// let parser = Parser::apache_access(r#"%h %l %u %t \"%r\" %>s %b %D"#)?;
+    /// let line = br#"10.0.0.7 - - [25/Nov/2026:01:29:10 +0100] "GET /a HTTP/1.1" 503 - 60012345"#;
+    /// let Ok(Record::Access(r)) = parser.parse(line) else { panic!("no access record") };
+    /// assert_eq!(r.status, Some(503));
+    /// assert_eq!(r.bytes_sent, Some(0)); // `%b` writes `-` for no body
+    /// assert_eq!(r.request_time_us, Some(60_012_345));
+    /// assert!(r.time_is_start); // Apache `%t` is when the request started
+    /// # Ok::<(), logscan_parse::FormatError>(())
+    /// ```
     pub fn apache_access(log_format: &str) -> Result<Parser, FormatError> {
         Ok(Parser::from_access(AccessFormat::apache(log_format)?))
     }
@@ -111,7 +147,15 @@ impl Parser {
         }
     }
 
-    fn from_access(format: AccessFormat) -> Parser {
+    /// The compiled access format, for format detection.
+    pub(crate) fn access_format(&self) -> Option<&AccessFormat> {
+        match &self.kind {
+            Kind::Access(access) => Some(access),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn from_access(format: AccessFormat) -> Parser {
         Parser {
             kind: Kind::Access(Box::new(format)),
         }

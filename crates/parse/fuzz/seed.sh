@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Seeds the fuzz corpora (crates/parse/fuzz/corpus/<target>/) with lines written by real
+# servers, from fixtures/<server>/<scenario>/ (error.log, access*.log, php-fpm.log and the
+# log formats in labels.json).
+#
+#   crates/parse/fuzz/seed.sh [FIXTURES_DIR] [LINES_PER_FILE]
+#
+# Targets that take a format string and a line (nginx_access, apache_access,
+# apache_error_format) and detect (an optional path and a sample) get inputs encoded the
+# way `arbitrary` 1.x decodes `(&str, &[u8])` / `(Option<&str>, &[u8])`, so that the
+# seeds reach the parsers as real (format, line) pairs. Needs python3.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+fixtures=${1:-$here/../../../fixtures}
+per_file=${2:-25}
+
+if [[ ! -d $fixtures ]]; then
+  echo "seed.sh: no fixtures directory at $fixtures" >&2
+  exit 1
+fi
+
+python3 - "$fixtures" "$here/corpus" "$per_file" <<'PY'
+import hashlib, json, os, sys
+
+fixtures, corpus, per_file = sys.argv[1], sys.argv[2], int(sys.argv[3])
+counts = {}
+
+def put(target, data):
+    d = os.path.join(corpus, target)
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, hashlib.sha1(data).hexdigest())
+    if not os.path.exists(path):
+        with open(path, "wb") as f:
+            f.write(data)
+        counts[target] = counts.get(target, 0) + 1
+
+def size_suffix(first_len, rest_len):
+    """arbitrary 1.x: the byte length of the first field, read from the end of the input."""
+    total = first_len + rest_len
+    if total + 1 <= 256:
+        return bytes([first_len])
+    if total + 2 <= 65537:
+        return first_len.to_bytes(2, "big")
+    return first_len.to_bytes(4, "big")
+
+def pair(text, rest):
+    """(&str, &[u8])"""
+    first = text.encode()
+    return first + rest + size_suffix(len(first), len(rest))
+
+def lines(path, limit=per_file):
+    try:
+        with open(path, "rb") as f:
+            out = [l for l in f.read().split(b"\n") if l.strip()]
+    except OSError:
+        return []
+    return out[:limit]
+
+for server in sorted(os.listdir(fixtures)):
+    sdir = os.path.join(fixtures, server)
+    if not os.path.isdir(sdir):
+        continue
+    for scenario in sorted(os.listdir(sdir)):
+        dir_ = os.path.join(sdir, scenario)
+        try:
+            with open(os.path.join(dir_, "labels.json")) as f:
+                labels = json.load(f)
+        except (OSError, ValueError):
+            continue
+        kinds = labels.get("logs", {})
+        formats = labels.get("log_formats", {})
+        for name, kind in kinds.items():
+            path = os.path.join(dir_, name)
+            sample = lines(path)
+            if not sample:
+                continue
+            if kind == "nginx-error":
+                for l in sample:
+                    put("nginx_error", l)
+            elif kind == "apache-error":
+                for l in sample:
+                    put("apache_error", l)
+                    if labels.get("error_log_format"):
+                        put("apache_error_format", pair(labels["error_log_format"], l))
+            elif kind == "php-fpm":
+                for l in sample:
+                    put("php_fpm", l)
+            elif kind in ("nginx-access", "apache-access") and name in formats:
+                target = "nginx_access" if kind == "nginx-access" else "apache_access"
+                for l in sample:
+                    put(target, pair(formats[name], l))
+            # detect: (Some(path), first lines); the leading 1 makes the Option Some.
+            rel = os.path.join(server, scenario, name)
+            body = b"\n".join(sample[:10])
+            put("detect", b"\x01" + pair(rel, body)[0:])
+
+for target, n in sorted(counts.items()):
+    print(f"{target}: {n} new inputs")
+PY
