@@ -142,6 +142,7 @@ fn score<'p>(parser: &'p Parser, candidate: bool, order: usize, lines: &[&[u8]])
     // Whether the entry the current line continues was parsed (a sample may start inside
     // an entry: such lines count for the parser).
     let mut entry_ok = true;
+    let mut entries_parsed = 0usize;
     for &line in lines {
         if !parser.starts_entry(line) {
             if entry_ok {
@@ -175,7 +176,14 @@ fn score<'p>(parser: &'p Parser, candidate: bool, order: usize, lines: &[&[u8]])
         };
         if entry_ok {
             score.matched += 1;
+            entries_parsed += 1;
         }
+    }
+    // Continuation lines only count when the parser read at least one entry: a sample of
+    // lines that never start an entry (an access log, for the nginx error parser) is not a
+    // match.
+    if entries_parsed == 0 {
+        score.matched = 0;
     }
     score
 }
