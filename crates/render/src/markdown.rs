@@ -26,7 +26,7 @@ pub fn render(report: &Report, top: usize) -> String {
         report.inputs.len(),
         thousands(t.lines),
         thousands(t.unrecognized),
-        span.replace('`', "`"),
+        span,
         thousands(t.requests),
         thousands(t.server_errors),
         thousands(t.failures)
