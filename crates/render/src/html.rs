@@ -125,17 +125,18 @@ const CSS: &str = r#"
 :root{--bg:#fff;--fg:#1f2328;--muted:#57606a;--line:#d0d7de;--panel:#f6f8fa;--link:#0550ae;
 --crit:#a40e26;--crit-bg:#ffebe9;--high:#9a3412;--high-bg:#fff1e5;--med:#7d4e00;--med-bg:#fff8c5;
 --low:#0550ae;--low-bg:#ddf4ff;--info:#57606a;--info-bg:#f6f8fa;
---req:#8c959f;--err:#cf222e;--band:#bf8700;--other:#9aa4ae;
+--req:#8c959f;--err:#cf222e;--band:#bf8700;--blabel:#7d4e00;--blabel-fg:#fff;--other:#9aa4ae;
 --c0:#0072b2;--c1:#e69f00;--c2:#009e73;--c3:#cc79a7;--c4:#56b4e9;--c5:#d55e00;--c6:#6e40c9;--c7:#8a6d1f;
 color-scheme:light dark}
 @media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;--line:#3d444d;
 --panel:#151b23;--link:#4493f8;--crit:#ff8182;--crit-bg:#3c1618;--high:#ffa657;--high-bg:#3d1f00;
 --med:#e3b341;--med-bg:#2e2a00;--low:#79c0ff;--low-bg:#0c2d4a;--info:#9198a1;--info-bg:#151b23;
---req:#6e7681;--err:#ff6a69;--band:#d29922}}
+--req:#6e7681;--err:#ff6a69;--band:#d29922;--blabel:#d29922;--blabel-fg:#0d1117}}
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
 body{margin:0 auto;max-width:1120px;padding:16px 20px 40px;background:var(--bg);color:var(--fg);
 font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+h1,h2,h3,h4,p,li,dd,figcaption{overflow-wrap:anywhere}
 h1{font-size:1.6rem;margin:.2em 0}
 h2{font-size:1.3rem;margin:2em 0 .6em;padding-bottom:.2em;border-bottom:1px solid var(--line)}
 h3{font-size:1.1rem;margin:0}
@@ -151,6 +152,7 @@ border-left:5px solid var(--err);border-radius:4px}
 .stats div{border:1px solid var(--line);border-radius:6px;padding:8px 12px}
 .stats dt{color:var(--muted);font-size:.85rem}
 .stats dd{margin:0;font-size:1.35rem;font-weight:600;font-variant-numeric:tabular-nums}
+.stats dd small{display:block;font-size:.8rem;font-weight:400}
 nav.toc ul{list-style:none;display:flex;flex-wrap:wrap;gap:6px 18px;padding:0;margin:1em 0}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;max-width:100%}
 table{border-collapse:collapse;margin:.4em 0;font-size:.92rem}
@@ -158,6 +160,9 @@ th,td{padding:5px 10px;border-bottom:1px solid var(--line);text-align:left;verti
 th{background:var(--panel);font-weight:600;white-space:nowrap}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.t{white-space:nowrap}
+td code{white-space:nowrap}
+.tops td:first-child{min-width:14em}
+.tops td code{white-space:normal}
 .sev{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.8rem;font-weight:700;
 letter-spacing:.04em;text-transform:uppercase;border:1px solid currentColor;white-space:nowrap}
 .sev-critical{color:var(--crit);background:var(--crit-bg)}
@@ -174,8 +179,8 @@ svg .base{stroke:var(--muted);stroke-width:1}
 svg .req{fill:var(--req)}
 svg .err{fill:var(--err)}
 svg .band{fill:var(--band);fill-opacity:.14;stroke:var(--band);stroke-opacity:.7;stroke-dasharray:4 3}
-svg .blabel rect{fill:var(--band)}
-svg .blabel text{fill:#fff;font-weight:700;font-size:12px}
+svg .blabel rect{fill:var(--blabel)}
+svg .blabel text{fill:var(--blabel-fg);font-weight:700;font-size:12px}
 svg .hits rect{fill:transparent}
 svg .hits rect:hover{fill:var(--fg);fill-opacity:.07}
 .c0{fill:var(--c0);background:var(--c0)}.c1{fill:var(--c1);background:var(--c1)}
@@ -195,6 +200,7 @@ section.finding.sev-low{border-left-color:var(--low);background:none}
 section.finding.sev-info{border-left-color:var(--info);background:none}
 section.finding,section.finding h3{color:var(--fg)}
 .fhead{display:flex;flex-wrap:wrap;align-items:baseline;gap:6px 12px}
+.fhead h3{min-width:0}
 .fhead h3 a{text-decoration:none;color:var(--muted)}
 .cause{margin:.3em 0 .6em;color:var(--muted)}
 .fgrid{display:grid;grid-template-columns:minmax(0,1fr) auto;gap:8px 24px;align-items:start}
@@ -219,6 +225,7 @@ pre.examples .loc{color:var(--muted)}
 details summary{cursor:pointer;color:var(--muted)}
 footer{margin-top:3em;color:var(--muted);font-size:.85rem;border-top:1px solid var(--line)}
 @media (max-width:640px){body{padding:10px 12px 30px;font-size:14px}
+svg#timeline text{font-size:17px}svg#timeline .blabel text{font-size:12px}
 #summary{font-size:1.02rem;padding:10px 12px}.fgrid{grid-template-columns:minmax(0,1fr)}
 dl.facts{grid-template-columns:minmax(0,1fr)}dl.facts dd{margin-bottom:4px}
 section.finding{padding:10px 12px}}
@@ -230,6 +237,7 @@ a{color:inherit;text-decoration:none}
 .chart{overflow:visible}.chart svg{min-width:0}.scroll{overflow:visible}
 h2,h3,h4{break-after:avoid}
 table,figure,pre,.fix,.fhead,tr{break-inside:avoid}
+.fhead,.cause{break-after:avoid}
 section.finding{break-inside:auto}
 pre.examples{white-space:pre-wrap}}
 "#;
@@ -458,7 +466,7 @@ impl Axis {
         t.format(pattern).to_string()
     }
 
-    /// Tick positions (seconds after the start) on round wall-clock times, at most ~8.
+    /// Tick positions (seconds after the start) on round wall-clock times, at most ~7.
     fn ticks(&self) -> (Vec<i64>, i64) {
         const STEPS: [i64; 22] = [
             1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1_800, 3_600, 7_200, 10_800, 21_600,
@@ -467,8 +475,8 @@ impl Axis {
         let span = self.span();
         let step = STEPS
             .into_iter()
-            .find(|s| span / s <= 8)
-            .unwrap_or_else(|| (span / 8).max(1));
+            .find(|s| span / s <= 6)
+            .unwrap_or_else(|| (span / 6).max(1));
         // Align to the wall clock of the start's offset (midnight for day steps).
         let wall0 = self.start.map_or(0, |s| s.local.and_utc().timestamp());
         let first = wall0.div_euclid(step) * step;
@@ -490,7 +498,8 @@ const PLOT_LEFT: f64 = 64.0;
 const PLOT_RIGHT: f64 = 14.0;
 const PANEL_HEIGHT: f64 = 92.0;
 const PANEL_TITLE: f64 = 28.0;
-const BAND_LABELS: f64 = 34.0;
+const LABEL_ROW: f64 = 15.0;
+const LABEL_ROWS: usize = 3;
 const AXIS_HEIGHT: f64 = 46.0;
 
 fn plot_width() -> f64 {
@@ -511,6 +520,45 @@ struct CauseLayer {
     id: Option<String>,
     total: u64,
     values: Vec<u64>,
+}
+
+/// An incident on the chart: its band and, when there is room, its label.
+struct Band {
+    index: usize,
+    x0: f64,
+    x1: f64,
+    label_x: f64,
+    row: Option<usize>,
+}
+
+fn label_width(n: usize) -> f64 {
+    10.0 + 8.0 * n.to_string().len() as f64
+}
+
+fn incident_bands(report: &Report, axis: &Axis) -> Vec<Band> {
+    let mut row_end = [f64::NEG_INFINITY; LABEL_ROWS];
+    let mut bands = Vec::new();
+    for (index, inc) in report.incidents.iter().enumerate() {
+        let (Some(s), Some(e)) = (axis.offset_of(&inc.start), axis.offset_of(&inc.end)) else {
+            continue;
+        };
+        let x0 = axis.x(s as f64);
+        let x1 = axis.x((e + 1) as f64).max(x0 + 3.0);
+        let w = label_width(index + 1);
+        let label_x = x0.clamp(PLOT_LEFT, CHART_WIDTH - PLOT_RIGHT - w);
+        let row = (0..LABEL_ROWS).find(|&r| label_x >= row_end[r] + 3.0);
+        if let Some(r) = row {
+            row_end[r] = label_x + w;
+        }
+        bands.push(Band {
+            index,
+            x0,
+            x1,
+            label_x,
+            row,
+        });
+    }
+    bands
 }
 
 fn timeline_section(out: &mut String, report: &Report, ctx: &Ctx) {
@@ -628,11 +676,16 @@ fn timeline_section(out: &mut String, report: &Report, ctx: &Ctx) {
         out.push_str("<svg id=\"timeline\" viewBox=\"0 0 1000 60\" role=\"img\" aria-label=\"No timeline\"><text x=\"500\" y=\"34\" text-anchor=\"middle\">No timed events to chart.</text></svg>\n</div>\n</section>\n");
         return;
     }
-    let top = if report.incidents.is_empty() {
-        8.0
-    } else {
-        BAND_LABELS
-    };
+    // Incident bands and where their numbered labels go: up to three rows above the
+    // panels; a label with no room is left out (its band keeps its tooltip, the table
+    // lists every incident).
+    let bands = incident_bands(report, &axis);
+    let label_rows = bands
+        .iter()
+        .filter_map(|b| b.row)
+        .max()
+        .map_or(0, |r| r + 1);
+    let top = 8.0 + label_rows as f64 * LABEL_ROW;
     let height = top + panels.len() as f64 * (PANEL_TITLE + PANEL_HEIGHT) + AXIS_HEIGHT;
     let desc = format!(
         "{} windows of {}{}{}; {} incident{}.",
@@ -663,11 +716,11 @@ fn timeline_section(out: &mut String, report: &Report, ctx: &Ctx) {
     let _ = writeln!(
         out,
         "<title id=\"timeline-title\">Timeline: {}</title><desc id=\"timeline-desc\">{}</desc>",
-        panels
+        esc(&panels
             .iter()
             .map(|p| p.title.as_str())
             .collect::<Vec<_>>()
-            .join("; "),
+            .join("; ")),
         esc(&desc)
     );
 
@@ -675,43 +728,33 @@ fn timeline_section(out: &mut String, report: &Report, ctx: &Ctx) {
     let panels_bottom = top + panels.len() as f64 * (PANEL_TITLE + PANEL_HEIGHT);
 
     // Incident bands under the bars, labels above the panels.
-    if !report.incidents.is_empty() {
+    if !bands.is_empty() {
         out.push_str("<g class=\"incidents\">\n");
-        let mut last_label = [f64::NEG_INFINITY; 2];
-        for (j, inc) in report.incidents.iter().enumerate() {
-            let (Some(s), Some(e)) = (axis.offset_of(&inc.start), axis.offset_of(&inc.end)) else {
-                continue;
-            };
-            let x0 = axis.x(s as f64);
-            let x1 = axis.x((e + 1) as f64).max(x0 + 3.0);
+        for band in &bands {
+            let inc = &report.incidents[band.index];
+            let n = band.index + 1;
             let _ = writeln!(
                 out,
-                "<rect class=\"band\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"><title>Incident {}: {}</title></rect>",
-                num(x0),
+                "<rect class=\"band\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"><title>Incident {n}: {}</title></rect>",
+                num(band.x0),
                 num(panels_top - 4.0),
-                num(x1 - x0),
+                num(band.x1 - band.x0),
                 num(panels_bottom - panels_top + 4.0),
-                j + 1,
                 esc(&inc.summary)
             );
-            let label = format!("{}", j + 1);
-            let w = 10.0 + 8.0 * label.len() as f64;
-            let cx = x0.clamp(PLOT_LEFT, CHART_WIDTH - PLOT_RIGHT - w);
-            let row = if cx - last_label[0] >= w + 3.0 { 0 } else { 1 };
-            last_label[row] = cx;
-            let y = 2.0 + row as f64 * 15.0;
-            let _ = writeln!(
-                out,
-                "<g class=\"blabel\"><title>Incident {}: {}</title><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"14\" rx=\"3\"/><text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text></g>",
-                j + 1,
-                esc(&inc.summary),
-                num(cx),
-                num(y),
-                num(w),
-                num(cx + w / 2.0),
-                num(y + 11.5),
-                label
-            );
+            if let Some(row) = band.row {
+                let y = 2.0 + row as f64 * LABEL_ROW;
+                let _ = writeln!(
+                    out,
+                    "<g class=\"blabel\"><title>Incident {n}: {}</title><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"14\" rx=\"3\"/><text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{n}</text></g>",
+                    esc(&inc.summary),
+                    num(band.label_x),
+                    num(y),
+                    num(label_width(n)),
+                    num(band.label_x + label_width(n) / 2.0),
+                    num(y + 11.5),
+                );
+            }
         }
         out.push_str("</g>\n");
     }
@@ -731,10 +774,10 @@ fn timeline_section(out: &mut String, report: &Report, ctx: &Ctx) {
         );
         let _ = writeln!(
             out,
-            "<line class=\"grid\" x1=\"{PLOT_LEFT}\" x2=\"{}\" y1=\"{}\" y2=\"{0}\"/><line class=\"grid\" x1=\"{PLOT_LEFT}\" x2=\"{0}\" y1=\"{}\" y2=\"{2}\"/>",
-            num(CHART_WIDTH - PLOT_RIGHT),
-            num(ptop),
-            num(ptop + PANEL_HEIGHT / 2.0),
+            "<line class=\"grid\" x1=\"{PLOT_LEFT}\" x2=\"{right}\" y1=\"{top}\" y2=\"{top}\"/><line class=\"grid\" x1=\"{PLOT_LEFT}\" x2=\"{right}\" y1=\"{mid}\" y2=\"{mid}\"/>",
+            right = num(CHART_WIDTH - PLOT_RIGHT),
+            top = num(ptop),
+            mid = num(ptop + PANEL_HEIGHT / 2.0),
         );
         let _ = writeln!(
             out,
@@ -802,7 +845,7 @@ fn timeline_section(out: &mut String, report: &Report, ctx: &Ctx) {
         (Some(_), "as_logged") => "Time as logged (no zone known)".to_owned(),
         (Some(s), _) => match s.offset {
             Some(o) if report.zone.name.is_empty() => format!("Time (UTC{o})"),
-            _ => format!("Time ({})", report.zone.name),
+            _ => format!("Time ({})", cut(&report.zone.name, 40)),
         },
     };
     let _ = writeln!(
@@ -1483,6 +1526,16 @@ fn inputs_section(out: &mut String, report: &Report) {
 
 // ---------------------------------------------------------------------------------------
 // Small helpers.
+
+/// At most `max` characters, with an ellipsis when cut (for SVG text, which cannot wrap).
+fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
