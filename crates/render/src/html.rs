@@ -765,7 +765,8 @@ fn timeline_section(out: &mut String, report: &Report, ctx: &Ctx) {
         let totals: Vec<u64> = (0..points)
             .map(|i| panel.layers.iter().map(|(_, v)| v[i]).sum())
             .collect();
-        let max = totals.iter().copied().max().unwrap_or(0).max(1);
+        let highest = totals.iter().copied().max().unwrap_or(0);
+        let max = highest.max(1);
         let _ = writeln!(
             out,
             "<text class=\"ptitle\" x=\"{PLOT_LEFT}\" y=\"{}\">{}</text>",
@@ -784,7 +785,11 @@ fn timeline_section(out: &mut String, report: &Report, ctx: &Ctx) {
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><text x=\"{0}\" y=\"{}\" text-anchor=\"end\">0</text>",
             num(PLOT_LEFT - 6.0),
             num(ptop + 5.0),
-            thousands(max),
+            if highest > 0 {
+                thousands(highest)
+            } else {
+                String::new()
+            },
             num(base + 4.0)
         );
         // Stacked layers drawn as step areas from the baseline, in data units (x: windows,
@@ -958,8 +963,15 @@ fn share(x: f64) -> String {
 
 fn findings_section(out: &mut String, report: &Report, shown: &[&Finding], ctx: &Ctx) {
     out.push_str("<section id=\"findings\">\n<h2>Findings</h2>\n");
-    if shown.is_empty() {
+    if report.findings.is_empty() {
         out.push_str("<p>No findings: nothing in these logs explains a 502, 503 or 504.</p>\n");
+    } else if shown.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p class=\"muted\">{} finding{} not shown (the report was limited to none).</p>",
+            report.findings.len(),
+            plural(report.findings.len())
+        );
     } else {
         let has_affected = shown.iter().any(|f| f.affected_requests.is_some());
         out.push_str("<div class=\"scroll\"><table class=\"overview\">\n<thead><tr><th class=\"n\">#</th><th>Severity</th><th>Cause</th><th>Upstream</th><th class=\"n\">Events</th><th class=\"n\">Share</th>");

@@ -562,6 +562,11 @@ fn top_limits_the_findings_and_links_only_to_shown_ones() {
     );
     assert!(page.contains("1 more finding not shown"));
     check_balanced(&page);
+    let none = html::render(&sample_report(), 0);
+    assert!(none.contains("2 findings not shown"));
+    assert!(!none.contains("No findings"));
+    assert!(!none.contains("href=\"#finding-"));
+    check_balanced(&none);
 }
 
 #[test]
