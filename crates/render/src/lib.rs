@@ -1,8 +1,9 @@
 //! # logscan-render
 //!
 //! Shows a [`logscan_analyze::Report`] to people and programs: a terminal table
-//! ([`text::render`]), Markdown for tickets ([`markdown::render`]), JSON ([`json`]), and
-//! records as Elastic Common Schema events ([`events`]). Every string that came from a log
+//! ([`text::render`]), Markdown for tickets ([`markdown::render`]), a self-contained HTML
+//! page ([`html::render`]), JSON ([`json`]), and records as Elastic Common Schema events
+//! ([`events`]). Every string that came from a log
 //! is escaped for its destination ([`escape`]): nothing printed can carry a raw control
 //! byte, escape sequence or bidi override from a log.
 //!
@@ -22,6 +23,7 @@
 
 pub mod escape;
 pub mod events;
+pub mod html;
 pub mod markdown;
 pub mod text;
 
