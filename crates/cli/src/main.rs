@@ -260,7 +260,7 @@ fn render(report: &Report, form: OutputForm, top: usize, color: bool, to_termina
     match form {
         OutputForm::Json => logscan_render::json(report),
         OutputForm::Markdown => logscan_render::markdown::render(report, top),
-        OutputForm::Html => logscan_render::markdown::render(report, top),
+        OutputForm::Html => logscan_render::html::render(report, top),
         OutputForm::Table => {
             let width = if to_terminal {
                 terminal_size::terminal_size().map_or(100, |(w, _)| usize::from(w.0))
