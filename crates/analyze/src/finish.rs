@@ -572,6 +572,10 @@ fn find_trigger(group: &Group, a: &Analyzer) -> Option<Trigger> {
         })
 }
 
+/// An error-log line a request may be attributed to: (time, request hash, site, group,
+/// already claimed by a request).
+type Candidate = (i64, u64, u64, u64, bool);
+
 struct Attribution {
     /// group hash → (attributed requests, statuses)
     per_group: FxHashMap<u64, (u64, BTreeMap<u16, u64>)>,
@@ -589,19 +593,20 @@ fn attribute(a: &Analyzer, groups: &[Group], sites_with_errors: &BTreeSet<u64>) 
         .map(|g| g.hash)
         .collect();
     let live_groups: BTreeSet<u64> = groups.iter().map(|g| g.hash).collect();
-    let mut by_client: FxHashMap<u64, Vec<(i64, u64, u64, u64)>> = FxHashMap::default();
+    let mut by_client: FxHashMap<u64, Vec<Candidate>> = FxHashMap::default();
     for m in a.error_marks.sorted() {
         if live_groups.contains(&m.group) {
             by_client
                 .entry(m.client)
                 .or_default()
-                .push((m.t, m.request, m.site, m.group));
+                .push((m.t, m.request, m.site, m.group, false));
         }
     }
     for marks in by_client.values_mut() {
-        marks.sort_unstable();
+        marks.sort_unstable_by_key(|m| (m.0, m.1, m.2, m.3));
     }
-    let requests = a.request_marks.sorted();
+    let mut requests = a.request_marks.sorted();
+    requests.sort_unstable_by_key(|r| (r.end, r.start, r.line));
     let scale = if requests.is_empty() {
         1.0
     } else {
@@ -612,20 +617,27 @@ fn attribute(a: &Analyzer, groups: &[Group], sites_with_errors: &BTreeSet<u64>) 
     let mut attributed = 0.0f64;
     for r in &requests {
         let is_abort = r.status == 499;
-        let candidates = by_client
-            .get(&r.client)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
+        let Some(candidates) = by_client.get_mut(&r.client) else {
+            note_unattributed(&mut unattributed, r, sites_with_errors);
+            continue;
+        };
         let lo = candidates.partition_point(|c| c.0 < r.start - ATTRIBUTION_SLACK);
+        // Each error line explains one request where it can (a request tried once logs one
+        // line); a line already claimed is used again only when nothing else fits.
         let best = candidates[lo..]
             .iter()
-            .take_while(|c| c.0 <= r.end + ATTRIBUTION_SLACK)
-            .filter(|c| !sites_with_errors.contains(&r.site) || c.2 == r.site)
-            .filter(|c| abort_groups.contains(&c.3) == is_abort)
-            .filter(|c| c.1 == 0 || r.request == 0 || c.1 == r.request)
-            .min_by_key(|c| ((c.1 != r.request) as u8, (c.0 - r.end).abs()));
+            .enumerate()
+            .take_while(|(_, c)| c.0 <= r.end + ATTRIBUTION_SLACK)
+            .filter(|(_, c)| !sites_with_errors.contains(&r.site) || c.2 == r.site)
+            .filter(|(_, c)| abort_groups.contains(&c.3) == is_abort)
+            .filter(|(_, c)| c.1 == 0 || r.request == 0 || c.1 == r.request)
+            .min_by_key(|(_, c)| (c.4, c.1 != r.request, (c.0 - r.end).abs()))
+            .map(|(i, c)| (lo + i, c.3));
         match best {
-            Some(&(_, _, _, group)) => {
+            Some((index, group)) => {
+                if let Some(c) = candidates.get_mut(index) {
+                    c.4 = true;
+                }
                 let entry = per_group.entry(group).or_default();
                 entry.0 += 1;
                 *entry.1.entry(r.status).or_insert(0) += 1;
@@ -633,30 +645,7 @@ fn attribute(a: &Analyzer, groups: &[Group], sites_with_errors: &BTreeSet<u64>) 
                     attributed += 1.0;
                 }
             }
-            None if !is_abort => {
-                let kind = if !r.has_upstream {
-                    format!(
-                        "{} answered by the server itself (no upstream was tried: limit_req/limit_conn, `return`, or an error before proxying)",
-                        r.status
-                    )
-                } else if r.upstream_status == r.status {
-                    format!(
-                        "{} returned by the upstream itself (the application answered {}; no proxy error)",
-                        r.status, r.status
-                    )
-                } else if sites_with_errors.is_empty() {
-                    format!(
-                        "{} with no error log to explain it (give logscan the error log too)",
-                        r.status
-                    )
-                } else {
-                    format!(
-                        "{} with no matching error-log line (error log level above error, or another server's log)",
-                        r.status
-                    )
-                };
-                *unattributed.entry(kind).or_insert(0.0) += 1.0;
-            }
+            None if !is_abort => note_unattributed(&mut unattributed, r, sites_with_errors),
             None => {}
         }
     }
@@ -678,6 +667,39 @@ fn attribute(a: &Analyzer, groups: &[Group], sites_with_errors: &BTreeSet<u64>) 
         attributed: (attributed * scale).round() as u64,
         unattributed,
     }
+}
+
+/// Describes a 5xx that no error-log line explains.
+fn note_unattributed(
+    unattributed: &mut BTreeMap<String, f64>,
+    r: &crate::state::RequestMark,
+    sites_with_errors: &BTreeSet<u64>,
+) {
+    if r.status == 499 {
+        return;
+    }
+    let kind = if !r.has_upstream {
+        format!(
+            "{} answered by the server itself (no upstream was tried: limit_req/limit_conn, `return`, or an error before proxying)",
+            r.status
+        )
+    } else if r.upstream_status == r.status {
+        format!(
+            "{} returned by the upstream itself (the application answered {}; no proxy error)",
+            r.status, r.status
+        )
+    } else if sites_with_errors.is_empty() {
+        format!(
+            "{} with no error log to explain it (give logscan the error log too)",
+            r.status
+        )
+    } else {
+        format!(
+            "{} with no matching error-log line (error log level above error, or another server's log)",
+            r.status
+        )
+    };
+    *unattributed.entry(kind).or_insert(0.0) += 1.0;
 }
 
 #[allow(clippy::too_many_arguments)]

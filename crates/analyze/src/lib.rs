@@ -151,7 +151,65 @@ struct Pending {
     text: Vec<u8>,
     line: (u32, u32, u64),
     site: u64,
+    /// Effect-side fields, for a held `Effect` line (the first of its process/thread in a
+    /// chunk, whose cause may sit at the end of the previous chunk).
+    vhost: Vec<u8>,
+    client: Option<Vec<u8>>,
+    request: Option<Vec<u8>>,
+    pid: u32,
 }
+
+impl Pending {
+    /// Copies an event into held state, reusing the buffers.
+    fn hold(&mut self, event: &Event<'_>, counted: bool) {
+        self.active = true;
+        self.counted = counted;
+        self.t = event.t;
+        self.cause = Some(event.cause);
+        self.server = Some(event.server);
+        self.phase = event.phase;
+        self.errno = event.errno;
+        self.variant = event.variant.map(str::to_owned);
+        copy_into(&mut self.upstream, event.upstream);
+        copy_into(&mut self.protocol, event.protocol.unwrap_or_default());
+        copy_into(&mut self.text, event.text);
+        copy_into(&mut self.vhost, event.vhost);
+        self.client = event.client.map(<[u8]>::to_vec);
+        self.request = event.request.map(<[u8]>::to_vec);
+        self.line = event.line;
+        self.site = event.site;
+        self.pid = event.pid;
+    }
+
+    /// The held line as an event.
+    fn event(&self) -> Option<Event<'_>> {
+        Some(Event {
+            cause: self.cause?,
+            server: self.server?,
+            phase: self.phase,
+            errno: self.errno,
+            variant: self.variant.as_deref(),
+            upstream: &self.upstream,
+            protocol: (!self.protocol.is_empty()).then_some(&self.protocol[..]),
+            vhost: &self.vhost,
+            client: self.client.as_deref(),
+            request: self.request.as_deref(),
+            t: self.t,
+            line: self.line,
+            text: &self.text,
+            site: self.site,
+            pid: self.pid,
+        })
+    }
+}
+
+fn copy_into(buf: &mut Vec<u8>, bytes: &[u8]) {
+    buf.clear();
+    buf.extend_from_slice(bytes);
+}
+
+/// Key of paired-line state: (input, chunk, pid, tid).
+type PairKey = (u32, u32, u32, u64);
 
 /// One failure event ready to be counted.
 struct Event<'a> {
@@ -189,8 +247,21 @@ pub struct Analyzer {
     error_marks: BottomK<ErrorMark>,
     request_marks: BottomK<RequestMark>,
     fpm_marks: BottomK<FpmMark>,
+    /// Per process/thread of the chunk being read: the last failure line, waiting for the
+    /// line that completes it.
     #[serde(with = "pairs")]
-    pending: BTreeMap<(u32, u32, u32, u64), Pending>,
+    pending: BTreeMap<PairKey, Pending>,
+    /// What was still waiting when a chunk ended: completed at `finish` by the first line of
+    /// the same process/thread in the next chunk, so chunk boundaries change nothing.
+    #[serde(with = "pairs")]
+    tails: BTreeMap<PairKey, Pending>,
+    /// The first `Effect` line of a process/thread in a chunk, when no line of it came
+    /// before in that chunk: its cause may be the tail of the previous chunk.
+    #[serde(with = "pairs")]
+    heads: BTreeMap<PairKey, Pending>,
+    /// Every (input, chunk, pid, tid) that logged a failure line (other than context), so a
+    /// tail finds the next chunk where its process/thread speaks again.
+    touched: std::collections::BTreeSet<PairKey>,
     /// Last time seen per (input, chunk), for entries without a timestamp.
     #[serde(with = "pairs")]
     last_time: BTreeMap<(u32, u32), i64>,
@@ -234,6 +305,9 @@ impl Analyzer {
             request_marks: BottomK::new(MARKS),
             fpm_marks: BottomK::new(FPM_MARKS),
             pending: BTreeMap::new(),
+            tails: BTreeMap::new(),
+            heads: BTreeMap::new(),
+            touched: std::collections::BTreeSet::new(),
             last_time: BTreeMap::new(),
             scratch: Vec::new(),
         }
@@ -317,159 +391,126 @@ impl Analyzer {
             record.tid.unwrap_or(0),
         );
         let pairs = server != Server::Nginx;
+        let event = event_of(record, failure, server, t, line, origin.text, site);
         match failure.role {
             Role::Context => {
                 let entry = self.context.entry(failure.cause).or_default();
                 entry.0 += 1;
                 entry.1.offer((t, line.0, line.1, line.2), origin.text);
             }
-            Role::Event => {
-                if pairs {
-                    self.flush_pending(key);
-                }
-                self.count(&event_of(
-                    record,
-                    failure,
-                    server,
-                    t,
-                    line,
-                    origin.text,
-                    site,
-                ));
-                if pairs {
-                    let p = self.pending.entry(key).or_default();
-                    p.active = true;
-                    p.counted = true;
-                    p.t = t;
-                }
-            }
-            Role::Cause => {
+            Role::Event if !pairs => self.count(&event),
+            Role::Event | Role::Cause => {
                 self.flush_pending(key);
-                let p = self.pending.entry(key).or_default();
-                p.active = true;
-                p.counted = false;
-                p.t = t;
-                p.cause = Some(failure.cause);
-                p.server = Some(server);
-                p.phase = failure.phase;
-                p.errno = failure.errno;
-                p.variant = failure.variant.map(str::to_owned);
-                p.upstream.clear();
-                p.upstream
-                    .extend_from_slice(failure.upstream.unwrap_or_default());
-                p.protocol.clear();
-                p.protocol
-                    .extend_from_slice(failure.protocol.unwrap_or_default());
-                p.text.clear();
-                p.text.extend_from_slice(origin.text);
-                p.line = line;
-                p.site = site;
+                self.count_if(failure.role == Role::Event, &event);
+                self.pending
+                    .entry(key)
+                    .or_default()
+                    .hold(&event, failure.role == Role::Event);
             }
             Role::Effect => {
-                let paired = self
-                    .pending
-                    .get(&key)
-                    .is_some_and(|p| p.active && (t - p.t).abs() <= PAIR_WINDOW);
-                if !paired {
-                    self.count(&event_of(
-                        record,
-                        failure,
-                        server,
-                        t,
-                        line,
-                        origin.text,
-                        site,
-                    ));
-                    return;
-                }
                 let Some(p) = self.pending.get_mut(&key) else {
+                    // The first line of this process/thread in the chunk: hold it until
+                    // `finish`, when the previous chunk's last line is known.
+                    self.heads.entry(key).or_default().hold(&event, false);
+                    self.pending.entry(key).or_default();
                     return;
                 };
+                if !(p.active && (t - p.t).abs() <= PAIR_WINDOW) {
+                    self.count(&event);
+                    return;
+                }
                 p.active = false;
                 if p.counted {
                     // The same failure was already counted from its own complete line.
                     return;
                 }
-                let p = std::mem::take(p);
-                let event = Event {
-                    cause: p.cause.unwrap_or(failure.cause),
-                    server,
-                    phase: p.phase.or(failure.phase),
-                    errno: p.errno.or(failure.errno),
-                    variant: p.variant.as_deref().or(failure.variant),
-                    upstream: if p.upstream.is_empty() {
-                        failure.upstream.unwrap_or_default()
-                    } else {
-                        &p.upstream
-                    },
-                    protocol: if p.protocol.is_empty() {
-                        failure.protocol
-                    } else {
-                        Some(&p.protocol)
-                    },
-                    vhost: record.server_name.unwrap_or_default(),
-                    client: record.client,
-                    request: record.request,
-                    t,
-                    line: p.line,
-                    text: &p.text,
-                    site,
-                    pid: record.pid.unwrap_or(0),
-                };
-                self.count(&event);
-                // Give the buffers back to reuse them.
+                let held = std::mem::take(p);
+                if let Some(cause_side) = held.event() {
+                    self.count(&combine(&cause_side, &event));
+                }
                 if let Some(slot) = self.pending.get_mut(&key) {
-                    let mut p = p;
-                    p.active = false;
-                    *slot = p;
+                    *slot = held;
+                    slot.active = false;
                 }
             }
         }
     }
 
-    /// Counts a pending `Cause` line that no `Effect` line claimed.
-    fn flush_pending(&mut self, key: (u32, u32, u32, u64)) {
+    fn count_if(&mut self, now: bool, event: &Event<'_>) {
+        if now {
+            self.count(event);
+        }
+    }
+
+    /// Counts a held `Cause` line that the next line of its process/thread did not claim.
+    fn flush_pending(&mut self, key: PairKey) {
         let Some(p) = self.pending.get_mut(&key) else {
             return;
         };
-        if !p.active || p.counted {
-            p.active = false;
+        let waiting = p.active && !p.counted;
+        p.active = false;
+        if !waiting {
             return;
         }
-        p.active = false;
-        let p = std::mem::take(p);
-        if let (Some(cause), Some(server)) = (p.cause, p.server) {
-            let event = Event {
-                cause,
-                server,
-                phase: p.phase,
-                errno: p.errno,
-                variant: p.variant.as_deref(),
-                upstream: &p.upstream,
-                protocol: (!p.protocol.is_empty()).then_some(&p.protocol[..]),
-                vhost: b"",
-                client: None,
-                request: None,
-                t: p.t,
-                line: p.line,
-                text: &p.text,
-                site: p.site,
-                pid: key.2,
-            };
+        let held = std::mem::take(p);
+        if let Some(event) = held.event() {
             self.count(&event);
         }
         if let Some(slot) = self.pending.get_mut(&key) {
-            *slot = p;
+            *slot = held;
             slot.active = false;
         }
     }
 
-    fn flush_all_pending(&mut self) {
-        let keys: Vec<_> = self.pending.keys().copied().collect();
-        for key in keys {
-            self.flush_pending(key);
+    /// Ends the chunks read so far: what is still waiting becomes a tail, completed (or
+    /// counted alone) at `finish`.
+    fn end_chunks(&mut self) {
+        for (key, p) in std::mem::take(&mut self.pending) {
+            self.touched.insert(key);
+            if p.active {
+                self.tails.insert(key, p);
+            }
         }
-        self.pending.clear();
+    }
+
+    /// Joins each chunk's tail with the next chunk's head line of the same process/thread,
+    /// then counts whatever is left alone.
+    fn resolve_boundaries(&mut self) {
+        self.end_chunks();
+        let tails = std::mem::take(&mut self.tails);
+        let mut heads = std::mem::take(&mut self.heads);
+        for (&(input, chunk, pid, tid), tail) in &tails {
+            // The next chunk in which this process/thread logged a failure line; chunks in
+            // between saw only other threads (or context lines) of it.
+            let next = self
+                .touched
+                .range((input, chunk + 1, pid, tid)..(input, u32::MAX, pid, tid))
+                .find(|k| k.2 == pid && k.3 == tid)
+                .copied();
+            let head = next
+                .and_then(|k| heads.remove(&k))
+                .filter(|h| (h.t - tail.t).abs() <= PAIR_WINDOW);
+            match (head, tail.counted) {
+                // An Event was counted from its own line: its follow-up adds nothing.
+                (Some(_), true) => {}
+                (Some(head), false) => {
+                    if let (Some(cause_side), Some(effect)) = (tail.event(), head.event()) {
+                        self.count(&combine(&cause_side, &effect));
+                    }
+                }
+                (None, true) => {}
+                (None, false) => {
+                    if let Some(event) = tail.event() {
+                        self.count(&event);
+                    }
+                }
+            }
+        }
+        for head in heads.values() {
+            if let Some(event) = head.event() {
+                self.count(&event);
+            }
+        }
     }
 
     /// Counts one failure event into its group and the timelines.
@@ -642,8 +683,11 @@ impl Analyzer {
     /// Adds another analyzer's state (built with the same [`Config`]). The result does not
     /// depend on the order in which shards are merged.
     pub fn merge(&mut self, mut other: Analyzer) {
-        self.flush_all_pending();
-        other.flush_all_pending();
+        self.end_chunks();
+        other.end_chunks();
+        self.tails.append(&mut other.tails);
+        self.heads.append(&mut other.heads);
+        self.touched.append(&mut other.touched);
         for (id, input) in &other.inputs {
             match self.inputs.get_mut(id) {
                 Some(mine) => mine.merge(input),
@@ -676,7 +720,7 @@ impl Analyzer {
 
     /// Builds the report.
     pub fn finish(mut self) -> Report {
-        self.flush_all_pending();
+        self.resolve_boundaries();
         finish::build(self)
     }
 }
@@ -701,6 +745,32 @@ mod pairs {
         D: Deserializer<'de>,
     {
         Ok(Vec::<(K, V)>::deserialize(d)?.into_iter().collect())
+    }
+}
+
+/// The event of a cause line completed by its effect line: cause, errno and upstream from
+/// the first, client and request from the second, counted at the first line.
+fn combine<'a>(cause: &Event<'a>, effect: &Event<'a>) -> Event<'a> {
+    Event {
+        cause: cause.cause,
+        server: cause.server,
+        phase: cause.phase.or(effect.phase),
+        errno: cause.errno.or(effect.errno),
+        variant: cause.variant.or(effect.variant),
+        upstream: if cause.upstream.is_empty() {
+            effect.upstream
+        } else {
+            cause.upstream
+        },
+        protocol: cause.protocol.or(effect.protocol),
+        vhost: effect.vhost,
+        client: effect.client.or(cause.client),
+        request: effect.request.or(cause.request),
+        t: cause.t,
+        line: cause.line,
+        text: cause.text,
+        site: cause.site,
+        pid: cause.pid,
     }
 }
 
