@@ -470,6 +470,12 @@ fn correlate_fpm(groups: &mut Vec<Group>, a: &mut Analyzer) -> FpmNotes {
             .cloned()
             .collect();
         groups.retain(|g| !(g.key.server == Server::PhpFpm && g.key.cause == target));
+        for fpm in &fpm_evidence {
+            if let Some(series) = a.causes.get_mut(&target) {
+                series.subtract(&fpm.series);
+            }
+            a.failures.subtract(&fpm.series);
+        }
         for mut new in new_groups {
             for fpm in &fpm_evidence {
                 new.evidence.merge(&fpm.examples);

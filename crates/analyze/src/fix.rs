@@ -127,10 +127,12 @@ impl FixContext {
         self.observed_timeout.map(human_seconds)
     }
 
-    fn evidence_step(&self) -> Option<String> {
+    /// " php-fpm.log says: <line>" for summaries, or nothing.
+    fn evidence_note(&self) -> String {
         self.evidence
             .as_ref()
-            .map(|line| format!("The PHP-FPM log confirms it: {line}"))
+            .map(|line| format!(" The PHP-FPM log says: {line}"))
+            .unwrap_or_default()
     }
 }
 
@@ -305,20 +307,15 @@ pub fn fix(ctx: &FixContext) -> Fix {
         }
         Cause::BackendCrash => (
             format!(
-                "The backend process{} died {} {when}.",
+                "The backend process{} died {} {when}.{}",
                 if ctx.upstream.is_empty() { String::new() } else { format!(" ({u})") },
-                ctx.times("time", "times")
+                ctx.times("time", "times"),
+                ctx.evidence_note()
             ),
-            {
-                let mut steps = vec![
-                    "Find what killed it: `dmesg -T | grep -i -E 'oom|segfault'` (SIGKILL is usually the OOM killer, SIGSEGV a crashing extension).".to_owned(),
-                    "For PHP-FPM: enable core dumps (`rlimit_core = unlimited`), disable or upgrade the crashing extension (opcache JIT, PECL modules); if memory-bound, lower `pm.max_children`.".to_owned(),
-                ];
-                if let Some(e) = ctx.evidence_step() {
-                    steps.insert(0, e);
-                }
-                steps
-            },
+            vec![
+                "Find what killed it: `dmesg -T | grep -i -E 'oom|segfault'` (SIGKILL is usually the OOM killer, SIGSEGV a crashing extension).".to_owned(),
+                "For PHP-FPM: enable core dumps (`rlimit_core = unlimited`), disable or upgrade the crashing extension (opcache JIT, PECL modules); if memory-bound, lower `pm.max_children`.".to_owned(),
+            ],
         ),
         Cause::NoLiveUpstreams => {
             let trigger = match &ctx.trigger {
@@ -567,18 +564,16 @@ pub fn fix(ctx: &FixContext) -> Fix {
                 .map(|m| format!(" (pm.max_children = {m})"))
                 .unwrap_or_default();
             let mut steps = Vec::new();
-            if let Some(e) = ctx.evidence_step() {
-                steps.push(e);
-            }
             steps.push("Measure the children's memory (`ps -o rss= -C php-fpm8.2 | sort -n | tail`) and raise `pm.max_children` only as far as RAM allows (about free RAM ÷ average child RSS).".to_owned());
             steps.push("Find the slow scripts that hold the children: `request_slowlog_timeout = 5s` with `slowlog`; add `request_terminate_timeout`; enable opcache.".to_owned());
             steps.push("Tune `pm.start_servers`, `pm.min_spare_servers`, `pm.max_spare_servers` (or `pm = static` for steady load); `listen.backlog` decides how many requests may wait.".to_owned());
             (
                 format!(
-                    "The PHP-FPM pool {} had all children busy{max} {when}: {} waited for a free child until the {} timed out.",
+                    "The PHP-FPM pool {} had all children busy{max} {when}: {} waited for a free child until the {} timed out.{}",
                     if ctx.upstream.is_empty() { String::new() } else { format!("behind {u}") },
                     ctx.times("request", "requests"),
-                    if server == Server::Apache { "ProxyTimeout" } else { "fastcgi_read_timeout" }
+                    if server == Server::Apache { "ProxyTimeout" } else { "fastcgi_read_timeout" },
+                    ctx.evidence_note()
                 ),
                 steps,
             )
@@ -608,9 +603,6 @@ pub fn fix(ctx: &FixContext) -> Fix {
         Cause::PhpTimeout => {
             let terminate = ctx.variant.as_deref() == Some("request_terminate_timeout");
             let mut steps = Vec::new();
-            if let Some(e) = ctx.evidence_step() {
-                steps.push(e);
-            }
             steps.push("Find the slow script (example lines, FPM `slowlog`) and make it faster, or move long jobs to a queue.".to_owned());
             steps.push(format!(
                 "If it must run longer, raise the limits consistently: `max_execution_time` < `request_terminate_timeout` (pool) < {} (use `set_time_limit()` for batch endpoints).",
@@ -618,13 +610,14 @@ pub fn fix(ctx: &FixContext) -> Fix {
             ));
             (
                 format!(
-                    "{} ran out of time {when}{}.",
+                    "{} ran out of time {when}{}.{}",
                     ctx.times("PHP request", "PHP requests"),
                     if terminate {
                         ": PHP-FPM killed the child at `request_terminate_timeout`, so the web server saw the connection close"
                     } else {
                         ": `max_execution_time` was exceeded"
-                    }
+                    },
+                    ctx.evidence_note()
                 ),
                 steps,
             )
@@ -810,7 +803,11 @@ mod tests {
         c.evidence = Some("[25-Nov-2026 01:29:10] WARNING: [pool www] server reached pm.max_children setting (1), consider raising it".into());
         let f = fix(&c);
         assert!(f.summary.contains("pm.max_children = 1"));
-        assert!(f.steps[0].contains("server reached pm.max_children"));
+        assert!(f.summary.contains("server reached pm.max_children"));
+        assert!(
+            f.steps[0].contains("Measure"),
+            "the first step is something to do"
+        );
         assert!(
             f.steps
                 .iter()

@@ -196,6 +196,24 @@ impl Series {
         taken
     }
 
+    /// Removes another series' counts from this one (saturating at zero per bucket).
+    pub fn subtract(&mut self, other: &Series) {
+        let mut other = other.clone();
+        let res = self.res.max(other.res);
+        self.coarsen_to(res);
+        other.coarsen_to(res);
+        for (t, n) in other.buckets() {
+            let idx = t.div_euclid(self.res) - self.start;
+            if let Some(slot) = usize::try_from(idx)
+                .ok()
+                .and_then(|i| self.counts.get_mut(i))
+            {
+                *slot = slot.saturating_sub(n);
+            }
+        }
+        self.trim();
+    }
+
     /// Sum of buckets whose start lies in `[from, to)`.
     pub fn count_in(&self, from: i64, to: i64) -> u64 {
         self.buckets()

@@ -489,7 +489,7 @@ fn php_fpm_pool_exhaustion_turns_fastcgi_timeouts_into_fpm_pool_exhausted() {
         f.fix.summary
     );
     assert!(
-        f.fix.steps[0].contains("server reached pm.max_children"),
+        f.fix.summary.contains("server reached pm.max_children"),
         "{:?}",
         f.fix.steps
     );

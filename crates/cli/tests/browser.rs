@@ -15,10 +15,14 @@ use serde_json::Value;
 use common::{fixtures, logscan};
 
 fn chromium() -> Option<PathBuf> {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.is_file())
+    [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.is_file())
 }
 
 /// Runs headless Chromium with the flags that keep it off the network, bounded in time.
@@ -72,29 +76,55 @@ fn the_html_report_renders_in_chromium_with_its_charts_and_findings() {
     assert!(findings >= 2);
 
     let url = format!("file://{}", html.display());
-    let dom = run_chromium(&browser, &dir.path().join("profile-dom"), &["--dump-dom".into(), url.clone()]);
-    assert!(dom.status.success(), "{}", String::from_utf8_lossy(&dom.stderr));
+    let dom = run_chromium(
+        &browser,
+        &dir.path().join("profile-dom"),
+        &["--dump-dom".into(), url.clone()],
+    );
+    assert!(
+        dom.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
     let dom_text = String::from_utf8_lossy(&dom.stdout);
-    assert!(dom_text.contains("id=\"timeline\""), "overall timeline chart missing");
+    assert!(
+        dom_text.contains("id=\"timeline\""),
+        "overall timeline chart missing"
+    );
     assert!(dom_text.contains("id=\"summary\"") && dom_text.contains("id=\"incidents\""));
-    assert_eq!(dom_text.matches("<section class=\"finding ").count(), findings, "one section per finding");
+    assert_eq!(
+        dom_text.matches("<section class=\"finding ").count(),
+        findings,
+        "one section per finding"
+    );
     for f in report["findings"].as_array().unwrap() {
         assert!(dom_text.contains(f["cause"].as_str().unwrap()));
     }
     // Both incidents are drawn on the timeline.
-    assert_eq!(dom_text.matches("class=\"band\"").count(), 2, "both incidents drawn as bands");
+    assert_eq!(
+        dom_text.matches("class=\"band\"").count(),
+        2,
+        "both incidents drawn as bands"
+    );
 
     let png = dir.path().join("report.png");
     let shot = run_chromium(
         &browser,
         &dir.path().join("profile-shot"),
-        &[format!("--screenshot={}", png.display()), "--window-size=1280,2400".into(), url],
+        &[
+            format!("--screenshot={}", png.display()),
+            "--window-size=1280,2400".into(),
+            url,
+        ],
     );
     let log = String::from_utf8_lossy(&shot.stderr);
     let console: Vec<&str> = log.lines().filter(|l| l.contains("CONSOLE")).collect();
     assert!(console.is_empty(), "console messages: {console:#?}");
     let bytes = std::fs::read(&png).expect("screenshot written");
-    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() > 10_000, "a real PNG");
+    assert!(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() > 10_000,
+        "a real PNG"
+    );
     if let Ok(keep) = std::env::var("LOGSCAN_SCREENSHOT") {
         std::fs::copy(&png, keep).unwrap();
     }

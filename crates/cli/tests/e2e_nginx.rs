@@ -27,16 +27,26 @@ fn nginx_binary() -> Option<PathBuf> {
 
 /// A port nothing listens on (bound, then released).
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn get(port: u16, path: &str) -> Option<u16> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
     write!(stream, "GET {path} HTTP/1.1\r\nHost: shop.example.test\r\nUser-Agent: logscan-e2e\r\nConnection: close\r\n\r\n").ok()?;
     let mut response = Vec::new();
     stream.read_to_end(&mut response).ok()?;
-    String::from_utf8_lossy(&response).split_whitespace().nth(1)?.parse().ok()
+    String::from_utf8_lossy(&response)
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
 }
 
 struct Nginx {
@@ -119,7 +129,9 @@ fn real_nginx_in_front_of_a_closed_port() {
     let (port, closed) = (free_port(), free_port());
     let statuses: Vec<Option<u16>> = {
         let _nginx = start_nginx(&binary, dir.path(), port, closed);
-        (0..REQUESTS).map(|i| get(port, &format!("/api/items?page={i}"))).collect()
+        (0..REQUESTS)
+            .map(|i| get(port, &format!("/api/items?page={i}")))
+            .collect()
         // nginx stops here, flushing its logs.
     };
     assert!(statuses.iter().all(|s| *s == Some(502)), "{statuses:?}");
@@ -131,16 +143,26 @@ fn real_nginx_in_front_of_a_closed_port() {
         .arg(logs.join("access.log"))
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     let top = &report["findings"][0];
     assert_eq!(top["cause"], "upstream_refused", "{report:#}");
     assert_eq!(top["upstream"], format!("127.0.0.1:{closed}"));
     assert_eq!(top["count"], REQUESTS as u64);
-    assert_eq!(top["affected_requests"], REQUESTS as u64, "every 502 is attributed to it");
+    assert_eq!(
+        top["affected_requests"], REQUESTS as u64,
+        "every 502 is attributed to it"
+    );
     assert_eq!(top["statuses"]["502"], REQUESTS as u64);
     assert_eq!(report["access"]["server_errors"], REQUESTS as u64);
     assert_eq!(report["access"]["attributed_share"], 1.0);
     assert_eq!(report["totals"]["unrecognized"], 0);
-    assert!(top["fix"]["summary"].as_str().unwrap().contains(&format!("127.0.0.1:{closed} refused {REQUESTS} connections")));
+    assert!(top["fix"]["summary"].as_str().unwrap().contains(&format!(
+        "127.0.0.1:{closed} refused {REQUESTS} connections"
+    )));
 }

@@ -5,9 +5,12 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
-/// The fixture corpus at the repository root.
+/// The fixture corpus: `$LOGSCAN_FIXTURES` (a fresh capture, see scripts/test) or the one
+/// committed at the repository root.
 pub fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+    std::env::var_os("LOGSCAN_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures"))
 }
 
 /// The `logscan` binary, with a fixed environment (no colour decisions from the outside).
