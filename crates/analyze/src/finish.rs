@@ -125,9 +125,18 @@ pub(crate) fn build(mut a: Analyzer) -> Report {
     let max_children = fpm_notes.max_children;
     let retry_seconds = context_retry(&a);
 
+    let triggers: Vec<Option<Trigger>> = groups
+        .iter()
+        .map(|g| {
+            (g.key.cause == Cause::NoLiveUpstreams)
+                .then(|| find_trigger(g, &groups, &a))
+                .flatten()
+        })
+        .collect();
     let mut built: Vec<Built> = groups
         .into_iter()
-        .map(|group| {
+        .zip(triggers)
+        .map(|(group, trigger)| {
             let (affected, statuses) = match attribution.per_group.get(&group.hash) {
                 Some((n, statuses)) => (Some(*n), statuses.clone()),
                 None if access_servers.contains(&group.key.server) => (Some(0), BTreeMap::new()),
@@ -139,9 +148,6 @@ pub(crate) fn build(mut a: Analyzer) -> Report {
             } else {
                 (affected, statuses)
             };
-            let trigger = (group.key.cause == Cause::NoLiveUpstreams)
-                .then(|| find_trigger(&group, &a))
-                .flatten();
             let evidence = group.evidence.items().first().map(|e| e.text.clone());
             let severity = severity_of(&group, affected, total_failures, total_requests);
             let impact = match affected {
@@ -553,7 +559,7 @@ fn observed_time(by_status: &BTreeMap<u16, Sketch>, statuses: &[u16]) -> Option<
         .map(|s| s.quantile(0.5))
 }
 
-fn find_trigger(group: &Group, a: &Analyzer) -> Option<Trigger> {
+fn find_trigger(group: &Group, groups: &[Group], a: &Analyzer) -> Option<Trigger> {
     let first = group.first;
     let (from, to) = (first - 60, first + 1);
     a.causes
@@ -563,8 +569,7 @@ fn find_trigger(group: &Group, a: &Analyzer) -> Option<Trigger> {
         .filter(|(_, n)| *n > 0)
         .max_by_key(|(c, n)| (*n, std::cmp::Reverse(*c)))
         .map(|(cause, count)| {
-            let upstream = a
-                .groups
+            let upstream = groups
                 .iter()
                 .filter(|g| g.key.cause == cause)
                 .max_by_key(|g| g.series.count_in(from, to))

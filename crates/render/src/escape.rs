@@ -60,28 +60,36 @@ pub fn markdown(text: &str) -> String {
             push_visible(&mut out, c);
         } else if matches!(
             c,
-            '\\' | '`'
-                | '*'
-                | '_'
-                | '{'
-                | '}'
-                | '['
-                | ']'
-                | '<'
-                | '>'
-                | '('
-                | ')'
-                | '#'
-                | '+'
-                | '!'
-                | '|'
-                | '~'
-                | '&'
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~'
         ) {
             out.push('\\');
             out.push(c);
         } else {
             out.push(c);
+        }
+    }
+    out
+}
+
+/// logscan's own prose with `code spans` (fix texts, summaries) that may embed values from
+/// logs: prose parts are escaped like [`markdown`], code spans are kept as code (where
+/// Markdown renders nothing), controls are made visible everywhere. An unpaired backtick is
+/// escaped.
+pub fn markdown_inline(text: &str) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    let paired = parts.len() % 2 == 1;
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, part) in parts.iter().enumerate() {
+        let is_code = i % 2 == 1 && (paired || i + 1 < parts.len());
+        if is_code {
+            out.push('`');
+            out.push_str(&markdown_code(part));
+            out.push('`');
+        } else {
+            if i % 2 == 1 {
+                out.push_str("\\`");
+            }
+            out.push_str(&markdown(part));
         }
     }
     out
@@ -137,6 +145,12 @@ mod tests {
     #[test]
     fn markdown_and_html_cannot_be_broken_out_of() {
         assert_eq!(markdown("a|b`c*"), "a\\|b\\`c\\*");
+        assert_eq!(
+            markdown_inline("raise `proxy_read_timeout` for [x](y)"),
+            "raise `proxy_read_timeout` for \\[x\\](y)"
+        );
+        assert_eq!(markdown_inline("odd ` tick"), "odd \\` tick");
+        assert_eq!(markdown_inline("`a_b` and c_d"), "`a_b` and c\\_d");
         assert_eq!(markdown_code("x`y\u{1b}"), "x'y\\x1b");
         assert_eq!(
             html("<script>alert('x')</script>&"),

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use logscan_analyze::report::Report;
 
-use crate::escape::{markdown as md, markdown_code as code};
+use crate::escape::{markdown as md, markdown_code as code, markdown_inline as prose};
 use crate::{sparkline, thousands, time_short};
 
 /// Renders the report as GitHub-flavoured Markdown, showing at most `top` findings.
@@ -13,7 +13,7 @@ pub fn render(report: &Report, top: usize) -> String {
     let mut out = String::new();
     let long_span = crate::spans_days(report);
     let _ = writeln!(out, "## logscan report\n");
-    let _ = writeln!(out, "{}\n", md(&report.summary));
+    let _ = writeln!(out, "{}\n", prose(&report.summary));
     let t = &report.totals;
     let span = report
         .span
@@ -96,11 +96,11 @@ pub fn render(report: &Report, top: usize) -> String {
             let _ = writeln!(out, "- Endpoints: {}", top.join(", "));
         }
         for note in &f.notes {
-            let _ = writeln!(out, "- Note: {}", md(note));
+            let _ = writeln!(out, "- Note: {}", prose(note));
         }
-        let _ = writeln!(out, "\n**Fix:** {}\n", md(&f.fix.summary));
+        let _ = writeln!(out, "\n**Fix:** {}\n", prose(&f.fix.summary));
         for (i, step) in f.fix.steps.iter().enumerate() {
-            let _ = writeln!(out, "{}. {}", i + 1, md(step));
+            let _ = writeln!(out, "{}. {}", i + 1, prose(step));
         }
         if !f.examples.is_empty() {
             let _ = writeln!(out, "\n```text");
