@@ -3,7 +3,7 @@
 mod common;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use predicates::prelude::*;
@@ -89,7 +89,7 @@ fn completions_and_man_page_are_generated() {
 
 #[test]
 fn default_output_off_a_terminal_is_json_and_every_form_renders() {
-    let output = logscan().args(&refused()).output().unwrap();
+    let output = logscan().args(refused()).output().unwrap();
     let report: Value =
         serde_json::from_slice(&output.stdout).expect("JSON when stdout is not a terminal");
     assert_eq!(report["findings"][0]["cause"], "upstream_refused");
@@ -129,7 +129,7 @@ fn default_output_off_a_terminal_is_json_and_every_form_renders() {
 
     let table = logscan()
         .args(["--output", "table", "--color", "never"])
-        .args(&refused())
+        .args(refused())
         .output()
         .unwrap();
     let table = String::from_utf8(table.stdout).unwrap();
@@ -139,7 +139,7 @@ fn default_output_off_a_terminal_is_json_and_every_form_renders() {
 
     let markdown = logscan()
         .args(["--output", "markdown"])
-        .args(&refused())
+        .args(refused())
         .output()
         .unwrap();
     let markdown = String::from_utf8(markdown.stdout).unwrap();
@@ -150,7 +150,7 @@ fn default_output_off_a_terminal_is_json_and_every_form_renders() {
 
     let html = logscan()
         .args(["--output", "html"])
-        .args(&refused())
+        .args(refused())
         .output()
         .unwrap();
     let html = String::from_utf8(html.stdout).unwrap();
@@ -170,7 +170,7 @@ fn out_file_picks_the_form_from_its_extension() {
         logscan()
             .arg("-o")
             .arg(&path)
-            .args(&refused())
+            .args(refused())
             .assert()
             .success()
             .stdout("");
@@ -187,14 +187,14 @@ fn out_file_picks_the_form_from_its_extension() {
 fn color_is_off_unless_asked_and_no_color_is_respected() {
     let colored = logscan()
         .args(["--output", "table", "--color", "always"])
-        .args(&refused())
+        .args(refused())
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&colored.stdout).contains("\u{1b}[1;31mCRITICAL"));
     let auto = logscan()
         .args(["--output", "table"])
         .env("NO_COLOR", "1")
-        .args(&refused())
+        .args(refused())
         .output()
         .unwrap();
     assert!(!String::from_utf8_lossy(&auto.stdout).contains('\u{1b}'));
@@ -205,7 +205,7 @@ fn events_are_ecs_ndjson() {
     let output = logscan()
         .arg("--events")
         .args(["--tz", "UTC"])
-        .args(&refused())
+        .args(refused())
         .output()
         .unwrap();
     assert!(output.status.success());
@@ -303,7 +303,7 @@ fn formats_can_be_forced_and_custom_formats_given() {
     // Bad format strings are usage errors.
     logscan()
         .args(["--log-format", "no variables here"])
-        .args(&refused())
+        .args(refused())
         .assert()
         .code(2);
 }
@@ -382,7 +382,7 @@ fn time_window_zone_and_top_options() {
 fn fail_on_sets_exit_code_one() {
     logscan()
         .args(["--fail-on", "critical"])
-        .args(&refused())
+        .args(refused())
         .assert()
         .code(1);
     let healthy = scenario("nginx/healthy");
@@ -394,7 +394,7 @@ fn fail_on_sets_exit_code_one() {
         .code(0);
     logscan()
         .args(["--fail-on", "bogus"])
-        .args(&refused())
+        .args(refused())
         .assert()
         .code(2);
 }
@@ -458,7 +458,7 @@ fn missing_and_unreadable_inputs_are_reported_and_the_rest_analysed() {
         .args(["--output", "json"])
         .arg(&missing)
         .arg(&truncated)
-        .args(&refused())
+        .args(refused())
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
@@ -479,7 +479,7 @@ fn a_closed_pipe_ends_quietly() {
     let bin = assert_cmd::cargo::cargo_bin("logscan");
     let mut child = Command::new(bin)
         .args(["--events"])
-        .args(&refused())
+        .args(refused())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -505,7 +505,7 @@ fn a_closed_pipe_ends_quietly() {
 
 #[test]
 fn progress_is_never_shown_in_pipes_unless_forced() {
-    let quiet = logscan().args(&refused()).output().unwrap();
+    let quiet = logscan().args(refused()).output().unwrap();
     assert!(
         quiet.stderr.is_empty(),
         "{}",
@@ -513,7 +513,7 @@ fn progress_is_never_shown_in_pipes_unless_forced() {
     );
     logscan()
         .args(["--progress", "never"])
-        .args(&refused())
+        .args(refused())
         .assert()
         .success()
         .stderr("");
@@ -564,6 +564,3 @@ fn table_and_markdown_snapshots() {
         }
     }
 }
-
-#[allow(dead_code)]
-fn _paths(_: &Path) {}
