@@ -71,6 +71,7 @@ fn every_fixture_entry_parses_and_the_labelled_cause_is_found() {
     };
     let mut scenarios = 0;
     let mut problems = Vec::new();
+    let mut covered: BTreeSet<Cause> = BTreeSet::new();
     let mut labels: Vec<PathBuf> = ["nginx", "apache"]
         .iter()
         .filter_map(|server| std::fs::read_dir(root.join(server)).ok())
@@ -114,6 +115,7 @@ fn every_fixture_entry_parses_and_the_labelled_cause_is_found() {
             );
             causes.extend(found);
         }
+        covered.extend(causes.iter().copied());
         let scenario = dir
             .strip_prefix(&root)
             .map(|p| p.to_string_lossy().into_owned())
@@ -136,5 +138,8 @@ fn every_fixture_entry_parses_and_the_labelled_cause_is_found() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // Every cause id is assigned to at least one line a real server wrote.
+    let missing: Vec<&str> = Cause::ALL.iter().filter(|c| !covered.contains(c)).map(|c| c.id()).collect();
+    assert!(missing.is_empty(), "causes without a real-server line: {missing:?}");
     eprintln!("{scenarios} fixture scenarios checked");
 }
