@@ -311,7 +311,9 @@ fn in_range(record: &Record<'_>, config: &logscan_analyze::Config) -> bool {
         return true;
     };
     let t = match &config.zone {
-        Some(zone) => ts.unix_seconds().unwrap_or_else(|| ts.to_instant(zone).timestamp()),
+        Some(zone) => ts
+            .unix_seconds()
+            .unwrap_or_else(|| ts.to_instant(zone).timestamp()),
         None => ts.wall_seconds(),
     };
     config.since.is_none_or(|s| t >= s) && config.until.is_none_or(|u| t < u)

@@ -50,7 +50,7 @@ fn error_fields(map: &mut Map<String, Value>, r: &ErrorRecord<'_>) {
     if let Some(level) = r.level {
         put(map, "log.level", Value::String(level.as_str().into()));
     }
-    put(map, "message", text(r.message));
+    put(map, "message", Value::String(message_text(r)));
     if let Some(pid) = r.pid {
         put(map, "process.pid", Value::from(pid));
     }
@@ -101,6 +101,44 @@ fn error_fields(map: &mut Map<String, Value>, r: &ErrorRecord<'_>) {
     if r.truncated {
         put(map, "logscan.truncated", Value::Bool(true));
     }
+}
+
+/// The message as the line wrote it, without the prefix (time, level, pid) and without
+/// the context fields that have their own keys (nginx `, client: ...`, Apache
+/// `[client ...]` and `, referer: ...`): nginx keeps its errno and `while` parts, Apache its
+/// `(status)text: ` and `AHnnnnn: ` parts.
+pub fn message_text(r: &ErrorRecord<'_>) -> String {
+    use logscan_parse::{CodeSpace, Format};
+    let mut out = String::new();
+    match r.format {
+        Format::NginxError => {
+            out.push_str(&escape_bytes(r.message, MAX_TEXT));
+            if let Some(e) = r.sys_error {
+                out.push_str(&format!(" ({}: {})", e.number, escape_bytes(e.text, 512)));
+            }
+            if let Some(action) = r.action {
+                out.push_str(" while ");
+                out.push_str(&escape_bytes(action, 512));
+            }
+        }
+        Format::ApacheError => {
+            if let Some(e) = r.sys_error {
+                let number = match e.space {
+                    CodeSpace::Eai => format!("EAI {}", e.number),
+                    CodeSpace::Windows => format!("OS {}", e.number),
+                    _ => e.number.to_string(),
+                };
+                out.push_str(&format!("({number}){}: ", escape_bytes(e.text, 512)));
+            }
+            if let Some(code) = r.code {
+                out.push_str(&escape_bytes(code, 16));
+                out.push_str(": ");
+            }
+            out.push_str(&escape_bytes(r.message, MAX_TEXT));
+        }
+        _ => out.push_str(&escape_bytes(r.message, MAX_TEXT)),
+    }
+    out
 }
 
 fn access_fields(map: &mut Map<String, Value>, r: &AccessRecord<'_>, line: &[u8]) {

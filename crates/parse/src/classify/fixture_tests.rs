@@ -139,7 +139,14 @@ fn every_fixture_entry_parses_and_the_labelled_cause_is_found() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     // Every cause id is assigned to at least one line a real server wrote.
-    let missing: Vec<&str> = Cause::ALL.iter().filter(|c| !covered.contains(c)).map(|c| c.id()).collect();
-    assert!(missing.is_empty(), "causes without a real-server line: {missing:?}");
+    let missing: Vec<&str> = Cause::ALL
+        .iter()
+        .filter(|c| !covered.contains(c))
+        .map(|c| c.id())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "causes without a real-server line: {missing:?}"
+    );
     eprintln!("{scenarios} fixture scenarios checked");
 }
