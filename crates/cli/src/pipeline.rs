@@ -271,6 +271,11 @@ pub fn choose_parser(sample: &[&[u8]], display: &str, settings: &Settings) -> (P
         candidates.insert(0, custom.clone());
     }
     match family {
+        None if sample.iter().all(|l| l.trim_ascii().is_empty()) => match format_from_name(display) {
+            // Nothing to read: name the format the file name suggests.
+            Some(format) => (Parser::for_format(format), true),
+            None => (Parser::nginx_error(), false),
+        },
         None => match detect(sample, Some(display), &candidates) {
             Some(found) if found.matched > 0 => (found.parser, true),
             _ => (Parser::nginx_error(), false),
@@ -301,6 +306,22 @@ pub fn choose_parser(sample: &[&[u8]], display: &str, settings: &Settings) -> (P
                 ),
             }
         }
+    }
+}
+
+/// The format a file name suggests (`/var/log/nginx/error.log`, `access_log`, `php8.2-fpm.log`).
+fn format_from_name(display: &str) -> Option<Format> {
+    let lower = display.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    let apache = lower.contains("apache") || lower.contains("httpd");
+    if name.contains("fpm") {
+        Some(Format::PhpFpm)
+    } else if name.contains("error") {
+        Some(if apache { Format::ApacheError } else { Format::NginxError })
+    } else if name.contains("access") {
+        Some(if apache { Format::ApacheAccess } else { Format::NginxAccess })
+    } else {
+        None
     }
 }
 
