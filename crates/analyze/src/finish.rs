@@ -642,7 +642,10 @@ fn attribute(a: &Analyzer, groups: &[Group], sites_with_errors: &BTreeSet<u64>) 
             .filter(|(_, c)| !sites_with_errors.contains(&r.site) || c.2 == r.site)
             .filter(|(_, c)| abort_groups.contains(&c.3) == is_abort)
             .filter(|(_, c)| c.1 == 0 || r.request == 0 || c.1 == r.request)
-            .min_by_key(|(_, c)| (c.4, c.1 != r.request, (c.0 - r.end).abs()))
+            .min_by_key(|(_, c)| {
+                let anchor = if r.open_end { r.start } else { r.end };
+                (c.4, c.1 != r.request, (c.0 - anchor).abs())
+            })
             .map(|(i, c)| (lo + i, c.3));
         match best {
             Some((index, group)) => {

@@ -73,6 +73,9 @@ use text::hash_bytes;
 const MARKS: usize = 65_536;
 /// How many PHP-FPM events are kept for correlation.
 const FPM_MARKS: usize = 8_192;
+/// How long a request whose duration was not logged may have taken, for matching its
+/// error-log line (Apache's default `Timeout` is 60 s).
+const UNKNOWN_DURATION: i64 = 120;
 /// Paired lines (Apache AH00957 + AH01114) must be this close, in seconds.
 const PAIR_WINDOW: i64 = 2;
 
@@ -666,9 +669,13 @@ impl Analyzer {
                 .offer((end, line.0, line.1, line.2), origin.text);
         }
         if failed || status == 499 {
+            let open_end = record.time_is_start && record.request_time_us.or(upstream_us).is_none();
             self.request_marks.offer(RequestMark {
                 client: record.client.map_or(0, hash_bytes),
-                end,
+                // Apache logs the start of the request (`%t`); without `%D` the end is unknown,
+                // so its error line may come up to a proxy timeout later.
+                end: if open_end { end + UNKNOWN_DURATION } else { end },
+                open_end,
                 start,
                 request: record.request.map_or(0, hash_bytes),
                 site,

@@ -592,6 +592,8 @@ pub struct RequestMark {
     pub upstream_status: u16,
     /// Whether an upstream address was logged.
     pub has_upstream: bool,
+    /// Whether the duration was unknown (`end` is then only an upper bound).
+    pub open_end: bool,
     /// Where it was logged.
     pub line: (u32, u32, u64),
 }
