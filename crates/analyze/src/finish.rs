@@ -91,6 +91,8 @@ pub(crate) fn build(mut a: Analyzer) -> Report {
 
     // Cross-log correlation, then attribution.
     let mut groups = a.groups.take();
+    // Arrival order depends on how the input was sharded: sort so nothing below does.
+    groups.sort_by(|x, y| x.key.cmp(&y.key));
     let fpm_notes = correlate_fpm(&mut groups, &mut a);
     let sites_with_errors: BTreeSet<u64> = a
         .inputs
@@ -572,7 +574,12 @@ fn find_trigger(group: &Group, groups: &[Group], a: &Analyzer) -> Option<Trigger
             let upstream = groups
                 .iter()
                 .filter(|g| g.key.cause == cause)
-                .max_by_key(|g| g.series.count_in(from, to))
+                .max_by_key(|g| {
+                    (
+                        g.series.count_in(from, to),
+                        std::cmp::Reverse(g.key.clone()),
+                    )
+                })
                 .map(|g| g.key.upstream.clone())
                 .unwrap_or_default();
             Trigger {

@@ -674,7 +674,11 @@ impl Analyzer {
                 client: record.client.map_or(0, hash_bytes),
                 // Apache logs the start of the request (`%t`); without `%D` the end is unknown,
                 // so its error line may come up to a proxy timeout later.
-                end: if open_end { end + UNKNOWN_DURATION } else { end },
+                end: if open_end {
+                    end + UNKNOWN_DURATION
+                } else {
+                    end
+                },
                 open_end,
                 start,
                 request: record.request.map_or(0, hash_bytes),

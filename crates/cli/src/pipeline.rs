@@ -271,7 +271,8 @@ pub fn choose_parser(sample: &[&[u8]], display: &str, settings: &Settings) -> (P
         candidates.insert(0, custom.clone());
     }
     match family {
-        None if sample.iter().all(|l| l.trim_ascii().is_empty()) => match format_from_name(display) {
+        None if sample.iter().all(|l| l.trim_ascii().is_empty()) => match format_from_name(display)
+        {
             // Nothing to read: name the format the file name suggests.
             Some(format) => (Parser::for_format(format), true),
             None => (Parser::nginx_error(), false),
@@ -317,9 +318,17 @@ fn format_from_name(display: &str) -> Option<Format> {
     if name.contains("fpm") {
         Some(Format::PhpFpm)
     } else if name.contains("error") {
-        Some(if apache { Format::ApacheError } else { Format::NginxError })
+        Some(if apache {
+            Format::ApacheError
+        } else {
+            Format::NginxError
+        })
     } else if name.contains("access") {
-        Some(if apache { Format::ApacheAccess } else { Format::NginxAccess })
+        Some(if apache {
+            Format::ApacheAccess
+        } else {
+            Format::NginxAccess
+        })
     } else {
         None
     }
