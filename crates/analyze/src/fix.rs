@@ -87,6 +87,15 @@ impl FixContext {
         self.directive("pass")
     }
 
+    /// What the `*_pass` directive names: `http://127.0.0.1:8080`, `unix:/run/php.sock`
+    /// (fastcgi/uwsgi/scgi take the address without a scheme; proxy_pass needs one).
+    fn pass_target(&self) -> String {
+        match self.module() {
+            "proxy" | "grpc" => format!("{}://{}", self.protocol(), self.upstream),
+            _ => self.upstream.clone(),
+        }
+    }
+
     fn upstream_or(&self, fallback: &str) -> String {
         if self.upstream.is_empty() {
             fallback.to_owned()
@@ -165,7 +174,7 @@ pub fn fix(ctx: &FixContext) -> Fix {
                     steps.push(format!(
                         "Check that `{} {}` matches the backend's listen address exactly (prefer 127.0.0.1:<port> over localhost, which may resolve to [::1] first).",
                         ctx.pass_directive(),
-                        if ctx.is_unix() { u.clone() } else { format!("{}://{u}", if ctx.is_fastcgi() { "" } else { ctx.protocol() }).replace(":///", "") }
+                        ctx.pass_target()
                     ));
                     steps.push(format!(
                         "To ride out restarts and deploys: list more than one `server` (or a `backup`) in the upstream block, keep `{}_next_upstream error timeout` and set `{}_next_upstream_tries`; in containers use `resolver 127.0.0.11 valid=10s;` with a variable in `{}` so new addresses are picked up.",
@@ -760,7 +769,25 @@ mod tests {
             f.steps[0].contains("systemctl status")
                 && f.steps[0].contains("ss -ltnp | grep ':8080'")
         );
-        assert!(f.steps[1].contains("proxy_pass"));
+        assert!(
+            f.steps[1].contains("`proxy_pass http://127.0.0.1:8080`"),
+            "{}",
+            f.steps[1]
+        );
+        let mut fcgi = ctx(Cause::UpstreamRefused, Server::Nginx, "127.0.0.1:9000");
+        fcgi.protocol = Some("fastcgi".into());
+        assert!(
+            fix(&fcgi).steps[1].contains("`fastcgi_pass 127.0.0.1:9000`"),
+            "{:?}",
+            fix(&fcgi).steps
+        );
+        let mut sock = ctx(
+            Cause::UpstreamRefused,
+            Server::Nginx,
+            "unix:/run/php/php8.2-fpm.sock",
+        );
+        sock.protocol = Some("fastcgi".into());
+        assert!(fix(&sock).steps[1].contains("`fastcgi_pass unix:/run/php/php8.2-fpm.sock`"));
         let apache = fix(&ctx(
             Cause::UpstreamRefused,
             Server::Apache,
