@@ -152,10 +152,12 @@ pub(crate) fn build(mut a: Analyzer) -> Report {
             };
             let evidence = group.evidence.items().first().map(|e| e.text.clone());
             let severity = severity_of(&group, affected, total_failures, total_requests);
+            // Body-phase failures reached the client as a truncated 200, not a 5xx.
+            let events = (group.count - group.truncated) as f64 + group.truncated as f64 * 0.5;
             let impact = match affected {
                 Some(n) if n > 0 => n as f64,
-                Some(_) => group.count as f64 * 0.25,
-                None => group.count as f64,
+                Some(_) => events * 0.25,
+                None => events,
             };
             let score = impact * weight(severity);
             Built {

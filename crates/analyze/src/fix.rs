@@ -719,7 +719,18 @@ pub fn fix(ctx: &FixContext) -> Fix {
     if steps.is_empty() {
         steps.push("Read the example lines below.".to_owned());
     }
-    Fix { summary, steps }
+    Fix {
+        summary: capitalized(summary),
+        steps,
+    }
+}
+
+/// The text with its first letter upper-case ("the backend ..." → "The backend ...").
+fn capitalized(mut text: String) -> String {
+    if let Some(first) = text.chars().next().filter(char::is_ascii_lowercase) {
+        text.replace_range(..1, &first.to_ascii_uppercase().to_string());
+    }
+    text
 }
 
 #[cfg(test)]

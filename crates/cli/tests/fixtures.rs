@@ -48,12 +48,16 @@ fn scenarios() -> Vec<(PathBuf, Value)> {
 }
 
 fn report_for(dir: &Path, label: &Value) -> Value {
+    report_of(dir, label, &scenario_inputs(dir))
+}
+
+fn report_of(dir: &Path, label: &Value, files: &[PathBuf]) -> Value {
     let mut args: Vec<String> = vec!["--output".into(), "json".into()];
     if let Some(format) = label["error_log_format"].as_str() {
         args.push("--error-log-format".into());
         args.push(format.into());
     }
-    for f in scenario_inputs(dir) {
+    for f in files {
         args.push(f.to_string_lossy().into_owned());
     }
     let output = logscan().args(&args).output().expect("run logscan");
