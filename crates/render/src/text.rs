@@ -183,32 +183,57 @@ fn secs(s: f64) -> String {
 }
 
 fn findings_table(findings: &[&Finding], width: usize, color: bool, long_span: bool) -> String {
+    const GAP: usize = 2;
     let time_w = if long_span { 11 } else { 8 };
-    // #, severity, cause, upstream, count, share, first, last, timeline + 9 gaps of 2.
-    let fixed = 2 + 8 + 7 + 5 + 2 * time_w + 9 * 2;
     let cause_w = findings
         .iter()
         .map(|f| f.cause.id().len())
         .max()
         .unwrap_or(10)
         .min(24);
-    let upstream_w = findings
+    let upstream_need = findings
         .iter()
         .map(|f| f.upstream.chars().count())
         .max()
-        .unwrap_or(8)
+        .unwrap_or(1)
         .clamp(8, 40);
-    let spark_w = width
-        .saturating_sub(fixed + cause_w + upstream_w)
-        .clamp(6, 48);
-    let upstream_w = upstream_w.min(width.saturating_sub(fixed + cause_w + spark_w).max(8));
+    // Columns that go first when the terminal is narrow: LAST, then SHARE.
+    let count_w = findings
+        .iter()
+        .map(|f| crate::thousands(f.count).len())
+        .max()
+        .unwrap_or(1)
+        .max(5);
+    let base = 2 + 8 + cause_w + count_w + time_w + 6 * GAP;
+    let (show_share, show_last) = match width {
+        w if w >= base + 5 + time_w + 2 * GAP + upstream_need + 16 => (true, true),
+        w if w >= base + 5 + GAP + 12 + 10 => (true, false),
+        _ => (false, false),
+    };
+    let mut used = base;
+    if show_share {
+        used += 5 + GAP;
+    }
+    if show_last {
+        used += time_w + GAP;
+    }
+    let room = width.saturating_sub(used);
+    let upstream_w = upstream_need.min(room.saturating_sub(8)).max(8);
+    let spark_w = room.saturating_sub(upstream_w).clamp(6, 48);
+    let mut header = vec!["#", "SEVERITY", "CAUSE", "UPSTREAM", "COUNT"];
+    if show_share {
+        header.push("SHARE");
+    }
+    header.push("FIRST");
+    if show_last {
+        header.push("LAST");
+    }
+    header.push("TIMELINE");
     let mut builder = Builder::default();
-    builder.push_record([
-        "#", "SEVERITY", "CAUSE", "UPSTREAM", "COUNT", "SHARE", "FIRST", "LAST", "TIMELINE",
-    ]);
+    builder.push_record(header);
     for f in findings {
         let severity = f.severity.as_str().to_uppercase();
-        builder.push_record([
+        let mut row = vec![
             f.rank.to_string(),
             paint(&severity, severity_style(f.severity), color),
             f.cause.id().to_owned(),
@@ -221,18 +246,23 @@ fn findings_table(findings: &[&Finding], width: usize, color: bool, long_span: b
                 upstream_w,
             ),
             crate::thousands(f.count),
-            format!("{:.0}%", f.share * 100.0),
-            time_short(&f.first_seen, long_span),
-            time_short(&f.last_seen, long_span),
-            sparkline(&f.timeline, spark_w),
-        ]);
+        ];
+        if show_share {
+            row.push(format!("{:.0}%", f.share * 100.0));
+        }
+        row.push(time_short(&f.first_seen, long_span));
+        if show_last {
+            row.push(time_short(&f.last_seen, long_span));
+        }
+        row.push(sparkline(&f.timeline, spark_w));
+        builder.push_record(row);
     }
+    let right = if show_share { 4..6 } else { 4..5 };
     let mut table = builder.build();
     table
         .with(Style::blank())
-        .with(Padding::new(0, 2, 0, 0))
-        .with(Modify::new(Columns::new(4..6)).with(Alignment::right()))
-        .with(Modify::new(Columns::one(3)).with(Width::truncate(upstream_w).suffix("…")))
+        .with(Padding::new(0, 1, 0, 0))
+        .with(Modify::new(Columns::new(right)).with(Alignment::right()))
         .with(Modify::new(Columns::one(2)).with(Width::truncate(cause_w).suffix("…")));
     let mut text = table.to_string();
     // Trailing spaces from padding are noise in a terminal and in snapshots.
