@@ -533,6 +533,37 @@ fn threads_do_not_change_the_report() {
     }
 }
 
+#[test]
+fn the_table_fits_80_columns_and_uses_more_when_there_is_room() {
+    for name in [
+        "nginx/mixed",
+        "nginx/fpm_pool_exhausted",
+        "apache/no_live_upstreams",
+        "nginx/php_fatal",
+    ] {
+        let dir = scenario(name);
+        let widest = |columns: &str| -> usize {
+            let output = logscan()
+                .env("COLUMNS", columns)
+                .args(["--output", "table", "--color", "never"])
+                .arg(dir.join("error.log"))
+                .output()
+                .unwrap();
+            String::from_utf8(output.stdout)
+                .unwrap()
+                .lines()
+                .map(|l| l.chars().count())
+                .max()
+                .unwrap_or(0)
+        };
+        assert!(widest("80") <= 80, "{name} at 80 columns: {}", widest("80"));
+        assert!(
+            widest("160") > 80,
+            "{name}: a wide terminal gets a wider table"
+        );
+    }
+}
+
 /// Snapshots of the table and Markdown reports of three fixtures, run from the fixture
 /// directory so paths are relative and stable.
 #[test]
