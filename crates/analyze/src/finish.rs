@@ -499,7 +499,44 @@ fn correlate_fpm(groups: &mut Vec<Group>, a: &mut Analyzer) -> FpmNotes {
             }
         }
     }
+    absorb_fpm_echoes(groups, a);
     FpmNotes { max_children }
+}
+
+/// PHP-FPM logs the same failure the web server logged (a PHP fatal error relayed by
+/// nginx's "FastCGI sent in stderr" or Apache's AH01071 also lands in php-fpm.log through
+/// `catch_workers_output`): when the web server has a finding of the same cause at the same
+/// time, the FPM lines become its evidence instead of a second finding of the same requests.
+fn absorb_fpm_echoes(groups: &mut Vec<Group>, a: &mut Analyzer) {
+    const NEAR: i64 = 5;
+    let mut absorbed = vec![false; groups.len()];
+    for i in 0..groups.len() {
+        if groups[i].key.server != Server::PhpFpm || groups[i].count == 0 {
+            continue;
+        }
+        let (cause, first, last) = (groups[i].key.cause, groups[i].first, groups[i].last);
+        let target = (0..groups.len()).find(|&j| {
+            let g = &groups[j];
+            g.key.server != Server::PhpFpm
+                && g.key.cause == cause
+                && g.first <= last + NEAR
+                && first <= g.last + NEAR
+        });
+        let Some(j) = target else { continue };
+        let fpm = groups[i].clone();
+        groups[j].evidence.merge(&fpm.examples);
+        if let Some(series) = a.causes.get_mut(&cause) {
+            series.subtract(&fpm.series);
+        }
+        a.failures.subtract(&fpm.series);
+        absorbed[i] = true;
+    }
+    let mut index = 0;
+    groups.retain(|_| {
+        let keep = !absorbed[index];
+        index += 1;
+        keep
+    });
 }
 
 /// For pool exhaustion FPM logs one line per episode: extend each window while the web
