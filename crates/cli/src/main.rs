@@ -143,7 +143,9 @@ fn run(args: Args) -> Result<u8, Failure> {
         args.paths.clone()
     };
     let Discovery {
-        inputs, problems, ..
+        mut inputs,
+        problems,
+        ..
     } = discover(&paths);
     let mut trouble = false;
     for problem in &problems {
@@ -182,6 +184,21 @@ fn run(args: Args) -> Result<u8, Failure> {
         },
         progress: show_progress.then(Progress::new),
     };
+    // An access log that repeats another one's requests is read once.
+    let duplicates = pipeline::duplicate_access_logs(&inputs, &settings);
+    for &(skipped, kept) in &duplicates {
+        eprintln!(
+            "logscan: {}: same requests as {}; reading only the latter",
+            inputs[skipped].display, inputs[kept].display
+        );
+    }
+    let skipped: Vec<usize> = duplicates.iter().map(|d| d.0).collect();
+    inputs = inputs
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !skipped.contains(i))
+        .map(|(_, input)| input)
+        .collect();
     let bar = settings.progress.clone().map(ProgressBar::start);
 
     if args.events {

@@ -310,6 +310,78 @@ pub fn choose_parser(sample: &[&[u8]], display: &str, settings: &Settings) -> (P
     }
 }
 
+/// Access logs that hold the same requests as another access log of the same directory
+/// (sites often log every request twice: `combined` for people, a richer format with upstream
+/// timings for tools). Counting both would double every request, so only the one that logs
+/// more fields is read. Returns the indices of the inputs to skip, each with the input it
+/// duplicates.
+pub fn duplicate_access_logs(inputs: &[Input], settings: &Settings) -> Vec<(usize, usize)> {
+    const HEAD: usize = 20;
+    // (directory, fingerprint of the first records) -> (index, fields typed)
+    let heads: Vec<Option<(String, u64, usize)>> = inputs
+        .par_iter()
+        .map(|input| {
+            let Source::Path(path) = &input.source else {
+                return None;
+            };
+            let opened = open(input, None).ok()?;
+            let mut reader = EntryReader::new(opened.reader, ReaderConfig::default());
+            let lines = reader.sample(HEAD, SAMPLE_BYTES).ok()?;
+            let (parser, detected) = choose_parser(&lines, &input.display, settings);
+            if !detected || !parser.format().is_access() || lines.len() < HEAD.min(5) {
+                return None;
+            }
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            let mut typed = 0;
+            for line in &lines {
+                let Ok(Record::Access(r)) = parser.parse(line) else {
+                    return None;
+                };
+                std::hash::Hash::hash(
+                    &(
+                        r.time.map(|t| t.wall_seconds()),
+                        r.client,
+                        r.request,
+                        r.status,
+                    ),
+                    &mut hasher,
+                );
+                typed += [
+                    r.request_time_us.is_some(),
+                    !r.upstream.is_empty(),
+                    r.host.is_some(),
+                    r.user_agent.is_some(),
+                ]
+                .iter()
+                .filter(|b| **b)
+                .count();
+            }
+            let dir = path
+                .parent()
+                .map(|d| d.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            Some((dir, std::hash::Hasher::finish(&hasher), typed))
+        })
+        .collect();
+    let mut skip = Vec::new();
+    for (i, head) in heads.iter().enumerate() {
+        let Some((dir, print, typed)) = head else {
+            continue;
+        };
+        // The richest log of the group (ties: the first listed) is read.
+        let keeper = heads
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.as_ref().is_some_and(|(d, p, _)| d == dir && p == print))
+            .max_by_key(|(j, h)| (h.as_ref().map_or(0, |x| x.2), std::cmp::Reverse(*j)))
+            .map(|(j, _)| j);
+        if let Some(keeper) = keeper.filter(|&k| k != i) {
+            skip.push((i, keeper));
+        }
+    }
+    skip
+}
+
 /// The format a file name suggests (`/var/log/nginx/error.log`, `access_log`, `php8.2-fpm.log`).
 fn format_from_name(display: &str) -> Option<Format> {
     let lower = display.to_ascii_lowercase();

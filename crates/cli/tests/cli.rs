@@ -534,6 +534,40 @@ fn threads_do_not_change_the_report() {
 }
 
 #[test]
+fn an_access_log_repeating_another_is_read_once() {
+    // The fixtures log every request twice: `combined` and the upstream format.
+    let dir = scenario("nginx/mixed");
+    let output = logscan()
+        .args(["--output", "json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("access.log: same requests as") && stderr.contains("access_upstream.log"),
+        "{stderr}"
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let label: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("labels.json")).unwrap()).unwrap();
+    assert_eq!(
+        report["totals"]["requests"], label["requests"],
+        "each request counted once"
+    );
+    let paths: Vec<&str> = report["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        paths.iter().any(|p| p.ends_with("access_upstream.log")),
+        "the richer log is the one read: {paths:?}"
+    );
+}
+
+#[test]
 fn the_table_fits_80_columns_and_uses_more_when_there_is_room() {
     for name in [
         "nginx/mixed",
