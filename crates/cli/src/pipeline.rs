@@ -365,7 +365,7 @@ pub fn duplicate_access_logs(inputs: &[Input], settings: &Settings) -> Vec<(usiz
         .collect();
     let mut skip = Vec::new();
     for (i, head) in heads.iter().enumerate() {
-        let Some((dir, print, typed)) = head else {
+        let Some((dir, print, _)) = head else {
             continue;
         };
         // The richest log of the group (ties: the first listed) is read.
