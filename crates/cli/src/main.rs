@@ -3,6 +3,9 @@
 //! The binary is thin: arguments ([`args`]), inputs and parallel analysis ([`pipeline`]),
 //! rendering (the `logscan-render` crate). See `logscan --help`.
 
+// Argument docs are clap help texts written for terminals (`[:SS]`), not intra-doc links.
+#![allow(rustdoc::broken_intra_doc_links)]
+
 mod args;
 mod nginx_conf;
 mod pipeline;
