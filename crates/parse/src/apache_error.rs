@@ -221,16 +221,7 @@ fn parse_ctime(s: &[u8]) -> Option<(Timestamp, usize)> {
         _ => fixed_u32(day_text)?,
     };
     let (h, m, sec) = hms(sub(s, 11, 19))?;
-    let mut p = 19;
-    let mut micros = 0;
-    if at(s, p) == b'.' {
-        let (frac, n) = leading_u64(tail(s, p + 1));
-        if n == 0 || n > 6 {
-            return None;
-        }
-        micros = u32::try_from(frac).ok()? * 10u32.pow(6 - u32::try_from(n).ok()?);
-        p += 1 + n;
-    }
+    let (micros, p) = fraction(s, 19)?;
     if at(s, p) != b' ' {
         return None;
     }
@@ -248,6 +239,19 @@ fn parse_ctime(s: &[u8]) -> Option<(Timestamp, usize)> {
     Some((t, p + 5))
 }
 
+/// An optional `.uuuuuu` (1 to 6 digits) at `p`: the microseconds and where it ends.
+fn fraction(s: &[u8], p: usize) -> Option<(u32, usize)> {
+    if at(s, p) != b'.' {
+        return Some((0, p));
+    }
+    let (frac, n) = leading_u64(tail(s, p + 1));
+    if n == 0 || n > 6 {
+        return None;
+    }
+    let micros = u32::try_from(frac).ok()? * 10u32.pow(6 - u32::try_from(n).ok()?);
+    Some((micros, p + 1 + n))
+}
+
 /// `YYYY-MM-DD hh:mm:ss[.uuuuuu][ +zzzz]` (`%{cu}t`, `%{cuz}t`); returns the timestamp
 /// and the bytes used.
 fn parse_compact(s: &[u8]) -> Option<(Timestamp, usize)> {
@@ -258,16 +262,7 @@ fn parse_compact(s: &[u8]) -> Option<(Timestamp, usize)> {
     let month = fixed_u32(sub(s, 5, 7))?;
     let day = fixed_u32(sub(s, 8, 10))?;
     let (h, m, sec) = hms(sub(s, 11, 19))?;
-    let mut p = 19;
-    let mut micros = 0;
-    if at(s, p) == b'.' {
-        let (frac, n) = leading_u64(tail(s, p + 1));
-        if n == 0 || n > 6 {
-            return None;
-        }
-        micros = u32::try_from(frac).ok()? * 10u32.pow(6 - u32::try_from(n).ok()?);
-        p += 1 + n;
-    }
+    let (micros, mut p) = fraction(s, 19)?;
     let mut offset = None;
     if at(s, p) == b' ' && matches!(at(s, p + 1), b'+' | b'-') {
         if let Some(o) = parse_offset(sub(s, p + 1, p + 6)) {
@@ -1231,17 +1226,7 @@ mod tests {
             seed in 0..SEEDS.len(),
             edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0..4u8), 0..12),
         ) {
-            let mut line = SEEDS[seed].as_bytes().to_vec();
-            for (index, byte, op) in edits {
-                if line.is_empty() { break; }
-                let i = index.index(line.len());
-                match op {
-                    0 => line[i] = byte,
-                    1 => { line.remove(i); }
-                    2 => line.insert(i, byte),
-                    _ => line.insert(i, [b'[', b']', b' ', b'(', b')', b':', b','][usize::from(byte) % 7]),
-                }
-            }
+            let line = crate::test_support::mutate(SEEDS[seed].as_bytes(), &edits, b"[] ():,");
             let _ = parse_default(&line);
             if let Ok(f) = ErrorLogFormat::compile(DOCUMENTED) {
                 let _ = f.parse(&line);

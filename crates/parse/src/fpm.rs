@@ -274,16 +274,7 @@ mod tests {
         fn mutated_real_lines_never_panic(
             edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0..3u8), 0..12),
         ) {
-            let mut line = b"[25-Nov-2026 09:48:22.000001] WARNING: [pool www] child 31742, script '/x/busy.php' (request: \"GET /busy.php\") execution timed out (2.219999 sec), terminating: x (2)".to_vec();
-            for (index, byte, op) in edits {
-                if line.is_empty() { break; }
-                let i = index.index(line.len());
-                match op {
-                    0 => line[i] = byte,
-                    1 => { line.remove(i); }
-                    _ => line.insert(i, byte),
-                }
-            }
+            let line = crate::test_support::mutate(b"[25-Nov-2026 09:48:22.000001] WARNING: [pool www] child 31742, script '/x/busy.php' (request: \"GET /busy.php\") execution timed out (2.219999 sec), terminating: x (2)", &edits, b"");
             let _ = parse(&line);
         }
     }

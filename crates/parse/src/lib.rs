@@ -60,6 +60,8 @@ mod fpm;
 mod nginx_error;
 mod parser;
 mod record;
+#[cfg(test)]
+mod test_support;
 pub mod time;
 
 pub use cause::{Category, Cause, Phase, Severity};

@@ -801,17 +801,7 @@ mod tests {
             edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0..4u8), 0..12),
             cut_at in any::<prop::sample::Index>(),
         ) {
-            let mut line = SEEDS[seed].as_bytes().to_vec();
-            for (index, byte, op) in edits {
-                if line.is_empty() { break; }
-                let i = index.index(line.len());
-                match op {
-                    0 => line[i] = byte,
-                    1 => { line.remove(i); }
-                    2 => line.insert(i, byte),
-                    _ => line.insert(i, [b'"', b',', b' ', b'(', b')', b'\n', b':'][usize::from(byte) % 7]),
-                }
-            }
+            let line = crate::test_support::mutate(SEEDS[seed].as_bytes(), &edits, b"\",\n ():");
             let _ = parse(&line);
             let keep = cut_at.index(line.len() + 1);
             let _ = parse(&line[..keep]);
