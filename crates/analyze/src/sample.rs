@@ -35,9 +35,11 @@ impl<T: Ord + Clone> BottomK<T> {
     fn offer_kept(&mut self, item: T) {
         if self.heap.len() < self.capacity {
             self.heap.push(item);
-        } else if self.heap.peek().is_some_and(|max| item < *max) {
-            self.heap.pop();
-            self.heap.push(item);
+        } else if let Some(mut max) = self.heap.peek_mut() {
+            if item < *max {
+                // Replace the largest in place: one sift-down instead of a pop and a push.
+                *max = item;
+            }
         }
     }
 
