@@ -35,9 +35,11 @@ impl<T: Ord + Clone> BottomK<T> {
     fn offer_kept(&mut self, item: T) {
         if self.heap.len() < self.capacity {
             self.heap.push(item);
-        } else if self.heap.peek().is_some_and(|max| item < *max) {
-            self.heap.pop();
-            self.heap.push(item);
+        } else if let Some(mut max) = self.heap.peek_mut() {
+            if item < *max {
+                // Replace the largest in place: one sift-down instead of a pop and a push.
+                *max = item;
+            }
         }
     }
 
@@ -49,9 +51,17 @@ impl<T: Ord + Clone> BottomK<T> {
     /// Adds the other sample's items.
     pub fn merge(&mut self, other: &BottomK<T>) {
         self.offered += other.offered;
-        for item in other.heap.iter() {
-            self.offer_kept(item.clone());
+        if other.heap.is_empty() {
+            return;
         }
+        // The `capacity` smallest of the union, in linear time: select, then heapify.
+        let mut items = std::mem::take(&mut self.heap).into_vec();
+        items.extend(other.heap.iter().cloned());
+        if items.len() > self.capacity {
+            items.select_nth_unstable(self.capacity - 1);
+            items.truncate(self.capacity);
+        }
+        self.heap = BinaryHeap::from(items);
     }
 
     /// The kept items, smallest first.

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use sketches_ddsketch::{Config as SketchConfig, DDSketch};
 
 use crate::series::Series;
-use crate::text::escape_bytes;
+use crate::text::{escape_bytes, escape_into};
 use crate::topk::TopK;
 
 /// Where a line sits: `(time, input, chunk, line-in-chunk)`; orders examples.
@@ -49,6 +49,15 @@ impl ExampleSet {
         let wants_last = self.last.as_ref().is_none_or(|l| key > l.key);
         if !wants_first && !wants_last {
             return;
+        }
+        if !wants_first {
+            // Only a new latest line (the common case: lines come in time order): reuse
+            // the kept text's allocation.
+            if let Some(last) = &mut self.last {
+                last.key = key;
+                escape_into(&mut last.text, trim_line_end(text), EXAMPLE_MAX);
+                return;
+            }
         }
         let item = ExampleItem {
             key,

@@ -7,24 +7,45 @@ use rustc_hash::FxHasher;
 /// Bytes as a `String`: valid UTF-8 is kept, every byte of an invalid sequence becomes
 /// `\xHH`; the result is cut at `max` bytes (on a character boundary, with `...`).
 pub fn escape_bytes(bytes: &[u8], max: usize) -> String {
-    let mut out = String::with_capacity(bytes.len().min(max) + 4);
-    for chunk in bytes.utf8_chunks() {
-        for ch in chunk.valid().chars() {
-            if out.len() + ch.len_utf8() > max {
-                out.push_str("...");
-                return out;
-            }
-            out.push(ch);
-        }
-        for b in chunk.invalid() {
-            if out.len() + 4 > max {
-                out.push_str("...");
-                return out;
-            }
-            out.push_str(&format!("\\x{b:02x}"));
+    let mut out = String::new();
+    escape_into(&mut out, bytes, max);
+    out
+}
+
+/// [`escape_bytes`] into `out` (cleared first), reusing its allocation.
+pub(crate) fn escape_into(out: &mut String, bytes: &[u8], max: usize) {
+    out.clear();
+    // Fast path: the whole text fits and is valid UTF-8 (validated a word at a time).
+    if bytes.len() <= max {
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            out.push_str(text);
+            return;
         }
     }
-    out
+    out.reserve(bytes.len().min(max) + 4);
+    for chunk in bytes.utf8_chunks() {
+        if out.len() + chunk.valid().len() <= max {
+            out.push_str(chunk.valid());
+        } else {
+            for ch in chunk.valid().chars() {
+                if out.len() + ch.len_utf8() > max {
+                    out.push_str("...");
+                    return;
+                }
+                out.push(ch);
+            }
+        }
+        for &b in chunk.invalid() {
+            if out.len() + 4 > max {
+                out.push_str("...");
+                return;
+            }
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\x");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
 }
 
 /// A stable 64-bit hash of bytes (the same in every run and on every machine).
@@ -121,6 +142,46 @@ mod tests {
         assert_eq!(escape_bytes(b"GET /caf\xc3\xa9", 100), "GET /café");
         assert_eq!(escape_bytes(b"bad \xff\xfe end", 100), "bad \\xff\\xfe end");
         assert_eq!(escape_bytes(b"abcdefgh", 4), "abcd...");
+    }
+
+    /// The straightforward char-by-char escape the fast paths must agree with.
+    fn reference(bytes: &[u8], max: usize) -> String {
+        let mut out = String::new();
+        for chunk in bytes.utf8_chunks() {
+            for ch in chunk.valid().chars() {
+                if out.len() + ch.len_utf8() > max {
+                    out.push_str("...");
+                    return out;
+                }
+                out.push(ch);
+            }
+            for b in chunk.invalid() {
+                if out.len() + 4 > max {
+                    out.push_str("...");
+                    return out;
+                }
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_escape_matches_reference(
+            bytes in proptest::collection::vec(proptest::prop_oneof![
+                proptest::prelude::any::<u8>(),
+                proptest::prelude::Just(b'a'),
+                proptest::prelude::Just(0xc3u8),
+                proptest::prelude::Just(0xa9u8),
+            ], 0..40),
+            max in 0usize..48,
+        ) {
+            let mut reused = String::from("old text");
+            escape_into(&mut reused, &bytes, max);
+            proptest::prop_assert_eq!(&reused, &reference(&bytes, max));
+            proptest::prop_assert_eq!(escape_bytes(&bytes, max), reference(&bytes, max));
+        }
     }
 
     #[test]

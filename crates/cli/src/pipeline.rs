@@ -1,8 +1,12 @@
 //! From inputs to an analyzer: format detection per input, entry framing, parsing, and
 //! parallel analysis over files and over chunks of large plain files.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, PoisonError, mpsc};
+use std::thread;
 
 use logscan_analyze::{Analyzer, Config, InputInfo, Origin};
 use logscan_input::{
@@ -79,27 +83,74 @@ pub fn analyze(inputs: &[Input], settings: &Settings) -> Outcome {
         tasks.extend(t);
         problems.extend(p);
     }
-    // Phase 2: read, parse and observe in parallel; merge the per-thread analyzers.
-    let (analyzer, read_problems) = tasks
-        .into_par_iter()
-        .fold(
-            || (Analyzer::new(settings.config.clone()), Vec::new()),
-            |(mut analyzer, mut problems), task| {
-                run(task, settings, &mut analyzer, &mut problems);
-                (analyzer, problems)
-            },
-        )
-        .reduce(
-            || (Analyzer::new(settings.config.clone()), Vec::new()),
-            |(mut a, mut pa), (b, pb)| {
-                a.merge(b);
-                pa.extend(pb);
-                (a, pa)
-            },
-        );
+    // Phase 2: read, parse and observe in parallel; merge the per-task analyzers.
+    let (analyzer, read_problems) = run_tasks(tasks, settings);
     problems.extend(read_problems);
     problems.sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
     Outcome { analyzer, problems }
+}
+
+/// Runs every task on its own analyzer, on `rayon::current_num_threads()` worker threads,
+/// and merges the analyzers on the calling thread in task order as they complete.
+///
+/// Merging in task order makes the report independent of the thread count (the top-k
+/// summaries are exact only up to their capacity, so their result depends on how shards
+/// are grouped and in which order they merge). Workers start a task only while fewer than
+/// `WINDOW_PER_THREAD` per thread are done but not yet merged, so memory stays at a few
+/// analyzers per thread however many tasks there are.
+fn run_tasks(tasks: Vec<Task<'_>>, settings: &Settings) -> (Analyzer, Vec<InputError>) {
+    const WINDOW_PER_THREAD: usize = 1;
+    let threads = rayon::current_num_threads().max(1);
+    let window = threads * WINDOW_PER_THREAD;
+    let count = tasks.len();
+    let tasks: Vec<Mutex<Option<Task<'_>>>> =
+        tasks.into_iter().map(|t| Mutex::new(Some(t))).collect();
+    let next = AtomicUsize::new(0);
+    // How many results the merger has taken in; workers wait while they are `window` ahead.
+    let merged = (Mutex::new(0usize), Condvar::new());
+    let (tx, rx) = mpsc::channel::<(usize, Analyzer, Vec<InputError>)>();
+    let mut analyzer = Analyzer::new(settings.config.clone());
+    let mut problems = Vec::new();
+    thread::scope(|scope| {
+        for _ in 0..threads.min(count) {
+            let tx = tx.clone();
+            let (tasks, next, merged) = (&tasks, &next, &merged);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(slot) = tasks.get(i) else { break };
+                    {
+                        let mut done = merged.0.lock().unwrap_or_else(PoisonError::into_inner);
+                        while i >= *done + window {
+                            done = merged.1.wait(done).unwrap_or_else(PoisonError::into_inner);
+                        }
+                    }
+                    let task = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
+                    let Some(task) = task else { continue };
+                    let mut shard = Analyzer::new(settings.config.clone());
+                    let mut shard_problems = Vec::new();
+                    run(task, settings, &mut shard, &mut shard_problems);
+                    if tx.send((i, shard, shard_problems)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut waiting = BTreeMap::new();
+        let mut want = 0;
+        for (i, shard, shard_problems) in rx {
+            waiting.insert(i, (shard, shard_problems));
+            while let Some((shard, shard_problems)) = waiting.remove(&want) {
+                analyzer.merge(shard);
+                problems.extend(shard_problems);
+                want += 1;
+                *merged.0.lock().unwrap_or_else(PoisonError::into_inner) = want;
+                merged.1.notify_all();
+            }
+        }
+    });
+    (analyzer, problems)
 }
 
 fn plan<'a>(id: u32, input: &'a Input, settings: &Settings) -> (Vec<Task<'a>>, Vec<InputError>) {
