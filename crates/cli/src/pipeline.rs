@@ -352,7 +352,7 @@ pub fn events(
                 text: entry.bytes,
             };
             let event = logscan_render::events::event(&record, &source, zone);
-            serde_json::to_writer(&mut *out, &event).map_err(io::Error::other)?;
+            logscan_render::json_safe::write_compact(&mut *out, &event)?;
             out.write_all(b"\n")?;
         }
     }
