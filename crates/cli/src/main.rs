@@ -147,7 +147,7 @@ fn run(args: Args) -> Result<u8, Failure> {
     } = discover(&paths);
     let mut trouble = false;
     for problem in &problems {
-        eprintln!("logscan: {problem}");
+        eprintln!("logscan: {}", safe(&problem.to_string()));
         trouble |= problem.fatal;
     }
     if inputs.is_empty() {
@@ -191,7 +191,7 @@ fn run(args: Args) -> Result<u8, Failure> {
         let read_problems = pipeline::events(&inputs, &settings, &event_zone, &mut out)?;
         drop(bar);
         for problem in &read_problems {
-            eprintln!("logscan: {problem}");
+            eprintln!("logscan: {}", safe(&problem.to_string()));
         }
         trouble |= !read_problems.is_empty();
         return Ok(if trouble { EXIT_TROUBLE } else { 0 });
@@ -200,7 +200,7 @@ fn run(args: Args) -> Result<u8, Failure> {
     let outcome = pipeline::analyze(&inputs, &settings);
     drop(bar);
     for problem in &outcome.problems {
-        eprintln!("logscan: {problem}");
+        eprintln!("logscan: {}", safe(&problem.to_string()));
     }
     trouble |= !outcome.problems.is_empty();
     let report = outcome.analyzer.finish();
@@ -300,6 +300,12 @@ fn warn_unrecognized(report: &Report) {
             input.format,
         );
     }
+}
+
+/// A message naming an input, for stderr: a path (or a reason quoting one) may carry
+/// control characters, which are shown escaped.
+fn safe(text: &str) -> std::borrow::Cow<'_, str> {
+    logscan_render::escape::terminal(text)
 }
 
 fn cut(text: &str, max: usize) -> String {
