@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use clap::{CommandFactory, Parser as _};
 use logscan_analyze::{Config, Report};
-use logscan_input::{Discovery, Progress, default_locations, discover};
+use logscan_input::{Discovery, Progress, Source, default_locations, discover};
 use logscan_parse::{Parser, Severity, Zone};
 
 use args::{Args, OutputForm, SeverityArg, When};
@@ -153,6 +153,23 @@ fn run(args: Args) -> Result<u8, Failure> {
     if inputs.is_empty() {
         eprintln!("logscan: no log files to read");
         return Ok(EXIT_TROUBLE);
+    }
+    // Inputs are only read: never let `-o` overwrite one of them.
+    if let Some(out) = args
+        .out
+        .as_deref()
+        .and_then(|o| std::fs::canonicalize(o).ok())
+    {
+        let clash = inputs.iter().find(|input| match &input.source {
+            Source::Path(p) => std::fs::canonicalize(p).is_ok_and(|p| p == out),
+            Source::Stdin => false,
+        });
+        if let Some(input) = clash {
+            return Err(Failure::Usage(format!(
+                "-o {}: that is an input; logscan does not write over its inputs",
+                safe(&input.display)
+            )));
+        }
     }
 
     if let Some(threads) = args.threads {
