@@ -1025,6 +1025,12 @@ fn exit_codes_follow_the_design() {
         assert_eq!(r.code, 2, "{bad:?}: {}", r.stderr);
         assert!(!r.stderr.is_empty());
     }
+    // 2: -o naming one of the inputs is refused before anything is read or written.
+    let before = fs::read(&good).unwrap();
+    let r = run([os("-o"), good.as_os_str(), dir.path().as_os_str()]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("is an input"), "{}", r.stderr);
+    assert_eq!(fs::read(&good).unwrap(), before, "the input is untouched");
     // 2 beats 1: an unreadable input with --fail-on met still says 2, after the report.
     let r = run([
         os("--fail-on"),
@@ -1157,4 +1163,48 @@ fn two_million_distinct_clients_and_urls_stay_bounded() {
     let kib = distinct_clients_and_urls(2_000_000);
     eprintln!("2M distinct clients/URLs: peak RSS {kib} KiB");
     assert!(kib < 256 * 1024, "peak RSS {kib} KiB");
+}
+
+/// A file large enough to be split into chunks read in parallel (> 32 MiB), full of
+/// noise, long lines and continuation lines: every line is counted once, and the counts
+/// are the same as reading the same bytes whole from stdin.
+#[test]
+fn large_noisy_file_read_in_chunks_counts_like_a_whole_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("error.log");
+    let mut rng = Rng::new(11);
+    let mut data = Vec::with_capacity(40 << 20);
+    let mut noise = vec![0u8; 4096];
+    let mut i = 0u32;
+    while data.len() < 40 << 20 {
+        match rng.next() % 8 {
+            0 => {
+                let n = (rng.next() % 4096) as usize;
+                rng.fill(&mut noise[..n]);
+                data.extend_from_slice(&noise[..n]);
+            }
+            1 => data.extend_from_slice(b"#0 /var/www/index.php(3): f()\n#1 {main}"),
+            2 => data.extend_from_slice(&vec![b'x'; (rng.next() % (3 << 20)) as usize]),
+            _ => data.extend_from_slice(nginx_refused_at("2026/11/25 01:27:19", i).as_bytes()),
+        }
+        data.push(b'\n');
+        i += 1;
+    }
+    fs::write(&path, &data).unwrap();
+    let chunked = run(["--output".as_ref(), "json".as_ref(), path.as_os_str()]);
+    assert_eq!(chunked.code, 0, "{}", chunked.stderr);
+    let chunked = chunked.json();
+    let whole = logscan()
+        .args(["--output", "json", "-"])
+        .write_stdin(data.clone())
+        .output()
+        .unwrap();
+    let whole = from_output(whole).json();
+    let counts = input_counts(&chunked, "error.log");
+    assert_eq!(counts.0, physical_lines(&data));
+    assert_eq!(counts, input_counts(&whole, "<stdin>"));
+    assert_eq!(
+        chunked["findings"][0]["count"],
+        whole["findings"][0]["count"]
+    );
 }
