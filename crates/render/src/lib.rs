@@ -47,7 +47,7 @@ pub struct Options {
 /// written as `\uXXXX` escapes ([`json_safe`]), so the JSON is safe to print to a terminal.
 pub fn json(report: &Report) -> String {
     let mut text = json_safe::to_string_pretty(report)
-        .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()));
+        .unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }).to_string());
     text.push('\n');
     text
 }
