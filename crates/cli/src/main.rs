@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use clap::{CommandFactory, Parser as _};
 use logscan_analyze::{Config, Report};
-use logscan_input::{Discovery, Progress, default_locations, discover};
+use logscan_input::{Discovery, Progress, Source, default_locations, discover};
 use logscan_parse::{Parser, Severity, Zone};
 
 use args::{Args, OutputForm, SeverityArg, When};
@@ -152,12 +152,29 @@ fn run(args: Args) -> Result<u8, Failure> {
     } = discover(&paths);
     let mut trouble = false;
     for problem in &problems {
-        eprintln!("logscan: {problem}");
+        eprintln!("logscan: {}", safe(&problem.to_string()));
         trouble |= problem.fatal;
     }
     if inputs.is_empty() {
         eprintln!("logscan: no log files to read");
         return Ok(EXIT_TROUBLE);
+    }
+    // Inputs are only read: never let `-o` overwrite one of them.
+    if let Some(out) = args
+        .out
+        .as_deref()
+        .and_then(|o| std::fs::canonicalize(o).ok())
+    {
+        let clash = inputs.iter().find(|input| match &input.source {
+            Source::Path(p) => std::fs::canonicalize(p).is_ok_and(|p| p == out),
+            Source::Stdin => false,
+        });
+        if let Some(input) = clash {
+            return Err(Failure::Usage(format!(
+                "-o {}: that is an input; logscan does not write over its inputs",
+                safe(&input.display)
+            )));
+        }
     }
 
     if let Some(threads) = args.threads {
@@ -211,7 +228,7 @@ fn run(args: Args) -> Result<u8, Failure> {
         let read_problems = pipeline::events(&inputs, &settings, &event_zone, &mut out)?;
         drop(bar);
         for problem in &read_problems {
-            eprintln!("logscan: {problem}");
+            eprintln!("logscan: {}", safe(&problem.to_string()));
         }
         trouble |= !read_problems.is_empty();
         return Ok(if trouble { EXIT_TROUBLE } else { 0 });
@@ -220,7 +237,7 @@ fn run(args: Args) -> Result<u8, Failure> {
     let outcome = pipeline::analyze(&inputs, &settings);
     drop(bar);
     for problem in &outcome.problems {
-        eprintln!("logscan: {problem}");
+        eprintln!("logscan: {}", safe(&problem.to_string()));
     }
     trouble |= !outcome.problems.is_empty();
     let report = outcome.analyzer.finish();
@@ -320,6 +337,12 @@ fn warn_unrecognized(report: &Report) {
             input.format,
         );
     }
+}
+
+/// A message naming an input, for stderr: a path (or a reason quoting one) may carry
+/// control characters, which are shown escaped.
+fn safe(text: &str) -> std::borrow::Cow<'_, str> {
+    logscan_render::escape::terminal(text)
 }
 
 fn cut(text: &str, max: usize) -> String {

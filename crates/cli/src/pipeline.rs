@@ -220,8 +220,8 @@ fn run(
             consume(
                 &mut reader,
                 &parser,
-                id,
-                0,
+                (id, 0),
+                None,
                 &input.display,
                 analyzer,
                 problems,
@@ -242,8 +242,8 @@ fn run(
                     consume(
                         &mut reader,
                         &parser,
-                        id,
-                        chunk.index as u32,
+                        (id, chunk.index as u32),
+                        Some(chunk.start),
                         &input.display,
                         analyzer,
                         problems,
@@ -268,11 +268,14 @@ fn info(input: &Input, parser: &Parser, detected: bool) -> InputInfo {
     info
 }
 
+/// Reads every entry of `reader` into `analyzer`. `chunk_start` is the byte offset of a
+/// chunk in its file: a read error in a chunk is placed at a byte offset of the file
+/// (line numbers there count from the chunk's start), elsewhere at a line.
 fn consume<R: io::Read>(
     reader: &mut EntryReader<R>,
     parser: &Parser,
-    id: u32,
-    chunk: u32,
+    (id, chunk): (u32, u32),
+    chunk_start: Option<u64>,
     display: &str,
     analyzer: &mut Analyzer,
     problems: &mut Vec<InputError>,
@@ -283,8 +286,11 @@ fn consume<R: io::Read>(
             Ok(Some(entry)) => entry,
             Ok(None) => return,
             Err(e) => {
-                let line = reader.lines_consumed() + 1;
-                problems.push(InputError::io(display, &e).at_line(line));
+                let problem = InputError::io(display, &e);
+                problems.push(match chunk_start {
+                    Some(start) => problem.at_offset(start + reader.bytes_consumed()),
+                    None => problem.at_line(reader.lines_consumed() + 1),
+                });
                 return;
             }
         };
@@ -523,7 +529,7 @@ pub fn events(
                 text: entry.bytes,
             };
             let event = logscan_render::events::event(&record, &source, zone);
-            serde_json::to_writer(&mut *out, &event).map_err(io::Error::other)?;
+            logscan_render::json_safe::write_compact(&mut *out, &event)?;
             out.write_all(b"\n")?;
         }
     }

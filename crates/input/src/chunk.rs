@@ -2,7 +2,7 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::open::Progress;
 
@@ -184,7 +184,6 @@ fn read_line<R: BufRead>(
 #[derive(Debug)]
 struct ChunkReader {
     file: File,
-    path: PathBuf,
     pos: u64,
     end: u64,
     progress: Option<Progress>,
@@ -202,10 +201,9 @@ impl Read for ChunkReader {
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
                 format!(
-                    "{} shrank since its chunks were planned: it ends at byte {}, the chunk at byte {}",
-                    self.path.to_string_lossy(),
+                    "the file shrank (truncated or rotated?) while it was read: it ended at byte {}, {} bytes short of what was planned",
                     self.pos,
-                    self.end
+                    self.end - self.pos
                 ),
             ));
         }
@@ -236,7 +234,6 @@ pub fn read_chunk(
     file.seek(SeekFrom::Start(chunk.start))?;
     Ok(ChunkReader {
         file,
-        path: path.to_path_buf(),
         pos: chunk.start,
         end: chunk.end.max(chunk.start),
         progress: progress.cloned(),

@@ -8,7 +8,8 @@
 # Targets that take a format string and a line (nginx_access, apache_access,
 # apache_error_format) and detect (an optional path and a sample) get inputs encoded the
 # way `arbitrary` 1.x decodes `(&str, &[u8])` / `(Option<&str>, &[u8])`, so that the
-# seeds reach the parsers as real (format, line) pairs. Needs python3.
+# seeds reach the parsers as real (format, line) pairs. pipeline gets two leading bytes (format
+# choice, zone) and the first lines of each log. Needs python3.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -90,6 +91,11 @@ for server in sorted(os.listdir(fixtures)):
                 target = "nginx_access" if kind == "nginx-access" else "apache_access"
                 for l in sample:
                     put(target, pair(formats[name], l))
+            # pipeline: a format choice byte (0: detect, 4..: forced, matching the log),
+            # a zone byte, then the first lines of the log as it is.
+            choice = {"nginx-error": 4, "apache-error": 5, "php-fpm": 6}.get(kind, 0)
+            put("pipeline", bytes([choice, len(sample) % 4]) + b"\n".join(sample) + b"\n")
+            put("pipeline", bytes([0, 2]) + b"\r\n".join(sample[:8]))
             # detect: (Some(path), first lines); the leading 1 makes the Option Some.
             rel = os.path.join(server, scenario, name)
             body = b"\n".join(sample[:10])

@@ -9,12 +9,14 @@ use std::borrow::Cow;
 use std::fmt::Write;
 
 /// Whether a character must not reach a terminal raw: C0 controls (including ESC, but not
-/// space), DEL, C1 controls, bidirectional embeddings/overrides/isolates and marks, and
-/// other invisible format characters that can hide text.
+/// space), DEL, C1 controls, bidirectional embeddings/overrides/isolates and marks (the
+/// Arabic letter mark U+061C included), and other invisible format characters that can
+/// hide text.
 pub fn is_unsafe_char(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{1f}'
         | '\u{7f}'..='\u{9f}'
+        | '\u{61c}'
         | '\u{200b}'..='\u{200f}'
         | '\u{2028}'..='\u{202e}'
         | '\u{2060}'..='\u{2069}'
@@ -140,6 +142,8 @@ mod tests {
         assert!(safe.contains("\\x9b31m"));
         assert!(safe.contains("\\u{202e}"));
         assert!(matches!(terminal("plain text é"), Cow::Borrowed(_)));
+        // The Arabic letter mark is a bidi control too (Trojan Source list).
+        assert_eq!(terminal("a\u{61c}b"), "a\\u{61c}b");
     }
 
     #[test]

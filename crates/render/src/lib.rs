@@ -24,6 +24,7 @@
 pub mod escape;
 pub mod events;
 pub mod html;
+pub mod json_safe;
 pub mod markdown;
 pub mod text;
 
@@ -42,10 +43,11 @@ pub struct Options {
 
 /// The report as pretty-printed JSON (the "Report JSON" contract). Strings from logs keep
 /// their text; invalid UTF-8 in a log was already turned into `\xHH` text by the analyzer,
-/// so the output is always valid JSON.
+/// so the output is always valid JSON. Control, bidi and invisible format characters are
+/// written as `\uXXXX` escapes ([`json_safe`]), so the JSON is safe to print to a terminal.
 pub fn json(report: &Report) -> String {
-    let mut text =
-        serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut text = json_safe::to_string_pretty(report)
+        .unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }).to_string());
     text.push('\n');
     text
 }
