@@ -378,9 +378,13 @@ pub fn duplicate_access_logs(inputs: &[Input], settings: &Settings) -> Vec<(usiz
     let heads: Vec<Option<(String, u64, usize)>> = inputs
         .par_iter()
         .map(|input| {
-            let Source::Path(path) = &input.source else {
+            // Only regular files: reading the head of a FIFO would consume it.
+            let (Source::Path(path), Some(_)) = (&input.source, input.size) else {
                 return None;
             };
+            if !path.is_file() {
+                return None;
+            }
             let opened = open(input, None).ok()?;
             let mut reader = EntryReader::new(opened.reader, ReaderConfig::default());
             let lines = reader.sample(HEAD, SAMPLE_BYTES).ok()?;
