@@ -154,9 +154,11 @@ pub(crate) fn build(mut a: Analyzer) -> Report {
             let severity = severity_of(&group, affected, total_failures, total_requests);
             // Body-phase failures reached the client as a truncated 200, not a 5xx.
             let events = (group.count - group.truncated) as f64 + group.truncated as f64 * 0.5;
+            // Requests clients saw fail where the access log tells; errors no client saw
+            // (retried successfully) still weigh a quarter, so a finding whose access-log
+            // lines could not all be matched is not buried.
             let impact = match affected {
-                Some(n) if n > 0 => n as f64,
-                Some(_) => events * 0.25,
+                Some(n) => (n as f64).max(events * 0.25),
                 None => events,
             };
             let score = impact * weight(severity);
@@ -605,7 +607,7 @@ fn find_trigger(group: &Group, groups: &[Group], a: &Analyzer) -> Option<Trigger
     let (from, to) = (first - 60, first + 1);
     a.causes
         .iter()
-        .filter(|(c, _)| **c != Cause::NoLiveUpstreams && **c != Cause::ClientAbort)
+        .filter(|(c, _)| **c != Cause::NoLiveUpstreams && c.severity() > Severity::Low)
         .map(|(c, s)| (*c, s.count_in(from, to)))
         .filter(|(_, n)| *n > 0)
         .max_by_key(|(c, n)| (*n, std::cmp::Reverse(*c)))
@@ -855,7 +857,15 @@ fn finding(
     let title = match (g.key.other, g.key.upstream.is_empty()) {
         (true, _) => format!("{} (other upstreams)", g.key.cause.title()),
         (false, true) => g.key.cause.title().to_owned(),
-        (false, false) => format!("{}: {}", g.key.cause.title(), g.key.upstream),
+        (false, false) if g.key.vhost.is_empty() => {
+            format!("{}: {}", g.key.cause.title(), g.key.upstream)
+        }
+        (false, false) => format!(
+            "{}: {} (server {})",
+            g.key.cause.title(),
+            g.key.upstream,
+            g.key.vhost
+        ),
     };
     let examples = examples_of(&g.examples, a);
     Finding {
@@ -1279,7 +1289,12 @@ fn summary(
     let mut parts: Vec<String> = Vec::new();
     if !incidents.is_empty() {
         let mut previous_end = i64::MIN / 2;
-        for (i, (inc, r)) in incidents.iter().zip(raw).take(3).enumerate() {
+        // The three largest incidents, told in time order.
+        let mut chosen: Vec<usize> = (0..incidents.len().min(raw.len())).collect();
+        chosen.sort_by(|&x, &y| raw[y].count().cmp(&raw[x].count()).then(x.cmp(&y)));
+        chosen.truncate(3);
+        chosen.sort_unstable();
+        for (i, (inc, r)) in chosen.iter().map(|&k| (&incidents[k], &raw[k])).enumerate() {
             let Some(lead) = inc.causes.first() else {
                 continue;
             };

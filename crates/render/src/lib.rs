@@ -98,6 +98,26 @@ pub fn spans_days(report: &Report) -> bool {
         .is_some_and(|s| s.start.get(..10) != s.end.get(..10))
 }
 
+/// The upstream as a table shows it: `-` when unknown, and with its virtual host when
+/// another shown finding has the same cause and upstream (they differ only by vhost).
+pub fn upstream_label(
+    f: &logscan_analyze::report::Finding,
+    shown: &[&logscan_analyze::report::Finding],
+) -> String {
+    let base = if f.upstream.is_empty() {
+        "-".to_owned()
+    } else {
+        f.upstream.clone()
+    };
+    let ambiguous = shown
+        .iter()
+        .any(|o| o.rank != f.rank && o.cause == f.cause && o.upstream == f.upstream);
+    match (&f.vhost, ambiguous) {
+        (Some(vhost), true) => format!("{base} ({vhost})"),
+        _ => base,
+    }
+}
+
 /// `1234567` → `1,234,567`.
 pub fn thousands(n: u64) -> String {
     logscan_analyze::thousands(n)

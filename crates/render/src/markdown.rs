@@ -44,15 +44,11 @@ pub fn render(report: &Report, top: usize) -> String {
     for f in &findings {
         let _ = writeln!(
             out,
-            "| {} | {} | `{}` | {} | {} | {:.0}% | {} | {} | {} |",
+            "| {} | {} | `{}` | `{}` | {} | {:.0}% | {} | {} | {} |",
             f.rank,
             f.severity.as_str().to_uppercase(),
             f.cause.id(),
-            if f.upstream.is_empty() {
-                "-".to_owned()
-            } else {
-                format!("`{}`", code(&f.upstream))
-            },
+            code(&crate::upstream_label(f, &findings)),
             thousands(f.count),
             f.share * 100.0,
             time_short(&f.first_seen, long_span),

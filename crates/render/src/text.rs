@@ -193,7 +193,7 @@ fn findings_table(findings: &[&Finding], width: usize, color: bool, long_span: b
         .min(24);
     let upstream_need = findings
         .iter()
-        .map(|f| f.upstream.chars().count())
+        .map(|f| crate::upstream_label(f, findings).chars().count())
         .max()
         .unwrap_or(1)
         .clamp(8, 40);
@@ -232,19 +232,13 @@ fn findings_table(findings: &[&Finding], width: usize, color: bool, long_span: b
     let mut builder = Builder::default();
     builder.push_record(header);
     for f in findings {
+        let upstream = crate::upstream_label(f, findings);
         let severity = f.severity.as_str().to_uppercase();
         let mut row = vec![
             f.rank.to_string(),
             paint(&severity, severity_style(f.severity), color),
             f.cause.id().to_owned(),
-            cut(
-                &terminal(if f.upstream.is_empty() {
-                    "-"
-                } else {
-                    &f.upstream
-                }),
-                upstream_w,
-            ),
+            cut(&terminal(&upstream), upstream_w),
             crate::thousands(f.count),
         ];
         if show_share {
