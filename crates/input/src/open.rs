@@ -6,6 +6,8 @@ use std::io::{self, BufReader, Cursor, Read};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::thread;
 
 use crate::discover::{Input, Source};
 use crate::error::InputError;
@@ -247,8 +249,122 @@ fn decode<R: Read + Send + 'static>(
             BufReader::with_capacity(DECODER_INPUT_BUFFER, whole),
         )),
     };
+    let reader = match compression {
+        Compression::None => reader,
+        _ => read_ahead(reader),
+    };
     Ok(Opened {
         reader,
         compression,
     })
+}
+
+/// Decompressed bytes handed over per block.
+const READ_AHEAD_BLOCK: usize = 256 * 1024;
+/// Blocks decompressed ahead of the reader.
+const READ_AHEAD_BLOCKS: usize = 4;
+
+/// Runs `reader` (a decoder) on a thread of its own, [`READ_AHEAD_BLOCKS`] blocks ahead,
+/// so that decompressing and parsing one archive use two cores (a 2-stage pipeline: the
+/// slower stage sets the pace, instead of the sum of both). Falls back to reading
+/// directly if no thread can be started.
+fn read_ahead(reader: Box<dyn Read + Send>) -> Box<dyn Read + Send> {
+    let (tx, rx) = mpsc::sync_channel::<io::Result<(Vec<u8>, usize)>>(READ_AHEAD_BLOCKS);
+    let (back_tx, back_rx) = mpsc::channel::<Vec<u8>>();
+    let (start_tx, start_rx) = mpsc::channel::<Box<dyn Read + Send>>();
+    let spawned = thread::Builder::new()
+        .name("logscan-decompress".into())
+        .spawn(move || {
+            let Ok(mut reader) = start_rx.recv() else {
+                return;
+            };
+            loop {
+                let mut block = back_rx
+                    .try_recv()
+                    .unwrap_or_else(|_| vec![0; READ_AHEAD_BLOCK]);
+                let mut filled = 0;
+                let mut failure = None;
+                while filled < block.len() {
+                    match reader.read(&mut block[filled..]) {
+                        Ok(0) => break,
+                        Ok(n) => filled += n,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => {
+                            failure = Some(e);
+                            break;
+                        }
+                    }
+                }
+                let end = filled < block.len() || failure.is_some();
+                if filled > 0 && tx.send(Ok((block, filled))).is_err() {
+                    return; // The reader is gone.
+                }
+                if let Some(e) = failure {
+                    let _ = tx.send(Err(e));
+                }
+                if end {
+                    return;
+                }
+            }
+        });
+    match spawned {
+        Ok(_) => match start_tx.send(reader) {
+            Ok(()) => Box::new(ReadAhead {
+                blocks: rx,
+                back: back_tx,
+                current: Vec::new(),
+                pos: 0,
+                len: 0,
+                done: false,
+            }),
+            Err(mpsc::SendError(r)) => r,
+        },
+        // The reader was not moved into the thread: read it here.
+        Err(_) => reader,
+    }
+}
+
+/// The reading end of [`read_ahead`].
+struct ReadAhead {
+    blocks: mpsc::Receiver<io::Result<(Vec<u8>, usize)>>,
+    back: mpsc::Sender<Vec<u8>>,
+    current: Vec<u8>,
+    pos: usize,
+    len: usize,
+    done: bool,
+}
+
+impl Read for ReadAhead {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if self.pos < self.len {
+                let n = buf.len().min(self.len - self.pos);
+                buf[..n].copy_from_slice(&self.current[self.pos..self.pos + n]);
+                self.pos += n;
+                return Ok(n);
+            }
+            if self.done || buf.is_empty() {
+                return Ok(0);
+            }
+            let used = std::mem::take(&mut self.current);
+            if !used.is_empty() {
+                let _ = self.back.send(used);
+            }
+            match self.blocks.recv() {
+                Ok(Ok((block, len))) => {
+                    self.current = block;
+                    self.pos = 0;
+                    self.len = len;
+                }
+                Ok(Err(e)) => {
+                    self.done = true;
+                    return Err(e);
+                }
+                Err(_) => {
+                    self.done = true;
+                    return Ok(0);
+                }
+            }
+        }
+    }
 }
