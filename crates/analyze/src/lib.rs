@@ -589,14 +589,16 @@ impl Analyzer {
                 access.time_by_status.entry(status).or_default().add(secs);
             }
         }
-        let endpoint = match (record.method, record.target, record.request) {
-            (Some(m), Some(target), _) => {
-                text::endpoint_from_parts(m, target, &mut self.scratch);
-                true
-            }
-            (_, _, Some(request)) => text::endpoint_into(request, &mut self.scratch),
-            _ => false,
-        };
+        // The endpoint is only kept for 5xx and 499: skip building it for the rest.
+        let endpoint = (failed || status == 499)
+            && match (record.method, record.target, record.request) {
+                (Some(m), Some(target), _) => {
+                    text::endpoint_from_parts(m, target, &mut self.scratch);
+                    true
+                }
+                (_, _, Some(request)) => text::endpoint_into(request, &mut self.scratch),
+                _ => false,
+            };
         if failed {
             access.server_errors.add(end, 1);
             if endpoint {
