@@ -490,6 +490,10 @@ impl<'a> UpstreamFields<'a> {
 
     /// The status of the last tried upstream.
     pub fn last_status(&self) -> Option<u16> {
+        let text = self.status.unwrap_or_default();
+        if is_single(text) {
+            return parse_u16(text);
+        }
         self.statuses().last().flatten()
     }
 
@@ -501,6 +505,10 @@ impl<'a> UpstreamFields<'a> {
 
     /// The sum of the upstream response times (all tries), in microseconds.
     pub fn total_response_time_us(&self) -> Option<u64> {
+        let text = self.response_time.unwrap_or_default();
+        if is_single(text) {
+            return parse_seconds_us(text);
+        }
         let mut any = false;
         let total = self
             .response_times_us()
@@ -512,6 +520,10 @@ impl<'a> UpstreamFields<'a> {
 
     /// How many upstream tries the request made (values in `$upstream_addr`).
     pub fn tries(&self) -> usize {
+        let text = self.addr.unwrap_or_default();
+        if is_single(text) {
+            return usize::from(!text.is_empty());
+        }
         self.addrs().count()
     }
 
@@ -590,6 +602,13 @@ impl<'a> Iterator for UpstreamValues<'a> {
     }
 }
 
+/// Whether a `$upstream_*` field holds at most one value (no separator, no space): the
+/// common case, read without the iterator.
+#[inline]
+fn is_single(text: &[u8]) -> bool {
+    !text.iter().any(|&b| b == b',' || b == b' ')
+}
+
 fn trim_spaces(mut s: &[u8]) -> &[u8] {
     while let [b' ', rest @ ..] = s {
         s = rest;
@@ -629,7 +648,8 @@ pub fn parse_u64(text: &[u8]) -> Option<u64> {
 
 /// Parses seconds with an optional fraction (`0.123`, `12`, `3.000001`) into microseconds.
 pub fn parse_seconds_us(text: &[u8]) -> Option<u64> {
-    let (int, frac) = match memchr::memchr(b'.', text) {
+    // Times are a few bytes long: a plain loop beats a memchr call.
+    let (int, frac) = match text.iter().position(|&b| b == b'.') {
         Some(dot) => (&text[..dot], &text[dot + 1..]),
         None => (text, &b""[..]),
     };
@@ -715,6 +735,35 @@ mod serde_impls {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The single-value fast paths agree with the iterators they short-cut.
+        #[test]
+        fn single_value_fast_paths_match_the_iterators(
+            text in "[-0-9.:, a-z]{0,12}",
+        ) {
+            let t = text.as_bytes();
+            let f = UpstreamFields {
+                addr: Some(t),
+                status: Some(t),
+                response_time: Some(t),
+                ..UpstreamFields::default()
+            };
+            proptest::prop_assert_eq!(f.tries(), f.addrs().count());
+            proptest::prop_assert_eq!(f.last_status(), f.statuses().last().flatten());
+            let mut any = false;
+            let total = f
+                .response_times_us()
+                .flatten()
+                .inspect(|_| any = true)
+                .fold(0u64, u64::saturating_add);
+            proptest::prop_assert_eq!(f.total_response_time_us(), any.then_some(total));
+            let none = UpstreamFields::default();
+            proptest::prop_assert_eq!(none.tries(), 0);
+            proptest::prop_assert_eq!(none.last_status(), None);
+            proptest::prop_assert_eq!(none.total_response_time_us(), None);
+        }
+    }
 
     #[test]
     fn upstream_lists_with_retries_and_redirect_groups() {
