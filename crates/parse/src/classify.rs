@@ -456,7 +456,86 @@ impl Scan {
     }
 }
 
+/// Messages at most this long are remembered by [`scan`].
+const MEMO_MAX: usize = 80;
+/// Remembered messages per thread (direct-mapped by a hash of the text).
+const MEMO_SLOTS: usize = 64;
+
+/// A remembered scan: a message's text and what the automaton found in it.
+#[derive(Clone, Copy)]
+struct Memo {
+    /// Length of `text` plus one; 0 for an empty slot.
+    len: u8,
+    text: [u8; MEMO_MAX],
+    scan: Scan,
+}
+
+impl Memo {
+    const EMPTY: Memo = Memo {
+        len: 0,
+        text: [0; MEMO_MAX],
+        scan: Scan {
+            stem: None,
+            reason: None,
+            details: 0,
+        },
+    };
+}
+
+thread_local! {
+    /// Error logs repeat a few message texts (`connect() failed`, `upstream timed out`,
+    /// ...) once the context fields are split off: remembering the scan of recent short
+    /// messages skips the automaton for most lines. 64 x ~130 bytes per thread.
+    static MEMO: std::cell::RefCell<[Memo; MEMO_SLOTS]> =
+        const { std::cell::RefCell::new([Memo::EMPTY; MEMO_SLOTS]) };
+}
+
+/// A quick hash of a short message for picking its memo slot: its length and its first
+/// and last 8 bytes (a collision only costs a miss; hits compare the whole text).
+fn memo_slot(text: &[u8]) -> usize {
+    let word = |bytes: &[u8]| {
+        let mut w = [0u8; 8];
+        if let Some(dst) = w.get_mut(..bytes.len().min(8)) {
+            dst.copy_from_slice(bytes.get(..dst.len()).unwrap_or_default());
+        }
+        u64::from_le_bytes(w)
+    };
+    let last = text.get(text.len().saturating_sub(8)..).unwrap_or_default();
+    let h = (text.len() as u64 ^ word(text).rotate_left(17) ^ word(last))
+        .wrapping_mul(0x517c_c1b7_2722_0a95);
+    (h >> 58) as usize % MEMO_SLOTS
+}
+
+/// What the automaton finds in `text`, remembered for short texts.
 fn scan(text: &[u8]) -> Scan {
+    if text.len() > MEMO_MAX {
+        return scan_text(text);
+    }
+    let slot = memo_slot(text);
+    let found = MEMO.with_borrow(|memo| {
+        memo.get(slot)
+            .filter(|m| {
+                usize::from(m.len) == text.len() + 1 && m.text.get(..text.len()) == Some(text)
+            })
+            .map(|m| m.scan)
+    });
+    if let Some(found) = found {
+        return found;
+    }
+    let found = scan_text(text);
+    MEMO.with_borrow_mut(|memo| {
+        if let (Some(m), Ok(len)) = (memo.get_mut(slot), u8::try_from(text.len() + 1)) {
+            m.len = len;
+            if let Some(dst) = m.text.get_mut(..text.len()) {
+                dst.copy_from_slice(text);
+            }
+            m.scan = found;
+        }
+    });
+    found
+}
+
+fn scan_text(text: &[u8]) -> Scan {
     let mut out = Scan::default();
     let Some(ac) = AUTOMATON.as_ref() else {
         return out;
