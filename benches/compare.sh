@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# Whole-process comparison of logscan with the tools people use instead, on generated
+# logs in the page cache. One command on a Debian machine (root or sudo):
+#
+#   benches/compare.sh                 # 1 GB inputs, 3 timed runs each
+#   SIZE=256M RUNS=2 benches/compare.sh   # quicker
+#
+# It installs goaccess, lnav, ripgrep, hyperfine, GNU time, zstd, pigz and python3 from
+# Debian packages (NO_INSTALL=1 skips that), builds logscan and loggen with the release
+# profile, generates the inputs under $DATA (default target/compare-data, ~8 GB at 1G),
+# times every command with hyperfine, measures peak RSS with /usr/bin/time -v, and writes
+# the table, with the machine it ran on, into benches/README.md between the markers
+# `<!-- compare:begin -->` and `<!-- compare:end -->` (NO_README=1: print only).
+#
+# Not run by CI: it takes minutes and its figures only mean something on a quiet machine
+# (it prints the load average; keep it under ~1.5).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DATA=${DATA:-$ROOT/target/compare-data}
+SIZE=${SIZE:-1G}
+SMALL=${SMALL:-100M}
+# GoAccess (~20 MB/s) and lnav get a smaller file; their MB/s is what they reach on it.
+PEER_SIZE=${PEER_SIZE:-100M}
+RUNS=${RUNS:-3}
+ROTATED=${ROTATED:-20}
+OUT=$DATA/results
+mkdir -p "$DATA" "$OUT"
+
+say() { printf '\n== %s\n' "$*" >&2; }
+
+# ---- 1. packages ------------------------------------------------------------------------
+if [ -z "${NO_INSTALL:-}" ]; then
+    need=()
+    for p in goaccess lnav ripgrep hyperfine time zstd pigz gzip python3; do
+        dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+    done
+    command -v cargo >/dev/null || need+=(cargo)
+    if [ ${#need[@]} -gt 0 ]; then
+        SUDO=""
+        [ "$(id -u)" = 0 ] || SUDO=sudo
+        say "installing ${need[*]}"
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+    fi
+fi
+if ! cargo --version >/dev/null 2>&1; then
+    echo "compare.sh: cargo not found; logscan needs Rust 1.85 or later (Debian 13's cargo, or rustup)" >&2
+    exit 2
+fi
+
+# ---- 2. build -----------------------------------------------------------------------------
+say "building logscan and loggen (release profile: fat LTO, takes a few minutes)"
+(cd "$ROOT" && cargo build --release --locked -q -p logscan -p logscan-benches --bins)
+TARGET_DIR=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+LOGSCAN=$TARGET_DIR/release/logscan
+LOGGEN=$TARGET_DIR/release/loggen
+
+# ---- 3. inputs ----------------------------------------------------------------------------
+gen() { # gen KIND SIZE FILE [loggen args...]
+    local kind=$1 size=$2 file=$3
+    shift 3
+    if [ ! -s "$file" ]; then
+        "$LOGGEN" --format "$kind" --size "$size" --seed 1 "$@" >"$file.tmp"
+        mv "$file.tmp" "$file"
+    fi
+}
+say "generating inputs in $DATA"
+gen nginx-upstream "$SIZE" "$DATA/nginx-access.log"
+gen nginx-error "$SIZE" "$DATA/nginx-error.log"
+gen apache-access "$SIZE" "$DATA/apache-access.log"
+gen apache-error "$SIZE" "$DATA/apache-error.log"
+gen nginx-upstream "$SMALL" "$DATA/nginx-access-small.log"
+gen nginx-upstream "$PEER_SIZE" "$DATA/nginx-access-peer.log"
+gen nginx-error "$PEER_SIZE" "$DATA/nginx-error-peer.log"
+gen nginx-upstream "$SIZE" "$DATA/nginx-access-1m.log" --cardinality 1000000
+gen nginx-error "$SIZE" "$DATA/nginx-error-1m.log" --cardinality 1000000
+[ -s "$DATA/nginx-access.log.gz" ] || pigz -6 -k -c "$DATA/nginx-access.log" >"$DATA/nginx-access.log.gz"
+[ -s "$DATA/nginx-access.log.zst" ] || zstd -q -3 -T0 -c "$DATA/nginx-access.log" >"$DATA/nginx-access.log.zst"
+ROT=$DATA/rotated
+if [ ! -s "$ROT/access.log.$ROTATED.gz" ]; then
+    rm -rf "$ROT" && mkdir -p "$ROT"
+    bytes=$(numfmt --from=iec "$SIZE")
+    for i in $(seq 1 "$ROTATED"); do
+        "$LOGGEN" --format nginx-upstream --size $((bytes / ROTATED)) --seed "$i" | pigz -6 >"$ROT/access.log.$i.gz"
+    done
+fi
+
+# ---- 4. timing ----------------------------------------------------------------------------
+size_of() { stat -c %s "$1"; }
+plain_size() { # bytes after decompression
+    case "$1" in
+    *.gz) gzip -dc "$1" | wc -c ;;
+    *.zst) zstd -dc "$1" | wc -c ;;
+    */rotated) for f in "$1"/*.gz; do gzip -dc "$f"; done | wc -c ;;
+    *) size_of "$1" ;;
+    esac
+}
+warm() { # keep the inputs in the page cache
+    find "$@" -type f -exec cat {} + >/dev/null
+}
+
+ROWS=$OUT/rows.tsv
+: >"$ROWS"
+# row WORKLOAD TOOL INPUT COMMAND: times COMMAND with hyperfine, measures its peak RSS.
+row() {
+    local workload=$1 tool=$2 input=$3 cmd=$4
+    local id
+    id=$(echo "$workload-$tool" | tr -c 'a-zA-Z0-9\n-' '_')
+    warm "$input"
+    hyperfine --style none --warmup 1 --runs "$RUNS" --export-json "$OUT/$id.json" \
+        --shell bash "$cmd" >&2
+    /usr/bin/time -v -o "$OUT/$id.rss" bash -c "$cmd" >/dev/null 2>&1 || true
+    local mean rss bytes
+    mean=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["mean"])' "$OUT/$id.json")
+    rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$OUT/$id.rss")
+    bytes=$(plain_size "$input")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$workload" "$tool" "$bytes" "$mean" "$rss" "$cmd" >>"$ROWS"
+}
+
+L=$LOGSCAN
+say "load before timing: $(cut -d' ' -f1-3 /proc/loadavg)"
+A=$DATA/nginx-access.log
+E=$DATA/nginx-error.log
+row "nginx access + upstream fields" logscan "$A" "$L --output json $A >/dev/null"
+row "nginx access + upstream fields" "logscan --threads 1" "$A" "$L --threads 1 --output json $A >/dev/null"
+row "nginx access + upstream fields" "rg -c ' 50[234] '" "$A" "rg -c ' 50[234] ' $A >/dev/null"
+row "nginx access + upstream fields" "wc -l" "$A" "wc -l $A >/dev/null"
+row "nginx access, $PEER_SIZE" logscan "$DATA/nginx-access-peer.log" "$L --output json $DATA/nginx-access-peer.log >/dev/null"
+row "nginx access, $PEER_SIZE" goaccess "$DATA/nginx-access-peer.log" \
+    "goaccess $DATA/nginx-access-peer.log --log-format=COMBINED --no-progress -o $OUT/goaccess.json"
+row "nginx access, $PEER_SIZE" "lnav (GROUP BY status)" "$DATA/nginx-access-peer.log" \
+    "lnav -n -c ';SELECT sc_status, count(*) FROM access_log GROUP BY sc_status' $DATA/nginx-access-peer.log >/dev/null"
+row "nginx access, $SMALL (RSS flatness)" logscan "$DATA/nginx-access-small.log" "$L --output json $DATA/nginx-access-small.log >/dev/null"
+row "nginx access, 1M distinct URLs+clients" logscan "$DATA/nginx-access-1m.log" "$L --output json $DATA/nginx-access-1m.log >/dev/null"
+row "nginx error" logscan "$E" "$L --output json $E >/dev/null"
+row "nginx error" "logscan --threads 1" "$E" "$L --threads 1 --output json $E >/dev/null"
+row "nginx error" "rg -c 'upstream'" "$E" "rg -c 'upstream' $E >/dev/null"
+row "nginx error, 1M distinct URLs+clients" logscan "$DATA/nginx-error-1m.log" "$L --output json $DATA/nginx-error-1m.log >/dev/null"
+row "nginx error, $PEER_SIZE" "lnav (GROUP BY level)" "$DATA/nginx-error-peer.log" \
+    "lnav -n -c ';SELECT log_level, count(*) FROM all_logs GROUP BY log_level' $DATA/nginx-error-peer.log >/dev/null"
+row "Apache access + %D" logscan "$DATA/apache-access.log" "$L --output json $DATA/apache-access.log >/dev/null"
+row "Apache error" logscan "$DATA/apache-error.log" "$L --output json $DATA/apache-error.log >/dev/null"
+row "nginx access .gz (one file)" logscan "$A.gz" "$L --output json $A.gz >/dev/null"
+row "nginx access .gz (one file)" zcat "$A.gz" "zcat $A.gz >/dev/null"
+row "nginx access .zst" logscan "$A.zst" "$L --output json $A.zst >/dev/null"
+row "nginx access .zst" "zstd -dc" "$A.zst" "zstd -dc $A.zst >/dev/null"
+row "$ROTATED rotated .gz files" logscan "$ROT" "$L --output json $ROT >/dev/null"
+row "$ROTATED rotated .gz files" "zcat (serial)" "$ROT" "zcat $ROT/*.gz >/dev/null"
+say "load after timing: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# ---- 5. table -----------------------------------------------------------------------------
+MACHINE=$(
+    cpu=$(lscpu | awk -F': *' '/^Model name/ {print $2; exit}')
+    mem=$(free -g | awk '/^Mem:/ {print $2}')
+    echo "$cpu, $(nproc) cores, ${mem} GiB RAM, Linux $(uname -r), $(date -u '+%Y-%m-%d %H:%M UTC')"
+)
+TABLE=$OUT/table.md
+python3 - "$ROWS" "$MACHINE" "$RUNS" "$(cut -d' ' -f1-3 /proc/loadavg)" >"$TABLE" <<'PY'
+import sys
+rows, machine, runs, load = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+print(f"Machine: {machine}. Files in the page cache; mean of {runs} hyperfine runs after one")
+print(f"warm-up; peak RSS from `/usr/bin/time -v`. Load average after the runs: {load}.")
+print()
+print("| workload | tool | input (uncompressed) | time | throughput | peak RSS |")
+print("| --- | --- | ---: | ---: | ---: | ---: |")
+for line in open(rows):
+    workload, tool, size, mean, rss, cmd = line.rstrip("\n").split("\t")
+    size, mean = int(size), float(mean)
+    mbs = size / mean / 1e6
+    rss = f"{int(rss) / 1024:.1f} MB" if rss else "?"
+    print(f"| {workload} | `{tool}` | {size / 1e6:,.0f} MB | {mean:.2f} s | {mbs:,.0f} MB/s | {rss} |")
+PY
+cat "$TABLE"
+
+if [ -z "${NO_README:-}" ]; then
+    python3 - "$ROOT/benches/README.md" "$TABLE" <<'PY'
+import sys
+readme, table = sys.argv[1], open(sys.argv[2]).read()
+text = open(readme).read()
+begin, end = "<!-- compare:begin -->", "<!-- compare:end -->"
+head, rest = text.split(begin, 1)
+_, tail = rest.split(end, 1)
+open(readme, "w").write(f"{head}{begin}\n{table}{end}{tail}")
+PY
+    say "table written to benches/README.md"
+fi
