@@ -140,6 +140,7 @@ row "nginx error" logscan "$E" "$L --output json $E >/dev/null"
 row "nginx error" "logscan --threads 1" "$E" "$L --threads 1 --output json $E >/dev/null"
 row "nginx error" "rg -c 'upstream'" "$E" "rg -c 'upstream' $E >/dev/null"
 row "nginx error, 1M distinct URLs+clients" logscan "$DATA/nginx-error-1m.log" "$L --output json $DATA/nginx-error-1m.log >/dev/null"
+row "nginx error, $PEER_SIZE" logscan "$DATA/nginx-error-peer.log" "$L --output json $DATA/nginx-error-peer.log >/dev/null"
 row "nginx error, $PEER_SIZE" "lnav (GROUP BY level)" "$DATA/nginx-error-peer.log" \
     "lnav -n -c ';SELECT log_level, count(*) FROM all_logs GROUP BY log_level' $DATA/nginx-error-peer.log >/dev/null"
 row "Apache access + %D" logscan "$DATA/apache-access.log" "$L --output json $DATA/apache-access.log >/dev/null"
