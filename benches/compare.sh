@@ -112,15 +112,17 @@ row() {
     hyperfine --style none --warmup 1 --runs "$RUNS" --export-json "$OUT/$id.json" \
         --shell bash "$cmd" >&2
     /usr/bin/time -v -o "$OUT/$id.rss" bash -c "$cmd" >/dev/null 2>&1 || true
-    local mean rss bytes
+    local mean rss cpu bytes
     mean=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["mean"])' "$OUT/$id.json")
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$OUT/$id.rss")
+    cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$OUT/$id.rss")
     bytes=$(plain_size "$input")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$workload" "$tool" "$bytes" "$mean" "$rss" "$cmd" >>"$ROWS"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$workload" "$tool" "$bytes" "$mean" "$rss" "$cpu" "$cmd" >>"$ROWS"
 }
 
 L=$LOGSCAN
-say "load before timing: $(cut -d' ' -f1-3 /proc/loadavg)"
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+say "load before timing: $LOAD_BEFORE"
 A=$DATA/nginx-access.log
 E=$DATA/nginx-error.log
 row "nginx access + upstream fields" logscan "$A" "$L --output json $A >/dev/null"
@@ -138,6 +140,7 @@ row "nginx error" logscan "$E" "$L --output json $E >/dev/null"
 row "nginx error" "logscan --threads 1" "$E" "$L --threads 1 --output json $E >/dev/null"
 row "nginx error" "rg -c 'upstream'" "$E" "rg -c 'upstream' $E >/dev/null"
 row "nginx error, 1M distinct URLs+clients" logscan "$DATA/nginx-error-1m.log" "$L --output json $DATA/nginx-error-1m.log >/dev/null"
+row "nginx error, $PEER_SIZE" logscan "$DATA/nginx-error-peer.log" "$L --output json $DATA/nginx-error-peer.log >/dev/null"
 row "nginx error, $PEER_SIZE" "lnav (GROUP BY level)" "$DATA/nginx-error-peer.log" \
     "lnav -n -c ';SELECT log_level, count(*) FROM all_logs GROUP BY log_level' $DATA/nginx-error-peer.log >/dev/null"
 row "Apache access + %D" logscan "$DATA/apache-access.log" "$L --output json $DATA/apache-access.log >/dev/null"
@@ -157,20 +160,25 @@ MACHINE=$(
     echo "$cpu, $(nproc) cores, ${mem} GiB RAM, Linux $(uname -r), $(date -u '+%Y-%m-%d %H:%M UTC')"
 )
 TABLE=$OUT/table.md
-python3 - "$ROWS" "$MACHINE" "$RUNS" "$(cut -d' ' -f1-3 /proc/loadavg)" >"$TABLE" <<'PY'
+python3 - "$ROWS" "$MACHINE" "$RUNS" "$LOAD_BEFORE" "$(cut -d' ' -f1-3 /proc/loadavg)" >"$TABLE" <<'PY'
 import sys
-rows, machine, runs, load = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+rows, machine, runs, before, load = sys.argv[1:6]
 print(f"Machine: {machine}. Files in the page cache; mean of {runs} hyperfine runs after one")
-print(f"warm-up; peak RSS from `/usr/bin/time -v`. Load average after the runs: {load}.")
+print(f"warm-up; peak RSS from `/usr/bin/time -v`. Load average (1, 5, 15 min) before the runs:")
+print(f"{before}; after: {load}.")
 print()
-print("| workload | tool | input (uncompressed) | time | throughput | peak RSS |")
-print("| --- | --- | ---: | ---: | ---: | ---: |")
+print("CPU is user + system seconds of one extra run (all threads), and MB per CPU-second what")
+print("one core gets through: less disturbed by other load than the wall-clock figures.")
+print()
+print("| workload | tool | input (uncompressed) | wall time | throughput | CPU | MB per CPU-s | peak RSS |")
+print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 for line in open(rows):
-    workload, tool, size, mean, rss, cmd = line.rstrip("\n").split("\t")
-    size, mean = int(size), float(mean)
+    workload, tool, size, mean, rss, cpu, cmd = line.rstrip("\n").split("\t")
+    size, mean, cpu = int(size), float(mean), float(cpu or 0)
     mbs = size / mean / 1e6
+    per_cpu = f"{size / cpu / 1e6:,.0f}" if cpu > 0 else "?"
     rss = f"{int(rss) / 1024:.1f} MB" if rss else "?"
-    print(f"| {workload} | `{tool}` | {size / 1e6:,.0f} MB | {mean:.2f} s | {mbs:,.0f} MB/s | {rss} |")
+    print(f"| {workload} | `{tool}` | {size / 1e6:,.0f} MB | {mean:.2f} s | {mbs:,.0f} MB/s | {cpu:.2f} s | {per_cpu} | {rss} |")
 PY
 cat "$TABLE"
 
