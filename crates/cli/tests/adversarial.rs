@@ -1024,6 +1024,13 @@ fn exit_codes_follow_the_design() {
         &[os("--since"), os("yesterday-ish"), good.as_os_str()][..],
         &[os("--window"), os("0s"), good.as_os_str()][..],
         &[os("--top"), os("many"), good.as_os_str()][..],
+        // Out-of-range numbers are refused, not overflowed (these panicked or hung).
+        &[os("--window"), os("9223372036854775807s"), good.as_os_str()][..],
+        &[os("--window"), os("101y"), good.as_os_str()][..],
+        &[os("--since"), os("99999999999h"), good.as_os_str()][..],
+        &[os("--since"), os("9223372036854775807s"), good.as_os_str()][..],
+        &[os("--until"), os("5000000000d"), good.as_os_str()][..],
+        &[os("--threads"), os("100000"), good.as_os_str()][..],
         &[os("--output"), os("pdf"), good.as_os_str()][..],
     ] {
         let r = run(bad.iter().copied());
