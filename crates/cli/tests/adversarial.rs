@@ -3,8 +3,11 @@
 //! the terminal, writes valid JSON, and keeps going past a bad input (exit 2 at the end).
 //!
 //! Every input is generated at test time into a temporary directory. The heaviest cases
-//! (100 MB line, gzip bomb, 3 M lines) run at full size here; bigger variants are
-//! `#[ignore]`d and say so.
+//! run at full size here (a 100 MB line, a 1 GiB gzip bomb, 3 M lines, a 40 MB file read
+//! in chunks; the whole file takes about 20 s in the test profile on 2 cores). Only the
+//! 2-million-distinct-clients case is `#[ignore]`d, for the ~400 MB it writes; the
+//! 200 000 version runs. Peak RSS is measured with `/usr/bin/time` where it exists and
+//! asserted under 256 MB.
 
 mod common;
 
