@@ -102,12 +102,24 @@ fn active_intervals(series: &Series, span: (i64, i64)) -> Vec<(i64, i64, u64)> {
     };
     let (span_start, span_end) = (span.0.min(own_start), span.1.max(own_end));
     let buckets: Vec<(i64, u64)> = series.buckets().collect();
-    let span_buckets = ((span_end - span_start) / res).max(1) as usize;
-    // Baseline: the median bucket over the series' span, zeros included.
+    // Baseline: the median bucket over the whole span, zeros included. The span may be
+    // far longer than the series (one line with a wrong year stretches it over centuries,
+    // billions of buckets at this resolution), so the empty buckets are counted, never
+    // materialised: sorted, they all come before the series' own counts.
     let mut counts: Vec<u64> = buckets.iter().map(|&(_, c)| c).collect();
-    counts.resize(span_buckets.max(counts.len()), 0);
     counts.sort_unstable();
-    let median = counts.get(counts.len() / 2).copied().unwrap_or(0);
+    let span_buckets = (span_end.saturating_sub(span_start) / res).max(1) as u64;
+    let total = span_buckets.max(counts.len() as u64);
+    let zeros = total - counts.len() as u64;
+    let middle = total / 2;
+    let median = if middle < zeros {
+        0
+    } else {
+        usize::try_from(middle - zeros)
+            .ok()
+            .and_then(|i| counts.get(i).copied())
+            .unwrap_or(0)
+    };
     let threshold = if median == 0 { 1 } else { median * 3 + 1 };
     // Gaps shorter than this join intervals: a few seconds, or two buckets.
     let gap = (5i64).max(2 * res);
@@ -129,6 +141,23 @@ fn active_intervals(series: &Series, span: (i64, i64)) -> Vec<(i64, i64, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Fuzz crash (pipeline target): a PHP-FPM log with failures in 2026 and one line
+    /// dated 2620 made the baseline a vector of 1.9e10 buckets (150 GB) at 1 s resolution.
+    #[test]
+    fn a_span_of_centuries_does_not_allocate_per_bucket() {
+        let s = series(&[(100, 5), (101, 7), (102, 6), (400, 1)]);
+        let centuries = (0, 600 * 365 * 86_400);
+        let found = active_intervals(&s, centuries);
+        assert_eq!(found, [(100, 103, 18)]);
+        // The median is taken as if the empty buckets were there: the same as over a
+        // short span with few of them.
+        let short = active_intervals(&s, (100, 110));
+        assert_eq!(short, [(100, 103, 18)]);
+        // More events than empty buckets: the median is a real count.
+        let busy = series(&[(0, 2), (1, 2), (2, 9), (3, 2)]);
+        assert_eq!(active_intervals(&busy, (0, 4)), [(2, 3, 9)]);
+    }
 
     fn series(events: &[(i64, u64)]) -> Series {
         let mut s = Series::new(1);

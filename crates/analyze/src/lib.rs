@@ -76,6 +76,8 @@ const FPM_MARKS: usize = 8_192;
 /// How long a request whose duration was not logged may have taken, for matching its
 /// error-log line (Apache's default `Timeout` is 60 s).
 const UNKNOWN_DURATION: i64 = 120;
+/// The longest timeline window, in seconds (100 years).
+const MAX_WINDOW: i64 = 100 * 365 * 86_400;
 /// Paired lines (Apache AH00957 + AH01114) must be this close, in seconds.
 const PAIR_WINDOW: i64 = 2;
 
@@ -85,7 +87,8 @@ pub struct Config {
     /// Zone for local-time lines. `None`: use the wall clock as logged, and show the UTC
     /// offset the same server's access log carries, if any.
     pub zone: Option<Zone>,
-    /// Timeline window in seconds (`None`: chosen from the span).
+    /// Timeline window in seconds (`None`: chosen from the span). Held to 1 s ..= 100
+    /// years.
     pub window: Option<i64>,
     /// Only records at or after this time (in the analysis time base: Unix seconds with a
     /// zone, wall-clock seconds without).
@@ -291,10 +294,12 @@ impl PartialEq for Analyzer {
 impl Analyzer {
     /// A new, empty analyzer.
     pub fn new(config: Config) -> Analyzer {
-        let base_resolution = config.window.map_or(1, |w| w.max(1));
+        // Out-of-range windows would overflow bucket arithmetic: hold them to 1 s ..= 100 y.
+        let window = config.window.map(|w| w.clamp(1, MAX_WINDOW));
+        let base_resolution = window.unwrap_or(1);
         Analyzer {
             clock: Clock::new(config.zone),
-            window: config.window,
+            window,
             since: config.since,
             until: config.until,
             base_resolution,

@@ -547,3 +547,32 @@ proptest! {
         prop_assert_eq!(&whole, &reversed);
     }
 }
+
+/// A window of i64::MAX seconds (a library caller's or a deserialised config) overflowed
+/// bucket arithmetic in incident detection; windows are held to 1 s ..= 100 years.
+#[test]
+fn out_of_range_windows_are_clamped_not_overflowed() {
+    use logscan_parse::Parser;
+    let line = b"2026/11/25 01:27:19 [error] 812#812: *31 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: localhost, request: \"GET /api/items HTTP/1.1\", upstream: \"http://127.0.0.1:19020/api/items\", host: \"localhost\"";
+    for window in [i64::MAX, i64::MIN, 0, -5] {
+        let mut analyzer = Analyzer::new(Config {
+            window: Some(window),
+            ..Config::default()
+        });
+        analyzer.add_input(0, InputInfo::new("error.log", Format::NginxError, "web"));
+        let record = Parser::nginx_error().parse(line).unwrap();
+        for i in 0..5 {
+            let origin = Origin {
+                input: 0,
+                chunk: 0,
+                line: i + 1,
+                lines: 1,
+                text: line,
+            };
+            analyzer.observe(&record, &origin);
+        }
+        let report = analyzer.finish();
+        assert_eq!(report.findings[0].count, 5, "window {window}");
+        assert!(report.window_seconds >= 1);
+    }
+}

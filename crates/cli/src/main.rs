@@ -31,6 +31,8 @@ use pipeline::Settings;
 const EXIT_FINDING: u8 = 1;
 /// Exit code: bad arguments or an unreadable input.
 const EXIT_TROUBLE: u8 = 2;
+/// The most worker threads `--threads` may ask for (each reader holds up to ~1 MiB).
+const MAX_THREADS: usize = 1024;
 
 fn main() -> ExitCode {
     let args = Args::parse();
@@ -94,6 +96,12 @@ fn run(args: Args) -> Result<u8, Failure> {
         .as_deref()
         .map(|w| timearg::duration_seconds(w).map_err(Failure::Usage))
         .transpose()?;
+
+    if args.threads.is_some_and(|t| t > MAX_THREADS) {
+        return Err(Failure::Usage(format!(
+            "--threads: at most {MAX_THREADS} (one per core is the default)"
+        )));
+    }
 
     let mut candidates = Vec::new();
     for format in &args.log_format {

@@ -26,9 +26,13 @@ pub fn duration_seconds(text: &str) -> Result<i64, String> {
         }
     };
     n.checked_mul(scale)
-        .filter(|s| *s > 0)
-        .ok_or_else(|| format!("invalid duration {text:?}"))
+        .filter(|s| (1..=MAX_DURATION).contains(s))
+        .ok_or_else(|| format!("invalid duration {text:?}: from 1s to 100 years"))
 }
+
+/// The longest duration accepted (100 years): longer windows and relative times make no
+/// sense for logs, and would overflow time arithmetic.
+const MAX_DURATION: i64 = 100 * 365 * 86_400;
 
 /// Parses a `--since`/`--until` value into the analysis time base: Unix seconds when a zone
 /// is given, else the machine's wall-clock seconds (the clock the servers log in).

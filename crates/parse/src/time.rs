@@ -10,6 +10,11 @@ use std::str::FromStr;
 
 use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone};
 
+/// The first wall-clock second a [`Timestamp`] can hold: -9999-01-01T00:00:00.
+const MIN_WALL_SECONDS: i64 = days_from_civil(-9999, 1, 1) * 86_400;
+/// The last: 9999-12-31T23:59:59.
+const MAX_WALL_SECONDS: i64 = days_from_civil(9999, 12, 31) * 86_400 + 86_399;
+
 /// A point in time as written in a log line: local wall-clock time, with the UTC offset when
 /// the line carries one.
 ///
@@ -66,13 +71,18 @@ impl Timestamp {
         })
     }
 
-    /// Builds a timestamp from Unix seconds and microseconds, written at the given offset.
+    /// Builds a timestamp from Unix seconds and microseconds, written at the given offset;
+    /// `None` outside the years -9999 to 9999 that [`Timestamp::from_parts`] accepts.
     pub fn from_unix(unix_seconds: i64, micros: u32, offset_seconds: i32) -> Option<Timestamp> {
         if micros > 999_999 || offset_seconds.unsigned_abs() >= 86_400 {
             return None;
         }
+        let wall_seconds = unix_seconds.checked_add(i64::from(offset_seconds))?;
+        if !(MIN_WALL_SECONDS..=MAX_WALL_SECONDS).contains(&wall_seconds) {
+            return None;
+        }
         Some(Timestamp {
-            wall_seconds: unix_seconds.checked_add(i64::from(offset_seconds))?,
+            wall_seconds,
             micros,
             offset_seconds: Some(offset_seconds),
         })
@@ -370,6 +380,24 @@ mod tests {
         assert!(Timestamp::from_parts(2026, 13, 1, 0, 0, 0, 0, None).is_none());
         assert!(Timestamp::from_parts(2026, 1, 1, 24, 0, 0, 0, None).is_none());
         assert!(Timestamp::from_parts(2026, 1, 1, 0, 0, 0, 1_000_000, None).is_none());
+    }
+
+    /// An epoch field of `i64::MAX` (`%{sec}t`, `$msec`) made a timestamp whose bucket
+    /// arithmetic overflowed in the analyzer (a panic in debug builds) and that showed as
+    /// 1970; epochs are now held to the years `from_parts` accepts.
+    #[test]
+    fn unix_times_outside_the_calendar_range_are_refused() {
+        assert!(Timestamp::from_unix(i64::MAX, 0, 0).is_none());
+        assert!(Timestamp::from_unix(i64::MIN, 0, 0).is_none());
+        assert!(Timestamp::from_unix(253_402_300_800, 0, 0).is_none()); // 10000-01-01
+        let last = Timestamp::from_unix(253_402_300_799, 0, 0).unwrap();
+        assert_eq!(last.to_string(), "9999-12-31T23:59:59+00:00");
+        assert!(Timestamp::from_unix(253_402_300_799, 0, 3_600).is_none());
+        let first = Timestamp::from_parts(-9999, 1, 1, 0, 0, 0, 0, Some(0)).unwrap();
+        assert_eq!(
+            Timestamp::from_unix(first.unix_seconds().unwrap(), 0, 0),
+            Some(first)
+        );
     }
 
     #[test]
