@@ -42,7 +42,9 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod attribute;
 mod clock;
+mod correlate;
 mod finish;
 mod fix;
 mod incidents;
@@ -50,6 +52,7 @@ pub mod report;
 mod sample;
 mod series;
 mod state;
+mod summary;
 mod text;
 mod topk;
 

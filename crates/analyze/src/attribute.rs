@@ -1,0 +1,150 @@
+//! Attribution: which error-log failure explains each 5xx (and 499) of the access logs.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use logscan_parse::Cause;
+use rustc_hash::FxHashMap;
+
+use crate::Analyzer;
+use crate::report::Counted;
+use crate::state::{Group, RequestMark};
+
+/// Seconds an access-log request may be off its error-log line.
+pub(crate) const ATTRIBUTION_SLACK: i64 = 1;
+
+/// An error-log line a request may be attributed to: (time, request hash, site, group,
+/// already claimed by a request).
+pub(crate) type Candidate = (i64, u64, u64, u64, bool);
+
+pub(crate) struct Attribution {
+    /// group hash → (attributed requests, statuses)
+    pub(crate) per_group: FxHashMap<u64, (u64, BTreeMap<u16, u64>)>,
+    pub(crate) attributed: u64,
+    pub(crate) unattributed: Vec<Counted>,
+}
+
+/// Matches access-log 5xx (and 499) to error-log failures of the same site: same client,
+/// error time within the request's duration (± a second), same request line where both
+/// logged one; the nearest in time wins.
+pub(crate) fn attribute(
+    a: &Analyzer,
+    groups: &[Group],
+    sites_with_errors: &BTreeSet<u64>,
+) -> Attribution {
+    let abort_groups: BTreeSet<u64> = groups
+        .iter()
+        .filter(|g| g.key.cause == Cause::ClientAbort)
+        .map(|g| g.hash)
+        .collect();
+    let live_groups: BTreeSet<u64> = groups.iter().map(|g| g.hash).collect();
+    let mut by_client: FxHashMap<u64, Vec<Candidate>> = FxHashMap::default();
+    for m in a.error_marks.sorted() {
+        if live_groups.contains(&m.group) {
+            by_client
+                .entry(m.client)
+                .or_default()
+                .push((m.t, m.request, m.site, m.group, false));
+        }
+    }
+    for marks in by_client.values_mut() {
+        marks.sort_unstable_by_key(|m| (m.0, m.1, m.2, m.3));
+    }
+    let mut requests = a.request_marks.sorted();
+    requests.sort_unstable_by_key(|r| (r.end, r.start, r.line));
+    let scale = if requests.is_empty() {
+        1.0
+    } else {
+        a.request_marks.offered() as f64 / requests.len() as f64
+    };
+    let mut per_group: FxHashMap<u64, (u64, BTreeMap<u16, u64>)> = FxHashMap::default();
+    let mut unattributed: BTreeMap<String, f64> = BTreeMap::new();
+    let mut attributed = 0.0f64;
+    for r in &requests {
+        let is_abort = r.status == 499;
+        let Some(candidates) = by_client.get_mut(&r.client) else {
+            note_unattributed(&mut unattributed, r, sites_with_errors);
+            continue;
+        };
+        let lo = candidates.partition_point(|c| c.0 < r.start - ATTRIBUTION_SLACK);
+        // Each error line explains one request where it can (a request tried once logs one
+        // line); a line already claimed is used again only when nothing else fits.
+        let best = candidates[lo..]
+            .iter()
+            .enumerate()
+            .take_while(|(_, c)| c.0 <= r.end + ATTRIBUTION_SLACK)
+            .filter(|(_, c)| !sites_with_errors.contains(&r.site) || c.2 == r.site)
+            .filter(|(_, c)| abort_groups.contains(&c.3) == is_abort)
+            .filter(|(_, c)| c.1 == 0 || r.request == 0 || c.1 == r.request)
+            .min_by_key(|(_, c)| {
+                let anchor = if r.open_end { r.start } else { r.end };
+                (c.4, c.1 != r.request, (c.0 - anchor).abs())
+            })
+            .map(|(i, c)| (lo + i, c.3));
+        match best {
+            Some((index, group)) => {
+                if let Some(c) = candidates.get_mut(index) {
+                    c.4 = true;
+                }
+                let entry = per_group.entry(group).or_default();
+                entry.0 += 1;
+                *entry.1.entry(r.status).or_insert(0) += 1;
+                if !is_abort {
+                    attributed += 1.0;
+                }
+            }
+            None if !is_abort => note_unattributed(&mut unattributed, r, sites_with_errors),
+            None => {}
+        }
+    }
+    if scale > 1.0 {
+        for (n, _) in per_group.values_mut() {
+            *n = (*n as f64 * scale).round() as u64;
+        }
+    }
+    let mut unattributed: Vec<Counted> = unattributed
+        .into_iter()
+        .map(|(value, n)| Counted {
+            value,
+            count: (n * scale).round() as u64,
+        })
+        .collect();
+    unattributed.sort_by(|x, y| y.count.cmp(&x.count).then(x.value.cmp(&y.value)));
+    Attribution {
+        per_group,
+        attributed: (attributed * scale).round() as u64,
+        unattributed,
+    }
+}
+
+/// Describes a 5xx that no error-log line explains.
+pub(crate) fn note_unattributed(
+    unattributed: &mut BTreeMap<String, f64>,
+    r: &RequestMark,
+    sites_with_errors: &BTreeSet<u64>,
+) {
+    if r.status == 499 {
+        return;
+    }
+    let kind = if !r.has_upstream {
+        format!(
+            "{} answered by the server itself (no upstream was tried: limit_req/limit_conn, `return`, or an error before proxying)",
+            r.status
+        )
+    } else if r.upstream_status == r.status {
+        format!(
+            "{} returned by the upstream itself (the application answered {}; no proxy error)",
+            r.status, r.status
+        )
+    } else if sites_with_errors.is_empty() {
+        format!(
+            "{} with no error log to explain it (give logscan the error log too)",
+            r.status
+        )
+    } else {
+        format!(
+            "{} with no matching error-log line (error log level above error, or another server's log)",
+            r.status
+        )
+    };
+    *unattributed.entry(kind).or_insert(0.0) += 1.0;
+}
