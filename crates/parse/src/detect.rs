@@ -46,7 +46,8 @@ pub struct Detection {
 /// error, Apache error, PHP-FPM; nginx `combined`, `combined` with `key=value` upstream
 /// timings, the distribution `main` (`combined` + `"$http_x_forwarded_for"`), the
 /// ingress-nginx default; Apache `combined`, `common`, `vhost_combined`, `combinedio`,
-/// `combined` + `%D`.
+/// `combined` + `%D`, and the `ssl_request_log` of RHEL's `ssl.conf`. The built-in nginx
+/// formats read a forwarded-for list or a virtual host in front of the client address.
 pub fn builtin_parsers() -> Vec<Parser> {
     let mut parsers = vec![
         Parser::nginx_error(),
@@ -89,9 +90,32 @@ pub fn detect(sample: &[&[u8]], path: Option<&str>, candidates: &[Parser]) -> Op
         score.content = agreement(content, server);
         score.path = agreement(hint, server);
     }
-    let best = scores.iter().max_by(|a, b| a.cmp(b))?;
-    (best.matched > 0).then(|| Detection {
-        parser: best.parser.clone(),
+    scores.sort_by(|a, b| b.cmp(a));
+    let best = scores.first()?;
+    if best.matched == 0 {
+        return None;
+    }
+    // Lines further down may be in another format of the same kind (`common` among
+    // `combined`, a startup line before the `ErrorLogFormat` took effect): the others are
+    // fallbacks, best first.
+    let kind = |p: &Parser| (p.access_format().is_some(), p.format());
+    let fallbacks: Vec<Parser> = scores
+        .iter()
+        .skip(1)
+        .filter(|s| {
+            if best.parser.access_format().is_some() {
+                s.parser.access_format().is_some()
+            } else {
+                kind(s.parser) == kind(best.parser)
+            }
+        })
+        .map(|s| s.parser.clone())
+        .collect();
+    Some(Detection {
+        parser: best
+            .parser
+            .clone()
+            .with_fallbacks(fallbacks, best.junk_lines == 0),
         matched: best.matched,
         sampled: lines.len(),
     })
@@ -105,6 +129,8 @@ struct Score<'p> {
     matched: usize,
     /// Lines with words after the access format that are not `key=value` pairs.
     junk_lines: usize,
+    /// Lines read only with words left over or a loosely read client field.
+    loose_lines: usize,
     /// Fields set in the access records.
     typed: usize,
     /// Signs of the server in the records: (nginx, Apache).
@@ -114,9 +140,15 @@ struct Score<'p> {
 }
 
 impl Score<'_> {
+    /// Lines read with nothing left over.
+    fn clean(&self) -> usize {
+        self.matched.saturating_sub(self.loose_lines)
+    }
+
     fn cmp(&self, other: &Score<'_>) -> Ordering {
-        self.matched
-            .cmp(&other.matched)
+        self.clean()
+            .cmp(&other.clean())
+            .then(self.matched.cmp(&other.matched))
             .then(other.junk_lines.cmp(&self.junk_lines))
             .then(self.candidate.cmp(&other.candidate))
             .then(self.content.cmp(&other.content))
@@ -133,6 +165,7 @@ fn score<'p>(parser: &'p Parser, candidate: bool, order: usize, lines: &[&[u8]])
         order,
         matched: 0,
         junk_lines: 0,
+        loose_lines: 0,
         typed: 0,
         signs: (0, 0),
         content: 0,
@@ -154,6 +187,7 @@ fn score<'p>(parser: &'p Parser, candidate: bool, order: usize, lines: &[&[u8]])
             Some(access) => match access.parse_quality(line) {
                 Ok((record, quality)) => {
                     score.junk_lines += usize::from(quality.junk > 0);
+                    score.loose_lines += usize::from(quality.junk > 0 || quality.loose);
                     score.typed += typed_fields(&record);
                     if quality.dash_bytes {
                         score.signs.1 += 1;
@@ -292,6 +326,133 @@ fn path_hint(path: &str) -> Option<Server> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::Format;
+
+    fn access(parser: &Parser, line: &str) -> AccessRecord<'static> {
+        let line: &'static [u8] = Box::leak(line.as_bytes().to_vec().into_boxed_slice());
+        match parser.parse(line) {
+            Ok(Record::Access(r)) => r,
+            other => panic!("{}: {other:?}", String::from_utf8_lossy(line)),
+        }
+    }
+
+    const COMBINED_LINE: &str = r#"10.0.0.1 - - [13/Nov/2023:10:44:31 +0000] "GET /a HTTP/1.1" 200 483 "https://r/" "curl/8""#;
+    const COMMON_LINE: &str =
+        r#"10.0.0.9 - - [13/Nov/2023:10:44:31 +0000] "GET /c HTTP/1.1" 200 483"#;
+
+    #[test]
+    fn combined_with_a_few_common_lines_keeps_the_user_agents() {
+        // `common` reads every line, but leaves the referrer and user agent of the combined
+        // ones over: the format that reads most lines cleanly wins, the rest fall back.
+        let mut sample = vec![COMBINED_LINE.as_bytes(); 10];
+        sample.push(COMMON_LINE.as_bytes());
+        let found = detect(&sample, Some("/var/log/apache2/access.log"), &[]).unwrap();
+        assert_eq!(
+            found.matched, 10,
+            "the winner reads the combined lines; a fallback the other"
+        );
+        let r = access(&found.parser, COMBINED_LINE);
+        assert_eq!(r.user_agent, Some(&b"curl/8"[..]));
+        assert_eq!(r.referer, Some(&b"https://r/"[..]));
+        assert_eq!(
+            access(&found.parser, COMMON_LINE).client,
+            Some(&b"10.0.0.9"[..])
+        );
+        // The same with the user's own `combined` string.
+        let given = Parser::apache_access("combined").unwrap();
+        let found = detect(&sample, None, &[given]).unwrap();
+        assert_eq!(found.parser.format_string(), Some("combined"));
+        assert_eq!(
+            access(&found.parser, COMBINED_LINE).user_agent,
+            Some(&b"curl/8"[..])
+        );
+        assert_eq!(access(&found.parser, COMMON_LINE).status, Some(200));
+    }
+
+    #[test]
+    fn combined_lines_after_a_common_sample_are_read_whole() {
+        let sample = vec![COMMON_LINE.as_bytes(); 5];
+        let found = detect(&sample, Some("/var/log/httpd/access_log"), &[]).unwrap();
+        assert_eq!(found.parser.format(), Format::ApacheAccess);
+        assert_eq!(access(&found.parser, COMMON_LINE).user_agent, None);
+        // Further down, a combined line: read by the format that leaves nothing over.
+        let r = access(&found.parser, COMBINED_LINE);
+        assert_eq!(r.user_agent, Some(&b"curl/8"[..]));
+        // A line no format reads is still an error.
+        assert!(found.parser.parse(b"garbage here").is_err());
+    }
+
+    #[test]
+    fn leftovers_are_not_retried_when_the_sample_always_has_them() {
+        // Every line has a positional extra no built-in names: the best reader keeps it as
+        // leftovers, and no fallback is asked line after line.
+        let line = r#"10.0.0.1 - - [13/Nov/2023:10:44:31 +0000] "GET /a HTTP/1.1" 200 483 "-" "curl/8" 0.123 extra"#;
+        let found = detect(&[line.as_bytes(); 4], None, &[]).unwrap();
+        let r = access(&found.parser, line);
+        assert_eq!(r.status, Some(200));
+        assert_eq!(r.user_agent, Some(&b"curl/8"[..]));
+    }
+
+    #[test]
+    fn vhost_combined_stays_apache_though_nginx_reads_it_loosely() {
+        let line = r#"shop.example:443 203.0.113.9 - - [25/Nov/2026:01:29:10 +0100] "GET / HTTP/1.1" 200 5 "-" "curl/8""#;
+        let found = detect(&[line.as_bytes(); 3], None, &[]).unwrap();
+        assert_eq!(found.parser.format(), Format::ApacheAccess);
+        assert_eq!(
+            found.parser.format_string(),
+            Some(crate::access::VHOST_COMBINED_SOURCE)
+        );
+    }
+
+    #[test]
+    fn forwarded_for_lists_and_virtual_hosts_in_front_of_combined() {
+        // Layouts Filebeat's nginx module documents: an X-Forwarded-For list, quoted or
+        // not, before or instead of `$remote_addr`, and the virtual host in front.
+        let lines = [
+            r#"10.0.0.2, 10.0.0.1, 81.2.69.143 - - [07/Dec/2016:11:05:07 +0100] "GET /ocelot HTTP/1.1" 200 571 "-" "Mozilla/5.0""#,
+            r#""10.5.102.222, 175.16.199.1, 204.246.1.1" 10.2.1.185 - - [22/Jan/2016:13:18:29 +0000] "GET /assets/x?q=100 HTTP/1.1" 200 25507 "-" "Amazon CloudFront""#,
+            r#"example.com 172.17.0.1 - - [29/May/2017:19:02:48 +0000] "GET /stringpatch HTTP/1.1" 404 612 "-" "Mozilla/5.0" "-""#,
+            r#"172.17.0.1 - - [29/May/2017:19:02:48 +0000] "GET /x HTTP/1.1" 404 612 "-" "Mozilla/5.0""#,
+        ];
+        let sample: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
+        let found = detect(&sample, Some("/var/log/nginx/access.log"), &[]).unwrap();
+        assert_eq!(found.matched, 4);
+        assert_eq!(found.parser.format(), Format::NginxAccess);
+        let clients: Vec<_> = lines
+            .iter()
+            .map(|l| access(&found.parser, l).client)
+            .collect();
+        assert_eq!(
+            clients,
+            [
+                Some(&b"81.2.69.143"[..]),
+                Some(&b"175.16.199.1"[..]),
+                Some(&b"172.17.0.1"[..]),
+                Some(&b"172.17.0.1"[..]),
+            ]
+        );
+        assert_eq!(
+            access(&found.parser, lines[2]).host,
+            Some(&b"example.com"[..])
+        );
+        assert_eq!(access(&found.parser, lines[1]).status, Some(200));
+    }
+
+    #[test]
+    fn ssl_request_log() {
+        let line = r#"[07/Mar/2004:16:10:42 -0800] 10.0.0.5 TLSv1.3 TLS_AES_256_GCM_SHA384 "GET /secure HTTP/1.1" 1024"#;
+        let found = detect(
+            &[line.as_bytes()],
+            Some("/var/log/httpd/ssl_request_log"),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(found.parser.format(), Format::ApacheAccess);
+        let r = access(&found.parser, line);
+        assert_eq!(r.client, Some(&b"10.0.0.5"[..]));
+        assert_eq!(r.target, Some(&b"/secure"[..]));
+        assert_eq!(r.bytes_sent, Some(1024));
+    }
 
     #[test]
     fn path_hints() {

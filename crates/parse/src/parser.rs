@@ -36,6 +36,17 @@ enum Kind {
     ApacheErrorCustom(Box<ErrorLogFormat>),
     PhpFpm,
     Access(Box<AccessFormat>),
+    Chain(Box<Chain>),
+}
+
+/// A parser with others to try on the lines it cannot read (see [`Parser::with_fallbacks`]).
+#[derive(Clone)]
+struct Chain {
+    primary: Parser,
+    fallbacks: Box<[Parser]>,
+    /// Also try the fallbacks on access lines the primary reads with words left over
+    /// after its format (a `combined` line in a log read as `common`).
+    retry_leftovers: bool,
 }
 
 impl Parser {
@@ -118,7 +129,7 @@ impl Parser {
     /// let line = br#"10.0.0.7 - - [25/Nov/2026:01:29:10 +0100] "GET /a HTTP/1.1" 503 - 60012345"#;
     /// let Ok(Record::Access(r)) = parser.parse(line) else { panic!("no access record") };
     /// assert_eq!(r.status, Some(503));
-    /// assert_eq!(r.bytes_sent, Some(0)); // `%b` writes `-` for no body
+    /// assert_eq!(r.bytes_sent, None); // `%b` writes `-` for no body
     /// assert_eq!(r.request_time_us, Some(60_012_345));
     /// assert!(r.time_is_start); // Apache `%t` is when the request started
     /// # Ok::<(), logscan_parse::FormatError>(())
@@ -147,9 +158,62 @@ impl Parser {
         }
     }
 
+    /// This parser, with `fallbacks` to try in order on the entries it cannot read: a log
+    /// that mixes formats (Apache `common` and `combined` lines, lines with and without a
+    /// leading virtual host, startup lines written before an `ErrorLogFormat` took effect).
+    /// With `retry_leftovers`, the fallbacks are also tried on access lines this parser
+    /// reads with words left over after its format, and the first that reads the line
+    /// without any wins.
+    ///
+    /// [`Parser::format`], [`Parser::format_string`] and [`Parser::starts_entry`] are this
+    /// parser's; each record says which format read it. Entries this parser reads cleanly
+    /// cost nothing extra.
+    ///
+    /// ```
+    /// use logscan_parse::{Parser, Record};
+    ///
+    /// let common = Parser::apache_access("common")?;
+    /// let parser = common.with_fallbacks(vec![Parser::apache_access("combined")?], true);
+    /// let line = br#"10.0.0.7 - - [25/Nov/2026:01:29:10 +0100] "GET / HTTP/1.1" 200 5 "-" "curl/8.5.0""#;
+    /// let Ok(Record::Access(r)) = parser.parse(line) else { panic!("no access record") };
+    /// assert_eq!(r.user_agent, Some(&b"curl/8.5.0"[..]));
+    /// # Ok::<(), logscan_parse::FormatError>(())
+    /// ```
+    pub fn with_fallbacks(self, fallbacks: Vec<Parser>, retry_leftovers: bool) -> Parser {
+        let primary = match self.kind {
+            Kind::Chain(chain) => chain.primary,
+            kind => Parser { kind },
+        };
+        let fallbacks: Box<[Parser]> = fallbacks
+            .into_iter()
+            .map(|p| match p.kind {
+                Kind::Chain(chain) => chain.primary,
+                kind => Parser { kind },
+            })
+            .collect();
+        if fallbacks.is_empty() {
+            return primary;
+        }
+        Parser {
+            kind: Kind::Chain(Box::new(Chain {
+                primary,
+                fallbacks,
+                retry_leftovers,
+            })),
+        }
+    }
+
+    /// The parser itself, without fallbacks.
+    fn primary(&self) -> &Parser {
+        match &self.kind {
+            Kind::Chain(chain) => &chain.primary,
+            _ => self,
+        }
+    }
+
     /// The compiled access format, for format detection.
     pub(crate) fn access_format(&self) -> Option<&AccessFormat> {
-        match &self.kind {
+        match &self.primary().kind {
             Kind::Access(access) => Some(access),
             _ => None,
         }
@@ -163,18 +227,19 @@ impl Parser {
 
     /// The format family this parser reads.
     pub fn format(&self) -> Format {
-        match &self.kind {
+        match &self.primary().kind {
             Kind::NginxError => Format::NginxError,
             Kind::ApacheError | Kind::ApacheErrorCustom(_) => Format::ApacheError,
             Kind::PhpFpm => Format::PhpFpm,
             Kind::Access(access) => access.format(),
+            Kind::Chain(chain) => chain.primary.format(),
         }
     }
 
     /// The format string this parser was built from, for access logs and custom
     /// `ErrorLogFormat`s.
     pub fn format_string(&self) -> Option<&str> {
-        match &self.kind {
+        match &self.primary().kind {
             Kind::Access(access) => Some(access.source()),
             Kind::ApacheErrorCustom(custom) => Some(custom.source()),
             _ => None,
@@ -192,6 +257,7 @@ impl Parser {
             Kind::ApacheErrorCustom(custom) => custom.parse(entry).map(Record::Error),
             Kind::PhpFpm => fpm::parse(entry).map(Record::Error),
             Kind::Access(access) => access.parse(entry).map(Record::Access),
+            Kind::Chain(chain) => chain.parse(entry),
         }
     }
 
@@ -200,9 +266,51 @@ impl Parser {
     /// lines after the first do not begin with a timestamp. Every other format has one
     /// entry per line, so this is always `true` for them.
     pub fn starts_entry(&self, line: &[u8]) -> bool {
-        match &self.kind {
+        match &self.primary().kind {
             Kind::NginxError => nginx_error::starts_entry(line),
             _ => true,
+        }
+    }
+}
+
+impl Chain {
+    fn parse<'a>(&self, entry: &'a [u8]) -> Result<Record<'a>, ParseError> {
+        let first = match &self.primary.kind {
+            Kind::Access(access) if self.retry_leftovers => match access.parse_quality(entry) {
+                Ok((record, quality)) if quality.junk == 0 => return Ok(Record::Access(record)),
+                other => other.map(|(record, _)| Record::Access(record)),
+            },
+            _ => match self.primary.parse(entry) {
+                Ok(record) => return Ok(record),
+                Err(e) => Err(e),
+            },
+        };
+        // The first fallback that reads the entry cleanly wins; else the primary's read
+        // with leftovers, else the first fallback's.
+        let mut with_leftovers = None;
+        for parser in &*self.fallbacks {
+            match &parser.kind {
+                Kind::Access(access) => {
+                    if let Ok((record, quality)) = access.parse_quality(entry) {
+                        if quality.junk == 0 {
+                            return Ok(Record::Access(record));
+                        }
+                        if first.is_err() && with_leftovers.is_none() {
+                            with_leftovers = Some(Record::Access(record));
+                        }
+                    }
+                }
+                _ if first.is_err() => {
+                    if let Ok(record) = parser.parse(entry) {
+                        return Ok(record);
+                    }
+                }
+                _ => {}
+            }
+        }
+        match (first, with_leftovers) {
+            (Ok(record), _) | (Err(_), Some(record)) => Ok(record),
+            (Err(e), None) => Err(e),
         }
     }
 }

@@ -16,6 +16,9 @@ pub(super) const COMBINEDIO: &str =
 /// The Debian/Ubuntu `vhost_combined`.
 pub(super) const VHOST_COMBINED: &str =
     r#"%v:%p %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i""#;
+/// The `ssl_request_log` of the stock RHEL/Fedora/SUSE `ssl.conf`:
+/// `CustomLog logs/ssl_request_log "%t %h %{SSL_PROTOCOL}x %{SSL_CIPHER}x \"%r\" %b"`.
+pub(super) const SSL_REQUEST: &str = r#"%t %h %{SSL_PROTOCOL}x %{SSL_CIPHER}x "%r" %b"#;
 /// `combined` plus the request duration in microseconds (a common custom format).
 pub(super) const COMBINED_D: &str = r#"%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i" %D"#;
 
@@ -178,9 +181,9 @@ fn item(
                 None => 2,
             },
         ),
-        b'b' => Spec::number(Field::Bytes { dash_zero: true }, 2),
-        b'B' => Spec::number(Field::Bytes { dash_zero: false }, 2),
-        b'O' => Spec::number(Field::Bytes { dash_zero: false }, 1),
+        b'b' => Spec::number(Field::Bytes { clf_dash: true }, 2),
+        b'B' => Spec::number(Field::Bytes { clf_dash: false }, 2),
+        b'O' => Spec::number(Field::Bytes { clf_dash: false }, 1),
         b'I' | b'S' | b'k' => Spec::number(Field::Skip, 0),
         b'l' | b'A' | b'X' | b'R' | b'P' => Spec::token(Field::Skip, 0),
         b'D' => Spec::number(Field::Duration(Unit::Micros), 3),

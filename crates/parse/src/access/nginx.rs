@@ -31,9 +31,18 @@ pub(super) fn builtin(name: &str) -> Option<&'static str> {
     }
 }
 
-/// Compiles a built-in format string.
+/// Compiles a built-in format string. A leading `$remote_addr - ` is read loosely
+/// ([`Field::ClientPrefix`]): sites that log an X-Forwarded-For list or the virtual host
+/// there often keep calling the format `combined`.
 pub(super) fn builtin_format(source: &'static str) -> AccessFormat {
-    compile(source).unwrap_or_else(|_| unmatchable(Format::NginxAccess, source))
+    let mut format = compile(source).unwrap_or_else(|_| unmatchable(Format::NginxAccess, source));
+    if let [Item::Var(first), Item::Lit(lit), ..] = &mut *format.items {
+        if first.field == Field::Client && lit.starts_with(b" - ") {
+            first.field = Field::ClientPrefix;
+            first.token = false;
+        }
+    }
+    format
 }
 
 /// A format that matches no line (only reachable if a built-in failed to compile, which the
@@ -144,8 +153,8 @@ fn spec(name: &str) -> Spec {
         "uri" | "document_uri" => Spec::text(F::Target, 1),
         "server_protocol" => Spec::token(F::Protocol, 3),
         "status" => Spec::number(F::Status, 3),
-        "body_bytes_sent" => Spec::number(F::Bytes { dash_zero: false }, 2),
-        "bytes_sent" => Spec::number(F::Bytes { dash_zero: false }, 1),
+        "body_bytes_sent" => Spec::number(F::Bytes { clf_dash: false }, 2),
+        "bytes_sent" => Spec::number(F::Bytes { clf_dash: false }, 1),
         "http_referer" => Spec::text(F::Referer, 1),
         "http_user_agent" => Spec::text(F::UserAgent, 1),
         "host" => Spec::token(F::Host, 3),

@@ -121,6 +121,98 @@ pub(super) fn first_of_list(value: &[u8]) -> &[u8] {
     first.trim_ascii()
 }
 
+/// What a loosely written client field holds: the client address, and a virtual host
+/// logged in front of it.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct ClientPrefix<'a> {
+    pub(super) client: &'a [u8],
+    pub(super) host: Option<&'a [u8]>,
+}
+
+/// Whether `word` is an IPv4 or IPv6 address outside the private, loopback, link-local,
+/// shared (CGNAT) and unspecified ranges.
+pub(super) fn is_public_ip(word: &[u8]) -> bool {
+    let word = word
+        .strip_prefix(b"[")
+        .and_then(|w| w.strip_suffix(b"]"))
+        .unwrap_or(word);
+    let Some(ip) = std::str::from_utf8(word)
+        .ok()
+        .and_then(|w| w.parse::<std::net::IpAddr>().ok())
+    else {
+        return false;
+    };
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || (a == 100 && (64..128).contains(&b)))
+        }
+        std::net::IpAddr::V6(v6) => {
+            let [first, ..] = v6.segments();
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80)
+        }
+    }
+}
+
+/// Reads the field before ` - ` in formats that log more than `$remote_addr` there, as
+/// many sites do: an X-Forwarded-For list (`10.0.0.2, 10.0.0.1, 81.2.69.143`, quoted or
+/// not, with `$remote_addr` after it) and a leading virtual host (`example.com
+/// 10.0.0.2`). The client is the first public address of the list, else its first
+/// entry: private and loopback addresses in front are the visitor's own network or
+/// proxies. `None` when the field holds anything but addresses and names.
+pub(super) fn client_prefix(value: &[u8]) -> Option<ClientPrefix<'_>> {
+    const MAX_WORDS: usize = 16;
+    if value.is_empty()
+        || !value
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b" ,\".\"-_:[]%".contains(&b))
+    {
+        return None;
+    }
+    let is_sep = |b: &u8| matches!(b, b' ' | b',' | b'"');
+    let mut words = value.split(is_sep).filter(|w| !w.is_empty());
+    let first = words.next()?;
+    // A first word followed by plain spaces (no list comma, no quote) and more words is a
+    // virtual host.
+    let start = value.iter().position(|b| !is_sep(b)).unwrap_or(0);
+    let gap = value
+        .get(start + first.len()..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|b| is_sep(b));
+    let plain_gap = gap.clone().all(|&b| b == b' ') && gap.count() > 0;
+    let host_first = start == 0 && plain_gap && words.clone().next().is_some();
+    let (host, mut list) = if host_first {
+        (Some(first), None)
+    } else {
+        (None, Some(first))
+    };
+    let mut count = 1;
+    let mut public = list.filter(|w| is_public_ip(w));
+    for word in words {
+        count += 1;
+        if count > MAX_WORDS {
+            return None;
+        }
+        list.get_or_insert(word);
+        if public.is_none() && is_public_ip(word) {
+            public = Some(word);
+        }
+    }
+    Some(ClientPrefix {
+        client: public.or(list)?,
+        host,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +226,60 @@ mod tests {
         assert_eq!(find_lit(b"a b", 9, b" "), None);
         assert_eq!(find_lit(b"a b", 0, b""), None);
         assert_eq!(closing_quote(br#"x\x22y" z"#), Some(6));
+    }
+
+    #[test]
+    fn loose_client_fields() {
+        let read = |v: &str| {
+            client_prefix(v.as_bytes()).map(|p| {
+                (
+                    String::from_utf8_lossy(p.client).into_owned(),
+                    p.host.map(|h| String::from_utf8_lossy(h).into_owned()),
+                )
+            })
+        };
+        let c =
+            |client: &str, host: Option<&str>| Some((client.to_owned(), host.map(str::to_owned)));
+        // Forwarded-for lists: the first public address, else the first.
+        assert_eq!(read("10.0.0.2, 10.0.0.1, 127.0.0.1"), c("10.0.0.2", None));
+        assert_eq!(
+            read("10.0.0.2, 10.0.0.1, 81.2.69.143"),
+            c("81.2.69.143", None)
+        );
+        assert_eq!(
+            read(r#""10.5.102.222, 175.16.199.1, 204.246.1.1" 10.2.1.185"#),
+            c("175.16.199.1", None)
+        );
+        assert_eq!(
+            read("2a02:cf40:10ff:f00f:0000:0000:0:8000, 10.225.192.17 10.2.2.121"),
+            c("2a02:cf40:10ff:f00f:0000:0000:0:8000", None)
+        );
+        assert_eq!(read("localhost, localhost"), c("localhost", None));
+        assert_eq!(
+            read("100.64.0.1, 8.8.8.8"),
+            c("8.8.8.8", None),
+            "CGNAT is not public"
+        );
+        assert_eq!(read("fd00::1, [2001:db8::1]"), c("[2001:db8::1]", None));
+        // A virtual host in front.
+        assert_eq!(
+            read("example.com 172.17.0.1"),
+            c("172.17.0.1", Some("example.com"))
+        );
+        assert_eq!(
+            read("example.com 10.0.0.2, 10.0.0.1, 81.2.69.143"),
+            c("81.2.69.143", Some("example.com"))
+        );
+        assert_eq!(read("shop:443 ::1"), c("::1", Some("shop:443")));
+        // Anything else is not a client field.
+        assert_eq!(read("GET /x"), None);
+        assert_eq!(read("a=b c"), None);
+        assert_eq!(read(""), None);
+        assert_eq!(read(&"a ".repeat(17)), None, "too many words");
+        assert!(is_public_ip(b"81.2.69.143"));
+        assert!(!is_public_ip(b"192.168.1.1"));
+        assert!(!is_public_ip(b"fe80::1"));
+        assert!(!is_public_ip(b"example.com"));
     }
 
     #[test]

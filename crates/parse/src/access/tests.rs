@@ -466,7 +466,10 @@ fn apache_escapes_and_zero_bytes() {
         r#"::1 - - [25/Nov/2026:01:29:10 +0100] "GET /a\"b\\ HTTP/1.1" 304 - "-" "ua \"x\" \x7f""#;
     let (r, q) = f.parse_quality(line.as_bytes()).unwrap();
     assert_eq!(s(r.target), Some(r#"/a\"b\\"#));
-    assert_eq!(r.bytes_sent, Some(0), "%b logs - for zero bytes");
+    assert_eq!(
+        r.bytes_sent, None,
+        "%b logs - for zero bytes: left out like any -"
+    );
     assert!(q.dash_bytes);
     assert_eq!(s(r.user_agent), Some(r#"ua \"x\" \x7f"#));
     // %B writes 0, and `-` is absent there.
@@ -528,7 +531,10 @@ fn apache_every_item() {
     assert!(r.time_is_start);
     assert_eq!(s(r.request), Some("GET /x HTTP/1.1"));
     assert_eq!(r.status, Some(503), "%>s wins");
-    assert_eq!(r.bytes_sent, Some(0), "%b/%B win over %O");
+    assert_eq!(
+        r.bytes_sent, None,
+        "%b wins over %B and %O, and its - is left out"
+    );
     assert_eq!(r.request_time_us, Some(1500), "%D wins");
     assert_eq!(s(r.host), Some("shop.example"), "%V wins");
     assert_eq!(s(r.method), Some("POST"), "%m wins over %r");
@@ -682,11 +688,17 @@ fn no_panic_on_odd_inputs() {
 
 #[test]
 fn token_fields_reject_spaces() {
-    // vhost_combined read as combined would put `host:port ip` in the client field.
+    // vhost_combined read as Apache combined would put `host:port ip` in the client field.
     let line = br#"shop.example:443 203.0.113.9 - - [25/Nov/2026:01:29:10 +0100] "GET / HTTP/1.1" 200 5 "-" "-""#;
-    assert!(AccessFormat::nginx_combined().parse(line).is_err());
     assert!(AccessFormat::apache_combined().parse(line).is_err());
     assert!(apache(apache::VHOST_COMBINED).parse(line).is_ok());
+    // A user's `$remote_addr` is one address.
+    assert!(nginx(nginx::COMBINED).parse(line).is_err());
+    // The built-in nginx `combined` reads the leading field loosely, and says so.
+    let (r, q) = AccessFormat::nginx_combined().parse_quality(line).unwrap();
+    assert!(q.loose);
+    assert_eq!(s(r.client), Some("203.0.113.9"));
+    assert_eq!(s(r.host), Some("shop.example:443"));
     // Opaque variables may contain spaces.
     let r = ok(
         &nginx("$sent_http_content_type $status"),
