@@ -60,9 +60,8 @@ fn error_fields(map: &mut Map<String, Value>, r: &ErrorRecord<'_>) {
     if let Some(cid) = r.connection {
         put(map, "nginx.error.connection_id", Value::from(cid));
     }
-    if let Some(module) = r.module {
-        put(map, "apache.error.module", text(module));
-    }
+    // `[:error]` (mod_php and others without a module name) leaves it out.
+    opt_text(map, "apache.error.module", r.module);
     opt_text(map, "source.address", r.client);
     if let Some(port) = r.client_port {
         put(map, "source.port", Value::from(port));
@@ -70,7 +69,7 @@ fn error_fields(map: &mut Map<String, Value>, r: &ErrorRecord<'_>) {
     if let Some(request) = r.request {
         request_line(map, request);
     }
-    opt_text(map, "url.domain", r.host);
+    host_fields(map, r.host);
     opt_text(map, "http.request.referrer", r.referrer);
     opt_text(map, "server.address", r.server_name);
     let peer = r.failure.as_ref().and_then(|f| f.upstream).or(r.upstream);
@@ -175,7 +174,7 @@ fn access_fields(map: &mut Map<String, Value>, r: &AccessRecord<'_>, line: &[u8]
     }
     opt_text(map, "http.request.referrer", r.referer);
     opt_text(map, "user_agent.original", r.user_agent);
-    opt_text(map, "url.domain", r.host);
+    host_fields(map, r.host);
     if let Some(us) = r.request_time_us {
         put(map, "event.duration", Value::from(us.saturating_mul(1_000)));
     }
@@ -190,6 +189,43 @@ fn access_fields(map: &mut Map<String, Value>, r: &AccessRecord<'_>, line: &[u8]
     if let Some(id) = r.request_id {
         put(map, "http.request.id", text(id));
     }
+}
+
+/// The Host header or virtual host: `url.domain`, and `url.port` when it carries one
+/// (`example.com:8080`, `[2001:db8::1]:443`).
+fn host_fields(map: &mut Map<String, Value>, host: Option<&[u8]>) {
+    let Some(host) = host.filter(|v| !v.is_empty() && *v != b"-") else {
+        return;
+    };
+    let (domain, port) = split_host_port(host);
+    opt_text(map, "url.domain", Some(domain));
+    if let Some(port) = port {
+        put(map, "url.port", Value::from(port));
+    }
+}
+
+/// `host:port` into its parts; a bare IPv6 address or a non-numeric tail stays whole.
+fn split_host_port(host: &[u8]) -> (&[u8], Option<u16>) {
+    let port_of = |digits: &[u8]| {
+        (!digits.is_empty() && digits.len() <= 5 && digits.iter().all(u8::is_ascii_digit))
+            .then(|| std::str::from_utf8(digits).ok()?.parse::<u16>().ok())
+            .flatten()
+    };
+    if let Some(inner) = host.strip_prefix(b"[") {
+        if let Some(close) = inner.iter().position(|&b| b == b']') {
+            let (addr, rest) = inner.split_at(close);
+            let port = rest.strip_prefix(b"]:").and_then(port_of);
+            return (addr, port);
+        }
+    }
+    let mut colons = host.iter().enumerate().filter(|(_, b)| **b == b':');
+    if let (Some((at, _)), None) = (colons.next(), colons.next()) {
+        let (name, rest) = host.split_at(at);
+        if let Some(port) = port_of(rest.get(1..).unwrap_or_default()) {
+            return (name, Some(port));
+        }
+    }
+    (host, None)
 }
 
 /// Splits `GET /path HTTP/1.1` into method, `url.original` and `http.version` (`1.1`).
@@ -248,6 +284,42 @@ fn put(map: &mut Map<String, Value>, path: &str, value: Value) {
 mod tests {
     use super::*;
     use logscan_parse::{Cause, Failure, Format, Level, Phase, Role, Timestamp};
+
+    #[test]
+    fn host_and_port_are_split() {
+        assert_eq!(
+            split_host_port(b"example.com:8080"),
+            (&b"example.com"[..], Some(8080))
+        );
+        assert_eq!(split_host_port(b"example.com"), (&b"example.com"[..], None));
+        assert_eq!(
+            split_host_port(b"[2001:db8::1]:443"),
+            (&b"2001:db8::1"[..], Some(443))
+        );
+        assert_eq!(
+            split_host_port(b"[2001:db8::1]"),
+            (&b"2001:db8::1"[..], None)
+        );
+        assert_eq!(split_host_port(b"2001:db8::1"), (&b"2001:db8::1"[..], None));
+        assert_eq!(split_host_port(b"host:99999"), (&b"host:99999"[..], None));
+        assert_eq!(split_host_port(b"host:"), (&b"host:"[..], None));
+        let record = Record::Error(ErrorRecord {
+            format: Format::ApacheError,
+            message: b"PHP Warning: x",
+            module: Some(b""),
+            host: Some(b"localhost:8080"),
+            ..ErrorRecord::default()
+        });
+        let source = Source {
+            path: "error.log",
+            line: 1,
+            text: b"",
+        };
+        let v = event(&record, &source, &Zone::Utc);
+        assert_eq!(v["url"]["domain"], "localhost");
+        assert_eq!(v["url"]["port"], 8080);
+        assert!(v.get("apache").is_none(), "[:error] has no module: {v}");
+    }
 
     #[test]
     fn nested_ecs_keys_and_dashes_left_out() {
