@@ -16,7 +16,7 @@ use crate::report::{
     Report, Timeline, Totals, Trigger, ZoneUsed,
 };
 use crate::series::{Series, resolution_at_least};
-use crate::state::{ExampleSet, Group, InputState, Sketch, group_hash};
+use crate::state::{ExampleSet, Group, InputState, OffsetSeen, Sketch, group_hash};
 use crate::summary::summary;
 use crate::text::{escape_bytes, hash_bytes, human_duration, thousands};
 
@@ -34,32 +34,39 @@ pub(crate) struct Built {
 }
 
 pub(crate) fn build(mut a: Analyzer) -> Report {
-    // Zone: the caller's, else the offset the access logs carry, else as logged.
-    let display_offset = if a.clock.zone().is_none() {
+    // Zone: the caller's, else the offsets the access logs carry, else as logged. Without a
+    // zone each time is shown with the offset the access lines around it carry (a log that
+    // crosses a daylight-saving change has two).
+    let offsets: Vec<(i32, OffsetSeen)> = if a.clock.zone().is_none() {
         a.access
             .offsets
             .iter()
-            .max_by_key(|(offset, n)| (**n, std::cmp::Reverse(**offset)))
-            .map(|(o, _)| *o)
+            .map(|(o, seen)| (*o, *seen))
+            .collect()
     } else {
-        None
+        Vec::new()
     };
-    let zone = match (a.clock.zone(), display_offset) {
+    let zone = match (a.clock.zone(), offsets.is_empty()) {
         (Some(z), _) => ZoneUsed {
             name: z.to_string(),
             source: "caller".into(),
         },
-        (None, Some(offset)) => ZoneUsed {
-            name: format_offset(offset),
-            source: "access_log".into(),
-        },
-        (None, None) => ZoneUsed {
+        (None, false) => {
+            let mut by_count = offsets.clone();
+            by_count.sort_by_key(|(o, seen)| (std::cmp::Reverse(seen.count), *o));
+            let names: Vec<String> = by_count.iter().map(|(o, _)| format_offset(*o)).collect();
+            ZoneUsed {
+                name: names.join("/"),
+                source: "access_log".into(),
+            }
+        }
+        (None, true) => ZoneUsed {
             name: String::new(),
             source: "as_logged".into(),
         },
     };
     let clock = a.clock.clone();
-    let fmt = move |t: i64| clock.format(t, display_offset);
+    let fmt = move |t: i64| clock.format(t, offset_at(&offsets, t));
 
     // Span and window.
     let first = a.inputs.values().filter_map(|i| i.first).min();
@@ -286,6 +293,15 @@ fn choose_window(span: i64) -> i64 {
         .iter()
         .find(|(limit, _)| span <= *limit)
         .map_or(604_800, |(_, window)| *window)
+}
+
+/// The offset the access lines closest in time to `t` carry: the one whose lines cover `t`
+/// (the most frequent if several do), else the nearest.
+fn offset_at(offsets: &[(i32, OffsetSeen)], t: i64) -> Option<i32> {
+    offsets
+        .iter()
+        .min_by_key(|(o, seen)| (seen.distance(t), std::cmp::Reverse(seen.count), *o))
+        .map(|(o, _)| *o)
 }
 
 fn format_offset(offset: i32) -> String {

@@ -59,7 +59,8 @@ mod topk;
 use std::collections::BTreeMap;
 
 use logscan_parse::{
-    AccessRecord, Cause, Errno, ErrorRecord, Failure, Format, Phase, Record, Role, Server, Zone,
+    AccessRecord, Cause, Errno, ErrorRecord, Failure, Format, Phase, Record, Role, Server,
+    Timestamp, Zone,
 };
 use serde::{Deserialize, Serialize};
 
@@ -93,11 +94,87 @@ pub struct Config {
     /// Timeline window in seconds (`None`: chosen from the span). Held to 1 s ..= 100
     /// years.
     pub window: Option<i64>,
-    /// Only records at or after this time (in the analysis time base: Unix seconds with a
-    /// zone, wall-clock seconds without).
-    pub since: Option<i64>,
+    /// Only records at or after this time.
+    pub since: Option<Bound>,
     /// Only records before this time.
-    pub until: Option<i64>,
+    pub until: Option<Bound>,
+}
+
+/// A `since`/`until` limit.
+///
+/// Lines that carry a UTC offset (access logs) are compared as instants with `unix`;
+/// local-time lines (error logs) with `wall` when no zone is set, and as instants in the
+/// zone when one is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bound {
+    /// The instant, in Unix seconds; `None` for a wall-clock limit (a time given without
+    /// offset and no zone): every line is then compared by its wall clock.
+    pub unix: Option<i64>,
+    /// The wall-clock time (seconds of the wall-clock date and time as if it were UTC) that
+    /// local-time lines are compared with when no zone is set.
+    pub wall: i64,
+}
+
+impl Bound {
+    /// A limit at an instant; `wall` is that instant on the wall clock local-time lines
+    /// are taken to be written in.
+    pub fn instant(unix: i64, wall: i64) -> Bound {
+        Bound {
+            unix: Some(unix),
+            wall,
+        }
+    }
+
+    /// A limit on the wall clock, whatever offset the lines carry.
+    pub fn wall(wall: i64) -> Bound {
+        Bound { unix: None, wall }
+    }
+
+    /// What a line's time is compared with: (line, limit). `analysis` is the line's time
+    /// in the analysis base (Unix seconds with a zone, the wall clock without).
+    fn sides(&self, ts: Option<&Timestamp>, analysis: i64, zoned: bool) -> (i64, i64) {
+        if zoned {
+            return (analysis, self.unix.unwrap_or(self.wall));
+        }
+        match (self.unix, ts.and_then(Timestamp::unix_seconds)) {
+            (Some(limit), Some(line)) => (line, limit),
+            _ => (analysis, self.wall),
+        }
+    }
+}
+
+impl Config {
+    /// Whether a line with this time is inside `since`/`until` (a line without a time is).
+    /// The analyzer applies this to every record; callers that filter records themselves
+    /// (an events stream) get the same answer from it.
+    pub fn admits(&self, ts: Option<&Timestamp>) -> bool {
+        let Some(ts) = ts else { return true };
+        let zoned = self.zone.is_some();
+        let analysis = match &self.zone {
+            Some(zone) => ts
+                .unix_seconds()
+                .unwrap_or_else(|| ts.to_instant(zone).timestamp()),
+            None => ts.wall_seconds(),
+        };
+        in_bounds(self.since, self.until, Some(ts), analysis, zoned)
+    }
+}
+
+/// `since <= t < until`, each side compared as [`Bound`] says.
+fn in_bounds(
+    since: Option<Bound>,
+    until: Option<Bound>,
+    ts: Option<&Timestamp>,
+    analysis: i64,
+    zoned: bool,
+) -> bool {
+    since.is_none_or(|b| {
+        let (line, limit) = b.sides(ts, analysis, zoned);
+        line >= limit
+    }) && until.is_none_or(|b| {
+        let (line, limit) = b.sides(ts, analysis, zoned);
+        line < limit
+    })
 }
 
 /// What an input is.
@@ -244,8 +321,8 @@ struct Event<'a> {
 pub struct Analyzer {
     clock: Clock,
     window: Option<i64>,
-    since: Option<i64>,
-    until: Option<i64>,
+    since: Option<Bound>,
+    until: Option<Bound>,
     base_resolution: i64,
     inputs: BTreeMap<u32, InputState>,
     groups: Groups,
@@ -356,16 +433,17 @@ impl Analyzer {
         let stats = input.chunks.entry(origin.chunk).or_default();
         stats.lines += u64::from(origin.lines);
         let site = hash_bytes(input.info.site.as_bytes());
-        let t = match record.time() {
+        let ts = record.time();
+        let t = match &ts {
             Some(ts) => {
-                let t = self.clock.seconds(&ts);
+                let t = self.clock.seconds(ts);
                 self.last_time.insert((origin.input, origin.chunk), t);
                 Some(t)
             }
             None => self.last_time.get(&(origin.input, origin.chunk)).copied(),
         };
-        let in_range =
-            t.is_none_or(|t| self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t < u));
+        let zoned = self.clock.zone().is_some();
+        let in_range = t.is_none_or(|t| in_bounds(self.since, self.until, ts.as_ref(), t, zoned));
         let input = self.inputs.get_mut(&origin.input);
         let Some(input) = input else { return };
         let stats = input.chunks.entry(origin.chunk).or_default();
@@ -617,7 +695,7 @@ impl Analyzer {
         access.requests.add(end, 1);
         *access.statuses.entry(status).or_insert(0) += 1;
         if let Some(offset) = record.time.and_then(|ts| ts.offset_seconds()) {
-            *access.offsets.entry(offset).or_insert(0) += 1;
+            access.offsets.entry(offset).or_default().add(t);
         }
         if let Some(us) = record.request_time_us {
             access.request_time.add(us as f64 / 1e6);

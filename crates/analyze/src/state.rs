@@ -641,10 +641,57 @@ pub struct AccessState {
     pub time_by_status: BTreeMap<u16, Sketch>,
     /// Endpoints of 5xx.
     pub endpoints_5xx: TopK,
-    /// UTC offsets seen in access lines.
-    pub offsets: BTreeMap<i32, u64>,
+    /// UTC offsets seen in access lines, and when.
+    pub offsets: BTreeMap<i32, OffsetSeen>,
     /// 499s as a finding-like group (used when the error log has no client_abort lines).
     pub aborts: Group,
+}
+
+/// How often, and between which analysis times, access lines carried one UTC offset.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OffsetSeen {
+    /// Lines with it.
+    pub count: u64,
+    /// First and last analysis time of those lines.
+    pub first: i64,
+    /// See `first`.
+    pub last: i64,
+}
+
+impl OffsetSeen {
+    /// Counts a line at analysis time `t`.
+    pub fn add(&mut self, t: i64) {
+        if self.count == 0 {
+            (self.first, self.last) = (t, t);
+        } else {
+            self.first = self.first.min(t);
+            self.last = self.last.max(t);
+        }
+        self.count += 1;
+    }
+
+    /// Adds another shard's lines.
+    pub fn merge(&mut self, other: &OffsetSeen) {
+        if other.count == 0 {
+            return;
+        }
+        if self.count == 0 {
+            *self = *other;
+            return;
+        }
+        self.first = self.first.min(other.first);
+        self.last = self.last.max(other.last);
+        self.count += other.count;
+    }
+
+    /// How far `t` lies outside the time these lines cover (0 inside).
+    pub fn distance(&self, t: i64) -> i64 {
+        if t < self.first {
+            self.first - t
+        } else {
+            t.saturating_sub(self.last).max(0)
+        }
+    }
 }
 
 impl AccessState {
@@ -688,7 +735,9 @@ impl AccessState {
                 .merge(sketch);
         }
         self.endpoints_5xx.merge(&other.endpoints_5xx);
-        add_maps(&mut self.offsets, &other.offsets);
+        for (offset, seen) in &other.offsets {
+            self.offsets.entry(*offset).or_default().merge(seen);
+        }
         self.aborts.merge(&other.aborts);
     }
 

@@ -233,6 +233,96 @@ fn outage_then_timeouts_gives_two_incidents_and_ranked_findings() {
     );
 }
 
+fn access_with_offset(second: i64, offset: i32, status: u16) -> Record<'static> {
+    let Record::Access(mut r) = nginx_access(second, status, "GET / HTTP/1.1", "200", "0.001")
+    else {
+        unreachable!()
+    };
+    r.time = Some(at(second).with_offset(Some(offset)));
+    Record::Access(r)
+}
+
+#[test]
+fn times_keep_the_offset_the_access_lines_carry_across_a_dst_change() {
+    // 01:27 +01:00, then 03:27 +02:00 an hour later (the clocks went forward).
+    let lines = vec![
+        Line {
+            input: 1,
+            record: access_with_offset(0, 3_600, 200),
+        },
+        Line {
+            input: 1,
+            record: access_with_offset(7_200, 7_200, 502),
+        },
+    ];
+    let report = run(&lines, &[], &Config::default());
+    assert_eq!(report.zone.source, "access_log");
+    assert_eq!(
+        report.span.as_ref().unwrap().start,
+        "2026-11-25T01:27:00+01:00"
+    );
+    assert_eq!(
+        report.span.as_ref().unwrap().end,
+        "2026-11-25T03:27:00+02:00"
+    );
+}
+
+#[test]
+fn since_and_until_compare_instants_with_lines_that_carry_an_offset() {
+    use logscan_analyze::Bound;
+    // The access line is 01:27 +02:00 = 23:27 UTC the day before; the error line 01:27 as
+    // logged.
+    let lines = vec![
+        Line {
+            input: 1,
+            record: access_with_offset(0, 7_200, 200),
+        },
+        Line {
+            input: 0,
+            record: nginx_error(
+                0,
+                Cause::UpstreamRefused,
+                Phase::Connect,
+                "127.0.0.1:1",
+                "GET / HTTP/1.1",
+            ),
+        },
+    ];
+    let access_instant = at(0).wall_seconds() - 7_200;
+    // An instant limit just after the access line's instant, whose wall-clock reading is
+    // 01:26: the access line is in, the error line (01:27 on the wall clock) out.
+    let config = Config {
+        until: Some(Bound::instant(
+            access_instant + 1,
+            at(0).wall_seconds() - 60,
+        )),
+        ..Config::default()
+    };
+    let report = run(&lines, &[], &config);
+    assert_eq!(report.totals.filtered, 1);
+    assert_eq!(report.totals.requests, 1);
+    assert_eq!(report.totals.failures, 0);
+    // A wall-clock limit compares both lines as logged.
+    let config = Config {
+        until: Some(Bound::wall(at(0).wall_seconds())),
+        ..Config::default()
+    };
+    assert_eq!(run(&lines, &[], &config).totals.filtered, 2);
+    // The same decisions from Config::admits, for callers that filter themselves.
+    let access_time = lines[0].record.time();
+    let error_time = lines[1].record.time();
+    let config = Config {
+        until: Some(Bound::instant(
+            access_instant + 1,
+            at(0).wall_seconds() - 60,
+        )),
+        ..Config::default()
+    };
+    assert!(config.admits(access_time.as_ref()));
+    assert!(!config.admits(error_time.as_ref()));
+    assert!(config.admits(None));
+}
+
 #[test]
 fn a_zone_puts_local_times_on_the_time_line() {
     let config = Config {

@@ -99,9 +99,9 @@ pub struct Args {
     pub window: Option<String>,
 
     /// Zone for logs that write local time without one (nginx and Apache error logs):
-    /// UTC, +02:00, Europe/Berlin, local. Default: the offset the same server's access log
-    /// shows, else times are shown as logged.
-    #[arg(long, value_name = "ZONE")]
+    /// UTC, +02:00, -05:00, Europe/Berlin, local. Default: the offset the same server's
+    /// access log shows, else times are shown as logged.
+    #[arg(long, value_name = "ZONE", allow_hyphen_values = true)]
     pub tz: Option<String>,
 
     /// How many findings to show.

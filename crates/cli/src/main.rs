@@ -80,16 +80,22 @@ fn run(args: Args) -> Result<u8, Failure> {
                 .map_err(|e| Failure::Usage(e.to_string()))
         })
         .transpose()?;
+    // Events place local-time lines in a zone (the machine's by default), and --since and
+    // --until compare instants there.
+    let filter_zone = match (&zone, args.events) {
+        (None, true) => Some(Zone::Local),
+        (zone, _) => zone.clone(),
+    };
     let now = timearg::now();
     let since = args
         .since
         .as_deref()
-        .map(|t| timearg::point_in_time(t, zone.as_ref(), now).map_err(Failure::Usage))
+        .map(|t| timearg::point_in_time(t, filter_zone.as_ref(), now).map_err(Failure::Usage))
         .transpose()?;
     let until = args
         .until
         .as_deref()
-        .map(|t| timearg::point_in_time(t, zone.as_ref(), now).map_err(Failure::Usage))
+        .map(|t| timearg::point_in_time(t, filter_zone.as_ref(), now).map_err(Failure::Usage))
         .transpose()?;
     let window = args
         .window
@@ -205,7 +211,7 @@ fn run(args: Args) -> Result<u8, Failure> {
         candidates,
         error_format,
         config: Config {
-            zone: zone.clone(),
+            zone: filter_zone.clone(),
             window,
             since,
             until,
@@ -232,7 +238,7 @@ fn run(args: Args) -> Result<u8, Failure> {
     if args.events {
         let stdout = io::stdout();
         let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
-        let event_zone = zone.unwrap_or(Zone::Local);
+        let event_zone = filter_zone.unwrap_or(Zone::Local);
         let read_problems = pipeline::events(&inputs, &settings, &event_zone, &mut out)?;
         drop(bar);
         for problem in &read_problems {

@@ -467,21 +467,6 @@ fn format_from_name(display: &str) -> Option<Format> {
     }
 }
 
-/// Whether a record is inside `--since`/`--until` (in the analysis time base: Unix seconds
-/// with `--tz`, the wall clock as logged without). Records without a time are kept.
-fn in_range(record: &Record<'_>, config: &logscan_analyze::Config) -> bool {
-    let Some(ts) = record.time() else {
-        return true;
-    };
-    let t = match &config.zone {
-        Some(zone) => ts
-            .unix_seconds()
-            .unwrap_or_else(|| ts.to_instant(zone).timestamp()),
-        None => ts.wall_seconds(),
-    };
-    config.since.is_none_or(|s| t >= s) && config.until.is_none_or(|u| t < u)
-}
-
 /// `--events`: one ECS JSON object per parsed record, inputs in order. Returns the inputs
 /// that could not be read; stops early (Ok) if the output is closed.
 pub fn events(
@@ -524,7 +509,7 @@ pub fn events(
             let Ok(record): Result<Record<'_>, _> = parser.parse(entry.bytes) else {
                 continue;
             };
-            if !in_range(&record, &settings.config) {
+            if !settings.config.admits(record.time().as_ref()) {
                 continue;
             }
             let source = logscan_render::events::Source {

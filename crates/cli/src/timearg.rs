@@ -1,6 +1,7 @@
 //! `--since`, `--until` and `--window` values.
 
 use chrono::{DateTime, Datelike, Local, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
+use logscan_analyze::Bound;
 use logscan_parse::{Timestamp, Zone};
 
 /// Parses a duration: `45s`, `30m`, `2h`, `7d`, `1w` (a bare number is seconds).
@@ -34,18 +35,25 @@ pub fn duration_seconds(text: &str) -> Result<i64, String> {
 /// sense for logs, and would overflow time arithmetic.
 const MAX_DURATION: i64 = 100 * 365 * 86_400;
 
-/// Parses a `--since`/`--until` value into the analysis time base: Unix seconds when a zone
-/// is given, else the machine's wall-clock seconds (the clock the servers log in).
-pub fn point_in_time(text: &str, zone: Option<&Zone>, now: DateTime<Utc>) -> Result<i64, String> {
+/// Parses a `--since`/`--until` value. With a zone, every form is an instant. Without
+/// one, a relative time or an RFC 3339 time is an instant too (compared with the instants
+/// of access-log lines; local-time lines are compared with it on the machine's wall
+/// clock), and `YYYY-MM-DD HH:MM[:SS]` is a wall-clock time, compared with every line's
+/// time as logged.
+pub fn point_in_time(text: &str, zone: Option<&Zone>, now: DateTime<Utc>) -> Result<Bound, String> {
     let text = text.trim();
-    let to_base = |instant: DateTime<Utc>| -> i64 {
+    let to_base = |instant: DateTime<Utc>| -> Bound {
+        let unix = instant.timestamp();
         match zone {
-            Some(_) => instant.timestamp(),
-            None => instant
-                .with_timezone(&Local)
-                .naive_local()
-                .and_utc()
-                .timestamp(),
+            Some(_) => Bound::instant(unix, unix),
+            None => Bound::instant(
+                unix,
+                instant
+                    .with_timezone(&Local)
+                    .naive_local()
+                    .and_utc()
+                    .timestamp(),
+            ),
         }
     };
     if text.ends_with(|c: char| c.is_ascii_alphabetic())
@@ -70,7 +78,7 @@ pub fn point_in_time(text: &str, zone: Option<&Zone>, now: DateTime<Utc>) -> Res
             format!("invalid time {text:?}: use RFC 3339, 'YYYY-MM-DD HH:MM[:SS]' or a relative time like 2h")
         })?;
     match zone {
-        None => Ok(naive.and_utc().timestamp()),
+        None => Ok(Bound::wall(naive.and_utc().timestamp())),
         Some(zone) => {
             let wall = Timestamp::from_parts(
                 naive.year(),
@@ -83,7 +91,8 @@ pub fn point_in_time(text: &str, zone: Option<&Zone>, now: DateTime<Utc>) -> Res
                 None,
             )
             .ok_or_else(|| format!("invalid time {text:?}"))?;
-            Ok(wall.to_instant(zone).timestamp())
+            let unix = wall.to_instant(zone).timestamp();
+            Ok(Bound::instant(unix, unix))
         }
     }
 }
@@ -121,28 +130,32 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         let utc = Zone::Utc;
+        let at = |unix: i64| Ok(Bound::instant(unix, unix));
         assert_eq!(
             point_in_time("2h", Some(&utc), now),
-            Ok(now.timestamp() - 7_200)
+            at(now.timestamp() - 7_200)
         );
         assert_eq!(
             point_in_time("2026-11-25T10:00:00+02:00", Some(&utc), now),
-            Ok(now.timestamp() - 4 * 3_600)
+            at(now.timestamp() - 4 * 3_600)
         );
         let berlin: Zone = "Europe/Berlin".parse().unwrap();
         assert_eq!(
             point_in_time("2026-11-25 13:00", Some(&berlin), now),
-            Ok(now.timestamp())
+            at(now.timestamp())
         );
-        // Without a zone, naive times are wall-clock seconds as logged.
+        // Without a zone, naive times are wall-clock seconds as logged...
         assert_eq!(
             point_in_time("2026-11-25 12:00:00", None, now),
-            Ok(now.timestamp())
+            Ok(Bound::wall(now.timestamp()))
         );
         assert_eq!(
             point_in_time("2026-11-25", None, now),
-            Ok(now.timestamp() - 12 * 3_600)
+            Ok(Bound::wall(now.timestamp() - 12 * 3_600))
         );
+        // ... and an RFC 3339 time stays an instant.
+        let bound = point_in_time("2026-11-25T10:00:00+02:00", None, now).unwrap();
+        assert_eq!(bound.unix, Some(now.timestamp() - 4 * 3_600));
         assert!(point_in_time("yesterday", None, now).is_err());
     }
 }
