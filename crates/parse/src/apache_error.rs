@@ -2,10 +2,13 @@
 //!
 //! 2.4 default: `[Www Mmm dd hh:mm:ss.uuuuuu yyyy] [module:level] [pid P:tid T]
 //! [file(line): ][(status)text: ][client ip:port ]AHnnnnn: message[, referer: ...]`.
+//! The default parser also reads the leading time as `ErrorLogFormat` writes it with
+//! `%{cu}t` (`yyyy-mm-dd hh:mm:ss.uuuuuu`), `%{c}t`, and with the `z` option's ` +hhmm`.
 //! 2.2: `[Www Mmm dd hh:mm:ss yyyy] [level] [client ip] [(status)text: ]message`.
 //! Apache escapes non-printable bytes (`\xhh`, `\n`); the bytes are kept as written.
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
+use crate::access::StrftimeTime;
 use crate::bytes::{
     all_digits, at, find, fixed_u32, head, leading_u64, parse_dec, parse_hex, parse_signed,
     split_port, sub, tail,
@@ -32,15 +35,25 @@ pub(crate) fn parse_default(line: &[u8]) -> Result<ErrorRecord<'_>, ParseError> 
         let close = memchr::memchr(b']', head(line, 80))
             .ok_or(ParseError::new("']' closing the timestamp", 0))?;
         let first = sub(line, 1, close);
-        if let Some(t) = parse_ctime(first).filter(|(_, n)| *n == first.len()) {
+        let whole = |(_, n): &(Timestamp, usize)| *n == first.len();
+        if let Some(t) = parse_ctime(first)
+            .filter(whole)
+            .or_else(|| parse_compact(first).filter(whole))
+        {
             rec.time = Some(t.0);
             p = skip_space(line, close + 1);
             if at(line, p) != b'[' {
                 return Err(ParseError::new("'[level]' or '[module:level]'", p));
             }
+        } else if looks_compact(first) {
+            // `%{cu}t` shape with an impossible date or time (month 13, Feb 30, 25:61).
+            return Err(ParseError::new(
+                "a valid date and time (yyyy-mm-dd hh:mm:ss[.uuuuuu][ +hhmm])",
+                1,
+            ));
         } else if memchr::memchr(b':', first).is_none() {
             return Err(ParseError::new(
-                "Apache timestamp (Www Mmm dd hh:mm:ss yyyy)",
+                "Apache timestamp (Www Mmm dd hh:mm:ss yyyy or yyyy-mm-dd hh:mm:ss)",
                 1,
             ));
         }
@@ -208,8 +221,8 @@ fn file_line(s: &[u8]) -> Option<usize> {
     (n > 0 && tail(s, end).starts_with(b"): ")).then_some(end + 3)
 }
 
-/// `Www Mmm dd hh:mm:ss[.uuuuuu] yyyy` (day zero- or space-padded); returns the
-/// timestamp and the bytes used.
+/// `Www Mmm dd hh:mm:ss[.uuuuuu] yyyy[ +zzzz]` (day zero- or space-padded; the offset is
+/// what the `z` option of `%{...}t` adds); returns the timestamp and the bytes used.
 fn parse_ctime(s: &[u8]) -> Option<(Timestamp, usize)> {
     if at(s, 3) != b' ' || at(s, 7) != b' ' || !at(s, 0).is_ascii_alphabetic() {
         return None;
@@ -226,6 +239,7 @@ fn parse_ctime(s: &[u8]) -> Option<(Timestamp, usize)> {
         return None;
     }
     let year = fixed_u32(sub(s, p + 1, p + 5))?;
+    let (offset, end) = zone_suffix(s, p + 5);
     let t = Timestamp::from_parts(
         i32::try_from(year).ok()?,
         month,
@@ -234,9 +248,38 @@ fn parse_ctime(s: &[u8]) -> Option<(Timestamp, usize)> {
         m,
         sec,
         micros,
-        None,
+        offset,
     )?;
-    Some((t, p + 5))
+    Some((t, end))
+}
+
+/// An optional ` +hhmm` / ` -hhmm` at `p` (exactly four digits): the offset in seconds
+/// and where it ends; `(None, p)` when there is none.
+fn zone_suffix(s: &[u8], p: usize) -> (Option<i32>, usize) {
+    let zone = sub(s, p + 1, p + 6);
+    if at(s, p) == b' '
+        && zone.len() == 5
+        && matches!(at(zone, 0), b'+' | b'-')
+        && all_digits(tail(zone, 1))
+    {
+        if let Some(offset) = parse_offset(zone) {
+            return (Some(offset), p + 6);
+        }
+    }
+    (None, p)
+}
+
+/// Whether `s` starts like `yyyy-mm-dd hh:mm:ss` (digits where digits go), valid or not.
+fn looks_compact(s: &[u8]) -> bool {
+    let digits = |from: usize, to: usize| all_digits(sub(s, from, to)) && to <= s.len();
+    digits(0, 4)
+        && at(s, 4) == b'-'
+        && digits(5, 7)
+        && at(s, 7) == b'-'
+        && digits(8, 10)
+        && matches!(at(s, 10), b' ' | b'T')
+        && digits(11, 13)
+        && at(s, 13) == b':'
 }
 
 /// An optional `.uuuuuu` (1 to 6 digits) at `p`: the microseconds and where it ends.
@@ -262,14 +305,8 @@ fn parse_compact(s: &[u8]) -> Option<(Timestamp, usize)> {
     let month = fixed_u32(sub(s, 5, 7))?;
     let day = fixed_u32(sub(s, 8, 10))?;
     let (h, m, sec) = hms(sub(s, 11, 19))?;
-    let (micros, mut p) = fraction(s, 19)?;
-    let mut offset = None;
-    if at(s, p) == b' ' && matches!(at(s, p + 1), b'+' | b'-') {
-        if let Some(o) = parse_offset(sub(s, p + 1, p + 6)) {
-            offset = Some(o);
-            p += 6;
-        }
-    }
+    let (micros, p) = fraction(s, 19)?;
+    let (offset, p) = zone_suffix(s, p);
     let t = Timestamp::from_parts(
         i32::try_from(year).ok()?,
         month,
@@ -301,7 +338,7 @@ fn hms(s: &[u8]) -> Option<(u32, u32, u32)> {
 /// What an `ErrorLogFormat` item logs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
-    /// `%t`, `%{u}t`, `%{cu}t`, `%{cuz}t`, `%{<strftime>}t`.
+    /// `%t`, `%{u}t`, `%{c}t`, `%{cu}t`, `%{cuz}t`, `%{<strftime>}t` (see [`TimeSpec`]).
     Time,
     /// `%a`, `%{c}a`.
     Client,
@@ -357,7 +394,51 @@ enum Tok {
         kind: Kind,
         hyphen: bool,
         optional: bool,
+        /// How a `Kind::Time` item writes the time (`None` for the other kinds).
+        time: Option<TimeSpec>,
     },
+}
+
+/// How a `%{arg}t` item writes the time (`log_ctime`, `server/log.c`; checked against
+/// httpd 2.4.71). An `arg` with a `%` is a strftime format (2.4.58 and later). Otherwise
+/// its letters are options: `c` compact ISO 8601 (`2026-12-02 05:48:02`), `u`
+/// microseconds, `z` ` +hhmm` offset (2.4.58 and later); no letters is `%t`
+/// (`Wed Dec 02 05:48:00 2026`). httpd ignores other letters; they are rejected here as
+/// typos.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum TimeSpec {
+    /// `%t`, `%{u}t`, `%{c}t`, `%{cu}t`, `%{cuz}t`, `%{uz}t`, ... Read leniently: either
+    /// layout, with or without microseconds and offset.
+    Options,
+    /// `%{<strftime>}t`, read like the access formats' `%{...}t`.
+    Strftime(StrftimeTime),
+}
+
+impl TimeSpec {
+    /// The time at the start of `s` and the bytes it takes.
+    fn parse(&self, s: &[u8]) -> Option<(Timestamp, usize)> {
+        match self {
+            TimeSpec::Options => parse_ctime(s).or_else(|| parse_compact(s)),
+            TimeSpec::Strftime(time) => time.parse(s),
+        }
+    }
+}
+
+/// The [`TimeSpec`] of `%{arg}t`, or why it cannot be read.
+fn time_spec(arg: &[u8]) -> Result<TimeSpec, String> {
+    if memchr::memchr(b'%', arg).is_some() {
+        return StrftimeTime::compile(arg)
+            .map(TimeSpec::Strftime)
+            .map_err(|e| e.message);
+    }
+    match arg.iter().find(|b| !matches!(b, b'c' | b'u' | b'z')) {
+        None => Ok(TimeSpec::Options),
+        Some(&b) => Err(format!(
+            "unknown option '{}': Apache knows c (compact ISO 8601), u (microseconds) and z \
+             (UTC offset), or a strftime format with '%'",
+            char::from(b).escape_default()
+        )),
+    }
 }
 
 /// A whitespace-delimited field of the format: present as a whole or left out.
@@ -535,6 +616,19 @@ impl ErrorLogFormat {
                     }
                 }
             };
+            let time = if letter == b't' {
+                Some(time_spec(arg).map_err(|why| {
+                    FormatError::new(
+                        format!(
+                            "unsupported ErrorLogFormat time item '%{{{}}}t': {why}",
+                            String::from_utf8_lossy(arg)
+                        ),
+                        base + item_start,
+                    )
+                })?)
+            } else {
+                None
+            };
             let kind = match letter {
                 b't' => Kind::Time,
                 b'a' => Kind::Client,
@@ -568,6 +662,7 @@ impl ErrorLogFormat {
                 hyphen,
                 // A level-limited item is left out below its level, hyphen or not.
                 optional: min_level || (!hyphen && kind.can_be_empty()),
+                time,
             });
             seps.push(sep);
         }
@@ -613,6 +708,17 @@ impl ErrorLogFormat {
         };
         fmt.follow = (0..fmt.toks.len()).map(|t| fmt.compute_follow(t)).collect();
         Ok(fmt)
+    }
+
+    /// The captured time, read with the first `%{...}t` item of the format that reads
+    /// all of it.
+    fn read_time(&self, t: &[u8]) -> Option<Timestamp> {
+        self.toks.iter().find_map(|tok| match tok {
+            Tok::Item {
+                time: Some(spec), ..
+            } => spec.parse(t).filter(|(_, n)| *n == t.len()).map(|(t, _)| t),
+            _ => None,
+        })
     }
 
     /// The format string as given.
@@ -681,7 +787,7 @@ impl ErrorLogFormat {
         };
         let dash = |v: &'a [u8]| (v != b"-").then_some(v);
         if let Some(t) = cap(Slot::Time) {
-            rec.time = parse_ctime(t).or_else(|| parse_compact(t)).map(|(t, _)| t);
+            rec.time = self.read_time(t);
         }
         rec.level = cap(Slot::Level).and_then(Level::from_bytes);
         rec.module = cap(Slot::Module).and_then(dash);
@@ -776,9 +882,12 @@ impl<'a> Matcher<'_, 'a> {
                 }
                 // Fixed-shape items.
                 let fixed = match kind {
-                    Kind::Time => parse_ctime(rest)
-                        .or_else(|| parse_compact(rest))
-                        .map(|(_, n)| n),
+                    Kind::Time => match self.fmt.toks.get(ti) {
+                        Some(Tok::Item {
+                            time: Some(spec), ..
+                        }) => spec.parse(rest).map(|(_, n)| n),
+                        _ => None,
+                    },
                     Kind::Level => {
                         let n = rest
                             .iter()
@@ -811,10 +920,7 @@ impl<'a> Matcher<'_, 'a> {
                         | Kind::Tid
                         | Kind::Module
                 ) {
-                    // A strftime `%{...}t` is free text; the others did not match.
-                    if kind != Kind::Time {
-                        return false;
-                    }
+                    return false;
                 }
                 if kind == Kind::Status && status_item(rest).is_none() {
                     return false;
@@ -825,8 +931,11 @@ impl<'a> Matcher<'_, 'a> {
                     rest.len()
                 };
                 let min = usize::from(kind != Kind::Message);
-                let follow = self.fmt.follow.get(ti).cloned().unwrap_or_default();
-                self.variable(kind, pos, min, limit, &follow, fi, ti, only)
+                // Borrowed from the format (not from `self`), so matching does not allocate.
+                let fmt = self.fmt;
+                let none = Follow::default();
+                let follow = fmt.follow.get(ti).unwrap_or(&none);
+                self.variable(kind, pos, min, limit, follow, fi, ti, only)
             }
         }
     }
@@ -1208,6 +1317,7 @@ mod tests {
         "[Wed Nov 25 09:47:36.036331 2026] [proxy:error] [pid 26515:tid 26519] (2)No such file or directory: AH02454: FCGI: attempt to connect to Unix domain socket /nonexistent/php-fpm.sock (localhost:8000) failed",
         "[Tue Nov 25 10:00:31 2025] [error] [client 203.0.113.9] (70007)The timeout specified has expired: proxy: error reading status line from remote server localhost:8080",
         "AH00558: apache2: Could not reliably determine the server's fully qualified domain name",
+        "[2025-07-22 15:45:51.323610 +0200] [proxy_http:error] [pid 1234:tid 5678] (111)Connection refused: [client 203.0.113.9:50312] AH01114: HTTP: failed to make connection to backend: localhost",
     ];
 
     proptest! {
@@ -1230,6 +1340,19 @@ mod tests {
             let _ = parse_default(&line);
             if let Ok(f) = ErrorLogFormat::compile(DOCUMENTED) {
                 let _ = f.parse(&line);
+            }
+        }
+
+        #[test]
+        fn arbitrary_times_never_panic(
+            time in "[0-9 :.+-]{0,40}",
+            pattern in "(%[YymbhBdeHkMSaAzZsFTDRcx%nt]|[ :/.T-]){0,12}",
+        ) {
+            let _ = parse_default(format!("[{time}] [proxy:error] x").as_bytes());
+            let _ = parse_compact(time.as_bytes());
+            let _ = parse_ctime(time.as_bytes());
+            if let Ok(f) = ErrorLogFormat::compile(&format!("[%{{{pattern}}}t] %M")) {
+                let _ = f.parse(format!("[{time}] x").as_bytes());
             }
         }
 
@@ -1291,5 +1414,238 @@ mod tests {
         assert!(ErrorLogFormat::compile("%Z").is_err());
         assert!(ErrorLogFormat::compile("").is_err());
         assert!(ErrorLogFormat::compile("%{x").is_err());
+    }
+
+    /// `%{cu}t` (compact ISO 8601 with microseconds) in the default parser: everything after
+    /// the time bracket is read as for the ctime layout.
+    #[test]
+    fn default_parser_reads_iso_time() {
+        let r = rec(
+            "[2025-07-22 15:45:51.323610] [proxy_http:error] [pid 1234:tid 5678] (111)Connection refused: [client 203.0.113.9:50312] AH01114: HTTP: failed to make connection to backend: localhost, referer: https://example.com/",
+        );
+        let t = r.time.unwrap();
+        assert_eq!(t.to_string(), "2025-07-22T15:45:51.323610");
+        assert_eq!((t.micros(), t.offset_seconds()), (323_610, None));
+        assert_eq!(
+            (r.module, r.level),
+            (Some(&b"proxy_http"[..]), Some(Level::Error))
+        );
+        assert_eq!((r.pid, r.tid), (Some(1234), Some(5678)));
+        assert_eq!(
+            r.sys_error.map(|e| (e.space, e.number)),
+            Some((CodeSpace::Os, 111))
+        );
+        assert_eq!(
+            (r.client, r.client_port),
+            (Some(&b"203.0.113.9"[..]), Some(50312))
+        );
+        assert_eq!(r.code, Some(&b"AH01114"[..]));
+        assert_eq!(
+            r.message,
+            b"HTTP: failed to make connection to backend: localhost"
+        );
+        assert_eq!(r.referrer, Some(&b"https://example.com/"[..]));
+        // The connect failure itself, without client.
+        let r = rec(
+            "[2025-07-22 15:45:51.323610] [proxy:error] [pid 1234:tid 5678] (111)Connection refused: AH00957: http: attempt to connect to 127.0.0.1:8080 (localhost:8080) failed",
+        );
+        assert_eq!(r.code, Some(&b"AH00957"[..]));
+        assert_eq!(r.client, None);
+        let f = r.failure.unwrap();
+        assert_eq!(
+            (f.cause, f.role, f.upstream),
+            (
+                Cause::UpstreamRefused,
+                Role::Cause,
+                Some(&b"127.0.0.1:8080"[..])
+            )
+        );
+        // `%{c}t`: no microseconds (written by httpd 2.4.71); prefork `[pid P]`.
+        let r = rec(
+            "[2026-12-02 05:48:02] [core:info] [pid 7] [client 127.0.0.1:41600] AH00128: File does not exist: /var/www/nope",
+        );
+        let t = r.time.unwrap();
+        assert_eq!(
+            (t.to_string().as_str(), t.micros()),
+            ("2026-12-02T05:48:02", 0)
+        );
+        assert_eq!((r.pid, r.tid), (Some(7), None));
+        assert_eq!(r.code, Some(&b"AH00128"[..]));
+    }
+
+    /// `[yyyy-mm-dd hh:mm:ss.uuuuuu +hhmm]` (elastic/integrations test data style, and what
+    /// `%{cuz}t` writes) and `%{uz}t`'s ctime with an offset after the year.
+    #[test]
+    fn default_parser_reads_iso_time_with_offset() {
+        let r = rec(
+            "[2020-03-11 21:06:29.143961 +0100] [proxy_fcgi:error] [pid 4321:tid 140234567890432] [client 192.0.2.44:51234] AH01071: Got error 'Primary script unknown'",
+        );
+        let t = r.time.unwrap();
+        assert_eq!(t.to_string(), "2020-03-11T21:06:29.143961+01:00");
+        assert_eq!(t.offset_seconds(), Some(3600));
+        assert_eq!(t.unix_seconds(), Some(1_583_957_189));
+        assert_eq!(r.module, Some(&b"proxy_fcgi"[..]));
+        assert_eq!((r.pid, r.tid), (Some(4321), Some(140_234_567_890_432)));
+        assert_eq!(r.client_port, Some(51234));
+        assert_eq!(r.code, Some(&b"AH01071"[..]));
+        // Negative and half-hour offsets (httpd 2.4.71 with TZ=America/St_Johns).
+        let r = rec(
+            "[2026-12-02 02:19:01.305833 -0330] [core:info] [pid 1:tid 2] AH00128: File does not exist: /x",
+        );
+        assert_eq!(
+            r.time.and_then(|t| t.offset_seconds()),
+            Some(-(3 * 3600 + 30 * 60))
+        );
+        // `%{uz}t` (httpd 2.4.71): the default layout plus the offset.
+        let r = rec(
+            "[Wed Dec 02 05:48:06.504370 2026 +0530] [core:info] [pid 1:tid 2] AH00128: File does not exist: /x",
+        );
+        assert_eq!(
+            r.time.map(|t| t.to_string()),
+            Some("2026-12-02T05:48:06.504370+05:30".to_owned())
+        );
+    }
+
+    #[test]
+    fn default_parser_rejects_invalid_iso_times() {
+        for bad in [
+            "[2025-13-22 15:45:51.323610] [proxy:error] [pid 1:tid 2] AH00957: x",
+            "[2025-02-30 15:45:51.323610] [proxy:error] [pid 1:tid 2] AH00957: x",
+            "[2025-02-29 15:45:51] [proxy:error] [pid 1:tid 2] AH00957: x",
+            "[2025-07-22 25:61:00.000001] [proxy:error] [pid 1:tid 2] AH00957: x",
+            "[2025-07-22 15:45:51.1234567] [proxy:error] [pid 1:tid 2] AH00957: x",
+            "[2025-07-22 15:45:51.323610 +01] [proxy:error] [pid 1:tid 2] AH00957: x",
+            "[2025-07-22 15:45:51.323610 +2500] [proxy:error] [pid 1:tid 2] AH00957: x",
+            "[2025-07-22 15:45:51.323610 +01:00] [proxy:error] [pid 1:tid 2] AH00957: x",
+            "[2025-07-22 15:45:51.323610 junk] [proxy:error] [pid 1:tid 2] AH00957: x",
+            "[2025-07-22] [proxy:error] [pid 1:tid 2] AH00957: x",
+            "[2025-07-22 15:45] [proxy:error] [pid 1:tid 2] AH00957: x",
+        ] {
+            assert!(parse_default(bad.as_bytes()).is_err(), "{bad}");
+        }
+        let e = parse_default(b"[2025-02-30 15:45:51] [proxy:error] AH00957: x").unwrap_err();
+        assert_eq!(e.offset, 1);
+        assert!(e.expected.contains("valid date"), "{e}");
+        // The leap day of a leap year is fine.
+        assert!(
+            rec("[2024-02-29 23:59:59.999999] [proxy:error] [pid 1:tid 2] AH00957: x")
+                .time
+                .is_some()
+        );
+    }
+
+    /// `%{cu}t`, `%{uc}t` and `%{c}t` in a custom format, as httpd 2.4.71 writes them.
+    #[test]
+    fn custom_format_compact_iso_time() {
+        let format =
+            r"[%{cu}t] [%-m:%l] [pid %P:tid %T] %7F: %E: [client\ %a] %M% ,\ referer\ %{Referer}i";
+        let r = custom(
+            format,
+            "[2025-07-22 15:45:51.323610] [proxy:error] [pid 1234:tid 5678] (111)Connection refused: AH00957: http: attempt to connect to 127.0.0.1:8080 (localhost:8080) failed",
+        );
+        let t = r.time.unwrap();
+        assert_eq!(t.to_string(), "2025-07-22T15:45:51.323610");
+        assert_eq!((t.micros(), t.offset_seconds()), (323_610, None));
+        assert_eq!((r.pid, r.tid), (Some(1234), Some(5678)));
+        assert_eq!(r.code, Some(&b"AH00957"[..]));
+        assert_eq!(r.failure.map(|f| f.cause), Some(Cause::UpstreamRefused));
+        let r = custom(
+            "[%{uc}t] %M",
+            "[2026-12-02 05:48:04.452270] AH00128: File does not exist: /x",
+        );
+        assert_eq!(r.time.map(|t| t.micros()), Some(452_270));
+        let r = custom(
+            "[%{c}t] %M",
+            "[2026-12-02 05:48:02] AH00128: File does not exist: /x",
+        );
+        assert_eq!(
+            r.time.map(|t| t.to_string()),
+            Some("2026-12-02T05:48:02".to_owned())
+        );
+        let r = custom(
+            "[%{z}t] %M",
+            "[Wed Dec 02 05:48:07 2026 +0000] AH00128: File does not exist: /x",
+        );
+        assert_eq!(r.time.and_then(|t| t.offset_seconds()), Some(0));
+        // An impossible date does not fit the format.
+        let f = ErrorLogFormat::compile("[%{cu}t] %M").unwrap();
+        assert!(f.parse(b"[2025-02-30 15:45:51.323610] AH00128: x").is_err());
+    }
+
+    /// `%{<strftime>}t` (httpd 2.4.58 and later): read when every conversion is known.
+    #[test]
+    fn custom_format_strftime_time() {
+        let r = custom(
+            "[%{%d/%b/%Y:%H:%M:%S %z}t] [%l] %M",
+            "[02/Dec/2026:05:48:09 +0100] [error] AH00128: File does not exist: /x",
+        );
+        assert_eq!(
+            r.time.map(|t| t.to_string()),
+            Some("2026-12-02T05:48:09+01:00".to_owned())
+        );
+        assert_eq!(r.level, Some(Level::Error));
+        let r = custom(
+            "[%{%Y-%m-%dT%H:%M:%S}t] %M",
+            "[2026-12-02T05:49:05] AH00128: File does not exist: /x",
+        );
+        assert_eq!(
+            r.time.map(|t| t.to_string()),
+            Some("2026-12-02T05:49:05".to_owned())
+        );
+        // `%c` in the C locale: the day is space-padded.
+        let r = custom("[%{%c}t] %M", "[Wed Dec  2 05:49:07 2026] AH00128: x");
+        assert_eq!(
+            r.time.map(|t| t.to_string()),
+            Some("2026-12-02T05:49:07".to_owned())
+        );
+        let r = custom("[%{%s}t] %M", "[1796190546] AH00128: x");
+        assert_eq!(r.time.and_then(|t| t.unix_seconds()), Some(1_796_190_546));
+        let r = custom(
+            "%{%A, %B %e %Y %k:%M %Z}t %M",
+            "Wednesday, December  2 2026  5:49 UTC AH00128: x",
+        );
+        // A zone abbreviation is read over; only %z gives an offset.
+        assert_eq!(
+            r.time.map(|t| t.to_string()),
+            Some("2026-12-02T05:49:00".to_owned())
+        );
+        // A line whose time does not fit the strftime format is not this format.
+        let f = ErrorLogFormat::compile("[%{%d/%b/%Y:%H:%M:%S %z}t] %M").unwrap();
+        assert!(f.parse(b"[2026-12-02 05:48:09] AH00128: x").is_err());
+        assert!(f.parse(b"[31/Feb/2026:05:48:09 +0100] AH00128: x").is_err());
+    }
+
+    #[test]
+    fn unsupported_time_items_are_rejected() {
+        for (format, says) in [
+            ("[%{q}t] %M", "unknown option 'q'"),
+            ("[%{cuq}t] %M", "unknown option 'q'"),
+            ("[%{%H:%M:%S}t] %M", "does not give a full time"),
+            ("[%{%Y-%m-%d}t] %M", "does not give a full time"),
+            ("[%{%Y-%Q %H:%M}t] %M", "unsupported time conversion %Q"),
+            ("[%{%F %T %}t] %M", "'%' at the end"),
+        ] {
+            let e = ErrorLogFormat::compile(format).unwrap_err();
+            assert!(e.message.contains(says), "{format}: {e}");
+            assert_eq!(e.offset, 1, "{format}: {e}");
+            let item = &format[1..format.find("t]").unwrap() + 1];
+            assert!(e.message.contains(item), "{format}: {e}");
+        }
+        // Every form httpd knows compiles.
+        for format in [
+            "[%t] %M",
+            "[%{}t] %M",
+            "[%{u}t] %M",
+            "[%{c}t] %M",
+            "[%{cu}t] %M",
+            "[%{uc}t] %M",
+            "[%{cuz}t] %M",
+            "[%{uz}t] %M",
+            "[%{z}t] %M",
+            "[%{%F %T}t] %M",
+            "[%{%s}t] %M",
+        ] {
+            assert!(ErrorLogFormat::compile(format).is_ok(), "{format}");
+        }
     }
 }

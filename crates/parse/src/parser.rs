@@ -58,7 +58,9 @@ impl Parser {
     }
 
     /// Apache httpd error log in the default layout of 2.4 (threaded or prefork, with or
-    /// without module, AH code, client and status parts) or of 2.2.
+    /// without module, AH code, client and status parts) or of 2.2. The leading time may
+    /// also be in the compact ISO 8601 form of `ErrorLogFormat "[%{cu}t] ..."`
+    /// (`2026-11-25 01:29:10.123456`, with or without microseconds and ` +hhmm`).
     pub fn apache_error() -> Parser {
         Parser {
             kind: Kind::ApacheError,

@@ -396,6 +396,17 @@ pub(super) fn compile_strftime(pattern: &[u8]) -> Result<Box<[Conv]>, FormatErro
     Ok(merged.into_boxed_slice())
 }
 
+/// Whether compiled conversions name a point in time on their own: a year, month, day and
+/// hour, or Unix seconds.
+pub(super) fn names_a_time(convs: &[Conv]) -> bool {
+    let has = |want: &[Conv]| convs.iter().any(|c| want.contains(c));
+    has(&[Conv::Epoch])
+        || (has(&[Conv::Year, Conv::Year2])
+            && has(&[Conv::Month, Conv::MonthAbbr, Conv::MonthName])
+            && has(&[Conv::Day])
+            && has(&[Conv::Hour, Conv::Hour12]))
+}
+
 /// Length of the run of ASCII digits at the start of `s`, at most `max`.
 pub(super) fn digit_run(s: &[u8], max: usize) -> usize {
     s.iter()

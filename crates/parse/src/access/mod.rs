@@ -360,6 +360,32 @@ struct Choice {
     end: usize,
 }
 
+/// A time written with an strftime pattern, as Apache's `%{pattern}t` writes it: the
+/// reader of the access formats, for the error-log formats too.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct StrftimeTime(TimeItem);
+
+impl StrftimeTime {
+    /// Compiles `pattern`; it must name a date and an hour (or `%s`).
+    pub(crate) fn compile(pattern: &[u8]) -> Result<StrftimeTime, FormatError> {
+        let convs = clock::compile_strftime(pattern)?;
+        if !clock::names_a_time(&convs) {
+            return Err(FormatError::new(
+                "it does not give a full time: it needs a year, month, day and hour (or %s)",
+                0,
+            ));
+        }
+        Ok(StrftimeTime(TimeItem::Strftime(convs)))
+    }
+
+    /// The time at the start of `s`, and how many bytes it takes.
+    pub(crate) fn parse(&self, s: &[u8]) -> Option<(crate::time::Timestamp, usize)> {
+        let mut parts = TimeParts::default();
+        let len = self.0.parse(s, &mut parts)?;
+        parts.build().ok().flatten().map(|t| (t, len))
+    }
+}
+
 /// Apache's `vhost_combined` string, for tests elsewhere in the crate.
 #[cfg(test)]
 pub(crate) const VHOST_COMBINED_SOURCE: &str = apache::VHOST_COMBINED;
