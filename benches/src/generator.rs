@@ -19,13 +19,13 @@ pub enum LogKind {
     NginxError,
     /// nginx access log, `combined`.
     NginxAccess,
-    /// nginx access log, `combined` + `key=value` upstream fields ([`NGINX_UPSTREAM_FORMAT`]).
+    /// nginx access log, `combined` + `key=value` upstream fields (`NGINX_UPSTREAM_FORMAT`).
     NginxUpstream,
     /// Kubernetes ingress-nginx default access format.
     Ingress,
     /// Apache httpd 2.4 error log, default event-MPM layout.
     ApacheError,
-    /// Apache access log, `combined` + `%D` ([`APACHE_TIMING_FORMAT`]).
+    /// Apache access log, `combined` + `%D` (`APACHE_TIMING_FORMAT`).
     ApacheAccess,
     /// PHP-FPM master log.
     PhpFpm,

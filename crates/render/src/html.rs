@@ -344,6 +344,10 @@ fn stat(out: &mut String, label: &str, value_html: &str) {
 fn zone_text(report: &Report) -> String {
     match report.zone.source.as_str() {
         "caller" => format!("times in {} (given with --tz)", report.zone.name),
+        "access_log" if report.zone.name.contains('/') => format!(
+            "times in {} (the offsets of the access log at each time)",
+            report.zone.name
+        ),
         "access_log" => format!(
             "times in {} (the offset of the access log)",
             report.zone.name
