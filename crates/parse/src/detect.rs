@@ -1,11 +1,12 @@
 //! Choosing the format of an input from its first lines.
 //!
-//! Every candidate parser reads the sample; the one that parses the most lines wins.
-//! Ties — typically nginx `combined` against Apache `combined`, which are the same layout —
-//! are broken, in this order, by
-//! 1. how cleanly the lines fit (text left after an access format that is not `key=value`
-//!    pairs counts against it, so `combined` loses to the format that also has the extra
-//!    fields),
+//! Every candidate parser reads the sample; the one that reads the most lines cleanly wins
+//! (text left after an access format that is not `key=value` pairs, or a client field read
+//! loosely from a forwarded-for list, counts against it: `common` loses to `combined` on a
+//! combined log though it reads every line). The other parsers of the same kind become
+//! fallbacks for the lines further down that the winner cannot read
+//! ([`Parser::with_fallbacks`]). Ties are broken, in this order, by
+//! 1. how many lines were read at all, then how cleanly,
 //! 2. the parsers the caller gave (`--log-format`) before the built-in ones,
 //! 3. the content: `%b` logged as `-` for zero bytes and `\"` escapes are Apache; status
 //!    499, `\x22`-style upper-case hex escapes and `$upstream_*` fields are nginx,
@@ -33,7 +34,8 @@ use crate::record::{AccessRecord, Record, Server};
 /// The outcome of format detection.
 #[derive(Clone, Debug)]
 pub struct Detection {
-    /// The parser that read the sample best.
+    /// The parser that read the sample best, with the other parsers of its kind (access
+    /// formats; Apache error layouts) as fallbacks for lines it cannot read.
     pub parser: Parser,
     /// How many sample lines it parsed (continuation lines of a parsed nginx error entry
     /// included).
