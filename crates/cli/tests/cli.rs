@@ -629,3 +629,73 @@ fn table_and_markdown_snapshots() {
         }
     }
 }
+
+#[test]
+fn offsets_in_access_logs_are_kept_and_since_compares_instants() {
+    let dir = tempfile::tempdir().unwrap();
+    // The clocks go forward between the two lines: 01:59 +01:00 is 00:59 UTC, 03:01 +02:00
+    // is 01:01 UTC, two minutes later.
+    let log = dir.path().join("access.log");
+    std::fs::write(
+        &log,
+        concat!(
+            "10.0.0.1 - - [29/Mar/2026:01:59:00 +0100] \"GET /a HTTP/1.1\" 200 5 \"-\" \"curl/8\"\n",
+            "10.0.0.1 - - [29/Mar/2026:03:01:00 +0200] \"GET /b HTTP/1.1\" 502 5 \"-\" \"curl/8\"\n",
+        ),
+    )
+    .unwrap();
+    let report = json_of(&[], std::slice::from_ref(&log));
+    assert_eq!(report["zone"]["source"], "access_log");
+    assert_eq!(report["span"]["start"], "2026-03-29T01:59:00+01:00");
+    assert_eq!(report["span"]["end"], "2026-03-29T03:01:00+02:00");
+    // An RFC 3339 limit is an instant: 01:00:30 UTC lies between the two lines.
+    let later = json_of(
+        &["--since", "2026-03-29T01:00:30+00:00"],
+        std::slice::from_ref(&log),
+    );
+    assert_eq!(later["totals"]["filtered"], 1);
+    assert_eq!(later["totals"]["requests"], 1);
+    let events = logscan()
+        .args(["--events", "--until", "2026-03-29T01:00:30Z"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(events.stdout).unwrap();
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.contains("\"/a\""), "{text}");
+    // A negative --tz is a value, not an option.
+    let west = json_of(&["--tz", "-05:00"], &refused());
+    assert_eq!(west["zone"]["name"], "-05:00");
+}
+
+#[test]
+fn a_combined_log_with_a_few_common_lines_keeps_its_user_agents() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("access.log");
+    let mut text = String::new();
+    for i in 0..20 {
+        text.push_str(&format!(
+            "10.0.0.{i} - - [25/Nov/2026:09:00:{i:02} +0000] \"GET /a HTTP/1.1\" 200 5 \"https://r/\" \"curl/8\"\n"
+        ));
+    }
+    text.push_str("10.0.0.99 - - [25/Nov/2026:09:00:59 +0000] \"GET /c HTTP/1.1\" 503 5\n");
+    std::fs::write(&log, text).unwrap();
+    let output = logscan().arg("--events").arg(&log).output().unwrap();
+    let events: Vec<Value> = output
+        .stdout
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).unwrap())
+        .collect();
+    assert_eq!(events.len(), 21);
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e["user_agent"]["original"] == "curl/8")
+            .count(),
+        20
+    );
+    assert_eq!(events[20]["http"]["response"]["status_code"], 503);
+    let report = json_of(&[], std::slice::from_ref(&log));
+    assert_eq!(report["inputs"][0]["unrecognized"], 0);
+}
