@@ -647,26 +647,50 @@ pub fn fix(ctx: &FixContext) -> Fix {
                 ],
             },
         ),
-        Cause::ClientAbort => (
-            format!(
-                "Clients closed {} before the response {when} (nginx logs 499).",
-                ctx.times("request", "requests")
+        Cause::ClientAbort => match server {
+            Server::Apache => (
+                format!(
+                    "Clients closed {} before the response {when}: they (or a CDN or load balancer in front) gave up first.",
+                    ctx.times("connection", "connections")
+                ),
+                vec![
+                    "Usually a symptom of slow responses: log `%D` in the `LogFormat` and compare the request times of the same endpoints; if every client is a CDN or load balancer address, its origin timeout is the limit.".to_owned(),
+                    "Speed up the endpoint or align CDN/LB timeouts; for aborted uploads check `RequestReadTimeout` (mod_reqtimeout); behind a CDN set `RemoteIPHeader` + `RemoteIPTrustedProxy` (mod_remoteip) to see real clients.".to_owned(),
+                ],
             ),
-            vec![
-                "Usually a symptom of slow responses: compare with the request times of the same endpoints; if every client is a CDN or load balancer address, its origin timeout is the limit.".to_owned(),
-                "Speed up the endpoint or align CDN/LB timeouts; for work that must finish, `proxy_ignore_client_abort on` / `fastcgi_ignore_client_abort on`; behind a CDN set `set_real_ip_from` + `real_ip_header` to see real clients.".to_owned(),
-            ],
-        ),
-        Cause::RateLimited => (
-            format!(
-                "nginx rejected {} by rate limiting {when} (503 unless `limit_req_status` says otherwise).",
-                ctx.times("request", "requests")
+            _ => (
+                format!(
+                    "Clients closed {} before the response {when} (nginx logs 499).",
+                    ctx.times("request", "requests")
+                ),
+                vec![
+                    "Usually a symptom of slow responses: compare with the request times of the same endpoints; if every client is a CDN or load balancer address, its origin timeout is the limit.".to_owned(),
+                    "Speed up the endpoint or align CDN/LB timeouts; for work that must finish, `proxy_ignore_client_abort on` / `fastcgi_ignore_client_abort on`; behind a CDN set `set_real_ip_from` + `real_ip_header` to see real clients.".to_owned(),
+                ],
             ),
-            vec![
-                "Check whether these are real users or abuse: the clients below; behind a CDN/LB every visitor shares one key unless `set_real_ip_from` + `real_ip_header` are set.".to_owned(),
-                "Tune `limit_req_zone ... rate=` and `limit_req ... burst=<n> nodelay`, try `limit_req_dry_run on` first, and answer 429 with `limit_req_status 429;` (`limit_conn_status 429;`).".to_owned(),
-            ],
-        ),
+        },
+        Cause::RateLimited => match server {
+            Server::Apache => (
+                format!(
+                    "The server rejected {} by rate limiting {when}.",
+                    ctx.times("request", "requests")
+                ),
+                vec![
+                    "Check whether these are real users or abuse: the clients below; behind a CDN/LB every visitor shares one address unless `RemoteIPHeader` + `RemoteIPTrustedProxy` (mod_remoteip) are set.".to_owned(),
+                    "Tune the limiting module's thresholds (mod_evasive `DOSPageCount`/`DOSSiteCount`, mod_qos, ModSecurity rules) and whitelist monitoring and internal clients.".to_owned(),
+                ],
+            ),
+            _ => (
+                format!(
+                    "nginx rejected {} by rate limiting {when} (503 unless `limit_req_status` says otherwise).",
+                    ctx.times("request", "requests")
+                ),
+                vec![
+                    "Check whether these are real users or abuse: the clients below; behind a CDN/LB every visitor shares one key unless `set_real_ip_from` + `real_ip_header` are set.".to_owned(),
+                    "Tune `limit_req_zone ... rate=` and `limit_req ... burst=<n> nodelay`, try `limit_req_dry_run on` first, and answer 429 with `limit_req_status 429;` (`limit_conn_status 429;`).".to_owned(),
+                ],
+            ),
+        },
         Cause::BufferedToDisk => {
             if ctx.variant.as_deref() == Some("temp_path_error") {
                 (
@@ -761,6 +785,373 @@ mod tests {
                     f.summary
                 );
                 assert!(f.summary.contains("14:02:11"), "{cause:?}: {}", f.summary);
+            }
+        }
+    }
+
+    /// Each cause's fix, per server, carries the ingredients CAUSES.md section 3.1 names for
+    /// it: the directives and commands of that server, never the other server's.
+    #[test]
+    fn each_fix_has_the_ingredients_of_causes_md() {
+        use Cause as C;
+        // (cause, upstream, nginx ingredients, Apache ingredients)
+        let table: &[(Cause, &str, &[&str], &[&str])] = &[
+            (
+                C::UpstreamRefused,
+                "127.0.0.1:8080",
+                &[
+                    "systemctl status",
+                    "ss -ltnp",
+                    "proxy_pass",
+                    "proxy_next_upstream",
+                    "backup",
+                ],
+                &[
+                    "systemctl status",
+                    "ss -ltnp",
+                    "ProxyPass",
+                    "retry=0",
+                    "BalancerMember",
+                ],
+            ),
+            (
+                C::UpstreamUnreachable,
+                "10.0.0.5:8080",
+                &["ip route", "firewall", "ipv6=off"],
+                &["ip route", "firewall", "ProxyPass"],
+            ),
+            (
+                C::UpstreamTimeoutConnect,
+                "10.0.0.5:8080",
+                &[
+                    "proxy_connect_timeout",
+                    "proxy_next_upstream timeout",
+                    "net.core.somaxconn",
+                ],
+                &["connectiontimeout", "net.core.somaxconn"],
+            ),
+            (
+                C::UpstreamTimeoutRead,
+                "10.0.0.5:8080",
+                &[
+                    "proxy_read_timeout",
+                    "request_terminate_timeout",
+                    "harakiri",
+                ],
+                &["ProxyTimeout", "timeout=", "502"],
+            ),
+            (
+                C::UpstreamTimeoutSend,
+                "10.0.0.5:8080",
+                &["proxy_send_timeout", "proxy_request_buffering on"],
+                &["ProxyTimeout"],
+            ),
+            (
+                C::UpstreamReset,
+                "10.0.0.5:8080",
+                &[
+                    "dmesg",
+                    "keepalive_timeout",
+                    "proxy_http_version 1.1",
+                    "Connection \"\"",
+                ],
+                &[
+                    "dmesg",
+                    "ttl=",
+                    "disablereuse=On",
+                    "proxy-initial-not-pooled",
+                ],
+            ),
+            (
+                C::UpstreamClosedEarly,
+                "10.0.0.5:8080",
+                &["backend's log", "oom"],
+                &["backend's log", "oom"],
+            ),
+            (
+                C::BackendCrash,
+                "unix:/run/php/php8.2-fpm.sock",
+                &["dmesg", "rlimit_core", "pm.max_children"],
+                &["dmesg", "rlimit_core", "pm.max_children"],
+            ),
+            (
+                C::NoLiveUpstreams,
+                "backend",
+                &[
+                    "trigger",
+                    "max_fails",
+                    "fail_timeout",
+                    "backup",
+                    "max_conns",
+                ],
+                &["trigger", "retry=", "status=+H"],
+            ),
+            (
+                C::HeaderTooBig,
+                "10.0.0.5:8080",
+                &[
+                    "proxy_buffer_size",
+                    "proxy_buffers",
+                    "proxy_busy_buffers_size",
+                ],
+                &["responsefieldsize="],
+            ),
+            (
+                C::BadUpstreamResponse,
+                "10.0.0.5:8080",
+                &[
+                    "proxy_pass",
+                    "https://",
+                    "no option to accept invalid upstream headers",
+                ],
+                &["ProxyPass", "ProxyBadHeader"],
+            ),
+            (
+                C::TlsToUpstream,
+                "10.0.0.5:8443",
+                &[
+                    "proxy_ssl_server_name on",
+                    "proxy_ssl_name",
+                    "proxy_ssl_trusted_certificate",
+                    "proxy_ssl_protocols",
+                    "proxy_ssl_certificate",
+                ],
+                &[
+                    "SSLProxyEngine on",
+                    "SSLProxyCACertificateFile",
+                    "SSLProxyVerify",
+                    "SSLProxyCheckPeerName",
+                    "SSLProxyCheckPeerExpire",
+                ],
+            ),
+            (
+                C::DnsResolution,
+                "backend.internal",
+                &[
+                    "resolver",
+                    "valid=",
+                    "resolver_timeout",
+                    "127.0.0.11",
+                    "variable in `proxy_pass`",
+                ],
+                &["DNS", "500"],
+            ),
+            (
+                C::SocketMissing,
+                "unix:/run/php/php8.2-fpm.sock",
+                &[
+                    "systemctl status php",
+                    "fastcgi_pass unix:",
+                    "listen =",
+                    "PrivateTmp",
+                ],
+                &[
+                    "systemctl status php",
+                    "ProxyPassMatch",
+                    "listen =",
+                    "PrivateTmp",
+                ],
+            ),
+            (
+                C::SocketPermission,
+                "unix:/run/php/php8.2-fpm.sock",
+                &["listen.owner", "listen.group", "listen.mode = 0660"],
+                &["listen.owner", "listen.group", "listen.mode = 0660"],
+            ),
+            (
+                C::SocketPermission,
+                "10.0.0.5:8080",
+                &["ausearch -m avc", "httpd_can_network_connect"],
+                &["ausearch -m avc", "httpd_can_network_connect"],
+            ),
+            (
+                C::BacklogFull,
+                "unix:/run/php/php8.2-fpm.sock",
+                &["pm.max_children", "listen.backlog", "net.core.somaxconn"],
+                &["pm.max_children", "listen.backlog", "net.core.somaxconn"],
+            ),
+            (
+                C::FdExhaustion,
+                "10.0.0.5:8080",
+                &[
+                    "worker_rlimit_nofile",
+                    "worker_connections",
+                    "LimitNOFILE=",
+                    "fs.file-max",
+                    "CLOSE_WAIT",
+                ],
+                &["LimitNOFILE=", "ulimit -n"],
+            ),
+            (
+                C::WorkerConnections,
+                "",
+                &[
+                    "worker_connections",
+                    "worker_rlimit_nofile",
+                    "worker_processes auto",
+                    "keepalive_timeout",
+                ],
+                &[
+                    "MaxRequestWorkers",
+                    "ServerLimit",
+                    "ThreadsPerChild",
+                    "event",
+                ],
+            ),
+            (
+                C::EphemeralPorts,
+                "10.0.0.5:8080",
+                &[
+                    "keepalive",
+                    "proxy_http_version 1.1",
+                    "ip_local_port_range",
+                    "tcp_tw_reuse",
+                    "proxy_bind",
+                ],
+                &["disablereuse", "ip_local_port_range", "tcp_tw_reuse"],
+            ),
+            (
+                C::FpmPoolExhausted,
+                "unix:/run/php/php8.2-fpm.sock",
+                &[
+                    "pm.max_children",
+                    "RAM",
+                    "request_slowlog_timeout",
+                    "request_terminate_timeout",
+                    "pm.max_spare_servers",
+                    "fastcgi_read_timeout",
+                ],
+                &[
+                    "pm.max_children",
+                    "RAM",
+                    "request_slowlog_timeout",
+                    "ProxyTimeout",
+                ],
+            ),
+            (
+                C::PhpFatal,
+                "unix:/run/php/php8.2-fpm.sock",
+                &["file and line", "roll back", "500"],
+                &["file and line", "roll back", "500"],
+            ),
+            (
+                C::PhpTimeout,
+                "unix:/run/php/php8.2-fpm.sock",
+                &[
+                    "max_execution_time",
+                    "request_terminate_timeout",
+                    "fastcgi_read_timeout",
+                    "set_time_limit()",
+                    "queue",
+                ],
+                &[
+                    "max_execution_time",
+                    "request_terminate_timeout",
+                    "ProxyTimeout",
+                    "set_time_limit()",
+                ],
+            ),
+            (
+                C::PhpScriptNotFound,
+                "unix:/run/php/php8.2-fpm.sock",
+                &[
+                    "SCRIPT_FILENAME $document_root$fastcgi_script_name",
+                    "root",
+                    "open_basedir",
+                    "security.limit_extensions",
+                ],
+                &[
+                    "DocumentRoot",
+                    "ProxyPassMatch",
+                    "open_basedir",
+                    "security.limit_extensions",
+                ],
+            ),
+            (
+                C::ClientAbort,
+                "10.0.0.5:8080",
+                &[
+                    "499",
+                    "CDN",
+                    "proxy_ignore_client_abort on",
+                    "set_real_ip_from",
+                    "real_ip_header",
+                ],
+                &["%D", "CDN", "RemoteIPHeader", "RequestReadTimeout"],
+            ),
+            (
+                C::RateLimited,
+                "",
+                &[
+                    "limit_req_zone",
+                    "burst=",
+                    "limit_req_dry_run on",
+                    "limit_req_status 429",
+                    "set_real_ip_from",
+                ],
+                &["RemoteIPHeader", "mod_evasive"],
+            ),
+            (
+                C::BufferedToDisk,
+                "10.0.0.5:8080",
+                &[
+                    "proxy_buffers",
+                    "proxy_max_temp_file_size 0",
+                    "proxy_buffering off",
+                    "tmpfs",
+                ],
+                &[],
+            ),
+            (
+                C::ProxyConfigError,
+                "10.0.0.5:8080",
+                &["directive"],
+                &["directive"],
+            ),
+        ];
+        let covered: std::collections::BTreeSet<Cause> = table.iter().map(|row| row.0).collect();
+        assert_eq!(covered.len(), Cause::ALL.len(), "a row for every cause id");
+        let nginx_only = [
+            "proxy_pass",
+            "fastcgi_pass",
+            "proxy_read_timeout",
+            "limit_req",
+            "set_real_ip_from",
+            "worker_connections",
+        ];
+        let apache_only = [
+            "ProxyPass",
+            "ProxyTimeout",
+            "BalancerMember",
+            "MaxRequestWorkers",
+            "RemoteIPHeader",
+        ];
+        for &(cause, upstream, nginx, apache) in table {
+            for (server, wanted, foreign) in [
+                (Server::Nginx, nginx, &apache_only[..]),
+                (Server::Apache, apache, &nginx_only[..]),
+            ] {
+                if wanted.is_empty() {
+                    continue; // nginx only: Apache never logs it
+                }
+                let mut c = ctx(cause, server, upstream);
+                if upstream.starts_with("unix:") {
+                    c.protocol = Some("fastcgi".into());
+                }
+                let f = fix(&c);
+                let text = format!("{}\n{}", f.summary, f.steps.join("\n"));
+                for w in wanted {
+                    assert!(
+                        text.contains(w),
+                        "{cause:?}/{server:?}: no {w:?} in\n{text}"
+                    );
+                }
+                for w in foreign {
+                    assert!(
+                        !text.contains(&format!("`{w}")),
+                        "{cause:?}/{server:?}: the other server's {w:?} in\n{text}"
+                    );
+                }
             }
         }
     }
