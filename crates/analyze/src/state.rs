@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use sketches_ddsketch::{Config as SketchConfig, DDSketch};
 
 use crate::series::Series;
-use crate::text::{escape_bytes, escape_into};
+use crate::text::escape_bytes;
 use crate::topk::TopK;
 
 /// Where a line sits: `(time, input, chunk, line-in-chunk)`; orders examples.
@@ -35,12 +35,25 @@ pub struct ExampleItem {
 pub struct ExampleSet {
     /// The earliest two, sorted.
     pub first: Vec<ExampleItem>,
-    /// The latest one.
-    pub last: Option<ExampleItem>,
+    /// The latest one, as logged: lines come in time order, so nearly every line offered
+    /// is the newest, and copying it costs less than escaping it each time. It is escaped
+    /// when read ([`ExampleSet::items`]).
+    last: Option<RawExample>,
 }
 
-/// Longest example text kept.
+/// A line kept as logged (cut at [`RAW_MAX`] bytes).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct RawExample {
+    key: LineKey,
+    raw: Vec<u8>,
+}
+
+/// Longest example text kept, in bytes of escaped text.
 const EXAMPLE_MAX: usize = 1_000;
+/// Raw bytes kept of the latest line. Escaping writes at least one byte per byte read, so
+/// the text is cut before the raw bytes run out: escaping the cut gives what escaping the
+/// whole line gives.
+const RAW_MAX: usize = EXAMPLE_MAX + 8;
 
 impl ExampleSet {
     /// Offers a line; allocates only if it is kept.
@@ -50,24 +63,20 @@ impl ExampleSet {
         if !wants_first && !wants_last {
             return;
         }
-        if !wants_first {
-            // Only a new latest line (the common case: lines come in time order): reuse
-            // the kept text's allocation.
-            if let Some(last) = &mut self.last {
-                last.key = key;
-                escape_into(&mut last.text, trim_line_end(text), EXAMPLE_MAX);
-                return;
-            }
-        }
-        let item = ExampleItem {
-            key,
-            text: escape_bytes(trim_line_end(text), EXAMPLE_MAX),
-        };
+        let text = trim_line_end(text);
+        let cut = text.get(..RAW_MAX).unwrap_or(text);
         if wants_last {
-            self.last = Some(item.clone());
+            // Reuses the kept line's allocation.
+            let last = self.last.get_or_insert_with(RawExample::default);
+            last.key = key;
+            last.raw.clear();
+            last.raw.extend_from_slice(cut);
         }
         if wants_first {
-            self.insert_first(item);
+            self.insert_first(ExampleItem {
+                key,
+                text: escape_bytes(cut, EXAMPLE_MAX),
+            });
         }
     }
 
@@ -92,12 +101,15 @@ impl ExampleSet {
         }
     }
 
-    /// Up to three distinct examples in line order.
-    pub fn items(&self) -> Vec<&ExampleItem> {
-        let mut items: Vec<&ExampleItem> = self.first.iter().collect();
+    /// Up to three distinct examples in line order, escaped.
+    pub fn items(&self) -> Vec<ExampleItem> {
+        let mut items: Vec<ExampleItem> = self.first.clone();
         if let Some(last) = &self.last {
             if !items.iter().any(|i| i.key == last.key) {
-                items.push(last);
+                items.push(ExampleItem {
+                    key: last.key,
+                    text: escape_bytes(&last.raw, EXAMPLE_MAX),
+                });
             }
         }
         items
@@ -744,5 +756,42 @@ impl AccessState {
     /// Total requests.
     pub fn total(&self) -> u64 {
         self.statuses.values().sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_latest_example_reads_as_if_escaped_whole() {
+        // Long lines, invalid UTF-8 and multi-byte characters across the cut.
+        let long: Vec<u8> = "é".repeat(700).into_bytes();
+        let mut invalid = vec![0xff; 300];
+        invalid.extend_from_slice(&long);
+        let lines: [&[u8]; 4] = [b"short line\n", &long, &invalid, b"GET /\xff\r\n"];
+        for (i, line) in lines.iter().enumerate() {
+            let mut set = ExampleSet::default();
+            // Two earlier lines take the `first` slots, so `line` is only the latest.
+            set.offer((1, 0, 0, 1), b"a");
+            set.offer((2, 0, 0, 2), b"b");
+            set.offer((10 + i as i64, 0, 0, 3), line);
+            let items = set.items();
+            assert_eq!(items.len(), 3);
+            assert_eq!(
+                items[2].text,
+                escape_bytes(trim_line_end(line), EXAMPLE_MAX),
+                "line {i}"
+            );
+        }
+        // Merged sets keep the latest of both, in either order.
+        let (mut a, mut b) = (ExampleSet::default(), ExampleSet::default());
+        a.offer((5, 0, 0, 1), b"five");
+        b.offer((7, 0, 0, 1), b"seven");
+        let mut ab = a.clone();
+        ab.merge(&b);
+        b.merge(&a);
+        assert_eq!(ab, b);
+        assert_eq!(ab.items().last().map(|e| e.text.as_str()), Some("seven"));
     }
 }
