@@ -291,36 +291,27 @@ fn since_and_until_compare_instants_with_lines_that_carry_an_offset() {
     let access_instant = at(0).wall_seconds() - 7_200;
     // An instant limit just after the access line's instant, whose wall-clock reading is
     // 01:26: the access line is in, the error line (01:27 on the wall clock) out.
-    let config = Config {
+    let instant = Config {
         until: Some(Bound::instant(
             access_instant + 1,
             at(0).wall_seconds() - 60,
         )),
         ..Config::default()
     };
-    let report = run(&lines, &[], &config);
+    let report = run(&lines, &[], &instant);
     assert_eq!(report.totals.filtered, 1);
     assert_eq!(report.totals.requests, 1);
     assert_eq!(report.totals.failures, 0);
+    // The same decisions from Config::admits, for callers that filter themselves.
+    assert!(instant.admits(lines[0].record.time().as_ref()));
+    assert!(!instant.admits(lines[1].record.time().as_ref()));
+    assert!(instant.admits(None));
     // A wall-clock limit compares both lines as logged.
-    let config = Config {
+    let wall = Config {
         until: Some(Bound::wall(at(0).wall_seconds())),
         ..Config::default()
     };
-    assert_eq!(run(&lines, &[], &config).totals.filtered, 2);
-    // The same decisions from Config::admits, for callers that filter themselves.
-    let access_time = lines[0].record.time();
-    let error_time = lines[1].record.time();
-    let config = Config {
-        until: Some(Bound::instant(
-            access_instant + 1,
-            at(0).wall_seconds() - 60,
-        )),
-        ..Config::default()
-    };
-    assert!(config.admits(access_time.as_ref()));
-    assert!(!config.admits(error_time.as_ref()));
-    assert!(config.admits(None));
+    assert_eq!(run(&lines, &[], &wall).totals.filtered, 2);
 }
 
 #[test]
