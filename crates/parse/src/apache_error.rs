@@ -1251,16 +1251,12 @@ mod tests {
     const DOCUMENTED: &str =
         r"[%{u}t] [%-m:%l] [pid %P:tid %T] %7F: %E: [client\ %a] %M% ,\ referer\ %{Referer}i";
 
-    #[test]
-    fn documented_default_format() {
-        let r = custom(
-            DOCUMENTED,
-            "[Tue Nov 25 10:00:00.123456 2025] [proxy:error] [pid 4321:tid 140234567890432] (111)Connection refused: AH00957: http: attempt to connect to 127.0.0.1:8080 (localhost:8080) failed",
-        );
-        assert_eq!((r.pid, r.tid), (Some(4321), Some(140_234_567_890_432)));
-        assert_eq!(r.client, None);
+    /// An AH00957 line of a refused connect to 127.0.0.1:8080: the cause side of the pair,
+    /// without client.
+    fn assert_refused_connect(r: &ErrorRecord<'_>) {
         assert_eq!(r.code, Some(&b"AH00957"[..]));
-        let f = r.failure.unwrap();
+        assert_eq!(r.client, None);
+        let f = r.failure.as_ref().unwrap();
         assert_eq!(
             (f.cause, f.role, f.upstream),
             (
@@ -1269,6 +1265,16 @@ mod tests {
                 Some(&b"127.0.0.1:8080"[..])
             )
         );
+    }
+
+    #[test]
+    fn documented_default_format() {
+        let r = custom(
+            DOCUMENTED,
+            "[Tue Nov 25 10:00:00.123456 2025] [proxy:error] [pid 4321:tid 140234567890432] (111)Connection refused: AH00957: http: attempt to connect to 127.0.0.1:8080 (localhost:8080) failed",
+        );
+        assert_eq!((r.pid, r.tid), (Some(4321), Some(140_234_567_890_432)));
+        assert_refused_connect(&r);
         let r = custom(
             DOCUMENTED,
             "[Tue Nov 25 10:00:00.123530 2025] [proxy_http:error] [pid 4321:tid 140234567890432] [client 203.0.113.9:50312] AH01114: HTTP: failed to make connection to backend: localhost, referer https://example.com/",
@@ -1495,17 +1501,7 @@ mod tests {
         let r = rec(
             "[2025-07-22 15:45:51.323610] [proxy:error] [pid 1234:tid 5678] (111)Connection refused: AH00957: http: attempt to connect to 127.0.0.1:8080 (localhost:8080) failed",
         );
-        assert_eq!(r.code, Some(&b"AH00957"[..]));
-        assert_eq!(r.client, None);
-        let f = r.failure.unwrap();
-        assert_eq!(
-            (f.cause, f.role, f.upstream),
-            (
-                Cause::UpstreamRefused,
-                Role::Cause,
-                Some(&b"127.0.0.1:8080"[..])
-            )
-        );
+        assert_refused_connect(&r);
         // `%{c}t`: no microseconds (written by httpd 2.4.71); prefork `[pid P]`.
         let r = rec(
             "[2026-12-02 05:48:02] [core:info] [pid 7] [client 127.0.0.1:41600] AH00128: File does not exist: /var/www/nope",

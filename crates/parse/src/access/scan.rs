@@ -173,7 +173,7 @@ pub(super) fn client_prefix(value: &[u8]) -> Option<ClientPrefix<'_>> {
     if value.is_empty()
         || !value
             .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || b" ,\".\"-_:[]%".contains(&b))
+            .all(|&b| b.is_ascii_alphanumeric() || b" ,\".-_:[]%".contains(&b))
     {
         return None;
     }
