@@ -1,7 +1,7 @@
 //! Inputs the fuzzers found, replayed through the real binary in every output form.
 //!
 //! `tests/fuzz/pipeline-*` are inputs of the `pipeline` fuzz target
-//! (`crates/parse/fuzz/fuzz_targets/pipeline.rs`): the first byte picks the format, the
+//! (`fuzz/fuzz_targets/pipeline.rs`): the first byte picks the format, the
 //! second the zone, the rest is the log. Drop a new crasher in that folder and it is
 //! replayed here.
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Seeds the fuzz corpora (crates/parse/fuzz/corpus/<target>/) with lines written by real
+# Seeds the fuzz corpora (fuzz/corpus/<target>/) with lines written by real
 # servers, from fixtures/<server>/<scenario>/ (error.log, access*.log, php-fpm.log and the
 # log formats in labels.json).
 #
-#   crates/parse/fuzz/seed.sh [FIXTURES_DIR] [LINES_PER_FILE]
+#   fuzz/seed.sh [FIXTURES_DIR] [LINES_PER_FILE]
 #
 # Targets that take a format string and a line (nginx_access, apache_access,
 # apache_error_format) and detect (an optional path and a sample) get inputs encoded the
@@ -13,7 +13,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-fixtures=${1:-$here/../../../fixtures}
+fixtures=${1:-$here/../fixtures}
 per_file=${2:-25}
 
 if [[ ! -d $fixtures ]]; then
