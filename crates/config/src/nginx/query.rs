@@ -79,6 +79,8 @@ impl NginxConfig {
                     .find(|n| !n.is_empty() && *n != "_")
                     .or_else(|| tree.all(id, "listen", false).find_map(|s| s.args.first()));
                 match name {
+                    // `listen 80` is every address.
+                    Some(n) if n.parse::<u16>().is_ok() => format!("server *:{n}"),
                     Some(n) => format!("server {n}"),
                     None => "server".into(),
                 }
