@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::answer::{Effective, Route, Source};
 use crate::apache::ApacheConfig;
 use crate::fpm::FpmConfig;
-use crate::nginx::NginxConfig;
+use crate::nginx::{NginxConfig, Request};
 use crate::options::Options;
 use crate::place::Warning;
 use crate::target::Target;
@@ -46,6 +46,10 @@ impl Kind {
     pub fn detect(path: &Path, head: &[u8]) -> Option<Kind> {
         let text = String::from_utf8_lossy(head);
         if text.lines().any(|l| l.starts_with("# configuration file ") && l.trim_end().ends_with(':')) {
+            return Some(Kind::NginxDump);
+        }
+        // What `nginx -T > f 2>&1` leaves of a configuration nginx refused.
+        if text.lines().next().is_some_and(|l| l.starts_with("nginx: [") || l.starts_with("nginx: configuration file ")) {
             return Some(Kind::NginxDump);
         }
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
@@ -322,6 +326,27 @@ impl Configs {
         out
     }
 
+    /// Of the routes to `target`, those that handle `request` (its host and path pick the
+    /// nginx `server` and `location`, the Apache `VirtualHost` and `ProxyPass` path), and
+    /// those where it cannot be told. When none would, all routes to `target`.
+    pub fn routes_serving(&self, target: &Target, request: &Request<'_>) -> Vec<Route> {
+        let all = self.routes_to(target);
+        let serving: Vec<Route> = all
+            .iter()
+            .filter(|r| {
+                let c = self.configs.get(r.config);
+                let serves = match c.map(|c| &c.parsed) {
+                    Some(Ok(Parsed::Nginx(n))) => n.serves(r.block, request),
+                    Some(Ok(Parsed::Apache(a))) => a.serves(r, request),
+                    _ => None,
+                };
+                serves != Some(false)
+            })
+            .cloned()
+            .collect();
+        if serving.is_empty() { all } else { serving }
+    }
+
     /// The value in force of a directive for a route's block, in the route's
     /// configuration. For Apache, worker parameters (`timeout`, `connectiontimeout`,
     /// `retry`, `responsefieldsize`, `ttl`, `disablereuse`, `keepalive`) are looked up for
@@ -351,9 +376,20 @@ impl Configs {
     /// `fd_exhaustion`) give the main-context directives of each configuration. Without a
     /// target, only those. Duplicates (the same line reached twice) are dropped.
     pub fn deciding(&self, cause: &str, target: Option<&Target>) -> Vec<Effective> {
+        self.deciding_for(cause, target, None)
+    }
+
+    /// Like [`Configs::deciding`], for the routes that handle `request` (see
+    /// [`Configs::routes_serving`]): the `location /api/` that served `GET /api/items`,
+    /// not the `location /` that sends to the same backend.
+    pub fn deciding_for(&self, cause: &str, target: Option<&Target>, request: Option<&Request<'_>>) -> Vec<Effective> {
         let mut out: Vec<Effective> = Vec::new();
         if let Some(target) = target {
-            for route in self.routes_to(target).iter().filter(|r| r.exact) {
+            let routes = match request {
+                Some(r) => self.routes_serving(target, r),
+                None => self.routes_to(target),
+            };
+            for route in routes.iter().filter(|r| r.exact) {
                 out.extend(crate::decide::for_route(self, route, cause));
             }
         }

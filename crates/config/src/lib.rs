@@ -117,7 +117,7 @@ pub use apache::ApacheConfig;
 pub use checks::{Mismatch, MismatchKind};
 pub use configs::{Config, Configs, Kind, Parsed, USUAL_PATHS};
 pub use fpm::FpmConfig;
-pub use nginx::NginxConfig;
+pub use nginx::{NginxConfig, Request};
 pub use options::Options;
 pub use place::{Place, Severity, Warning};
 pub use target::Target;

@@ -73,7 +73,7 @@ impl ApacheConfig {
     /// Reads `apache2.conf`/`httpd.conf` (or any main file) and what it includes from
     /// disk. Fails only when the main file cannot be read.
     pub fn read(path: &Path, options: &Options) -> Result<ApacheConfig, Warning> {
-        load(&Files::Disk(options), path, options)
+        load(&Files::Disk(options), &options.config_path(path), options)
     }
 
     /// Reads a configuration held in memory, `files` by the paths httpd knows them by.

@@ -3,6 +3,7 @@
 
 use super::ApacheConfig;
 use crate::answer::{Effective, Module, Route, Server, Source};
+use crate::nginx::Request;
 use crate::target::{Target, matches_with_variables};
 use crate::tree::{BlockId, Setting};
 
@@ -307,6 +308,55 @@ impl ApacheConfig {
             return Some(effective(format!("{} {param}=", line.name), &from_server.value, line, Source::Default));
         }
         def.map(|v| effective(format!("{} {param}=", line.name), v, line, Source::Default))
+    }
+}
+
+impl ApacheConfig {
+    /// Whether a route's line handles `request`: the `VirtualHost` answers for its host
+    /// (when some `ServerName`/`ServerAlias` names it), and the `ProxyPass` path (or the
+    /// enclosing `Location`, `LocationMatch`, `Files`, `FilesMatch`) matches its path.
+    /// `None` when it cannot be told.
+    pub fn serves(&self, route: &Route, request: &Request<'_>) -> Option<bool> {
+        let tree = self.tree();
+        if let Some(host) = request.host {
+            let host = host.split(':').next().unwrap_or(host);
+            let vhosts: Vec<BlockId> = tree.blocks().filter(|(_, b)| b.name.eq_ignore_ascii_case("VirtualHost")).map(|(id, _)| id).collect();
+            let names = |v: BlockId| {
+                tree.all(v, "ServerName", true)
+                    .chain(tree.all(v, "ServerAlias", true))
+                    .flat_map(|s| s.args.iter())
+                    .any(|n| glob::Pattern::new(n).is_ok_and(|p| p.matches_with(host, glob::MatchOptions { case_sensitive: false, ..Default::default() })))
+            };
+            if vhosts.iter().any(|&v| names(v)) {
+                let server = self.server_of(route.block);
+                if server != BlockId::MAIN && !names(server) {
+                    return Some(false);
+                }
+            }
+        }
+        let path = request.uri.split(['?', '#']).next().unwrap_or("/");
+        let regex = |re: &str, caseless: bool| regex::RegexBuilder::new(re).case_insensitive(caseless).size_limit(1 << 20).build().ok().map(|r| r.is_match(path));
+        for b in tree.ancestry(route.block) {
+            let block = tree.block(b);
+            let arg = block.args.first().map(String::as_str).unwrap_or("");
+            let hit = match block.name.to_ascii_lowercase().as_str() {
+                "location" => Some(path.starts_with(arg)),
+                "locationmatch" => regex(arg, false),
+                "files" => glob::Pattern::new(arg).ok().map(|p| p.matches(path.rsplit('/').next().unwrap_or(path))),
+                "filesmatch" => regex(arg, false),
+                _ => Some(true),
+            };
+            if hit? == false {
+                return Some(false);
+            }
+        }
+        let via = &route.via;
+        let in_location = ["location", "locationmatch"].contains(&tree.block(route.block).name.to_ascii_lowercase().as_str());
+        match via.name.to_ascii_lowercase().as_str() {
+            "proxypass" if !in_location => Some(via.args.first().is_some_and(|p| path.starts_with(p.as_str()))),
+            "proxypassmatch" if !in_location => regex(via.args.first().map(String::as_str).unwrap_or(""), false),
+            _ => Some(true),
+        }
     }
 }
 

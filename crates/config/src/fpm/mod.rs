@@ -98,7 +98,7 @@ impl FpmConfig {
     /// Reads `php-fpm.conf` (or a pool file alone) and what it includes from disk, and
     /// `php.ini` next to it if there is one. Fails only when the main file cannot be read.
     pub fn read(path: &Path, options: &Options) -> Result<FpmConfig, Warning> {
-        load(&Files::Disk(options), path, options)
+        load(&Files::Disk(options), &options.config_path(path), options)
     }
 
     /// Reads a configuration held in memory.

@@ -9,12 +9,14 @@
 
 mod defaults;
 pub(crate) mod grammar;
+mod locate;
 mod query;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 pub use grammar::{Directive, print};
+pub use locate::Request;
 pub use query::{LogFormat, UpstreamServer};
 
 use crate::options::Options;
@@ -44,7 +46,7 @@ impl NginxConfig {
     /// Reads `nginx.conf` (or any main file) and everything it includes from disk.
     /// Fails only when the main file cannot be read; every other problem is a warning.
     pub fn read(path: &Path, options: &Options) -> Result<NginxConfig, Warning> {
-        load(&Files::Disk(options), path, options, Vec::new())
+        load(&Files::Disk(options), &options.config_path(path), options, Vec::new())
     }
 
     /// Reads saved `nginx -T` output (stdout alone, or with stderr mixed in). A dump of a
