@@ -19,13 +19,16 @@ use logscan_config::nginx::{Directive, NginxConfig};
 use logscan_config::Options;
 use serde_json::{Value, json};
 
-fn crossplane() -> Option<PathBuf> {
-    let ok = |p: &Path| Command::new(p).arg("--version").output().is_ok_and(|o| o.status.success());
-    if let Some(p) = std::env::var_os("CROSSPLANE").map(PathBuf::from) {
-        return ok(&p).then_some(p);
-    }
-    let p = PathBuf::from("crossplane");
-    ok(&p).then_some(p)
+/// How to run crossplane: `$CROSSPLANE`, `crossplane` on the PATH, or `python3 -m
+/// crossplane` (where pip put the module but not the script on the PATH).
+fn crossplane() -> Option<Vec<String>> {
+    let candidates: Vec<Vec<String>> = match std::env::var("CROSSPLANE") {
+        Ok(p) => vec![vec![p]],
+        Err(_) => vec![vec!["crossplane".into()], vec!["python3".into(), "-m".into(), "crossplane".into()]],
+    };
+    candidates.into_iter().find(|c| {
+        Command::new(&c[0]).args(&c[1..]).arg("--version").output().is_ok_and(|o| o.status.success())
+    })
 }
 
 /// nginx's escape resolution, applied to crossplane's raw arguments.
@@ -121,8 +124,9 @@ fn from_logscan(config: &NginxConfig) -> BTreeMap<String, Value> {
         .collect()
 }
 
-fn compare(crossplane: &Path, main: &Path) {
-    let out = Command::new(crossplane)
+fn compare(crossplane: &[String], main: &Path) {
+    let out = Command::new(&crossplane[0])
+        .args(&crossplane[1..])
         .args(["parse", "--no-catch"])
         .arg(main)
         .output()
@@ -168,7 +172,10 @@ fn the_config_fixtures_read_like_crossplane() {
         eprintln!("SKIPPED: crossplane is not installed (pip install crossplane)");
         return;
     };
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/nginx");
+    let fixtures = std::env::var_os("LOGSCAN_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures"))
+        .join("nginx");
     let mut compared = 0;
     for entry in std::fs::read_dir(&fixtures).into_iter().flatten().flatten() {
         let dir = entry.path();

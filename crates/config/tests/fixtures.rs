@@ -72,7 +72,10 @@ impl Fixture {
 }
 
 fn fixtures() -> Vec<Fixture> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    // A fresh capture (scripts/test) or the committed corpus.
+    let root = std::env::var_os("LOGSCAN_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures"));
     let mut out = Vec::new();
     for server in ["nginx", "apache"] {
         for entry in std::fs::read_dir(root.join(server)).into_iter().flatten().flatten() {
