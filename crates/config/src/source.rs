@@ -125,11 +125,15 @@ impl Files<'_> {
 }
 
 fn read_disk(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
-    let file = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
-    let meta = file.metadata().map_err(|e| io_reason(&e))?;
+    // Look before opening: opening a FIFO would wait for a writer.
+    let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
     if meta.is_dir() {
         return Err("is a directory".into());
     }
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    let file = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
     let mut bytes = Vec::new();
     file.take(max_bytes + 1)
         .read_to_end(&mut bytes)
@@ -219,6 +223,10 @@ mod tests {
         assert_eq!(missing, "No such file or directory");
         assert_eq!(files.read(dir.path(), 100).unwrap_err(), "is a directory");
         std::fs::write(dir.path().join("big"), vec![b'a'; 101]).unwrap();
+        // A FIFO is refused without being opened (opening would wait for a writer).
+        let fifo = dir.path().join("fifo");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        assert_eq!(files.read(&fifo, 100).unwrap_err(), "not a regular file");
         assert!(files.read(&dir.path().join("big"), 100).unwrap_err().contains("larger"));
     }
 }

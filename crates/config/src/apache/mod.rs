@@ -20,6 +20,9 @@ pub use query::ProxyLine;
 
 use crate::options::Options;
 use crate::place::{Place, Warning, quote_text};
+
+/// Warnings recorded per file.
+const MAX_PER_FILE: usize = 100;
 use crate::source::{Files, has_magic};
 use crate::tree::{BlockId, Setting, Tree};
 use grammar::Statement;
@@ -117,6 +120,8 @@ struct Reader<'a> {
     any_module: bool,
     lines: usize,
     warnings: Vec<Warning>,
+    /// Warnings per file, to keep a broken file from flooding.
+    per_file: HashMap<PathBuf, usize>,
 }
 
 fn load(files: &Files<'_>, main: &Path, options: &Options) -> Result<ApacheConfig, Warning> {
@@ -145,8 +150,10 @@ fn load(files: &Files<'_>, main: &Path, options: &Options) -> Result<ApacheConfi
         any_module: false,
         lines: 0,
         warnings: text.warning.into_iter().collect(),
+        per_file: HashMap::new(),
     };
     reader.file(main, &text.text);
+    reader.summarize();
     let prefork = reader.modules.contains("mpm_prefork_module");
     let mut warnings = reader.warnings;
     let tree = build_tree(&reader.list, options, &mut warnings);
@@ -208,6 +215,24 @@ struct Frame {
 }
 
 impl Reader<'_> {
+    /// Records a warning, at most [`MAX_PER_FILE`] per file; the rest are counted.
+    fn warn(&mut self, w: Warning) {
+        let n = self.per_file.entry(w.path.clone()).or_default();
+        *n += 1;
+        if *n <= MAX_PER_FILE {
+            self.warnings.push(w);
+        }
+    }
+
+    /// Says how many warnings of each file were not recorded.
+    fn summarize(&mut self) {
+        let mut over: Vec<(PathBuf, usize)> = self.per_file.iter().filter(|(_, n)| **n > MAX_PER_FILE).map(|(p, n)| (p.clone(), *n - MAX_PER_FILE)).collect();
+        over.sort();
+        for (path, n) in over {
+            self.warnings.push(Warning::file(&path, format!("{n} more problems in this file not shown")));
+        }
+    }
+
     fn lookup(&self, name: &str) -> Option<String> {
         self.vars.get(name).or_else(|| self.env.get(name)).cloned()
     }
@@ -223,17 +248,19 @@ impl Reader<'_> {
         self.stack.push(path.to_path_buf());
         let mut root: Vec<Directive> = Vec::new();
         let mut stack: Vec<Frame> = Vec::new();
+        // Sections opened beyond the depth limit, by name, innermost last.
+        let mut skipped: Vec<String> = Vec::new();
         let mut active = true;
         for line in grammar::logical_lines(text) {
             self.lines += 1;
             if self.lines > self.options.limits.directives {
-                self.warnings.push(Warning::at(path, line.number, format!("more than {} lines: the rest is not read", self.options.limits.directives)));
+                self.warn(Warning::at(path, line.number, format!("more than {} lines: the rest is not read", self.options.limits.directives)));
                 break;
             }
             let resolved = if active {
                 let (resolved, missing) = grammar::resolve_vars(&line.text, |n| self.lookup(n));
                 for name in missing {
-                    self.warnings.push(Warning::at(path, line.number, format!("config variable ${{{}}} is not defined", quote_text(&name))));
+                    self.warn(Warning::at(path, line.number, format!("config variable ${{{}}} is not defined", quote_text(&name))));
                 }
                 resolved
             } else {
@@ -242,12 +269,19 @@ impl Reader<'_> {
             match grammar::statement(&resolved) {
                 Statement::Open { name, args, closed } => {
                     if !closed {
-                        self.warnings.push(Warning::at(path, line.number, format!("<{}> directive missing closing '>'", quote_text(&name))));
+                        self.warn(Warning::at(path, line.number, format!("<{}> directive missing closing '>'", quote_text(&name))));
                     }
                     if stack.len() >= self.options.limits.block_depth {
-                        self.warnings.push(Warning::at(path, line.number, format!("sections nested deeper than {}: <{}> is read as inactive", self.options.limits.block_depth, quote_text(&name))));
+                        // Not nested further (the tree stays shallow); what it holds counts as
+                        // inactive, and its closing tag is matched here.
+                        if skipped.is_empty() {
+                            self.warn(Warning::at(path, line.number, format!("sections nested deeper than {}: <{}> and what it holds are not read", self.options.limits.block_depth, quote_text(&name))));
+                        }
+                        skipped.push(name);
+                        active = false;
+                        continue;
                     }
-                    let holds = active && stack.len() < self.options.limits.block_depth && self.condition(&name, &args);
+                    let holds = active && self.condition(&name, &args);
                     stack.push(Frame {
                         directive: Directive {
                             name,
@@ -262,15 +296,23 @@ impl Reader<'_> {
                     });
                     active = holds;
                 }
+                Statement::Close { name } if !skipped.is_empty() => {
+                    if skipped.last().is_some_and(|s| s.eq_ignore_ascii_case(&name)) {
+                        skipped.pop();
+                    }
+                    if skipped.is_empty() {
+                        active = stack.last().map_or(true, |f| f.parent_active && self.condition(&f.directive.name, &f.directive.args));
+                    }
+                }
                 Statement::Close { name } => {
                     let Some(depth) = stack.iter().rposition(|f| f.directive.name.eq_ignore_ascii_case(&name)) else {
-                        self.warnings.push(Warning::at(path, line.number, format!("</{0}> without matching <{0}> section", quote_text(&name))));
+                        self.warn(Warning::at(path, line.number, format!("</{0}> without matching <{0}> section", quote_text(&name))));
                         continue;
                     };
                     while stack.len() > depth {
                         let Some(frame) = stack.pop() else { break };
                         if stack.len() > depth {
-                            self.warnings.push(Warning::at(path, line.number, format!("expected </{}> but saw </{}>", quote_text(&frame.directive.name), quote_text(&name))));
+                            self.warn(Warning::at(path, line.number, format!("expected </{}> but saw </{}>", quote_text(&frame.directive.name), quote_text(&name))));
                         }
                         active = frame.parent_active;
                         let mut d = frame.directive;
@@ -304,7 +346,7 @@ impl Reader<'_> {
             }
         }
         while let Some(frame) = stack.pop() {
-            self.warnings.push(Warning::at(path, frame.directive.line, format!("<{}> section is never closed", quote_text(&frame.directive.name))));
+            self.warn(Warning::at(path, frame.directive.line, format!("<{}> section is never closed", quote_text(&frame.directive.name))));
             let mut d = frame.directive;
             d.block = Some(frame.children);
             match stack.last_mut() {
@@ -379,7 +421,7 @@ impl Reader<'_> {
 
     fn include(&mut self, path: &Path, line: u32, args: &[String], optional: bool) -> Vec<usize> {
         let Some(pattern) = args.first() else {
-            self.warnings.push(Warning::at(path, line, "Include takes one argument"));
+            self.warn(Warning::at(path, line, "Include takes one argument"));
             return Vec::new();
         };
         let full = if Path::new(pattern).is_absolute() {
@@ -392,15 +434,15 @@ impl Reader<'_> {
             match self.files.glob(&full) {
                 Ok(found) if found.is_empty() => {
                     if optional {
-                        self.warnings.push(Warning::note(path, line, format!("IncludeOptional \"{shown}\" matches no file")));
+                        self.warn(Warning::note(path, line, format!("IncludeOptional \"{shown}\" matches no file")));
                     } else {
-                        self.warnings.push(Warning::at(path, line, format!("Include \"{shown}\": no matches for the wildcard (httpd refuses to start)")));
+                        self.warn(Warning::at(path, line, format!("Include \"{shown}\": no matches for the wildcard (httpd refuses to start)")));
                     }
                     found
                 }
                 Ok(found) => found,
                 Err(e) => {
-                    self.warnings.push(Warning::at(path, line, format!("Include \"{shown}\": {}", quote_text(&e))));
+                    self.warn(Warning::at(path, line, format!("Include \"{shown}\": {}", quote_text(&e))));
                     Vec::new()
                 }
             }
@@ -412,7 +454,7 @@ impl Reader<'_> {
         let mut out = Vec::new();
         for file in paths {
             if self.stack.contains(&file) {
-                self.warnings.push(Warning::at(path, line, format!("include cycle: \"{}\" includes itself again; not followed", quote_text(&file.to_string_lossy()))));
+                self.warn(Warning::at(path, line, format!("include cycle: \"{}\" includes itself again; not followed", quote_text(&file.to_string_lossy()))));
                 continue;
             }
             if let Some(&i) = self.index.get(&file) {
@@ -420,11 +462,11 @@ impl Reader<'_> {
                 continue;
             }
             if self.stack.len() >= self.options.limits.include_depth {
-                self.warnings.push(Warning::at(path, line, format!("includes nested deeper than {}: not followed", self.options.limits.include_depth)));
+                self.warn(Warning::at(path, line, format!("includes nested deeper than {}: not followed", self.options.limits.include_depth)));
                 continue;
             }
             if self.list.len() >= self.options.limits.files {
-                self.warnings.push(Warning::at(path, line, format!("more than {} files: \"{}\" is not read", self.options.limits.files, quote_text(&file.to_string_lossy()))));
+                self.warn(Warning::at(path, line, format!("more than {} files: \"{}\" is not read", self.options.limits.files, quote_text(&file.to_string_lossy()))));
                 break;
             }
             match self.files.read(&file, self.options.limits.file_bytes) {
@@ -433,7 +475,7 @@ impl Reader<'_> {
                     out.push(self.file(&file, &text.text));
                 }
                 Err(reason) if optional && reason.contains("No such file") => {}
-                Err(reason) => self.warnings.push(Warning::at(
+                Err(reason) => self.warn(Warning::at(
                     path,
                     line,
                     format!("could not open configuration file \"{}\": {}", quote_text(&file.to_string_lossy()), quote_text(&reason)),
@@ -447,44 +489,77 @@ impl Reader<'_> {
 /// Splices includes and decided conditions into one tree of sections.
 fn build_tree(files: &[File], options: &Options, warnings: &mut Vec<Warning>) -> Tree {
     let main = files.first().map(|f| f.path.clone()).unwrap_or_default();
-    let mut tree = Tree::new(Place::new(main, 1));
-    let mut stack = vec![0usize];
+    let mut splice = Splice {
+        files,
+        tree: Tree::new(Place::new(main, 1)),
+        stack: vec![0usize],
+        options,
+        count: 0,
+        over: false,
+    };
     if let Some(f) = files.first() {
-        splice(files, &mut tree, 0, &f.directives, BlockId::MAIN, &mut stack, options, warnings);
+        splice.directives(0, &f.directives, BlockId::MAIN);
     }
-    tree
+    if splice.over {
+        let path = files.first().map(|f| f.path.clone()).unwrap_or_default();
+        warnings.push(Warning::file(&path, format!("more than {} directives with includes expanded: the rest is not read", options.limits.directives)));
+    }
+    splice.tree
 }
 
-#[allow(clippy::too_many_arguments)]
-fn splice(files: &[File], tree: &mut Tree, file: usize, directives: &[Directive], block: BlockId, stack: &mut Vec<usize>, options: &Options, warnings: &mut Vec<Warning>) {
+/// Splicing state: a file included many times over is expanded each time, up to the
+/// directive limit.
+struct Splice<'a> {
+    files: &'a [File],
+    tree: Tree,
+    stack: Vec<usize>,
+    options: &'a Options,
+    count: usize,
+    over: bool,
+}
+
+impl Splice<'_> {
+    fn directives(&mut self, file: usize, directives: &[Directive], block: BlockId) {
+        splice(self, file, directives, block);
+    }
+}
+
+fn splice(s: &mut Splice<'_>, file: usize, directives: &[Directive], block: BlockId) {
+    let files = s.files;
+    let options = s.options;
     let Some(path) = files.get(file).map(|f| f.path.clone()) else {
         return;
     };
     for d in directives.iter().filter(|d| d.active) {
+        s.count += 1;
+        if s.over || s.count > options.limits.directives {
+            s.over = true;
+            return;
+        }
         let place = Place::new(path.clone(), d.line);
         if d.name.eq_ignore_ascii_case("Include") || d.name.eq_ignore_ascii_case("IncludeOptional") {
             for &f in &d.includes {
-                if stack.contains(&f) || stack.len() >= options.limits.include_depth {
+                if s.stack.contains(&f) || s.stack.len() >= options.limits.include_depth {
                     // Reported while reading.
                     continue;
                 }
-                stack.push(f);
+                s.stack.push(f);
                 if let Some(inc) = files.get(f) {
-                    splice(files, tree, f, &inc.directives, block, stack, options, warnings);
+                    splice(s, f, &inc.directives, block);
                 }
-                stack.pop();
+                s.stack.pop();
             }
             continue;
         }
         match &d.block {
             Some(children) if CONDITIONS.iter().any(|c| c.eq_ignore_ascii_case(&d.name)) => {
-                splice(files, tree, file, children, block, stack, options, warnings);
+                splice(s, file, children, block);
             }
             Some(children) => {
-                let id = tree.open(block, &d.name, &d.args, place);
-                splice(files, tree, file, children, id, stack, options, warnings);
+                let id = s.tree.open(block, &d.name, &d.args, place);
+                splice(s, file, children, id);
             }
-            None => tree.set(
+            None => s.tree.set(
                 block,
                 Setting {
                     name: d.name.clone(),

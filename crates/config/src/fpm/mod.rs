@@ -17,6 +17,9 @@ use std::path::{Path, PathBuf};
 use crate::answer::{Effective, Module, Route, Server, Source};
 use crate::options::Options;
 use crate::place::{Place, Warning, quote_text};
+
+/// Warnings recorded per file.
+const MAX_PER_FILE: usize = 100;
 use crate::source::{Files, has_magic};
 use crate::target::Target;
 use crate::tree::{BlockId, Setting, Tree};
@@ -288,6 +291,8 @@ struct Reader<'a> {
     base: PathBuf,
     lines: usize,
     warnings: Vec<Warning>,
+    /// Warnings per file, to keep a broken file from flooding.
+    per_file: HashMap<PathBuf, usize>,
 }
 
 fn load(files: &Files<'_>, main: &Path, options: &Options) -> Result<FpmConfig, Warning> {
@@ -306,8 +311,10 @@ fn load(files: &Files<'_>, main: &Path, options: &Options) -> Result<FpmConfig, 
         base: base.clone(),
         lines: 0,
         warnings: text.warning.into_iter().collect(),
+        per_file: HashMap::new(),
     };
     reader.file(main, &text.text);
+    reader.summarize();
     let php_ini = match files.read(&base.join("php.ini"), options.limits.file_bytes) {
         Ok(text) => {
             let path = base.join("php.ini");
@@ -322,8 +329,10 @@ fn load(files: &Files<'_>, main: &Path, options: &Options) -> Result<FpmConfig, 
                 base: base.clone(),
                 lines: 0,
                 warnings: text.warning.into_iter().collect(),
+                per_file: HashMap::new(),
             };
             let items = reader_ini.items(&path, &text.text, false);
+            reader_ini.summarize();
             reader.warnings.extend(reader_ini.warnings);
             Some(File { path, items })
         }
@@ -338,6 +347,24 @@ fn load(files: &Files<'_>, main: &Path, options: &Options) -> Result<FpmConfig, 
 }
 
 impl Reader<'_> {
+    /// Records a warning, at most [`MAX_PER_FILE`] per file; the rest are counted.
+    fn warn(&mut self, w: Warning) {
+        let n = self.per_file.entry(w.path.clone()).or_default();
+        *n += 1;
+        if *n <= MAX_PER_FILE {
+            self.warnings.push(w);
+        }
+    }
+
+    /// Says how many warnings of each file were not recorded.
+    fn summarize(&mut self) {
+        let mut over: Vec<(PathBuf, usize)> = self.per_file.iter().filter(|(_, n)| **n > MAX_PER_FILE).map(|(p, n)| (p.clone(), *n - MAX_PER_FILE)).collect();
+        over.sort();
+        for (path, n) in over {
+            self.warnings.push(Warning::file(&path, format!("{n} more problems in this file not shown")));
+        }
+    }
+
     fn file(&mut self, path: &Path, text: &str) -> usize {
         let id = self.list.len();
         self.list.push(File {
@@ -362,18 +389,18 @@ impl Reader<'_> {
             let number = u32::try_from(n + 1).unwrap_or(u32::MAX);
             self.lines += 1;
             if self.lines > self.options.limits.directives {
-                self.warnings.push(Warning::at(path, number, format!("more than {} lines: the rest is not read", self.options.limits.directives)));
+                self.warn(Warning::at(path, number, format!("more than {} lines: the rest is not read", self.options.limits.directives)));
                 break;
             }
             let env = &self.options.env;
             let mut missing = Vec::new();
             let parsed = grammar::line(raw, &mut |s: &str| grammar::expand_vars(s, &|name| env.get(name).cloned(), &mut missing));
             for name in missing {
-                self.warnings.push(Warning::at(path, number, format!("variable ${{{}}} is not defined", quote_text(&name))));
+                self.warn(Warning::at(path, number, format!("variable ${{{}}} is not defined", quote_text(&name))));
             }
             match parsed {
                 Line::Nothing => {}
-                Line::Error(message) => self.warnings.push(Warning::at(path, number, message)),
+                Line::Error(message) => self.warn(Warning::at(path, number, message)),
                 Line::Section(name) => {
                     if fpm {
                         self.section(path, number, &name);
@@ -393,7 +420,7 @@ impl Reader<'_> {
                     };
                     if fpm {
                         if self.current == BlockId::MAIN && value.contains("$pool") {
-                            self.warnings.push(Warning::at(path, number, "can't use '$pool' when the pool is not defined"));
+                            self.warn(Warning::at(path, number, "can't use '$pool' when the pool is not defined"));
                         }
                         self.tree.set(
                             self.current,
@@ -438,12 +465,12 @@ impl Reader<'_> {
             match self.files.glob(&full) {
                 Ok(found) => {
                     if found.is_empty() {
-                        self.warnings.push(Warning::note(path, line, format!("nothing matches the include pattern \"{shown}\"")));
+                        self.warn(Warning::note(path, line, format!("nothing matches the include pattern \"{shown}\"")));
                     }
                     found
                 }
                 Err(e) => {
-                    self.warnings.push(Warning::at(path, line, format!("include \"{shown}\": {}", quote_text(&e))));
+                    self.warn(Warning::at(path, line, format!("include \"{shown}\": {}", quote_text(&e))));
                     Vec::new()
                 }
             }
@@ -453,7 +480,7 @@ impl Reader<'_> {
         let mut out = Vec::new();
         for file in paths {
             if self.stack.contains(&file) {
-                self.warnings.push(Warning::at(path, line, format!("include cycle: \"{}\" includes itself again; not followed", quote_text(&file.to_string_lossy()))));
+                self.warn(Warning::at(path, line, format!("include cycle: \"{}\" includes itself again; not followed", quote_text(&file.to_string_lossy()))));
                 continue;
             }
             if let Some(&i) = self.index.get(&file) {
@@ -461,7 +488,7 @@ impl Reader<'_> {
                 continue;
             }
             if self.stack.len() >= self.options.limits.include_depth || self.list.len() >= self.options.limits.files {
-                self.warnings.push(Warning::at(path, line, format!("too many or too deeply nested includes: \"{}\" is not read", quote_text(&file.to_string_lossy()))));
+                self.warn(Warning::at(path, line, format!("too many or too deeply nested includes: \"{}\" is not read", quote_text(&file.to_string_lossy()))));
                 continue;
             }
             match self.files.read(&file, self.options.limits.file_bytes) {
@@ -469,7 +496,7 @@ impl Reader<'_> {
                     self.warnings.extend(text.warning);
                     out.push(self.file(&file, &text.text));
                 }
-                Err(reason) => self.warnings.push(Warning::at(path, line, format!("unable to include \"{}\": {}", quote_text(&file.to_string_lossy()), quote_text(&reason)))),
+                Err(reason) => self.warn(Warning::at(path, line, format!("unable to include \"{}\": {}", quote_text(&file.to_string_lossy()), quote_text(&reason)))),
             }
         }
         out

@@ -58,6 +58,9 @@ pub(crate) struct Bounds {
     pub tokens: usize,
 }
 
+/// Syntax errors reported per file; a broken file says how many more there were.
+pub(crate) const MAX_ERRORS: usize = 100;
+
 fn is_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n')
 }
@@ -242,8 +245,13 @@ pub(crate) fn parse(text: &str, bounds: Bounds) -> (Vec<Directive>, Vec<SyntaxEr
     let mut line = 1u32;
     let mut rest = text;
 
-    let error = |errors: &mut Vec<SyntaxError>, line: u32, message: String| {
-        errors.push(SyntaxError { line, message });
+    let mut dropped = 0usize;
+    let mut error = |errors: &mut Vec<SyntaxError>, line: u32, message: String| {
+        if errors.len() < MAX_ERRORS {
+            errors.push(SyntaxError { line, message });
+        } else {
+            dropped += 1;
+        }
     };
 
     loop {
@@ -391,6 +399,12 @@ pub(crate) fn parse(text: &str, bounds: Bounds) -> (Vec<Directive>, Vec<SyntaxEr
             d.block = Some(frame.children);
             push(&mut root, &mut stack, d);
         }
+    }
+    if dropped > 0 {
+        errors.push(SyntaxError {
+            line,
+            message: format!("{dropped} more syntax errors in this file not shown"),
+        });
     }
     (root, errors)
 }
