@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 pub use query::ProxyLine;
 
+
 use crate::options::Options;
 use crate::place::{Place, Warning, quote_text};
 
@@ -483,6 +484,42 @@ impl Reader<'_> {
             }
         }
         out
+    }
+}
+
+/// Writes directives back as httpd text that reads into the same directives: every
+/// argument double-quoted (a backslash before `"` and `\\`), sections as `<Name args>` ...
+/// `</Name>`. Arguments must not hold line breaks (httpd has no way to write one).
+pub fn print(directives: &[Directive]) -> String {
+    let mut out = String::new();
+    print_into(&mut out, directives, 0);
+    out
+}
+
+fn print_into(out: &mut String, directives: &[Directive], depth: usize) {
+    let quote = |a: &str| {
+        let mut q = String::from('"');
+        for c in a.chars() {
+            if c == '"' || c == '\\' {
+                q.push('\\');
+            }
+            q.push(c);
+        }
+        q.push('"');
+        q
+    };
+    for d in directives {
+        let indent = "    ".repeat(depth);
+        let args: Vec<String> = d.args.iter().map(|a| quote(a)).collect();
+        let head = if args.is_empty() { d.name.clone() } else { format!("{} {}", d.name, args.join(" ")) };
+        match &d.block {
+            Some(children) => {
+                out.push_str(&format!("{indent}<{head}>\n"));
+                print_into(out, children, depth + 1);
+                out.push_str(&format!("{indent}</{}>\n", d.name));
+            }
+            None => out.push_str(&format!("{indent}{head}\n")),
+        }
     }
 }
 
