@@ -435,6 +435,24 @@ http {
         assert_eq!(e.block, "upstream backend / server 127.0.0.1:19102");
     }
 
+    /// The case crates/cli/src/nginx_conf.rs is tested with gives the same formats.
+    #[test]
+    fn log_formats_as_the_cli_reads_them() {
+        let mut files = BTreeMap::new();
+        files.insert(PathBuf::from("/e/nginx.conf"), b"# main\nhttp {\n  log_format main '$remote_addr - $remote_user [$time_local] \"$request\" '\n                  '$status $body_bytes_sent'; # trailing\n  include conf.d/*.conf;\n  include missing/*.conf;\n}\n".to_vec());
+        files.insert(PathBuf::from("/e/conf.d/upstream.conf"), b"log_format upstream escape=json \"$remote_addr rt=$request_time ua=\\\"$upstream_addr\\\"\";\ninclude nginx.conf;\n".to_vec());
+        let c = NginxConfig::from_memory(files, Path::new("/e/nginx.conf"), &Options::default()).unwrap();
+        let found = c.log_formats();
+        let names: Vec<&str> = found.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["main", "upstream"]);
+        assert_eq!(found[0].format, "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent");
+        assert_eq!(found[1].format, "$remote_addr rt=$request_time ua=\"$upstream_addr\"");
+        assert_eq!(found[1].escape.as_deref(), Some("json"));
+        // `include nginx.conf` from conf.d/ is the main file again (relative to the main
+        // file's directory): a cycle, reported and cut.
+        assert!(c.warnings().iter().any(|w| w.message.contains("include cycle")), "{:?}", c.warnings());
+    }
+
     #[test]
     fn log_formats_keep_escape_and_join_parts() {
         let c = config("http {\n  log_format main '$remote_addr \"$request\" '\n                  '$status';\n  log_format j escape=json '{\"a\":\"$a\"}';\n}\n");
