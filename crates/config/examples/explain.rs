@@ -41,10 +41,19 @@ fn main() {
     if let Some(cause) = cause {
         let target = upstream.as_deref().and_then(Target::parse);
         for r in target.iter().flat_map(|t| configs.routes_to(t)) {
-            println!("route: {} via `{} {}` at {}", r.block_name, r.via.name, r.via.value(), r.via.place);
+            println!(
+                "route: {} via `{} {}` at {}",
+                r.block_name,
+                r.via.name,
+                r.via.value(),
+                r.via.place
+            );
         }
         for e in configs.deciding(&cause, target.as_ref()) {
-            println!("{} = {} ({:?}) at {} [{}]", e.directive, e.value, e.source, e.place, e.block);
+            println!(
+                "{} = {} ({:?}) at {} [{}]",
+                e.directive, e.value, e.source, e.place, e.block
+            );
         }
     }
 }

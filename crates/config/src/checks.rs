@@ -58,15 +58,28 @@ impl MismatchKind {
     /// The cause ids this mismatch can explain.
     pub fn explains(self) -> &'static [&'static str] {
         match self {
-            MismatchKind::SocketWithoutPool => &["socket_missing", "upstream_refused", "proxy_config_error"],
+            MismatchKind::SocketWithoutPool => {
+                &["socket_missing", "upstream_refused", "proxy_config_error"]
+            }
             MismatchKind::SocketNotWritable => &["socket_permission"],
-            MismatchKind::KeepaliveWithoutHttp11 => &["ephemeral_ports", "upstream_timeout_connect"],
+            MismatchKind::KeepaliveWithoutHttp11 => {
+                &["ephemeral_ports", "upstream_timeout_connect"]
+            }
             MismatchKind::KeepaliveOutlivesBackend => &["upstream_reset", "upstream_closed_early"],
             MismatchKind::VariablePassWithoutResolver => &["dns_resolution"],
-            MismatchKind::PhpTimeoutOrder => &["php_timeout", "upstream_timeout_read", "upstream_closed_early", "upstream_reset"],
+            MismatchKind::PhpTimeoutOrder => &[
+                "php_timeout",
+                "upstream_timeout_read",
+                "upstream_closed_early",
+                "upstream_reset",
+            ],
             MismatchKind::WorkerFilesLimit => &["fd_exhaustion", "worker_connections"],
             MismatchKind::HeaderBufferBelowObserved => &["header_too_big"],
-            MismatchKind::MaxChildrenBelowObserved => &["fpm_pool_exhausted", "backlog_full", "upstream_timeout_read"],
+            MismatchKind::MaxChildrenBelowObserved => &[
+                "fpm_pool_exhausted",
+                "backlog_full",
+                "upstream_timeout_read",
+            ],
         }
     }
 }
@@ -124,13 +137,22 @@ impl Configs {
                 if module != Module::NginxFastcgi {
                     continue;
                 }
-                let Some(arg) = via.args.first() else { continue };
+                let Some(arg) = via.args.first() else {
+                    continue;
+                };
                 if arg.contains('$') {
                     continue;
                 }
                 match n.upstream(arg).map(|g| n.upstream_servers(g)) {
-                    Some(servers) => out.extend(servers.into_iter().filter_map(|s| Some((i, block, s.setting.clone(), s.target?, module)))),
-                    None => out.extend(Target::parse_with_default_port(arg, false).map(|t| (i, block, via.clone(), t, module))),
+                    Some(servers) => out.extend(
+                        servers
+                            .into_iter()
+                            .filter_map(|s| Some((i, block, s.setting.clone(), s.target?, module))),
+                    ),
+                    None => out.extend(
+                        Target::parse_with_default_port(arg, false)
+                            .map(|t| (i, block, via.clone(), t, module)),
+                    ),
                 }
             }
         }
@@ -154,14 +176,26 @@ impl Configs {
             return;
         }
         for (config, _block, via, target, module) in self.fastcgi_targets() {
-            let routes: Vec<Route> = self.routes_to(&target).into_iter().filter(|r| r.module == Module::FpmPool).collect();
+            let routes: Vec<Route> = self
+                .routes_to(&target)
+                .into_iter()
+                .filter(|r| r.module == Module::FpmPool)
+                .collect();
             if routes.is_empty() {
                 let listening: Vec<String> = pools
                     .iter()
-                    .flat_map(|(_, f)| f.pools().filter_map(|p| f.listen(p).map(|(t, s)| format!("{} (pool {}, {})", t, f.pool_name(p), s.place))))
+                    .flat_map(|(_, f)| {
+                        f.pools().filter_map(|p| {
+                            f.listen(p).map(|(t, s)| {
+                                format!("{} (pool {}, {})", t, f.pool_name(p), s.place)
+                            })
+                        })
+                    })
                     .collect();
                 let mut places = vec![via.place.clone()];
-                places.extend(pools.iter().flat_map(|(_, f)| f.pools().filter_map(|p| f.listen(p).map(|(_, s)| s.place))));
+                places.extend(pools.iter().flat_map(|(_, f)| {
+                    f.pools().filter_map(|p| f.listen(p).map(|(_, s)| s.place))
+                }));
                 out.push(Mismatch {
                     kind: MismatchKind::SocketWithoutPool,
                     message: format!(
@@ -179,15 +213,31 @@ impl Configs {
             }
             // The web server's user against the socket's owner, group and mode.
             let Target::Unix(_) = target else { continue };
-            let Some(user) = self.worker_user(config, module) else { continue };
+            let Some(user) = self.worker_user(config, module) else {
+                continue;
+            };
             for route in routes {
-                let Some(f) = self.configs().get(route.config).and_then(|c| c.fpm()) else { continue };
-                if f.tree().last(route.block, "listen.acl_users", true).is_some() || f.tree().last(route.block, "listen.acl_groups", true).is_some() {
+                let Some(f) = self.configs().get(route.config).and_then(|c| c.fpm()) else {
+                    continue;
+                };
+                if f.tree()
+                    .last(route.block, "listen.acl_users", true)
+                    .is_some()
+                    || f.tree()
+                        .last(route.block, "listen.acl_groups", true)
+                        .is_some()
+                {
                     continue;
                 }
                 let get = |k: &str| f.effective(route.block, k);
-                let (Some(owner), Some(group), Some(mode)) = (get("listen.owner"), get("listen.group"), get("listen.mode")) else { continue };
-                let Ok(bits) = u32::from_str_radix(mode.value.trim_start_matches("0o"), 8) else { continue };
+                let (Some(owner), Some(group), Some(mode)) =
+                    (get("listen.owner"), get("listen.group"), get("listen.mode"))
+                else {
+                    continue;
+                };
+                let Ok(bits) = u32::from_str_radix(mode.value.trim_start_matches("0o"), 8) else {
+                    continue;
+                };
                 let (allowed, by) = if user.0 == owner.value {
                     (bits & 0o200 != 0, format!("owner {}", owner.value))
                 } else if user.1 == group.value {
@@ -228,25 +278,46 @@ impl Configs {
         if module == Module::ApacheProxy {
             let a = c.apache()?;
             let user = a.effective(BlockId::MAIN, "User")?;
-            let group = a.effective(BlockId::MAIN, "Group").map(|g| g.value).unwrap_or_else(|| user.value.clone());
+            let group = a
+                .effective(BlockId::MAIN, "Group")
+                .map(|g| g.value)
+                .unwrap_or_else(|| user.value.clone());
             return Some((user.value.clone(), group, cite(&user)));
         }
         let n = c.nginx()?;
         let e = n.effective(BlockId::MAIN, "user")?;
         let mut words = e.value.split_whitespace();
         let user = words.next()?.to_string();
-        let group = words.next().map(str::to_string).unwrap_or_else(|| user.clone());
+        let group = words
+            .next()
+            .map(str::to_string)
+            .unwrap_or_else(|| user.clone());
         Some((user, group, cite(&e)))
     }
 
     fn keepalive_checks(&self, out: &mut Vec<Mismatch>) {
         for (_, n) in self.nginx_configs() {
             for (block, via, module) in n.passes() {
-                let Some(arg) = via.args.first() else { continue };
-                let host = arg.split_once("://").map_or(arg.as_str(), |(_, r)| r).split('/').next().unwrap_or_default();
-                let Some(group) = n.upstream(host) else { continue };
-                let Some(keepalive) = n.effective(group, "keepalive") else { continue };
-                let members: Vec<Target> = n.upstream_servers(group).into_iter().filter_map(|s| s.target).collect();
+                let Some(arg) = via.args.first() else {
+                    continue;
+                };
+                let host = arg
+                    .split_once("://")
+                    .map_or(arg.as_str(), |(_, r)| r)
+                    .split('/')
+                    .next()
+                    .unwrap_or_default();
+                let Some(group) = n.upstream(host) else {
+                    continue;
+                };
+                let Some(keepalive) = n.effective(group, "keepalive") else {
+                    continue;
+                };
+                let members: Vec<Target> = n
+                    .upstream_servers(group)
+                    .into_iter()
+                    .filter_map(|s| s.target)
+                    .collect();
                 let problem = match module {
                     Module::NginxProxy => {
                         let version = n.effective(block, "proxy_http_version");
@@ -255,30 +326,59 @@ impl Configs {
                                 if connection_header_cleared(n, block) {
                                     None
                                 } else {
-                                    Some((format!("no `proxy_set_header Connection \"\";` applies to {}: nginx sends `Connection: close` and the backend closes each connection", n.describe(block)), v.place.clone()))
+                                    Some((
+                                        format!(
+                                            "no `proxy_set_header Connection \"\";` applies to {}: nginx sends `Connection: close` and the backend closes each connection",
+                                            n.describe(block)
+                                        ),
+                                        v.place.clone(),
+                                    ))
                                 }
                             }
-                            Some(v) => Some((format!("{} for {}: HTTP/1.0 connections are closed after each request", cite(v), n.describe(block)), v.place.clone())),
+                            Some(v) => Some((
+                                format!(
+                                    "{} for {}: HTTP/1.0 connections are closed after each request",
+                                    cite(v),
+                                    n.describe(block)
+                                ),
+                                v.place.clone(),
+                            )),
                             None => None,
                         }
                     }
                     Module::NginxFastcgi => n
                         .effective(block, "fastcgi_keep_conn")
                         .filter(|e| e.value != "on")
-                        .map(|e| (format!("{} for {}: FastCGI connections are closed after each request", cite(&e), n.describe(block)), e.place.clone())),
+                        .map(|e| {
+                            (
+                                format!(
+                                    "{} for {}: FastCGI connections are closed after each request",
+                                    cite(&e),
+                                    n.describe(block)
+                                ),
+                                e.place.clone(),
+                            )
+                        }),
                     _ => None,
                 };
                 if let Some((why, place)) = problem {
                     out.push(Mismatch {
                         kind: MismatchKind::KeepaliveWithoutHttp11,
-                        message: format!("`keepalive {}` at {} keeps no connection open: {why}", keepalive.value, keepalive.place),
+                        message: format!(
+                            "`keepalive {}` at {} keeps no connection open: {why}",
+                            keepalive.value, keepalive.place
+                        ),
                         places: vec![keepalive.place.clone(), place, via.place.clone()],
                         targets: members.clone(),
                     });
                 }
                 // The backend's idle timeout, where the backend's configuration is known.
-                let Some(ours) = n.effective(group, "keepalive_timeout") else { continue };
-                let Some(our_time) = duration(&ours.value) else { continue };
+                let Some(ours) = n.effective(group, "keepalive_timeout") else {
+                    continue;
+                };
+                let Some(our_time) = duration(&ours.value) else {
+                    continue;
+                };
                 for member in &members {
                     if let Some((theirs, their_time)) = self.backend_idle_timeout(member) {
                         if our_time >= their_time {
@@ -306,13 +406,18 @@ impl Configs {
     fn backend_idle_timeout(&self, target: &Target) -> Option<(Effective, Duration)> {
         for (_, a) in self.apache_configs() {
             let listens = a.tree().blocks().any(|(id, _)| {
-                a.tree().all(id, "Listen", true).any(|l| listen_matches(l.args.first().map(String::as_str).unwrap_or(""), target))
+                a.tree().all(id, "Listen", true).any(|l| {
+                    listen_matches(l.args.first().map(String::as_str).unwrap_or(""), target)
+                })
             });
             if listens {
                 let vhost = a
                     .tree()
                     .blocks()
-                    .find(|(_, b)| b.name.eq_ignore_ascii_case("VirtualHost") && b.args.iter().any(|x| listen_matches(x, target)))
+                    .find(|(_, b)| {
+                        b.name.eq_ignore_ascii_case("VirtualHost")
+                            && b.args.iter().any(|x| listen_matches(x, target))
+                    })
                     .map_or(BlockId::MAIN, |(id, _)| id);
                 let e = a.effective(vhost, "KeepAliveTimeout")?;
                 let d = duration(&e.value)?;
@@ -321,7 +426,9 @@ impl Configs {
         }
         for (_, n) in self.nginx_configs() {
             for server in n.blocks_named("server") {
-                if n.tree().all(server, "listen", false).any(|l| listen_matches(l.args.first().map(String::as_str).unwrap_or(""), target)) {
+                if n.tree().all(server, "listen", false).any(|l| {
+                    listen_matches(l.args.first().map(String::as_str).unwrap_or(""), target)
+                }) {
                     let e = n.effective(server, "keepalive_timeout")?;
                     let d = duration(e.value.split_whitespace().next()?)?;
                     return Some((e, d));
@@ -334,8 +441,15 @@ impl Configs {
     fn resolver_checks(&self, out: &mut Vec<Mismatch>) {
         for (_, n) in self.nginx_configs() {
             for (block, via, _) in n.passes() {
-                let Some(arg) = via.args.first() else { continue };
-                let host = arg.split_once("://").map_or(arg.as_str(), |(_, r)| r).split('/').next().unwrap_or_default();
+                let Some(arg) = via.args.first() else {
+                    continue;
+                };
+                let host = arg
+                    .split_once("://")
+                    .map_or(arg.as_str(), |(_, r)| r)
+                    .split('/')
+                    .next()
+                    .unwrap_or_default();
                 if !host.contains('$') || host.starts_with("unix:") {
                     continue;
                 }
@@ -361,25 +475,58 @@ impl Configs {
     fn php_timeout_checks(&self, out: &mut Vec<Mismatch>) {
         for (config, block, via, target, module) in self.fastcgi_targets() {
             let Some(front) = (match module {
-                Module::ApacheProxy => self.configs().get(config).and_then(|c| c.apache()).and_then(|a| {
-                    let route = a.routes_to(&target).into_iter().find(|r| r.via.place == via.place)?;
-                    a.worker_param(&route, "timeout")
-                }),
-                _ => self.configs().get(config).and_then(|c| c.nginx()).and_then(|n| n.effective(block, "fastcgi_read_timeout")),
+                Module::ApacheProxy => self
+                    .configs()
+                    .get(config)
+                    .and_then(|c| c.apache())
+                    .and_then(|a| {
+                        let route = a
+                            .routes_to(&target)
+                            .into_iter()
+                            .find(|r| r.via.place == via.place)?;
+                        a.worker_param(&route, "timeout")
+                    }),
+                _ => self
+                    .configs()
+                    .get(config)
+                    .and_then(|c| c.nginx())
+                    .and_then(|n| n.effective(block, "fastcgi_read_timeout")),
             }) else {
                 continue;
             };
-            for route in self.routes_to(&target).into_iter().filter(|r| r.module == Module::FpmPool) {
-                let Some(f) = self.configs().get(route.config).and_then(|c| c.fpm()) else { continue };
-                let (Some(php), Some(fpm)) = (f.effective(route.block, "max_execution_time"), f.effective(route.block, "request_terminate_timeout")) else { continue };
-                let (Some(php_t), Some(fpm_t), Some(front_t)) = (duration(&php.value), duration(&fpm.value), duration(&front.value)) else { continue };
+            for route in self
+                .routes_to(&target)
+                .into_iter()
+                .filter(|r| r.module == Module::FpmPool)
+            {
+                let Some(f) = self.configs().get(route.config).and_then(|c| c.fpm()) else {
+                    continue;
+                };
+                let (Some(php), Some(fpm)) = (
+                    f.effective(route.block, "max_execution_time"),
+                    f.effective(route.block, "request_terminate_timeout"),
+                ) else {
+                    continue;
+                };
+                let (Some(php_t), Some(fpm_t), Some(front_t)) = (
+                    duration(&php.value),
+                    duration(&fpm.value),
+                    duration(&front.value),
+                ) else {
+                    continue;
+                };
                 let zero = Duration::ZERO;
                 let mut wrong = Vec::new();
                 if php_t > zero && fpm_t > zero && php_t >= fpm_t {
-                    wrong.push("FPM kills the script before PHP's own limit can end it with an error".to_string());
+                    wrong.push(
+                        "FPM kills the script before PHP's own limit can end it with an error"
+                            .to_string(),
+                    );
                 }
                 if fpm_t > zero && fpm_t >= front_t {
-                    wrong.push("the web server gives up (504) before FPM ends the script".to_string());
+                    wrong.push(
+                        "the web server gives up (504) before FPM ends the script".to_string(),
+                    );
                 }
                 if fpm_t == zero && php_t > zero && php_t >= front_t {
                     wrong.push("the web server gives up (504) before PHP's limit, and nothing in FPM ends the script".to_string());
@@ -406,15 +553,33 @@ impl Configs {
 
     fn file_limit_checks(&self, out: &mut Vec<Mismatch>) {
         for (_, n) in self.nginx_configs() {
-            let Some(limit) = n.effective(BlockId::MAIN, "worker_rlimit_nofile") else { continue };
-            let (Some(conns), Some(procs)) = (n.effective(BlockId::MAIN, "worker_connections"), n.effective(BlockId::MAIN, "worker_processes")) else { continue };
-            let (Ok(l), Ok(c)) = (limit.value.parse::<u64>(), conns.value.parse::<u64>()) else { continue };
+            let Some(limit) = n.effective(BlockId::MAIN, "worker_rlimit_nofile") else {
+                continue;
+            };
+            let (Some(conns), Some(procs)) = (
+                n.effective(BlockId::MAIN, "worker_connections"),
+                n.effective(BlockId::MAIN, "worker_processes"),
+            ) else {
+                continue;
+            };
+            let (Ok(l), Ok(c)) = (limit.value.parse::<u64>(), conns.value.parse::<u64>()) else {
+                continue;
+            };
             let proxying = !n.passes().is_empty();
             let need = if proxying { c.saturating_mul(2) } else { c };
             if l >= need {
                 continue;
             }
-            let total = procs.value.parse::<u64>().map(|p| format!(" ({} connections over {p} worker processes)", c.saturating_mul(p))).unwrap_or_default();
+            let total = procs
+                .value
+                .parse::<u64>()
+                .map(|p| {
+                    format!(
+                        " ({} connections over {p} worker processes)",
+                        c.saturating_mul(p)
+                    )
+                })
+                .unwrap_or_default();
             out.push(Mismatch {
                 kind: MismatchKind::WorkerFilesLimit,
                 message: format!(
@@ -439,14 +604,22 @@ impl Configs {
                 None if route.module == Module::ApacheProxy => "responsefieldsize".to_string(),
                 None => continue,
             };
-            let Some(e) = self.effective(&route, &name) else { continue };
-            let Some(bytes) = size(&e.value) else { continue };
+            let Some(e) = self.effective(&route, &name) else {
+                continue;
+            };
+            let Some(bytes) = size(&e.value) else {
+                continue;
+            };
             if bytes >= observed {
                 continue;
             }
             out.push(Mismatch {
                 kind: MismatchKind::HeaderBufferBelowObserved,
-                message: format!("{} for {}, but the backend's response headers reached {observed} bytes", cite(&e), e.block),
+                message: format!(
+                    "{} for {}, but the backend's response headers reached {observed} bytes",
+                    cite(&e),
+                    e.block
+                ),
                 places: vec![e.place.clone()],
                 targets: vec![target.clone()],
             });
@@ -458,9 +631,17 @@ impl Configs {
     /// seen at once (`observed`).
     pub fn max_children_check(&self, target: &Target, observed: u64) -> Vec<Mismatch> {
         let mut out = Vec::new();
-        for route in self.routes_to(target).into_iter().filter(|r| r.module == Module::FpmPool) {
-            let Some(e) = self.effective(&route, "pm.max_children") else { continue };
-            let Ok(n) = e.value.parse::<u64>() else { continue };
+        for route in self
+            .routes_to(target)
+            .into_iter()
+            .filter(|r| r.module == Module::FpmPool)
+        {
+            let Some(e) = self.effective(&route, "pm.max_children") else {
+                continue;
+            };
+            let Ok(n) = e.value.parse::<u64>() else {
+                continue;
+            };
             if n >= observed {
                 continue;
             }
@@ -480,12 +661,21 @@ impl Configs {
     pub fn keepalive_check(&self, target: &Target, backend_idle: Duration) -> Vec<Mismatch> {
         let mut out = Vec::new();
         for route in self.routes_to(target) {
-            let (Some(group), Some(n)) = (route.group, self.configs().get(route.config).and_then(|c| c.nginx())) else { continue };
+            let (Some(group), Some(n)) = (
+                route.group,
+                self.configs().get(route.config).and_then(|c| c.nginx()),
+            ) else {
+                continue;
+            };
             if n.effective(group, "keepalive").is_none() {
                 continue;
             }
-            let Some(ours) = n.effective(group, "keepalive_timeout") else { continue };
-            let Some(t) = duration(&ours.value) else { continue };
+            let Some(ours) = n.effective(group, "keepalive_timeout") else {
+                continue;
+            };
+            let Some(t) = duration(&ours.value) else {
+                continue;
+            };
             if t >= backend_idle {
                 out.push(Mismatch {
                     kind: MismatchKind::KeepaliveOutlivesBackend,
@@ -502,13 +692,21 @@ impl Configs {
 /// Whether `Listen 8080`, `Listen 127.0.0.1:8080`, `listen [::]:80`, `*:80` accept
 /// connections for `target`.
 fn listen_matches(listen: &str, target: &Target) -> bool {
-    let Target::Address { port: Some(port), .. } = target else { return false };
+    let Target::Address {
+        port: Some(port), ..
+    } = target
+    else {
+        return false;
+    };
     let listen = listen.split_whitespace().next().unwrap_or("");
     if let Ok(p) = listen.parse::<u16>() {
         return p == *port;
     }
     match Target::parse_with_default_port(listen, false) {
-        Some(Target::Address { host, port: Some(p) }) if matches!(host.as_str(), "*" | "0.0.0.0" | "::") => p == *port,
+        Some(Target::Address {
+            host,
+            port: Some(p),
+        }) if matches!(host.as_str(), "*" | "0.0.0.0" | "::") => p == *port,
         Some(t @ Target::Address { .. }) => t.same(target),
         _ => false,
     }
@@ -519,11 +717,18 @@ fn listen_matches(listen: &str, target: &Target) -> bool {
 /// has any.
 fn connection_header_cleared(n: &crate::nginx::NginxConfig, block: BlockId) -> bool {
     let tree = n.tree();
-    let Some(level) = tree.ancestry(block).find(|&b| tree.all(b, "proxy_set_header", false).next().is_some()) else {
+    let Some(level) = tree
+        .ancestry(block)
+        .find(|&b| tree.all(b, "proxy_set_header", false).next().is_some())
+    else {
         return false;
     };
     tree.all(level, "proxy_set_header", false).any(|s| {
-        s.args.first().is_some_and(|h| h.eq_ignore_ascii_case("connection"))
-            && s.args.get(1).is_some_and(|v| !v.eq_ignore_ascii_case("close"))
+        s.args
+            .first()
+            .is_some_and(|h| h.eq_ignore_ascii_case("connection"))
+            && s.args
+                .get(1)
+                .is_some_and(|v| !v.eq_ignore_ascii_case("close"))
     })
 }

@@ -45,15 +45,27 @@ impl Kind {
     /// httpd directives; braces and semicolons).
     pub fn detect(path: &Path, head: &[u8]) -> Option<Kind> {
         let text = String::from_utf8_lossy(head);
-        if text.lines().any(|l| l.starts_with("# configuration file ") && l.trim_end().ends_with(':')) {
+        if text
+            .lines()
+            .any(|l| l.starts_with("# configuration file ") && l.trim_end().ends_with(':'))
+        {
             return Some(Kind::NginxDump);
         }
         // What `nginx -T > f 2>&1` leaves of a configuration nginx refused.
-        if text.lines().next().is_some_and(|l| l.starts_with("nginx: [") || l.starts_with("nginx: configuration file ")) {
+        if text.lines().next().is_some_and(|l| {
+            l.starts_with("nginx: [") || l.starts_with("nginx: configuration file ")
+        }) {
             return Some(Kind::NginxDump);
         }
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        let parent = path.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let parent = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         match name {
             "nginx.conf" => return Some(Kind::Nginx),
             "apache2.conf" | "httpd.conf" => return Some(Kind::Apache),
@@ -61,22 +73,50 @@ impl Kind {
             _ if matches!(parent, "pool.d" | "php-fpm.d") => return Some(Kind::PhpFpm),
             _ => {}
         }
-        let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with(';')).collect();
-        let ini = lines.iter().filter(|l| (l.starts_with('[') && l.ends_with(']')) || (l.contains('=') && !l.ends_with(';') && !l.contains('{'))).count();
+        let lines: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with(';'))
+            .collect();
+        let ini = lines
+            .iter()
+            .filter(|l| {
+                (l.starts_with('[') && l.ends_with(']'))
+                    || (l.contains('=') && !l.ends_with(';') && !l.contains('{'))
+            })
+            .count();
         let apache = lines
             .iter()
             .filter(|l| {
                 let lower = l.to_ascii_lowercase();
                 (l.starts_with('<') && l.ends_with('>'))
-                    || ["serverroot ", "loadmodule ", "documentroot ", "proxypass ", "servername ", "listen ", "include ", "includeoptional ", "errorlog ", "customlog "]
-                        .iter()
-                        .any(|d| lower.starts_with(d) && !l.ends_with(';'))
+                    || [
+                        "serverroot ",
+                        "loadmodule ",
+                        "documentroot ",
+                        "proxypass ",
+                        "servername ",
+                        "listen ",
+                        "include ",
+                        "includeoptional ",
+                        "errorlog ",
+                        "customlog ",
+                    ]
+                    .iter()
+                    .any(|d| lower.starts_with(d) && !l.ends_with(';'))
             })
             .count();
-        let nginx = lines.iter().filter(|l| l.ends_with(';') || l.ends_with('{') || *l == &"}").count();
-        let best = [(ini, Kind::PhpFpm), (apache, Kind::Apache), (nginx, Kind::Nginx)]
-            .into_iter()
-            .max_by_key(|(n, _)| *n)?;
+        let nginx = lines
+            .iter()
+            .filter(|l| l.ends_with(';') || l.ends_with('{') || *l == &"}")
+            .count();
+        let best = [
+            (ini, Kind::PhpFpm),
+            (apache, Kind::Apache),
+            (nginx, Kind::Nginx),
+        ]
+        .into_iter()
+        .max_by_key(|(n, _)| *n)?;
         (best.0 > 0).then_some(best.1)
     }
 }
@@ -203,7 +243,10 @@ impl Configs {
                 self.configs.push(Config {
                     path: path.to_path_buf(),
                     kind: None,
-                    parsed: Err(Warning::file(path, "no nginx.conf, apache2.conf, httpd.conf or php-fpm.conf in this directory")),
+                    parsed: Err(Warning::file(
+                        path,
+                        "no nginx.conf, apache2.conf, httpd.conf or php-fpm.conf in this directory",
+                    )),
                 });
             }
             for file in found {
@@ -224,7 +267,9 @@ impl Configs {
                 kind: None,
                 parsed: Err(match std::fs::metadata(path) {
                     Err(e) => Warning::file(path, crate::source::io_reason(&e)),
-                    Ok(_) => Warning::file(path, "not an nginx, Apache httpd or PHP-FPM configuration"),
+                    Ok(_) => {
+                        Warning::file(path, "not an nginx, Apache httpd or PHP-FPM configuration")
+                    }
                 }),
             }),
         }
@@ -263,7 +308,9 @@ impl Configs {
     pub fn this_machine(options: &Options) -> Configs {
         let mut configs = Configs::new();
         for pattern in USUAL_PATHS {
-            let Ok(paths) = glob::glob(pattern) else { continue };
+            let Ok(paths) = glob::glob(pattern) else {
+                continue;
+            };
             for path in paths.flatten() {
                 configs.read(&path, options);
             }
@@ -282,15 +329,24 @@ impl Configs {
     }
 
     fn nginx(&self) -> impl Iterator<Item = (usize, &NginxConfig)> {
-        self.configs.iter().enumerate().filter_map(|(i, c)| c.nginx().map(|n| (i, n)))
+        self.configs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.nginx().map(|n| (i, n)))
     }
 
     fn apache(&self) -> impl Iterator<Item = (usize, &ApacheConfig)> {
-        self.configs.iter().enumerate().filter_map(|(i, c)| c.apache().map(|n| (i, n)))
+        self.configs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.apache().map(|n| (i, n)))
     }
 
     fn fpm(&self) -> impl Iterator<Item = (usize, &FpmConfig)> {
-        self.configs.iter().enumerate().filter_map(|(i, c)| c.fpm().map(|n| (i, n)))
+        self.configs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.fpm().map(|n| (i, n)))
     }
 
     pub(crate) fn nginx_configs(&self) -> impl Iterator<Item = (usize, &NginxConfig)> {
@@ -354,7 +410,9 @@ impl Configs {
     pub fn effective(&self, route: &Route, directive: &str) -> Option<Effective> {
         match &self.configs.get(route.config)?.parsed {
             Ok(Parsed::Nginx(n)) => n.effective(route.block, directive),
-            Ok(Parsed::Apache(a)) if directive.chars().all(|c| c.is_ascii_lowercase()) => a.worker_param(route, directive),
+            Ok(Parsed::Apache(a)) if directive.chars().all(|c| c.is_ascii_lowercase()) => {
+                a.worker_param(route, directive)
+            }
             Ok(Parsed::Apache(a)) => a.effective(route.block, directive),
             Ok(Parsed::Fpm(f)) => f.effective(route.block, directive),
             Err(_) => None,
@@ -382,7 +440,12 @@ impl Configs {
     /// Like [`Configs::deciding`], for the routes that handle `request` (see
     /// [`Configs::routes_serving`]): the `location /api/` that served `GET /api/items`,
     /// not the `location /` that sends to the same backend.
-    pub fn deciding_for(&self, cause: &str, target: Option<&Target>, request: Option<&Request<'_>>) -> Vec<Effective> {
+    pub fn deciding_for(
+        &self,
+        cause: &str,
+        target: Option<&Target>,
+        request: Option<&Request<'_>>,
+    ) -> Vec<Effective> {
         let mut out: Vec<Effective> = Vec::new();
         if let Some(target) = target {
             let routes = match request {
@@ -430,12 +493,36 @@ mod tests {
     #[test]
     fn kinds_are_told_apart() {
         let k = |name: &str, text: &str| Kind::detect(Path::new(name), text.as_bytes());
-        assert_eq!(k("x.txt", "nginx: the configuration file /e/n.conf syntax is ok\n# configuration file /e/n.conf:\nevents {}\n"), Some(Kind::NginxDump));
+        assert_eq!(
+            k(
+                "x.txt",
+                "nginx: the configuration file /e/n.conf syntax is ok\n# configuration file /e/n.conf:\nevents {}\n"
+            ),
+            Some(Kind::NginxDump)
+        );
         assert_eq!(k("/etc/nginx/nginx.conf", ""), Some(Kind::Nginx));
-        assert_eq!(k("/etc/php/8.2/fpm/pool.d/www.conf", ""), Some(Kind::PhpFpm));
-        assert_eq!(k("site.conf", "server {\n  listen 80;\n  location / { proxy_pass http://x; }\n}\n"), Some(Kind::Nginx));
-        assert_eq!(k("site.conf", "<VirtualHost *:80>\n  ServerName a\n  ProxyPass / http://x/\n</VirtualHost>\n"), Some(Kind::Apache));
-        assert_eq!(k("pool.conf", "[www]\nlisten = /run/x.sock\npm = static\n"), Some(Kind::PhpFpm));
+        assert_eq!(
+            k("/etc/php/8.2/fpm/pool.d/www.conf", ""),
+            Some(Kind::PhpFpm)
+        );
+        assert_eq!(
+            k(
+                "site.conf",
+                "server {\n  listen 80;\n  location / { proxy_pass http://x; }\n}\n"
+            ),
+            Some(Kind::Nginx)
+        );
+        assert_eq!(
+            k(
+                "site.conf",
+                "<VirtualHost *:80>\n  ServerName a\n  ProxyPass / http://x/\n</VirtualHost>\n"
+            ),
+            Some(Kind::Apache)
+        );
+        assert_eq!(
+            k("pool.conf", "[www]\nlisten = /run/x.sock\npm = static\n"),
+            Some(Kind::PhpFpm)
+        );
         assert_eq!(k("empty", ""), None);
     }
 }

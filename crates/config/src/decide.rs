@@ -17,12 +17,22 @@ pub(crate) fn for_route(configs: &Configs, route: &Route, cause: &str) -> Vec<Ef
     let mut out = Vec::new();
     match route.module {
         Module::FpmPool => match cause {
-            "fpm_pool_exhausted" | "backlog_full" => ["pm.max_children", "pm", "listen.backlog"].iter().for_each(|n| want!(n)),
-            "php_timeout" => ["request_terminate_timeout", "max_execution_time"].iter().for_each(|n| want!(n)),
-            "upstream_timeout_read" => ["pm.max_children", "request_terminate_timeout"].iter().for_each(|n| want!(n)),
+            "fpm_pool_exhausted" | "backlog_full" => ["pm.max_children", "pm", "listen.backlog"]
+                .iter()
+                .for_each(|n| want!(n)),
+            "php_timeout" => ["request_terminate_timeout", "max_execution_time"]
+                .iter()
+                .for_each(|n| want!(n)),
+            "upstream_timeout_read" => ["pm.max_children", "request_terminate_timeout"]
+                .iter()
+                .for_each(|n| want!(n)),
             "upstream_reset" | "upstream_closed_early" => want!("request_terminate_timeout"),
-            "socket_permission" => ["listen.owner", "listen.group", "listen.mode"].iter().for_each(|n| want!(n)),
-            "backend_crash" => ["pm.max_requests", "memory_limit"].iter().for_each(|n| want!(n)),
+            "socket_permission" => ["listen.owner", "listen.group", "listen.mode"]
+                .iter()
+                .for_each(|n| want!(n)),
+            "backend_crash" => ["pm.max_requests", "memory_limit"]
+                .iter()
+                .for_each(|n| want!(n)),
             "php_fatal" => want!("memory_limit"),
             _ => {}
         },
@@ -38,9 +48,18 @@ pub(crate) fn for_route(configs: &Configs, route: &Route, cause: &str) -> Vec<Ef
                     }
                 }
                 "header_too_big" => want!("responsefieldsize"),
-                "upstream_reset" | "upstream_closed_early" => ["ttl", "disablereuse", "keepalive"].iter().for_each(|n| want!(n)),
-                "worker_connections" => ["MaxRequestWorkers", "ServerLimit", "ThreadsPerChild"].iter().for_each(|n| want!(n)),
-                "socket_missing" | "socket_permission" | "bad_upstream_response" | "proxy_config_error" | "tls_to_upstream" | "upstream_unreachable" => wanted.push(Want::Value(via())),
+                "upstream_reset" | "upstream_closed_early" => ["ttl", "disablereuse", "keepalive"]
+                    .iter()
+                    .for_each(|n| want!(n)),
+                "worker_connections" => ["MaxRequestWorkers", "ServerLimit", "ThreadsPerChild"]
+                    .iter()
+                    .for_each(|n| want!(n)),
+                "socket_missing"
+                | "socket_permission"
+                | "bad_upstream_response"
+                | "proxy_config_error"
+                | "tls_to_upstream"
+                | "upstream_unreachable" => wanted.push(Want::Value(via())),
                 _ => {}
             }
         }
@@ -61,7 +80,9 @@ pub(crate) fn for_route(configs: &Configs, route: &Route, cause: &str) -> Vec<Ef
                     want!(&m("buffer_size"));
                     want!(&m("buffers"));
                 }
-                "buffered_to_disk" => ["buffers", "buffer_size", "max_temp_file_size", "buffering"].iter().for_each(|s| want!(&m(s))),
+                "buffered_to_disk" => ["buffers", "buffer_size", "max_temp_file_size", "buffering"]
+                    .iter()
+                    .for_each(|s| want!(&m(s))),
                 "upstream_refused" | "upstream_unreachable" => {
                     wanted.push(Want::Value(pass()));
                     want!(&m("next_upstream"));
@@ -71,7 +92,11 @@ pub(crate) fn for_route(configs: &Configs, route: &Route, cause: &str) -> Vec<Ef
                     want!(&m("next_upstream"));
                 }
                 "upstream_reset" | "upstream_closed_early" | "ephemeral_ports" => {
-                    wanted.extend(upstream_keepalive(configs, route).into_iter().map(Want::Value));
+                    wanted.extend(
+                        upstream_keepalive(configs, route)
+                            .into_iter()
+                            .map(Want::Value),
+                    );
                     if module == Module::NginxProxy {
                         want!("proxy_http_version");
                     }
@@ -89,7 +114,11 @@ pub(crate) fn for_route(configs: &Configs, route: &Route, cause: &str) -> Vec<Ef
                     want!("proxy_ssl_server_name");
                     want!("proxy_ssl_verify");
                 }
-                "bad_upstream_response" | "proxy_config_error" | "socket_missing" | "socket_permission" | "backlog_full" => wanted.push(Want::Value(pass())),
+                "bad_upstream_response"
+                | "proxy_config_error"
+                | "socket_missing"
+                | "socket_permission"
+                | "backlog_full" => wanted.push(Want::Value(pass())),
                 "fpm_pool_exhausted" | "php_timeout" => want!(&m("read_timeout")),
                 "client_abort" => {
                     want!(&m("ignore_client_abort"));
@@ -136,7 +165,11 @@ fn member_params(configs: &Configs, route: &Route) -> Vec<Effective> {
     };
     let mut out = Vec::new();
     for server in n.upstream_servers(group) {
-        if route.member.as_ref().is_some_and(|m| m.place != server.setting.place) {
+        if route
+            .member
+            .as_ref()
+            .is_some_and(|m| m.place != server.setting.place)
+        {
             continue;
         }
         for p in ["max_fails", "fail_timeout"] {
@@ -148,7 +181,10 @@ fn member_params(configs: &Configs, route: &Route) -> Vec<Effective> {
 
 /// The upstream group's `keepalive` and its `keepalive_timeout`.
 fn upstream_keepalive(configs: &Configs, route: &Route) -> Vec<Effective> {
-    let (Some(n), Some(group)) = (configs.configs().get(route.config).and_then(|c| c.nginx()), route.group) else {
+    let (Some(n), Some(group)) = (
+        configs.configs().get(route.config).and_then(|c| c.nginx()),
+        route.group,
+    ) else {
         return Vec::new();
     };
     ["keepalive", "keepalive_timeout"]
@@ -163,7 +199,11 @@ pub(crate) fn global(configs: &Configs, cause: &str) -> Vec<Effective> {
     for (_, n) in configs.nginx_configs() {
         let names: &[&str] = match cause {
             "worker_connections" => &["worker_connections", "worker_processes"],
-            "fd_exhaustion" => &["worker_rlimit_nofile", "worker_connections", "worker_processes"],
+            "fd_exhaustion" => &[
+                "worker_rlimit_nofile",
+                "worker_connections",
+                "worker_processes",
+            ],
             _ => &[],
         };
         out.extend(names.iter().filter_map(|d| n.effective(BlockId::MAIN, d)));

@@ -91,13 +91,6 @@ impl Options {
             None => disk.to_path_buf(),
         }
     }
-
-    /// Tighter limits, for tests of the bounds themselves.
-    #[cfg(test)]
-    pub(crate) fn with_limits(mut self, f: impl FnOnce(&mut Limits)) -> Options {
-        f(&mut self.limits);
-        self
-    }
 }
 
 #[cfg(test)]
@@ -108,7 +101,9 @@ mod tests {
     fn a_moved_tree_is_read_from_its_new_place_and_named_by_its_old_one() {
         let o = Options::default().rebase("/tmp/logscan-capture/nginx/x", "fixtures/nginx/x");
         assert_eq!(
-            o.disk_path(Path::new("/tmp/logscan-capture/nginx/x/etc/nginx/nginx.conf")),
+            o.disk_path(Path::new(
+                "/tmp/logscan-capture/nginx/x/etc/nginx/nginx.conf"
+            )),
             Path::new("fixtures/nginx/x/etc/nginx/nginx.conf")
         );
         assert_eq!(

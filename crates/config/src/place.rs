@@ -145,7 +145,10 @@ mod tests {
     #[test]
     fn quoted_text_cannot_act_on_a_terminal() {
         let q = quote_text("a\u{1b}[2Jb\u{202e}c\u{9b}");
-        assert!(!q.chars().any(|c| c.is_control() || c == '\u{202e}'), "{q:?}");
+        assert!(
+            !q.chars().any(|c| c.is_control() || c == '\u{202e}'),
+            "{q:?}"
+        );
         assert!(q.contains("\\u{1b}[2J"), "{q}");
         assert_eq!(quote_text(&"x".repeat(100)).len(), 63);
     }

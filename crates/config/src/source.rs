@@ -202,13 +202,21 @@ mod tests {
     #[test]
     fn memory_globs_match_like_glob3() {
         let mut files = BTreeMap::new();
-        for p in ["/e/conf.d/b.conf", "/e/conf.d/a.conf", "/e/conf.d/.hidden.conf", "/e/conf.d/sub/c.conf"] {
+        for p in [
+            "/e/conf.d/b.conf",
+            "/e/conf.d/a.conf",
+            "/e/conf.d/.hidden.conf",
+            "/e/conf.d/sub/c.conf",
+        ] {
             files.insert(PathBuf::from(p), Vec::new());
         }
         let files = Files::Memory(files);
         assert_eq!(
             files.glob(Path::new("/e/conf.d/*.conf")).unwrap(),
-            [PathBuf::from("/e/conf.d/a.conf"), PathBuf::from("/e/conf.d/b.conf")]
+            [
+                PathBuf::from("/e/conf.d/a.conf"),
+                PathBuf::from("/e/conf.d/b.conf")
+            ]
         );
         assert!(files.is_dir(Path::new("/e/conf.d")));
         assert_eq!(files.files_under(Path::new("/e/conf.d"), 10).len(), 4);
@@ -225,8 +233,19 @@ mod tests {
         std::fs::write(dir.path().join("big"), vec![b'a'; 101]).unwrap();
         // A FIFO is refused without being opened (opening would wait for a writer).
         let fifo = dir.path().join("fifo");
-        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
         assert_eq!(files.read(&fifo, 100).unwrap_err(), "not a regular file");
-        assert!(files.read(&dir.path().join("big"), 100).unwrap_err().contains("larger"));
+        assert!(
+            files
+                .read(&dir.path().join("big"), 100)
+                .unwrap_err()
+                .contains("larger")
+        );
     }
 }

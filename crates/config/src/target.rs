@@ -59,7 +59,10 @@ impl Target {
             return None;
         }
         let (scheme, rest) = match text.split_once("://") {
-            Some((s, rest)) if SCHEMES.iter().any(|(k, _)| k.eq_ignore_ascii_case(s)) || s.eq_ignore_ascii_case("balancer") => {
+            Some((s, rest))
+                if SCHEMES.iter().any(|(k, _)| k.eq_ignore_ascii_case(s))
+                    || s.eq_ignore_ascii_case("balancer") =>
+            {
                 (Some(s.to_ascii_lowercase()), rest)
             }
             _ => (None, text),
@@ -75,7 +78,11 @@ impl Target {
             return (!path.is_empty()).then(|| Target::Unix(path.to_string()));
         }
         if rest.starts_with('/') {
-            let path = rest.split('|').next().unwrap_or_default().trim_end_matches(':');
+            let path = rest
+                .split('|')
+                .next()
+                .unwrap_or_default()
+                .trim_end_matches(':');
             return Some(Target::Unix(path.to_string()));
         }
         let authority = rest.split(['/', '?']).next().unwrap_or_default();
@@ -83,9 +90,9 @@ impl Target {
         let (host, port) = split_host_port(authority)?;
         let port = match port {
             Some(p) => Some(p),
-            None if scheme_ports => scheme.as_deref().and_then(|s| {
-                SCHEMES.iter().find(|(k, _)| *k == s).and_then(|(_, p)| *p)
-            }),
+            None if scheme_ports => scheme
+                .as_deref()
+                .and_then(|s| SCHEMES.iter().find(|(k, _)| *k == s).and_then(|(_, p)| *p)),
             None => None,
         };
         match port {
@@ -105,7 +112,8 @@ impl Target {
                 same_host(a, b) && (pa.is_none() || pb.is_none() || pa == pb)
             }
             (Target::Name(a), Target::Name(b)) => a.eq_ignore_ascii_case(b),
-            (Target::Name(n), Target::Address { host, .. }) | (Target::Address { host, .. }, Target::Name(n)) => same_host(n, host),
+            (Target::Name(n), Target::Address { host, .. })
+            | (Target::Address { host, .. }, Target::Name(n)) => same_host(n, host),
             (Target::Balancer(a), Target::Balancer(b)) => a.eq_ignore_ascii_case(b),
             _ => false,
         }
@@ -120,8 +128,14 @@ impl Target {
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Target::Address { host, port: Some(p) } if host.contains(':') => write!(f, "[{host}]:{p}"),
-            Target::Address { host, port: Some(p) } => write!(f, "{host}:{p}"),
+            Target::Address {
+                host,
+                port: Some(p),
+            } if host.contains(':') => write!(f, "[{host}]:{p}"),
+            Target::Address {
+                host,
+                port: Some(p),
+            } => write!(f, "{host}:{p}"),
             Target::Address { host, port: None } => write!(f, "{host}"),
             Target::Unix(p) => write!(f, "unix:{p}"),
             Target::Name(n) => write!(f, "{n}"),
@@ -149,7 +163,9 @@ fn split_host_port(authority: &str) -> Option<(String, Option<u16>)> {
         return Some((authority.to_ascii_lowercase(), None));
     }
     match authority.rsplit_once(':') {
-        Some((host, port)) if !host.is_empty() => Some((host.to_ascii_lowercase(), Some(port.parse().ok()?))),
+        Some((host, port)) if !host.is_empty() => {
+            Some((host.to_ascii_lowercase(), Some(port.parse().ok()?)))
+        }
         Some(_) => None,
         None => Some((authority.to_ascii_lowercase(), None)),
     }
@@ -190,14 +206,20 @@ pub(crate) fn matches_with_variables(configured: &str, target: &Target) -> bool 
         None => configured,
     };
     let authority = if configured.starts_with("unix:") {
-        configured.split([':', '|']).take(2).collect::<Vec<_>>().join(":")
+        configured
+            .split([':', '|'])
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(":")
     } else {
         configured.split('/').next().unwrap_or_default().to_string()
     };
     // A target logged without a port (a name that did not resolve) is matched against the
     // host part alone.
     let (configured, subject) = match target {
-        Target::Address { host, port: None } | Target::Name(host) if !authority.starts_with("unix:") => {
+        Target::Address { host, port: None } | Target::Name(host)
+            if !authority.starts_with("unix:") =>
+        {
             let host_part = match authority.rsplit_once(':') {
                 Some((h, p)) if !p.contains(']') => h,
                 _ => authority.as_str(),
@@ -243,19 +265,70 @@ mod tests {
 
     #[test]
     fn log_forms_parse() {
-        assert_eq!(t("127.0.0.1:19020"), Target::Address { host: "127.0.0.1".into(), port: Some(19020) });
-        assert_eq!(t("http://10.0.0.5:8080/checkout"), Target::Address { host: "10.0.0.5".into(), port: Some(8080) });
-        assert_eq!(t("http://10.0.0.5/"), Target::Address { host: "10.0.0.5".into(), port: Some(80) });
-        assert_eq!(t("unix:/run/php/php8.2-fpm.sock"), Target::Unix("/run/php/php8.2-fpm.sock".into()));
-        assert_eq!(t("fastcgi://unix:/run/x.sock:"), Target::Unix("/run/x.sock".into()));
-        assert_eq!(t("http://unix:/tmp/b.sock:/uri/"), Target::Unix("/tmp/b.sock".into()));
-        assert_eq!(t("unix:/run/x.sock|fcgi://localhost/"), Target::Unix("/run/x.sock".into()));
-        assert_eq!(t("/nonexistent/php-fpm.sock"), Target::Unix("/nonexistent/php-fpm.sock".into()));
+        assert_eq!(
+            t("127.0.0.1:19020"),
+            Target::Address {
+                host: "127.0.0.1".into(),
+                port: Some(19020)
+            }
+        );
+        assert_eq!(
+            t("http://10.0.0.5:8080/checkout"),
+            Target::Address {
+                host: "10.0.0.5".into(),
+                port: Some(8080)
+            }
+        );
+        assert_eq!(
+            t("http://10.0.0.5/"),
+            Target::Address {
+                host: "10.0.0.5".into(),
+                port: Some(80)
+            }
+        );
+        assert_eq!(
+            t("unix:/run/php/php8.2-fpm.sock"),
+            Target::Unix("/run/php/php8.2-fpm.sock".into())
+        );
+        assert_eq!(
+            t("fastcgi://unix:/run/x.sock:"),
+            Target::Unix("/run/x.sock".into())
+        );
+        assert_eq!(
+            t("http://unix:/tmp/b.sock:/uri/"),
+            Target::Unix("/tmp/b.sock".into())
+        );
+        assert_eq!(
+            t("unix:/run/x.sock|fcgi://localhost/"),
+            Target::Unix("/run/x.sock".into())
+        );
+        assert_eq!(
+            t("/nonexistent/php-fpm.sock"),
+            Target::Unix("/nonexistent/php-fpm.sock".into())
+        );
         assert_eq!(t("backend"), Target::Name("backend".into()));
-        assert_eq!(t("http://backend/api"), Target::Address { host: "backend".into(), port: Some(80) });
+        assert_eq!(
+            t("http://backend/api"),
+            Target::Address {
+                host: "backend".into(),
+                port: Some(80)
+            }
+        );
         assert_eq!(t("balancer://app/"), Target::Balancer("app".into()));
-        assert_eq!(t("[::1]:9000"), Target::Address { host: "::1".into(), port: Some(9000) });
-        assert_eq!(t("fastcgi://127.0.0.1:9000"), Target::Address { host: "127.0.0.1".into(), port: Some(9000) });
+        assert_eq!(
+            t("[::1]:9000"),
+            Target::Address {
+                host: "::1".into(),
+                port: Some(9000)
+            }
+        );
+        assert_eq!(
+            t("fastcgi://127.0.0.1:9000"),
+            Target::Address {
+                host: "127.0.0.1".into(),
+                port: Some(9000)
+            }
+        );
         assert_eq!(Target::parse("-"), None);
         assert_eq!(Target::parse("host:notaport"), None);
     }
@@ -272,10 +345,25 @@ mod tests {
 
     #[test]
     fn variables_match_any_host() {
-        assert!(matches_with_variables("http://$backend_host:19100", &t("api.internal.example:19100")));
-        assert!(matches_with_variables("http://${up}:19100/x", &t("api.internal.example:19100")));
-        assert!(!matches_with_variables("http://$backend_host:19100", &t("api.internal.example:19101")));
-        assert!(matches_with_variables("http://$backend_host:19100", &t("api.internal.example")));
-        assert!(matches_with_variables("unix:/run/$pool.sock", &t("unix:/run/www.sock")));
+        assert!(matches_with_variables(
+            "http://$backend_host:19100",
+            &t("api.internal.example:19100")
+        ));
+        assert!(matches_with_variables(
+            "http://${up}:19100/x",
+            &t("api.internal.example:19100")
+        ));
+        assert!(!matches_with_variables(
+            "http://$backend_host:19100",
+            &t("api.internal.example:19101")
+        ));
+        assert!(matches_with_variables(
+            "http://$backend_host:19100",
+            &t("api.internal.example")
+        ));
+        assert!(matches_with_variables(
+            "unix:/run/$pool.sock",
+            &t("unix:/run/www.sock")
+        ));
     }
 }

@@ -72,7 +72,13 @@ impl Tree {
         }
     }
 
-    pub(crate) fn open(&mut self, parent: BlockId, name: &str, args: &[String], place: Place) -> BlockId {
+    pub(crate) fn open(
+        &mut self,
+        parent: BlockId,
+        name: &str,
+        args: &[String],
+        place: Place,
+    ) -> BlockId {
         let id = BlockId(self.blocks.len());
         self.blocks.push(Block {
             name: name.to_string(),
@@ -138,7 +144,12 @@ impl Tree {
     }
 
     /// Every setting of a directive directly in a block, in order.
-    pub fn all<'t>(&'t self, id: BlockId, name: &'t str, case_insensitive: bool) -> impl Iterator<Item = &'t Setting> + 't {
+    pub fn all<'t>(
+        &'t self,
+        id: BlockId,
+        name: &'t str,
+        case_insensitive: bool,
+    ) -> impl Iterator<Item = &'t Setting> + 't {
         self.block(id).settings.iter().filter(move |s| {
             if case_insensitive {
                 s.name.eq_ignore_ascii_case(name)

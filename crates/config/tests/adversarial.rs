@@ -7,15 +7,23 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use logscan_config::{ApacheConfig, BlockId, Configs, FpmConfig, Kind, NginxConfig, Options, Severity, Warning};
+use logscan_config::{
+    ApacheConfig, BlockId, Configs, FpmConfig, Kind, NginxConfig, Options, Severity, Warning,
+};
 
 fn memory(files: &[(&str, Vec<u8>)]) -> BTreeMap<PathBuf, Vec<u8>> {
-    files.iter().map(|(p, t)| (PathBuf::from(p), t.clone())).collect()
+    files
+        .iter()
+        .map(|(p, t)| (PathBuf::from(p), t.clone()))
+        .collect()
 }
 
 fn clean(warnings: &[Warning]) {
     for w in warnings {
-        assert!(!w.message.chars().any(char::is_control), "raw control character in {w:?}");
+        assert!(
+            !w.message.chars().any(char::is_control),
+            "raw control character in {w:?}"
+        );
         assert!(w.message.len() < 400, "{w:?}");
     }
 }
@@ -23,19 +31,34 @@ fn clean(warnings: &[Warning]) {
 const MB10: usize = 10 << 20;
 
 fn nginx(text: &[u8]) -> NginxConfig {
-    let c = NginxConfig::from_memory(memory(&[("/e/nginx.conf", text.to_vec())]), Path::new("/e/nginx.conf"), &Options::default()).unwrap();
+    let c = NginxConfig::from_memory(
+        memory(&[("/e/nginx.conf", text.to_vec())]),
+        Path::new("/e/nginx.conf"),
+        &Options::default(),
+    )
+    .unwrap();
     clean(c.warnings());
     c
 }
 
 fn apache(text: &[u8]) -> ApacheConfig {
-    let c = ApacheConfig::from_memory(memory(&[("/e/httpd.conf", text.to_vec())]), Path::new("/e/httpd.conf"), &Options::default()).unwrap();
+    let c = ApacheConfig::from_memory(
+        memory(&[("/e/httpd.conf", text.to_vec())]),
+        Path::new("/e/httpd.conf"),
+        &Options::default(),
+    )
+    .unwrap();
     clean(c.warnings());
     c
 }
 
 fn fpm(text: &[u8]) -> FpmConfig {
-    let c = FpmConfig::from_memory(memory(&[("/e/php-fpm.conf", text.to_vec())]), Path::new("/e/php-fpm.conf"), &Options::default()).unwrap();
+    let c = FpmConfig::from_memory(
+        memory(&[("/e/php-fpm.conf", text.to_vec())]),
+        Path::new("/e/php-fpm.conf"),
+        &Options::default(),
+    )
+    .unwrap();
     clean(c.warnings());
     c
 }
@@ -53,7 +76,11 @@ fn ten_megabyte_lines() {
     let mut open = b"a \"".to_vec();
     open.extend(std::iter::repeat_n(b'x', MB10));
     let c = nginx(&open);
-    assert!(c.warnings()[0].message.contains("never closed"), "{:?}", c.warnings());
+    assert!(
+        c.warnings()[0].message.contains("never closed"),
+        "{:?}",
+        c.warnings()
+    );
 
     // Ten million braces, semicolons, closing braces: bounded depth and bounded warnings.
     for filler in [b'{', b';', b'}'] {
@@ -62,7 +89,11 @@ fn ten_megabyte_lines() {
     }
     // Ten megabytes of one-letter words: the word budget stops it.
     let c = nginx(&b"a ".repeat(MB10 / 2));
-    assert!(c.warnings().iter().any(|w| w.message.contains("words")), "{:?}", c.warnings());
+    assert!(
+        c.warnings().iter().any(|w| w.message.contains("words")),
+        "{:?}",
+        c.warnings()
+    );
 
     let mut line = b"ProxyPass / ".to_vec();
     line.extend(std::iter::repeat_n(b'b', MB10));
@@ -85,54 +116,150 @@ fn terminal_escapes_and_invalid_utf8_in_messages_are_escaped() {
     let nasty = b"\x1b[2J\x1b]0;pwned\x07 \xff\xfe \xe2\x80\xae }\n\"\x1b[31m";
     let c = nginx(nasty);
     assert!(!c.warnings().is_empty());
-    assert!(c.warnings().iter().any(|w| w.message.contains("not UTF-8") && w.line == Some(1)));
+    assert!(
+        c.warnings()
+            .iter()
+            .any(|w| w.message.contains("not UTF-8") && w.line == Some(1))
+    );
     let c = apache(b"</\x1b[31mVirtualHost>\nX ${\x1b[2J}\n");
-    assert!(c.warnings().iter().any(|w| w.message.contains("\\u{1b}")), "{:?}", c.warnings());
+    assert!(
+        c.warnings().iter().any(|w| w.message.contains("\\u{1b}")),
+        "{:?}",
+        c.warnings()
+    );
     fpm(b"[\x1b[2J\n\x9b\x1b = \"\x1b\n");
 }
 
 #[test]
 fn include_chains_cycles_and_blowups_are_bounded() {
     // A chain of 100 files, each including the next: the include depth stops it.
-    let mut files: Vec<(String, Vec<u8>)> = (0..100).map(|i| (format!("/e/{i}.conf"), format!("include /e/{}.conf;\nworker_processes {i};\n", i + 1).into_bytes())).collect();
+    let mut files: Vec<(String, Vec<u8>)> = (0..100)
+        .map(|i| {
+            (
+                format!("/e/{i}.conf"),
+                format!("include /e/{}.conf;\nworker_processes {i};\n", i + 1).into_bytes(),
+            )
+        })
+        .collect();
     files.push(("/e/nginx.conf".into(), b"include /e/0.conf;\n".to_vec()));
     let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
-    let c = NginxConfig::from_memory(memory(&refs), Path::new("/e/nginx.conf"), &Options::default()).unwrap();
-    assert!(c.warnings().iter().any(|w| w.message.contains("nested deeper")), "{:?}", c.warnings());
+    let c = NginxConfig::from_memory(
+        memory(&refs),
+        Path::new("/e/nginx.conf"),
+        &Options::default(),
+    )
+    .unwrap();
+    assert!(
+        c.warnings()
+            .iter()
+            .any(|w| w.message.contains("nested deeper")),
+        "{:?}",
+        c.warnings()
+    );
 
     // Each level includes the next twice: 2^40 expansions without the directive limit.
-    let mut files: Vec<(String, Vec<u8>)> = (0..40).map(|i| (format!("/e/{i}.conf"), format!("include /e/{}.conf;\ninclude /e/{}.conf;\nsendfile on;\n", i + 1, i + 1).into_bytes())).collect();
+    let mut files: Vec<(String, Vec<u8>)> = (0..40)
+        .map(|i| {
+            (
+                format!("/e/{i}.conf"),
+                format!(
+                    "include /e/{}.conf;\ninclude /e/{}.conf;\nsendfile on;\n",
+                    i + 1,
+                    i + 1
+                )
+                .into_bytes(),
+            )
+        })
+        .collect();
     files.push(("/e/nginx.conf".into(), b"include /e/0.conf;\n".to_vec()));
     let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
-    let c = NginxConfig::from_memory(memory(&refs), Path::new("/e/nginx.conf"), &Options::default()).unwrap();
-    assert!(c.warnings().iter().any(|w| w.message.contains("with includes expanded")), "{:?}", c.warnings());
+    let c = NginxConfig::from_memory(
+        memory(&refs),
+        Path::new("/e/nginx.conf"),
+        &Options::default(),
+    )
+    .unwrap();
+    assert!(
+        c.warnings()
+            .iter()
+            .any(|w| w.message.contains("with includes expanded")),
+        "{:?}",
+        c.warnings()
+    );
     assert!(c.tree().block(BlockId::MAIN).settings.len() <= 1_000_000);
 
-    let mut files: Vec<(String, Vec<u8>)> = (0..40).map(|i| (format!("/e/{i}.conf"), format!("Include /e/{}.conf\nInclude /e/{}.conf\nKeepAlive On\n", i + 1, i + 1).into_bytes())).collect();
+    let mut files: Vec<(String, Vec<u8>)> = (0..40)
+        .map(|i| {
+            (
+                format!("/e/{i}.conf"),
+                format!(
+                    "Include /e/{}.conf\nInclude /e/{}.conf\nKeepAlive On\n",
+                    i + 1,
+                    i + 1
+                )
+                .into_bytes(),
+            )
+        })
+        .collect();
     files.push(("/e/httpd.conf".into(), b"Include /e/0.conf\n".to_vec()));
     let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
-    let c = ApacheConfig::from_memory(memory(&refs), Path::new("/e/httpd.conf"), &Options::default()).unwrap();
-    assert!(c.warnings().iter().any(|w| w.message.contains("nested deeper") || w.message.contains("with includes expanded")), "{:?}", c.warnings());
+    let c = ApacheConfig::from_memory(
+        memory(&refs),
+        Path::new("/e/httpd.conf"),
+        &Options::default(),
+    )
+    .unwrap();
+    assert!(
+        c.warnings()
+            .iter()
+            .any(|w| w.message.contains("nested deeper")
+                || w.message.contains("with includes expanded")),
+        "{:?}",
+        c.warnings()
+    );
 
     // Mutual includes between PHP-FPM files.
     let c = FpmConfig::from_memory(
-        memory(&[("/e/php-fpm.conf", b"include=/e/a.conf\n".to_vec()), ("/e/a.conf", b"include=/e/b.conf\n[a]\n".to_vec()), ("/e/b.conf", b"include=/e/a.conf\n[b]\n".to_vec())]),
+        memory(&[
+            ("/e/php-fpm.conf", b"include=/e/a.conf\n".to_vec()),
+            ("/e/a.conf", b"include=/e/b.conf\n[a]\n".to_vec()),
+            ("/e/b.conf", b"include=/e/a.conf\n[b]\n".to_vec()),
+        ]),
         Path::new("/e/php-fpm.conf"),
         &Options::default(),
     )
     .unwrap();
-    assert!(c.warnings().iter().any(|w| w.message.contains("include cycle") && w.path == Path::new("/e/b.conf") && w.line == Some(1)));
+    assert!(
+        c.warnings()
+            .iter()
+            .any(|w| w.message.contains("include cycle")
+                && w.path == Path::new("/e/b.conf")
+                && w.line == Some(1))
+    );
     assert_eq!(c.pools().count(), 2);
 }
 
 #[test]
 fn glob_bombs_stop_at_the_file_limit() {
-    let mut files: Vec<(String, Vec<u8>)> = (0..5000).map(|i| (format!("/e/conf.d/{i:05}.conf"), b"sendfile on;\n".to_vec())).collect();
+    let mut files: Vec<(String, Vec<u8>)> = (0..5000)
+        .map(|i| (format!("/e/conf.d/{i:05}.conf"), b"sendfile on;\n".to_vec()))
+        .collect();
     files.push(("/e/nginx.conf".into(), b"include conf.d/*.conf;\n".to_vec()));
     let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
-    let c = NginxConfig::from_memory(memory(&refs), Path::new("/e/nginx.conf"), &Options::default()).unwrap();
+    let c = NginxConfig::from_memory(
+        memory(&refs),
+        Path::new("/e/nginx.conf"),
+        &Options::default(),
+    )
+    .unwrap();
     assert_eq!(c.files().len(), 4096);
-    assert!(c.warnings().iter().any(|w| w.message.starts_with("more than 4096 files")), "{:?}", &c.warnings()[..1]);
+    assert!(
+        c.warnings()
+            .iter()
+            .any(|w| w.message.starts_with("more than 4096 files")),
+        "{:?}",
+        &c.warnings()[..1]
+    );
 }
 
 #[test]
@@ -140,7 +267,13 @@ fn files_that_cannot_be_read_on_disk() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::create_dir(d.join("conf.d")).unwrap();
-    assert!(std::process::Command::new("mkfifo").arg(d.join("conf.d/fifo.conf")).status().unwrap().success());
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(d.join("conf.d/fifo.conf"))
+            .status()
+            .unwrap()
+            .success()
+    );
     std::fs::create_dir(d.join("conf.d/dir.conf")).unwrap();
     std::fs::write(d.join("secret.conf"), "x;\n").unwrap();
     std::fs::write(
@@ -149,20 +282,41 @@ fn files_that_cannot_be_read_on_disk() {
     )
     .unwrap();
     let c = NginxConfig::read(&d.join("nginx.conf"), &Options::default()).unwrap();
-    let w: Vec<(Option<u32>, String)> = c.warnings().iter().map(|w| (w.line, w.message.clone())).collect();
-    assert!(w[0].1.ends_with("not a regular file") && w[0].0 == Some(1), "{w:?}");
-    assert!(w[1].1.ends_with("Input/output error") && w[1].0 == Some(2), "{w:?}");
-    assert!(w[2].1.ends_with("is a directory") && w[2].0 == Some(3), "{w:?}");
+    let w: Vec<(Option<u32>, String)> = c
+        .warnings()
+        .iter()
+        .map(|w| (w.line, w.message.clone()))
+        .collect();
+    assert!(
+        w[0].1.ends_with("not a regular file") && w[0].0 == Some(1),
+        "{w:?}"
+    );
+    assert!(
+        w[1].1.ends_with("Input/output error") && w[1].0 == Some(2),
+        "{w:?}"
+    );
+    assert!(
+        w[2].1.ends_with("is a directory") && w[2].0 == Some(3),
+        "{w:?}"
+    );
     // The glob skips directories and FIFOs are refused without blocking.
     assert!(c.blocks_named("events").next().is_some());
     clean(c.warnings());
 
     // Permission denied, where the tests do not run as root.
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(d.join("secret.conf"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    std::fs::set_permissions(
+        d.join("secret.conf"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
     if std::fs::read(d.join("secret.conf")).is_err() {
         let c = NginxConfig::read(&d.join("nginx.conf"), &Options::default()).unwrap();
-        assert!(c.warnings().iter().any(|w| w.message.ends_with("Permission denied") && w.line == Some(4)));
+        assert!(
+            c.warnings()
+                .iter()
+                .any(|w| w.message.ends_with("Permission denied") && w.line == Some(4))
+        );
     } else {
         eprintln!("permission denied case SKIPPED: running as root");
     }
@@ -173,20 +327,39 @@ fn files_that_cannot_be_read_on_disk() {
     configs.read_as(&d.join("nginx.conf"), Kind::Nginx, &Options::default());
     assert!(configs.configs()[0].parsed.is_err());
     assert!(configs.configs()[1].parsed.is_ok());
-    assert_eq!(configs.configs()[0].warnings()[0].to_string(), format!("{}: No such file or directory", d.join("missing.conf").display()));
+    assert_eq!(
+        configs.configs()[0].warnings()[0].to_string(),
+        format!(
+            "{}: No such file or directory",
+            d.join("missing.conf").display()
+        )
+    );
 }
 
 #[test]
 fn unterminated_things_in_every_grammar() {
     let c = nginx(b"http {\n  server {\n    location / { proxy_pass http://x;\n");
     assert_eq!(c.blocks_named("location").count(), 1);
-    assert!(c.warnings().iter().any(|w| w.message.contains("expecting \"}\"")));
+    assert!(
+        c.warnings()
+            .iter()
+            .any(|w| w.message.contains("expecting \"}\""))
+    );
 
     let c = apache(b"<VirtualHost *:80>\n  <Location /a>\n    ProxyPass http://127.0.0.1:9/\n");
     assert_eq!(c.tree().len(), 3);
-    assert_eq!(c.warnings().iter().filter(|w| w.message.contains("never closed")).count(), 2);
+    assert_eq!(
+        c.warnings()
+            .iter()
+            .filter(|w| w.message.contains("never closed"))
+            .count(),
+        2
+    );
     let lines: Vec<Option<u32>> = c.warnings().iter().map(|w| w.line).collect();
-    assert!(lines.contains(&Some(1)) && lines.contains(&Some(2)), "{lines:?}");
+    assert!(
+        lines.contains(&Some(1)) && lines.contains(&Some(2)),
+        "{lines:?}"
+    );
 
     let c = fpm(b"[www]\nlisten = \"/run/x.sock\npm = static\n");
     assert_eq!(c.warnings()[0].line, Some(2));

@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use logscan_config::nginx::{Directive, NginxConfig};
 use logscan_config::Options;
+use logscan_config::nginx::{Directive, NginxConfig};
 use serde_json::{Value, json};
 
 /// How to run crossplane: `$CROSSPLANE`, `crossplane` on the PATH, or `python3 -m
@@ -24,10 +24,17 @@ use serde_json::{Value, json};
 fn crossplane() -> Option<Vec<String>> {
     let candidates: Vec<Vec<String>> = match std::env::var("CROSSPLANE") {
         Ok(p) => vec![vec![p]],
-        Err(_) => vec![vec!["crossplane".into()], vec!["python3".into(), "-m".into(), "crossplane".into()]],
+        Err(_) => vec![
+            vec!["crossplane".into()],
+            vec!["python3".into(), "-m".into(), "crossplane".into()],
+        ],
     };
     candidates.into_iter().find(|c| {
-        Command::new(&c[0]).args(&c[1..]).arg("--version").output().is_ok_and(|o| o.status.success())
+        Command::new(&c[0])
+            .args(&c[1..])
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
     })
 }
 
@@ -132,9 +139,19 @@ fn compare(crossplane: &[String], main: &Path) {
         .output()
         .expect("run crossplane");
     let payload: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("crossplane on {}: {e}\n{}", main.display(), String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "crossplane on {}: {e}\n{}",
+            main.display(),
+            String::from_utf8_lossy(&out.stderr)
+        )
     });
-    assert_eq!(payload["status"], "ok", "crossplane could not read {}: {:#}", main.display(), payload["errors"]);
+    assert_eq!(
+        payload["status"],
+        "ok",
+        "crossplane could not read {}: {:#}",
+        main.display(),
+        payload["errors"]
+    );
     let theirs = from_crossplane(&payload);
     let config = NginxConfig::read(main, &Options::default()).expect("logscan reads it");
     let ours = from_logscan(&config);
@@ -145,9 +162,16 @@ fn compare(crossplane: &[String], main: &Path) {
         main.display()
     );
     for (file, tree) in &theirs {
-        assert_eq!(&ours[file], tree, "{file}: logscan (left) and crossplane (right) differ");
+        assert_eq!(
+            &ours[file], tree,
+            "{file}: logscan (left) and crossplane (right) differ"
+        );
     }
-    eprintln!("{}: {} files equal crossplane's", main.display(), ours.len());
+    eprintln!(
+        "{}: {} files equal crossplane's",
+        main.display(),
+        ours.len()
+    );
 }
 
 #[test]
@@ -158,7 +182,10 @@ fn debians_shipped_nginx_configuration_reads_like_crossplane() {
         return;
     };
     if !main.is_file() {
-        eprintln!("SKIPPED: {} not found (apt-get install nginx)", main.display());
+        eprintln!(
+            "SKIPPED: {} not found (apt-get install nginx)",
+            main.display()
+        );
         return;
     }
     compare(&cp, main);
@@ -186,11 +213,20 @@ fn the_config_fixtures_read_like_crossplane() {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         let original = format!("/tmp/logscan-capture/nginx/{name}");
         let copy = tempfile::tempdir().unwrap();
-        copy_rewritten(&dir.join("etc"), &copy.path().join("etc"), &original, &copy.path().to_string_lossy());
+        copy_rewritten(
+            &dir.join("etc"),
+            &copy.path().join("etc"),
+            &original,
+            &copy.path().to_string_lossy(),
+        );
         compare(&cp, &copy.path().join("etc/nginx/nginx.conf"));
         compared += 1;
     }
-    assert!(compared >= 6, "only {compared} nginx config fixtures found under {}", fixtures.display());
+    assert!(
+        compared >= 6,
+        "only {compared} nginx config fixtures found under {}",
+        fixtures.display()
+    );
 }
 
 fn copy_rewritten(from: &Path, to: &Path, original: &str, now: &str) {
@@ -241,6 +277,10 @@ fn corner_cases_read_like_crossplane() {
          }\n",
     )
     .unwrap();
-    std::fs::write(dir.path().join("conf.d/a.conf"), "proxy_read_timeout 5s;\n\n# only a comment\nproxy_set_header Host $host;\n").unwrap();
+    std::fs::write(
+        dir.path().join("conf.d/a.conf"),
+        "proxy_read_timeout 5s;\n\n# only a comment\nproxy_set_header Host $host;\n",
+    )
+    .unwrap();
     compare(&cp, &dir.path().join("nginx.conf"));
 }

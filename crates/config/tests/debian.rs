@@ -40,19 +40,34 @@ fn nginx_as_debian_ships_it() {
     assert!(problems(&configs).is_empty(), "{:?}", problems(&configs));
     let n = configs.configs()[0].nginx().unwrap();
     let files: Vec<&Path> = n.files().iter().map(|f| f.path.as_path()).collect();
-    assert!(files.contains(&Path::new("/etc/nginx/mime.types")), "{files:?}");
-    assert!(files.contains(&Path::new("/etc/nginx/sites-enabled/default")), "{files:?}");
+    assert!(
+        files.contains(&Path::new("/etc/nginx/mime.types")),
+        "{files:?}"
+    );
+    assert!(
+        files.contains(&Path::new("/etc/nginx/sites-enabled/default")),
+        "{files:?}"
+    );
 
     let wc = n.effective(BlockId::MAIN, "worker_connections").unwrap();
     assert_eq!(wc.place.line, line_of(main, "worker_connections"));
-    assert_eq!(n.effective(BlockId::MAIN, "user").unwrap().value, "www-data");
+    assert_eq!(
+        n.effective(BlockId::MAIN, "user").unwrap().value,
+        "www-data"
+    );
     // The default site proxies nowhere: its timeouts are nginx's defaults, placed at its
     // `location /`.
     let location = n.blocks_named("location").next().unwrap();
     let e = n.effective(location, "proxy_read_timeout").unwrap();
     assert_eq!((e.value.as_str(), e.source), ("60s", Source::Default));
     assert_eq!(e.place.path, Path::new("/etc/nginx/sites-enabled/default"));
-    assert_eq!(e.place.line, line_of(Path::new("/etc/nginx/sites-enabled/default"), "location / {"));
+    assert_eq!(
+        e.place.line,
+        line_of(
+            Path::new("/etc/nginx/sites-enabled/default"),
+            "location / {"
+        )
+    );
     assert_eq!(e.block, "server *:80 / location /");
     assert!(n.log_formats().is_empty());
 }
@@ -69,23 +84,41 @@ fn apache_as_debian_ships_it() {
     assert!(problems(&configs).is_empty(), "{:?}", problems(&configs));
     let a = configs.configs()[0].apache().unwrap();
     // envvars supplies ${APACHE_RUN_USER}; mpm_event.conf the worker limits.
-    assert_eq!(a.effective(BlockId::MAIN, "User").unwrap().value, "www-data");
+    assert_eq!(
+        a.effective(BlockId::MAIN, "User").unwrap().value,
+        "www-data"
+    );
     let t = a.effective(BlockId::MAIN, "Timeout").unwrap();
     assert_eq!(t.place.line, line_of(main, "Timeout "));
     let mrw = a.effective(BlockId::MAIN, "MaxRequestWorkers").unwrap();
     let mpm = PathBuf::from("/etc/apache2/mods-enabled/mpm_event.conf");
     if mpm.is_file() {
-        assert_eq!((mrw.place.path.as_path(), mrw.place.line), (mpm.as_path(), line_of(&mpm, "MaxRequestWorkers")));
+        assert_eq!(
+            (mrw.place.path.as_path(), mrw.place.line),
+            (mpm.as_path(), line_of(&mpm, "MaxRequestWorkers"))
+        );
     }
-    let vhost = a.tree().blocks().find(|(_, b)| b.name == "VirtualHost").map(|(id, _)| id).unwrap();
+    let vhost = a
+        .tree()
+        .blocks()
+        .find(|(_, b)| b.name == "VirtualHost")
+        .map(|(id, _)| id)
+        .unwrap();
     // The default vhost sets no ProxyTimeout: Timeout of the main server applies.
     let e = a.effective(vhost, "ProxyTimeout").unwrap();
-    assert_eq!((e.directive.as_str(), e.source, e.value.as_str()), ("Timeout", Source::Inherited, t.value.as_str()));
+    assert_eq!(
+        (e.directive.as_str(), e.source, e.value.as_str()),
+        ("Timeout", Source::Inherited, t.value.as_str())
+    );
 }
 
 #[test]
 fn php_fpm_as_debian_ships_it() {
-    let Some(main) = glob::glob("/etc/php/*/fpm/php-fpm.conf").ok().and_then(|mut g| g.next()).and_then(Result::ok) else {
+    let Some(main) = glob::glob("/etc/php/*/fpm/php-fpm.conf")
+        .ok()
+        .and_then(|mut g| g.next())
+        .and_then(Result::ok)
+    else {
         eprintln!("SKIPPED: no /etc/php/*/fpm/php-fpm.conf");
         return;
     };
@@ -96,13 +129,22 @@ fn php_fpm_as_debian_ships_it() {
     let www = f.pool("www").unwrap();
     let pool_file = main.parent().unwrap().join("pool.d/www.conf");
     let (listen, via) = f.listen(www).unwrap();
-    assert!(matches!(&listen, Target::Unix(p) if p.starts_with("/run/php/php")), "{listen:?}");
-    assert_eq!((via.place.path.as_path(), via.place.line), (pool_file.as_path(), line_of(&pool_file, "listen =")));
+    assert!(
+        matches!(&listen, Target::Unix(p) if p.starts_with("/run/php/php")),
+        "{listen:?}"
+    );
+    assert_eq!(
+        (via.place.path.as_path(), via.place.line),
+        (pool_file.as_path(), line_of(&pool_file, "listen ="))
+    );
     let e = f.effective(www, "pm.max_children").unwrap();
     assert_eq!(e.place.line, line_of(&pool_file, "pm.max_children"));
     let e = f.effective(www, "max_execution_time").unwrap();
     let ini = main.parent().unwrap().join("php.ini");
-    assert_eq!((e.place.path.as_path(), e.place.line), (ini.as_path(), line_of(&ini, "max_execution_time")));
+    assert_eq!(
+        (e.place.path.as_path(), e.place.line),
+        (ini.as_path(), line_of(&ini, "max_execution_time"))
+    );
     // The socket is writable by the web server's user: no mismatch with Debian's nginx.
     if Path::new("/etc/nginx/nginx.conf").is_file() {
         let mut both = Configs::new();

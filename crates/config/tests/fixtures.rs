@@ -47,22 +47,35 @@ impl Fixture {
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         let mut requests: BTreeMap<(String, Option<String>, String), usize> = BTreeMap::new();
         for line in text.split(|&b| b == b'\n') {
-            let Ok(Record::Error(e)) = parser.parse(line) else { continue };
-            let Some(u) = e.failure.and_then(|f| f.upstream) else { continue };
+            let Ok(Record::Error(e)) = parser.parse(line) else {
+                continue;
+            };
+            let Some(u) = e.failure.and_then(|f| f.upstream) else {
+                continue;
+            };
             let u = String::from_utf8_lossy(u).into_owned();
             *counts.entry(u.clone()).or_default() += 1;
-            if let Some(path) = e.request.and_then(|r| String::from_utf8_lossy(r).split(' ').nth(1).map(str::to_string)) {
+            if let Some(path) = e.request.and_then(|r| {
+                String::from_utf8_lossy(r)
+                    .split(' ')
+                    .nth(1)
+                    .map(str::to_string)
+            }) {
                 let host = e.host.map(|h| String::from_utf8_lossy(h).into_owned());
                 *requests.entry((u, host, path)).or_default() += 1;
             }
         }
-        let (upstream, _) = counts.into_iter().max_by_key(|(_, n)| *n).unwrap_or_else(|| panic!("{}: no upstream in error.log", self.name));
+        let (upstream, _) = counts
+            .into_iter()
+            .max_by_key(|(_, n)| *n)
+            .unwrap_or_else(|| panic!("{}: no upstream in error.log", self.name));
         let request = requests
             .into_iter()
             .filter(|((u, _, _), _)| *u == upstream)
             .max_by_key(|(_, n)| *n)
             .map(|((_, host, path), _)| (host, path));
-        let target = Target::parse(&upstream).unwrap_or_else(|| panic!("{}: upstream {upstream:?}", self.name));
+        let target = Target::parse(&upstream)
+            .unwrap_or_else(|| panic!("{}: upstream {upstream:?}", self.name));
         (target, request)
     }
 
@@ -78,8 +91,14 @@ fn fixtures() -> Vec<Fixture> {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures"));
     let mut out = Vec::new();
     for server in ["nginx", "apache"] {
-        for entry in std::fs::read_dir(root.join(server)).into_iter().flatten().flatten() {
-            let Ok(text) = std::fs::read_to_string(entry.path().join("labels.json")) else { continue };
+        for entry in std::fs::read_dir(root.join(server))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let Ok(text) = std::fs::read_to_string(entry.path().join("labels.json")) else {
+                continue;
+            };
             let label: Value = serde_json::from_str(&text).unwrap();
             if label.get("config_expect").is_none() {
                 continue;
@@ -92,14 +111,28 @@ fn fixtures() -> Vec<Fixture> {
         }
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
-    assert!(out.len() >= 9, "config fixtures missing under {}", root.display());
+    assert!(
+        out.len() >= 9,
+        "config fixtures missing under {}",
+        root.display()
+    );
     out
 }
 
 fn no_problems(configs: &Configs, name: &str) {
     for c in configs.configs() {
-        assert!(c.parsed.is_ok(), "{name}: {}: {:?}", c.path.display(), c.warnings());
-        let problems: Vec<String> = c.warnings().iter().filter(|w| w.severity == Severity::Problem).map(ToString::to_string).collect();
+        assert!(
+            c.parsed.is_ok(),
+            "{name}: {}: {:?}",
+            c.path.display(),
+            c.warnings()
+        );
+        let problems: Vec<String> = c
+            .warnings()
+            .iter()
+            .filter(|w| w.severity == Severity::Problem)
+            .map(ToString::to_string)
+            .collect();
         assert!(problems.is_empty(), "{name}: {problems:?}");
     }
 }
@@ -107,19 +140,43 @@ fn no_problems(configs: &Configs, name: &str) {
 /// Every labelled directive is among the deciding ones, at its file and line, with its value.
 fn check_expectations(f: &Fixture, configs: &Configs, how: &str) {
     let (target, request) = f.failing();
-    let request = request.as_ref().map(|(host, uri)| Request { host: host.as_deref(), uri });
+    let request = request.as_ref().map(|(host, uri)| Request {
+        host: host.as_deref(),
+        uri,
+    });
     let deciding = configs.deciding_for(f.cause(), Some(&target), request.as_ref());
     for want in f.label["config_expect"].as_array().unwrap() {
         let path = f.original().join(want["path"].as_str().unwrap());
         let directive = want["directive"].as_str().unwrap();
         let line = want["line"].as_u64().unwrap();
-        let same = |e: &&logscan_config::Effective| e.directive == directive && e.place.path == path && u64::from(e.place.line) == line;
-        let Some(e) = deciding.iter().find(same) else {
-            panic!("{} ({how}): {directive} at {}:{line} for {target} {request:?} is not among {deciding:#?}", f.name, path.display());
+        let same = |e: &&logscan_config::Effective| {
+            e.directive == directive && e.place.path == path && u64::from(e.place.line) == line
         };
-        assert_eq!(deciding.iter().filter(same).count(), 1, "{} ({how}): one answer per line: {deciding:#?}", f.name);
-        assert_eq!(e.value, want["value"].as_str().unwrap(), "{} ({how}): {e:?}", f.name);
-        assert_eq!(e.is_default(), want["default"].as_bool().unwrap(), "{} ({how}): {e:?}", f.name);
+        let Some(e) = deciding.iter().find(same) else {
+            panic!(
+                "{} ({how}): {directive} at {}:{line} for {target} {request:?} is not among {deciding:#?}",
+                f.name,
+                path.display()
+            );
+        };
+        assert_eq!(
+            deciding.iter().filter(same).count(),
+            1,
+            "{} ({how}): one answer per line: {deciding:#?}",
+            f.name
+        );
+        assert_eq!(
+            e.value,
+            want["value"].as_str().unwrap(),
+            "{} ({how}): {e:?}",
+            f.name
+        );
+        assert_eq!(
+            e.is_default(),
+            want["default"].as_bool().unwrap(),
+            "{} ({how}): {e:?}",
+            f.name
+        );
     }
 }
 
@@ -132,7 +189,11 @@ fn each_fixtures_labelled_directive_decides_its_cause() {
         let kinds: Vec<Kind> = configs.configs().iter().filter_map(|c| c.kind).collect();
         assert!(!kinds.is_empty(), "{}: no configuration found", f.name);
         check_expectations(&f, &configs, "tree");
-        eprintln!("{}: {} configuration(s), labelled directives found", f.name, kinds.len());
+        eprintln!(
+            "{}: {} configuration(s), labelled directives found",
+            f.name,
+            kinds.len()
+        );
     }
 }
 
@@ -149,11 +210,22 @@ fn nginx_dumps_give_the_same_answers_as_the_trees() {
         let from_tree = NginxConfig::read(&f.dir.join("etc/nginx/nginx.conf"), &options).unwrap();
         // The same files with the same directives at the same lines.
         assert_eq!(from_dump.files(), from_tree.files(), "{}", f.name);
-        assert!(from_dump.warnings().iter().all(|w| w.severity == Severity::Note), "{}: {:?}", f.name, from_dump.warnings());
+        assert!(
+            from_dump
+                .warnings()
+                .iter()
+                .all(|w| w.severity == Severity::Note),
+            "{}: {:?}",
+            f.name,
+            from_dump.warnings()
+        );
         // And the same answers, PHP-FPM read from the tree beside it.
         let mut configs = Configs::new();
         configs.read_as(&dump, Kind::NginxDump, &options);
-        for fpm in glob::glob(&f.dir.join("etc/php/*/fpm/php-fpm.conf").to_string_lossy()).unwrap().flatten() {
+        for fpm in glob::glob(&f.dir.join("etc/php/*/fpm/php-fpm.conf").to_string_lossy())
+            .unwrap()
+            .flatten()
+        {
             configs.read_as(&fpm, Kind::PhpFpm, &options);
         }
         check_expectations(&f, &configs, "nginx -T");
@@ -166,7 +238,9 @@ fn nginx_dumps_give_the_same_answers_as_the_trees() {
 fn a_socket_no_pool_listens_on_is_a_mismatch_naming_both_lines() {
     let mut checked = 0;
     for f in fixtures() {
-        let Some(want) = f.label.get("config_mismatch") else { continue };
+        let Some(want) = f.label.get("config_mismatch") else {
+            continue;
+        };
         let mut configs = Configs::new();
         configs.read(&f.dir, &f.options());
         let mismatches = configs.mismatches();
@@ -180,7 +254,13 @@ fn a_socket_no_pool_listens_on_is_a_mismatch_naming_both_lines() {
         for place in want["places"].as_array().unwrap() {
             let path = f.original().join(place["path"].as_str().unwrap());
             let line = place["line"].as_u64().unwrap() as u32;
-            assert!(m.places.iter().any(|p| p.path == path && p.line == line), "{}: {}:{line} not in {:?}", f.name, path.display(), m.places);
+            assert!(
+                m.places.iter().any(|p| p.path == path && p.line == line),
+                "{}: {}:{line} not in {:?}",
+                f.name,
+                path.display(),
+                m.places
+            );
         }
         checked += 1;
     }
@@ -195,7 +275,10 @@ fn the_other_fixtures_show_no_mismatch_but_their_own() {
     for f in fixtures() {
         let mut configs = Configs::new();
         configs.read(&f.dir, &f.options());
-        let own = f.label.get("config_mismatch").and_then(|m| m["kind"].as_str());
+        let own = f
+            .label
+            .get("config_mismatch")
+            .and_then(|m| m["kind"].as_str());
         let also = match f.name.as_str() {
             "nginx/config_max_children" => Some("php_timeout_order"),
             _ => None,
@@ -217,14 +300,22 @@ fn observed_values_against_the_fixtures_limits() {
             "nginx/config_buffer_size" => {
                 let m = configs.header_buffer_check(&target, 2100);
                 assert_eq!(m.len(), 1, "{m:?}");
-                assert!(m[0].message.contains("`proxy_buffer_size` is 1k at"), "{}", m[0].message);
+                assert!(
+                    m[0].message.contains("`proxy_buffer_size` is 1k at"),
+                    "{}",
+                    m[0].message
+                );
                 assert!(configs.header_buffer_check(&target, 1000).is_empty());
             }
             // pm.max_children = 2; 20 requests came at once.
             "nginx/config_max_children" => {
                 let m = configs.max_children_check(&target, 20);
                 assert_eq!(m.len(), 1, "{m:?}");
-                assert!(m[0].message.contains("`pm.max_children` is 2 at"), "{}", m[0].message);
+                assert!(
+                    m[0].message.contains("`pm.max_children` is 2 at"),
+                    "{}",
+                    m[0].message
+                );
                 assert!(configs.max_children_check(&target, 2).is_empty());
             }
             _ => {}
@@ -234,11 +325,21 @@ fn observed_values_against_the_fixtures_limits() {
 
 #[test]
 fn nginx_t_of_a_refused_configuration_names_nginxs_complaint() {
-    let f = fixtures().into_iter().find(|f| f.dir.join("nginx-T-refused.txt").is_file()).expect("a refused dump");
+    let f = fixtures()
+        .into_iter()
+        .find(|f| f.dir.join("nginx-T-refused.txt").is_file())
+        .expect("a refused dump");
     let e = NginxConfig::read_dump(&f.dir.join("nginx-T-refused.txt"), &f.options()).unwrap_err();
-    assert_eq!(e.path, f.original().join("broken/etc/nginx/sites-enabled/shop"));
+    assert_eq!(
+        e.path,
+        f.original().join("broken/etc/nginx/sites-enabled/shop")
+    );
     assert_eq!(e.line, Some(14));
-    assert!(e.message.contains("unknown directive \"proxy_read_timout\""), "{e}");
+    assert!(
+        e.message
+            .contains("unknown directive \"proxy_read_timout\""),
+        "{e}"
+    );
     let mut configs = Configs::new();
     configs.read(&f.dir.join("nginx-T-refused.txt"), &f.options());
     assert_eq!(configs.configs()[0].kind, Some(Kind::NginxDump));

@@ -34,21 +34,28 @@ fn name() -> impl Strategy<Value = String> {
 }
 
 fn nginx_tree() -> impl Strategy<Value = Vec<nginx::Directive>> {
-    let leaf = (name(), proptest::collection::vec(arg(), 0..4)).prop_map(|(name, args)| nginx::Directive {
-        name,
-        args,
-        line: 0,
-        block: None,
-        includes: Vec::new(),
-    });
-    let tree = leaf.prop_recursive(3, 40, 6, |inner| {
-        (name(), proptest::collection::vec(arg(), 0..3), proptest::collection::vec(inner, 0..6)).prop_map(|(name, args, children)| nginx::Directive {
+    let leaf = (name(), proptest::collection::vec(arg(), 0..4)).prop_map(|(name, args)| {
+        nginx::Directive {
             name,
             args,
             line: 0,
-            block: Some(children),
+            block: None,
             includes: Vec::new(),
-        })
+        }
+    });
+    let tree = leaf.prop_recursive(3, 40, 6, |inner| {
+        (
+            name(),
+            proptest::collection::vec(arg(), 0..3),
+            proptest::collection::vec(inner, 0..6),
+        )
+            .prop_map(|(name, args, children)| nginx::Directive {
+                name,
+                args,
+                line: 0,
+                block: Some(children),
+                includes: Vec::new(),
+            })
     });
     proptest::collection::vec(tree, 0..8)
 }
@@ -65,9 +72,18 @@ fn without_lines_nginx(mut ds: Vec<nginx::Directive>) -> Vec<nginx::Directive> {
 
 fn apache_name() -> impl Strategy<Value = String> {
     "[A-Z][a-z]{1,10}".prop_filter("directives that act while reading", |n| {
-        !["Include", "Includeoptional", "Define", "Undefine", "Serverroot", "Loadmodule", "Ifdefine", "Ifmodule"]
-            .iter()
-            .any(|x| x.eq_ignore_ascii_case(n))
+        ![
+            "Include",
+            "Includeoptional",
+            "Define",
+            "Undefine",
+            "Serverroot",
+            "Loadmodule",
+            "Ifdefine",
+            "Ifmodule",
+        ]
+        .iter()
+        .any(|x| x.eq_ignore_ascii_case(n))
     })
 }
 
@@ -77,23 +93,31 @@ fn apache_arg() -> impl Strategy<Value = String> {
 }
 
 fn apache_tree() -> impl Strategy<Value = Vec<apache::Directive>> {
-    let leaf = (apache_name(), proptest::collection::vec(apache_arg(), 0..4)).prop_map(|(name, args)| apache::Directive {
-        name,
-        args,
-        line: 0,
-        block: None,
-        includes: Vec::new(),
-        active: true,
-    });
+    let leaf =
+        (apache_name(), proptest::collection::vec(apache_arg(), 0..4)).prop_map(|(name, args)| {
+            apache::Directive {
+                name,
+                args,
+                line: 0,
+                block: None,
+                includes: Vec::new(),
+                active: true,
+            }
+        });
     let tree = leaf.prop_recursive(3, 40, 6, |inner| {
-        (apache_name(), proptest::collection::vec(apache_arg(), 0..3), proptest::collection::vec(inner, 0..6)).prop_map(|(name, args, children)| apache::Directive {
-            name,
-            args,
-            line: 0,
-            block: Some(children),
-            includes: Vec::new(),
-            active: true,
-        })
+        (
+            apache_name(),
+            proptest::collection::vec(apache_arg(), 0..3),
+            proptest::collection::vec(inner, 0..6),
+        )
+            .prop_map(|(name, args, children)| apache::Directive {
+                name,
+                args,
+                line: 0,
+                block: Some(children),
+                includes: Vec::new(),
+                active: true,
+            })
     });
     proptest::collection::vec(tree, 0..8)
 }

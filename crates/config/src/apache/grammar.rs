@@ -69,7 +69,10 @@ pub(crate) fn logical_lines(text: &str) -> Vec<Line> {
 }
 
 /// Replaces `${NAME}` by `lookup(NAME)`; returns the names that were not defined.
-pub(crate) fn resolve_vars(line: &str, lookup: impl Fn(&str) -> Option<String>) -> (String, Vec<String>) {
+pub(crate) fn resolve_vars(
+    line: &str,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> (String, Vec<String>) {
     if !line.contains("${") {
         return (line.to_string(), Vec::new());
     }
@@ -110,7 +113,10 @@ fn quoted(q: char) -> impl Fn(&str) -> IResult<&str, &str> {
     move |i| {
         let (i, _) = char(q).parse(i)?;
         let (i, body) = recognize(many0_count(alt((
-            recognize(preceded(char('\\'), nom::character::complete::satisfy(move |c| c == q || c == '\\'))),
+            recognize(preceded(
+                char('\\'),
+                nom::character::complete::satisfy(move |c| c == q || c == '\\'),
+            )),
             recognize(char('\\')),
             take_while1(move |c| c != q && c != '\\'),
         ))))
@@ -173,7 +179,11 @@ pub(crate) fn words(line: &str) -> Vec<String> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Statement {
     /// `<Name args>`; `closed` says whether the `>` was there.
-    Open { name: String, args: Vec<String>, closed: bool },
+    Open {
+        name: String,
+        args: Vec<String>,
+        closed: bool,
+    },
     /// `</Name>`.
     Close { name: String },
     /// `Name args`.
@@ -183,7 +193,10 @@ pub(crate) enum Statement {
 /// Reads one logical line (variables already resolved).
 pub(crate) fn statement(line: &str) -> Statement {
     if let Some(rest) = line.strip_prefix("</") {
-        let name: String = rest.chars().take_while(|&c| c != '>' && !space(c)).collect();
+        let name: String = rest
+            .chars()
+            .take_while(|&c| c != '>' && !space(c))
+            .collect();
         return Statement::Close { name };
     }
     if let Some(rest) = line.strip_prefix('<') {
@@ -207,7 +220,11 @@ pub(crate) fn statement(line: &str) -> Statement {
         };
     }
     let mut all = words(line);
-    let name = if all.is_empty() { String::new() } else { all.remove(0) };
+    let name = if all.is_empty() {
+        String::new()
+    } else {
+        all.remove(0)
+    };
     Statement::Directive { name, args: all }
 }
 
@@ -217,14 +234,28 @@ mod tests {
 
     #[test]
     fn continuation_lines_join_and_keep_their_first_line() {
-        let lines = logical_lines("# c\nProxyPass /a \\\n    http://x/ \\\n    timeout=5\r\n\n  Timeout 30  \nA \\\\\nB\n");
+        let lines = logical_lines(
+            "# c\nProxyPass /a \\\n    http://x/ \\\n    timeout=5\r\n\n  Timeout 30  \nA \\\\\nB\n",
+        );
         assert_eq!(
             lines,
             [
-                Line { number: 2, text: "ProxyPass /a     http://x/     timeout=5".into() },
-                Line { number: 6, text: "Timeout 30".into() },
-                Line { number: 7, text: "A \\\\".into() },
-                Line { number: 8, text: "B".into() },
+                Line {
+                    number: 2,
+                    text: "ProxyPass /a     http://x/     timeout=5".into()
+                },
+                Line {
+                    number: 6,
+                    text: "Timeout 30".into()
+                },
+                Line {
+                    number: 7,
+                    text: "A \\\\".into()
+                },
+                Line {
+                    number: 8,
+                    text: "B".into()
+                },
             ]
         );
     }
@@ -232,16 +263,32 @@ mod tests {
     #[test]
     fn a_continued_comment_is_one_comment() {
         let lines = logical_lines("# one \\\nstill comment\nX 1\n");
-        assert_eq!(lines, [Line { number: 3, text: "X 1".into() }]);
+        assert_eq!(
+            lines,
+            [Line {
+                number: 3,
+                text: "X 1".into()
+            }]
+        );
     }
 
     #[test]
     fn words_follow_ap_getword_conf() {
         assert_eq!(
             words(r#"LogFormat "%h \"%r\" %>s \\ x" combined 'a b' c\\d e\f"#),
-            ["LogFormat", "%h \"%r\" %>s \\ x", "combined", "a b", "c\\d", "e\\f"]
+            [
+                "LogFormat",
+                "%h \"%r\" %>s \\ x",
+                "combined",
+                "a b",
+                "c\\d",
+                "e\\f"
+            ]
         );
-        assert_eq!(words("SetHandler \"proxy:unix:/run/php.sock|fcgi://localhost\""), ["SetHandler", "proxy:unix:/run/php.sock|fcgi://localhost"]);
+        assert_eq!(
+            words("SetHandler \"proxy:unix:/run/php.sock|fcgi://localhost\""),
+            ["SetHandler", "proxy:unix:/run/php.sock|fcgi://localhost"]
+        );
         assert_eq!(words("X \"unterminated here"), ["X", "unterminated here"]);
     }
 
@@ -249,19 +296,65 @@ mod tests {
     fn sections_open_and_close() {
         assert_eq!(
             statement("<VirtualHost 127.0.0.1:80 [::1]:80>"),
-            Statement::Open { name: "VirtualHost".into(), args: vec!["127.0.0.1:80".into(), "[::1]:80".into()], closed: true }
+            Statement::Open {
+                name: "VirtualHost".into(),
+                args: vec!["127.0.0.1:80".into(), "[::1]:80".into()],
+                closed: true
+            }
         );
-        assert_eq!(statement("<Location />"), Statement::Open { name: "Location".into(), args: vec!["/".into()], closed: true });
-        assert_eq!(statement("<Proxy \"balancer://app\">"), Statement::Open { name: "Proxy".into(), args: vec!["balancer://app".into()], closed: true });
-        assert_eq!(statement("<IfModule !mod_ssl.c>"), Statement::Open { name: "IfModule".into(), args: vec!["!mod_ssl.c".into()], closed: true });
-        assert_eq!(statement("<Else>"), Statement::Open { name: "Else".into(), args: vec![], closed: true });
-        assert_eq!(statement("<Directory /var/www"), Statement::Open { name: "Directory".into(), args: vec!["/var/www".into()], closed: false });
-        assert_eq!(statement("</VirtualHost>"), Statement::Close { name: "VirtualHost".into() });
+        assert_eq!(
+            statement("<Location />"),
+            Statement::Open {
+                name: "Location".into(),
+                args: vec!["/".into()],
+                closed: true
+            }
+        );
+        assert_eq!(
+            statement("<Proxy \"balancer://app\">"),
+            Statement::Open {
+                name: "Proxy".into(),
+                args: vec!["balancer://app".into()],
+                closed: true
+            }
+        );
+        assert_eq!(
+            statement("<IfModule !mod_ssl.c>"),
+            Statement::Open {
+                name: "IfModule".into(),
+                args: vec!["!mod_ssl.c".into()],
+                closed: true
+            }
+        );
+        assert_eq!(
+            statement("<Else>"),
+            Statement::Open {
+                name: "Else".into(),
+                args: vec![],
+                closed: true
+            }
+        );
+        assert_eq!(
+            statement("<Directory /var/www"),
+            Statement::Open {
+                name: "Directory".into(),
+                args: vec!["/var/www".into()],
+                closed: false
+            }
+        );
+        assert_eq!(
+            statement("</VirtualHost>"),
+            Statement::Close {
+                name: "VirtualHost".into()
+            }
+        );
     }
 
     #[test]
     fn variables_resolve_before_splitting() {
-        let (line, missing) = resolve_vars("ErrorLog ${LOG}/error.log ${NOPE} ${open", |n| (n == "LOG").then(|| "/var/log/apache2".to_string()));
+        let (line, missing) = resolve_vars("ErrorLog ${LOG}/error.log ${NOPE} ${open", |n| {
+            (n == "LOG").then(|| "/var/log/apache2".to_string())
+        });
         assert_eq!(line, "ErrorLog /var/log/apache2/error.log ${NOPE} ${open");
         assert_eq!(missing, ["NOPE"]);
         let (line, _) = resolve_vars("X ${A}", |_| Some("a b".into()));

@@ -18,7 +18,6 @@ use std::path::{Path, PathBuf};
 
 pub use query::ProxyLine;
 
-
 use crate::options::Options;
 use crate::place::{Place, Warning, quote_text};
 
@@ -67,11 +66,25 @@ pub struct ApacheConfig {
 
 /// Modules built into Debian's and RHEL's httpd.
 const STATIC_MODULES: &[&str] = &[
-    "core", "so", "watchdog", "http", "log_config", "logio", "version", "unixd",
+    "core",
+    "so",
+    "watchdog",
+    "http",
+    "log_config",
+    "logio",
+    "version",
+    "unixd",
 ];
 
 /// Sections that only decide whether what they hold is read.
-const CONDITIONS: &[&str] = &["IfModule", "IfDefine", "IfVersion", "IfFile", "IfDirective", "IfSection"];
+const CONDITIONS: &[&str] = &[
+    "IfModule",
+    "IfDefine",
+    "IfVersion",
+    "IfFile",
+    "IfDirective",
+    "IfSection",
+];
 
 impl ApacheConfig {
     /// Reads `apache2.conf`/`httpd.conf` (or any main file) and what it includes from
@@ -81,7 +94,11 @@ impl ApacheConfig {
     }
 
     /// Reads a configuration held in memory, `files` by the paths httpd knows them by.
-    pub fn from_memory(files: BTreeMap<PathBuf, Vec<u8>>, main: &Path, options: &Options) -> Result<ApacheConfig, Warning> {
+    pub fn from_memory(
+        files: BTreeMap<PathBuf, Vec<u8>>,
+        main: &Path,
+        options: &Options,
+    ) -> Result<ApacheConfig, Warning> {
         load(&Files::Memory(files), main, options)
     }
 
@@ -92,7 +109,10 @@ impl ApacheConfig {
 
     /// The main file's path.
     pub fn main_path(&self) -> &Path {
-        self.files.first().map(|f| f.path.as_path()).unwrap_or(Path::new(""))
+        self.files
+            .first()
+            .map(|f| f.path.as_path())
+            .unwrap_or(Path::new(""))
     }
 
     /// The effective tree: the main server ([`BlockId::MAIN`]) and its sections
@@ -147,7 +167,10 @@ fn load(files: &Files<'_>, main: &Path, options: &Options) -> Result<ApacheConfi
         vars: BTreeMap::new(),
         env,
         server_root,
-        modules: STATIC_MODULES.iter().flat_map(|m| [format!("{m}_module"), format!("mod_{m}.c")]).collect(),
+        modules: STATIC_MODULES
+            .iter()
+            .flat_map(|m| [format!("{m}_module"), format!("mod_{m}.c")])
+            .collect(),
         any_module: false,
         lines: 0,
         warnings: text.warning.into_iter().collect(),
@@ -227,10 +250,18 @@ impl Reader<'_> {
 
     /// Says how many warnings of each file were not recorded.
     fn summarize(&mut self) {
-        let mut over: Vec<(PathBuf, usize)> = self.per_file.iter().filter(|(_, n)| **n > MAX_PER_FILE).map(|(p, n)| (p.clone(), *n - MAX_PER_FILE)).collect();
+        let mut over: Vec<(PathBuf, usize)> = self
+            .per_file
+            .iter()
+            .filter(|(_, n)| **n > MAX_PER_FILE)
+            .map(|(p, n)| (p.clone(), *n - MAX_PER_FILE))
+            .collect();
         over.sort();
         for (path, n) in over {
-            self.warnings.push(Warning::file(&path, format!("{n} more problems in this file not shown")));
+            self.warnings.push(Warning::file(
+                &path,
+                format!("{n} more problems in this file not shown"),
+            ));
         }
     }
 
@@ -255,13 +286,24 @@ impl Reader<'_> {
         for line in grammar::logical_lines(text) {
             self.lines += 1;
             if self.lines > self.options.limits.directives {
-                self.warn(Warning::at(path, line.number, format!("more than {} lines: the rest is not read", self.options.limits.directives)));
+                self.warn(Warning::at(
+                    path,
+                    line.number,
+                    format!(
+                        "more than {} lines: the rest is not read",
+                        self.options.limits.directives
+                    ),
+                ));
                 break;
             }
             let resolved = if active {
                 let (resolved, missing) = grammar::resolve_vars(&line.text, |n| self.lookup(n));
                 for name in missing {
-                    self.warn(Warning::at(path, line.number, format!("config variable ${{{}}} is not defined", quote_text(&name))));
+                    self.warn(Warning::at(
+                        path,
+                        line.number,
+                        format!("config variable ${{{}}} is not defined", quote_text(&name)),
+                    ));
                 }
                 resolved
             } else {
@@ -270,7 +312,11 @@ impl Reader<'_> {
             match grammar::statement(&resolved) {
                 Statement::Open { name, args, closed } => {
                     if !closed {
-                        self.warn(Warning::at(path, line.number, format!("<{}> directive missing closing '>'", quote_text(&name))));
+                        self.warn(Warning::at(
+                            path,
+                            line.number,
+                            format!("<{}> directive missing closing '>'", quote_text(&name)),
+                        ));
                     }
                     if stack.len() >= self.options.limits.block_depth {
                         // Not nested further (the tree stays shallow); what it holds counts as
@@ -298,22 +344,42 @@ impl Reader<'_> {
                     active = holds;
                 }
                 Statement::Close { name } if !skipped.is_empty() => {
-                    if skipped.last().is_some_and(|s| s.eq_ignore_ascii_case(&name)) {
+                    if skipped
+                        .last()
+                        .is_some_and(|s| s.eq_ignore_ascii_case(&name))
+                    {
                         skipped.pop();
                     }
                     if skipped.is_empty() {
-                        active = stack.last().map_or(true, |f| f.parent_active && self.condition(&f.directive.name, &f.directive.args));
+                        active = stack.last().is_none_or(|f| {
+                            f.parent_active && self.condition(&f.directive.name, &f.directive.args)
+                        });
                     }
                 }
                 Statement::Close { name } => {
-                    let Some(depth) = stack.iter().rposition(|f| f.directive.name.eq_ignore_ascii_case(&name)) else {
-                        self.warn(Warning::at(path, line.number, format!("</{0}> without matching <{0}> section", quote_text(&name))));
+                    let Some(depth) = stack
+                        .iter()
+                        .rposition(|f| f.directive.name.eq_ignore_ascii_case(&name))
+                    else {
+                        self.warn(Warning::at(
+                            path,
+                            line.number,
+                            format!("</{0}> without matching <{0}> section", quote_text(&name)),
+                        ));
                         continue;
                     };
                     while stack.len() > depth {
                         let Some(frame) = stack.pop() else { break };
                         if stack.len() > depth {
-                            self.warn(Warning::at(path, line.number, format!("expected </{}> but saw </{}>", quote_text(&frame.directive.name), quote_text(&name))));
+                            self.warn(Warning::at(
+                                path,
+                                line.number,
+                                format!(
+                                    "expected </{}> but saw </{}>",
+                                    quote_text(&frame.directive.name),
+                                    quote_text(&name)
+                                ),
+                            ));
                         }
                         active = frame.parent_active;
                         let mut d = frame.directive;
@@ -347,7 +413,14 @@ impl Reader<'_> {
             }
         }
         while let Some(frame) = stack.pop() {
-            self.warn(Warning::at(path, frame.directive.line, format!("<{}> section is never closed", quote_text(&frame.directive.name))));
+            self.warn(Warning::at(
+                path,
+                frame.directive.line,
+                format!(
+                    "<{}> section is never closed",
+                    quote_text(&frame.directive.name)
+                ),
+            ));
             let mut d = frame.directive;
             d.block = Some(frame.children);
             match stack.last_mut() {
@@ -408,7 +481,12 @@ impl Reader<'_> {
                 if let Some(id) = d.args.first() {
                     self.modules.insert(id.clone());
                 }
-                if let Some(stem) = d.args.get(1).and_then(|f| Path::new(f).file_stem()).and_then(|s| s.to_str()) {
+                if let Some(stem) = d
+                    .args
+                    .get(1)
+                    .and_then(|f| Path::new(f).file_stem())
+                    .and_then(|s| s.to_str())
+                {
                     self.modules.insert(format!("{stem}.c"));
                 }
             }
@@ -435,7 +513,11 @@ impl Reader<'_> {
             match self.files.glob(&full) {
                 Ok(found) if found.is_empty() => {
                     if optional {
-                        self.warn(Warning::note(path, line, format!("IncludeOptional \"{shown}\" matches no file")));
+                        self.warn(Warning::note(
+                            path,
+                            line,
+                            format!("IncludeOptional \"{shown}\" matches no file"),
+                        ));
                     } else {
                         self.warn(Warning::at(path, line, format!("Include \"{shown}\": no matches for the wildcard (httpd refuses to start)")));
                     }
@@ -443,7 +525,11 @@ impl Reader<'_> {
                 }
                 Ok(found) => found,
                 Err(e) => {
-                    self.warn(Warning::at(path, line, format!("Include \"{shown}\": {}", quote_text(&e))));
+                    self.warn(Warning::at(
+                        path,
+                        line,
+                        format!("Include \"{shown}\": {}", quote_text(&e)),
+                    ));
                     Vec::new()
                 }
             }
@@ -455,7 +541,14 @@ impl Reader<'_> {
         let mut out = Vec::new();
         for file in paths {
             if self.stack.contains(&file) {
-                self.warn(Warning::at(path, line, format!("include cycle: \"{}\" includes itself again; not followed", quote_text(&file.to_string_lossy()))));
+                self.warn(Warning::at(
+                    path,
+                    line,
+                    format!(
+                        "include cycle: \"{}\" includes itself again; not followed",
+                        quote_text(&file.to_string_lossy())
+                    ),
+                ));
                 continue;
             }
             if let Some(&i) = self.index.get(&file) {
@@ -463,11 +556,26 @@ impl Reader<'_> {
                 continue;
             }
             if self.stack.len() >= self.options.limits.include_depth {
-                self.warn(Warning::at(path, line, format!("includes nested deeper than {}: not followed", self.options.limits.include_depth)));
+                self.warn(Warning::at(
+                    path,
+                    line,
+                    format!(
+                        "includes nested deeper than {}: not followed",
+                        self.options.limits.include_depth
+                    ),
+                ));
                 continue;
             }
             if self.list.len() >= self.options.limits.files {
-                self.warn(Warning::at(path, line, format!("more than {} files: \"{}\" is not read", self.options.limits.files, quote_text(&file.to_string_lossy()))));
+                self.warn(Warning::at(
+                    path,
+                    line,
+                    format!(
+                        "more than {} files: \"{}\" is not read",
+                        self.options.limits.files,
+                        quote_text(&file.to_string_lossy())
+                    ),
+                ));
                 break;
             }
             match self.files.read(&file, self.options.limits.file_bytes) {
@@ -479,7 +587,11 @@ impl Reader<'_> {
                 Err(reason) => self.warn(Warning::at(
                     path,
                     line,
-                    format!("could not open configuration file \"{}\": {}", quote_text(&file.to_string_lossy()), quote_text(&reason)),
+                    format!(
+                        "could not open configuration file \"{}\": {}",
+                        quote_text(&file.to_string_lossy()),
+                        quote_text(&reason)
+                    ),
                 )),
             }
         }
@@ -511,7 +623,11 @@ fn print_into(out: &mut String, directives: &[Directive], depth: usize) {
     for d in directives {
         let indent = "    ".repeat(depth);
         let args: Vec<String> = d.args.iter().map(|a| quote(a)).collect();
-        let head = if args.is_empty() { d.name.clone() } else { format!("{} {}", d.name, args.join(" ")) };
+        let head = if args.is_empty() {
+            d.name.clone()
+        } else {
+            format!("{} {}", d.name, args.join(" "))
+        };
         match &d.block {
             Some(children) => {
                 out.push_str(&format!("{indent}<{head}>\n"));
@@ -539,7 +655,13 @@ fn build_tree(files: &[File], options: &Options, warnings: &mut Vec<Warning>) ->
     }
     if splice.over {
         let path = files.first().map(|f| f.path.clone()).unwrap_or_default();
-        warnings.push(Warning::file(&path, format!("more than {} directives with includes expanded: the rest is not read", options.limits.directives)));
+        warnings.push(Warning::file(
+            &path,
+            format!(
+                "more than {} directives with includes expanded: the rest is not read",
+                options.limits.directives
+            ),
+        ));
     }
     splice.tree
 }
@@ -574,7 +696,8 @@ fn splice(s: &mut Splice<'_>, file: usize, directives: &[Directive], block: Bloc
             return;
         }
         let place = Place::new(path.clone(), d.line);
-        if d.name.eq_ignore_ascii_case("Include") || d.name.eq_ignore_ascii_case("IncludeOptional") {
+        if d.name.eq_ignore_ascii_case("Include") || d.name.eq_ignore_ascii_case("IncludeOptional")
+        {
             for &f in &d.includes {
                 if s.stack.contains(&f) || s.stack.len() >= options.limits.include_depth {
                     // Reported while reading.
@@ -613,57 +736,148 @@ mod tests {
     use super::*;
 
     fn memory(files: &[(&str, &str)]) -> BTreeMap<PathBuf, Vec<u8>> {
-        files.iter().map(|(p, t)| (PathBuf::from(p), t.as_bytes().to_vec())).collect()
+        files
+            .iter()
+            .map(|(p, t)| (PathBuf::from(p), t.as_bytes().to_vec()))
+            .collect()
     }
 
     fn settings(c: &ApacheConfig, block: BlockId) -> Vec<(String, String)> {
-        c.tree().block(block).settings.iter().map(|s| (s.name.clone(), s.place.to_string())).collect()
+        c.tree()
+            .block(block)
+            .settings
+            .iter()
+            .map(|s| (s.name.clone(), s.place.to_string()))
+            .collect()
     }
 
     #[test]
     fn debian_layout_with_envvars_defines_and_conditions() {
         let files = memory(&[
-            ("/etc/apache2/envvars", "unset HOME\nif [ x ]; then\n  SUFFIX=\nfi\nexport APACHE_RUN_USER=www-data\nexport APACHE_LOG_DIR=/var/log/apache2$SUFFIX\n"),
+            (
+                "/etc/apache2/envvars",
+                "unset HOME\nif [ x ]; then\n  SUFFIX=\nfi\nexport APACHE_RUN_USER=www-data\nexport APACHE_LOG_DIR=/var/log/apache2$SUFFIX\n",
+            ),
             (
                 "/etc/apache2/apache2.conf",
                 "Timeout 300\nUser ${APACHE_RUN_USER}\nErrorLog ${APACHE_LOG_DIR}/error.log\nDefine SHOP 127.0.0.1:8080\nIncludeOptional mods-enabled/*.load\nIncludeOptional conf-enabled/*.conf\nInclude sites-enabled/*.conf\n<IfModule mod_ssl.c>\n  Listen 443\n</IfModule>\n<IfModule !mod_ssl.c>\n  Listen 80\n</IfModule>\n<IfDefine !SHOP>\n  Include /nowhere/x.conf\n</IfDefine>\n",
             ),
-            ("/etc/apache2/mods-enabled/proxy.load", "LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so\n"),
-            ("/etc/apache2/conf-enabled/timeouts.conf", "<IfModule mod_proxy.c>\n    ProxyTimeout 2\n</IfModule>\n"),
-            ("/etc/apache2/sites-enabled/shop.conf", "<VirtualHost ${SHOP}>\n    ServerName shop.example.test\n    ProxyPass /api/ http://127.0.0.1:19000/api/ \\\n        timeout=5\n</VirtualHost>\n"),
+            (
+                "/etc/apache2/mods-enabled/proxy.load",
+                "LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so\n",
+            ),
+            (
+                "/etc/apache2/conf-enabled/timeouts.conf",
+                "<IfModule mod_proxy.c>\n    ProxyTimeout 2\n</IfModule>\n",
+            ),
+            (
+                "/etc/apache2/sites-enabled/shop.conf",
+                "<VirtualHost ${SHOP}>\n    ServerName shop.example.test\n    ProxyPass /api/ http://127.0.0.1:19000/api/ \\\n        timeout=5\n</VirtualHost>\n",
+            ),
         ]);
-        let c = ApacheConfig::from_memory(files, Path::new("/etc/apache2/apache2.conf"), &Options::default()).unwrap();
-        assert!(c.warnings().iter().all(|w| w.severity == crate::Severity::Note), "{:?}", c.warnings());
+        let c = ApacheConfig::from_memory(
+            files,
+            Path::new("/etc/apache2/apache2.conf"),
+            &Options::default(),
+        )
+        .unwrap();
+        assert!(
+            c.warnings()
+                .iter()
+                .all(|w| w.severity == crate::Severity::Note),
+            "{:?}",
+            c.warnings()
+        );
         let main = settings(&c, BlockId::MAIN);
         let names: Vec<&str> = main.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["Timeout", "User", "ErrorLog", "Define", "LoadModule", "ProxyTimeout", "Listen"]);
+        assert_eq!(
+            names,
+            [
+                "Timeout",
+                "User",
+                "ErrorLog",
+                "Define",
+                "LoadModule",
+                "ProxyTimeout",
+                "Listen"
+            ]
+        );
         assert_eq!(main[5].1, "/etc/apache2/conf-enabled/timeouts.conf:2");
         let user = &c.tree().block(BlockId::MAIN).settings[1];
         assert_eq!(user.args, ["www-data"]);
-        assert_eq!(c.tree().block(BlockId::MAIN).settings[2].args, ["/var/log/apache2/error.log"]);
+        assert_eq!(
+            c.tree().block(BlockId::MAIN).settings[2].args,
+            ["/var/log/apache2/error.log"]
+        );
         // mod_ssl is not loaded: the `!mod_ssl.c` branch holds.
         assert_eq!(c.tree().block(BlockId::MAIN).settings[6].args, ["80"]);
-        let vhost = c.tree().blocks().find(|(_, b)| b.name == "VirtualHost").unwrap();
+        let vhost = c
+            .tree()
+            .blocks()
+            .find(|(_, b)| b.name == "VirtualHost")
+            .unwrap();
         assert_eq!(vhost.1.args, ["127.0.0.1:8080"]);
-        assert_eq!(vhost.1.settings[1].args, ["/api/", "http://127.0.0.1:19000/api/", "timeout=5"]);
-        assert_eq!(vhost.1.settings[1].place.to_string(), "/etc/apache2/sites-enabled/shop.conf:3");
+        assert_eq!(
+            vhost.1.settings[1].args,
+            ["/api/", "http://127.0.0.1:19000/api/", "timeout=5"]
+        );
+        assert_eq!(
+            vhost.1.settings[1].place.to_string(),
+            "/etc/apache2/sites-enabled/shop.conf:3"
+        );
     }
 
     #[test]
     fn broken_sections_and_includes_are_warnings() {
         let files = memory(&[
-            ("/a/httpd.conf", "Include missing.conf\nInclude sub/*.conf\n<VirtualHost *:80>\n<Location />\n</VirtualHost>\n</Directory>\nInclude loop.conf\n<Proxy x>\nX ${UNDEFINED}\n"),
+            (
+                "/a/httpd.conf",
+                "Include missing.conf\nInclude sub/*.conf\n<VirtualHost *:80>\n<Location />\n</VirtualHost>\n</Directory>\nInclude loop.conf\n<Proxy x>\nX ${UNDEFINED}\n",
+            ),
             ("/a/loop.conf", "Include /a/loop.conf\nKeepAliveTimeout 3\n"),
         ]);
-        let c = ApacheConfig::from_memory(files, Path::new("/a/httpd.conf"), &Options::default()).unwrap();
+        let c = ApacheConfig::from_memory(files, Path::new("/a/httpd.conf"), &Options::default())
+            .unwrap();
         let w: Vec<String> = c.warnings().iter().map(ToString::to_string).collect();
-        assert!(w[0].starts_with("/a/httpd.conf:1: could not open configuration file \"/a/missing.conf\""), "{w:?}");
-        assert!(w[1].starts_with("/a/httpd.conf:2: Include \"/a/sub/*.conf\": no matches"), "{w:?}");
-        assert!(w.contains(&"/a/httpd.conf:5: expected </Location> but saw </VirtualHost>".to_string()), "{w:?}");
-        assert!(w.contains(&"/a/httpd.conf:6: </Directory> without matching <Directory> section".to_string()), "{w:?}");
-        assert!(w.iter().any(|w| w.starts_with("/a/loop.conf:1: include cycle")), "{w:?}");
-        assert!(w.contains(&"/a/httpd.conf:9: config variable ${UNDEFINED} is not defined".to_string()), "{w:?}");
-        assert!(w.contains(&"/a/httpd.conf:8: <Proxy> section is never closed".to_string()), "{w:?}");
-        assert_eq!(c.tree().last(BlockId::MAIN, "keepalivetimeout", true).unwrap().args, ["3"]);
+        assert!(
+            w[0].starts_with(
+                "/a/httpd.conf:1: could not open configuration file \"/a/missing.conf\""
+            ),
+            "{w:?}"
+        );
+        assert!(
+            w[1].starts_with("/a/httpd.conf:2: Include \"/a/sub/*.conf\": no matches"),
+            "{w:?}"
+        );
+        assert!(
+            w.contains(&"/a/httpd.conf:5: expected </Location> but saw </VirtualHost>".to_string()),
+            "{w:?}"
+        );
+        assert!(
+            w.contains(
+                &"/a/httpd.conf:6: </Directory> without matching <Directory> section".to_string()
+            ),
+            "{w:?}"
+        );
+        assert!(
+            w.iter()
+                .any(|w| w.starts_with("/a/loop.conf:1: include cycle")),
+            "{w:?}"
+        );
+        assert!(
+            w.contains(&"/a/httpd.conf:9: config variable ${UNDEFINED} is not defined".to_string()),
+            "{w:?}"
+        );
+        assert!(
+            w.contains(&"/a/httpd.conf:8: <Proxy> section is never closed".to_string()),
+            "{w:?}"
+        );
+        assert_eq!(
+            c.tree()
+                .last(BlockId::MAIN, "keepalivetimeout", true)
+                .unwrap()
+                .args,
+            ["3"]
+        );
     }
 }

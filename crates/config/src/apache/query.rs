@@ -75,9 +75,16 @@ impl ApacheConfig {
                 if b == BlockId::MAIN {
                     return "main server".to_string();
                 }
-                let mut text = if s.args.is_empty() { s.name.clone() } else { format!("{} {}", s.name, s.args.join(" ")) };
+                let mut text = if s.args.is_empty() {
+                    s.name.clone()
+                } else {
+                    format!("{} {}", s.name, s.args.join(" "))
+                };
                 if s.name.eq_ignore_ascii_case("VirtualHost") {
-                    if let Some(name) = tree.last(b, "ServerName", true).and_then(|n| n.args.first()) {
+                    if let Some(name) = tree
+                        .last(b, "ServerName", true)
+                        .and_then(|n| n.args.first())
+                    {
                         text.push_str(&format!(" ({name})"));
                     }
                 }
@@ -90,7 +97,9 @@ impl ApacheConfig {
 
     /// The `VirtualHost` a block is in, or the main server.
     pub fn server_of(&self, block: BlockId) -> BlockId {
-        self.tree().enclosing(block, "VirtualHost").unwrap_or(BlockId::MAIN)
+        self.tree()
+            .enclosing(block, "VirtualHost")
+            .unwrap_or(BlockId::MAIN)
     }
 
     /// The value in force of `directive` for `block`. Server directives (`Timeout`,
@@ -110,7 +119,13 @@ impl ApacheConfig {
             block: described.clone(),
             server: Server::Apache,
         };
-        let source_for = |b: BlockId| if b == block { Source::Here } else { Source::Inherited };
+        let source_for = |b: BlockId| {
+            if b == block {
+                Source::Here
+            } else {
+                Source::Inherited
+            }
+        };
         let default = |name: &str, value: &str, place| Effective {
             directive: name.to_string(),
             value: value.to_string(),
@@ -119,7 +134,10 @@ impl ApacheConfig {
             block: described.clone(),
             server: Server::Apache,
         };
-        if let Some((name, def)) = SERVER.iter().find(|(n, _)| n.eq_ignore_ascii_case(directive)) {
+        if let Some((name, def)) = SERVER
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(directive))
+        {
             let server = self.server_of(block);
             for b in [server, BlockId::MAIN] {
                 if let Some(s) = tree.last(b, name, true) {
@@ -137,17 +155,30 @@ impl ApacheConfig {
                 None => Some(default(name, def, tree.block(BlockId::MAIN).place.clone())),
             };
         }
-        tree.ancestry(block)
-            .find_map(|b| tree.last(b, directive, true).map(|s| answer(s, source_for(b))))
+        tree.ancestry(block).find_map(|b| {
+            tree.last(b, directive, true)
+                .map(|s| answer(s, source_for(b)))
+        })
     }
 
     fn mpm_default(&self, directive: &str) -> Option<(&'static str, &'static str)> {
         let table: &[(&'static str, &'static str)] = if self.prefork {
-            &[("MaxRequestWorkers", "256"), ("ServerLimit", "256"), ("ThreadsPerChild", "1")]
+            &[
+                ("MaxRequestWorkers", "256"),
+                ("ServerLimit", "256"),
+                ("ThreadsPerChild", "1"),
+            ]
         } else {
-            &[("MaxRequestWorkers", "400"), ("ServerLimit", "16"), ("ThreadsPerChild", "25")]
+            &[
+                ("MaxRequestWorkers", "400"),
+                ("ServerLimit", "16"),
+                ("ThreadsPerChild", "25"),
+            ]
         };
-        table.iter().copied().find(|(n, _)| n.eq_ignore_ascii_case(directive))
+        table
+            .iter()
+            .copied()
+            .find(|(n, _)| n.eq_ignore_ascii_case(directive))
     }
 
     /// Every line that proxies: `ProxyPass`, `ProxyPassMatch` (not `!` exclusions),
@@ -156,17 +187,28 @@ impl ApacheConfig {
         let tree = self.tree();
         let mut out = Vec::new();
         for (id, b) in tree.blocks() {
-            let in_location = b.name.eq_ignore_ascii_case("Location") || b.name.eq_ignore_ascii_case("LocationMatch");
-            let balancer = (b.name.eq_ignore_ascii_case("Proxy") || b.name.eq_ignore_ascii_case("ProxyMatch"))
-                && b.args.first().is_some_and(|a| a.to_ascii_lowercase().starts_with("balancer://"));
+            let in_location = b.name.eq_ignore_ascii_case("Location")
+                || b.name.eq_ignore_ascii_case("LocationMatch");
+            let balancer = (b.name.eq_ignore_ascii_case("Proxy")
+                || b.name.eq_ignore_ascii_case("ProxyMatch"))
+                && b.args
+                    .first()
+                    .is_some_and(|a| a.to_ascii_lowercase().starts_with("balancer://"));
             for s in &b.settings {
                 let name = s.name.to_ascii_lowercase();
                 let (url, rest): (Option<&String>, &[String]) = match name.as_str() {
-                    "proxypass" | "proxypassmatch" if in_location => (s.args.first(), s.args.get(1..).unwrap_or_default()),
-                    "proxypass" | "proxypassmatch" => (s.args.get(1), s.args.get(2..).unwrap_or_default()),
-                    "balancermember" if balancer => (s.args.first(), s.args.get(1..).unwrap_or_default()),
+                    "proxypass" | "proxypassmatch" if in_location => {
+                        (s.args.first(), s.args.get(1..).unwrap_or_default())
+                    }
+                    "proxypass" | "proxypassmatch" => {
+                        (s.args.get(1), s.args.get(2..).unwrap_or_default())
+                    }
+                    "balancermember" if balancer => {
+                        (s.args.first(), s.args.get(1..).unwrap_or_default())
+                    }
                     "balancermember" => (s.args.get(1), s.args.get(2..).unwrap_or_default()),
-                    "sethandler" => match s.args.first().and_then(|a| strip_prefix_ci(a, "proxy:")) {
+                    "sethandler" => match s.args.first().and_then(|a| strip_prefix_ci(a, "proxy:"))
+                    {
                         Some(_) => (s.args.first(), s.args.get(1..).unwrap_or_default()),
                         None => (None, &[]),
                     },
@@ -198,12 +240,21 @@ impl ApacheConfig {
         let tree = self.tree();
         let wanted = format!("balancer://{}", name.to_ascii_lowercase());
         let (id, _) = tree.blocks().find(|(_, b)| {
-            b.name.eq_ignore_ascii_case("Proxy") && b.args.first().is_some_and(|a| a.to_ascii_lowercase().trim_end_matches('/') == wanted)
+            b.name.eq_ignore_ascii_case("Proxy")
+                && b.args
+                    .first()
+                    .is_some_and(|a| a.to_ascii_lowercase().trim_end_matches('/') == wanted)
         })?;
         let members = self
             .proxy_lines()
             .into_iter()
-            .filter(|l| l.setting.name.eq_ignore_ascii_case("BalancerMember") && (l.block == id || l.setting.args.first().is_some_and(|a| a.to_ascii_lowercase().trim_end_matches('/') == wanted)))
+            .filter(|l| {
+                l.setting.name.eq_ignore_ascii_case("BalancerMember")
+                    && (l.block == id
+                        || l.setting.args.first().is_some_and(|a| {
+                            a.to_ascii_lowercase().trim_end_matches('/') == wanted
+                        }))
+            })
             .collect();
         Some((id, members))
     }
@@ -271,32 +322,54 @@ impl ApacheConfig {
             Some(m) => format!("{} / {} {}", route.block_name, m.name, proxy_line.url),
             None => route.block_name.clone(),
         };
-        let effective = |directive: String, value: &str, setting: &Setting, source: Source| Effective {
-            directive,
-            value: value.to_string(),
-            place: setting.place.clone(),
-            source,
-            block: block.clone(),
-            server: Server::Apache,
-        };
+        let effective =
+            |directive: String, value: &str, setting: &Setting, source: Source| Effective {
+                directive,
+                value: value.to_string(),
+                place: setting.place.clone(),
+                source,
+                block: block.clone(),
+                server: Server::Apache,
+            };
         if let Some(v) = proxy_line.param(param) {
-            return Some(effective(format!("{} {param}=", line.name), v, line, Source::Here));
+            return Some(effective(
+                format!("{} {param}=", line.name),
+                v,
+                line,
+                Source::Here,
+            ));
         }
         // `<Proxy url> ProxySet param=... </Proxy>` for this worker.
         let tree = self.tree();
         let url = proxy_line.url.trim_end_matches('/').to_ascii_lowercase();
         for (id, b) in tree.blocks() {
-            if !b.name.eq_ignore_ascii_case("Proxy") || b.args.first().is_none_or(|a| a.trim_end_matches('/').to_ascii_lowercase() != url) {
+            if !b.name.eq_ignore_ascii_case("Proxy")
+                || b.args
+                    .first()
+                    .is_none_or(|a| a.trim_end_matches('/').to_ascii_lowercase() != url)
+            {
                 continue;
             }
             for s in tree.all(id, "ProxySet", true) {
-                if let Some(v) = s.args.iter().filter_map(|a| a.split_once('=')).find(|(k, _)| k.eq_ignore_ascii_case(param)).map(|(_, v)| v) {
-                    return Some(effective(format!("ProxySet {param}="), v, s, Source::Inherited));
+                if let Some(v) = s
+                    .args
+                    .iter()
+                    .filter_map(|a| a.split_once('='))
+                    .find(|(k, _)| k.eq_ignore_ascii_case(param))
+                    .map(|(_, v)| v)
+                {
+                    return Some(effective(
+                        format!("ProxySet {param}="),
+                        v,
+                        s,
+                        Source::Inherited,
+                    ));
                 }
             }
         }
         let (_, def) = WORKER.iter().find(|(n, _)| n.eq_ignore_ascii_case(param))?;
-        if param.eq_ignore_ascii_case("timeout") || param.eq_ignore_ascii_case("connectiontimeout") {
+        if param.eq_ignore_ascii_case("timeout") || param.eq_ignore_ascii_case("connectiontimeout")
+        {
             let from_server = self.effective(route.block, "ProxyTimeout")?;
             if !from_server.is_default() {
                 return Some(Effective {
@@ -305,7 +378,12 @@ impl ApacheConfig {
                     ..from_server
                 });
             }
-            return Some(effective(format!("{} {param}=", line.name), &from_server.value, line, Source::Default));
+            return Some(effective(
+                format!("{} {param}=", line.name),
+                &from_server.value,
+                line,
+                Source::Default,
+            ));
         }
         def.map(|v| effective(format!("{} {param}=", line.name), v, line, Source::Default))
     }
@@ -320,12 +398,26 @@ impl ApacheConfig {
         let tree = self.tree();
         if let Some(host) = request.host {
             let host = host.split(':').next().unwrap_or(host);
-            let vhosts: Vec<BlockId> = tree.blocks().filter(|(_, b)| b.name.eq_ignore_ascii_case("VirtualHost")).map(|(id, _)| id).collect();
+            let vhosts: Vec<BlockId> = tree
+                .blocks()
+                .filter(|(_, b)| b.name.eq_ignore_ascii_case("VirtualHost"))
+                .map(|(id, _)| id)
+                .collect();
             let names = |v: BlockId| {
                 tree.all(v, "ServerName", true)
                     .chain(tree.all(v, "ServerAlias", true))
                     .flat_map(|s| s.args.iter())
-                    .any(|n| glob::Pattern::new(n).is_ok_and(|p| p.matches_with(host, glob::MatchOptions { case_sensitive: false, ..Default::default() })))
+                    .any(|n| {
+                        glob::Pattern::new(n).is_ok_and(|p| {
+                            p.matches_with(
+                                host,
+                                glob::MatchOptions {
+                                    case_sensitive: false,
+                                    ..Default::default()
+                                },
+                            )
+                        })
+                    })
             };
             if vhosts.iter().any(|&v| names(v)) {
                 let server = self.server_of(route.block);
@@ -335,26 +427,42 @@ impl ApacheConfig {
             }
         }
         let path = request.uri.split(['?', '#']).next().unwrap_or("/");
-        let regex = |re: &str, caseless: bool| regex::RegexBuilder::new(re).case_insensitive(caseless).size_limit(1 << 20).build().ok().map(|r| r.is_match(path));
+        let regex = |re: &str, caseless: bool| {
+            regex::RegexBuilder::new(re)
+                .case_insensitive(caseless)
+                .size_limit(1 << 20)
+                .build()
+                .ok()
+                .map(|r| r.is_match(path))
+        };
         for b in tree.ancestry(route.block) {
             let block = tree.block(b);
             let arg = block.args.first().map(String::as_str).unwrap_or("");
             let hit = match block.name.to_ascii_lowercase().as_str() {
                 "location" => Some(path.starts_with(arg)),
                 "locationmatch" => regex(arg, false),
-                "files" => glob::Pattern::new(arg).ok().map(|p| p.matches(path.rsplit('/').next().unwrap_or(path))),
+                "files" => glob::Pattern::new(arg)
+                    .ok()
+                    .map(|p| p.matches(path.rsplit('/').next().unwrap_or(path))),
                 "filesmatch" => regex(arg, false),
                 _ => Some(true),
             };
-            if hit? == false {
+            if !hit? {
                 return Some(false);
             }
         }
         let via = &route.via;
-        let in_location = ["location", "locationmatch"].contains(&tree.block(route.block).name.to_ascii_lowercase().as_str());
+        let in_location = ["location", "locationmatch"]
+            .contains(&tree.block(route.block).name.to_ascii_lowercase().as_str());
         match via.name.to_ascii_lowercase().as_str() {
-            "proxypass" if !in_location => Some(via.args.first().is_some_and(|p| path.starts_with(p.as_str()))),
-            "proxypassmatch" if !in_location => regex(via.args.first().map(String::as_str).unwrap_or(""), false),
+            "proxypass" if !in_location => Some(
+                via.args
+                    .first()
+                    .is_some_and(|p| path.starts_with(p.as_str())),
+            ),
+            "proxypassmatch" if !in_location => {
+                regex(via.args.first().map(String::as_str).unwrap_or(""), false)
+            }
             _ => Some(true),
         }
     }
@@ -362,7 +470,8 @@ impl ApacheConfig {
 
 fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
 }
 
 #[cfg(test)]
@@ -375,8 +484,16 @@ mod tests {
 
     fn config(text: &str) -> ApacheConfig {
         let mut files = BTreeMap::new();
-        files.insert(PathBuf::from("/etc/apache2/apache2.conf"), text.as_bytes().to_vec());
-        let c = ApacheConfig::from_memory(files, Path::new("/etc/apache2/apache2.conf"), &Options::default()).unwrap();
+        files.insert(
+            PathBuf::from("/etc/apache2/apache2.conf"),
+            text.as_bytes().to_vec(),
+        );
+        let c = ApacheConfig::from_memory(
+            files,
+            Path::new("/etc/apache2/apache2.conf"),
+            &Options::default(),
+        )
+        .unwrap();
         assert!(c.warnings().is_empty(), "{:?}", c.warnings());
         c
     }
@@ -409,11 +526,17 @@ ProxyTimeout 30
         let c = config(SITE);
         let r = c.routes_to(&Target::parse("127.0.0.1:19000").unwrap());
         assert_eq!(r.len(), 1);
-        assert_eq!(r[0].block_name, "VirtualHost 127.0.0.1:80 (shop.example.test)");
+        assert_eq!(
+            r[0].block_name,
+            "VirtualHost 127.0.0.1:80 (shop.example.test)"
+        );
         assert_eq!(r[0].via.place.line, 5);
 
         let r = c.routes_to(&Target::parse("/run/php/php8.2-fpm.sock").unwrap());
-        assert_eq!(r[0].block_name, "VirtualHost 127.0.0.1:80 (shop.example.test) / FilesMatch \\.php$");
+        assert_eq!(
+            r[0].block_name,
+            "VirtualHost 127.0.0.1:80 (shop.example.test) / FilesMatch \\.php$"
+        );
 
         let r = c.routes_to(&Target::parse("127.0.0.1:19002").unwrap());
         assert_eq!(r[0].member.as_ref().unwrap().place.line, 9);
@@ -422,7 +545,10 @@ ProxyTimeout 30
         assert!(r[0].group.is_some() && r[0].member.is_none());
 
         let r = c.routes_to(&Target::parse("127.0.0.1:19003").unwrap());
-        assert_eq!(r[0].block_name, "VirtualHost 127.0.0.1:80 (shop.example.test) / Location /report/");
+        assert_eq!(
+            r[0].block_name,
+            "VirtualHost 127.0.0.1:80 (shop.example.test) / Location /report/"
+        );
     }
 
     #[test]
@@ -431,27 +557,68 @@ ProxyTimeout 30
         let at = |t: &str| c.routes_to(&Target::parse(t).unwrap()).remove(0);
 
         let e = c.worker_param(&at("127.0.0.1:19000"), "timeout").unwrap();
-        assert_eq!((e.directive.as_str(), e.value.as_str(), e.source, e.place.line), ("ProxyPass timeout=", "5", Source::Here, 5));
+        assert_eq!(
+            (
+                e.directive.as_str(),
+                e.value.as_str(),
+                e.source,
+                e.place.line
+            ),
+            ("ProxyPass timeout=", "5", Source::Here, 5)
+        );
         let e = c.worker_param(&at("127.0.0.1:19003"), "timeout").unwrap();
-        assert_eq!((e.directive.as_str(), e.value.as_str(), e.source, e.place.line), ("ProxyTimeout", "30", Source::Inherited, 2));
-        let e = c.worker_param(&at("127.0.0.1:19001"), "connectiontimeout").unwrap();
-        assert_eq!((e.directive.as_str(), e.value.as_str()), ("BalancerMember connectiontimeout=", "2"));
+        assert_eq!(
+            (
+                e.directive.as_str(),
+                e.value.as_str(),
+                e.source,
+                e.place.line
+            ),
+            ("ProxyTimeout", "30", Source::Inherited, 2)
+        );
+        let e = c
+            .worker_param(&at("127.0.0.1:19001"), "connectiontimeout")
+            .unwrap();
+        assert_eq!(
+            (e.directive.as_str(), e.value.as_str()),
+            ("BalancerMember connectiontimeout=", "2")
+        );
         let e = c.worker_param(&at("127.0.0.1:19000"), "retry").unwrap();
         assert_eq!((e.value.as_str(), e.source), ("0", Source::Here));
         let e = c.worker_param(&at("127.0.0.1:19004"), "retry").unwrap();
-        assert_eq!((e.directive.as_str(), e.value.as_str(), e.source, e.place.line), ("ProxyPass retry=", "60", Source::Default, 20));
-        let e = c.worker_param(&at("127.0.0.1:19004"), "responsefieldsize").unwrap();
+        assert_eq!(
+            (
+                e.directive.as_str(),
+                e.value.as_str(),
+                e.source,
+                e.place.line
+            ),
+            ("ProxyPass retry=", "60", Source::Default, 20)
+        );
+        let e = c
+            .worker_param(&at("127.0.0.1:19004"), "responsefieldsize")
+            .unwrap();
         assert_eq!(e.value, "8192");
     }
 
     #[test]
     fn server_directives_inherit_from_the_main_server() {
-        let c = config("KeepAliveTimeout 7\n<VirtualHost *:80>\n  Timeout 10\n  ProxyPass / http://127.0.0.1:9/\n</VirtualHost>\n");
-        let r = c.routes_to(&Target::parse("127.0.0.1:9").unwrap()).remove(0);
+        let c = config(
+            "KeepAliveTimeout 7\n<VirtualHost *:80>\n  Timeout 10\n  ProxyPass / http://127.0.0.1:9/\n</VirtualHost>\n",
+        );
+        let r = c
+            .routes_to(&Target::parse("127.0.0.1:9").unwrap())
+            .remove(0);
         let e = c.effective(r.block, "ProxyTimeout").unwrap();
-        assert_eq!((e.directive.as_str(), e.value.as_str(), e.source), ("Timeout", "10", Source::Here));
+        assert_eq!(
+            (e.directive.as_str(), e.value.as_str(), e.source),
+            ("Timeout", "10", Source::Here)
+        );
         let e = c.worker_param(&r, "timeout").unwrap();
-        assert_eq!((e.directive.as_str(), e.value.as_str(), e.source), ("Timeout", "10", Source::Inherited));
+        assert_eq!(
+            (e.directive.as_str(), e.value.as_str(), e.source),
+            ("Timeout", "10", Source::Inherited)
+        );
         let e = c.effective(r.block, "keepalivetimeout").unwrap();
         assert_eq!((e.value.as_str(), e.source), ("7", Source::Inherited));
         let e = c.effective(BlockId::MAIN, "Timeout").unwrap();

@@ -91,7 +91,12 @@ pub(crate) fn line(text: &str, expand: &mut dyn FnMut(&str) -> String) -> Line {
     }
     if text.starts_with('[') {
         return match section(text) {
-            Ok((after, name)) if after.trim_start_matches(blank).is_empty() || after.trim_start_matches(blank).starts_with(';') => Line::Section(name.trim().to_string()),
+            Ok((after, name))
+                if after.trim_start_matches(blank).is_empty()
+                    || after.trim_start_matches(blank).starts_with(';') =>
+            {
+                Line::Section(name.trim().to_string())
+            }
             _ => Line::Error("expected \"[section]\"".into()),
         };
     }
@@ -156,7 +161,11 @@ fn unescape_double(raw: &str) -> String {
 }
 
 /// Replaces `${NAME}` with `lookup(NAME)`, collecting unknown names.
-pub(crate) fn expand_vars(text: &str, lookup: &dyn Fn(&str) -> Option<String>, missing: &mut Vec<String>) -> String {
+pub(crate) fn expand_vars(
+    text: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    missing: &mut Vec<String>,
+) -> String {
     let (out, names) = crate::apache::grammar::resolve_vars(text, lookup);
     missing.extend(names);
     out
@@ -189,25 +198,49 @@ mod tests {
     }
 
     fn entry(k: &str, v: &str) -> Line {
-        Line::Entry { key: k.into(), value: v.into() }
+        Line::Entry {
+            key: k.into(),
+            value: v.into(),
+        }
     }
 
     #[test]
     fn sections_entries_comments() {
         assert_eq!(read("[www]"), Line::Section("www".into()));
-        assert_eq!(read("  [global] ; the global section"), Line::Section("global".into()));
+        assert_eq!(
+            read("  [global] ; the global section"),
+            Line::Section("global".into())
+        );
         assert_eq!(read("; listen = x"), Line::Nothing);
         assert_eq!(read("# old-style comment"), Line::Nothing);
         assert_eq!(read(""), Line::Nothing);
         assert_eq!(read("pm.max_children = 5"), entry("pm.max_children", "5"));
-        assert_eq!(read("listen=/run/php/php8.2-fpm.sock ; the socket"), entry("listen", "/run/php/php8.2-fpm.sock"));
-        assert_eq!(read("php_admin_value[max_execution_time] = 1"), entry("php_admin_value[max_execution_time]", "1"));
-        assert_eq!(read("security.limit_extensions = .php .php3"), entry("security.limit_extensions", ".php .php3"));
-        assert_eq!(read("env[PATH] = \"/usr/bin:/bin\""), entry("env[PATH]", "/usr/bin:/bin"));
-        assert_eq!(read("slowlog = '/var/log/$pool ; not a comment'"), entry("slowlog", "/var/log/$pool ; not a comment"));
+        assert_eq!(
+            read("listen=/run/php/php8.2-fpm.sock ; the socket"),
+            entry("listen", "/run/php/php8.2-fpm.sock")
+        );
+        assert_eq!(
+            read("php_admin_value[max_execution_time] = 1"),
+            entry("php_admin_value[max_execution_time]", "1")
+        );
+        assert_eq!(
+            read("security.limit_extensions = .php .php3"),
+            entry("security.limit_extensions", ".php .php3")
+        );
+        assert_eq!(
+            read("env[PATH] = \"/usr/bin:/bin\""),
+            entry("env[PATH]", "/usr/bin:/bin")
+        );
+        assert_eq!(
+            read("slowlog = '/var/log/$pool ; not a comment'"),
+            entry("slowlog", "/var/log/$pool ; not a comment")
+        );
         assert_eq!(read("x = \"a \\\"b\\\"\""), entry("x", "a \"b\""));
         assert_eq!(read("empty ="), entry("empty", ""));
-        assert_eq!(read("x = \"never closed"), Line::Error("unterminated \"quoted\" value".into()));
+        assert_eq!(
+            read("x = \"never closed"),
+            Line::Error("unterminated \"quoted\" value".into())
+        );
         assert!(matches!(read("just words"), Line::Error(_)));
         assert!(matches!(read("[open"), Line::Error(_)));
     }
@@ -216,7 +249,11 @@ mod tests {
     fn printed_entries_read_back() {
         for v in ["a b", "it's", "\"q\" \\ ;x", "", "${X}"] {
             let text = print_entry("k", v);
-            assert_eq!(line(&text, &mut |s: &str| s.to_string()), entry("k", v), "{text}");
+            assert_eq!(
+                line(&text, &mut |s: &str| s.to_string()),
+                entry("k", v),
+                "{text}"
+            );
         }
     }
 }

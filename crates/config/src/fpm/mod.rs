@@ -77,9 +77,22 @@ pub struct FpmConfig {
 
 /// Global-section settings (the rest belong to pools).
 const GLOBAL: &[&str] = &[
-    "pid", "error_log", "syslog.facility", "syslog.ident", "log_level", "log_limit", "log_buffering",
-    "emergency_restart_threshold", "emergency_restart_interval", "process_control_timeout",
-    "process.max", "process.priority", "daemonize", "rlimit_files", "rlimit_core", "events.mechanism",
+    "pid",
+    "error_log",
+    "syslog.facility",
+    "syslog.ident",
+    "log_level",
+    "log_limit",
+    "log_buffering",
+    "emergency_restart_threshold",
+    "emergency_restart_interval",
+    "process_control_timeout",
+    "process.max",
+    "process.priority",
+    "daemonize",
+    "rlimit_files",
+    "rlimit_core",
+    "events.mechanism",
     "systemd_interval",
 ];
 
@@ -105,7 +118,11 @@ impl FpmConfig {
     }
 
     /// Reads a configuration held in memory.
-    pub fn from_memory(files: BTreeMap<PathBuf, Vec<u8>>, main: &Path, options: &Options) -> Result<FpmConfig, Warning> {
+    pub fn from_memory(
+        files: BTreeMap<PathBuf, Vec<u8>>,
+        main: &Path,
+        options: &Options,
+    ) -> Result<FpmConfig, Warning> {
         load(&Files::Memory(files), main, options)
     }
 
@@ -116,7 +133,10 @@ impl FpmConfig {
 
     /// The main file's path.
     pub fn main_path(&self) -> &Path {
-        self.files.first().map(|f| f.path.as_path()).unwrap_or(Path::new(""))
+        self.files
+            .first()
+            .map(|f| f.path.as_path())
+            .unwrap_or(Path::new(""))
     }
 
     /// `php.ini` next to the main file, if one was read.
@@ -136,12 +156,20 @@ impl FpmConfig {
 
     /// The pools, in the order they are defined.
     pub fn pools(&self) -> impl Iterator<Item = BlockId> + '_ {
-        self.tree.blocks().filter(|(_, b)| b.name == "pool").map(|(id, _)| id)
+        self.tree
+            .blocks()
+            .filter(|(_, b)| b.name == "pool")
+            .map(|(id, _)| id)
     }
 
     /// A pool's name.
     pub fn pool_name(&self, pool: BlockId) -> &str {
-        self.tree.block(pool).args.first().map(String::as_str).unwrap_or("")
+        self.tree
+            .block(pool)
+            .args
+            .first()
+            .map(String::as_str)
+            .unwrap_or("")
     }
 
     /// The pool with this name.
@@ -173,7 +201,11 @@ impl FpmConfig {
             }
             if let Some(ini) = &self.php_ini {
                 let found = ini.items.iter().rev().find_map(|i| match i {
-                    Item::Entry { key: k, value, line } if k == key => Some((value, line)),
+                    Item::Entry {
+                        key: k,
+                        value,
+                        line,
+                    } if k == key => Some((value, line)),
                     _ => None,
                 });
                 if let Some((value, line)) = found {
@@ -201,7 +233,14 @@ impl FpmConfig {
         }
         if GLOBAL.iter().any(|g| g.eq_ignore_ascii_case(key)) {
             if let Some(s) = self.tree.last(BlockId::MAIN, key, true) {
-                return Some(answer(s, if pool == BlockId::MAIN { Source::Here } else { Source::Inherited }));
+                return Some(answer(
+                    s,
+                    if pool == BlockId::MAIN {
+                        Source::Here
+                    } else {
+                        Source::Inherited
+                    },
+                ));
             }
         }
         let default = POOL.iter().find(|(k, _)| k.eq_ignore_ascii_case(key))?.1;
@@ -224,15 +263,30 @@ impl FpmConfig {
         let target = if value.starts_with('/') {
             Target::Unix(value.to_string())
         } else if let Ok(port) = value.parse::<u16>() {
-            Target::Address { host: "*".into(), port: Some(port) }
-        } else if let Some(t) = Target::parse_with_default_port(value, false).filter(|t| matches!(t, Target::Address { port: Some(_), .. })) {
+            Target::Address {
+                host: "*".into(),
+                port: Some(port),
+            }
+        } else if let Some(t) = Target::parse_with_default_port(value, false)
+            .filter(|t| matches!(t, Target::Address { port: Some(_), .. }))
+        {
             match t {
-                Target::Address { host, port } if matches!(host.as_str(), "0.0.0.0" | "::" | "*") => Target::Address { host: "*".into(), port },
+                Target::Address { host, port }
+                    if matches!(host.as_str(), "0.0.0.0" | "::" | "*") =>
+                {
+                    Target::Address {
+                        host: "*".into(),
+                        port,
+                    }
+                }
                 other => other,
             }
         } else {
             // A relative socket path: FPM puts it under the pool's `prefix`.
-            let prefix = self.tree.last(pool, "prefix", true).and_then(|p| p.args.first().cloned());
+            let prefix = self
+                .tree
+                .last(pool, "prefix", true)
+                .and_then(|p| p.args.first().cloned());
             match prefix {
                 Some(p) => Target::Unix(format!("{}/{value}", p.trim_end_matches('/'))),
                 None => Target::Unix(value.to_string()),
@@ -245,9 +299,15 @@ impl FpmConfig {
     pub fn routes_to(&self, target: &Target) -> Vec<Route> {
         let mut out = Vec::new();
         for pool in self.pools() {
-            let Some((listen, via)) = self.listen(pool) else { continue };
+            let Some((listen, via)) = self.listen(pool) else {
+                continue;
+            };
             let hit = match (&listen, target) {
-                (Target::Address { host, port }, Target::Address { port: tp, .. }) if host == "*" => port == tp,
+                (Target::Address { host, port }, Target::Address { port: tp, .. })
+                    if host == "*" =>
+                {
+                    port == tp
+                }
                 (l, t) => l.same(t),
             };
             if hit {
@@ -358,10 +418,18 @@ impl Reader<'_> {
 
     /// Says how many warnings of each file were not recorded.
     fn summarize(&mut self) {
-        let mut over: Vec<(PathBuf, usize)> = self.per_file.iter().filter(|(_, n)| **n > MAX_PER_FILE).map(|(p, n)| (p.clone(), *n - MAX_PER_FILE)).collect();
+        let mut over: Vec<(PathBuf, usize)> = self
+            .per_file
+            .iter()
+            .filter(|(_, n)| **n > MAX_PER_FILE)
+            .map(|(p, n)| (p.clone(), *n - MAX_PER_FILE))
+            .collect();
         over.sort();
         for (path, n) in over {
-            self.warnings.push(Warning::file(&path, format!("{n} more problems in this file not shown")));
+            self.warnings.push(Warning::file(
+                &path,
+                format!("{n} more problems in this file not shown"),
+            ));
         }
     }
 
@@ -389,14 +457,27 @@ impl Reader<'_> {
             let number = u32::try_from(n + 1).unwrap_or(u32::MAX);
             self.lines += 1;
             if self.lines > self.options.limits.directives {
-                self.warn(Warning::at(path, number, format!("more than {} lines: the rest is not read", self.options.limits.directives)));
+                self.warn(Warning::at(
+                    path,
+                    number,
+                    format!(
+                        "more than {} lines: the rest is not read",
+                        self.options.limits.directives
+                    ),
+                ));
                 break;
             }
             let env = &self.options.env;
             let mut missing = Vec::new();
-            let parsed = grammar::line(raw, &mut |s: &str| grammar::expand_vars(s, &|name| env.get(name).cloned(), &mut missing));
+            let parsed = grammar::line(raw, &mut |s: &str| {
+                grammar::expand_vars(s, &|name| env.get(name).cloned(), &mut missing)
+            });
             for name in missing {
-                self.warn(Warning::at(path, number, format!("variable ${{{}}} is not defined", quote_text(&name))));
+                self.warn(Warning::at(
+                    path,
+                    number,
+                    format!("variable ${{{}}} is not defined", quote_text(&name)),
+                ));
             }
             match parsed {
                 Line::Nothing => {}
@@ -409,18 +490,32 @@ impl Reader<'_> {
                 }
                 Line::Entry { key, value } if fpm && key == "include" => {
                     let includes = self.include(path, number, &value);
-                    items.push(Item::Include { pattern: value, line: number, includes });
+                    items.push(Item::Include {
+                        pattern: value,
+                        line: number,
+                        includes,
+                    });
                 }
                 Line::Entry { key, value } => {
                     let value = if fpm && self.current != BlockId::MAIN && value.contains("$pool") {
-                        let name = self.tree.block(self.current).args.first().cloned().unwrap_or_default();
+                        let name = self
+                            .tree
+                            .block(self.current)
+                            .args
+                            .first()
+                            .cloned()
+                            .unwrap_or_default();
                         value.replace("$pool", &name)
                     } else {
                         value
                     };
                     if fpm {
                         if self.current == BlockId::MAIN && value.contains("$pool") {
-                            self.warn(Warning::at(path, number, "can't use '$pool' when the pool is not defined"));
+                            self.warn(Warning::at(
+                                path,
+                                number,
+                                "can't use '$pool' when the pool is not defined",
+                            ));
                         }
                         self.tree.set(
                             self.current,
@@ -431,7 +526,11 @@ impl Reader<'_> {
                             },
                         );
                     }
-                    items.push(Item::Entry { key, value, line: number });
+                    items.push(Item::Entry {
+                        key,
+                        value,
+                        line: number,
+                    });
                 }
             }
         }
@@ -446,11 +545,18 @@ impl Reader<'_> {
         let existing = self
             .tree
             .blocks()
-            .find(|(_, b)| b.name == "pool" && b.args.first().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+            .find(|(_, b)| {
+                b.name == "pool" && b.args.first().is_some_and(|n| n.eq_ignore_ascii_case(name))
+            })
             .map(|(id, _)| id);
         self.current = match existing {
             Some(id) => id,
-            None => self.tree.open(BlockId::MAIN, "pool", &[name.to_string()], Place::new(path, line)),
+            None => self.tree.open(
+                BlockId::MAIN,
+                "pool",
+                &[name.to_string()],
+                Place::new(path, line),
+            ),
         };
     }
 
@@ -465,12 +571,20 @@ impl Reader<'_> {
             match self.files.glob(&full) {
                 Ok(found) => {
                     if found.is_empty() {
-                        self.warn(Warning::note(path, line, format!("nothing matches the include pattern \"{shown}\"")));
+                        self.warn(Warning::note(
+                            path,
+                            line,
+                            format!("nothing matches the include pattern \"{shown}\""),
+                        ));
                     }
                     found
                 }
                 Err(e) => {
-                    self.warn(Warning::at(path, line, format!("include \"{shown}\": {}", quote_text(&e))));
+                    self.warn(Warning::at(
+                        path,
+                        line,
+                        format!("include \"{shown}\": {}", quote_text(&e)),
+                    ));
                     Vec::new()
                 }
             }
@@ -480,15 +594,31 @@ impl Reader<'_> {
         let mut out = Vec::new();
         for file in paths {
             if self.stack.contains(&file) {
-                self.warn(Warning::at(path, line, format!("include cycle: \"{}\" includes itself again; not followed", quote_text(&file.to_string_lossy()))));
+                self.warn(Warning::at(
+                    path,
+                    line,
+                    format!(
+                        "include cycle: \"{}\" includes itself again; not followed",
+                        quote_text(&file.to_string_lossy())
+                    ),
+                ));
                 continue;
             }
             if let Some(&i) = self.index.get(&file) {
                 out.push(i);
                 continue;
             }
-            if self.stack.len() >= self.options.limits.include_depth || self.list.len() >= self.options.limits.files {
-                self.warn(Warning::at(path, line, format!("too many or too deeply nested includes: \"{}\" is not read", quote_text(&file.to_string_lossy()))));
+            if self.stack.len() >= self.options.limits.include_depth
+                || self.list.len() >= self.options.limits.files
+            {
+                self.warn(Warning::at(
+                    path,
+                    line,
+                    format!(
+                        "too many or too deeply nested includes: \"{}\" is not read",
+                        quote_text(&file.to_string_lossy())
+                    ),
+                ));
                 continue;
             }
             match self.files.read(&file, self.options.limits.file_bytes) {
@@ -496,7 +626,15 @@ impl Reader<'_> {
                     self.warnings.extend(text.warning);
                     out.push(self.file(&file, &text.text));
                 }
-                Err(reason) => self.warn(Warning::at(path, line, format!("unable to include \"{}\": {}", quote_text(&file.to_string_lossy()), quote_text(&reason)))),
+                Err(reason) => self.warn(Warning::at(
+                    path,
+                    line,
+                    format!(
+                        "unable to include \"{}\": {}",
+                        quote_text(&file.to_string_lossy()),
+                        quote_text(&reason)
+                    ),
+                )),
             }
         }
         out
@@ -508,18 +646,35 @@ mod tests {
     use super::*;
 
     fn memory(files: &[(&str, &str)]) -> BTreeMap<PathBuf, Vec<u8>> {
-        files.iter().map(|(p, t)| (PathBuf::from(p), t.as_bytes().to_vec())).collect()
+        files
+            .iter()
+            .map(|(p, t)| (PathBuf::from(p), t.as_bytes().to_vec()))
+            .collect()
     }
 
     const DEBIAN: &[(&str, &str)] = &[
-        ("/etc/php/8.2/fpm/php-fpm.conf", "[global]\npid = /run/php/php8.2-fpm.pid\nprocess_control_timeout = 10s\ninclude=/etc/php/8.2/fpm/pool.d/*.conf\n"),
-        ("/etc/php/8.2/fpm/pool.d/www.conf", "[www]\nuser = www-data\ngroup = www-data\nlisten = /run/php/php8.2-fpm-$pool.sock\nlisten.owner = www-data\npm = dynamic\npm.max_children = 5\n[reports]\nlisten = 127.0.0.1:9001\nphp_admin_value[max_execution_time] = 1\nrequest_terminate_timeout = 30s\n"),
-        ("/etc/php/8.2/fpm/php.ini", "[PHP]\nmax_execution_time = 45\nmemory_limit = 256M\n"),
+        (
+            "/etc/php/8.2/fpm/php-fpm.conf",
+            "[global]\npid = /run/php/php8.2-fpm.pid\nprocess_control_timeout = 10s\ninclude=/etc/php/8.2/fpm/pool.d/*.conf\n",
+        ),
+        (
+            "/etc/php/8.2/fpm/pool.d/www.conf",
+            "[www]\nuser = www-data\ngroup = www-data\nlisten = /run/php/php8.2-fpm-$pool.sock\nlisten.owner = www-data\npm = dynamic\npm.max_children = 5\n[reports]\nlisten = 127.0.0.1:9001\nphp_admin_value[max_execution_time] = 1\nrequest_terminate_timeout = 30s\n",
+        ),
+        (
+            "/etc/php/8.2/fpm/php.ini",
+            "[PHP]\nmax_execution_time = 45\nmemory_limit = 256M\n",
+        ),
     ];
 
     #[test]
     fn pools_settings_and_php_ini() {
-        let c = FpmConfig::from_memory(memory(DEBIAN), Path::new("/etc/php/8.2/fpm/php-fpm.conf"), &Options::default()).unwrap();
+        let c = FpmConfig::from_memory(
+            memory(DEBIAN),
+            Path::new("/etc/php/8.2/fpm/php-fpm.conf"),
+            &Options::default(),
+        )
+        .unwrap();
         assert!(c.warnings().is_empty(), "{:?}", c.warnings());
         let names: Vec<&str> = c.pools().map(|p| c.pool_name(p)).collect();
         assert_eq!(names, ["www", "reports"]);
@@ -529,39 +684,79 @@ mod tests {
         assert_eq!(via.place.to_string(), "/etc/php/8.2/fpm/pool.d/www.conf:4");
 
         let e = c.effective(www, "pm.max_children").unwrap();
-        assert_eq!((e.value.as_str(), e.source, e.place.line), ("5", Source::Here, 7));
+        assert_eq!(
+            (e.value.as_str(), e.source, e.place.line),
+            ("5", Source::Here, 7)
+        );
         let e = c.effective(www, "request_terminate_timeout").unwrap();
-        assert_eq!((e.value.as_str(), e.source, e.place.line, e.block.as_str()), ("0", Source::Default, 1, "pool www"));
+        assert_eq!(
+            (e.value.as_str(), e.source, e.place.line, e.block.as_str()),
+            ("0", Source::Default, 1, "pool www")
+        );
         let e = c.effective(www, "max_execution_time").unwrap();
-        assert_eq!((e.value.as_str(), e.source, e.place.to_string().as_str()), ("45", Source::Inherited, "/etc/php/8.2/fpm/php.ini:2"));
+        assert_eq!(
+            (e.value.as_str(), e.source, e.place.to_string().as_str()),
+            ("45", Source::Inherited, "/etc/php/8.2/fpm/php.ini:2")
+        );
         let e = c.effective(www, "process_control_timeout").unwrap();
         assert_eq!((e.value.as_str(), e.source), ("10s", Source::Inherited));
 
         let reports = c.pool("reports").unwrap();
         let e = c.effective(reports, "max_execution_time").unwrap();
-        assert_eq!((e.directive.as_str(), e.value.as_str(), e.source), ("php_admin_value[max_execution_time]", "1", Source::Here));
+        assert_eq!(
+            (e.directive.as_str(), e.value.as_str(), e.source),
+            ("php_admin_value[max_execution_time]", "1", Source::Here)
+        );
         assert!(c.effective(reports, "pm.max_children").is_none());
 
         let r = c.routes_to(&Target::parse("unix:/run/php/php8.2-fpm-www.sock").unwrap());
         assert_eq!((r.len(), r[0].block_name.as_str()), (1, "pool www"));
-        assert_eq!(c.routes_to(&Target::parse("localhost:9001").unwrap())[0].block, reports);
+        assert_eq!(
+            c.routes_to(&Target::parse("localhost:9001").unwrap())[0].block,
+            reports
+        );
     }
 
     #[test]
     fn ports_alone_and_wildcards_listen_everywhere() {
-        let c = FpmConfig::from_memory(memory(&[("/f.conf", "[a]\nlisten = 9000\n[b]\nlisten = [::]:9001\n")]), Path::new("/f.conf"), &Options::default()).unwrap();
-        assert_eq!(c.routes_to(&Target::parse("10.0.0.5:9000").unwrap()).len(), 1);
-        assert_eq!(c.routes_to(&Target::parse("127.0.0.1:9001").unwrap()).len(), 1);
-        assert!(c.routes_to(&Target::parse("127.0.0.1:9002").unwrap()).is_empty());
+        let c = FpmConfig::from_memory(
+            memory(&[("/f.conf", "[a]\nlisten = 9000\n[b]\nlisten = [::]:9001\n")]),
+            Path::new("/f.conf"),
+            &Options::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            c.routes_to(&Target::parse("10.0.0.5:9000").unwrap()).len(),
+            1
+        );
+        assert_eq!(
+            c.routes_to(&Target::parse("127.0.0.1:9001").unwrap()).len(),
+            1
+        );
+        assert!(
+            c.routes_to(&Target::parse("127.0.0.1:9002").unwrap())
+                .is_empty()
+        );
     }
 
     #[test]
     fn problems_are_warnings_with_lines() {
         let files = memory(&[
-            ("/e/php-fpm.conf", "[global]\nlisten = /x/$pool.sock\ninclude=/e/none/*.conf\ninclude=/e/missing.conf\ninclude=/e/self.conf\nbroken line\nx = \"open\n"),
-            ("/e/self.conf", "include=/e/self.conf\n[p]\nlisten = ${SOCK}\n"),
+            (
+                "/e/php-fpm.conf",
+                "[global]\nlisten = /x/$pool.sock\ninclude=/e/none/*.conf\ninclude=/e/missing.conf\ninclude=/e/self.conf\nbroken line\nx = \"open\n",
+            ),
+            (
+                "/e/self.conf",
+                "include=/e/self.conf\n[p]\nlisten = ${SOCK}\n",
+            ),
         ]);
-        let c = FpmConfig::from_memory(files, Path::new("/e/php-fpm.conf"), &Options::default().var("SOCK", "/run/p.sock")).unwrap();
+        let c = FpmConfig::from_memory(
+            files,
+            Path::new("/e/php-fpm.conf"),
+            &Options::default().var("SOCK", "/run/p.sock"),
+        )
+        .unwrap();
         let w: Vec<String> = c.warnings().iter().map(ToString::to_string).collect();
         assert_eq!(
             w,

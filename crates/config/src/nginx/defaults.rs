@@ -76,7 +76,9 @@ const MODULES: &[&str] = &["proxy", "fastcgi", "uwsgi", "scgi", "grpc"];
 /// The scope of a directive, and its default: `Some(None)` for a known directive without
 /// a default (`resolver`, `keepalive`), `None` for one this table does not know.
 pub(crate) fn lookup(name: &str, in_upstream: bool) -> Option<(Scope, Option<&'static str>)> {
-    let find = |table: &[(&str, Option<&'static str>)]| table.iter().find(|(n, _)| *n == name).map(|(_, d)| *d);
+    let find = |table: &[(&str, Option<&'static str>)]| {
+        table.iter().find(|(n, _)| *n == name).map(|(_, d)| *d)
+    };
     if in_upstream {
         if let Some(d) = find(UPSTREAM) {
             return Some((Scope::Upstream, d));
@@ -93,7 +95,10 @@ pub(crate) fn lookup(name: &str, in_upstream: bool) -> Option<(Scope, Option<&'s
     }
     for m in MODULES {
         if let Some(rest) = name.strip_prefix(m).and_then(|r| r.strip_prefix('_')) {
-            if let Some((_, d)) = MODULE.iter().find(|(n, _)| n.strip_prefix("{m}_") == Some(rest)) {
+            if let Some((_, d)) = MODULE
+                .iter()
+                .find(|(n, _)| n.strip_prefix("{m}_") == Some(rest))
+            {
                 return Some((Scope::Http, *d));
             }
         }
@@ -123,13 +128,31 @@ mod tests {
 
     #[test]
     fn module_directives_share_their_defaults() {
-        assert_eq!(lookup("proxy_read_timeout", false), Some((Scope::Http, Some("60s"))));
-        assert_eq!(lookup("fastcgi_buffer_size", false), Some((Scope::Http, Some("4k"))));
-        assert_eq!(lookup("grpc_connect_timeout", false), Some((Scope::Http, Some("60s"))));
+        assert_eq!(
+            lookup("proxy_read_timeout", false),
+            Some((Scope::Http, Some("60s")))
+        );
+        assert_eq!(
+            lookup("fastcgi_buffer_size", false),
+            Some((Scope::Http, Some("4k")))
+        );
+        assert_eq!(
+            lookup("grpc_connect_timeout", false),
+            Some((Scope::Http, Some("60s")))
+        );
         assert_eq!(lookup("resolver", false), Some((Scope::Http, None)));
-        assert_eq!(lookup("worker_connections", false), Some((Scope::Events, Some("512"))));
-        assert_eq!(lookup("keepalive_timeout", true), Some((Scope::Upstream, Some("60s"))));
-        assert_eq!(lookup("keepalive_timeout", false), Some((Scope::Http, Some("75s"))));
+        assert_eq!(
+            lookup("worker_connections", false),
+            Some((Scope::Events, Some("512")))
+        );
+        assert_eq!(
+            lookup("keepalive_timeout", true),
+            Some((Scope::Upstream, Some("60s")))
+        );
+        assert_eq!(
+            lookup("keepalive_timeout", false),
+            Some((Scope::Http, Some("75s")))
+        );
         assert_eq!(lookup("keepalive", false), Some((Scope::Upstream, None)));
         assert_eq!(lookup("no_such_directive", false), None);
         assert_eq!(server_param("fail_timeout"), Some("10s"));

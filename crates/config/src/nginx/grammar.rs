@@ -297,7 +297,10 @@ pub(crate) fn parse(text: &str, bounds: Bounds) -> (Vec<Directive>, Vec<SyntaxEr
                             error(
                                 &mut errors,
                                 start_line,
-                                format!("unexpected end of file in the Lua block of \"{}\", expecting \"}}\"", crate::place::quote_text(&p.name)),
+                                format!(
+                                    "unexpected end of file in the Lua block of \"{}\", expecting \"}}\"",
+                                    crate::place::quote_text(&p.name)
+                                ),
                             );
                             rest = "";
                         }
@@ -307,7 +310,10 @@ pub(crate) fn parse(text: &str, bounds: Bounds) -> (Vec<Directive>, Vec<SyntaxEr
                             error(
                                 &mut errors,
                                 start_line,
-                                format!("blocks nested deeper than {}: this block is not read", bounds.depth),
+                                format!(
+                                    "blocks nested deeper than {}: this block is not read",
+                                    bounds.depth
+                                ),
                             );
                             skipping = 1;
                         } else {
@@ -333,7 +339,10 @@ pub(crate) fn parse(text: &str, bounds: Bounds) -> (Vec<Directive>, Vec<SyntaxEr
                     error(
                         &mut errors,
                         start_line,
-                        format!("unexpected \"}}\": \"{}\" is not terminated by \";\"", crate::place::quote_text(&p.name)),
+                        format!(
+                            "unexpected \"}}\": \"{}\" is not terminated by \";\"",
+                            crate::place::quote_text(&p.name)
+                        ),
                     );
                 }
                 match stack.pop() {
@@ -357,7 +366,8 @@ pub(crate) fn parse(text: &str, bounds: Bounds) -> (Vec<Directive>, Vec<SyntaxEr
                     error(
                         &mut errors,
                         start_line,
-                        "unexpected end of file: a quoted string that starts here is never closed".into(),
+                        "unexpected end of file: a quoted string that starts here is never closed"
+                            .into(),
                     );
                     line = line.saturating_add(newlines(rest));
                     rest = "";
@@ -379,7 +389,10 @@ pub(crate) fn parse(text: &str, bounds: Bounds) -> (Vec<Directive>, Vec<SyntaxEr
             error(
                 &mut errors,
                 line,
-                format!("more than {} words: the rest of the file is not read", bounds.tokens),
+                format!(
+                    "more than {} words: the rest of the file is not read",
+                    bounds.tokens
+                ),
             );
             pending = None;
             break;
@@ -389,11 +402,18 @@ pub(crate) fn parse(text: &str, bounds: Bounds) -> (Vec<Directive>, Vec<SyntaxEr
         error(
             &mut errors,
             line,
-            format!("unexpected end of file, expecting \";\" or \"}}\" after \"{}\"", crate::place::quote_text(&p.name)),
+            format!(
+                "unexpected end of file, expecting \";\" or \"}}\" after \"{}\"",
+                crate::place::quote_text(&p.name)
+            ),
         );
     }
     if !stack.is_empty() {
-        error(&mut errors, line, "unexpected end of file, expecting \"}\"".into());
+        error(
+            &mut errors,
+            line,
+            "unexpected end of file, expecting \"}\"".into(),
+        );
         while let Some(frame) = stack.pop() {
             let mut d = frame.directive;
             d.block = Some(frame.children);
@@ -508,9 +528,13 @@ mod tests {
 
     #[test]
     fn blocks_lines_and_comments() {
-        let ds = ok("user www-data; # the worker user\nhttp {\n  server {\n    listen 80;\n  }\n}\n");
+        let ds =
+            ok("user www-data; # the worker user\nhttp {\n  server {\n    listen 80;\n  }\n}\n");
         assert_eq!(ds.len(), 2);
-        assert_eq!(names(&ds[..1]), [("user".into(), vec!["www-data".into()], 1)]);
+        assert_eq!(
+            names(&ds[..1]),
+            [("user".into(), vec!["www-data".into()], 1)]
+        );
         let http = &ds[1];
         assert_eq!((http.name.as_str(), http.line), ("http", 2));
         let server = &http.block.as_ref().unwrap()[0];
@@ -523,7 +547,9 @@ mod tests {
 
     #[test]
     fn quotes_and_escapes_resolve_as_nginx_does() {
-        let ds = ok(r#"log_format main '$remote_addr "$request" \'q\'' "a\"b" 'tab\there' "x\\y" un\;quoted;"#);
+        let ds = ok(
+            r#"log_format main '$remote_addr "$request" \'q\'' "a\"b" 'tab\there' "x\\y" un\;quoted;"#,
+        );
         assert_eq!(
             ds[0].args,
             [
@@ -548,7 +574,10 @@ mod tests {
     fn crlf_files_read_like_lf_files() {
         let ds = ok("http {\r\n    proxy_read_timeout 5s;\r\n}\r\n");
         let inner = ds[0].block.as_ref().unwrap();
-        assert_eq!(names(inner), [("proxy_read_timeout".into(), vec!["5s".into()], 2)]);
+        assert_eq!(
+            names(inner),
+            [("proxy_read_timeout".into(), vec!["5s".into()], 2)]
+        );
     }
 
     #[test]
@@ -568,7 +597,8 @@ mod tests {
 
     #[test]
     fn if_loses_its_parentheses() {
-        let ds = ok("if ($request_method = POST) { return 405; }\nif ( $a ) { }\nif ($x = \"y\" ) {}\n");
+        let ds =
+            ok("if ($request_method = POST) { return 405; }\nif ( $a ) { }\nif ($x = \"y\" ) {}\n");
         assert_eq!(ds[0].args, ["$request_method", "=", "POST"]);
         assert_eq!(ds[1].args, ["$a"]);
         assert_eq!(ds[2].args, ["$x", "=", "y"]);
@@ -581,8 +611,15 @@ mod tests {
         let inner = ds[0].block.as_ref().unwrap();
         assert_eq!(inner[0].name, "content_by_lua_block");
         assert!(inner[0].block.is_none());
-        assert!(inner[0].args[0].contains("ngx.say([[ } ]])"), "{:?}", inner[0].args);
-        assert_eq!(names(&inner[1..]), [("proxy_pass".into(), vec!["http://x".into()], 6)]);
+        assert!(
+            inner[0].args[0].contains("ngx.say([[ } ]])"),
+            "{:?}",
+            inner[0].args
+        );
+        assert_eq!(
+            names(&inner[1..]),
+            [("proxy_pass".into(), vec!["http://x".into()], 6)]
+        );
         let ds = ok("set_by_lua_block $res { return 1 }\n");
         assert_eq!(ds[0].args, ["$res", " return 1 "]);
     }
@@ -605,7 +642,10 @@ mod tests {
     fn unterminated_blocks_and_quotes_keep_what_came_before() {
         let (ds, errors) = parse("http {\n  server {\n    listen 80;\n", BOUNDS);
         assert_eq!(ds[0].name, "http");
-        assert_eq!(ds[0].block.as_ref().unwrap()[0].block.as_ref().unwrap()[0].name, "listen");
+        assert_eq!(
+            ds[0].block.as_ref().unwrap()[0].block.as_ref().unwrap()[0].name,
+            "listen"
+        );
         assert_eq!(errors.len(), 1);
         assert!(errors[0].message.contains("expecting \"}\""));
 
@@ -638,8 +678,18 @@ mod tests {
     #[test]
     fn a_token_budget_bounds_memory() {
         let text = "a ".repeat(50);
-        let (_, errors) = parse(&text, Bounds { depth: 8, tokens: 10 });
-        assert!(errors.iter().any(|e| e.message.contains("more than 10 words")));
+        let (_, errors) = parse(
+            &text,
+            Bounds {
+                depth: 8,
+                tokens: 10,
+            },
+        );
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.message.contains("more than 10 words"))
+        );
     }
 
     #[test]

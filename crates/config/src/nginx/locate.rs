@@ -57,7 +57,9 @@ impl NginxConfig {
         for &l in &locations {
             match kind_of(&tree.block(l).args) {
                 (Kind::Exact, p) if p == path => return Some(Some(l)),
-                (Kind::Prefix { no_regex }, p) if path.starts_with(p) && longest.is_none_or(|(n, _, _)| p.len() > n) => {
+                (Kind::Prefix { no_regex }, p)
+                    if path.starts_with(p) && longest.is_none_or(|(n, _, _)| p.len() > n) =>
+                {
                     longest = Some((p.len(), l, no_regex));
                 }
                 _ => {}
@@ -68,7 +70,11 @@ impl NginxConfig {
         }
         for &l in &locations {
             if let (Kind::Regex { caseless }, p) = kind_of(&tree.block(l).args) {
-                let re = RegexBuilder::new(p).case_insensitive(caseless).size_limit(1 << 20).build().ok()?;
+                let re = RegexBuilder::new(p)
+                    .case_insensitive(caseless)
+                    .size_limit(1 << 20)
+                    .build()
+                    .ok()?;
                 if re.is_match(path) {
                     return Some(Some(l));
                 }
@@ -82,7 +88,11 @@ impl NginxConfig {
     fn server_named(&self, server: BlockId, host: &str) -> Option<bool> {
         let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
         let mut any_undecided = false;
-        for name in self.tree().all(server, "server_name", false).flat_map(|s| s.args.iter()) {
+        for name in self
+            .tree()
+            .all(server, "server_name", false)
+            .flat_map(|s| s.args.iter())
+        {
             let name = name.to_ascii_lowercase();
             let hit = if let Some(re) = name.strip_prefix('~') {
                 match RegexBuilder::new(re).size_limit(1 << 20).build() {
@@ -117,9 +127,15 @@ impl NginxConfig {
         let server = tree.enclosing(block, "server")?;
         if let Some(host) = request.host {
             let servers: Vec<BlockId> = self.blocks_named("server").collect();
-            let named: Vec<Option<bool>> = servers.iter().map(|&s| self.server_named(s, host)).collect();
-            if named.iter().any(|n| *n == Some(true)) {
-                let here = servers.iter().position(|&s| s == server).and_then(|i| named[i]);
+            let named: Vec<Option<bool>> = servers
+                .iter()
+                .map(|&s| self.server_named(s, host))
+                .collect();
+            if named.contains(&Some(true)) {
+                let here = servers
+                    .iter()
+                    .position(|&s| s == server)
+                    .and_then(|i| named[i]);
                 match here {
                     Some(false) => return Some(false),
                     None => return None,
@@ -184,34 +200,90 @@ mod tests {
 ";
 
     fn at(c: &NginxConfig, arg: &str) -> BlockId {
-        c.blocks_named("location").find(|&l| c.tree().block(l).args.last().is_some_and(|a| a == arg)).unwrap()
+        c.blocks_named("location")
+            .find(|&l| c.tree().block(l).args.last().is_some_and(|a| a == arg))
+            .unwrap()
     }
 
     #[test]
     fn nginx_location_choice() {
         let c = config(SITE);
-        let req = |uri| Request { host: Some("shop.example"), uri };
-        assert_eq!(c.serves(at(&c, "/api/"), &req("/api/items?x=1")), Some(true));
+        let req = |uri| Request {
+            host: Some("shop.example"),
+            uri,
+        };
+        assert_eq!(
+            c.serves(at(&c, "/api/"), &req("/api/items?x=1")),
+            Some(true)
+        );
         assert_eq!(c.serves(at(&c, "/"), &req("/api/items")), Some(false));
-        assert_eq!(c.serves(at(&c, "/api/"), &req("/api/admin/users")), Some(false));
-        assert_eq!(c.serves(at(&c, "/api/admin/"), &req("/api/admin/users")), Some(true));
+        assert_eq!(
+            c.serves(at(&c, "/api/"), &req("/api/admin/users")),
+            Some(false)
+        );
+        assert_eq!(
+            c.serves(at(&c, "/api/admin/"), &req("/api/admin/users")),
+            Some(true)
+        );
         assert_eq!(c.serves(at(&c, "\\.php$"), &req("/index.php")), Some(true));
         assert_eq!(c.serves(at(&c, "/"), &req("/index.php")), Some(false));
         // ^~ stops the regexes; = wins over everything.
-        assert_eq!(c.serves(at(&c, "/static/"), &req("/static/a.png")), Some(true));
-        assert_eq!(c.serves(at(&c, "\\.(png|jpg)$"), &req("/img/A.PNG")), Some(true));
+        assert_eq!(
+            c.serves(at(&c, "/static/"), &req("/static/a.png")),
+            Some(true)
+        );
+        assert_eq!(
+            c.serves(at(&c, "\\.(png|jpg)$"), &req("/img/A.PNG")),
+            Some(true)
+        );
         assert_eq!(c.serves(at(&c, "/health"), &req("/health")), Some(true));
         // Hosts pick the server.
-        assert_eq!(c.serves(at(&c, "/"), &Request { host: Some("www.shop.example"), uri: "/x" }), Some(true));
+        assert_eq!(
+            c.serves(
+                at(&c, "/"),
+                &Request {
+                    host: Some("www.shop.example"),
+                    uri: "/x"
+                }
+            ),
+            Some(true)
+        );
         let other = c.blocks_named("location").last().unwrap();
-        assert_eq!(c.serves(other, &Request { host: Some("shop.example"), uri: "/x" }), Some(false));
-        assert_eq!(c.serves(other, &Request { host: Some("unknown.example"), uri: "/x" }), Some(true));
+        assert_eq!(
+            c.serves(
+                other,
+                &Request {
+                    host: Some("shop.example"),
+                    uri: "/x"
+                }
+            ),
+            Some(false)
+        );
+        assert_eq!(
+            c.serves(
+                other,
+                &Request {
+                    host: Some("unknown.example"),
+                    uri: "/x"
+                }
+            ),
+            Some(true)
+        );
     }
 
     #[test]
     fn regexes_rust_cannot_read_are_undecided() {
         let c = config("http { server { location ~ (?<=a)b { } location / { } } }\n");
         let root = c.blocks_named("location").last().unwrap();
-        assert_eq!(c.serves(root, &Request { host: None, uri: "/x" }), None);
+        assert_eq!(
+            c.serves(
+                root,
+                &Request {
+                    host: None,
+                    uri: "/x"
+                }
+            ),
+            None
+        );
     }
 }

@@ -46,7 +46,12 @@ impl NginxConfig {
     /// Reads `nginx.conf` (or any main file) and everything it includes from disk.
     /// Fails only when the main file cannot be read; every other problem is a warning.
     pub fn read(path: &Path, options: &Options) -> Result<NginxConfig, Warning> {
-        load(&Files::Disk(options), &options.config_path(path), options, Vec::new())
+        load(
+            &Files::Disk(options),
+            &options.config_path(path),
+            options,
+            Vec::new(),
+        )
     }
 
     /// Reads saved `nginx -T` output (stdout alone, or with stderr mixed in). A dump of a
@@ -63,20 +68,40 @@ impl NginxConfig {
 
     /// Reads a configuration held in memory: `files` by the paths nginx knows them by,
     /// `main` among them. Nothing is read from disk.
-    pub fn from_memory(files: BTreeMap<PathBuf, Vec<u8>>, main: &Path, options: &Options) -> Result<NginxConfig, Warning> {
+    pub fn from_memory(
+        files: BTreeMap<PathBuf, Vec<u8>>,
+        main: &Path,
+        options: &Options,
+    ) -> Result<NginxConfig, Warning> {
         load(&Files::Memory(files), main, options, Vec::new())
     }
 
     /// Reads `nginx -T` output held in memory (`origin` names it in warnings).
-    pub fn from_dump_text(text: &str, origin: &Path, options: &Options) -> Result<NginxConfig, Warning> {
+    pub fn from_dump_text(
+        text: &str,
+        origin: &Path,
+        options: &Options,
+    ) -> Result<NginxConfig, Warning> {
         let dump = split_dump(origin, text);
         let Some(main) = dump.files.first().map(|(p, _)| p.clone()) else {
-            let why = dump.warnings.iter().find(|w| w.message.starts_with("nginx refused")).cloned();
+            let why = dump
+                .warnings
+                .iter()
+                .find(|w| w.message.starts_with("nginx refused"))
+                .cloned();
             return Err(why.unwrap_or_else(|| {
-                Warning::file(origin, "no \"# configuration file <path>:\" line: not nginx -T output")
+                Warning::file(
+                    origin,
+                    "no \"# configuration file <path>:\" line: not nginx -T output",
+                )
             }));
         };
-        let files = Files::Memory(dump.files.into_iter().map(|(p, t)| (p, t.into_bytes())).collect());
+        let files = Files::Memory(
+            dump.files
+                .into_iter()
+                .map(|(p, t)| (p, t.into_bytes()))
+                .collect(),
+        );
         load(&files, &main, options, dump.warnings)
     }
 
@@ -87,7 +112,10 @@ impl NginxConfig {
 
     /// The main file's path.
     pub fn main_path(&self) -> &Path {
-        self.files.first().map(|f| f.path.as_path()).unwrap_or(Path::new(""))
+        self.files
+            .first()
+            .map(|f| f.path.as_path())
+            .unwrap_or(Path::new(""))
     }
 
     /// The effective tree: blocks (`http`, `server`, `location`, `upstream`, `if`, ...)
@@ -110,7 +138,12 @@ impl NginxConfig {
     }
 }
 
-fn load(files: &Files<'_>, main: &Path, options: &Options, mut warnings: Vec<Warning>) -> Result<NginxConfig, Warning> {
+fn load(
+    files: &Files<'_>,
+    main: &Path,
+    options: &Options,
+    mut warnings: Vec<Warning>,
+) -> Result<NginxConfig, Warning> {
     let limits = options.limits;
     let bounds = grammar::Bounds {
         depth: limits.block_depth,
@@ -125,7 +158,11 @@ fn load(files: &Files<'_>, main: &Path, options: &Options, mut warnings: Vec<War
     let read_one = |path: &Path, text: crate::source::Text, warnings: &mut Vec<Warning>| {
         warnings.extend(text.warning);
         let (directives, errors) = grammar::parse(&text.text, bounds);
-        warnings.extend(errors.into_iter().map(|e| Warning::at(path, e.line, e.message)));
+        warnings.extend(
+            errors
+                .into_iter()
+                .map(|e| Warning::at(path, e.line, e.message)),
+        );
         File {
             path: path.to_path_buf(),
             directives,
@@ -147,7 +184,11 @@ fn load(files: &Files<'_>, main: &Path, options: &Options, mut warnings: Vec<War
                 continue;
             };
             if d.args.len() != 1 {
-                warnings.push(Warning::at(&path, d.line, "invalid number of arguments in \"include\" directive"));
+                warnings.push(Warning::at(
+                    &path,
+                    d.line,
+                    "invalid number of arguments in \"include\" directive",
+                ));
                 continue;
             }
             let pattern = PathBuf::from(&d.args[0]);
@@ -160,12 +201,20 @@ fn load(files: &Files<'_>, main: &Path, options: &Options, mut warnings: Vec<War
             let matched: Vec<PathBuf> = if has_magic(&d.args[0]) {
                 match files.glob(&full) {
                     Ok(m) if m.is_empty() => {
-                        warnings.push(Warning::note(&path, d.line, format!("include \"{shown}\" matches no file")));
+                        warnings.push(Warning::note(
+                            &path,
+                            d.line,
+                            format!("include \"{shown}\" matches no file"),
+                        ));
                         m
                     }
                     Ok(m) => m,
                     Err(e) => {
-                        warnings.push(Warning::at(&path, d.line, format!("include \"{shown}\": {}", quote_text(&e))));
+                        warnings.push(Warning::at(
+                            &path,
+                            d.line,
+                            format!("include \"{shown}\": {}", quote_text(&e)),
+                        ));
                         Vec::new()
                     }
                 }
@@ -178,7 +227,15 @@ fn load(files: &Files<'_>, main: &Path, options: &Options, mut warnings: Vec<War
                     continue;
                 }
                 if list.len() >= limits.files {
-                    warnings.push(Warning::at(&path, d.line, format!("more than {} files: \"{}\" is not read", limits.files, quote_text(&file.to_string_lossy()))));
+                    warnings.push(Warning::at(
+                        &path,
+                        d.line,
+                        format!(
+                            "more than {} files: \"{}\" is not read",
+                            limits.files,
+                            quote_text(&file.to_string_lossy())
+                        ),
+                    ));
                     break;
                 }
                 match files.read(&file, limits.file_bytes) {
@@ -191,7 +248,11 @@ fn load(files: &Files<'_>, main: &Path, options: &Options, mut warnings: Vec<War
                     Err(reason) => warnings.push(Warning::at(
                         &path,
                         d.line,
-                        format!("include \"{}\": {}", quote_text(&file.to_string_lossy()), quote_text(&reason)),
+                        format!(
+                            "include \"{}\": {}",
+                            quote_text(&file.to_string_lossy()),
+                            quote_text(&reason)
+                        ),
                     )),
                 }
             }
@@ -277,19 +338,44 @@ impl Walk<'_> {
             self.count += 1;
             if self.count > self.limit {
                 self.over = true;
-                self.warnings.push(Warning::at(&path, d.line, format!("more than {} directives with includes expanded: the rest is not read", self.limit)));
+                self.warnings.push(Warning::at(
+                    &path,
+                    d.line,
+                    format!(
+                        "more than {} directives with includes expanded: the rest is not read",
+                        self.limit
+                    ),
+                ));
                 return;
             }
             let place = Place::new(path.clone(), d.line);
             if d.name == "include" && d.block.is_none() {
                 for &f in &d.includes {
                     if self.stack.contains(&f) {
-                        let target = self.files.get(f).map(|f| f.path.display().to_string()).unwrap_or_default();
-                        self.warnings.push(Warning::at(&path, d.line, format!("include cycle: \"{}\" includes itself again; not followed", quote_text(&target))));
+                        let target = self
+                            .files
+                            .get(f)
+                            .map(|f| f.path.display().to_string())
+                            .unwrap_or_default();
+                        self.warnings.push(Warning::at(
+                            &path,
+                            d.line,
+                            format!(
+                                "include cycle: \"{}\" includes itself again; not followed",
+                                quote_text(&target)
+                            ),
+                        ));
                         continue;
                     }
                     if self.stack.len() >= self.include_depth {
-                        self.warnings.push(Warning::at(&path, d.line, format!("includes nested deeper than {}: not followed", self.include_depth)));
+                        self.warnings.push(Warning::at(
+                            &path,
+                            d.line,
+                            format!(
+                                "includes nested deeper than {}: not followed",
+                                self.include_depth
+                            ),
+                        ));
                         continue;
                     }
                     self.stack.push(f);
@@ -370,7 +456,13 @@ fn split_dump(origin: &Path, text: &str) -> Dump {
 /// A line nginx wrote to stderr around a dump, as a warning at the place it names.
 fn nginx_message(origin: &Path, line: u32, text: &str) -> Option<Warning> {
     let Some(message) = text.strip_prefix("nginx: ") else {
-        return (!text.trim().is_empty()).then(|| Warning::at(origin, line, format!("not part of nginx -T output: \"{}\"", quote_text(text))));
+        return (!text.trim().is_empty()).then(|| {
+            Warning::at(
+                origin,
+                line,
+                format!("not part of nginx -T output: \"{}\"", quote_text(text)),
+            )
+        });
     };
     if message.ends_with("syntax is ok") || message.ends_with("test is successful") {
         return None;
@@ -380,11 +472,22 @@ fn nginx_message(origin: &Path, line: u32, text: &str) -> Option<Warning> {
         let place = &message[at + 4..];
         if let Some((path, l)) = place.rsplit_once(':') {
             if let Ok(l) = l.parse::<u32>() {
-                return Some(Warning::at(Path::new(path), l, format!("nginx refused this configuration: {}", quote_text(&message[..at]))));
+                return Some(Warning::at(
+                    Path::new(path),
+                    l,
+                    format!(
+                        "nginx refused this configuration: {}",
+                        quote_text(&message[..at])
+                    ),
+                ));
             }
         }
     }
-    Some(Warning::at(origin, line, format!("nginx refused this configuration: {}", quote_text(message))))
+    Some(Warning::at(
+        origin,
+        line,
+        format!("nginx refused this configuration: {}", quote_text(message)),
+    ))
 }
 
 #[cfg(test)]
@@ -401,14 +504,29 @@ mod tests {
     #[test]
     fn relative_includes_resolve_against_the_main_files_directory() {
         let files = memory(&[
-            ("/etc/nginx/nginx.conf", "http {\n  include conf.d/*.conf;\n  include /etc/nginx/sites-enabled/*;\n}\n"),
-            ("/etc/nginx/conf.d/a.conf", "proxy_read_timeout 5s;\ninclude snippets/x.conf;\n"),
+            (
+                "/etc/nginx/nginx.conf",
+                "http {\n  include conf.d/*.conf;\n  include /etc/nginx/sites-enabled/*;\n}\n",
+            ),
+            (
+                "/etc/nginx/conf.d/a.conf",
+                "proxy_read_timeout 5s;\ninclude snippets/x.conf;\n",
+            ),
             ("/etc/nginx/snippets/x.conf", "proxy_buffer_size 16k;\n"),
             ("/etc/nginx/sites-enabled/shop", "server { listen 80; }\n"),
         ]);
-        let c = NginxConfig::from_memory(files, Path::new("/etc/nginx/nginx.conf"), &Options::default()).unwrap();
+        let c = NginxConfig::from_memory(
+            files,
+            Path::new("/etc/nginx/nginx.conf"),
+            &Options::default(),
+        )
+        .unwrap();
         assert!(c.warnings().is_empty(), "{:?}", c.warnings());
-        let paths: Vec<_> = c.files().iter().map(|f| f.path.to_string_lossy().into_owned()).collect();
+        let paths: Vec<_> = c
+            .files()
+            .iter()
+            .map(|f| f.path.to_string_lossy().into_owned())
+            .collect();
         assert_eq!(
             paths,
             [
@@ -419,12 +537,24 @@ mod tests {
             ]
         );
         let http = c.blocks_named("http").next().unwrap();
-        let names: Vec<_> = c.tree().block(http).settings.iter().map(|s| (s.name.as_str(), s.place.to_string())).collect();
+        let names: Vec<_> = c
+            .tree()
+            .block(http)
+            .settings
+            .iter()
+            .map(|s| (s.name.as_str(), s.place.to_string()))
+            .collect();
         assert_eq!(
             names,
             [
-                ("proxy_read_timeout", "/etc/nginx/conf.d/a.conf:1".to_string()),
-                ("proxy_buffer_size", "/etc/nginx/snippets/x.conf:1".to_string())
+                (
+                    "proxy_read_timeout",
+                    "/etc/nginx/conf.d/a.conf:1".to_string()
+                ),
+                (
+                    "proxy_buffer_size",
+                    "/etc/nginx/snippets/x.conf:1".to_string()
+                )
             ]
         );
         assert_eq!(c.blocks_named("server").count(), 1);
@@ -433,42 +563,75 @@ mod tests {
     #[test]
     fn include_problems_are_warnings_with_their_line() {
         let files = memory(&[
-            ("/n/nginx.conf", "include missing.conf;\ninclude none/*.conf;\ninclude a.conf;\nevents {}\n"),
+            (
+                "/n/nginx.conf",
+                "include missing.conf;\ninclude none/*.conf;\ninclude a.conf;\nevents {}\n",
+            ),
             ("/n/a.conf", "include /n/b.conf;\n"),
             ("/n/b.conf", "include /n/a.conf;\nworker_processes 2;\n"),
         ]);
-        let c = NginxConfig::from_memory(files, Path::new("/n/nginx.conf"), &Options::default()).unwrap();
+        let c = NginxConfig::from_memory(files, Path::new("/n/nginx.conf"), &Options::default())
+            .unwrap();
         let w: Vec<String> = c.warnings().iter().map(ToString::to_string).collect();
-        assert!(w[0].starts_with("/n/nginx.conf:1: include \"/n/missing.conf\""), "{w:?}");
-        assert_eq!(w[1], "/n/nginx.conf:2: include \"/n/none/*.conf\" matches no file");
-        assert!(w.iter().any(|w| w.starts_with("/n/b.conf:1: include cycle")), "{w:?}");
+        assert!(
+            w[0].starts_with("/n/nginx.conf:1: include \"/n/missing.conf\""),
+            "{w:?}"
+        );
+        assert_eq!(
+            w[1],
+            "/n/nginx.conf:2: include \"/n/none/*.conf\" matches no file"
+        );
+        assert!(
+            w.iter()
+                .any(|w| w.starts_with("/n/b.conf:1: include cycle")),
+            "{w:?}"
+        );
         // The cycle is cut, what it holds is still read once.
         let main = c.tree().block(BlockId::MAIN);
-        assert_eq!(main.settings.iter().filter(|s| s.name == "worker_processes").count(), 1);
+        assert_eq!(
+            main.settings
+                .iter()
+                .filter(|s| s.name == "worker_processes")
+                .count(),
+            1
+        );
         assert_eq!(c.blocks_named("events").count(), 1);
     }
 
     #[test]
     fn a_missing_main_file_is_an_error() {
-        let e = NginxConfig::from_memory(BTreeMap::new(), Path::new("/x/nginx.conf"), &Options::default()).unwrap_err();
-        assert_eq!(e.to_string(), "/x/nginx.conf: not in the saved configuration");
+        let e = NginxConfig::from_memory(
+            BTreeMap::new(),
+            Path::new("/x/nginx.conf"),
+            &Options::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "/x/nginx.conf: not in the saved configuration"
+        );
     }
 
     #[test]
     fn dumps_split_at_their_headers_and_keep_line_numbers() {
         let dump = "nginx: the configuration file /e/nginx.conf syntax is ok\nnginx: configuration file /e/nginx.conf test is successful\n# configuration file /e/nginx.conf:\nevents {}\nhttp {\n    include /e/conf.d/*.conf;\n}\n\n# configuration file /e/conf.d/t.conf:\nproxy_read_timeout 7s;\n\n";
-        let c = NginxConfig::from_dump_text(dump, Path::new("dump.txt"), &Options::default()).unwrap();
+        let c =
+            NginxConfig::from_dump_text(dump, Path::new("dump.txt"), &Options::default()).unwrap();
         assert!(c.warnings().is_empty(), "{:?}", c.warnings());
         assert_eq!(c.files().len(), 2);
         let http = c.blocks_named("http").next().unwrap();
         assert_eq!(c.tree().block(http).place.to_string(), "/e/nginx.conf:2");
-        assert_eq!(c.tree().block(http).settings[0].place.to_string(), "/e/conf.d/t.conf:1");
+        assert_eq!(
+            c.tree().block(http).settings[0].place.to_string(),
+            "/e/conf.d/t.conf:1"
+        );
     }
 
     #[test]
     fn a_dump_of_a_refused_configuration_names_nginxs_complaint() {
         let dump = "nginx: [emerg] unknown directive \"proxy_read_timout\" in /etc/nginx/sites-enabled/shop:14\nnginx: configuration file /etc/nginx/nginx.conf test failed\n";
-        let e = NginxConfig::from_dump_text(dump, Path::new("t.txt"), &Options::default()).unwrap_err();
+        let e =
+            NginxConfig::from_dump_text(dump, Path::new("t.txt"), &Options::default()).unwrap_err();
         assert_eq!(e.path, Path::new("/etc/nginx/sites-enabled/shop"));
         assert_eq!(e.line, Some(14));
         assert!(e.message.contains("unknown directive"), "{e}");

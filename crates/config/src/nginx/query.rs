@@ -114,9 +114,18 @@ impl NginxConfig {
             block: described.clone(),
             server: Server::Nginx,
         };
-        let source_for = |b: BlockId| if b == block { Source::Here } else { Source::Inherited };
+        let source_for = |b: BlockId| {
+            if b == block {
+                Source::Here
+            } else {
+                Source::Inherited
+            }
+        };
         let (set, default_place) = match scope {
-            Scope::Main => (found(BlockId::MAIN).map(|s| (s, source_for(BlockId::MAIN))), tree.block(BlockId::MAIN).place.clone()),
+            Scope::Main => (
+                found(BlockId::MAIN).map(|s| (s, source_for(BlockId::MAIN))),
+                tree.block(BlockId::MAIN).place.clone(),
+            ),
             Scope::Events => {
                 let events = tree
                     .block(BlockId::MAIN)
@@ -124,15 +133,25 @@ impl NginxConfig {
                     .iter()
                     .copied()
                     .find(|&c| tree.block(c).name == "events");
-                let place = events.map_or_else(|| tree.block(BlockId::MAIN).place.clone(), |e| tree.block(e).place.clone());
-                (events.and_then(|e| found(e).map(|s| (s, source_for(e)))), place)
+                let place = events.map_or_else(
+                    || tree.block(BlockId::MAIN).place.clone(),
+                    |e| tree.block(e).place.clone(),
+                );
+                (
+                    events.and_then(|e| found(e).map(|s| (s, source_for(e)))),
+                    place,
+                )
             }
             Scope::Upstream => match upstream {
-                Some(u) => (found(u).map(|s| (s, source_for(u))), tree.block(u).place.clone()),
+                Some(u) => (
+                    found(u).map(|s| (s, source_for(u))),
+                    tree.block(u).place.clone(),
+                ),
                 None => (None, tree.block(block).place.clone()),
             },
             Scope::Http => (
-                tree.ancestry(block).find_map(|b| found(b).map(|s| (s, source_for(b)))),
+                tree.ancestry(block)
+                    .find_map(|b| found(b).map(|s| (s, source_for(b)))),
                 tree.block(block).place.clone(),
             ),
         };
@@ -184,7 +203,12 @@ impl NginxConfig {
     /// A parameter of an upstream `server` line in force (`max_fails`, `fail_timeout`,
     /// `weight`, `max_conns`): as written on the line, or nginx's default (then the place is
     /// the line itself). The directive is named `server <param>=`.
-    pub fn server_param(&self, upstream: BlockId, server: &UpstreamServer, param: &str) -> Option<Effective> {
+    pub fn server_param(
+        &self,
+        upstream: BlockId,
+        server: &UpstreamServer,
+        param: &str,
+    ) -> Option<Effective> {
         let block = format!("{} / server {}", self.describe(upstream), server.address);
         let (value, source) = match server.param(param) {
             Some(v) => (v.to_string(), Source::Here),
@@ -243,7 +267,9 @@ impl NginxConfig {
             let pass = PassTarget::read(module, arg);
             if let Some(group) = pass.group_name.as_deref().and_then(|g| self.upstream(g)) {
                 let named = match target {
-                    Target::Name(n) | Target::Address { host: n, .. } => pass.group_name.as_deref() == Some(n.as_str()),
+                    Target::Name(n) | Target::Address { host: n, .. } => {
+                        pass.group_name.as_deref() == Some(n.as_str())
+                    }
                     _ => false,
                 };
                 if named {
@@ -311,8 +337,9 @@ impl PassTarget {
         };
         let rest = arg.split_once("://").map_or(arg, |(_, r)| r);
         let authority = rest.split('/').next().unwrap_or_default();
-        let group_name = (!authority.starts_with("unix:") && !authority.contains(':') && !authority.is_empty())
-            .then(|| authority.to_string());
+        let group_name =
+            (!authority.starts_with("unix:") && !authority.contains(':') && !authority.is_empty())
+                .then(|| authority.to_string());
         PassTarget { target, group_name }
     }
 }
@@ -320,8 +347,14 @@ impl PassTarget {
 /// The peer of an upstream `server` line: nginx assumes port 80 when none is written.
 fn upstream_target(address: &str) -> Option<Target> {
     match Target::parse_with_default_port(address, false)? {
-        Target::Name(host) => Some(Target::Address { host, port: Some(80) }),
-        Target::Address { host, port: None } => Some(Target::Address { host, port: Some(80) }),
+        Target::Name(host) => Some(Target::Address {
+            host,
+            port: Some(80),
+        }),
+        Target::Address { host, port: None } => Some(Target::Address {
+            host,
+            port: Some(80),
+        }),
         other => Some(other),
     }
 }
@@ -337,7 +370,8 @@ mod tests {
     fn config(text: &str) -> NginxConfig {
         let mut files = BTreeMap::new();
         files.insert(PathBuf::from("/e/nginx.conf"), text.as_bytes().to_vec());
-        let c = NginxConfig::from_memory(files, Path::new("/e/nginx.conf"), &Options::default()).unwrap();
+        let c = NginxConfig::from_memory(files, Path::new("/e/nginx.conf"), &Options::default())
+            .unwrap();
         assert!(c.warnings().is_empty(), "{:?}", c.warnings());
         c
     }
@@ -384,7 +418,10 @@ http {
 
         let r = c.routes_to(&Target::parse("unix:/run/php/php8.2-fpm.sock").unwrap());
         assert_eq!(r[0].module, Module::NginxFastcgi);
-        assert_eq!(r[0].block_name, "server shop.example.test / location ~ \\.php$");
+        assert_eq!(
+            r[0].block_name,
+            "server shop.example.test / location ~ \\.php$"
+        );
 
         // The group by its name; `$dyn_host` could hold that name too.
         let r = c.routes_to(&Target::parse("backend").unwrap());
@@ -399,7 +436,10 @@ http {
         let r = c.routes_to(&Target::parse("api.dc1.example:8080").unwrap());
         assert_eq!(r.len(), 1);
         assert!(!r[0].exact);
-        assert!(c.routes_to(&Target::parse("127.0.0.1:9").unwrap()).is_empty());
+        assert!(
+            c.routes_to(&Target::parse("127.0.0.1:9").unwrap())
+                .is_empty()
+        );
     }
 
     #[test]
@@ -409,29 +449,53 @@ http {
         let app = c.routes_to(&Target::parse("backend").unwrap())[0].block;
 
         let e = c.effective(api, "proxy_read_timeout").unwrap();
-        assert_eq!((e.value.as_str(), e.source, e.place.line), ("5s", Source::Here, 17));
+        assert_eq!(
+            (e.value.as_str(), e.source, e.place.line),
+            ("5s", Source::Here, 17)
+        );
         let e = c.effective(app, "proxy_read_timeout").unwrap();
-        assert_eq!((e.value.as_str(), e.source, e.place.line), ("30s", Source::Inherited, 5));
+        assert_eq!(
+            (e.value.as_str(), e.source, e.place.line),
+            ("30s", Source::Inherited, 5)
+        );
         let e = c.effective(app, "proxy_buffer_size").unwrap();
-        assert_eq!((e.value.as_str(), e.source, e.place.line), ("16k", Source::Inherited, 14));
+        assert_eq!(
+            (e.value.as_str(), e.source, e.place.line),
+            ("16k", Source::Inherited, 14)
+        );
         let e = c.effective(app, "proxy_connect_timeout").unwrap();
-        assert_eq!((e.value.as_str(), e.source, e.place.line), ("60s", Source::Default, 19));
+        assert_eq!(
+            (e.value.as_str(), e.source, e.place.line),
+            ("60s", Source::Default, 19)
+        );
         assert_eq!(e.block, "server shop.example.test / location /app/");
         let e = c.effective(app, "worker_connections").unwrap();
-        assert_eq!((e.value.as_str(), e.source, e.place.line), ("1024", Source::Inherited, 3));
+        assert_eq!(
+            (e.value.as_str(), e.source, e.place.line),
+            ("1024", Source::Inherited, 3)
+        );
         assert!(c.effective(app, "resolver").is_none());
 
         let up = c.upstream("backend").unwrap();
         let e = c.effective(up, "keepalive_timeout").unwrap();
-        assert_eq!((e.value.as_str(), e.source, e.place.line), ("60s", Source::Default, 6));
+        assert_eq!(
+            (e.value.as_str(), e.source, e.place.line),
+            ("60s", Source::Default, 6)
+        );
         let e = c.effective(app, "keepalive_timeout").unwrap();
         assert_eq!(e.value, "75s");
 
         let servers = c.upstream_servers(up);
         let e = c.server_param(up, &servers[0], "max_fails").unwrap();
-        assert_eq!((e.directive.as_str(), e.value.as_str(), e.source), ("server max_fails=", "3", Source::Here));
+        assert_eq!(
+            (e.directive.as_str(), e.value.as_str(), e.source),
+            ("server max_fails=", "3", Source::Here)
+        );
         let e = c.server_param(up, &servers[1], "fail_timeout").unwrap();
-        assert_eq!((e.value.as_str(), e.source, e.place.line), ("10s", Source::Default, 8));
+        assert_eq!(
+            (e.value.as_str(), e.source, e.place.line),
+            ("10s", Source::Default, 8)
+        );
         assert_eq!(e.block, "upstream backend / server 127.0.0.1:19102");
     }
 
@@ -441,25 +505,43 @@ http {
         let mut files = BTreeMap::new();
         files.insert(PathBuf::from("/e/nginx.conf"), b"# main\nhttp {\n  log_format main '$remote_addr - $remote_user [$time_local] \"$request\" '\n                  '$status $body_bytes_sent'; # trailing\n  include conf.d/*.conf;\n  include missing/*.conf;\n}\n".to_vec());
         files.insert(PathBuf::from("/e/conf.d/upstream.conf"), b"log_format upstream escape=json \"$remote_addr rt=$request_time ua=\\\"$upstream_addr\\\"\";\ninclude nginx.conf;\n".to_vec());
-        let c = NginxConfig::from_memory(files, Path::new("/e/nginx.conf"), &Options::default()).unwrap();
+        let c = NginxConfig::from_memory(files, Path::new("/e/nginx.conf"), &Options::default())
+            .unwrap();
         let found = c.log_formats();
         let names: Vec<&str> = found.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["main", "upstream"]);
-        assert_eq!(found[0].format, "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent");
-        assert_eq!(found[1].format, "$remote_addr rt=$request_time ua=\"$upstream_addr\"");
+        assert_eq!(
+            found[0].format,
+            "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent"
+        );
+        assert_eq!(
+            found[1].format,
+            "$remote_addr rt=$request_time ua=\"$upstream_addr\""
+        );
         assert_eq!(found[1].escape.as_deref(), Some("json"));
         // `include nginx.conf` from conf.d/ is the main file again (relative to the main
         // file's directory): a cycle, reported and cut.
-        assert!(c.warnings().iter().any(|w| w.message.contains("include cycle")), "{:?}", c.warnings());
+        assert!(
+            c.warnings()
+                .iter()
+                .any(|w| w.message.contains("include cycle")),
+            "{:?}",
+            c.warnings()
+        );
     }
 
     #[test]
     fn log_formats_keep_escape_and_join_parts() {
-        let c = config("http {\n  log_format main '$remote_addr \"$request\" '\n                  '$status';\n  log_format j escape=json '{\"a\":\"$a\"}';\n}\n");
+        let c = config(
+            "http {\n  log_format main '$remote_addr \"$request\" '\n                  '$status';\n  log_format j escape=json '{\"a\":\"$a\"}';\n}\n",
+        );
         let f = c.log_formats();
         assert_eq!(f.len(), 2);
         assert_eq!(f[0].format, "$remote_addr \"$request\" $status");
         assert_eq!(f[0].place.line, 2);
-        assert_eq!((f[1].escape.as_deref(), f[1].format.as_str()), (Some("json"), "{\"a\":\"$a\"}"));
+        assert_eq!(
+            (f[1].escape.as_deref(), f[1].format.as_str()),
+            (Some("json"), "{\"a\":\"$a\"}")
+        );
     }
 }
