@@ -42,8 +42,11 @@ pub enum Source {
 }
 
 /// The value of a directive in force for a block, and where it comes from.
+///
+/// With the `serde` feature it serializes flat, as logscan's report writes a finding's
+/// `config[]` entries: `{"path": "...", "line": 14, "directive": "proxy_read_timeout",
+/// "value": "60s", "default": true, "block": "...", "source": "default", "server": "nginx"}`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Effective {
     /// The directive (`proxy_read_timeout`, `pm.max_children`, `ProxyTimeout`), or a
     /// parameter of a line written `<directive> <parameter>=` (`server max_fails=`,
@@ -64,10 +67,48 @@ pub struct Effective {
     pub server: Server,
 }
 
+#[cfg(all(test, feature = "serde"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn effective_values_serialize_as_the_reports_config_entries() {
+        let e = Effective {
+            directive: "proxy_read_timeout".into(),
+            value: "60s".into(),
+            place: Place::new("/etc/nginx/sites-enabled/shop", 14),
+            source: Source::Default,
+            block: "server shop.example / location /api/".into(),
+            server: Server::Nginx,
+        };
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"path":"/etc/nginx/sites-enabled/shop","line":14,"directive":"proxy_read_timeout","value":"60s","default":true,"block":"server shop.example / location /api/","source":"default","server":"nginx"}"#
+        );
+    }
+}
+
 impl Effective {
     /// Whether this is the built-in default (`"default": true` in the report).
     pub fn is_default(&self) -> bool {
         self.source == Source::Default
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Effective {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(8))?;
+        map.serialize_entry("path", &self.place.path)?;
+        map.serialize_entry("line", &self.place.line)?;
+        map.serialize_entry("directive", &self.directive)?;
+        map.serialize_entry("value", &self.value)?;
+        map.serialize_entry("default", &self.is_default())?;
+        map.serialize_entry("block", &self.block)?;
+        map.serialize_entry("source", &self.source)?;
+        map.serialize_entry("server", &self.server)?;
+        map.end()
     }
 }
 

@@ -86,6 +86,7 @@ impl MismatchKind {
 
 /// A mismatch, in words, with the lines involved.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Mismatch {
     /// What is wrong.
     pub kind: MismatchKind,

@@ -7,6 +7,8 @@ use std::net::IpAddr;
 
 /// An upstream as a log names it, or as a configuration line points to it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Target {
     /// A TCP peer: `127.0.0.1:19020`, `[::1]:8080`, `backend.internal:8080`; the port is
     /// `None` when not given and not implied by a scheme.
