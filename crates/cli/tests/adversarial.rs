@@ -8,6 +8,9 @@
 //! 2-million-distinct-clients case is `#[ignore]`d, for the ~400 MB it writes; the
 //! 200 000 version runs. Peak RSS is measured with `/usr/bin/time` where it exists and
 //! asserted under 256 MB.
+// These tests report to the test harness on stderr; logscan's own messages are what
+// src/messages.rs guards.
+#![allow(clippy::disallowed_macros)]
 
 mod common;
 
