@@ -146,9 +146,11 @@ pub struct Args {
 }
 
 impl Args {
-    /// The arguments of this process; a mistake prints clap's usage error and exits 2.
-    pub fn from_env() -> Args {
-        Args::parse()
+    /// The arguments of this process, or clap's error (a usage mistake, or `--help` and
+    /// `--version`, which clap reports the same way), to show with
+    /// [`messages::clap_error`](crate::messages::clap_error).
+    pub fn from_env() -> Result<Args, clap::Error> {
+        Args::try_parse()
     }
 }
 

@@ -34,7 +34,10 @@ const EXIT_FINDING: u8 = 1;
 const EXIT_TROUBLE: u8 = 2;
 
 fn main() -> ExitCode {
-    let args = Args::from_env();
+    let args = match Args::from_env() {
+        Ok(args) => args,
+        Err(e) => return messages::clap_error(&e),
+    };
     if let Some(shell) = args.completions {
         let mut command = Args::command();
         clap_complete::generate(shell, &mut command, "logscan", &mut io::stdout());

@@ -1,8 +1,9 @@
-//! Everything logscan writes to stderr goes through here (clap's usage errors and the
-//! progress bar aside): one line per message, prefixed `logscan: `, with every control,
+//! Everything logscan writes to stderr goes through here (the progress bar aside): one line
+//! per message, prefixed `logscan: `, with every control,
 //! bidi and invisible format character shown as a visible escape (the terminal policy of
 //! `logscan_render::escape::terminal`), since file names and log text are attacker-chosen.
-//! [`trouble!`] also records that the exit code must be 2.
+//! [`trouble!`] also records that the exit code must be 2. Clap's usage errors keep clap's
+//! layout, escaped the same way ([`clap_error`]).
 //!
 //! `eprintln!` and `std::io::stderr` are disallowed elsewhere in this crate
 //! (crates/cli/clippy.toml), so a message cannot bypass this path.
@@ -10,6 +11,7 @@
 
 use std::fmt;
 use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Set once a message said that something could not be done (exit code 2).
@@ -41,6 +43,26 @@ pub fn emit(message: fmt::Arguments<'_>) {
 fn write_message(out: &mut impl Write, message: fmt::Arguments<'_>) -> io::Result<()> {
     let text = message.to_string();
     writeln!(out, "logscan: {}", logscan_render::escape::terminal(&text))
+}
+
+/// Shows clap's error for the arguments and gives its exit code (2 for a usage mistake).
+/// Usage mistakes go to stderr in clap's words and layout, every line escaped like a
+/// message (clap quotes the value given, which may be a file name with control
+/// characters); `--help` and `--version` go to stdout as clap writes them.
+pub fn clap_error(error: &clap::Error) -> ExitCode {
+    let code = u8::try_from(error.exit_code()).unwrap_or(2);
+    if !error.use_stderr() {
+        return match error.print() {
+            Ok(()) => ExitCode::from(code),
+            Err(_) => ExitCode::from(2),
+        };
+    }
+    let text = error.render().to_string();
+    let mut out = io::stderr().lock();
+    for line in text.lines() {
+        let _ = writeln!(out, "{}", logscan_render::escape::terminal(line));
+    }
+    ExitCode::from(code)
 }
 
 /// Records that the exit code must be 2.

@@ -50,7 +50,7 @@ fn every_stderr_line_is_a_prefixed_escaped_message() {
     let conf = d.join("nginx\x1b[2J.conf");
     fs::write(
         &conf,
-        "http { log_format bad '$request \"'; log_format good '$remote_addr [$time_local] \"$request\" $status'; }\n",
+        "http { log_format bad 'no variables here'; log_format good '$remote_addr [$time_local] \"$request\" $status'; }\n",
     )
     .unwrap();
     let empty = tempfile::tempdir().unwrap();
@@ -61,15 +61,17 @@ fn every_stderr_line_is_a_prefixed_escaped_message() {
         ("a missing file", vec![missing.clone().into(), hostile.clone().into()]),
         ("a truncated archive", vec![cut.clone().into()]),
         ("events", vec!["--events".into(), d.into()]),
+        ("a directory, as a table", vec!["--output".into(), "table".into(), d.into()]),
         ("--nginx-conf with a bad log_format", vec!["--nginx-conf".into(), conf.into(), hostile.clone().into()]),
         ("--nginx-conf missing", vec!["--nginx-conf".into(), missing.clone().into(), hostile.clone().into()]),
         ("-o an input", vec!["-o".into(), hostile.clone().into(), hostile.clone().into()]),
         ("nothing to read", vec![empty.path().into()]),
-        ("a bad --tz", vec!["--tz".into(), "Mars/\x1b[2J".into(), hostile.clone().into()]),
+        ("a bad --tz", vec!["--tz".into(), "Mars/\x1b[2J\u{9b}1m\u{202e}".into(), hostile.clone().into()]),
+        ("an unknown option", vec!["--bogus\x07\u{9b}".into(), hostile.clone().into()]),
     ];
     let mut seen = String::new();
     for (what, args) in runs {
-        let out = logscan().args(["--output", "json"]).args(&args).output().unwrap();
+        let out = logscan().args(&args).output().unwrap();
         seen.push_str(&check_lines(what, out));
     }
     // The runs did say things: each kind of message was checked.
@@ -82,6 +84,9 @@ fn every_stderr_line_is_a_prefixed_escaped_message() {
         "that is an input",
         "no log files to read",
         "error: invalid value",
+        "\\x9b1m\\u{202e}' for '--tz",
+        "--bogus\\x9b",
+        "error: unexpected argument",
     ] {
         assert!(seen.contains(expected), "no {expected:?} in:\n{seen}");
     }
