@@ -73,7 +73,9 @@ impl<'a> Case<'a> {
     /// Reads the log through the library loop into a report and events, renders every
     /// form, and panics if a promise is broken.
     pub fn run(&self) {
-        let zone: Option<Zone> = self.zone.map(|z| z.parse().expect("a zone the CLI accepts"));
+        let zone: Option<Zone> = self
+            .zone
+            .map(|z| z.parse().expect("a zone the CLI accepts"));
         // Small limits, so over-long lines and entries are reached with small inputs.
         let scanner = Scanner::new(Formats {
             format: self.format,
@@ -97,8 +99,7 @@ impl<'a> Case<'a> {
 
         // Every physical line counted once.
         let newlines = self.log.iter().filter(|&&b| b == b'\n').count() as u64;
-        let physical =
-            newlines + u64::from(!self.log.is_empty() && !self.log.ends_with(b"\n"));
+        let physical = newlines + u64::from(!self.log.is_empty() && !self.log.ends_with(b"\n"));
         let counted = &report.inputs[0];
         assert_eq!(counted.lines, counted.parsed + counted.unrecognized);
         assert_eq!(counted.lines, physical);
@@ -155,7 +156,10 @@ pub fn assert_clean(form: &str, text: &str) {
         .find(|&(_, c)| c != '\n' && is_control_or_format(c))
     {
         let from = text[..i].char_indices().rev().nth(60).map_or(0, |(j, _)| j);
-        let to = text[i..].char_indices().nth(20).map_or(text.len(), |(j, _)| i + j);
+        let to = text[i..]
+            .char_indices()
+            .nth(20)
+            .map_or(text.len(), |(j, _)| i + j);
         panic!(
             "{form} output carries a raw {c:?} (U+{:04X}) at byte {i}: ...{:?}...",
             c as u32,

@@ -214,11 +214,7 @@ impl TryFrom<Args> for Settings {
                 };
                 match Parser::nginx_access(&text) {
                     Ok(parser) => access.push(parser),
-                    Err(e) => note!(
-                        "{}: log_format {}: {e} (skipped)",
-                        f.file.display(),
-                        f.name
-                    ),
+                    Err(e) => note!("{}: log_format {}: {e} (skipped)", f.file.display(), f.name),
                 }
             }
         }

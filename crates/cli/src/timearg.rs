@@ -62,17 +62,22 @@ impl FromStr for TimeArg {
         if let Ok(t) = DateTime::parse_from_rfc3339(text) {
             return Ok(TimeArg::Instant(t.with_timezone(&Utc)));
         }
-        let naive = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
-            .iter()
-            .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-            .or_else(|| {
-                NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                    .ok()
-                    .and_then(|d| d.and_hms_opt(0, 0, 0))
-            })
-            .ok_or_else(|| {
-                "use RFC 3339, 'YYYY-MM-DD HH:MM[:SS]' or a relative time like 2h".to_owned()
-            })?;
+        let naive = [
+            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%d %H:%M",
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%dT%H:%M",
+        ]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+        .or_else(|| {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+        })
+        .ok_or_else(|| {
+            "use RFC 3339, 'YYYY-MM-DD HH:MM[:SS]' or a relative time like 2h".to_owned()
+        })?;
         // Only dates a log line can carry (years -9999..=9999) can be placed in a zone.
         wall_timestamp(naive).ok_or_else(|| "a date out of range".to_owned())?;
         Ok(TimeArg::Wall(naive))
@@ -163,9 +168,8 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         let utc = Zone::Utc;
-        let point = |text: &str, zone: Option<&Zone>| {
-            text.parse::<TimeArg>().map(|t| t.resolve(zone, now))
-        };
+        let point =
+            |text: &str, zone: Option<&Zone>| text.parse::<TimeArg>().map(|t| t.resolve(zone, now));
         let at = |unix: i64| Ok(Bound::instant(unix, unix));
         assert_eq!(point("2h", Some(&utc)), at(now.timestamp() - 7_200));
         assert_eq!(
@@ -173,7 +177,10 @@ mod tests {
             at(now.timestamp() - 4 * 3_600)
         );
         let berlin: Zone = "Europe/Berlin".parse().unwrap();
-        assert_eq!(point("2026-11-25 13:00", Some(&berlin)), at(now.timestamp()));
+        assert_eq!(
+            point("2026-11-25 13:00", Some(&berlin)),
+            at(now.timestamp())
+        );
         // Without a zone, naive times are wall-clock seconds as logged...
         assert_eq!(
             point("2026-11-25 12:00:00", None),
@@ -196,7 +203,13 @@ mod tests {
             "2026-11-25T10:00:00Z".parse(),
             Ok(TimeArg::Instant(_))
         ));
-        for bad in ["yesterday", "99999999999h", "9223372036854775807s", "5000000000d", ""] {
+        for bad in [
+            "yesterday",
+            "99999999999h",
+            "9223372036854775807s",
+            "5000000000d",
+            "",
+        ] {
             assert!(bad.parse::<TimeArg>().is_err(), "{bad}");
         }
     }

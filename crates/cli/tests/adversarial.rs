@@ -1250,7 +1250,8 @@ fn hostile_name_of_a_duplicate_access_log_is_escaped_on_stderr() {
     let r = from_output(out.clone());
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        r.stderr.contains("same requests as") && r.stderr.contains("a\\x1b]0;pwned\\x07\\x1b[2J.log"),
+        r.stderr.contains("same requests as")
+            && r.stderr.contains("a\\x1b]0;pwned\\x07\\x1b[2J.log"),
         "{}",
         r.stderr
     );

@@ -48,11 +48,11 @@ fn pipeline_crashers_replay_through_the_binary() {
         let case = case::Case::from_bytes(&bytes).unwrap();
         let input = tmp.path().join(format!("{name}.log"));
         fs::write(&input, case.log).unwrap();
-        let r = run(case
-            .args()
-            .iter()
-            .map(std::ffi::OsStr::new)
-            .chain([std::ffi::OsStr::new("--output"), "json".as_ref(), input.as_os_str()]));
+        let r = run(case.args().iter().map(std::ffi::OsStr::new).chain([
+            std::ffi::OsStr::new("--output"),
+            "json".as_ref(),
+            input.as_os_str(),
+        ]));
         assert_eq!(r.code, 0, "{name}: {}", r.stderr);
         case::assert_clean(&format!("{name} json"), r.stdout_str());
         case::assert_clean(&format!("{name} stderr"), &r.stderr);
@@ -65,7 +65,18 @@ fn pipeline_crashers_replay_through_the_binary() {
 /// escape, and lets ordinary text through.
 #[test]
 fn the_fuzz_oracle_knows_controls_and_format_characters() {
-    for c in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}', '\u{200b}', '\u{2028}', '\u{2029}', '\u{feff}', '\u{ad}', '\u{e0041}'] {
+    for c in [
+        '\u{1b}',
+        '\u{7}',
+        '\u{9b}',
+        '\u{202e}',
+        '\u{200b}',
+        '\u{2028}',
+        '\u{2029}',
+        '\u{feff}',
+        '\u{ad}',
+        '\u{e0041}',
+    ] {
         assert!(case::is_control_or_format(c), "{c:?}");
     }
     for c in ['a', ' ', 'é', '€', '→', '█', '\u{1f600}'] {

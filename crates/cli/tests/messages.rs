@@ -39,7 +39,8 @@ fn every_stderr_line_is_a_prefixed_escaped_message() {
     let d = dir.path();
     let hostile = d.join("x\x1b]0;t\x07\n\u{202e}.log");
     fs::write(&hostile, "not a log line\n\x1b[2Jstill not\n").unwrap();
-    let combined = "10.0.0.1 - - [25/Nov/2026:01:27:19 +0000] \"GET / HTTP/1.1\" 502 1 \"-\" \"c\"\n";
+    let combined =
+        "10.0.0.1 - - [25/Nov/2026:01:27:19 +0000] \"GET / HTTP/1.1\" 502 1 \"-\" \"c\"\n";
     fs::write(d.join("access\x1b[31m.log"), combined.repeat(20)).unwrap();
     fs::write(d.join("access.log"), combined.repeat(20)).unwrap();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
@@ -58,16 +59,45 @@ fn every_stderr_line_is_a_prefixed_escaped_message() {
 
     let runs: Vec<(&str, Vec<std::ffi::OsString>)> = vec![
         ("a directory of hostile names", vec![d.into()]),
-        ("a missing file", vec![missing.clone().into(), hostile.clone().into()]),
+        (
+            "a missing file",
+            vec![missing.clone().into(), hostile.clone().into()],
+        ),
         ("a truncated archive", vec![cut.clone().into()]),
         ("events", vec!["--events".into(), d.into()]),
-        ("a directory, as a table", vec!["--output".into(), "table".into(), d.into()]),
-        ("--nginx-conf with a bad log_format", vec!["--nginx-conf".into(), conf.into(), hostile.clone().into()]),
-        ("--nginx-conf missing", vec!["--nginx-conf".into(), missing.clone().into(), hostile.clone().into()]),
-        ("-o an input", vec!["-o".into(), hostile.clone().into(), hostile.clone().into()]),
+        (
+            "a directory, as a table",
+            vec!["--output".into(), "table".into(), d.into()],
+        ),
+        (
+            "--nginx-conf with a bad log_format",
+            vec!["--nginx-conf".into(), conf.into(), hostile.clone().into()],
+        ),
+        (
+            "--nginx-conf missing",
+            vec![
+                "--nginx-conf".into(),
+                missing.clone().into(),
+                hostile.clone().into(),
+            ],
+        ),
+        (
+            "-o an input",
+            vec!["-o".into(), hostile.clone().into(), hostile.clone().into()],
+        ),
         ("nothing to read", vec![empty.path().into()]),
-        ("a bad --tz", vec!["--tz".into(), "Mars/\x1b[2J\u{9b}1m\u{202e}".into(), hostile.clone().into()]),
-        ("an unknown option", vec!["--bogus\x07\u{9b}".into(), hostile.clone().into()]),
+        (
+            "a bad --tz",
+            vec![
+                "--tz".into(),
+                "Mars/\x1b[2J\u{9b}1m\u{202e}".into(),
+                hostile.clone().into(),
+            ],
+        ),
+        (
+            "an unknown option",
+            vec!["--bogus\x07\u{9b}".into(), hostile.clone().into()],
+        ),
     ];
     let mut seen = String::new();
     for (what, args) in runs {

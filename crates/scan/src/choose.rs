@@ -72,11 +72,9 @@ impl Formats {
                 Some(found) if found.matched > 0 => Choice::found(found.parser),
                 _ => unknown(),
             },
-            Some(Format::ApacheError) => Choice::found(
-                self.error
-                    .clone()
-                    .unwrap_or_else(Parser::apache_error),
-            ),
+            Some(Format::ApacheError) => {
+                Choice::found(self.error.clone().unwrap_or_else(Parser::apache_error))
+            }
             Some(format) if !format.is_access() => Choice::found(Parser::for_format(format)),
             Some(format) => {
                 let of_family: Vec<Parser> = candidates
@@ -136,8 +134,14 @@ mod tests {
             choice.detected.then(|| choice.parser.format())
         };
         assert_eq!(format("/var/log/nginx/error.log"), Some(Format::NginxError));
-        assert_eq!(format("/var/log/httpd/error_log"), Some(Format::ApacheError));
-        assert_eq!(format("/var/log/apache2/access.log"), Some(Format::ApacheAccess));
+        assert_eq!(
+            format("/var/log/httpd/error_log"),
+            Some(Format::ApacheError)
+        );
+        assert_eq!(
+            format("/var/log/apache2/access.log"),
+            Some(Format::ApacheAccess)
+        );
         assert_eq!(format("/var/log/php8.2-fpm.log"), Some(Format::PhpFpm));
         assert_eq!(format("/tmp/x.log"), None);
     }
