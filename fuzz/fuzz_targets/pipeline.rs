@@ -8,6 +8,7 @@
 use libfuzzer_sys::fuzz_target;
 
 #[path = "../cases/pipeline.rs"]
+#[allow(dead_code)] // `Case::args` is for the crasher replay through the binary
 mod case;
 
 fuzz_target!(|data: &[u8]| {
