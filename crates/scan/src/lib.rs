@@ -108,11 +108,6 @@ impl Scanner {
         self
     }
 
-    /// The formats parsers are chosen from.
-    pub fn formats(&self) -> &Formats {
-        &self.formats
-    }
-
     /// The pool, if its threads could be started.
     fn pool(&self) -> Option<&rayon::ThreadPool> {
         self.pool

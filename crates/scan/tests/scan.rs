@@ -193,3 +193,47 @@ fn a_broken_pipe_stops_events_with_the_error() {
     );
     assert!(matches!(stopped, Err(ScanError::Sink(e)) if e.kind() == io::ErrorKind::BrokenPipe));
 }
+
+#[test]
+fn analyze_gives_one_report_whatever_the_threads_and_names_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let access = "10.0.0.1 - - [25/Nov/2026:01:27:19 +0000] \"GET /api/items HTTP/1.1\" 502 157 \"-\" \"curl/8.5.0\"\n";
+    std::fs::write(
+        dir.path().join("error.log"),
+        format!("{REFUSED}\n").repeat(30),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("access.log"), access.repeat(20)).unwrap();
+    std::fs::write(dir.path().join("access_copy.log"), access.repeat(20)).unwrap();
+    let found = logscan_input::discover(&[dir.path().to_path_buf()]);
+    let report = |threads: usize| {
+        let scanner =
+            Scanner::new(Formats::default()).threads(std::num::NonZeroUsize::new(threads).unwrap());
+        let duplicates = scanner.duplicate_access_logs(&found.inputs);
+        let outcome = scanner.analyze(&found.inputs, &Config::default());
+        assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
+        (
+            duplicates,
+            serde_json::to_string(&outcome.analyzer.finish()).unwrap(),
+        )
+    };
+    let (duplicates, one) = report(1);
+    // access.log and access_copy.log hold the same requests: the second is named, the first kept.
+    let names: Vec<&str> = found
+        .inputs
+        .iter()
+        .map(|i| i.display.rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(duplicates.len(), 1, "{names:?}");
+    assert_eq!(names[duplicates[0].0], "access_copy.log");
+    assert_eq!(names[duplicates[0].1], "access.log");
+    for threads in [2, 3] {
+        assert_eq!(
+            report(threads),
+            (duplicates.clone(), one.clone()),
+            "{threads} threads"
+        );
+    }
+    let report: serde_json::Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(report["totals"]["lines"], 70);
+}
