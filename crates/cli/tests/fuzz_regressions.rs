@@ -75,6 +75,9 @@ fn the_fuzz_oracle_knows_controls_and_format_characters() {
         '\u{2029}',
         '\u{feff}',
         '\u{ad}',
+        '\u{600}',
+        '\u{180e}',
+        '\u{206a}',
         '\u{e0041}',
     ] {
         assert!(case::is_control_or_format(c), "{c:?}");
