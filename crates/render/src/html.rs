@@ -21,8 +21,10 @@
 
 use std::fmt::Write;
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeDelta};
-use logscan_analyze::report::{AccessSummary, Counted, Finding, Quantiles, Report};
+use chrono::TimeDelta;
+use logscan_analyze::report::{
+    AccessSummary, Counted, Finding, Quantiles, Report, ReportTime, ZoneSource,
+};
 use logscan_parse::{Cause, Severity};
 
 use crate::escape::html as esc;
@@ -269,7 +271,7 @@ fn header(out: &mut String, report: &Report) {
     out.push_str("<header id=\"header\">\n<h1>logscan report</h1>\n");
     let span = match &report.span {
         Some(s) => {
-            let same_day = s.start.get(..10) == s.end.get(..10);
+            let same_day = s.start.wall().date() == s.end.wall().date();
             format!(
                 "{} to {}",
                 time_tag(&s.start, &display_time(&s.start)),
@@ -323,13 +325,13 @@ fn header(out: &mut String, report: &Report) {
                 out,
                 "<tr><td><code>{}</code></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"t\">{}</td><td class=\"t\">{}</td></tr>",
                 esc(&i.path),
-                esc(&i.format),
+                esc(i.format.id()),
                 thousands(i.lines),
                 thousands(i.parsed),
                 thousands(i.unrecognized),
                 thousands(i.filtered),
-                opt_time(i.first.as_deref()),
-                opt_time(i.last.as_deref()),
+                opt_time(i.first.as_ref()),
+                opt_time(i.last.as_ref()),
             );
         }
         out.push_str("</tbody>\n</table></div>\n");
@@ -342,17 +344,17 @@ fn stat(out: &mut String, label: &str, value_html: &str) {
 }
 
 fn zone_text(report: &Report) -> String {
-    match report.zone.source.as_str() {
-        "caller" => format!("times in {} (given with --tz)", report.zone.name),
-        "access_log" if report.zone.name.contains('/') => format!(
+    match report.zone.source {
+        ZoneSource::Caller => format!("times in {} (given with --tz)", report.zone.name),
+        ZoneSource::AccessLog if report.zone.name.contains('/') => format!(
             "times in {} (the offsets of the access log at each time)",
             report.zone.name
         ),
-        "access_log" => format!(
+        ZoneSource::AccessLog => format!(
             "times in {} (the offset of the access log)",
             report.zone.name
         ),
-        _ => "times as the servers logged them (no zone known)".to_owned(),
+        ZoneSource::AsLogged => "times as the servers logged them (no zone known)".to_owned(),
     }
 }
 
@@ -378,59 +380,27 @@ fn nav(out: &mut String, report: &Report, shown: &[&Finding]) {
 // ---------------------------------------------------------------------------------------
 // Time.
 
-/// A time from the report: the wall clock as written and its offset, if it had one.
-#[derive(Clone, Copy, Debug)]
-struct Time {
-    local: NaiveDateTime,
-    offset: Option<FixedOffset>,
-}
-
-impl Time {
-    fn parse(text: &str) -> Option<Time> {
-        if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-            return Some(Time {
-                local: t.naive_local(),
-                offset: Some(*t.offset()),
-            });
-        }
-        NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
-            .ok()
-            .map(|local| Time {
-                local,
-                offset: None,
-            })
-    }
-
-    /// Seconds on one line: the instant when the offset is known, else the wall clock.
-    fn seconds(&self) -> i64 {
-        self.local.and_utc().timestamp() - self.offset.map_or(0, |o| i64::from(o.local_minus_utc()))
-    }
-}
-
 /// `2026-11-25T01:27:30+00:00` → `2026-11-25 01:27:30` (the zone is stated in the header).
-fn display_time(text: &str) -> String {
-    match (text.get(..10), text.get(11..19)) {
-        (Some(date), Some(time)) if text.len() >= 19 => format!("{date} {time}"),
-        _ => text.to_owned(),
-    }
+fn display_time(time: &ReportTime) -> String {
+    time.wall().format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
 /// A `<time>` element with the full report time in `datetime` and `title`.
-fn time_tag(full: &str, shown: &str) -> String {
+fn time_tag(full: &ReportTime, shown: &str) -> String {
     format!(
         "<time datetime=\"{0}\" title=\"{0}\">{1}</time>",
-        esc(full),
+        esc(&full.to_string()),
         esc(shown)
     )
 }
 
-fn opt_time(t: Option<&str>) -> String {
+fn opt_time(t: Option<&ReportTime>) -> String {
     t.map_or_else(|| "–".to_owned(), |t| time_tag(t, &display_time(t)))
 }
 
 /// The x axis of the overall chart: `len` windows of `window` seconds from `start`.
 struct Axis {
-    start: Option<Time>,
+    start: Option<ReportTime>,
     window: i64,
     len: usize,
     long_span: bool,
@@ -446,10 +416,9 @@ impl Axis {
         PLOT_LEFT + (secs / self.span() as f64).clamp(0.0, 1.0) * plot_width()
     }
 
-    /// Seconds from the axis start to a report time, when both parse.
-    fn offset_of(&self, text: &str) -> Option<i64> {
-        let start = self.start?;
-        Some(Time::parse(text)?.seconds() - start.seconds())
+    /// Seconds from the axis start to a report time, when the axis has a start.
+    fn offset_of(&self, time: &ReportTime) -> Option<i64> {
+        Some(time.seconds() - self.start?.seconds())
     }
 
     /// The wall-clock label of `secs` after the start, in the start's offset.
@@ -457,7 +426,7 @@ impl Axis {
         let Some(start) = self.start else {
             return format!("+{}", logscan_analyze::human_duration(secs));
         };
-        let t = start.local + TimeDelta::seconds(secs);
+        let t = start.wall() + TimeDelta::seconds(secs);
         let pattern = if step >= 86_400 {
             "%m-%d"
         } else if self.long_span {
@@ -482,7 +451,7 @@ impl Axis {
             .find(|s| span / s <= 6)
             .unwrap_or_else(|| (span / 6).max(1));
         // Align to the wall clock of the start's offset (midnight for day steps).
-        let wall0 = self.start.map_or(0, |s| s.local.and_utc().timestamp());
+        let wall0 = self.start.map_or(0, |s| s.wall().and_utc().timestamp());
         let first = wall0.div_euclid(step) * step;
         let first = if first < wall0 { first + step } else { first };
         let ticks = (0..)
@@ -580,7 +549,7 @@ fn timeline_section(out: &mut String, report: &Report, ctx: &Ctx) {
     let points = len.div_ceil(factor);
     let per = logscan_analyze::human_duration(window.saturating_mul(factor as i64));
     let axis = Axis {
-        start: t.start.as_deref().and_then(Time::parse),
+        start: t.start,
         window,
         len,
         long_span: ctx.long_span,
@@ -849,10 +818,10 @@ fn timeline_section(out: &mut String, report: &Report, ctx: &Ctx) {
             esc(&axis.label(s, step))
         );
     }
-    let axis_title = match (axis.start, report.zone.source.as_str()) {
+    let axis_title = match (axis.start, report.zone.source) {
         (None, _) => "Time since the start".to_owned(),
-        (Some(_), "as_logged") => "Time as logged (no zone known)".to_owned(),
-        (Some(s), _) => match s.offset {
+        (Some(_), ZoneSource::AsLogged) => "Time as logged (no zone known)".to_owned(),
+        (Some(s), _) => match s.offset() {
             Some(o) if report.zone.name.is_empty() => format!("Time (UTC{o})"),
             _ => format!("Time ({})", cut(&report.zone.name, 40)),
         },
@@ -1112,7 +1081,7 @@ fn finding(out: &mut String, f: &Finding, report: &Report) {
     if let Some(vhost) = &f.vhost {
         fact(out, "Virtual host", &format!("<code>{}</code>", esc(vhost)));
     }
-    fact(out, "Server", &esc(&f.server));
+    fact(out, "Server", &esc(f.server.as_str()));
     fact(
         out,
         "First seen",
@@ -1597,16 +1566,18 @@ mod tests {
         assert_eq!(downsample(&[3; 601], 600).0.len(), 301);
     }
 
+    fn time(text: &str) -> ReportTime {
+        text.parse().unwrap()
+    }
+
     #[test]
-    fn times_parse_with_and_without_offset() {
-        let a = Time::parse("2026-11-25T01:27:30+01:00").unwrap();
-        let b = Time::parse("2026-11-25T00:27:30Z").unwrap();
-        assert_eq!(a.seconds(), b.seconds());
-        let c = Time::parse("2026-11-25T01:27:30").unwrap();
-        assert!(c.offset.is_none());
-        assert!(Time::parse("yesterday").is_none());
+    fn times_show_their_wall_clock() {
         assert_eq!(
-            display_time("2026-11-25T01:27:30+01:00"),
+            display_time(&time("2026-11-25T01:27:30+01:00")),
+            "2026-11-25 01:27:30"
+        );
+        assert_eq!(
+            display_time(&time("2026-11-25T01:27:30")),
             "2026-11-25 01:27:30"
         );
     }
@@ -1614,7 +1585,7 @@ mod tests {
     #[test]
     fn ticks_fall_on_round_wall_clock_times_in_the_start_offset() {
         let axis = Axis {
-            start: Time::parse("2026-11-25T01:27:30+05:30"),
+            start: Some(time("2026-11-25T01:27:30+05:30")),
             window: 60,
             len: 60,
             long_span: false,
@@ -1625,7 +1596,7 @@ mod tests {
         assert_eq!(axis.label(ticks[0], step), "01:30");
         assert!(ticks.len() <= 9);
         let days = Axis {
-            start: Time::parse("2026-11-25T13:00:00+00:00"),
+            start: Some(time("2026-11-25T13:00:00+00:00")),
             window: 3_600,
             len: 24 * 30,
             long_span: true,
