@@ -6,7 +6,7 @@
 //! string from a log goes through one of these functions before it is printed.
 
 use std::borrow::Cow;
-use std::fmt::Write;
+use std::fmt;
 
 /// Whether a character must not reach a terminal raw. The set is the union of what
 /// terminal-safety tools agree on (fd's sanitizer among them) and Unicode's invisible
@@ -63,23 +63,20 @@ pub fn terminal(text: &str) -> Cow<'_, str> {
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        push_visible(&mut out, c);
+        let _ = push_visible(&mut out, c);
     }
     Cow::Owned(out)
 }
 
-fn push_visible(out: &mut String, c: char) {
+/// Writes `c` visibly: `\n`, `\x1b`, `\u{202e}` for unsafe characters, else `c` itself.
+fn push_visible<W: fmt::Write + ?Sized>(out: &mut W, c: char) -> fmt::Result {
     match c {
-        '\n' => out.push_str("\\n"),
-        '\r' => out.push_str("\\r"),
-        '\t' => out.push_str("\\t"),
-        c if (c as u32) < 0x100 && is_unsafe_char(c) => {
-            let _ = write!(out, "\\x{:02x}", c as u32);
-        }
-        c if is_unsafe_char(c) => {
-            let _ = write!(out, "\\u{{{:x}}}", c as u32);
-        }
-        c => out.push(c),
+        '\n' => out.write_str("\\n"),
+        '\r' => out.write_str("\\r"),
+        '\t' => out.write_str("\\t"),
+        c if (c as u32) < 0x100 && is_unsafe_char(c) => write!(out, "\\x{:02x}", c as u32),
+        c if is_unsafe_char(c) => write!(out, "\\u{{{:x}}}", c as u32),
+        c => out.write_char(c),
     }
 }
 
@@ -90,7 +87,7 @@ pub fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         if is_unsafe_char(c) {
-            push_visible(&mut out, c);
+            let _ = push_visible(&mut out, c);
         } else if matches!(
             c,
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~'
@@ -135,7 +132,9 @@ pub fn markdown_code(text: &str) -> String {
     for c in text.chars() {
         match c {
             '`' => out.push('\''),
-            c if is_unsafe_char(c) => push_visible(&mut out, c),
+            c if is_unsafe_char(c) => {
+                let _ = push_visible(&mut out, c);
+            }
             c => out.push(c),
         }
     }
@@ -143,21 +142,41 @@ pub fn markdown_code(text: &str) -> String {
 }
 
 /// Text for HTML (element content and quoted attribute values): `& < > " '` as entities,
-/// unsafe characters as visible escapes.
-pub fn html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if is_unsafe_char(c) => push_visible(&mut out, c),
-            c => out.push(c),
+/// unsafe characters as visible escapes. The escaping happens as the result is written,
+/// without allocating: `write!(out, "<td>{}</td>", html(text))`.
+pub fn html(text: &str) -> Html<'_> {
+    Html(text)
+}
+
+/// Text escaped for HTML when it is displayed; made by [`html`].
+#[derive(Clone, Copy, Debug)]
+pub struct Html<'a>(&'a str);
+
+impl fmt::Display for Html<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.0;
+        // Runs of characters that need nothing are written as one slice.
+        let mut start = 0;
+        for (i, c) in text.char_indices() {
+            let entity = match c {
+                '&' => "&amp;",
+                '<' => "&lt;",
+                '>' => "&gt;",
+                '"' => "&quot;",
+                '\'' => "&#39;",
+                c if is_unsafe_char(c) => "",
+                _ => continue,
+            };
+            f.write_str(&text[start..i])?;
+            if entity.is_empty() {
+                push_visible(f, c)?;
+            } else {
+                f.write_str(entity)?;
+            }
+            start = i + c.len_utf8();
         }
+        f.write_str(&text[start..])
     }
-    out
 }
 
 #[cfg(test)]
@@ -188,10 +207,15 @@ mod tests {
         assert_eq!(markdown_inline("`a_b` and c_d"), "`a_b` and c\\_d");
         assert_eq!(markdown_code("x`y\u{1b}"), "x'y\\x1b");
         assert_eq!(
-            html("<script>alert('x')</script>&"),
+            html("<script>alert('x')</script>&").to_string(),
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;"
         );
-        assert_eq!(html("\u{1b}[31m"), "\\x1b[31m");
+        assert_eq!(html("\u{1b}[31m").to_string(), "\\x1b[31m");
+        assert_eq!(
+            html("é\"x\"\u{202e}!").to_string(),
+            "é&quot;x&quot;\\u{202e}!"
+        );
+        assert_eq!(html("").to_string(), "");
     }
 
     #[test]
@@ -207,7 +231,7 @@ mod tests {
             "x\\u{e0001}\\u{e0068}\\u{e0069}\\u{e007f}"
         );
         assert_eq!(markdown_code("\u{e0041}"), "\\u{e0041}");
-        assert_eq!(html("\u{600}1"), "\\u{600}1");
+        assert_eq!(html("\u{600}1").to_string(), "\\u{600}1");
         // Visible text outside the BMP and variation selectors stay as they are.
         assert!(matches!(
             terminal("🦀 \u{2764}\u{fe0f} \u{6f22}\u{e0101}"),

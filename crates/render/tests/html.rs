@@ -602,7 +602,7 @@ fn hostile_log_text_is_escaped_everywhere() {
     assert!(!page.contains("href=\"https://evil"));
     assert!(!lower.contains("<a href=\"https:"));
     // The escaped form is what a reader sees, in every place the text goes.
-    let escaped = logscan_render::escape::html(&hostile_text());
+    let escaped = logscan_render::escape::html(&hostile_text()).to_string();
     assert!(escaped.contains("&lt;script&gt;") && escaped.contains("\\x1b]8;;"));
     let places = [
         format!("<p id=\"summary\">summary {escaped}</p>"),
