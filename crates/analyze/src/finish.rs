@@ -515,7 +515,9 @@ fn finding(
     }
 }
 
-/// The status a client gets for a cause, by server (CAUSES.md 2.10).
+/// The status a client gets for a cause, by server: nginx answers 502 to failed
+/// connections and bad responses and 504 to timeouts; Apache's mod_proxy answers 503 to
+/// failed connections and 502 to read timeouts (504 only for FastCGI timeouts).
 fn expected_status(g: &Group) -> Option<u16> {
     use Cause::*;
     let apache = g.key.server == Server::Apache;

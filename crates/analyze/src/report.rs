@@ -1,7 +1,9 @@
 //! The report: what the CLI renders (table, markdown, HTML) and prints as JSON.
 //!
-//! Field names follow the "Report JSON" contract of the design document; fields may be
-//! added, existing ones keep their names and meaning.
+//! Its JSON form (`logscan --output json`) is a stable interface: fields may be added,
+//! existing ones keep their names and meaning. Inside, values are typed ([`ReportTime`],
+//! [`ZoneSource`], [`InputFormat`], [`Cause`](logscan_parse::Cause)); their JSON forms are
+//! the strings the contract names.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -370,7 +372,7 @@ pub struct Trigger {
 pub struct Finding {
     /// 1 = most important.
     pub rank: usize,
-    /// The cause id (CAUSES.md section 3).
+    /// The cause (its id, e.g. `upstream_refused`, is one of the stable cause ids).
     pub cause: Cause,
     /// The plain-words category id: `overload`, `backend_down`, `cdn`, `dns`, `app_bug`.
     pub category: Category,
