@@ -11,7 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::report::ReportTime;
 
-/// Converts timestamps into analysis seconds and back into report strings.
+/// Converts timestamps into analysis seconds and back into report times.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Clock {
     zone: Option<Zone>,

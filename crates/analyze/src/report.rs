@@ -2,8 +2,9 @@
 //!
 //! Its JSON form (`logscan --output json`) is a stable interface: fields may be added,
 //! existing ones keep their names and meaning. Inside, values are typed ([`ReportTime`],
-//! [`ZoneSource`], [`InputFormat`], [`Cause`](logscan_parse::Cause)); their JSON forms are
-//! the strings the contract names.
+//! [`ZoneSource`], [`InputFormat`], [`Cause`]), and only their
+//! `Serialize` impls make the strings the JSON carries (`"2026-11-25T01:27:30+01:00"`,
+//! `"access_log"`, `"nginx-error"`, `"upstream_refused"`).
 
 use std::collections::BTreeMap;
 use std::fmt;

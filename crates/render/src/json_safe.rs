@@ -1,8 +1,9 @@
 //! JSON that is safe to print: serde_json escapes `"`, `\` and C0 controls, but writes
 //! DEL, C1 controls (U+0080..U+009F, which some terminals take as CSI/OSC), bidi controls
 //! and invisible format characters raw. These formatters write every such character as a
-//! `\uXXXX` escape instead, so the JSON parses to the same strings and nothing from a log
-//! can act on a terminal that shows it (`logscan --events | less`, `jq`, `cat`).
+//! `\uXXXX` escape instead (a UTF-16 surrogate pair outside the Basic Multilingual Plane),
+//! so the JSON parses to the same strings and nothing from a log can act on a terminal
+//! that shows it (`logscan --events | less`, `jq`, `cat`).
 
 use std::io::{self, Write};
 
