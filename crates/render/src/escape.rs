@@ -244,11 +244,11 @@ mod tests {
     /// character is escaped, whatever Unicode version added it.
     #[test]
     fn every_control_format_and_separator_character_is_unsafe() {
-        use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+        use unicode_general_category::{GeneralCategory, get_general_category};
         let mut missed = Vec::new();
         for c in (0..=0x10_ffff).filter_map(char::from_u32) {
             let invisible = matches!(
-                c.general_category(),
+                get_general_category(c),
                 GeneralCategory::Control
                     | GeneralCategory::Format
                     | GeneralCategory::LineSeparator

@@ -137,10 +137,10 @@ pub fn input_counts(report: &Value, name: &str) -> (u64, u64, u64) {
 /// separators). The categories come from a Unicode table, not from logscan-render's own
 /// policy, so a character the policy forgot fails the tests.
 pub fn unsafe_char(c: char) -> bool {
-    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    use unicode_general_category::{GeneralCategory, get_general_category};
     c != '\n'
         && matches!(
-            c.general_category(),
+            get_general_category(c),
             GeneralCategory::Control
                 | GeneralCategory::Format
                 | GeneralCategory::LineSeparator
