@@ -184,59 +184,61 @@ impl ApacheConfig {
     /// Every line that proxies: `ProxyPass`, `ProxyPassMatch` (not `!` exclusions),
     /// `BalancerMember`, `SetHandler "proxy:..."`.
     pub fn proxy_lines(&self) -> Vec<ProxyLine> {
-        let tree = self.tree();
         let mut out = Vec::new();
-        for (id, b) in tree.blocks() {
-            let in_location = b.name.eq_ignore_ascii_case("Location")
-                || b.name.eq_ignore_ascii_case("LocationMatch");
-            let balancer = (b.name.eq_ignore_ascii_case("Proxy")
-                || b.name.eq_ignore_ascii_case("ProxyMatch"))
-                && b.args
-                    .first()
-                    .is_some_and(|a| a.to_ascii_lowercase().starts_with("balancer://"));
-            for s in &b.settings {
-                let name = s.name.to_ascii_lowercase();
-                let (url, rest): (Option<&String>, &[String]) = match name.as_str() {
-                    "proxypass" | "proxypassmatch" if in_location => {
-                        (s.args.first(), s.args.get(1..).unwrap_or_default())
-                    }
-                    "proxypass" | "proxypassmatch" => {
-                        (s.args.get(1), s.args.get(2..).unwrap_or_default())
-                    }
-                    "balancermember" if balancer => {
-                        (s.args.first(), s.args.get(1..).unwrap_or_default())
-                    }
-                    "balancermember" => (s.args.get(1), s.args.get(2..).unwrap_or_default()),
-                    "sethandler" => match s.args.first().and_then(|a| strip_prefix_ci(a, "proxy:"))
-                    {
-                        Some(_) => (s.args.first(), s.args.get(1..).unwrap_or_default()),
-                        None => (None, &[]),
-                    },
-                    _ => (None, &[]),
-                };
-                let Some(url) = url else { continue };
-                let url = strip_prefix_ci(url, "proxy:").unwrap_or(url);
-                if url == "!" {
-                    continue;
-                }
-                let params = rest
-                    .iter()
-                    .filter_map(|p| p.split_once('='))
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect();
-                out.push(ProxyLine {
-                    block: id,
-                    setting: s.clone(),
-                    url: url.to_string(),
-                    params,
-                });
-            }
+        for (id, b) in self.tree().blocks() {
+            out.extend(b.settings.iter().filter_map(|s| self.proxy_line(id, s)));
         }
         out
     }
 
+    /// `setting`, in `block`, as a proxy line, if it is one.
+    fn proxy_line(&self, block: BlockId, s: &Setting) -> Option<ProxyLine> {
+        let b = self.tree().block(block);
+        let in_location =
+            b.name.eq_ignore_ascii_case("Location") || b.name.eq_ignore_ascii_case("LocationMatch");
+        let balancer = (b.name.eq_ignore_ascii_case("Proxy")
+            || b.name.eq_ignore_ascii_case("ProxyMatch"))
+            && b.args
+                .first()
+                .is_some_and(|a| a.to_ascii_lowercase().starts_with("balancer://"));
+        let name = s.name.to_ascii_lowercase();
+        let (url, rest): (Option<&String>, &[String]) = match name.as_str() {
+            "proxypass" | "proxypassmatch" if in_location => {
+                (s.args.first(), s.args.get(1..).unwrap_or_default())
+            }
+            "proxypass" | "proxypassmatch" => (s.args.get(1), s.args.get(2..).unwrap_or_default()),
+            "balancermember" if balancer => (s.args.first(), s.args.get(1..).unwrap_or_default()),
+            "balancermember" => (s.args.get(1), s.args.get(2..).unwrap_or_default()),
+            "sethandler" => match s.args.first().and_then(|a| strip_prefix_ci(a, "proxy:")) {
+                Some(_) => (s.args.first(), s.args.get(1..).unwrap_or_default()),
+                None => (None, &[]),
+            },
+            _ => (None, &[]),
+        };
+        let url = url?;
+        let url = strip_prefix_ci(url, "proxy:").unwrap_or(url);
+        if url == "!" {
+            return None;
+        }
+        let params = rest
+            .iter()
+            .filter_map(|p| p.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Some(ProxyLine {
+            block,
+            setting: s.clone(),
+            url: url.to_string(),
+            params,
+        })
+    }
+
     /// The `<Proxy balancer://name>` section and its members.
     pub fn balancer(&self, name: &str) -> Option<(BlockId, Vec<ProxyLine>)> {
+        self.balancer_in(&self.proxy_lines(), name)
+    }
+
+    fn balancer_in(&self, lines: &[ProxyLine], name: &str) -> Option<(BlockId, Vec<ProxyLine>)> {
         let tree = self.tree();
         let wanted = format!("balancer://{}", name.to_ascii_lowercase());
         let (id, _) = tree.blocks().find(|(_, b)| {
@@ -245,9 +247,9 @@ impl ApacheConfig {
                     .first()
                     .is_some_and(|a| a.to_ascii_lowercase().trim_end_matches('/') == wanted)
         })?;
-        let members = self
-            .proxy_lines()
-            .into_iter()
+        let members = lines
+            .iter()
+            .cloned()
             .filter(|l| {
                 l.setting.name.eq_ignore_ascii_case("BalancerMember")
                     && (l.block == id
@@ -264,7 +266,8 @@ impl ApacheConfig {
     /// 0.
     pub fn routes_to(&self, target: &Target) -> Vec<Route> {
         let mut out = Vec::new();
-        for line in self.proxy_lines() {
+        let lines = self.proxy_lines();
+        for line in &lines {
             if line.setting.name.eq_ignore_ascii_case("BalancerMember") {
                 continue;
             }
@@ -286,7 +289,7 @@ impl ApacheConfig {
             }
             match Target::parse(&line.url) {
                 Some(Target::Balancer(name)) => {
-                    let Some((group, members)) = self.balancer(&name) else {
+                    let Some((group, members)) = self.balancer_in(&lines, &name) else {
                         if target.same(&Target::Balancer(name)) {
                             out.push(route(None, None, true));
                         }
@@ -316,8 +319,13 @@ impl ApacheConfig {
     /// default's place is the line itself.
     pub fn worker_param(&self, route: &Route, param: &str) -> Option<Effective> {
         let line = route.member.as_ref().unwrap_or(&route.via);
-        let lines = self.proxy_lines();
-        let proxy_line = lines.iter().find(|l| l.setting.place == line.place)?;
+        let tree = self.tree();
+        let proxy_line = tree.blocks().find_map(|(id, b)| {
+            b.settings
+                .iter()
+                .find(|s| s.place == line.place)
+                .and_then(|s| self.proxy_line(id, s))
+        })?;
         let block = match &route.member {
             Some(m) => format!("{} / {} {}", route.block_name, m.name, proxy_line.url),
             None => route.block_name.clone(),
