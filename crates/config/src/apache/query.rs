@@ -249,7 +249,6 @@ impl ApacheConfig {
         })?;
         let members = lines
             .iter()
-            .cloned()
             .filter(|l| {
                 l.setting.name.eq_ignore_ascii_case("BalancerMember")
                     && (l.block == id
@@ -257,6 +256,7 @@ impl ApacheConfig {
                             a.to_ascii_lowercase().trim_end_matches('/') == wanted
                         }))
             })
+            .cloned()
             .collect();
         Some((id, members))
     }
