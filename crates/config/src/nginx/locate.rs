@@ -126,20 +126,24 @@ impl NginxConfig {
         let tree = self.tree();
         let server = tree.enclosing(block, "server")?;
         if let Some(host) = request.host {
-            let servers: Vec<BlockId> = self.blocks_named("server").collect();
-            let named: Vec<Option<bool>> = servers
-                .iter()
-                .map(|&s| self.server_named(s, host))
-                .collect();
-            if named.contains(&Some(true)) {
-                let here = servers
-                    .iter()
-                    .position(|&s| s == server)
-                    .and_then(|i| named[i]);
-                match here {
-                    Some(false) => return Some(false),
-                    None => return None,
-                    Some(true) => {}
+            // This server answers by name, or another does (then not this one), or none
+            // does (then nginx's default server, not worked out here).
+            match self.server_named(server, host) {
+                Some(true) => {}
+                None => return None,
+                Some(false) => {
+                    let others = self.blocks_named("server").filter(|&s| s != server);
+                    let mut undecided = false;
+                    for other in others {
+                        match self.server_named(other, host) {
+                            Some(true) => return Some(false),
+                            Some(false) => {}
+                            None => undecided = true,
+                        }
+                    }
+                    if undecided {
+                        return None;
+                    }
                 }
             }
         }
