@@ -359,8 +359,9 @@ impl Follower {
             match spec {
                 Spec::File(path) => {
                     if first {
-                        self.names.entry(path.clone()).or_default();
-                        if !parent_of(path).is_dir() {
+                        if parent_of(path).is_dir() {
+                            self.names.entry(path.clone()).or_default();
+                        } else {
                             changes.push(Change::Problem {
                                 path: path.clone(),
                                 problem: Problem::Unfollowable(format!(

@@ -65,6 +65,8 @@ struct FileTail {
     searched_to: u64,
     /// The file's first bytes as read.
     head: Vec<u8>,
+    /// The furthest byte read (the file never shrinks below it but by a truncation).
+    seen_to: u64,
     /// The start of the line being written (after the last `\n` handed out), at most
     /// `keep` bytes.
     partial: Vec<u8>,
@@ -102,6 +104,7 @@ impl Tail {
                 complete_to: start,
                 searched_to: start,
                 head: Vec::new(),
+                seen_to: start,
                 partial: Vec::new(),
                 keep: keep.max(1),
                 cut_line: Vec::new(),
@@ -207,22 +210,30 @@ impl FileTail {
             return Ok(n);
         }
         let size = self.file.metadata()?.len();
-        if size < self.delivered || self.rewritten()? {
+        if size < self.seen_to.max(self.delivered) || self.rewritten()? {
             return self.truncated(buf);
         }
         if size == self.delivered {
             return Ok(0);
         }
         let n = read_at_most(&self.file, buf, self.delivered)?;
+        self.seen_to = self.seen_to.max(self.delivered + n as u64);
         let got = &buf[..n];
         if self.head.len() < HEAD && self.head.len() as u64 == self.delivered {
             let room = HEAD - self.head.len();
             self.head.extend_from_slice(&got[..n.min(room)]);
         }
+        let to_end = self.delivered + n as u64 >= size;
         match memchr::memrchr(b'\n', got) {
             Some(i) => {
                 let whole = i + 1;
-                self.remember_partial(&buf[whole..n], true);
+                // What follows the last `\n` is the line being written only if the read
+                // reached the end of the file; else it is the start of a complete line
+                // that did not fit in `buf`.
+                self.partial.clear();
+                if to_end {
+                    self.remember_partial(&buf[whole..n], true);
+                }
                 self.delivered += whole as u64;
                 self.searched_to = self.delivered;
                 Ok(whole)
@@ -238,6 +249,8 @@ impl FileTail {
                 let from = (self.delivered + n as u64).max(self.searched_to);
                 match self.look_for_line_end(from, size)? {
                     Some(end) => {
+                        // The line is complete: nothing is being written after it yet.
+                        self.partial.clear();
                         self.complete_to = end;
                         self.delivered += n as u64;
                         Ok(n)
@@ -253,7 +266,7 @@ impl FileTail {
     /// writer that does not append leaves a hole of NUL bytes instead; its lines go on
     /// where they were, so that is not a restart.
     fn rewritten(&mut self) -> io::Result<bool> {
-        if self.head.is_empty() || self.delivered == 0 {
+        if self.head.is_empty() || self.seen_to == 0 {
             return Ok(false);
         }
         let mut now = [0u8; HEAD];
