@@ -7,8 +7,10 @@
 //! opens an incident, and the incident closes once its runs have all been quiet for
 //! longer than the gap. The median is taken over the seconds watched so far, at most the
 //! last [`HORIZON`] seconds: older counts roll off, so memory does not grow with time.
-//! While a run lasts its threshold stays what it was when it began, so a long outage does
-//! not raise its own baseline and close itself.
+//! While a run lasts its threshold stays what it was when it began, so an outage does not
+//! raise its own baseline and close itself, until it covers half of the seconds watched:
+//! then it is what the report calls the baseline, and it goes on only while it stays above
+//! that. Runs start once the baseline has a minute of history.
 //!
 //! Times are the analysis seconds of the lines. A log whose clock goes back (a DST change
 //! without `--tz`, an NTP step) is carried on from where it was: each log keeps the
@@ -33,6 +35,12 @@ const JUMP_ERROR: i64 = 30;
 /// An access log's clock going back by more than this is a jump (Apache logs the time a
 /// request started, once it ended: its lines lag by up to the longest request).
 const JUMP_ACCESS: i64 = 900;
+/// Seconds of history the baseline needs before a run can start (following starts at
+/// `--since`, which gives it that much at once).
+const WARM_UP: i64 = 60;
+/// The baseline of a cause is taken again at most this often (seconds of log time): the
+/// median of an hour moves slowly, and taking it costs an hour of counts.
+const THRESHOLD_EVERY: i64 = 10;
 /// The rate of an incident is its failures per second over this many seconds.
 const RATE_SECONDS: i64 = 10;
 /// Upstreams counted per incident.
@@ -312,7 +320,13 @@ impl Watch {
                 added
             }
             None => {
-                if watch.threshold_at != Some(head) {
+                if head - span_start + 1 < WARM_UP {
+                    return;
+                }
+                if watch
+                    .threshold_at
+                    .is_none_or(|at| head - at >= THRESHOLD_EVERY || head < at)
+                {
                     watch.threshold = threshold(&watch.ring, span_start, head, &mut self.scratch);
                     watch.threshold_at = Some(head);
                 }
@@ -439,6 +453,22 @@ impl Watch {
     /// wall clock after the latest line, and gives what changed since the last call.
     pub(crate) fn changes(&mut self, idle: i64) -> Vec<Raw> {
         if let Some(head) = self.head {
+            // A run that has lasted half of the seconds watched is what the report would
+            // call the baseline: it goes on only while it stays above the baseline with it.
+            let span_start = self.span_start.unwrap_or(head);
+            let watched = (head - span_start + 1).min(HORIZON);
+            for watch in self.causes.values_mut() {
+                let Some(run) = watch.run.as_mut() else {
+                    continue;
+                };
+                if 2 * (head - run.start + 1) > watched
+                    && watch.threshold_at.is_none_or(|at| head - at >= THRESHOLD_EVERY)
+                {
+                    watch.threshold = threshold(&watch.ring, span_start, head, &mut self.scratch);
+                    watch.threshold_at = Some(head);
+                    run.threshold = run.threshold.max(watch.threshold);
+                }
+            }
             let now = head.saturating_add(idle.max(0));
             let over: Vec<Cause> = self
                 .causes
@@ -541,6 +571,27 @@ mod tests {
     }
 
     #[test]
+    fn a_run_that_becomes_half_of_what_was_watched_is_the_baseline() {
+        let mut w = Watch::new(Some(0));
+        w.saw(0, 100);
+        for t in 100..140 {
+            fail(&mut w, t, 1);
+        }
+        assert_eq!(kinds(&w.changes(0))[0], ("open", 3), "a new steady failure");
+        let mut closed = Vec::new();
+        for t in 140..400 {
+            fail(&mut w, t, 1);
+            closed.extend(w.changes(0));
+        }
+        // Once it covered half of the 400 s watched, one a second is the baseline.
+        assert!(
+            closed.iter().any(|c| matches!(c, Raw::Closed(_))),
+            "{:?}",
+            kinds(&closed)
+        );
+    }
+
+    #[test]
     fn a_clock_that_goes_back_an_hour_keeps_incidents_coming() {
         let mut w = Watch::new(Some(0));
         w.saw(0, 7_200);
@@ -561,10 +612,10 @@ mod tests {
     #[test]
     fn causes_failing_together_are_one_incident() {
         let mut w = Watch::new(Some(0));
-        w.saw(0, 50);
-        fail(&mut w, 50, 3);
+        w.saw(0, 100);
+        fail(&mut w, 100, 3);
         for _ in 0..3 {
-            w.failure(0, Cause::NoLiveUpstreams, 51, "backend");
+            w.failure(0, Cause::NoLiveUpstreams, 101, "backend");
         }
         let changes = w.changes(0);
         assert_eq!(kinds(&changes), [("open", 3), ("update", 6)]);
