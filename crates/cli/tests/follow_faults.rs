@@ -332,3 +332,26 @@ fn fail_on_exits_1_at_the_first_finding_that_reaches_it() {
         && ["high", "critical"].contains(&v["finding"]["severity"].as_str().unwrap_or_default())));
     assert_eq!(report(&lines)["totals"]["lines"], 5);
 }
+
+#[test]
+fn events_are_streamed_as_lines_arrive() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("error.log");
+    append(&log, nginx_line(chrono::Utc::now() - chrono::Duration::hours(2), 1).as_bytes());
+    append(&log, nginx_line(chrono::Utc::now(), 2).as_bytes());
+    let live = Live::start(&["--events", log.to_str().unwrap()], &[]);
+    // The old line is outside --since 10m; the recent one is there at once.
+    let events = || live.lines.lock().unwrap().clone();
+    assert_eq!(events().len(), 1, "{:?}", events());
+    append(&log, nginx_line(chrono::Utc::now(), 3).as_bytes());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while events().len() < 2 {
+        assert!(Instant::now() < deadline, "the new line's event never came");
+        thread::sleep(Duration::from_millis(50));
+    }
+    let (code, lines, _) = live.stop();
+    assert_eq!(code, 0);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["logscan"]["cause"], "upstream_refused");
+    assert_eq!(lines[1]["log"]["file"]["line"], 3);
+}

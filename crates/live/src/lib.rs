@@ -169,19 +169,9 @@ pub fn run(settings: LiveSettings, notices: &mut dyn FnMut(&Notice)) -> io::Resu
     let scanner = Scanner::new(settings.formats.clone());
     let mut session = Session::new(scanner, &settings.paths, settings.follow.clone(), tx.clone());
     if !session.followable {
+        session.look();
         for notice in session.take_notices() {
             notices(&notice);
-        }
-        // Problems with the names were said by the first poll.
-        let mut first = Vec::new();
-        let _ = session.round::<io::Sink>(&mut Target::Events(&mut EventWriter::new(
-            io::sink(),
-            Zone::Utc,
-            Config::default(),
-        )));
-        first.extend(session.take_notices());
-        for notice in &first {
-            notices(notice);
         }
         return Ok(Outcome {
             report: None,

@@ -148,6 +148,22 @@ impl Session {
         self.readings.len()
     }
 
+    /// Looks at the followed names without reading anything (to say why nothing can be
+    /// followed).
+    pub fn look(&mut self) {
+        let changes = self
+            .follower
+            .as_mut()
+            .map(Follower::poll)
+            .unwrap_or_default();
+        let mut round = Round::default();
+        for change in changes {
+            if let Change::Problem { .. } = change {
+                self.apply(change, &mut round);
+            }
+        }
+    }
+
     /// Looks at the followed names (files that appeared, rotated, truncated, deleted),
     /// then reads what every input has. The first round reads everything already written.
     pub fn round<W: io::Write>(&mut self, target: &mut Target<'_, W>) -> io::Result<Round> {
