@@ -375,10 +375,27 @@ impl Watch {
 
     /// A run reached the size of an incident: it opens one, or joins the one open.
     fn announce(&mut self, cause: Cause) {
+        let Some(start) = self
+            .causes
+            .get(&cause)
+            .and_then(|c| c.run.as_ref())
+            .map(|r| r.start)
+        else {
+            return;
+        };
+        // Causes failing at the same time are one incident (a backend down shows refused
+        // connections and "no live upstreams" together); one cause following another after
+        // a pause is another (an outage, then slowness), as in the report.
+        let joined = self
+            .causes
+            .iter()
+            .filter(|(c, _)| **c != cause)
+            .filter_map(|(_, w)| w.run.as_ref())
+            .filter(|r| r.last_active + 1 >= start)
+            .find_map(|r| r.incident);
         let Some(run) = self.causes.get_mut(&cause).and_then(|c| c.run.as_mut()) else {
             return;
         };
-        let joined = self.open.keys().next_back().copied();
         let id = joined.unwrap_or(self.next_id);
         run.incident = Some(id);
         let open = self.open.entry(id).or_insert_with(|| Open {
@@ -568,6 +585,19 @@ mod tests {
         assert!(w.changes(0).is_empty(), "one failure a second is the baseline");
         fail(&mut w, 600, 4);
         assert_eq!(kinds(&w.changes(0)), [("open", 4)]);
+    }
+
+    #[test]
+    fn a_cause_that_follows_another_after_a_pause_is_another_incident() {
+        let mut w = Watch::new(Some(0));
+        w.saw(0, 100);
+        fail(&mut w, 100, 3);
+        for _ in 0..3 {
+            w.saw(0, 103);
+            w.failure(0, Cause::UpstreamTimeoutRead, 103, "10.0.0.1:80");
+        }
+        assert_eq!(kinds(&w.changes(0)), [("open", 3), ("open", 3)]);
+        assert_eq!(kinds(&w.changes(10)), [("close", 3), ("close", 3)]);
     }
 
     #[test]
