@@ -23,6 +23,7 @@ use logscan_parse::Cause;
 use serde::Serialize;
 
 use crate::incidents::MIN_EVENTS;
+use crate::report::ReportTime;
 
 /// Seconds of per-cause counts kept for the baseline.
 pub(crate) const HORIZON: i64 = 3_600;
@@ -51,10 +52,10 @@ const UPSTREAMS: usize = 16;
 pub struct LiveIncident {
     /// Numbered from 1 in the order incidents opened.
     pub id: u64,
-    /// Its first failing second (report time format).
-    pub start: String,
+    /// Its first failing second (as report times are shown).
+    pub start: ReportTime,
     /// Its last failing second so far.
-    pub end: String,
+    pub end: ReportTime,
     /// Failures in its active seconds so far.
     pub count: u64,
     /// Its causes, most failures first.

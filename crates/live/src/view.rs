@@ -307,8 +307,8 @@ fn draw_detail(frame: &mut Frame<'_>, area: Rect, finding: &Finding, color: bool
         thousands(finding.count),
         finding.cause.id(),
         finding.severity,
-        terminal(&finding.first_seen),
-        terminal(&finding.last_seen)
+        finding.first_seen,
+        finding.last_seen
     )));
     text.push_line(Line::default());
     text.push_line(Line::from(Span::styled("Fix", bold)));

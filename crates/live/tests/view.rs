@@ -38,8 +38,8 @@ fn fixture_report() -> Report {
 fn incident() -> LiveIncident {
     LiveIncident {
         id: 2,
-        start: "2026-11-25T09:58:36+00:00".into(),
-        end: "2026-11-25T09:59:06+00:00".into(),
+        start: "2026-11-25T09:58:36+00:00".parse().unwrap(),
+        end: "2026-11-25T09:59:06+00:00".parse().unwrap(),
         count: 147,
         causes: vec![Cause::UpstreamTimeoutRead],
         upstreams: vec!["127.0.0.1:19149".into()],
