@@ -69,7 +69,8 @@ pub fn run(
     let access = parse(LogKind::NginxUpstream, &access_bytes);
     let errors = parse(LogKind::NginxError, &error_bytes);
     let is_failure = |r: &Record<'_>| matches!(r, Record::Error(e) if e.failure.is_some());
-    let failures: Vec<&(Record<'_>, usize)> = errors.iter().filter(|(r, _)| is_failure(r)).collect();
+    let failures: Vec<&(Record<'_>, usize)> =
+        errors.iter().filter(|(r, _)| is_failure(r)).collect();
     let quiet: Vec<&(Record<'_>, usize)> = errors.iter().filter(|(r, _)| !is_failure(r)).collect();
 
     let mut analyzer = Analyzer::new(Config::default());

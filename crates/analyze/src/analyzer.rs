@@ -283,7 +283,11 @@ impl Analyzer {
     /// the same info is harmless, so every shard may do it).
     pub fn add_input(&mut self, id: u32, info: InputInfo) {
         if let Some(watch) = self.watch.as_deref_mut() {
-            watch.input(id, hash_bytes(info.path.as_bytes()), info.format.is_access());
+            watch.input(
+                id,
+                hash_bytes(info.path.as_bytes()),
+                info.format.is_access(),
+            );
         }
         self.inputs
             .entry(id)
@@ -772,7 +776,13 @@ impl Analyzer {
         let others: Vec<String> = causes
             .iter()
             .skip(1)
-            .map(|c| format!("{} {}", thousands(o.causes.get(c).copied().unwrap_or(0)), c.id()))
+            .map(|c| {
+                format!(
+                    "{} {}",
+                    thousands(o.causes.get(c).copied().unwrap_or(0)),
+                    c.id()
+                )
+            })
             .collect();
         if !others.is_empty() {
             what = format!("{what}, with {}", others.join(", "));

@@ -480,7 +480,9 @@ impl Watch {
                     continue;
                 };
                 if 2 * (head - run.start + 1) > watched
-                    && watch.threshold_at.is_none_or(|at| head - at >= THRESHOLD_EVERY)
+                    && watch
+                        .threshold_at
+                        .is_none_or(|at| head - at >= THRESHOLD_EVERY)
                 {
                     watch.threshold = threshold(&watch.ring, span_start, head, &mut self.scratch);
                     watch.threshold_at = Some(head);
@@ -491,7 +493,11 @@ impl Watch {
             let over: Vec<Cause> = self
                 .causes
                 .iter()
-                .filter(|(_, c)| c.run.as_ref().is_some_and(|r| now > r.last_active + 1 + GAP))
+                .filter(|(_, c)| {
+                    c.run
+                        .as_ref()
+                        .is_some_and(|r| now > r.last_active + 1 + GAP)
+                })
                 .map(|(cause, _)| *cause)
                 .collect();
             for cause in over {
@@ -517,7 +523,9 @@ impl Watch {
     /// The incidents open now.
     pub(crate) fn open_incidents(&mut self) -> Vec<Open> {
         let ids: Vec<u64> = self.open.keys().copied().collect();
-        ids.into_iter().filter_map(|id| self.with_rate(id)).collect()
+        ids.into_iter()
+            .filter_map(|id| self.with_rate(id))
+            .collect()
     }
 }
 
@@ -583,7 +591,10 @@ mod tests {
         for t in 0..600 {
             fail(&mut w, t, 1);
         }
-        assert!(w.changes(0).is_empty(), "one failure a second is the baseline");
+        assert!(
+            w.changes(0).is_empty(),
+            "one failure a second is the baseline"
+        );
         fail(&mut w, 600, 4);
         assert_eq!(kinds(&w.changes(0)), [("open", 4)]);
     }
@@ -650,7 +661,9 @@ mod tests {
         }
         let changes = w.changes(0);
         assert_eq!(kinds(&changes), [("open", 3), ("update", 6)]);
-        let Raw::Updated(o) = &changes[1] else { panic!() };
+        let Raw::Updated(o) = &changes[1] else {
+            panic!()
+        };
         assert_eq!(o.causes.len(), 2);
     }
 }

@@ -217,8 +217,16 @@ fn follow(settings: Settings, refresh: std::time::Duration) -> Result<u8, Failur
         trouble!("nothing can be followed");
         return Ok(0);
     }
-    if let (Some(report), Output::Report { form, out, color, top, .. }) =
-        (&outcome.report, &settings.output)
+    if let (
+        Some(report),
+        Output::Report {
+            form,
+            out,
+            color,
+            top,
+            ..
+        },
+    ) = (&outcome.report, &settings.output)
     {
         match out {
             Some(path) => {

@@ -18,7 +18,10 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .unwrap_or_else(|| "report".to_owned());
     let mut attempt = 0u32;
     let (temp, mut file) = loop {
-        let temp = dir.join(format!(".{name}.logscan-{}-{attempt}.tmp", std::process::id()));
+        let temp = dir.join(format!(
+            ".{name}.logscan-{}-{attempt}.tmp",
+            std::process::id()
+        ));
         match OpenOptions::new().write(true).create_new(true).open(&temp) {
             Ok(file) => break (temp, file),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,

@@ -160,7 +160,13 @@ fn truncation_partial_lines_a_burst_and_a_clock_going_back() {
 
     // After the jump the clock goes on from the earlier hour; a new burst is still an
     // incident, within 2 s.
-    let before = live.lines.lock().unwrap().iter().filter(|v| v["type"] == "incident_open").count();
+    let before = live
+        .lines
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|v| v["type"] == "incident_open")
+        .count();
     for n in 0..10 {
         append(
             &log,
@@ -170,7 +176,13 @@ fn truncation_partial_lines_a_burst_and_a_clock_going_back() {
     written += 10;
     let deadline = Instant::now() + Duration::from_secs(2);
     let opened_after_jump = loop {
-        let now_open = live.lines.lock().unwrap().iter().filter(|v| v["type"] == "incident_open").count();
+        let now_open = live
+            .lines
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|v| v["type"] == "incident_open")
+            .count();
         if now_open > before || Instant::now() > deadline {
             break now_open;
         }
@@ -198,9 +210,14 @@ fn truncation_partial_lines_a_burst_and_a_clock_going_back() {
     assert_eq!(report["totals"]["lines"], written, "{stderr}");
     assert_eq!(
         report["totals"]["lines"],
-        report["totals"]["parsed"].as_u64().unwrap() + report["totals"]["unrecognized"].as_u64().unwrap()
+        report["totals"]["parsed"].as_u64().unwrap()
+            + report["totals"]["unrecognized"].as_u64().unwrap()
     );
-    assert_eq!(count(&stderr, "truncated; reading it again from the start"), 1, "{stderr}");
+    assert_eq!(
+        count(&stderr, "truncated; reading it again from the start"),
+        1,
+        "{stderr}"
+    );
     assert!(
         opened_after_jump > before,
         "no incident opened within 2 s after the clock went back: {lines:#?}"
@@ -218,7 +235,11 @@ fn deleted_replaced_by_a_directory_and_unreadable_files_are_said_once() {
         append(path, nginx_line(now, i).as_bytes());
     }
     let live = Live::start(
-        &[gone.to_str().unwrap(), dirred.to_str().unwrap(), steady.to_str().unwrap()],
+        &[
+            gone.to_str().unwrap(),
+            dirred.to_str().unwrap(),
+            steady.to_str().unwrap(),
+        ],
         &[],
     );
     std::fs::remove_file(&gone).unwrap();
@@ -233,9 +254,24 @@ fn deleted_replaced_by_a_directory_and_unreadable_files_are_said_once() {
     let (code, lines, stderr) = live.stop();
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(report(&lines)["totals"]["lines"], 5, "{stderr}");
-    assert_eq!(count(&stderr, "gone.log: deleted; following it again once it is created"), 1, "{stderr}");
-    assert_eq!(count(&stderr, "dirred.log: is a directory now, not a file"), 1, "{stderr}");
-    assert_eq!(count(&stderr, "gone.log: following it again"), 1, "{stderr}");
+    assert_eq!(
+        count(
+            &stderr,
+            "gone.log: deleted; following it again once it is created"
+        ),
+        1,
+        "{stderr}"
+    );
+    assert_eq!(
+        count(&stderr, "dirred.log: is a directory now, not a file"),
+        1,
+        "{stderr}"
+    );
+    assert_eq!(
+        count(&stderr, "gone.log: following it again"),
+        1,
+        "{stderr}"
+    );
     // Nothing said twice (dirred.log may first be seen deleted, before the directory).
     let mut said: Vec<&str> = stderr.lines().collect();
     said.sort();
@@ -263,7 +299,13 @@ fn an_unreadable_file_is_said_once_and_read_once_it_can_be() {
     // Without root's privileges, so that permissions count.
     let live = Live::start(
         &[locked.to_str().unwrap(), open.to_str().unwrap()],
-        &["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"],
+        &[
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--",
+        ],
     );
     append(&open, nginx_line(chrono::Utc::now(), 3).as_bytes());
     thread::sleep(Duration::from_millis(500));
@@ -272,7 +314,11 @@ fn an_unreadable_file_is_said_once_and_read_once_it_can_be() {
     append(&locked, nginx_line(chrono::Utc::now(), 4).as_bytes());
     let (code, lines, stderr) = live.stop();
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(count(&stderr, "locked.log: cannot be read: Permission denied"), 1, "{stderr}");
+    assert_eq!(
+        count(&stderr, "locked.log: cannot be read: Permission denied"),
+        1,
+        "{stderr}"
+    );
     assert_eq!(report(&lines)["totals"]["lines"], 4, "{stderr}");
 }
 
@@ -302,7 +348,10 @@ fn stdin_is_followed_to_its_end_and_nothing_to_follow_is_exit_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("its directory /nonexistent/dir does not exist"), "{stderr}");
+    assert!(
+        stderr.contains("its directory /nonexistent/dir does not exist"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -337,7 +386,10 @@ fn fail_on_exits_1_at_the_first_finding_that_reaches_it() {
 fn events_are_streamed_as_lines_arrive() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("error.log");
-    append(&log, nginx_line(chrono::Utc::now() - chrono::Duration::hours(2), 1).as_bytes());
+    append(
+        &log,
+        nginx_line(chrono::Utc::now() - chrono::Duration::hours(2), 1).as_bytes(),
+    );
     append(&log, nginx_line(chrono::Utc::now(), 2).as_bytes());
     let live = Live::start(&["--events", log.to_str().unwrap()], &[]);
     // The old line is outside --since 10m; the recent one is there at once.

@@ -50,7 +50,9 @@ fn free_backend_port() -> u16 {
 /// One request; the status, if an answer came.
 fn get(port: u16, path: &str) -> Option<u16> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
     write!(
         stream,
         "GET {path} HTTP/1.1\r\nHost: shop.example.test\r\nConnection: close\r\n\r\n"
@@ -150,12 +152,18 @@ struct Backend(Child);
 impl Backend {
     /// Healthy, and after `slow_after` seconds (if given) every answer takes 3 s.
     fn start(port: u16, slow_after: Option<f64>) -> Backend {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/backends/backend.py");
+        let script =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/backends/backend.py");
         let child = Command::new("python3")
             .arg(script)
             .args(["http", "--port", &port.to_string(), "--lifetime", "60"])
             .args(match slow_after {
-                Some(after) => vec!["--delay".to_owned(), "3".to_owned(), "--delay-after".to_owned(), after.to_string()],
+                Some(after) => vec![
+                    "--delay".to_owned(),
+                    "3".to_owned(),
+                    "--delay-after".to_owned(),
+                    after.to_string(),
+                ],
                 None => Vec::new(),
             })
             .stdout(Stdio::null())
@@ -371,8 +379,15 @@ fn follows_a_real_nginx_through_an_outage_two_rotations_and_timeouts() {
     let timeouts = opened
         .iter()
         .find(|(at, v)| has_cause(v, "upstream_timeout_read") && *at > refused_closed.0)
-        .unwrap_or_else(|| panic!("no incident_open for upstream_timeout_read after the close: {all:#?}"));
-    assert!(timeouts.1["summary"].as_str().unwrap().contains("timed out"));
+        .unwrap_or_else(|| {
+            panic!("no incident_open for upstream_timeout_read after the close: {all:#?}")
+        });
+    assert!(
+        timeouts.1["summary"]
+            .as_str()
+            .unwrap()
+            .contains("timed out")
+    );
     assert!(
         of("finding")
             .iter()
@@ -401,16 +416,22 @@ fn follows_a_real_nginx_through_an_outage_two_rotations_and_timeouts() {
     on_disk.sort();
     assert_eq!(
         on_disk,
-        ["access.log", "access.log.1", "access.log.2", "error.log", "error.log.1", "error.log.2"]
+        [
+            "access.log",
+            "access.log.1",
+            "access.log.2",
+            "error.log",
+            "error.log.1",
+            "error.log.2"
+        ]
     );
-    let batch = common::run([
-        "--output".as_ref(),
-        "json".as_ref(),
-        logs.as_os_str(),
-    ]);
+    let batch = common::run(["--output".as_ref(), "json".as_ref(), logs.as_os_str()]);
     assert_eq!(batch.code, 0, "{}", batch.stderr);
     let batch = batch.json();
-    let physical: u64 = on_disk.iter().map(|n| common::wc_lines(&logs.join(n))).sum();
+    let physical: u64 = on_disk
+        .iter()
+        .map(|n| common::wc_lines(&logs.join(n)))
+        .sum();
     assert_eq!(report["totals"]["lines"], physical, "every line read once");
     assert_eq!(report["totals"], batch["totals"]);
     assert_eq!(report["summary"], batch["summary"]);
@@ -422,8 +443,17 @@ fn follows_a_real_nginx_through_an_outage_two_rotations_and_timeouts() {
             .unwrap()
             .iter()
             .map(|f| {
-                serde_json::json!([f["cause"], f["upstream"], f["count"], f["affected_requests"],
-                    f["first_seen"], f["last_seen"], f["statuses"], f["timeline"], f["severity"]])
+                serde_json::json!([
+                    f["cause"],
+                    f["upstream"],
+                    f["count"],
+                    f["affected_requests"],
+                    f["first_seen"],
+                    f["last_seen"],
+                    f["statuses"],
+                    f["timeline"],
+                    f["severity"]
+                ])
             })
             .collect()
     };

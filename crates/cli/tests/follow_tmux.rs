@@ -26,8 +26,12 @@ impl Tmux {
     }
 
     fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-S", "-", "-t", "live"]).stdout)
-            .into_owned()
+        String::from_utf8_lossy(
+            &self
+                .cmd(&["capture-pane", "-p", "-S", "-", "-t", "live"])
+                .stdout,
+        )
+        .into_owned()
     }
 
     fn keys(&self, keys: &[&str]) {
@@ -105,7 +109,15 @@ fn the_live_view_in_tmux_selects_details_pauses_and_quits_to_the_report() {
         log.display()
     );
     let started = tmux.cmd(&[
-        "new-session", "-d", "-s", "live", "-x", "160", "-y", "48", &command,
+        "new-session",
+        "-d",
+        "-s",
+        "live",
+        "-x",
+        "160",
+        "-y",
+        "48",
+        &command,
     ]);
     assert!(started.status.success(), "{started:?}");
 

@@ -140,7 +140,10 @@ impl fmt::Display for Problem {
             Problem::Deleted => f.write_str("deleted; following it again once it is created"),
             Problem::Missing => f.write_str("does not exist yet; following it once it is created"),
             Problem::NotAFile(kind) => {
-                write!(f, "is {kind} now, not a file; following it again once it is a file")
+                write!(
+                    f,
+                    "is {kind} now, not a file; following it again once it is a file"
+                )
             }
             Problem::Unreadable(reason) => {
                 write!(f, "cannot be read: {reason}; trying again as it changes")
@@ -233,9 +236,7 @@ impl Follower {
     ) -> Follower {
         let specs: Vec<Spec> = paths.iter().map(|p| classify(p)).collect();
         let rescan = Arc::new(AtomicBool::new(true));
-        let mut polling = options
-            .poll
-            .then(|| "polling was asked for".to_owned());
+        let mut polling = options.poll.then(|| "polling was asked for".to_owned());
         let watched: BTreeSet<(PathBuf, bool)> = specs.iter().filter_map(watch_target).collect();
         let mut watcher = None;
         if polling.is_none() && !watched.is_empty() {
@@ -373,10 +374,12 @@ impl Follower {
                     }
                 }
                 Spec::Dir(path) | Spec::Glob(path) => {
-                    if first && !match spec {
-                        Spec::Glob(_) => glob_base(path).is_dir(),
-                        _ => path.is_dir(),
-                    } {
+                    if first
+                        && !match spec {
+                            Spec::Glob(_) => glob_base(path).is_dir(),
+                            _ => path.is_dir(),
+                        }
+                    {
                         changes.push(Change::Problem {
                             path: path.clone(),
                             problem: Problem::Unfollowable("no such directory".to_owned()),
@@ -564,7 +567,10 @@ impl Follower {
             let Some(moved) = generation.moved else {
                 continue;
             };
-            let size = generation.probe.metadata().map_or(generation.size, |m| m.len());
+            let size = generation
+                .probe
+                .metadata()
+                .map_or(generation.size, |m| m.len());
             if size != generation.size {
                 generation.size = size;
                 generation.grew = now;

@@ -6,8 +6,22 @@ use std::path::Path;
 
 /// File system types whose files other machines may write.
 const REMOTE: &[&str] = &[
-    "nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "ceph", "glusterfs", "afs", "lustre",
-    "gpfs", "fuse.sshfs", "fuse.s3fs", "fuse.gcsfuse", "fuse.glusterfs", "fuse.rclone",
+    "nfs",
+    "nfs4",
+    "cifs",
+    "smb3",
+    "smbfs",
+    "9p",
+    "ceph",
+    "glusterfs",
+    "afs",
+    "lustre",
+    "gpfs",
+    "fuse.sshfs",
+    "fuse.s3fs",
+    "fuse.gcsfuse",
+    "fuse.glusterfs",
+    "fuse.rclone",
 ];
 
 /// The type of the remote file system `dir` is on, if it is on one.
@@ -36,7 +50,11 @@ fn file_system_of(table: &str, path: &str) -> Option<String> {
             || path
                 .strip_prefix(mount_point.as_str())
                 .is_some_and(|rest| rest.starts_with('/'));
-        if inside && best.as_ref().is_none_or(|(len, _)| mount_point.len() >= *len) {
+        if inside
+            && best
+                .as_ref()
+                .is_none_or(|(len, _)| mount_point.len() >= *len)
+        {
             best = Some((mount_point.len(), fs_type.to_owned()));
         }
     }
@@ -49,7 +67,9 @@ fn unescape(field: &str) -> String {
     let mut rest = field;
     while let Some(i) = rest.find('\\') {
         out.push_str(&rest[..i]);
-        let code = rest.get(i + 1..i + 4).and_then(|d| u8::from_str_radix(d, 8).ok());
+        let code = rest
+            .get(i + 1..i + 4)
+            .and_then(|d| u8::from_str_radix(d, 8).ok());
         match code {
             Some(byte) => {
                 out.push(char::from(byte));
@@ -78,11 +98,23 @@ mod tests {
 
     #[test]
     fn the_longest_mount_point_decides() {
-        assert_eq!(file_system_of(TABLE, "/var/log/nginx").as_deref(), Some("ext4"));
-        assert_eq!(file_system_of(TABLE, "/mnt/logs/nginx").as_deref(), Some("nfs4"));
+        assert_eq!(
+            file_system_of(TABLE, "/var/log/nginx").as_deref(),
+            Some("ext4")
+        );
+        assert_eq!(
+            file_system_of(TABLE, "/mnt/logs/nginx").as_deref(),
+            Some("nfs4")
+        );
         assert_eq!(file_system_of(TABLE, "/mnt/logs").as_deref(), Some("nfs4"));
         assert_eq!(file_system_of(TABLE, "/mnt/logsx").as_deref(), Some("ext4"));
-        assert_eq!(file_system_of(TABLE, "/mnt/logs/local/a").as_deref(), Some("tmpfs"));
-        assert_eq!(file_system_of(TABLE, "/mnt/my logs/a").as_deref(), Some("cifs"));
+        assert_eq!(
+            file_system_of(TABLE, "/mnt/logs/local/a").as_deref(),
+            Some("tmpfs")
+        );
+        assert_eq!(
+            file_system_of(TABLE, "/mnt/my logs/a").as_deref(),
+            Some("cifs")
+        );
     }
 }

@@ -314,7 +314,8 @@ impl FileTail {
             self.partial.clear();
         }
         let room = self.keep.saturating_sub(self.partial.len());
-        self.partial.extend_from_slice(&bytes[..bytes.len().min(room)]);
+        self.partial
+            .extend_from_slice(&bytes[..bytes.len().min(room)]);
     }
 
     /// The file shrank: hand out the line that was being written (it is gone from the
@@ -377,8 +378,13 @@ impl StdinTail {
                 .map_or(self.sent, |i| self.sent + i + 1);
             let line_len = self.buffer.len() - line_start;
             let until_newline = memchr::memchr(b'\n', chunk).map_or(chunk.len(), |i| i + 1);
-            let ends_line = until_newline <= chunk.len() && chunk.get(until_newline - 1) == Some(&b'\n');
-            let piece_len = if ends_line { until_newline - 1 } else { until_newline };
+            let ends_line =
+                until_newline <= chunk.len() && chunk.get(until_newline - 1) == Some(&b'\n');
+            let piece_len = if ends_line {
+                until_newline - 1
+            } else {
+                until_newline
+            };
             if line_len + piece_len > self.keep {
                 let room = self.keep - line_len.min(self.keep);
                 self.buffer.extend_from_slice(&chunk[..room]);
@@ -438,7 +444,8 @@ mod tests {
         w.write_all(b"one\ntw").unwrap();
         assert_eq!(drain(&mut tail), b"one\n");
         assert_eq!(drain(&mut tail), b"");
-        w.write_all(b"o\nthree is a much longer line than the buffer\nfo").unwrap();
+        w.write_all(b"o\nthree is a much longer line than the buffer\nfo")
+            .unwrap();
         assert_eq!(
             drain(&mut tail),
             b"two\nthree is a much longer line than the buffer\n"

@@ -270,7 +270,9 @@ fn a_rename_within_a_followed_directory_keeps_the_file() {
     reader.round();
     assert_eq!(reader.moved, [Some(dir.path().join("error.log.1"))]);
     // Still followed under its new name: late lines from the server are read.
-    append(&dir.path().join("error.log.1")).write_all(b"late\n").unwrap();
+    append(&dir.path().join("error.log.1"))
+        .write_all(b"late\n")
+        .unwrap();
     reader.round();
     let mut all: Vec<String> = reader.finish().iter().flat_map(|g| lines(g)).collect();
     all.sort();
@@ -302,7 +304,12 @@ fn problems_are_said_once_each() {
     reader.round();
     let said: Vec<(String, Problem)> = reader.problems[1..]
         .iter()
-        .map(|(p, pr)| (p.file_name().unwrap().to_string_lossy().into_owned(), pr.clone()))
+        .map(|(p, pr)| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                pr.clone(),
+            )
+        })
         .collect();
     assert_eq!(
         said,
@@ -332,13 +339,9 @@ fn inotify_wakes_the_caller_when_a_line_is_written() {
     fs::write(&path, "").unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     let tx = std::sync::Mutex::new(tx);
-    let mut follower = Follower::new(
-        std::slice::from_ref(&path),
-        Options::default(),
-        move || {
-            let _ = tx.lock().unwrap().send(());
-        },
-    );
+    let mut follower = Follower::new(std::slice::from_ref(&path), Options::default(), move || {
+        let _ = tx.lock().unwrap().send(());
+    });
     if let Some(reason) = follower.polling_reason() {
         eprintln!("SKIPPED: no inotify here ({reason})");
         return;
@@ -355,6 +358,10 @@ fn inotify_wakes_the_caller_when_a_line_is_written() {
     rx.recv_timeout(Duration::from_secs(5))
         .expect("a wake-up within 5 s of the write");
     let mut text = String::new();
-    tails.get_mut(&0).unwrap().read_to_string(&mut text).unwrap();
+    tails
+        .get_mut(&0)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
     assert_eq!(text, "hello\n");
 }

@@ -167,7 +167,12 @@ pub fn run(settings: LiveSettings, notices: &mut dyn FnMut(&Notice)) -> io::Resu
     let (tx, rx) = mpsc::channel();
     watch_signals(tx.clone());
     let scanner = Scanner::new(settings.formats.clone());
-    let mut session = Session::new(scanner, &settings.paths, settings.follow.clone(), tx.clone());
+    let mut session = Session::new(
+        scanner,
+        &settings.paths,
+        settings.follow.clone(),
+        tx.clone(),
+    );
     if !session.followable {
         session.look();
         for notice in session.take_notices() {

@@ -75,7 +75,12 @@ pub(crate) struct Session {
 
 impl Session {
     /// Starts following `paths` (`-` for standard input).
-    pub fn new(scanner: Scanner, paths: &[PathBuf], options: Options, wake: Sender<Wake>) -> Session {
+    pub fn new(
+        scanner: Scanner,
+        paths: &[PathBuf],
+        options: Options,
+        wake: Sender<Wake>,
+    ) -> Session {
         let woken = Arc::new(AtomicBool::new(false));
         let waker = {
             let woken = Arc::clone(&woken);
@@ -140,7 +145,10 @@ impl Session {
     pub fn stdin_ended(&self) -> bool {
         self.follower.is_none()
             && self.stdin.is_some()
-            && !self.readings.iter().any(|r| Some(r.stream.id()) == self.stdin)
+            && !self
+                .readings
+                .iter()
+                .any(|r| Some(r.stream.id()) == self.stdin)
     }
 
     /// How many inputs are being read.
@@ -228,8 +236,10 @@ impl Session {
                 });
             }
             Change::Recovered { path } => {
-                self.notices
-                    .push(Notice::note(format!("{}: following it again", path.display())));
+                self.notices.push(Notice::note(format!(
+                    "{}: following it again",
+                    path.display()
+                )));
             }
         }
     }
@@ -241,15 +251,17 @@ impl Session {
         let mut done = Vec::new();
         for (i, reading) in self.readings.iter_mut().enumerate() {
             let pumped = match target {
-                Target::Analyzer(a) => reading.stream.pump(&self.scanner, &mut **a).map_err(sink_never),
+                Target::Analyzer(a) => reading
+                    .stream
+                    .pump(&self.scanner, &mut **a)
+                    .map_err(sink_never),
                 Target::Events(e) => reading.stream.pump(&self.scanner, &mut **e),
             };
             match pumped {
                 Ok(n) => lines += n,
                 Err(ScanError::Input(problem)) => {
-                    self.notices.push(Notice::note(format!(
-                        "{problem}; no longer following it"
-                    )));
+                    self.notices
+                        .push(Notice::note(format!("{problem}; no longer following it")));
                     done.push(i);
                     continue;
                 }
@@ -286,9 +298,10 @@ impl Session {
             // The new generation may already hold lines.
             if let Some(reading) = self.readings.iter_mut().find(|r| r.stream.id() == id) {
                 let pumped = match target {
-                    Target::Analyzer(a) => {
-                        reading.stream.pump(&self.scanner, &mut **a).map_err(sink_never)
-                    }
+                    Target::Analyzer(a) => reading
+                        .stream
+                        .pump(&self.scanner, &mut **a)
+                        .map_err(sink_never),
                     Target::Events(e) => reading.stream.pump(&self.scanner, &mut **e),
                 };
                 match pumped {
@@ -330,4 +343,3 @@ fn sink_never<E>(e: ScanError<std::convert::Infallible>) -> ScanError<E> {
         ScanError::Sink(never) => match never {},
     }
 }
-

@@ -45,19 +45,22 @@ pub(crate) fn run(
     let mut incidents: Vec<LiveIncident> = Vec::new();
     let mut end = End::Stopped;
     let result = (|| -> io::Result<()> {
-        let mut draw = |engine: &Engine, session: &Session, state: &ViewState, incidents: &[LiveIncident]| {
-            let updated = chrono::Local::now().format("%H:%M:%S").to_string();
-            let model = Model {
-                report: engine.report.as_ref(),
-                incidents,
-                following: session.reading(),
-                lines: session.lines,
-                updated: &updated,
-                color,
-                top,
+        let mut draw =
+            |engine: &Engine, session: &Session, state: &ViewState, incidents: &[LiveIncident]| {
+                let updated = chrono::Local::now().format("%H:%M:%S").to_string();
+                let model = Model {
+                    report: engine.report.as_ref(),
+                    incidents,
+                    following: session.reading(),
+                    lines: session.lines,
+                    updated: &updated,
+                    color,
+                    top,
+                };
+                terminal
+                    .draw(|frame| view::draw(frame, &model, state))
+                    .map(|_| ())
             };
-            terminal.draw(|frame| view::draw(frame, &model, state)).map(|_| ())
-        };
         draw(&engine, &session, &state, &incidents)?;
         engine.read(&mut session)?;
         engine.analyzer.admit_all();

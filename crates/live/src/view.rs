@@ -257,20 +257,22 @@ fn draw_windows(frame: &mut Frame<'_>, area: Rect, model: &Model<'_>) {
     let total = |v: &[u64]| thousands(v.iter().sum());
     frame.render_widget(
         Sparkline::default()
-            .block(Block::default().borders(Borders::ALL).title(format!(
-                " requests per {per} ({} in all) ",
-                total(requests)
-            )))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(format!(" requests per {per} ({} in all) ", total(requests))),
+            )
             .data(&last(requests))
             .style(style(model.color, Color::Green)),
         left,
     );
     frame.render_widget(
         Sparkline::default()
-            .block(Block::default().borders(Borders::ALL).title(format!(
-                " 5xx per {per} ({} in all) ",
-                total(errors)
-            )))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(format!(" 5xx per {per} ({} in all) ", total(errors))),
+            )
             .data(&last(errors))
             .style(style(model.color, Color::Red)),
         right,
@@ -285,9 +287,15 @@ fn draw_status(frame: &mut Frame<'_>, area: Rect, state: &ViewState) {
                 terminal(status).into_owned(),
                 Style::default().add_modifier(Modifier::BOLD),
             ),
-            Span::styled(format!("  ({keys})"), Style::default().add_modifier(Modifier::DIM)),
+            Span::styled(
+                format!("  ({keys})"),
+                Style::default().add_modifier(Modifier::DIM),
+            ),
         ]),
-        None => Line::from(Span::styled(keys, Style::default().add_modifier(Modifier::DIM))),
+        None => Line::from(Span::styled(
+            keys,
+            Style::default().add_modifier(Modifier::DIM),
+        )),
     };
     frame.render_widget(Paragraph::new(line), area);
 }
@@ -301,7 +309,10 @@ fn draw_detail(frame: &mut Frame<'_>, area: Rect, finding: &Finding, color: bool
     };
     let bold = Style::default().add_modifier(Modifier::BOLD);
     let mut text = Text::default();
-    text.push_line(Line::from(Span::styled(terminal(&finding.title).into_owned(), bold)));
+    text.push_line(Line::from(Span::styled(
+        terminal(&finding.title).into_owned(),
+        bold,
+    )));
     text.push_line(Line::from(format!(
         "{} × {} · {} · {} to {}",
         thousands(finding.count),

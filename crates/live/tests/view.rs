@@ -29,7 +29,12 @@ fn fixture_report() -> Report {
     // Paths as in the repository, whatever the checkout's location.
     for f in &mut report.findings {
         for e in &mut f.examples {
-            e.path = e.path.rsplit("fixtures/").next().unwrap_or_default().to_owned();
+            e.path = e
+                .path
+                .rsplit("fixtures/")
+                .next()
+                .unwrap_or_default()
+                .to_owned();
         }
     }
     report
@@ -49,7 +54,13 @@ fn incident() -> LiveIncident {
     }
 }
 
-fn render(report: Option<&Report>, incidents: &[LiveIncident], state: &ViewState, w: u16, h: u16) -> Terminal<TestBackend> {
+fn render(
+    report: Option<&Report>,
+    incidents: &[LiveIncident],
+    state: &ViewState,
+    w: u16,
+    h: u16,
+) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     let model = Model {
         report,
@@ -111,13 +122,19 @@ fn text_from_logs_is_escaped_as_in_the_table() {
         let buffer = terminal.backend().buffer();
         for cell in buffer.content() {
             assert!(
-                !cell.symbol().chars().any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)),
+                !cell
+                    .symbol()
+                    .chars()
+                    .any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)),
                 "raw control character {:?} on screen",
                 cell.symbol()
             );
         }
         let text = terminal.backend().to_string();
-        assert!(text.contains(r"\x1b[2J\x1b]0;pwned\x07evil\u{202e}txt\x9b31m"), "{text}");
+        assert!(
+            text.contains(r"\x1b[2J\x1b]0;pwned\x07evil\u{202e}txt\x9b31m"),
+            "{text}"
+        );
     }
 }
 
