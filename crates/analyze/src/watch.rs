@@ -536,9 +536,8 @@ fn threshold(ring: &Ring, span_start: i64, head: i64, scratch: &mut Vec<u32>) ->
     scratch.clear();
     scratch.extend((from..=head).map(|t| ring.get(t)));
     let middle = scratch.len() / 2;
-    let median = match scratch.select_nth_unstable(middle) {
-        (_, m, _) => *m,
-    };
+    let (_, median, _) = scratch.select_nth_unstable(middle);
+    let median = *median;
     if median == 0 {
         1
     } else {

@@ -171,13 +171,12 @@ fn draw_incidents(frame: &mut Frame<'_>, area: Rect, model: &Model<'_>) {
 }
 
 fn severity_style(severity: Severity, color: bool) -> Style {
-    let base = match severity {
+    match severity {
         Severity::Critical => style(color, Color::Red).add_modifier(Modifier::BOLD),
         Severity::High => style(color, Color::Red),
         Severity::Medium => style(color, Color::Yellow),
         Severity::Low | Severity::Info => Style::default(),
-    };
-    base
+    }
 }
 
 fn draw_findings(frame: &mut Frame<'_>, area: Rect, model: &Model<'_>, state: &ViewState) {
@@ -262,7 +261,7 @@ fn draw_windows(frame: &mut Frame<'_>, area: Rect, model: &Model<'_>) {
                     .borders(Borders::ALL)
                     .title(format!(" requests per {per} ({} in all) ", total(requests))),
             )
-            .data(&last(requests))
+            .data(last(requests))
             .style(style(model.color, Color::Green)),
         left,
     );
@@ -273,7 +272,7 @@ fn draw_windows(frame: &mut Frame<'_>, area: Rect, model: &Model<'_>) {
                     .borders(Borders::ALL)
                     .title(format!(" 5xx per {per} ({} in all) ", total(errors))),
             )
-            .data(&last(errors))
+            .data(last(errors))
             .style(style(model.color, Color::Red)),
         right,
     );
