@@ -40,12 +40,13 @@ impl Tmux {
         assert!(self.cmd(&args).status.success());
     }
 
-    /// Waits (at most 20 s) until the screen shows `what`.
-    fn wait_for(&self, what: &str) -> String {
+    /// Waits (at most 20 s) until the screen shows all of `what` (tmux may be read while
+    /// a frame is being written).
+    fn wait_for(&self, what: &[&str]) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let screen = self.screen();
-            if screen.contains(what) {
+            if what.iter().all(|w| screen.contains(w)) {
                 return screen;
             }
             assert!(
@@ -121,36 +122,35 @@ fn the_live_view_in_tmux_selects_details_pauses_and_quits_to_the_report() {
     ]);
     assert!(started.status.success(), "{started:?}");
 
-    let screen = tmux.wait_for("Open incidents");
-    assert!(screen.contains("logscan · following 1 input"), "{screen}");
+    tmux.wait_for(&["Open incidents", "logscan · following 1 input", "q quit"]);
     // The backend goes down: a burst of refused connections.
     let mut text = String::new();
     for n in 10..30 {
         text.push_str(&refused(chrono::Utc::now(), n));
     }
     append(&log, &text);
-    let screen = tmux.wait_for("Open incidents (1)");
-    assert!(screen.contains("upstream_refused"), "{screen}");
-    assert!(screen.contains("127.0.0.1:19020"), "{screen}");
-    assert!(screen.contains("refused"), "{screen}");
+    tmux.wait_for(&[
+        "Open incidents (1)",
+        "upstream_refused",
+        "127.0.0.1:19020",
+        "q quit",
+    ]);
 
     // Select, open the details, close them.
     tmux.keys(&["j"]);
     tmux.keys(&["Enter"]);
-    let screen = tmux.wait_for("Fix and examples");
-    assert!(screen.contains("Examples"), "{screen}");
-    assert!(screen.contains("error.log:"), "{screen}");
+    tmux.wait_for(&["Fix and examples", "Examples", "error.log:", "q quit"]);
     tmux.keys(&["Escape"]);
     // Pause, resume.
     tmux.keys(&["p"]);
-    tmux.wait_for("PAUSED");
+    tmux.wait_for(&["PAUSED"]);
     tmux.keys(&["p"]);
     // A resize is redrawn.
     tmux.cmd(&["resize-window", "-t", "live", "-x", "120", "-y", "40"]);
-    tmux.wait_for("q quit");
+    tmux.wait_for(&["q quit"]);
 
     tmux.keys(&["q"]);
-    let screen = tmux.wait_for("LOGSCAN-EXITED");
+    let screen = tmux.wait_for(&["LOGSCAN-EXITED"]);
     assert!(screen.contains("LOGSCAN-EXITED 0"), "{screen}");
     // The normal screen: the final report as a table, nothing left of the view.
     assert!(screen.contains("SEVERITY"), "{screen}");
