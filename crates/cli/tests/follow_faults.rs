@@ -407,3 +407,45 @@ fn events_are_streamed_as_lines_arrive() {
     assert_eq!(lines[1]["logscan"]["cause"], "upstream_refused");
     assert_eq!(lines[1]["log"]["file"]["line"], 3);
 }
+
+#[test]
+fn a_directory_compressed_files_read_once_new_logs_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = chrono::Utc::now();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    for n in 0..3 {
+        gz.write_all(nginx_line(now - chrono::Duration::seconds(60), n).as_bytes())
+            .unwrap();
+    }
+    std::fs::write(dir.path().join("error.log.2.gz"), gz.finish().unwrap()).unwrap();
+    append(
+        &dir.path().join("error.log"),
+        nginx_line(now, 10).as_bytes(),
+    );
+    let live = Live::start(&[dir.path().to_str().unwrap()], &[]);
+    // A new log appears in the directory; a compressed rotation appears too (its lines
+    // were read under the first name: it is left alone).
+    append(
+        &dir.path().join("shop.error.log"),
+        nginx_line(chrono::Utc::now(), 11).as_bytes(),
+    );
+    let mut again = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    again.write_all(nginx_line(now, 10).as_bytes()).unwrap();
+    std::fs::write(dir.path().join("error.log.1.gz"), again.finish().unwrap()).unwrap();
+    thread::sleep(Duration::from_millis(500));
+    let (code, lines, stderr) = live.stop();
+    assert_eq!(code, 0, "{stderr}");
+    let report = report(&lines);
+    assert_eq!(report["totals"]["lines"], 5, "{report:#}");
+    let paths: Vec<&str> = report["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["path"].as_str().unwrap().rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        ["error.log", "error.log.2.gz", "shop.error.log"],
+        "{stderr}"
+    );
+}

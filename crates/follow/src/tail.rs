@@ -517,6 +517,66 @@ mod tests {
         assert!(out.ends_with(b"x\nnext\n"));
     }
 
+    proptest::proptest! {
+        /// Standard input in any pieces: every line handed out once, whole, in order;
+        /// lines longer than `keep` cut to `keep` bytes; a last line without `\n` at the end.
+        #[test]
+        fn stdin_in_any_pieces_gives_every_line_once(
+            lines in proptest::collection::vec(proptest::collection::vec(0u8..=255, 0..40), 0..30),
+            last_newline in proptest::bool::ANY,
+            cuts in proptest::collection::vec(1usize..50, 1..20),
+            reads in proptest::collection::vec(1usize..64, 1..10),
+        ) {
+            let keep = 16;
+            let lines: Vec<Vec<u8>> = lines
+                .into_iter()
+                .map(|l| l.into_iter().filter(|&b| b != b'\n').collect())
+                .collect();
+            let mut input = Vec::new();
+            let mut expected = Vec::new();
+            for (i, line) in lines.iter().enumerate() {
+                input.extend_from_slice(line);
+                expected.extend_from_slice(&line[..line.len().min(keep)]);
+                if i + 1 < lines.len() || last_newline {
+                    input.push(b'\n');
+                    expected.push(b'\n');
+                }
+            }
+            let (tx, rx) = mpsc::sync_channel(input.len() + 1);
+            let mut tail = Tail::channel(rx, keep);
+            let mut out = Vec::new();
+            let mut at = 0;
+            let mut step = 0;
+            while at < input.len() {
+                let n = cuts[step % cuts.len()].min(input.len() - at);
+                tx.send(input[at..at + n].to_vec()).unwrap();
+                at += n;
+                let mut buf = vec![0u8; reads[step % reads.len()]];
+                loop {
+                    let got = tail.read(&mut buf).unwrap();
+                    if got == 0 {
+                        break;
+                    }
+                    out.extend_from_slice(&buf[..got]);
+                }
+                // A pause comes only after a whole line, before the end.
+                proptest::prop_assert!(out.is_empty() || out.ends_with(b"\n"));
+                step += 1;
+            }
+            drop(tx);
+            let mut buf = [0u8; 7];
+            loop {
+                let got = tail.read(&mut buf).unwrap();
+                if got == 0 {
+                    break;
+                }
+                out.extend_from_slice(&buf[..got]);
+            }
+            proptest::prop_assert_eq!(out, expected);
+            proptest::prop_assert_eq!(tail.state(), TailState::Ended);
+        }
+    }
+
     #[test]
     fn stdin_lines_wait_for_their_newline_and_long_ones_are_cut() {
         let (tx, rx) = mpsc::sync_channel(8);
