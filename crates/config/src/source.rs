@@ -133,6 +133,11 @@ fn read_disk(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
     if !meta.is_file() {
         return Err("not a regular file".into());
     }
+    // Refuse a file known to be too large without reading it (it may still grow while
+    // read: the `take` below bounds that).
+    if meta.len() > max_bytes {
+        return Err(format!("larger than {max_bytes} bytes: not read"));
+    }
     let file = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
     let mut bytes = Vec::new();
     file.take(max_bytes + 1)

@@ -373,3 +373,209 @@ fn problems_and_notes_are_told_apart() {
     let c = nginx(b"include /nowhere.conf;\n");
     assert_eq!(c.warnings()[0].severity, Severity::Problem);
 }
+
+/// The warnings of one file stop at 100, and the ones left out are counted, not lost.
+#[test]
+fn warnings_past_the_limit_are_counted_exactly() {
+    // 150 stray closing braces: 150 syntax errors in one file.
+    let c = nginx(&b"}\n".repeat(150));
+    let w = c.warnings();
+    assert_eq!(w.len(), 101, "{:?}", &w[..2]);
+    assert!(
+        w[..100]
+            .iter()
+            .all(|w| w.path == Path::new("/e/nginx.conf"))
+    );
+    assert_eq!(w[0].line, Some(1));
+    assert_eq!(w[99].line, Some(100));
+    assert_eq!(
+        w[100].message,
+        "50 more syntax errors in this file not shown"
+    );
+
+    let c = apache(&b"</Location>\n".repeat(150));
+    let w = c.warnings();
+    assert_eq!(w.len(), 101, "{:?}", &w[..2]);
+    assert_eq!(w[99].line, Some(100));
+    assert_eq!(w[100].message, "50 more problems in this file not shown");
+    assert_eq!(w[100].path, Path::new("/e/httpd.conf"));
+
+    let c = fpm(&b"[www]\n"
+        .iter()
+        .chain(&b"junk\n".repeat(250))
+        .copied()
+        .collect::<Vec<u8>>());
+    let w = c.warnings();
+    assert_eq!(w.len(), 101, "{:?}", &w[..2]);
+    assert_eq!(w[0].line, Some(2));
+    assert_eq!(w[100].message, "150 more problems in this file not shown");
+    assert!(c.pool("www").is_some());
+}
+
+/// Include cycles on disk, in each server's syntax: the cycle is named at the `include`
+/// line that closes it, every file is read once, and what follows is still read.
+#[test]
+fn include_cycles_on_disk_are_named_and_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("nginx.conf"),
+        "events {}\nhttp {\n    include a.conf;\n    keepalive_timeout 5s;\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("a.conf"),
+        "proxy_read_timeout 7s;\ninclude b.conf;\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("b.conf"), "proxy_buffer_size 8k;\ninclude a.conf;\n").unwrap();
+    let c = NginxConfig::read(&d.join("nginx.conf"), &Options::default()).unwrap();
+    clean(c.warnings());
+    let cycles: Vec<&Warning> = c
+        .warnings()
+        .iter()
+        .filter(|w| w.message.contains("include cycle"))
+        .collect();
+    assert_eq!(cycles.len(), 1, "{:?}", c.warnings());
+    assert_eq!(
+        (cycles[0].path.as_path(), cycles[0].line),
+        (d.join("b.conf").as_path(), Some(2))
+    );
+    assert_eq!(cycles[0].severity, Severity::Problem);
+    let http = c.blocks_named("http").next().unwrap();
+    let names: Vec<&str> = c
+        .tree()
+        .block(http)
+        .settings
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "proxy_read_timeout",
+            "proxy_buffer_size",
+            "keepalive_timeout"
+        ]
+    );
+
+    // Apache: a conf-enabled/ directory that includes its own directory.
+    std::fs::create_dir(d.join("conf-enabled")).unwrap();
+    std::fs::write(
+        d.join("httpd.conf"),
+        format!(
+            "ServerRoot {}\nIncludeOptional conf-enabled/*.conf\nTimeout 30\n",
+            d.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("conf-enabled/loop.conf"),
+        "ProxyTimeout 9\nInclude conf-enabled/\n",
+    )
+    .unwrap();
+    let c = ApacheConfig::read(&d.join("httpd.conf"), &Options::default()).unwrap();
+    clean(c.warnings());
+    let cycle = c
+        .warnings()
+        .iter()
+        .find(|w| w.message.contains("include cycle"))
+        .unwrap_or_else(|| panic!("{:?}", c.warnings()));
+    assert_eq!(cycle.path, d.join("conf-enabled/loop.conf"));
+    assert_eq!(cycle.line, Some(2));
+    let main = &c.tree().block(BlockId::MAIN).settings;
+    assert_eq!(
+        main.iter()
+            .filter(|s| s.name == "ProxyTimeout" || s.name == "Timeout")
+            .map(|s| s.value())
+            .collect::<Vec<_>>(),
+        ["9", "30"]
+    );
+}
+
+/// A file larger than the size limit (64 MB) is named and skipped without being read; the
+/// rest of the configuration is read. The file is sparse, so the test writes nothing.
+#[test]
+fn files_over_the_size_limit_are_named_and_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let huge = std::fs::File::create(d.join("huge.conf")).unwrap();
+    huge.set_len(65 << 20).unwrap();
+    drop(huge);
+    std::fs::write(
+        d.join("nginx.conf"),
+        "events {}\ninclude huge.conf;\nhttp { proxy_read_timeout 3s; }\n",
+    )
+    .unwrap();
+    let c = NginxConfig::read(&d.join("nginx.conf"), &Options::default()).unwrap();
+    clean(c.warnings());
+    assert_eq!(c.warnings().len(), 1, "{:?}", c.warnings());
+    let w = &c.warnings()[0];
+    assert_eq!(
+        (w.path.as_path(), w.line),
+        (d.join("nginx.conf").as_path(), Some(2))
+    );
+    assert!(w.message.contains("huge.conf"), "{w:?}");
+    assert!(
+        w.message.ends_with("larger than 67108864 bytes: not read"),
+        "{w:?}"
+    );
+    assert!(c.blocks_named("http").next().is_some());
+
+    std::fs::write(
+        d.join("php-fpm.conf"),
+        format!(
+            "[global]\ninclude={}/huge.conf\n[www]\nlisten = /run/x.sock\n",
+            d.display()
+        ),
+    )
+    .unwrap();
+    let c = FpmConfig::read(&d.join("php-fpm.conf"), &Options::default()).unwrap();
+    assert!(
+        c.warnings()
+            .iter()
+            .any(|w| w.line == Some(2) && w.message.ends_with("not read")),
+        "{:?}",
+        c.warnings()
+    );
+    assert!(c.pool("www").is_some());
+
+    // The main file itself: an error for that configuration only, which names it.
+    let mut configs = Configs::new();
+    configs.read_as(&d.join("huge.conf"), Kind::Nginx, &Options::default());
+    configs.read_as(&d.join("nginx.conf"), Kind::Nginx, &Options::default());
+    let w = configs.configs()[0].warnings();
+    assert!(
+        w[0].to_string()
+            .starts_with(&format!("{}:", d.join("huge.conf").display()))
+    );
+    assert!(configs.configs()[1].parsed.is_ok());
+}
+
+/// Bytes that are not UTF-8 in each grammar: the line is named, the value is read with
+/// U+FFFD in place of the bad bytes, and the directives around it are in force.
+#[test]
+fn invalid_utf8_is_named_and_the_rest_is_read() {
+    let c = nginx(b"events {}\nhttp {\n  server_name caf\xe9;\n  proxy_read_timeout 9s;\n}\n");
+    let w = c.warnings();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(w[0].line, Some(3));
+    assert!(w[0].message.contains("not UTF-8"));
+    let http = c.blocks_named("http").next().unwrap();
+    let settings = &c.tree().block(http).settings;
+    assert_eq!(settings[0].args, ["caf\u{fffd}"]);
+    assert_eq!(settings[1].value(), "9s");
+
+    let c = apache(b"Timeout 30\nServerName caf\xe9\xff\nProxyTimeout 4\n");
+    assert_eq!(c.warnings().len(), 1, "{:?}", c.warnings());
+    assert_eq!(c.warnings()[0].line, Some(2));
+    let main = &c.tree().block(BlockId::MAIN).settings;
+    assert_eq!(main.len(), 3);
+    assert_eq!(main[2].value(), "4");
+
+    let c = fpm(b"[www]\nlisten = /run/\xc3(.sock\npm.max_children = 3\n");
+    assert_eq!(c.warnings().len(), 1, "{:?}", c.warnings());
+    assert_eq!(c.warnings()[0].line, Some(2));
+    let pool = c.pool("www").unwrap();
+    assert_eq!(c.effective(pool, "pm.max_children").unwrap().value, "3");
+}
