@@ -37,7 +37,12 @@ fn git_path(dir: &Path, name: &str) -> Option<PathBuf> {
 
 /// What `git -C dir args...` prints, trimmed, if it ran and succeeded.
 fn git(dir: &Path, args: &[&str]) -> Option<String> {
-    let output = Command::new("git").arg("-C").arg(dir).args(args).output().ok()?;
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .ok()?;
     let text = String::from_utf8(output.stdout).ok()?;
     let text = text.trim();
     (output.status.success() && !text.is_empty()).then(|| text.to_owned())

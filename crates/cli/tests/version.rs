@@ -94,7 +94,11 @@ fn a_checkout_gives_its_commit_and_the_files_that_change_when_head_moves() {
     );
     let branch = dir.join(".git/refs/heads/main");
     assert!(first.watch.iter().any(|p| p.ends_with(".git/HEAD")));
-    assert!(first.watch.iter().any(|p| p == &branch), "{:?}", first.watch);
+    assert!(
+        first.watch.iter().any(|p| p == &branch),
+        "{:?}",
+        first.watch
+    );
     assert!(first.watch.iter().all(|p| p.is_file()));
 
     // A new commit moves the branch file the build script watches, and the commit shown.
