@@ -96,8 +96,8 @@ fn page() -> String {
          Every failure logscan finds gets one of these {} cause ids. The ids are stable: they \
          are the `cause` of each finding in the report JSON ([report.md](report.md)) and \
          `logscan.cause` in the events ([events.md](events.md)). The severity is that of one \
-         occurrence; a finding's severity also grows with how many requests it hit. The \
-         category says it in plain words.\n\n\
+         occurrence; a finding's severity is raised or lowered from it by its volume and \
+         share. The category says it in plain words.\n\n\
          Below each cause is the fix logscan writes, as it writes it when nginx or Apache \
          httpd logged the failure, here filled in with example evidence: {} events {WHEN}, \
          and a typical upstream for the cause (`10.0.0.5:8080`, PHP-FPM's socket \
@@ -130,11 +130,12 @@ fn page() -> String {
             id = cause.id(),
         );
     }
+    page.push('\n');
 
     for cause in Cause::ALL {
         let _ = write!(
             page,
-            "\n## {id}\n\n**{}.** Severity `{}`, category `{}` ({}).\n\n",
+            "## {id}\n\n**{}.** Severity `{}`, category `{}` ({}).\n\n",
             markdown(cause.title()),
             cause.severity(),
             cause.category().id(),
