@@ -21,7 +21,7 @@ fn first_block<'a>(lines: impl Iterator<Item = &'a str>, kinds: &[&str]) -> Opti
 }
 
 /// The lines rustdoc shows: `# ` lines (and a lone `#`) hidden, `##` shown as `#`.
-fn shown<'a>(lines: &[&'a str]) -> Vec<String> {
+fn shown(lines: &[&str]) -> Vec<String> {
     lines
         .iter()
         .filter(|line| {
