@@ -53,6 +53,7 @@ mod apache_error;
 mod bytes;
 pub mod cause;
 mod classify;
+mod companion;
 pub mod detect;
 pub mod errno;
 mod error;
@@ -65,6 +66,7 @@ mod test_support;
 pub mod time;
 
 pub use cause::{Category, Cause, Phase, Severity};
+pub use companion::Companions;
 pub use errno::{CodeSpace, Errno, SysError};
 pub use error::{FormatError, ParseError};
 pub use parser::Parser;

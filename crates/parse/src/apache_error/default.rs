@@ -1,10 +1,20 @@
 //! The default layouts: httpd 2.4's `do_errorlog_default` (`server/log.c`), threaded and
 //! prefork, and 2.2's `log_error_core`; the leading time in any of the forms the `%t` item
 //! writes.
+//!
+//! The same reader takes the `ErrorLogFormat` examples of httpd's own documentation
+//! (`docs/manual/mod/core.xml`) without being told the format: `[%t] [%l] [pid %P] %F: %E:
+//! [client %a] %M` (a `[client ` left dangling when there is no client), the 2.2-like
+//! `[%t] [%l] %7F: %E: [client\ %a] %M% ,\ referer\ %{Referer}i`, and the log-id example
+//! `[%{uc}t] [%-m:%-l] [R:%L] [C:%{C}L] %7F: %E: %M` with its once-per-request and
+//! once-per-connection lines (`[R:<id>] Request 0 on C:<id> pid:1 tid:2`, `[C:<id>] remote
+//! ... local ...`). Log ids (`[R:<id>]`, `[C:<id>]`, `[<id>]`, `[-]`) are passed over.
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::{MAX_LINE, is_ah_code, set_message, status_item};
-use crate::bytes::{all_digits, at, find, fixed_u32, head, leading_u64, split_port, sub, tail};
+use crate::bytes::{
+    all_digits, at, find, fixed_u32, head, leading_u64, rfind, split_port, sub, tail,
+};
 use crate::classify;
 use crate::errno::SysError;
 use crate::error::ParseError;
@@ -46,24 +56,31 @@ pub(crate) fn parse_default(line: &[u8]) -> Result<ErrorRecord<'_>, ParseError> 
                 1,
             ));
         }
-        // `[module:level]` (2.4) or `[level]` (2.2).
+        // `[module:level]` (2.4) or `[level]` (2.2); a log id instead on the extra lines of
+        // `ErrorLogFormat request|connection` (no level).
         let close = memchr::memchr(b']', sub(line, p, p + 64))
             .ok_or(ParseError::new("']' closing the level", p))?;
         let inner = sub(line, p + 1, p + close);
-        match memchr::memrchr(b':', inner) {
-            Some(colon) => {
-                rec.module = Some(head(inner, colon));
-                rec.level = Level::from_bytes(tail(inner, colon + 1));
+        if log_id(inner) && rec.time.is_some() {
+            p = skip_space(line, p + close + 1);
+        } else {
+            match memchr::memrchr(b':', inner) {
+                Some(colon) => {
+                    // `%-m` writes `-` for a message without a module.
+                    rec.module = Some(head(inner, colon)).filter(|m| *m != b"-");
+                    rec.level = Level::from_bytes(tail(inner, colon + 1));
+                }
+                None => {
+                    rec.level = Level::from_bytes(inner);
+                    v22 = true;
+                }
             }
-            None => {
-                rec.level = Level::from_bytes(inner);
-                v22 = true;
+            if rec.level.is_none() {
+                return Err(ParseError::new("a log level", p + 1));
             }
+            p = skip_space(line, p + close + 1);
         }
-        if rec.level.is_none() {
-            return Err(ParseError::new("a log level", p + 1));
-        }
-        p = skip_space(line, p + close + 1);
+        p = skip_log_ids(line, p);
         // `[pid P:tid T]` or `[pid P]`.
         if tail(line, p).starts_with(b"[pid ") {
             let q = p + 5;
@@ -86,25 +103,27 @@ pub(crate) fn parse_default(line: &[u8]) -> Result<ErrorRecord<'_>, ParseError> 
         ));
     }
     let mut remote = None;
-    // Optional parts in any order: `file(line): `, `(status)text: `, `[client ip:port] `.
-    for _ in 0..6 {
+    let mut client = None;
+    // Optional parts in any order: `file(line): `, `(status)text: `, `[client ip:port] `,
+    // log ids.
+    for _ in 0..8 {
+        p = skip_log_ids(line, p);
         let rest = tail(line, p);
         if rest.starts_with(b"[client ") || rest.starts_with(b"[remote ") {
-            let Some(close) = memchr::memchr(b']', rest) else {
-                break;
-            };
-            let inner = sub(rest, 8, close);
-            let (addr, port) = if v22 {
-                (inner, None)
-            } else {
-                split_port(inner)
-            };
-            rec.client = Some(addr);
-            rec.client_port = port;
-            if rest.starts_with(b"[remote ") {
-                remote = Some(inner);
+            let inner =
+                memchr::memchr(b']', head(rest, 128)).map(|close| (sub(rest, 8, close), close));
+            match inner {
+                Some((inner, close)) if !inner.contains(&b' ') => {
+                    client = Some(inner).filter(|c| *c != b"-");
+                    if rest.starts_with(b"[remote ") {
+                        remote = Some(inner);
+                    }
+                    p = skip_space(line, p + close + 1);
+                }
+                // `[client ` with its `%a]` field left out (a line without a client, in
+                // the documented `[client %a]` format): the text goes on.
+                _ => p += b"[client ".len(),
             }
-            p = skip_space(line, p + close + 1);
         } else if let Some((err, n)) = status_prefix(rest) {
             rec.sys_error = Some(err);
             p += n;
@@ -120,11 +139,61 @@ pub(crate) fn parse_default(line: &[u8]) -> Result<ErrorRecord<'_>, ParseError> 
             rec.referrer = Some(tail(message, i + 11));
             head(message, i)
         }
-        None => message,
+        // The documented formats write `%M% ,\ referer\ %{Referer}i`: no colon.
+        None => match rfind(message, b", referer ") {
+            Some(i) if !tail(message, i + 10).contains(&b' ') => {
+                rec.referrer = Some(tail(message, i + 10)).filter(|r| !r.is_empty());
+                head(message, i)
+            }
+            _ => message,
+        },
     };
     set_message(&mut rec, message);
+    if let Some(inner) = client {
+        // 2.2 writes `[client ip]`; a 2.4 server with a 2.2-like `ErrorLogFormat` writes
+        // `ip:port` and AH codes, which 2.2 never did.
+        let (addr, port) = if v22 && rec.code.is_none() {
+            (inner, None)
+        } else {
+            split_port(inner)
+        };
+        rec.client = Some(addr);
+        rec.client_port = port;
+    }
     classify::apache(&mut rec, remote);
     Ok(rec)
+}
+
+/// Whether a bracketed field holds a log id of `ErrorLogFormat`'s `%L`/`%{c}L`/`%{C}L`:
+/// `-` (the `-` modifier with no id), `R:<id>`/`C:<id>` (the documentation's example), or a
+/// bare id. httpd's own ids are 11 base64 characters (`core_generate_log_id`,
+/// `server/log.c`); mod_unique_id's are longer and add `@` and `-`.
+fn log_id(inner: &[u8]) -> bool {
+    let id = inner
+        .strip_prefix(b"R:")
+        .or_else(|| inner.strip_prefix(b"C:"))
+        .unwrap_or(inner);
+    inner == b"-"
+        || ((inner.len() != id.len() || (8..=40).contains(&id.len()))
+            && !id.is_empty()
+            && id.len() <= 40
+            && id.iter().all(|&b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'@' | b'-' | b'_')
+            }))
+}
+
+/// Skips `[<log id>] ` fields at `p`.
+fn skip_log_ids(line: &[u8], mut p: usize) -> usize {
+    while at(line, p) == b'[' {
+        let Some(close) = memchr::memchr(b']', sub(line, p, p + 48)) else {
+            break;
+        };
+        if !log_id(sub(line, p + 1, p + close)) {
+            break;
+        }
+        p = skip_space(line, p + close + 1);
+    }
+    p
 }
 
 fn skip_space(line: &[u8], p: usize) -> usize {
