@@ -768,9 +768,7 @@ pub fn fix(ctx: &FixContext) -> Fix {
                 let dir = &ctx.upstream;
                 let (directive, what) = temp_path_kind(dir);
                 let why = match ctx.errno.as_deref() {
-                    Some("EACCES") => format!(
-                        "the nginx worker user may not write there (the directory is owned by another user, typically after a `user` change, a package upgrade or a restored backup)"
-                    ),
+                    Some("EACCES") => "the nginx worker user may not write there (the directory is owned by another user, typically after a `user` change, a package upgrade or a restored backup)".to_owned(),
                     Some("ENOSPC") => "the disk is full".to_owned(),
                     Some("ENOENT") => "the directory does not exist (removed, or on a filesystem that was not mounted)".to_owned(),
                     Some("EMFILE" | "ENFILE") => "nginx ran out of file descriptors".to_owned(),

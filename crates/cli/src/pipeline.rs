@@ -493,6 +493,9 @@ pub fn events(
             }
         };
         let starts_entry = |line: &[u8]| parser.starts_entry(line);
+        // Per input, as the report pairs them: an Apache `AH01114`/`AH00898`/`End of script
+        // output` line takes the cause of the line its thread wrote just before.
+        let mut companions = logscan_parse::Companions::new();
         loop {
             let entry = match reader.next_entry(&starts_entry) {
                 Ok(Some(entry)) => entry,
@@ -506,9 +509,12 @@ pub fn events(
             if entry.too_long {
                 continue;
             }
-            let Ok(record): Result<Record<'_>, _> = parser.parse(entry.bytes) else {
+            let Ok(mut record): Result<Record<'_>, _> = parser.parse(entry.bytes) else {
                 continue;
             };
+            if let Record::Error(error) = &mut record {
+                companions.apply(error);
+            }
             if !settings.config.admits(record.time().as_ref()) {
                 continue;
             }

@@ -294,6 +294,11 @@ const PATTERNS: &[(&str, Hit)] = &[
     ("pwrite() \"", St(S::FileOp)),
     ("pwritev() \"", St(S::FileOp)),
     ("write() \"", St(S::FileOp)),
+    // The same on Windows (src/os/win32/ngx_files.h: ngx_open_tempfile_n, ngx_write_fd_n,
+    // ngx_create_dir_n).
+    ("CreateFile() \"", St(S::FileOp)),
+    ("WriteFile() \"", St(S::FileOp)),
+    ("CreateDirectory() \"", St(S::FileOp)),
     ("broken header: ", St(S::BrokenHeader)),
     ("client sent ", St(S::ClientProblem)),
     ("client intended to send too large", St(S::ClientProblem)),
@@ -1169,7 +1174,9 @@ fn nginx_out<'a>(rec: &ErrorRecord<'a>, extra: &Extra<'a>) -> Option<Out<'a>> {
             // `fastcgi_temp_path`, ... (possibly under level directories); `mkdir()` and
             // `pwrite()` failures are about those directories and files too.
             let path = in_quotes(tail(msg, start)).unwrap_or_default();
-            let writes = !tail(msg, start).starts_with(b"open()");
+            let stem_text = tail(msg, start);
+            let writes =
+                !(stem_text.starts_with(b"open()") || stem_text.starts_with(b"CreateFile()"));
             let temp = writes
                 || temp_file_name(path)
                 || find(path, b"temp").is_some()
@@ -1930,3 +1937,6 @@ mod catalog_tests;
 
 #[cfg(test)]
 mod fixture_tests;
+
+#[cfg(test)]
+mod wild_tests;
