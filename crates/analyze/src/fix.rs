@@ -242,6 +242,8 @@ pub fn fix(ctx: &FixContext) -> Fix {
                     "Raise the backend's capacity and its listen backlog (`net.core.somaxconn`, `net.ipv4.tcp_max_syn_backlog`, the application's backlog setting).".to_owned(),
                     if server == Server::Apache {
                         "Keep `connectiontimeout` short (1-5 s) so a dead backend fails fast, and add balancer members.".to_owned()
+                    } else if ctx.is_stream() {
+                        "Keep the stream module's `proxy_connect_timeout` short (1-5 s) with several servers in the stream `upstream` block and `proxy_next_upstream on;` so another server is tried.".to_owned()
                     } else {
                         format!("Keep `{}` short (1-5 s) with `{}_next_upstream timeout` so another server is tried.", ctx.directive("connect_timeout"), ctx.module())
                     },
@@ -283,7 +285,9 @@ pub fn fix(ctx: &FixContext) -> Fix {
             let mut steps = vec![
                 format!("Find out why {u} is slow: look at the endpoints below and the backend's own logs for the same times (slow database queries, external calls, all workers busy).{endpoint}"),
             ];
-            if server == Server::Apache {
+            if server == Server::Apache && ctx.is_fcgid() {
+                steps.push("mod_fcgid ends the request with 500 (`End of script output before headers`) when the FastCGI process does not answer in time.".to_owned());
+            } else if server == Server::Apache {
                 steps.push("mod_proxy_http answers 502 (not 504) when the status line times out; mod_proxy_fcgi answers 504.".to_owned());
             }
             steps.push(format!(
@@ -1390,5 +1394,77 @@ mod tests {
         let mut b = ctx(Cause::BufferedToDisk, Server::Nginx, "");
         b.variant = Some("temp_path_error".into());
         assert!(fix(&b).summary.contains("truncated"));
+    }
+
+    /// Lines from the wild: temp paths, Lua balancers, mod_fcgid, the stream module and
+    /// Windows each get the advice of their own directives.
+    #[test]
+    fn wild_variants_name_their_own_directives() {
+        let mut body = ctx(Cause::BufferedToDisk, Server::Nginx, "/var/lib/nginx/body");
+        body.variant = Some("temp_path_error".into());
+        body.errno = Some("EACCES".into());
+        let f = fix(&body);
+        assert!(
+            f.summary.contains("`client_body_temp_path`"),
+            "{}",
+            f.summary
+        );
+        assert!(f.summary.contains("may not write there"), "{}", f.summary);
+        assert!(f.summary.contains("500"), "{}", f.summary);
+        assert!(
+            f.steps
+                .iter()
+                .any(|s| s.contains("chown -R www-data: /var/lib/nginx/body"))
+        );
+        let mut proxy = ctx(
+            Cause::BufferedToDisk,
+            Server::Nginx,
+            "/var/cache/nginx/proxy_temp",
+        );
+        proxy.variant = Some("temp_path_error".into());
+        proxy.errno = Some("ENOSPC".into());
+        let f = fix(&proxy);
+        assert!(f.summary.contains("`proxy_temp_path`") && f.summary.contains("disk is full"));
+
+        let mut lua = ctx(Cause::NoLiveUpstreams, Server::Nginx, "shop-web-80");
+        lua.variant = Some("no_endpoints".into());
+        let f = fix(&lua);
+        assert!(f.summary.contains("0.0.0.1") && f.summary.contains("not a network problem"));
+        assert!(
+            f.steps
+                .iter()
+                .any(|s| s.contains("kubectl get endpointslices"))
+        );
+        assert!(!f.steps.iter().any(|s| s.contains("max_fails")));
+
+        let mut fcgid = ctx(Cause::UpstreamTimeoutRead, Server::Apache, "");
+        fcgid.variant = Some("fcgid_io_timeout".into());
+        let f = fix(&fcgid);
+        assert!(f.summary.contains("FcgidIOTimeout"), "{}", f.summary);
+        assert!(!f.summary.contains("ProxyTimeout"), "{}", f.summary);
+        let mut slot = ctx(Cause::FpmPoolExhausted, Server::Apache, "");
+        slot.variant = Some("fcgid_process_slot".into());
+        let f = fix(&slot);
+        assert!(
+            f.steps
+                .iter()
+                .any(|s| s.contains("FcgidMaxProcessesPerClass"))
+        );
+
+        let mut stream = ctx(Cause::UpstreamTimeoutRead, Server::Nginx, "10.0.0.9:5432");
+        stream.protocol = Some("tcp".into());
+        assert!(fix(&stream).summary.contains("`proxy_timeout`"));
+        let mut refused = ctx(Cause::UpstreamRefused, Server::Nginx, "10.0.0.9:5432");
+        refused.protocol = Some("tcp".into());
+        let f = fix(&refused);
+        assert!(
+            f.steps
+                .iter()
+                .any(|s| s.contains("`proxy_pass 10.0.0.9:5432;` in the `stream {}` block"))
+        );
+
+        let mut windows = ctx(Cause::EphemeralPorts, Server::Nginx, "127.0.0.1:8080");
+        windows.errno = Some("ENOBUFS".into());
+        assert!(fix(&windows).steps.iter().any(|s| s.contains("netsh")));
     }
 }
