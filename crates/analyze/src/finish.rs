@@ -515,7 +515,7 @@ fn finding(
     }
 }
 
-/// The status a client gets for a cause, by server (CAUSES.md 2.10).
+/// The status a client gets for a cause, by server (what nginx and httpd answer in each case).
 fn expected_status(g: &Group) -> Option<u16> {
     use Cause::*;
     let apache = g.key.server == Server::Apache;

@@ -920,8 +920,8 @@ mod tests {
         }
     }
 
-    /// Each cause's fix, per server, carries the ingredients CAUSES.md section 3.1 names for
-    /// it: the directives and commands of that server, never the other server's.
+    /// Each cause's fix, per server, carries the ingredients of its root causes: the
+    /// directives and commands of that server, never the other server's.
     #[test]
     fn each_fix_has_the_ingredients_of_causes_md() {
         use Cause as C;

@@ -789,19 +789,20 @@ impl<'a> Out<'a> {
 /// by truncation.
 fn action_phase(action: Option<&[u8]>) -> Option<Phase> {
     let action = action?;
-    let action = known_action(action).unwrap_or(action);
-    phase_of(action).or_else(|| {
-        if action.len() < 3 {
-            return None;
-        }
-        // A cut action: the phase all known actions starting with it agree on.
-        let mut phases = ACTIONS
-            .iter()
-            .filter(|a| a.starts_with(action))
-            .map(|a| phase_of(a));
-        let first = phases.next()??;
-        phases.all(|p| p == Some(first)).then_some(first)
-    })
+    phase_of(action)
+        .or_else(|| known_action(action).and_then(phase_of))
+        .or_else(|| {
+            if action.len() < 3 {
+                return None;
+            }
+            // A cut action: the phase all known actions starting with it agree on.
+            let mut phases = ACTIONS
+                .iter()
+                .filter(|a| a.starts_with(action))
+                .map(|a| phase_of(a));
+            let first = phases.next()??;
+            phases.all(|p| p == Some(first)).then_some(first)
+        })
 }
 
 /// The phase of a known action: HTTP's, and the tunnels of the stream module
@@ -809,7 +810,10 @@ fn action_phase(action: Option<&[u8]>) -> Option<Phase> {
 /// and `proxying connection` for every direction before nginx 1.13.11) and of
 /// lua-nginx-module's TLS hooks.
 fn phase_of(action: &[u8]) -> Option<Phase> {
-    Phase::from_nginx_action(action).or(match action {
+    if let Some(phase) = Phase::from_nginx_action(action) {
+        return Some(phase);
+    }
+    match action {
         b"proxying and reading from upstream"
         | b"proxying and sending to upstream"
         | b"proxying connection" => Some(Phase::Upgraded),
@@ -823,7 +827,7 @@ fn phase_of(action: &[u8]) -> Option<Phase> {
         | b"loading proxy ssl certificate by lua"
         | b"loading proxy ssl verify by lua" => Some(Phase::TlsHandshake),
         _ => None,
-    })
+    }
 }
 
 /// Whether a peer is the `0.0.0.1` placeholder of a Lua-balanced upstream block

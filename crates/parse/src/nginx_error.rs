@@ -292,11 +292,12 @@ fn rfind_while(text: &[u8]) -> Option<usize> {
 /// Splits the text after the prefix into message, errno, action and context fields.
 fn split_body<'a>(body: &'a [u8], rec: &mut ErrorRecord<'a>) -> Extra<'a> {
     let mut extra = Extra::default();
-    let (mut text, context, key_len) = match find_context(body) {
-        Some((at_ctx, key_len)) => (
-            head(body, at_ctx),
-            Some(tail(body, at_ctx + key_len)),
-            key_len,
+    let found = find_context(body);
+    let (mut text, context, key_len) = match found {
+        Some(c) => (
+            head(body, c.at),
+            Some(tail(body, c.at + c.key_len)),
+            c.key_len,
         ),
         None => (body, None, 0),
     };
@@ -319,8 +320,11 @@ fn split_body<'a>(body: &'a [u8], rec: &mut ErrorRecord<'a>) -> Extra<'a> {
             text = head(text, r);
         }
     }
-    // ` while <action>` at the end of the text.
-    if let Some(w) = rfind_while(text) {
+    // ` while <action>` at the end of the text (found already when it marked the context).
+    if let Some(w) = found.and_then(|c| c.while_at) {
+        rec.action = Some(tail(text, w + b" while ".len()));
+        text = head(text, w);
+    } else if let Some(w) = rfind_while(text) {
         let action = tail(text, w + b" while ".len());
         // `resolving service <svc> of <name>` (upstream zone re-resolution, D3) is the one
         // action with variable text.
@@ -400,6 +404,11 @@ fn split_errno(text: &[u8]) -> Option<(&[u8], SysError<'_>)> {
 
 /// The `(` that the `)` at `close` closes, within the 300 bytes before it.
 fn matching_open(text: &[u8], close: usize) -> Option<usize> {
+    // Almost always the last `(`, with no `)` between it and `close`.
+    let last = memchr::memrchr(b'(', head(text, close))?;
+    if memchr::memchr(b')', sub(text, last + 1, close)).is_none() {
+        return Some(last);
+    }
     let from = close.saturating_sub(300);
     let mut depth = 0usize;
     for i in (from..close).rev() {
@@ -435,10 +444,12 @@ fn errno_inner(inner: &[u8], space: CodeSpace) -> Option<SysError<'_>> {
     } else {
         return None;
     };
-    let opens = text.iter().filter(|&&b| b == b'(').count();
-    let closes = text.iter().filter(|&&b| b == b')').count();
-    if opens != closes {
-        return None;
+    if memchr::memchr2(b'(', b')', text).is_some() {
+        let opens = text.iter().filter(|&&b| b == b'(').count();
+        let closes = text.iter().filter(|&&b| b == b')').count();
+        if opens != closes {
+            return None;
+        }
     }
     Some(SysError {
         space,
@@ -453,17 +464,18 @@ fn errno_inner(inner: &[u8], space: CodeSpace) -> Option<SysError<'_>> {
 /// followed by a value and `, server: `; or (a line cut short) an address up to the end.
 /// Within a rank the last physical line wins (FastCGI stderr entries carry their context
 /// at the end), then the first candidate. Returns the offset and the key length.
-fn find_context(body: &[u8]) -> Option<(usize, usize)> {
+fn find_context(body: &[u8]) -> Option<Context> {
     let last_line = memchr::memrchr(b'\n', body).map_or(0, |nl| nl + 1);
-    let mut best: Option<(u8, bool, usize, usize)> = None;
+    let mut best: Option<(u8, bool, usize, usize, Option<usize>)> = None;
     for finder in [&*CLIENT, &*UDP_CLIENT] {
         let key_len = finder.needle().len();
         for i in finder.find_iter(body) {
-            let Some(rank) = context_rank(head(body, i), tail(body, i + key_len)) else {
+            let Some((rank, action_at)) = context_rank(head(body, i), tail(body, i + key_len))
+            else {
                 continue;
             };
             // Lower rank, then the last line, then the earliest.
-            let candidate = (rank, i < last_line, i, key_len);
+            let candidate = (rank, i < last_line, i, key_len, action_at);
             if best.is_none_or(|b| (candidate.0, candidate.1) < (b.0, b.1)) {
                 best = Some(candidate);
             }
@@ -471,26 +483,44 @@ fn find_context(body: &[u8]) -> Option<(usize, usize)> {
                 break;
             }
         }
-        if best.is_some_and(|b| b.0 == 0) {
+        // A `, client: ` after the action or errno is surely the context: no need to look
+        // for the stream module's `, udp client: `.
+        if best.is_some_and(|b| b.0 <= 1) {
             break;
         }
     }
-    best.map(|(_, _, i, key_len)| (i, key_len))
+    best.map(|(_, _, at, key_len, while_at)| Context {
+        at,
+        key_len,
+        while_at,
+    })
+}
+
+/// Where the context fields start, as [`find_context`] found them.
+#[derive(Clone, Copy)]
+struct Context {
+    /// Offset of `, client: ` (or `, udp client: `).
+    at: usize,
+    /// Length of that key.
+    key_len: usize,
+    /// Offset of the ` while ` of a known action just before, when there is one.
+    while_at: Option<usize>,
 }
 
 /// How surely `, client: ` between `before` and `rest` starts the context (0 = surest),
-/// or `None` when it cannot.
-fn context_rank(before: &[u8], rest: &[u8]) -> Option<u8> {
+/// with the offset of the ` while ` of the known action before it (rank 0); `None` when it
+/// cannot start the context.
+fn context_rank(before: &[u8], rest: &[u8]) -> Option<(u8, Option<usize>)> {
     // A known action just before: ` while connecting to upstream, client: `.
-    let window = tail(before, before.len().saturating_sub(96));
-    if let Some(w) = rfind(window, b" while ") {
-        if known_action(tail(window, w + b" while ".len())).is_some() {
-            return Some(0);
+    let from = before.len().saturating_sub(96);
+    if let Some(w) = rfind(tail(before, from), b" while ") {
+        if known_action(tail(before, from + w + b" while ".len())).is_some() {
+            return Some((0, Some(from + w)));
         }
     }
     // An errno suffix just before: `... (104: Connection reset by peer), client: `.
     if before.ends_with(b")") && split_errno(before).is_some() {
-        return Some(1);
+        return Some((1, None));
     }
     let end = find(head(rest, 512), b", ").unwrap_or(rest.len());
     let value = head(rest, end);
@@ -498,14 +528,14 @@ fn context_rank(before: &[u8], rest: &[u8]) -> Option<u8> {
         return None;
     }
     if tail(rest, end).starts_with(b", server: ") {
-        return Some(2);
+        return Some((2, None));
     }
     // A line cut inside the context: an address up to the end of the entry.
     let address = value.starts_with(b"unix:")
         || value
             .iter()
             .all(|&b| b.is_ascii_hexdigit() || matches!(b, b'.' | b':' | b'%' | b'[' | b']'));
-    (end == rest.len() && address && value.len() <= 64).then_some(3)
+    (end == rest.len() && address && value.len() <= 64).then_some((3, None))
 }
 
 /// Context keys after `client:`, in the order nginx writes them.
@@ -517,16 +547,20 @@ enum Key {
     Upstream,
     Host,
     Referrer,
+    /// `request_id: "..."`, appended by APISIX's apisix-nginx-module and Kong's
+    /// lua-kong-nginx-module (`lua_kong_error_log_request_id`) after the standard fields.
+    RequestId,
     Bytes,
 }
 
-const KEYS: [(&[u8], Key, bool); 7] = [
+const KEYS: [(&[u8], Key, bool); 8] = [
     (b"server: ", Key::Server, false),
     (b"request: \"", Key::Request, true),
     (b"subrequest: \"", Key::Subrequest, true),
     (b"upstream: \"", Key::Upstream, true),
     (b"host: \"", Key::Host, true),
     (b"referrer: \"", Key::Referrer, true),
+    (b"request_id: \"", Key::RequestId, true),
     (b"bytes from/to client:", Key::Bytes, false),
 ];
 
@@ -576,7 +610,7 @@ fn parse_context<'a>(ctx: &'a [u8], rec: &mut ErrorRecord<'a>) -> bool {
             Key::Upstream => rec.upstream = Some(value),
             Key::Host => rec.host = Some(value),
             Key::Referrer => rec.referrer = Some(value),
-            Key::Bytes => {}
+            Key::RequestId | Key::Bytes => {}
         }
         pos = next;
         min = index + 1;

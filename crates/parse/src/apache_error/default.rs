@@ -12,9 +12,7 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::{MAX_LINE, is_ah_code, set_message, status_item};
-use crate::bytes::{
-    all_digits, at, find, fixed_u32, head, leading_u64, rfind, split_port, sub, tail,
-};
+use crate::bytes::{all_digits, at, find, fixed_u32, head, leading_u64, split_port, sub, tail};
 use crate::classify;
 use crate::errno::SysError;
 use crate::error::ParseError;
@@ -61,25 +59,25 @@ pub(crate) fn parse_default(line: &[u8]) -> Result<ErrorRecord<'_>, ParseError> 
         let close = memchr::memchr(b']', sub(line, p, p + 64))
             .ok_or(ParseError::new("']' closing the level", p))?;
         let inner = sub(line, p + 1, p + close);
-        if log_id(inner) && rec.time.is_some() {
-            p = skip_space(line, p + close + 1);
-        } else {
-            match memchr::memrchr(b':', inner) {
-                Some(colon) => {
-                    // `%-m` writes `-` for a message without a module.
-                    rec.module = Some(head(inner, colon)).filter(|m| *m != b"-");
-                    rec.level = Level::from_bytes(tail(inner, colon + 1));
-                }
-                None => {
-                    rec.level = Level::from_bytes(inner);
-                    v22 = true;
-                }
+        match memchr::memrchr(b':', inner) {
+            Some(colon) => {
+                // `%-m` writes `-` for a message without a module.
+                rec.module = Some(head(inner, colon)).filter(|m| *m != b"-");
+                rec.level = Level::from_bytes(tail(inner, colon + 1));
             }
-            if rec.level.is_none() {
+            None => {
+                rec.level = Level::from_bytes(inner);
+                v22 = true;
+            }
+        }
+        if rec.level.is_none() {
+            if !(log_id(inner) && rec.time.is_some()) {
                 return Err(ParseError::new("a log level", p + 1));
             }
-            p = skip_space(line, p + close + 1);
+            rec.module = None;
+            v22 = false;
         }
+        p = skip_space(line, p + close + 1);
         p = skip_log_ids(line, p);
         // `[pid P:tid T]` or `[pid P]`.
         if tail(line, p).starts_with(b"[pid ") {
@@ -107,7 +105,6 @@ pub(crate) fn parse_default(line: &[u8]) -> Result<ErrorRecord<'_>, ParseError> 
     // Optional parts in any order: `file(line): `, `(status)text: `, `[client ip:port] `,
     // log ids.
     for _ in 0..8 {
-        p = skip_log_ids(line, p);
         let rest = tail(line, p);
         if rest.starts_with(b"[client ") || rest.starts_with(b"[remote ") {
             let inner =
@@ -130,23 +127,26 @@ pub(crate) fn parse_default(line: &[u8]) -> Result<ErrorRecord<'_>, ParseError> 
         } else if let Some(n) = file_line(rest) {
             p += n;
         } else {
-            break;
+            let next = skip_log_ids(line, p);
+            if next == p {
+                break;
+            }
+            p = next;
         }
     }
     let message = tail(line, p);
-    let message = match find(message, b", referer: ") {
-        Some(i) => {
+    // `, referer: <referer>` (the default layout) or `, referer <referer>` (the documented
+    // formats' `%M% ,\ referer\ %{Referer}i`), at the end.
+    let message = match find(message, b", referer") {
+        Some(i) if tail(message, i + 9).starts_with(b": ") => {
             rec.referrer = Some(tail(message, i + 11));
             head(message, i)
         }
-        // The documented formats write `%M% ,\ referer\ %{Referer}i`: no colon.
-        None => match rfind(message, b", referer ") {
-            Some(i) if !tail(message, i + 10).contains(&b' ') => {
-                rec.referrer = Some(tail(message, i + 10)).filter(|r| !r.is_empty());
-                head(message, i)
-            }
-            _ => message,
-        },
+        Some(i) if at(message, i + 9) == b' ' && !tail(message, i + 10).contains(&b' ') => {
+            rec.referrer = Some(tail(message, i + 10)).filter(|r| !r.is_empty());
+            head(message, i)
+        }
+        _ => message,
     };
     set_message(&mut rec, message);
     if let Some(inner) = client {
@@ -184,7 +184,7 @@ fn log_id(inner: &[u8]) -> bool {
 
 /// Skips `[<log id>] ` fields at `p`.
 fn skip_log_ids(line: &[u8], mut p: usize) -> usize {
-    while at(line, p) == b'[' {
+    while at(line, p) == b'[' && !tail(line, p).starts_with(b"[pid ") {
         let Some(close) = memchr::memchr(b']', sub(line, p, p + 48)) else {
             break;
         };

@@ -321,6 +321,13 @@ fn lua_prefix_and_subrequest_fields() {
         (Cause::UpstreamRefused, Some("127.0.0.1:9001"))
     );
     assert_eq!(text(rec.subrequest).as_deref(), Some("/_auth"));
+    // APISIX and Kong append the request id after the standard fields.
+    let rec = nginx(
+        r#"2026/11/25 10:00:00 [error] 7#7: *3 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.0.0.1, server: _, request: "GET /orders HTTP/1.1", upstream: "http://10.0.0.9:8080/orders", host: "api.example", referrer: "https://api.example/", request_id: "5b8c2f0e1a7d4c3b""#,
+    );
+    assert_eq!(failure(&rec).cause, Cause::UpstreamTimeoutRead);
+    assert_eq!(text(rec.host).as_deref(), Some("api.example"));
+    assert_eq!(text(rec.referrer).as_deref(), Some("https://api.example/"));
     // Lua code talking to its own backends (cosockets): src/ngx_http_lua_socket_tcp.c.
     for (message, cause, phase) in [
         (
@@ -1120,7 +1127,7 @@ fn temp_files_nginx_cannot_write() {
 /// Lines with every context field, `{name}` marking each field's value.
 const TEMPLATES: &[&str] = &[
     r#"2026/11/25 10:00:00 [error] 7#7: *1 connect() failed (111: Connection refused) while connecting to upstream, client: {client}, server: {server}, request: "{request}", upstream: "{upstream}", host: "{host}", referrer: "{referrer}""#,
-    r#"2026/11/25 10:00:00 [error] 7#7: *1 recv() failed (104: Connection reset by peer) while reading response header from upstream, client: {client}, server: {server}, request: "{request}", upstream: "{upstream}", host: "{host}""#,
+    r#"2026/11/25 10:00:00 [error] 7#7: *1 recv() failed (104: Connection reset by peer) while reading response header from upstream, client: {client}, server: {server}, request: "{request}", upstream: "{upstream}", host: "{host}", request_id: "{request_id}""#,
     r#"2026/11/25 10:00:00 [error] 7#7: *1 upstream timed out (110: Connection timed out) while reading response header from upstream, client: {client}, server: {server}, request: "{request}", subrequest: "{subrequest}", upstream: "{upstream}", host: "{host}""#,
     r#"2026/11/25 10:00:00 [crit] 7#7: *1 SSL_do_handshake() failed (SSL: error:0A000086:SSL routines::certificate verify failed) while SSL handshaking to upstream, client: {client}, server: {server}, request: "{request}", upstream: "{upstream}", host: "{host}""#,
     r#"2026/11/25 10:00:00 [error] 7#7: *1 upstream prematurely closed connection while reading upstream, client: {client}, server: {server}, request: "{request}", upstream: "{upstream}", host: "{host}", referrer: "{referrer}""#,
@@ -1133,7 +1140,8 @@ const TEMPLATES: &[&str] = &[
     r#"2026/11/25 10:00:00 [error] 7#7: *1 connect() failed (10061: No connection could be made because the target machine actively refused it) while connecting to upstream, client: {client}, server: {server}, request: "{request}", upstream: "{upstream}", host: "{host}""#,
 ];
 
-const FIELDS: [&str; 8] = [
+const FIELDS: [&str; 9] = [
+    "request_id",
     "client",
     "server",
     "request",
@@ -1155,6 +1163,7 @@ fn fill(template: &str, field: Option<&str>, value: &[u8]) -> Vec<u8> {
             "upstream" => b"http://10.0.0.5:8080/api/items",
             "host" => b"shop.example",
             "referrer" => b"https://shop.example/",
+            "request_id" => b"5b8c2f0e1a7d4c3b",
             _ => b"120/4096",
         }
     };
