@@ -951,11 +951,12 @@ fn in_quotes(s: &[u8]) -> Option<&[u8]> {
     Some(head(rest, close))
 }
 
-fn finish<'a>(rec: &mut ErrorRecord<'a>, out: Option<Out<'a>>) {
+/// Sets the record's failure; `errno` is the record's, read once per line.
+fn finish<'a>(rec: &mut ErrorRecord<'a>, out: Option<Out<'a>>, errno: Option<Errno>) {
     rec.failure = out.map(|o| Failure {
         cause: o.cause,
         phase: o.phase,
-        errno: rec.sys_error.and_then(|e| e.errno()),
+        errno,
         upstream: o.upstream,
         protocol: o.protocol,
         variant: o.variant,
@@ -969,7 +970,8 @@ fn finish<'a>(rec: &mut ErrorRecord<'a>, out: Option<Out<'a>>) {
 
 /// Classifies an nginx error entry.
 pub(crate) fn nginx<'a>(rec: &mut ErrorRecord<'a>, extra: &Extra<'a>) {
-    let mut out = nginx_out(rec, extra);
+    let errno = rec.sys_error.and_then(|e| e.errno());
+    let mut out = nginx_out(rec, extra, errno);
     if let Some(o) = out.as_mut() {
         // A connect to the placeholder of a Lua-balanced upstream: the balancer had no
         // backend to offer (a Service without ready endpoints, a Kong upstream without
@@ -984,13 +986,16 @@ pub(crate) fn nginx<'a>(rec: &mut ErrorRecord<'a>, extra: &Extra<'a>) {
             o.protocol = extra.stream;
         }
     }
-    finish(rec, out);
+    finish(rec, out, errno);
 }
 
-fn nginx_out<'a>(rec: &ErrorRecord<'a>, extra: &Extra<'a>) -> Option<Out<'a>> {
+fn nginx_out<'a>(
+    rec: &ErrorRecord<'a>,
+    extra: &Extra<'a>,
+    errno: Option<Errno>,
+) -> Option<Out<'a>> {
     let msg = rec.message;
     let scan = scan(msg);
-    let errno = rec.sys_error.and_then(|e| e.errno());
     let phase = action_phase(rec.action);
     let (scheme, peer) = rec.upstream.map(nginx_upstream).unwrap_or_default();
     let upstream_side = phase.is_some_and(Phase::is_upstream);
@@ -1370,17 +1375,21 @@ fn apache_fn(msg: &[u8], stem_start: usize) -> Option<&'static [u8]> {
 /// Classifies an Apache error entry. `remote` is the `ip:port` of a `[remote ...]` part
 /// (a backend connection), if the line had one.
 pub(crate) fn apache<'a>(rec: &mut ErrorRecord<'a>, remote: Option<&'a [u8]>) {
-    let out = apache_out(rec, remote);
-    finish(rec, out);
+    let errno = rec.sys_error.and_then(|e| e.errno());
+    let out = apache_out(rec, remote, errno);
+    finish(rec, out, errno);
 }
 
-fn apache_out<'a>(rec: &ErrorRecord<'a>, remote: Option<&'a [u8]>) -> Option<Out<'a>> {
+fn apache_out<'a>(
+    rec: &ErrorRecord<'a>,
+    remote: Option<&'a [u8]>,
+    errno: Option<Errno>,
+) -> Option<Out<'a>> {
     let msg = rec.message;
     let code = rec
         .code
         .and_then(|c| parse_dec(tail(c, 2)))
         .and_then(|c| u32::try_from(c).ok());
-    let errno = rec.sys_error.and_then(|e| e.errno());
     let by_code = code.and_then(apache_code);
     // A known AH code decides on its own unless the text refines it: skip the scan.
     let scan = match by_code {
@@ -1398,7 +1407,7 @@ fn apache_out<'a>(rec: &ErrorRecord<'a>, remote: Option<&'a [u8]>) -> Option<Out
             return php_content(&scan).map(|(c, v)| Out::new(c, None).variant(v));
         }
     };
-    let out = apache_stem(rec, remote, stem, start, end, code, &scan);
+    let out = apache_stem(rec, remote, (stem, start, end), code, errno, &scan);
     // Out of file descriptors (EMFILE, ENFILE), whatever the message.
     if matches!(errno, Some(Errno::MFile | Errno::NFile)) {
         let mut o = out.unwrap_or(Out::new(Cause::FdExhaustion, None));
@@ -1409,18 +1418,15 @@ fn apache_out<'a>(rec: &ErrorRecord<'a>, remote: Option<&'a [u8]>) -> Option<Out
     out
 }
 
-#[allow(clippy::too_many_arguments)]
 fn apache_stem<'a>(
     rec: &ErrorRecord<'a>,
     remote: Option<&'a [u8]>,
-    stem: S,
-    start: usize,
-    end: usize,
+    (stem, start, end): (S, usize, usize),
     code: Option<u32>,
+    errno: Option<Errno>,
     scan: &Scan,
 ) -> Option<Out<'a>> {
     let msg = rec.message;
-    let errno = rec.sys_error.and_then(|e| e.errno());
     let after = tail(msg, end);
     let with_proto = |o: Out<'a>, p: Option<&'static [u8]>| {
         let mut o = o;
@@ -1814,11 +1820,12 @@ pub(crate) fn fpm<'a>(rec: &mut ErrorRecord<'a>) {
             rec.pid = u32::try_from(pid).ok().or(rec.pid);
         }
     }
-    let out = fpm_out(rec);
-    finish(rec, out);
+    let errno = rec.sys_error.and_then(|e| e.errno());
+    let out = fpm_out(rec, errno);
+    finish(rec, out, errno);
 }
 
-fn fpm_out<'a>(rec: &ErrorRecord<'a>) -> Option<Out<'a>> {
+fn fpm_out<'a>(rec: &ErrorRecord<'a>, errno: Option<Errno>) -> Option<Out<'a>> {
     let msg = rec.message;
     let scan = scan(msg);
     let (stem, _start, end) = match scan.stem {
@@ -1861,7 +1868,7 @@ fn fpm_out<'a>(rec: &ErrorRecord<'a>) -> Option<Out<'a>> {
         S::UnableToBind => {
             let addr = memchr::memchr(b'\'', after).map(|i| until_any(tail(after, i + 1), b"'"));
             let unix = addr.is_some_and(|a| a.first() == Some(&b'/'));
-            let cause = if unix || rec.sys_error.and_then(|e| e.errno()) == Some(Errno::NoEnt) {
+            let cause = if unix || errno == Some(Errno::NoEnt) {
                 Cause::SocketMissing
             } else {
                 Cause::UpstreamRefused

@@ -78,7 +78,9 @@ pub(crate) fn parse_default(line: &[u8]) -> Result<ErrorRecord<'_>, ParseError> 
             v22 = false;
         }
         p = skip_space(line, p + close + 1);
-        p = skip_log_ids(line, p);
+        if at(line, p) == b'[' {
+            p = skip_log_ids(line, p);
+        }
         // `[pid P:tid T]` or `[pid P]`.
         if tail(line, p).starts_with(b"[pid ") {
             let q = p + 5;
@@ -127,7 +129,11 @@ pub(crate) fn parse_default(line: &[u8]) -> Result<ErrorRecord<'_>, ParseError> 
         } else if let Some(n) = file_line(rest) {
             p += n;
         } else {
-            let next = skip_log_ids(line, p);
+            let next = if at(rest, 0) == b'[' {
+                skip_log_ids(line, p)
+            } else {
+                p
+            };
             if next == p {
                 break;
             }
