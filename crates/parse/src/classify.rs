@@ -1122,6 +1122,12 @@ fn nginx_out<'a>(
             return dns(Some("no_resolver"), name);
         }
         S::DnsMisc => {
+            // The resolver logs these with its own log (`r->log`, `src/core/ngx_resolver.c`):
+            // never with a client. The same words in a request's line (a Lua message, say)
+            // are not the resolver's.
+            if rec.client.is_some() || rec.connection.is_some() {
+                return php_content(&scan).map(|(c, v)| base(c).variant(v));
+            }
             let name = find(msg, b"name:\"")
                 .and_then(|i| in_quotes(tail(msg, i)))
                 .or_else(|| rfind(msg, b" for ").map(|i| until_any(tail(msg, i + 5), b" ,")));

@@ -533,6 +533,11 @@ fn older_and_third_party_resolver_wordings() {
         assert_eq!(f.cause, Cause::DnsResolution, "{line}");
         assert_eq!(text(f.upstream).as_deref(), name, "{line}");
     }
+    // The same words in a request's own line are not the resolver's.
+    let rec = nginx(
+        r#"2026/11/25 10:00:00 [error] 7#7: *1 [lua] client.lua:40: fetch(): unexpected response for /v1/orders, client: 10.0.0.1, server: s, request: "GET / HTTP/1.1", host: "s""#,
+    );
+    assert_eq!(rec.failure, None);
     // Tengine modules/ngx_http_upstream_dynamic_module.
     let rec = nginx("2026/11/25 10:00:00 [error] 7#7: *1 resolver has not been configured!");
     assert_eq!(
