@@ -512,8 +512,9 @@ struct Context {
 /// cannot start the context.
 fn context_rank(before: &[u8], rest: &[u8]) -> Option<(u8, Option<usize>)> {
     // A known action just before: ` while connecting to upstream, client: `.
+    // Found from its rare `w`: a search from the first byte would stop at every space.
     let from = before.len().saturating_sub(96);
-    if let Some(w) = rfind(tail(before, from), b" while ") {
+    if let Some(w) = rfind_while(tail(before, from)) {
         if known_action(tail(before, from + w + b" while ".len())).is_some() {
             return Some((0, Some(from + w)));
         }
