@@ -109,10 +109,13 @@ pub(crate) fn parse_default(line: &[u8]) -> Result<ErrorRecord<'_>, ParseError> 
     for _ in 0..8 {
         let rest = tail(line, p);
         if rest.starts_with(b"[client ") || rest.starts_with(b"[remote ") {
-            let inner =
-                memchr::memchr(b']', head(rest, 128)).map(|close| (sub(rest, 8, close), close));
+            // An address holds no space: the field is whole when a `]` comes before any
+            // space (one SIMD search for both).
+            let inner = memchr::memchr2(b']', b' ', sub(rest, 8, 128))
+                .filter(|&i| at(rest, 8 + i) == b']')
+                .map(|i| (sub(rest, 8, 8 + i), 8 + i));
             match inner {
-                Some((inner, close)) if !inner.contains(&b' ') => {
+                Some((inner, close)) => {
                     client = Some(inner).filter(|c| *c != b"-");
                     if rest.starts_with(b"[remote ") {
                         remote = Some(inner);
