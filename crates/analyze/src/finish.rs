@@ -274,6 +274,7 @@ pub(crate) fn build(mut a: Analyzer) -> Report {
         incidents,
         timeline,
         access,
+        configs: Vec::new(),
     }
 }
 
@@ -512,6 +513,8 @@ fn finding(
         notes: g.notes.clone(),
         fix: fix(&ctx),
         examples,
+        config: Vec::new(),
+        mismatches: Vec::new(),
     }
 }
 

@@ -48,6 +48,7 @@ mod attribute;
 mod causes_page;
 mod clock;
 mod config;
+mod configured;
 mod correlate;
 mod finish;
 mod fix;

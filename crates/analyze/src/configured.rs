@@ -1,0 +1,217 @@
+//! Joining a report with the servers' configuration: the directives that decide each
+//! finding's cause, where they are and what they are set to, and the mismatches that
+//! explain it, cited in the fix.
+
+use logscan_config::{Config, Configs, Effective, Mismatch, Request, Server, Source, Target};
+use logscan_parse::Cause;
+
+use crate::report::{ConfigMismatch, ConfigRead, ConfigSetting, ConfigWarning, Finding, Report};
+
+/// At most this many directives are cited as fix steps (all of them stay in `config`).
+const CITED: usize = 4;
+
+impl Report {
+    /// Ties the report to the servers' configuration: `configs` lists what was read,
+    /// each finding gets the directives that decide its cause for its upstream (and the
+    /// request most affected) in `config`, the mismatches that explain it in
+    /// `mismatches`, and fix steps that cite `path:line` and the values in force.
+    ///
+    /// A report to which no configuration was added is what it was: nothing here runs on
+    /// the analysis itself, so a configuration that could not be read changes nothing but
+    /// `configs`.
+    ///
+    /// ```
+    /// use logscan_analyze::{Analyzer, Config, InputInfo, Origin};
+    /// use logscan_config::{Configs, Options};
+    /// use logscan_parse::{Format, Parser};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("logscan-analyze-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// let conf = dir.join("nginx.conf");
+    /// std::fs::write(&conf, "events {}\nhttp {\n  server {\n    location /api/ {\n      proxy_pass http://127.0.0.1:19020;\n      proxy_read_timeout 1s;\n    }\n  }\n}\n").unwrap();
+    ///
+    /// let line = "2026/11/25 01:27:19 [error] 812#812: *31 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 127.0.0.1, server: localhost, request: \"GET /api/items HTTP/1.1\", upstream: \"http://127.0.0.1:19020/api/items\", host: \"localhost\"";
+    /// let mut analyzer = Analyzer::new(Config::default());
+    /// analyzer.add_input(0, InputInfo::new("error.log", Format::NginxError, "web1"));
+    /// let record = Parser::nginx_error().parse(line.as_bytes()).unwrap();
+    /// analyzer.observe(&record, &Origin { input: 0, chunk: 0, line: 1, lines: 1, text: line.as_bytes() });
+    /// let mut report = analyzer.finish();
+    ///
+    /// let mut configs = Configs::new();
+    /// configs.read(&conf, &Options::default());
+    /// report.add_configs(&configs);
+    /// let top = &report.findings[0];
+    /// assert_eq!(top.config[0].directive, "proxy_read_timeout");
+    /// assert_eq!((top.config[0].value.as_str(), top.config[0].line), ("1s", 6));
+    /// assert!(top.fix.steps[0].contains("nginx.conf:6"));
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
+    pub fn add_configs(&mut self, configs: &Configs) {
+        self.configs = configs.configs().iter().map(config_read).collect();
+        let mismatches = configs.mismatches();
+        for finding in &mut self.findings {
+            explain(finding, configs, &mismatches);
+        }
+    }
+}
+
+fn explain(finding: &mut Finding, configs: &Configs, mismatches: &[Mismatch]) {
+    let cause = finding.cause.id();
+    let target = Target::parse(&finding.upstream);
+    let uri = finding
+        .requests
+        .first()
+        .and_then(|r| r.value.split(' ').nth(1))
+        .map(str::to_owned);
+    let request = uri.as_deref().map(|uri| Request {
+        host: finding.vhost.as_deref(),
+        uri,
+    });
+    let deciding = configs.deciding_for(cause, target.as_ref(), request.as_ref());
+    finding.config = deciding.iter().map(setting).collect();
+    finding.mismatches = mismatches
+        .iter()
+        .filter(|m| m.explains(cause))
+        .filter(|m| match &target {
+            Some(t) => m.concerns(t),
+            None => m.targets.is_empty(),
+        })
+        .map(|m| ConfigMismatch {
+            kind: m.kind.id().to_owned(),
+            message: m.message.clone(),
+            places: m.places.iter().map(ToString::to_string).collect(),
+        })
+        .collect();
+
+    let mut steps: Vec<String> = deciding
+        .iter()
+        .take(CITED)
+        .map(|e| cite(e, finding.cause))
+        .collect();
+    steps.extend(
+        finding
+            .mismatches
+            .iter()
+            .map(|m| format!("The configuration shows why: {}.", trim_period(&m.message))),
+    );
+    if let Some(first) = deciding.first() {
+        finding.fix.summary.push_str(&format!(
+            " In force: `{}` {}{} at {}.",
+            first.directive,
+            first.value,
+            if first.is_default() { " (default)" } else { "" },
+            first.place
+        ));
+    }
+    finding.fix.steps.splice(0..0, steps);
+}
+
+/// A fix step citing a directive in force: what it is, for which block, where, and
+/// what to do about it there.
+fn cite(e: &Effective, cause: Cause) -> String {
+    let how = match e.source {
+        Source::Here => "set",
+        Source::Inherited => "inherited",
+        Source::Default => "the default",
+    };
+    let server = match e.server {
+        Server::Nginx => "nginx",
+        Server::Apache => "Apache",
+        Server::PhpFpm => "PHP-FPM",
+    };
+    let place = if e.is_default() {
+        format!(
+            "set nowhere, so {server}'s default applies; it would go in the block at {}",
+            e.place
+        )
+    } else {
+        format!("{how} at {}", e.place)
+    };
+    let block = if e.block.is_empty() {
+        String::new()
+    } else {
+        format!(" for `{}`", e.block)
+    };
+    format!(
+        "`{}` is {}{block} ({place}){}",
+        e.directive,
+        e.value,
+        advice(e, cause)
+    )
+}
+
+/// What to do with a deciding directive, by cause: the verb of the fix, said where the
+/// value is.
+fn advice(e: &Effective, cause: Cause) -> String {
+    let there = if e.is_default() {
+        "set it in that block"
+    } else {
+        "change it there"
+    };
+    let what = match cause {
+        Cause::UpstreamTimeoutRead | Cause::UpstreamTimeoutSend | Cause::PhpTimeout => {
+            "if the backend legitimately needs longer, raise it; otherwise make the slow requests faster"
+        }
+        Cause::UpstreamTimeoutConnect => {
+            "keep it short (1-5 s) so a dead backend fails fast; the backend's accept queue is the usual culprit"
+        }
+        Cause::HeaderTooBig => "raise it above the largest response header the backend sends",
+        Cause::FpmPoolExhausted | Cause::BacklogFull => {
+            "raise it if memory allows (each PHP-FPM child takes its memory_limit at worst), or make requests faster"
+        }
+        Cause::NoLiveUpstreams => {
+            "these decide how many failures take a server out and for how long"
+        }
+        _ => "check it against the log evidence above",
+    };
+    format!(": {what}; {there}.")
+}
+
+fn trim_period(text: &str) -> &str {
+    text.strip_suffix('.').unwrap_or(text)
+}
+
+fn setting(e: &Effective) -> ConfigSetting {
+    ConfigSetting {
+        path: e.place.path.display().to_string(),
+        line: e.place.line,
+        directive: e.directive.clone(),
+        value: e.value.clone(),
+        default: e.is_default(),
+        block: e.block.clone(),
+        source: match e.source {
+            Source::Here => "here",
+            Source::Inherited => "inherited",
+            Source::Default => "default",
+        }
+        .to_owned(),
+        server: e.server.id().to_owned(),
+    }
+}
+
+fn config_read(c: &Config) -> ConfigRead {
+    let files = match (c.nginx(), c.apache(), c.fpm()) {
+        (Some(n), _, _) => n.files().len(),
+        (_, Some(a), _) => a.files().len(),
+        (_, _, Some(f)) => f.files().len(),
+        _ => 0,
+    };
+    let warning = |w: &logscan_config::Warning| ConfigWarning {
+        path: w.path.display().to_string(),
+        line: w.line,
+        message: w.message.clone(),
+        severity: match w.severity {
+            logscan_config::Severity::Note => "note",
+            logscan_config::Severity::Problem => "problem",
+        }
+        .to_owned(),
+    };
+    ConfigRead {
+        path: c.path.display().to_string(),
+        kind: c.kind.map(|k| k.id().to_owned()),
+        ok: c.parsed.is_ok(),
+        error: c.parsed.as_ref().err().map(ToString::to_string),
+        files,
+        warnings: c.warnings().iter().map(warning).collect(),
+    }
+}
