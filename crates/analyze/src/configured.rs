@@ -3,7 +3,6 @@
 //! explain it, cited in the fix.
 
 use logscan_config::{Config, Configs, Effective, Mismatch, Request, Server, Source, Target};
-use logscan_parse::Cause;
 
 use crate::report::{ConfigMismatch, ConfigRead, ConfigSetting, ConfigWarning, Finding, Report};
 
@@ -83,11 +82,7 @@ fn explain(finding: &mut Finding, configs: &Configs, mismatches: &[Mismatch]) {
         })
         .collect();
 
-    let mut steps: Vec<String> = deciding
-        .iter()
-        .take(CITED)
-        .map(|e| cite(e, finding.cause))
-        .collect();
+    let mut steps: Vec<String> = deciding.iter().take(CITED).map(cite).collect();
     steps.extend(
         finding
             .mismatches
@@ -108,7 +103,7 @@ fn explain(finding: &mut Finding, configs: &Configs, mismatches: &[Mismatch]) {
 
 /// A fix step citing a directive in force: what it is, for which block, where, and
 /// what to do about it there.
-fn cite(e: &Effective, cause: Cause) -> String {
+fn cite(e: &Effective) -> String {
     let how = match e.source {
         Source::Here => "set",
         Source::Inherited => "inherited",
@@ -136,35 +131,60 @@ fn cite(e: &Effective, cause: Cause) -> String {
         "`{}` is {}{block} ({place}){}",
         e.directive,
         e.value,
-        advice(e, cause)
+        advice(e)
     )
 }
 
-/// What to do with a deciding directive, by cause: the verb of the fix, said where the
-/// value is.
-fn advice(e: &Effective, cause: Cause) -> String {
+/// What a deciding directive means for the fix, by what it is, said where the value is.
+fn advice(e: &Effective) -> String {
+    let name = e.directive.as_str();
+    let what = if name.ends_with("_connect_timeout") || name == "connectiontimeout" {
+        Some(
+            "keep it short (1-5 s) so a dead backend fails fast; a full accept queue on the backend is the usual culprit",
+        )
+    } else if name.ends_with("_read_timeout")
+        || name.ends_with("_send_timeout")
+        || matches!(
+            name,
+            "ProxyTimeout"
+                | "Timeout"
+                | "timeout"
+                | "ProxyPass timeout="
+                | "request_terminate_timeout"
+                | "max_execution_time"
+        )
+    {
+        Some(
+            "raise it only if the backend legitimately needs longer; otherwise make the slow requests faster",
+        )
+    } else if name.ends_with("_buffer_size")
+        || name.ends_with("_buffers")
+        || name == "responsefieldsize"
+    {
+        Some("it must hold the largest response header the backend sends")
+    } else if name == "pm.max_children" {
+        Some(
+            "raise it if memory allows (each child can take up to PHP's memory_limit), or make requests faster",
+        )
+    } else if name.ends_with("max_fails=")
+        || name.ends_with("fail_timeout=")
+        || name.ends_with("retry=")
+    {
+        Some("it decides how many failures take a server out and for how long")
+    } else if name.ends_with("_pass") || name.starts_with("ProxyPass") || name == "BalancerMember" {
+        Some("requests go there: it must be where the backend listens")
+    } else {
+        None
+    };
     let there = if e.is_default() {
         "set it in that block"
     } else {
         "change it there"
     };
-    let what = match cause {
-        Cause::UpstreamTimeoutRead | Cause::UpstreamTimeoutSend | Cause::PhpTimeout => {
-            "if the backend legitimately needs longer, raise it; otherwise make the slow requests faster"
-        }
-        Cause::UpstreamTimeoutConnect => {
-            "keep it short (1-5 s) so a dead backend fails fast; the backend's accept queue is the usual culprit"
-        }
-        Cause::HeaderTooBig => "raise it above the largest response header the backend sends",
-        Cause::FpmPoolExhausted | Cause::BacklogFull => {
-            "raise it if memory allows (each PHP-FPM child takes its memory_limit at worst), or make requests faster"
-        }
-        Cause::NoLiveUpstreams => {
-            "these decide how many failures take a server out and for how long"
-        }
-        _ => "check it against the log evidence above",
-    };
-    format!(": {what}; {there}.")
+    match what {
+        Some(what) => format!(": {what}; {there}."),
+        None => format!("; {there} if the evidence above points at it."),
+    }
 }
 
 fn trim_period(text: &str) -> &str {
