@@ -2,9 +2,12 @@
 //! finding's cause, where they are and what they are set to, and the mismatches that
 //! explain it, cited in the fix.
 
+use crate::text::human_seconds;
 use logscan_config::{Config, Configs, Effective, Mismatch, Request, Server, Source, Target};
 
-use crate::report::{ConfigMismatch, ConfigRead, ConfigSetting, ConfigWarning, Finding, Report};
+use crate::report::{
+    AccessSummary, ConfigMismatch, ConfigRead, ConfigSetting, ConfigWarning, Finding, Report,
+};
 
 /// At most this many directives are cited as fix steps (all of them stay in `config`).
 const CITED: usize = 4;
@@ -49,12 +52,42 @@ impl Report {
         self.configs = configs.configs().iter().map(config_read).collect();
         let mismatches = configs.mismatches();
         for finding in &mut self.findings {
-            explain(finding, configs, &mismatches);
+            let observed = slowest(self.access.as_ref(), finding);
+            explain(finding, configs, &mismatches, observed.as_deref());
         }
     }
 }
 
-fn explain(finding: &mut Finding, configs: &Configs, mismatches: &[Mismatch]) {
+/// For a timeout finding, how long its failed requests waited, from the access log's
+/// times of the status the server answers timeouts with (nginx 504; Apache 502 or 504).
+fn slowest(access: Option<&AccessSummary>, finding: &Finding) -> Option<String> {
+    use logscan_parse::Cause::{PhpTimeout, UpstreamTimeoutRead, UpstreamTimeoutSend};
+    if !matches!(
+        finding.cause,
+        UpstreamTimeoutRead | UpstreamTimeoutSend | PhpTimeout
+    ) {
+        return None;
+    }
+    let statuses: &[&str] = match finding.server {
+        logscan_parse::Server::Apache => &["502", "504"],
+        _ => &["504"],
+    };
+    let access = access?;
+    let q = statuses
+        .iter()
+        .find_map(|s| access.time_by_status.get(*s))?;
+    Some(format!(
+        "the failed requests waited up to {}",
+        human_seconds(q.max)
+    ))
+}
+
+fn explain(
+    finding: &mut Finding,
+    configs: &Configs,
+    mismatches: &[Mismatch],
+    observed: Option<&str>,
+) {
     let cause = finding.cause.id();
     let target = Target::parse(&finding.upstream);
     let uri = finding
@@ -82,7 +115,12 @@ fn explain(finding: &mut Finding, configs: &Configs, mismatches: &[Mismatch]) {
         })
         .collect();
 
-    let mut steps: Vec<String> = deciding.iter().take(CITED).map(cite).collect();
+    let mut steps: Vec<String> = deciding
+        .iter()
+        .take(CITED)
+        .enumerate()
+        .map(|(i, e)| cite(e, observed.filter(|_| i == 0 && is_timeout(&e.directive))))
+        .collect();
     steps.extend(
         finding
             .mismatches
@@ -91,7 +129,7 @@ fn explain(finding: &mut Finding, configs: &Configs, mismatches: &[Mismatch]) {
     );
     if let Some(first) = deciding.first() {
         finding.fix.summary.push_str(&format!(
-            " In force: `{}` {}{} at {}.",
+            " The configuration: `{}` is {}{} at {}.",
             first.directive,
             first.value,
             if first.is_default() { " (default)" } else { "" },
@@ -103,7 +141,7 @@ fn explain(finding: &mut Finding, configs: &Configs, mismatches: &[Mismatch]) {
 
 /// A fix step citing a directive in force: what it is, for which block, where, and
 /// what to do about it there.
-fn cite(e: &Effective) -> String {
+fn cite(e: &Effective, observed: Option<&str>) -> String {
     let how = match e.source {
         Source::Here => "set",
         Source::Inherited => "inherited",
@@ -127,8 +165,9 @@ fn cite(e: &Effective) -> String {
     } else {
         format!(" for `{}`", e.block)
     };
+    let observed = observed.map(|o| format!("; {o}")).unwrap_or_default();
     format!(
-        "`{}` is {}{block} ({place}){}",
+        "`{}` is {}{block} ({place}){observed}{}",
         e.directive,
         e.value,
         advice(e)
@@ -142,18 +181,7 @@ fn advice(e: &Effective) -> String {
         Some(
             "keep it short (1-5 s) so a dead backend fails fast; a full accept queue on the backend is the usual culprit",
         )
-    } else if name.ends_with("_read_timeout")
-        || name.ends_with("_send_timeout")
-        || matches!(
-            name,
-            "ProxyTimeout"
-                | "Timeout"
-                | "timeout"
-                | "ProxyPass timeout="
-                | "request_terminate_timeout"
-                | "max_execution_time"
-        )
-    {
+    } else if is_timeout(name) {
         Some(
             "raise it only if the backend legitimately needs longer; otherwise make the slow requests faster",
         )
@@ -185,6 +213,21 @@ fn advice(e: &Effective) -> String {
         Some(what) => format!(": {what}; {there}."),
         None => format!("; {there} if the evidence above points at it."),
     }
+}
+
+/// A timeout that a request's wait is measured against (not a connect timeout).
+fn is_timeout(name: &str) -> bool {
+    name.ends_with("_read_timeout")
+        || name.ends_with("_send_timeout")
+        || matches!(
+            name,
+            "ProxyTimeout"
+                | "Timeout"
+                | "timeout"
+                | "ProxyPass timeout="
+                | "request_terminate_timeout"
+                | "max_execution_time"
+        )
 }
 
 fn trim_period(text: &str) -> &str {
