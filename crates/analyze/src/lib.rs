@@ -49,6 +49,7 @@ mod finish;
 mod fix;
 mod incidents;
 pub mod report;
+mod runs;
 mod sample;
 mod series;
 mod state;
@@ -229,7 +230,6 @@ struct Pending {
     cause: Option<Cause>,
     server: Option<Server>,
     phase: Option<Phase>,
-    #[serde(skip)]
     errno: Option<Errno>,
     variant: Option<String>,
     upstream: Vec<u8>,

@@ -101,6 +101,15 @@ impl ExampleSet {
         }
     }
 
+    /// Rewrites the key of every kept line (for a state file's inputs renumbered when runs
+    /// are merged). `f` must keep the keys' order.
+    pub(crate) fn map_keys(&mut self, mut f: impl FnMut(&mut LineKey)) {
+        self.first.iter_mut().for_each(|item| f(&mut item.key));
+        if let Some(last) = &mut self.last {
+            f(&mut last.key);
+        }
+    }
+
     /// Up to three distinct examples in line order, escaped.
     pub fn items(&self) -> Vec<ExampleItem> {
         let mut items: Vec<ExampleItem> = self.first.clone();
@@ -411,6 +420,11 @@ impl Groups {
     /// The groups.
     pub fn iter(&self) -> impl Iterator<Item = &Group> {
         self.list.iter()
+    }
+
+    /// The groups, to rewrite what is not part of their key (examples' line keys).
+    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut Group> {
+        self.list.iter_mut()
     }
 
     /// Takes all groups out.
