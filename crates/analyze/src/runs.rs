@@ -58,7 +58,11 @@ impl Analyzer {
     /// in their own order. (Use [`Analyzer::merge`] for shards of the same run, whose input
     /// ids already agree.)
     pub fn append(&mut self, mut other: Analyzer) {
-        let base = self.inputs.keys().next_back().map_or(0, |&last| last.saturating_add(1));
+        let base = self
+            .inputs
+            .keys()
+            .next_back()
+            .map_or(0, |&last| last.saturating_add(1));
         let ids: Vec<u32> = other.inputs.keys().copied().collect();
         let unknown = base.saturating_add(u32::try_from(ids.len()).unwrap_or(u32::MAX));
         // Ranks keep the order of the ids; an id no input has (only in a corrupt state)

@@ -194,7 +194,8 @@ mod serde_impls {
     impl<'de> Deserialize<'de> for Errno {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-            Errno::from_name(&text).ok_or_else(|| D::Error::custom(format!("unknown errno {text:?}")))
+            Errno::from_name(&text)
+                .ok_or_else(|| D::Error::custom(format!("unknown errno {text:?}")))
         }
     }
 }
@@ -214,7 +215,12 @@ mod tests {
 
     #[test]
     fn names_read_back() {
-        for errno in [Errno::ConnRefused, Errno::TimedOut, Errno::Perm, Errno::HostUnreach] {
+        for errno in [
+            Errno::ConnRefused,
+            Errno::TimedOut,
+            Errno::Perm,
+            Errno::HostUnreach,
+        ] {
             assert_eq!(Errno::from_name(errno.name()), Some(errno));
         }
         assert_eq!(Errno::from_name("ECONNREFUSEDX"), None);

@@ -162,7 +162,11 @@ pub fn encode(analyzer: &Analyzer) -> Result<Vec<u8>, StateError> {
     let mut out = Vec::with_capacity(body.len() + header.len() + 48);
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    out.extend_from_slice(&u32::try_from(header.len()).unwrap_or(u32::MAX).to_le_bytes());
+    out.extend_from_slice(
+        &u32::try_from(header.len())
+            .unwrap_or(u32::MAX)
+            .to_le_bytes(),
+    );
     out.extend_from_slice(&header);
     out.extend_from_slice(&(body.len() as u64).to_le_bytes());
     out.extend_from_slice(&(raw.len() as u64).to_le_bytes());
@@ -279,7 +283,9 @@ pub fn decode(bytes: &[u8]) -> Result<State, StateError> {
 fn decompress(body: &[u8], raw_len: u64) -> Result<Vec<u8>, StateError> {
     let corrupt = |e: io::Error| StateError::Corrupt(format!("compressed body: {e}"));
     let mut decoder = zstd::stream::read::Decoder::with_buffer(body).map_err(corrupt)?;
-    decoder.window_log_max(ZSTD_WINDOW_LOG_MAX).map_err(corrupt)?;
+    decoder
+        .window_log_max(ZSTD_WINDOW_LOG_MAX)
+        .map_err(corrupt)?;
     let mut raw = Vec::with_capacity(usize::try_from(raw_len.min(16 << 20)).unwrap_or(0));
     decoder
         .take(raw_len.saturating_add(1))

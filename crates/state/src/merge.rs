@@ -55,9 +55,7 @@ pub fn merge(states: Vec<(String, Result<State, StateError>)>) -> Merged {
             )),
         }
     }
-    good.sort_by(|a, b| {
-        (&a.3, a.2.checksum, &a.1, a.0).cmp(&(&b.3, b.2.checksum, &b.1, b.0))
-    });
+    good.sort_by(|a, b| (&a.3, a.2.checksum, &a.1, a.0).cmp(&(&b.3, b.2.checksum, &b.1, b.0)));
 
     let mut notes = Vec::new();
     // The same bytes twice: merged once.
@@ -87,7 +85,10 @@ pub fn merge(states: Vec<(String, Result<State, StateError>)>) -> Merged {
         .iter()
         .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
         .map(|(&first, _)| first);
-    let Some(settings) = winner.and_then(|w| kept.get(w)).map(|s| s.2.settings.clone()) else {
+    let Some(settings) = winner
+        .and_then(|w| kept.get(w))
+        .map(|s| s.2.settings.clone())
+    else {
         return finish(None, refused, notes);
     };
 

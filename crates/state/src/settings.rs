@@ -74,8 +74,10 @@ impl fmt::Display for BoundText {
             return f.write_str("none");
         };
         let time = |seconds: i64| {
-            chrono::DateTime::from_timestamp(seconds, 0)
-                .map_or_else(|| seconds.to_string(), |t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+            chrono::DateTime::from_timestamp(seconds, 0).map_or_else(
+                || seconds.to_string(),
+                |t| t.format("%Y-%m-%d %H:%M:%S").to_string(),
+            )
         };
         match bound.unix {
             Some(unix) => write!(f, "{}Z", time(unix).replace(' ', "T")),
