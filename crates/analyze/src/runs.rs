@@ -1,11 +1,11 @@
 //! A run's analyzer as a unit that travels: the settings it was made with, its inputs
-//! labelled with a host name, and another run's analyzer appended with its inputs
-//! renumbered after this one's (a state file from another machine or shard).
+//! labelled with a host name, and its inputs renumbered so that it merges with the
+//! analyzers of other runs (state files from other machines or shards) as one run.
 //!
 //! Input ids and site hashes are spread over the analyzer (examples, attribution marks,
 //! paired lines waiting for their other half). Every place that holds one is rewritten
 //! here: a field added to [`Analyzer`] that holds an input id or a site hash must be added
-//! to [`Analyzer::renumber`] or [`Analyzer::label_inputs`] too.
+//! to `Analyzer::renumber` or [`Analyzer::label_inputs`] too.
 
 use std::collections::BTreeMap;
 
@@ -23,6 +23,11 @@ impl Analyzer {
             since: self.since,
             until: self.until,
         }
+    }
+
+    /// The ids of the inputs, in input order.
+    pub fn input_ids(&self) -> impl Iterator<Item = u32> + '_ {
+        self.inputs.keys().copied()
     }
 
     /// The paths of the inputs, in input order.
@@ -53,28 +58,16 @@ impl Analyzer {
         }
     }
 
-    /// Adds another run's analyzer (made with the same [`Config`]) whose inputs are other
-    /// inputs than this one's: they are renumbered to come after this analyzer's inputs,
-    /// in their own order. (Use [`Analyzer::merge`] for shards of the same run, whose input
-    /// ids already agree.)
-    pub fn append(&mut self, mut other: Analyzer) {
-        let base = self
-            .inputs
-            .keys()
-            .next_back()
-            .map_or(0, |&last| last.saturating_add(1));
-        let ids: Vec<u32> = other.inputs.keys().copied().collect();
-        let unknown = base.saturating_add(u32::try_from(ids.len()).unwrap_or(u32::MAX));
-        // Ranks keep the order of the ids; an id no input has (only in a corrupt state)
-        // goes past the end, where no input is.
-        other.renumber(|id| match ids.binary_search(&id) {
-            Ok(rank) => base.saturating_add(u32::try_from(rank).unwrap_or(u32::MAX)),
-            Err(_) => unknown,
-        });
-        self.merge(other);
+    /// Gives the inputs new ids: `ids` maps each input's id to its new one (an id it does
+    /// not name, which only a corrupt state holds, becomes `u32::MAX`). Another run's
+    /// analyzer renumbered so that its ids and this one's are those of one run over the
+    /// inputs of both can then be [merged](Analyzer::merge) into it. New ids that keep the
+    /// inputs' order keep everything else exactly as it was.
+    pub fn renumber_inputs(&mut self, ids: &BTreeMap<u32, u32>) {
+        self.renumber(|id| ids.get(&id).copied().unwrap_or(u32::MAX));
     }
 
-    /// Rewrites every input id with `map`, which must keep their order.
+    /// Rewrites every input id with `map`.
     fn renumber(&mut self, map: impl Fn(u32) -> u32) {
         let key = |k: &mut LineKey| k.1 = map(k.1);
         let set = |s: &mut ExampleSet| s.map_keys(key);

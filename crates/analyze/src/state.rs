@@ -102,9 +102,10 @@ impl ExampleSet {
     }
 
     /// Rewrites the key of every kept line (for a state file's inputs renumbered when runs
-    /// are merged). `f` must keep the keys' order.
+    /// are merged).
     pub(crate) fn map_keys(&mut self, mut f: impl FnMut(&mut LineKey)) {
         self.first.iter_mut().for_each(|item| f(&mut item.key));
+        self.first.sort();
         if let Some(last) = &mut self.last {
             f(&mut last.key);
         }

@@ -1,8 +1,11 @@
 //! Many states to one analyzer.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use logscan_analyze::Analyzer;
+use logscan_input::{Input, discovery_order};
 
 use crate::{State, StateError};
 
@@ -29,10 +32,12 @@ pub struct Merged {
 
 /// Merges states, in any order given, into the analyzer of one run over all their inputs.
 ///
-/// **Order.** The result does not depend on the order of `states`: they are merged sorted
-/// by the list of their input paths (each state's inputs keep their own order), ties by
-/// checksum. A report's `inputs` come in that order, which is the order a single run given
-/// the same paths in that order lists them (for one input per state, the paths sorted).
+/// **Order.** The result does not depend on the order of `states`. The inputs of all
+/// states are put in the order one run over all their files lists them (standard input,
+/// then by directory, each rotated series oldest first, then by name; a `--label` prefix
+/// is part of the directory), which is the order of a report's `inputs`; each state's
+/// inputs get their ids in that order, so examples and ties come out as in that one run.
+/// The states are merged in the order of their lists of paths (then checksums).
 ///
 /// **Refused**, each with its reason: a state that could not be read, and one whose
 /// [`Settings`](crate::Settings) differ from those most states share (on a tie, those of the state merged
@@ -94,7 +99,6 @@ pub fn merge(states: Vec<(String, Result<State, StateError>)>) -> Merged {
 
     let mut versions: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     let mut seen_paths: BTreeMap<&str, &str> = BTreeMap::new();
-    let mut merging = Vec::new();
     for (given, name, state, paths) in &kept {
         if state.settings != settings {
             refused.push((
@@ -122,7 +126,6 @@ pub fn merge(states: Vec<(String, Result<State, StateError>)>) -> Merged {
                 }
             }
         }
-        merging.push(name.as_str());
     }
     if versions.len() > 1 {
         let list: Vec<String> = versions
@@ -135,16 +138,49 @@ pub fn merge(states: Vec<(String, Result<State, StateError>)>) -> Merged {
         ));
     }
 
-    let mut analyzer: Option<Analyzer> = None;
-    for (_, _, state, _) in kept {
-        if state.settings != settings {
-            continue;
+    // Every input of every state, in the order one run over all of them lists them; each
+    // state's inputs get their ids in that order.
+    let merging: Vec<(String, State)> = kept
+        .into_iter()
+        .filter(|s| s.2.settings == settings)
+        .map(|s| (s.1, s.2))
+        .collect();
+    let mut all: Vec<(usize, u32, String)> = Vec::new();
+    for (at, (_, state)) in merging.iter().enumerate() {
+        for (id, path) in state.analyzer.input_ids().zip(state.analyzer.input_paths()) {
+            all.push((at, id, path.to_owned()));
         }
+    }
+    all.sort_by(|a, b| {
+        input_order(&a.2, &b.2)
+            .then(a.0.cmp(&b.0))
+            .then(a.1.cmp(&b.1))
+    });
+    let mut ids: Vec<BTreeMap<u32, u32>> = vec![BTreeMap::new(); merging.len()];
+    for (new, (at, old, _)) in all.iter().enumerate() {
+        if let Some(map) = ids.get_mut(*at) {
+            map.insert(*old, u32::try_from(new).unwrap_or(u32::MAX));
+        }
+    }
+    let mut analyzer: Option<Analyzer> = None;
+    for ((_, mut state), ids) in merging.into_iter().zip(ids) {
+        state.analyzer.renumber_inputs(&ids);
         analyzer
             .get_or_insert_with(|| Analyzer::new(state.analyzer.config()))
-            .append(state.analyzer);
+            .merge(state.analyzer);
     }
     finish(analyzer, refused, notes)
+}
+
+/// Where one run lists an input: standard input first, then files as
+/// [`logscan_input::discovery_order`] sorts them (a `--label`'s prefix is the same for all
+/// of a run's inputs, so it keeps that order).
+fn input_order(a: &str, b: &str) -> Ordering {
+    let stdin = |p: &str| p == Input::STDIN_DISPLAY;
+    stdin(b)
+        .cmp(&stdin(a))
+        .then_with(|| discovery_order(Path::new(a), Path::new(b)))
+        .then_with(|| a.cmp(b))
 }
 
 fn finish(

@@ -51,7 +51,10 @@ fn an_older_version_had_another_shape() {
     let now = shape();
     for version in 1..FORMAT_VERSION {
         if let Ok(old) = std::fs::read_to_string(shape_file(version)) {
-            assert_ne!(old, now, "v{version}.json has the shape of v{FORMAT_VERSION}");
+            assert_ne!(
+                old, now,
+                "v{version}.json has the shape of v{FORMAT_VERSION}"
+            );
         }
     }
 }

@@ -42,7 +42,10 @@ fn a_line_waiting_for_its_other_half_travels_whole() {
         assert_eq!(finding.count, 1);
         serde_json::to_string(finding).unwrap()
     };
-    assert_eq!(held(&state.analyzer.finish()), held(&common::canonical().finish()));
+    assert_eq!(
+        held(&state.analyzer.finish()),
+        held(&common::canonical().finish())
+    );
 }
 
 fn reason(bytes: &[u8]) -> String {
@@ -56,8 +59,10 @@ fn reason(bytes: &[u8]) -> String {
 fn empty_garbage_and_other_files_are_not_states() {
     assert!(matches!(decode(b""), Err(StateError::Empty)));
     assert_eq!(reason(b""), "empty file, not a logscan state");
-    assert!(reason(b"2026/11/25 01:27:19 [error] 812#812: *31 connect() failed\n")
-        .starts_with("not a logscan state"));
+    assert!(
+        reason(b"2026/11/25 01:27:19 [error] 812#812: *31 connect() failed\n")
+            .starts_with("not a logscan state")
+    );
     assert!(reason(&[0u8; 4096]).starts_with("not a logscan state"));
 }
 
@@ -126,7 +131,10 @@ fn other_format_versions_are_refused_by_name() {
         "{future}"
     );
     let past = reason(&with_version(&bytes, 0));
-    assert!(past.contains("older logscan") && past.contains("save it again"), "{past}");
+    assert!(
+        past.contains("older logscan") && past.contains("save it again"),
+        "{past}"
+    );
 }
 
 #[test]
@@ -145,13 +153,20 @@ fn a_hostile_length_allocates_nothing_big() {
     bad[raw_at..raw_at + 8].copy_from_slice(&10u64.to_le_bytes());
     let crc = crc32fast::hash(&bad);
     bad.extend_from_slice(&crc.to_le_bytes());
-    assert!(reason(&bad).contains("decompresses to 11 or more bytes"), "{}", reason(&bad));
+    assert!(
+        reason(&bad).contains("decompresses to 11 or more bytes"),
+        "{}",
+        reason(&bad)
+    );
 }
 
 /// A run over one nginx error line, as `path`, with `config`.
 fn run(path: &str, config: Config, line: &str) -> Analyzer {
     let mut analyzer = Analyzer::new(config);
-    analyzer.add_input(0, InputInfo::new(path, Format::NginxError, "/var/log/nginx"));
+    analyzer.add_input(
+        0,
+        InputInfo::new(path, Format::NginxError, "/var/log/nginx"),
+    );
     let origin = Origin {
         input: 0,
         chunk: 0,
@@ -223,7 +238,11 @@ fn the_order_given_changes_nothing() {
     let config = Config::default();
     let states: Vec<Vec<u8>> = (0..4)
         .map(|i| {
-            let mut a = run(&format!("host{i}.log"), config.clone(), &refused_line(i, 9000 + i % 2));
+            let mut a = run(
+                &format!("host{i}.log"),
+                config.clone(),
+                &refused_line(i, 9000 + i % 2),
+            );
             a.label_inputs(&format!("web{}", 3 - i));
             encode(&a).unwrap()
         })
@@ -257,8 +276,12 @@ fn a_state_given_twice_is_merged_once_and_one_path_in_two_states_is_noted() {
     assert!(merged.refused.is_empty());
     assert_eq!(merged.notes.len(), 2, "{:?}", merged.notes);
     assert!(merged.notes.iter().any(|n| n.ends_with("merged once")));
-    assert!(merged.notes.iter().any(|n| n.contains("both read error.log")
-        && n.contains("--label")));
+    assert!(
+        merged
+            .notes
+            .iter()
+            .any(|n| n.contains("both read error.log") && n.contains("--label"))
+    );
     assert_eq!(merged.analyzer.unwrap().finish().findings[0].count, 2);
 }
 

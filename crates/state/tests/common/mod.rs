@@ -32,7 +32,11 @@ pub fn read(analyzer: &mut Analyzer, id: u32, dir: &str, file: &str, parser: &Pa
         id,
         InputInfo::new(format!("{dir}/{file}"), parser.format(), dir),
     );
-    for (i, line) in bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()).enumerate() {
+    for (i, line) in bytes
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .enumerate()
+    {
         let origin = Origin {
             input: id,
             chunk: 0,
@@ -50,16 +54,51 @@ pub fn read(analyzer: &mut Analyzer, id: u32, dir: &str, file: &str, parser: &Pa
 /// The canonical analyzer.
 pub fn canonical() -> Analyzer {
     let mut analyzer = Analyzer::new(config());
-    let timing = Parser::apache_access(
-        "%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\" %D",
-    )
-    .unwrap();
-    read(&mut analyzer, 0, "apache/fcgi_read_timeout", "error.log", &Parser::apache_error());
-    read(&mut analyzer, 1, "apache/fcgi_read_timeout", "access_timing.log", &timing);
-    read(&mut analyzer, 2, "apache/fcgi_read_timeout", "php-fpm.log", &Parser::php_fpm());
-    read(&mut analyzer, 3, "nginx/mixed", "error.log", &Parser::nginx_error());
-    read(&mut analyzer, 4, "nginx/mixed", "access_upstream.log", &upstream_parser());
-    read(&mut analyzer, 5, "nginx/client_abort", "access.log", &Parser::nginx_combined());
+    let timing =
+        Parser::apache_access("%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\" %D")
+            .unwrap();
+    read(
+        &mut analyzer,
+        0,
+        "apache/fcgi_read_timeout",
+        "error.log",
+        &Parser::apache_error(),
+    );
+    read(
+        &mut analyzer,
+        1,
+        "apache/fcgi_read_timeout",
+        "access_timing.log",
+        &timing,
+    );
+    read(
+        &mut analyzer,
+        2,
+        "apache/fcgi_read_timeout",
+        "php-fpm.log",
+        &Parser::php_fpm(),
+    );
+    read(
+        &mut analyzer,
+        3,
+        "nginx/mixed",
+        "error.log",
+        &Parser::nginx_error(),
+    );
+    read(
+        &mut analyzer,
+        4,
+        "nginx/mixed",
+        "access_upstream.log",
+        &upstream_parser(),
+    );
+    read(
+        &mut analyzer,
+        5,
+        "nginx/client_abort",
+        "access.log",
+        &Parser::nginx_combined(),
+    );
     // An Apache AH00957 (the cause half of a pair) as the last failure line: still held.
     let held = b"[Wed Nov 25 09:59:39.306005 2026] [proxy:error] [pid 15936:tid 15945] (111)Connection refused: AH00957: http: attempt to connect to 127.0.0.1:19151 (127.0.0.1:19151) failed";
     let origin = Origin {

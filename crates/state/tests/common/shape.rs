@@ -157,7 +157,8 @@ impl<'a> ser::Serializer for Shape<'a> {
         name: &'static str,
         len: usize,
     ) -> Result<Compound<'a>, Error> {
-        self.at("").note(format_args!("tuple struct {name} of {len}"))?;
+        self.at("")
+            .note(format_args!("tuple struct {name} of {len}"))?;
         Ok(Compound::new(self, ""))
     }
 
@@ -179,11 +180,7 @@ impl<'a> ser::Serializer for Shape<'a> {
         Ok(Compound::new(self, "{}"))
     }
 
-    fn serialize_struct(
-        self,
-        name: &'static str,
-        _: usize,
-    ) -> Result<Compound<'a>, Error> {
+    fn serialize_struct(self, name: &'static str, _: usize) -> Result<Compound<'a>, Error> {
         Ok(Compound::structure(self, format!("struct {name}")))
     }
 
@@ -240,11 +237,7 @@ impl<'a> Compound<'a> {
         value.serialize(self.shape.at(&suffix))
     }
 
-    fn field<T: ?Sized + Serialize>(
-        &mut self,
-        name: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
+    fn field<T: ?Sized + Serialize>(&mut self, name: &'static str, value: &T) -> Result<(), Error> {
         if let Some((_, fields)) = &mut self.structure {
             fields.push(name);
         }
