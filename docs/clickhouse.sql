@@ -11,8 +11,9 @@
 --
 -- A field a line does not have is the element's default ('' or 0). Keys not listed here
 -- (user_agent.original, http.request.referrer, ...) are skipped (add an element to keep
--- one). A row is a log record: how rows per logscan.cause compare with the findings of a
--- report is in README.md, "A log store: ClickHouse".
+-- one). A row is a log record (its continuation lines included): how rows per
+-- logscan.cause compare with the findings of a report is in README.md, "A log store:
+-- ClickHouse".
 
 CREATE TABLE IF NOT EXISTS logscan_events
 (
@@ -21,6 +22,7 @@ CREATE TABLE IF NOT EXISTS logscan_events
     log          Tuple(level LowCardinality(String), file Tuple(path String, line UInt64)),
     message      String,
     logscan      Tuple(cause LowCardinality(String), phase LowCardinality(String),
+                       role LowCardinality(String),  -- event, cause, effect, context
                        upstream Tuple(status UInt16, response_time_us UInt64)),
     destination  Tuple(address String),                                  -- the upstream
     source       Tuple(address String, port UInt16),                     -- the client
@@ -44,15 +46,19 @@ WHERE http.response.status_code BETWEEN 500 AND 599
 GROUP BY minute, upstream
 ORDER BY minute, upstream;
 
--- Top causes in the last hour (failure lines of the error logs).
+-- Top causes in the last hour: failures counted as the report counts them, one per
+-- failure line, leaving out context lines (evidence such as nginx's "upstream server
+-- temporarily disabled") and effect lines (Apache's AH01114 that repeats the AH00957
+-- before it).
 SELECT
     logscan.cause AS cause,
-    count() AS lines,
+    count() AS failures,
     uniqExact(destination.address) AS upstreams,
     min(`@timestamp`) AS first,
     max(`@timestamp`) AS last
 FROM logscan_events
-WHERE logscan.cause != '' AND `@timestamp` >= now64() - INTERVAL 1 HOUR
+WHERE logscan.cause != '' AND logscan.role IN ('event', 'cause')
+  AND `@timestamp` >= now64() - INTERVAL 1 HOUR
 GROUP BY cause
-ORDER BY lines DESC, cause
+ORDER BY failures DESC, cause
 LIMIT 10;

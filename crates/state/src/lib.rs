@@ -257,14 +257,7 @@ pub fn decode(bytes: &[u8]) -> Result<State, StateError> {
         )));
     }
     let raw = decompress(body, raw_len)?;
-    let (analyzer, rest) = postcard::take_from_bytes::<Analyzer>(&raw)
-        .map_err(|e| StateError::Corrupt(format!("body: {e}")))?;
-    if !rest.is_empty() {
-        return Err(StateError::Corrupt(format!(
-            "{} bytes after the analyzer",
-            rest.len()
-        )));
-    }
+    let analyzer = decode_body(&raw)?;
     let settings = Settings::of(&analyzer.config());
     if settings != header.settings {
         return Err(StateError::Corrupt(
@@ -277,6 +270,21 @@ pub fn decode(bytes: &[u8]) -> Result<State, StateError> {
         analyzer,
         checksum,
     })
+}
+
+/// Reads the analyzer from a state's body as it is once decompressed (what [`decode`]
+/// does after checking the file). Never panics; what it returns is safe to merge and
+/// finish, whatever the bytes (they may have been crafted to match their checksum).
+pub fn decode_body(raw: &[u8]) -> Result<Analyzer, StateError> {
+    let (analyzer, rest) = postcard::take_from_bytes::<Analyzer>(raw)
+        .map_err(|e| StateError::Corrupt(format!("body: {e}")))?;
+    if !rest.is_empty() {
+        return Err(StateError::Corrupt(format!(
+            "{} bytes after the analyzer",
+            rest.len()
+        )));
+    }
+    Ok(analyzer)
 }
 
 /// Decompresses at most `raw_len` bytes (which must be all of it).
