@@ -43,6 +43,7 @@
 )]
 
 mod attribute;
+mod check;
 mod clock;
 mod correlate;
 mod finish;

@@ -10,17 +10,22 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{fixtures, from_output, logscan, Run};
+use common::{Run, fixtures, from_output, logscan};
 use serde_json::Value;
 
 /// The directory of the logscan binary, for PATH.
 fn bin_dir() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("logscan").parent().unwrap().to_path_buf()
+    assert_cmd::cargo::cargo_bin("logscan")
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn path_with(dirs: &[&Path]) -> std::ffi::OsString {
     let mut paths: Vec<PathBuf> = dirs.iter().map(|d| d.to_path_buf()).collect();
-    paths.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    paths.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
     std::env::join_paths(paths).unwrap()
 }
 
@@ -92,7 +97,11 @@ fn gnu_parallel_over_slices_and_over_hosts() {
         &[],
     );
     assert_eq!(saved.code, 0, "{}", saved.stderr);
-    let merged = sh(tmp.path(), "logscan merge --output json archive/*.state", &[]);
+    let merged = sh(
+        tmp.path(),
+        "logscan merge --output json archive/*.state",
+        &[],
+    );
     let single = sh(tmp.path(), "logscan --output json archive/*.log", &[]);
     assert_eq!(json_of(&merged, "merge")["totals"]["failures"], 245);
     assert_eq!(merged.stdout_str(), single.stdout_str());
@@ -112,7 +121,10 @@ fn gnu_parallel_over_slices_and_over_hosts() {
     let ssh = fake.join("ssh");
     std::fs::write(
         &ssh,
-        format!("#!/bin/sh\nhost=$1; shift\ncd '{}'/\"$host\" && exec sh -c \"$*\"\n", hosts.display()),
+        format!(
+            "#!/bin/sh\nhost=$1; shift\ncd '{}'/\"$host\" && exec sh -c \"$*\"\n",
+            hosts.display()
+        ),
     )
     .unwrap();
     let mut permissions = std::fs::metadata(&ssh).unwrap().permissions();
@@ -124,7 +136,14 @@ fn gnu_parallel_over_slices_and_over_hosts() {
         &[&fake],
     );
     assert_eq!(saved.code, 0, "{}", saved.stderr);
-    let merged = json_of(&sh(tmp.path(), "logscan merge --output json web1.state web2.state", &[]), "merge");
+    let merged = json_of(
+        &sh(
+            tmp.path(),
+            "logscan merge --output json web1.state web2.state",
+            &[],
+        ),
+        "merge",
+    );
     let paths: Vec<&str> = merged["inputs"]
         .as_array()
         .unwrap()
@@ -157,9 +176,13 @@ fn python_with_yaml() -> Option<PathBuf> {
 
 #[test]
 fn the_kubernetes_job_is_valid_and_its_shell_runs() {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/kubernetes/logscan-job.yaml");
+    let manifest =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/kubernetes/logscan-job.yaml");
     let Some(python) = python_with_yaml() else {
-        eprintln!("SKIPPED: no Python with PyYAML to read {} (scripts/test installs it)", manifest.display());
+        eprintln!(
+            "SKIPPED: no Python with PyYAML to read {} (scripts/test installs it)",
+            manifest.display()
+        );
         return;
     };
     let out = Command::new(python)
@@ -170,10 +193,22 @@ fn the_kubernetes_job_is_valid_and_its_shell_runs() {
         .arg(&manifest)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let docs: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let kinds: Vec<&str> = docs.as_array().unwrap().iter().map(|d| d["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["Job", "Job", "ServiceAccount", "Role", "RoleBinding"]);
+    let kinds: Vec<&str> = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["Job", "Job", "ServiceAccount", "Role", "RoleBinding"]
+    );
     let (shards, merge) = (&docs[0], &docs[1]);
     for job in [shards, merge] {
         assert_eq!(job["apiVersion"], "batch/v1");
@@ -192,16 +227,32 @@ fn the_kubernetes_job_is_valid_and_its_shell_runs() {
         .unwrap()
         .parse::<u64>()
         .unwrap();
-    assert_eq!(spec["completions"].as_u64(), Some(env_shards), "completions and SHARDS agree");
+    assert_eq!(
+        spec["completions"].as_u64(),
+        Some(env_shards),
+        "completions and SHARDS agree"
+    );
     let shard_script = container["args"][0].as_str().unwrap();
     let merge_spec = &merge["spec"]["template"]["spec"];
-    assert_eq!(merge_spec["serviceAccountName"], docs[2]["metadata"]["name"]);
-    assert!(merge_spec["initContainers"][0]["command"].to_string().contains("job/logscan-shards"));
+    assert_eq!(
+        merge_spec["serviceAccountName"],
+        docs[2]["metadata"]["name"]
+    );
+    assert!(
+        merge_spec["initContainers"][0]["command"]
+            .to_string()
+            .contains("job/logscan-shards")
+    );
     let merge_script = merge_spec["containers"][0]["args"][0].as_str().unwrap();
     // Every volume a container mounts is declared.
     for job in [shards, merge] {
         let pod = &job["spec"]["template"]["spec"];
-        let declared: Vec<&str> = pod["volumes"].as_array().unwrap().iter().map(|v| v["name"].as_str().unwrap()).collect();
+        let declared: Vec<&str> = pod["volumes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["name"].as_str().unwrap())
+            .collect();
         for c in pod["containers"].as_array().unwrap() {
             for m in c["volumeMounts"].as_array().unwrap() {
                 assert!(declared.contains(&m["name"].as_str().unwrap()), "{m}");
@@ -228,26 +279,47 @@ fn the_kubernetes_job_is_valid_and_its_shell_runs() {
     for index in 0..env_shards {
         let run = sh(
             tmp.path(),
-            &format!("SHARDS={env_shards} JOB_COMPLETION_INDEX={index}; export SHARDS JOB_COMPLETION_INDEX\n{}", local(shard_script)),
+            &format!(
+                "SHARDS={env_shards} JOB_COMPLETION_INDEX={index}; export SHARDS JOB_COMPLETION_INDEX\n{}",
+                local(shard_script)
+            ),
             &[],
         );
         assert_eq!(run.code, 0, "index {index}: {}", run.stderr);
     }
     let saved = std::fs::read_dir(&states).unwrap().count() as u64;
-    assert_eq!(saved, env_shards, "one state per index (10 files over {env_shards} pods)");
+    assert_eq!(
+        saved, env_shards,
+        "one state per index (10 files over {env_shards} pods)"
+    );
     let merged = sh(tmp.path(), &local(merge_script), &[]);
     assert_eq!(merged.code, 0, "{}", merged.stderr);
-    assert!(merged.stdout_str().contains("upstream_timeout_read"), "{}", merged.stdout_str());
+    assert!(
+        merged.stdout_str().contains("upstream_timeout_read"),
+        "{}",
+        merged.stdout_str()
+    );
     let page = std::fs::read_to_string(states.join("report.html")).unwrap();
     assert!(page.starts_with("<!DOCTYPE html>"));
     // The same report as one run over the whole volume.
     let report = from_output(
         logscan()
             .args(["merge", "--output", "json"])
-            .args(std::fs::read_dir(&states).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "state")))
+            .args(
+                std::fs::read_dir(&states)
+                    .unwrap()
+                    .map(|e| e.unwrap().path())
+                    .filter(|p| p.extension().is_some_and(|e| e == "state")),
+            )
             .output()
             .unwrap(),
     );
-    let single = from_output(logscan().args(["--tz", "UTC", "--output", "json"]).arg(&logs).output().unwrap());
+    let single = from_output(
+        logscan()
+            .args(["--tz", "UTC", "--output", "json"])
+            .arg(&logs)
+            .output()
+            .unwrap(),
+    );
     assert_eq!(report.stdout_str(), single.stdout_str());
 }

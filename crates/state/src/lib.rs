@@ -284,6 +284,9 @@ pub fn decode_body(raw: &[u8]) -> Result<Analyzer, StateError> {
             rest.len()
         )));
     }
+    analyzer
+        .check()
+        .map_err(|why| StateError::Corrupt(why.to_owned()))?;
     Ok(analyzer)
 }
 
