@@ -43,6 +43,10 @@ Examples:
     logscan --output html -o report.html /var/log/nginx/
     logscan --events error.log | curl -XPOST -H 'Content-Type: application/x-ndjson' --data-binary @- ...
 
+  Many machines, or an archive in slices: a state on each, then one report (logscan merge --help):
+    logscan --label web1 --save-state web1.state /var/log/nginx/
+    logscan merge web1.state web2.state web3.state
+
   From cron or monitoring: exit 1 when something high or critical is found:
     logscan --since 10m --fail-on high /var/log/nginx/error.log
 
@@ -184,12 +188,12 @@ pub enum Command {
 const MERGE_EXAMPLES: &str = "\
 Examples:
   One state per host, merged into one report:
-    ssh web1 logscan --label web1 --save-state - /var/log/nginx > web1.state   # or scp it
-    logscan merge --output html -o fleet.html web*.state
+    parallel 'ssh {} logscan --label {} --save-state - /var/log/nginx > {}.state' ::: web1 web2
+    logscan merge --output html -o fleet.html web1.state web2.state
 
-  A large archive in slices with GNU parallel, one state per slice:
-    parallel logscan --save-state {}.state {} ::: /srv/archive/*.gz
-    logscan merge /srv/archive/*.state";
+  A large archive in slices with GNU parallel, one state per slice, here and on web1:
+    parallel --sshlogin web1,: --trc {}.state logscan --save-state {}.state {} ::: archive/*.gz
+    logscan merge archive/*.state";
 
 /// `logscan merge` options.
 #[derive(Debug, clap::Args)]
