@@ -12,8 +12,8 @@ use crate::correlate::{context_retry, correlate_fpm, find_trigger, is_fastcgi};
 use crate::fix::{FixContext, fix};
 use crate::incidents::{self, RawIncident};
 use crate::report::{
-    AccessSummary, Counted, Example, Finding, Incident, InputReport, Interval, Peak, Quantiles,
-    Report, Timeline, Totals, Trigger, ZoneUsed,
+    AccessSummary, Counted, Example, Finding, Incident, InputFormat, InputReport, Interval, Peak,
+    Quantiles, Report, ReportTime, Timeline, Totals, Trigger, ZoneSource, ZoneUsed,
 };
 use crate::series::{Series, resolution_at_least};
 use crate::state::{ExampleSet, Group, InputState, OffsetSeen, Sketch, group_hash};
@@ -49,7 +49,7 @@ pub(crate) fn build(mut a: Analyzer) -> Report {
     let zone = match (a.clock.zone(), offsets.is_empty()) {
         (Some(z), _) => ZoneUsed {
             name: z.to_string(),
-            source: "caller".into(),
+            source: ZoneSource::Caller,
         },
         (None, false) => {
             let mut by_count = offsets.clone();
@@ -57,12 +57,12 @@ pub(crate) fn build(mut a: Analyzer) -> Report {
             let names: Vec<String> = by_count.iter().map(|(o, _)| format_offset(*o)).collect();
             ZoneUsed {
                 name: names.join("/"),
-                source: "access_log".into(),
+                source: ZoneSource::AccessLog,
             }
         }
         (None, true) => ZoneUsed {
             name: String::new(),
-            source: "as_logged".into(),
+            source: ZoneSource::AsLogged,
         },
     };
     let clock = a.clock.clone();
@@ -376,7 +376,7 @@ fn finding(
     rank: usize,
     b: &Built,
     a: &Analyzer,
-    fmt: &dyn Fn(i64) -> String,
+    fmt: &dyn Fn(i64) -> ReportTime,
     total_failures: u64,
     grid: (i64, i64, usize),
     observed: Option<f64>,
@@ -482,7 +482,7 @@ fn finding(
         category_text: g.key.cause.category().plain().to_owned(),
         severity: b.severity,
         title,
-        server: g.key.server.as_str().to_owned(),
+        server: g.key.server,
         upstream: g.key.upstream.clone(),
         vhost: (!g.key.vhost.is_empty()).then(|| g.key.vhost.clone()),
         count: g.count,
@@ -515,7 +515,9 @@ fn finding(
     }
 }
 
-/// The status a client gets for a cause, by server (CAUSES.md 2.10).
+/// The status a client gets for a cause, by server: nginx answers 502 to failed
+/// connections and bad responses and 504 to timeouts; Apache's mod_proxy answers 503 to
+/// failed connections and 502 to read timeouts (504 only for FastCGI timeouts).
 fn expected_status(g: &Group) -> Option<u16> {
     use Cause::*;
     let apache = g.key.server == Server::Apache;
@@ -563,7 +565,7 @@ fn incident(
     findings: &[Finding],
     built: &[Built],
     a: &Analyzer,
-    fmt: &dyn Fn(i64) -> String,
+    fmt: &dyn Fn(i64) -> ReportTime,
 ) -> Incident {
     let causes = inc.ranked_causes();
     let mut upstream_counts: BTreeMap<String, u64> = BTreeMap::new();
@@ -703,14 +705,14 @@ fn access_summary(a: &Analyzer, attribution: &Attribution) -> AccessSummary {
     }
 }
 
-fn input_report(i: &InputState, fmt: &dyn Fn(i64) -> String) -> InputReport {
+fn input_report(i: &InputState, fmt: &dyn Fn(i64) -> ReportTime) -> InputReport {
     let totals = i.totals();
     InputReport {
         path: i.info.path.clone(),
         format: if i.info.detected {
-            i.info.format.id().to_owned()
+            InputFormat::Known(i.info.format)
         } else {
-            "unknown".to_owned()
+            InputFormat::Unknown
         },
         lines: totals.lines,
         parsed: totals.parsed,

@@ -94,7 +94,7 @@ impl<T: Ord> BottomK<T> {
         if self.capacity != capacity || self.heap.len() > capacity {
             return Err("a sample of another size");
         }
-        if self.offered < self.heap.len() as u64 || self.offered > crate::check::MAX_COUNT {
+        if self.offered < self.heap.len() as u64 || self.offered > crate::limits::MAX_COUNT {
             return Err("a sample with impossible counts");
         }
         Ok(())

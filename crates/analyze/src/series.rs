@@ -256,7 +256,7 @@ impl Series {
             _ if self.counts.is_empty() => {}
             _ => return Err("a timeline out of the time range"),
         }
-        crate::check::sum(self.counts.iter().copied()).map(|_| ())
+        crate::limits::sum(self.counts.iter().copied()).map(|_| ())
     }
 }
 

@@ -603,7 +603,7 @@ mod sketch_check {
             if self.bin_limit != bin_limit || self.bins.len() > bin_limit {
                 return Err("a sketch store of another size");
             }
-            if crate::check::sum(self.bins.iter().copied())? != self.count {
+            if crate::limits::sum(self.bins.iter().copied())? != self.count {
                 return Err("a sketch store whose bins do not add up");
             }
             if self.count == 0 {

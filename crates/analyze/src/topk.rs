@@ -84,8 +84,8 @@ impl TopK {
         if self.capacity != capacity || self.counts.len() > 2 * capacity {
             return Err("a top-k summary of another size");
         }
-        let kept = crate::check::sum(self.counts.values().copied())?;
-        if kept > self.total || self.total > crate::check::MAX_COUNT {
+        let kept = crate::limits::sum(self.counts.values().copied())?;
+        if kept > self.total || self.total > crate::limits::MAX_COUNT {
             return Err("a top-k summary with impossible counts");
         }
         Ok(())

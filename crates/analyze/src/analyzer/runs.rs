@@ -9,9 +9,10 @@
 
 use std::collections::BTreeMap;
 
+use super::{Analyzer, Pending};
+use crate::config::Config;
 use crate::state::{ExampleSet, LineKey};
 use crate::text::hash_bytes;
-use crate::{Analyzer, Config, Pending};
 
 impl Analyzer {
     /// The settings this analyzer counts with (the window as held to its limits). Two
