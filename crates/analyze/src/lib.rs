@@ -57,13 +57,13 @@
 
 mod analyzer;
 mod attribute;
-mod limits;
 mod clock;
 mod config;
 mod correlate;
 mod finish;
 mod fix;
 mod incidents;
+mod limits;
 pub mod report;
 mod sample;
 mod series;

@@ -20,4 +20,3 @@ pub(crate) fn sum(counts: impl Iterator<Item = u64>) -> Result<u64, &'static str
     }
     Ok(total)
 }
-

@@ -72,11 +72,13 @@ fn split(dir: &Path, label: &Value, out: &Path, rng: &mut Rng) -> Vec<PathBuf> {
             .map(|(i, _)| i + 1)
             .collect();
         let parts = 2 + (rng.next() % 5) as usize;
-        let mut cuts: Vec<usize> = (1..parts)
-            .filter_map(|_| {
-                (!ends.is_empty()).then(|| ends[(rng.next() % ends.len() as u64) as usize])
-            })
-            .collect();
+        let mut cuts: Vec<usize> = if ends.is_empty() {
+            Vec::new()
+        } else {
+            (1..parts)
+                .map(|_| ends[(rng.next() % ends.len() as u64) as usize])
+                .collect()
+        };
         cuts.push(0);
         cuts.push(bytes.len());
         cuts.sort_unstable();

@@ -49,7 +49,7 @@ fn the_serialised_shape_belongs_to_the_format_version() {
 fn an_older_version_had_another_shape() {
     // A bump without a shape file of its own, or a shape file copied, says nothing.
     let now = shape();
-    for version in 1..FORMAT_VERSION {
+    for version in (1..=FORMAT_VERSION).rev().skip(1) {
         if let Ok(old) = std::fs::read_to_string(shape_file(version)) {
             assert_ne!(
                 old, now,
