@@ -409,6 +409,17 @@ fn report_output(
 /// This machine's zone by its IANA name (`TZ`, else /etc/localtime), for a state: the
 /// machine that merges it may live in another zone.
 fn local_zone_by_name() -> Result<Zone, String> {
+    // `local` follows TZ when it is set (as the clock of the logs does), else the system's.
+    if let Some(tz) = std::env::var_os("TZ").filter(|tz| !tz.is_empty()) {
+        let tz = tz.to_string_lossy();
+        let name = tz.strip_prefix(':').unwrap_or(&tz);
+        return match name.parse::<Zone>() {
+            Ok(zone @ Zone::Named(_)) | Ok(zone @ Zone::Utc) => Ok(zone),
+            _ => Err(format!(
+                "--tz local is TZ={tz}, which is not a zone name a state can carry; give one, e.g. --tz Europe/Berlin"
+            )),
+        };
+    }
     let name = iana_time_zone::get_timezone().map_err(|e| {
         format!("--tz local: this machine's zone has no name logscan can find ({e}); give it, e.g. --tz Europe/Berlin")
     })?;

@@ -503,3 +503,43 @@ fn a_state_on_stdout_and_what_cannot_combine() {
     assert_eq!(over.code, 2);
     assert!(over.stderr.contains("that is an input"), "{}", over.stderr);
 }
+
+#[test]
+fn the_local_zone_is_saved_by_name() {
+    let log = fixtures().join("nginx/mixed/error.log");
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("local.state");
+    let saved = from_output(
+        logscan()
+            .env("TZ", "Europe/Berlin")
+            .args(["--tz", "local", "--save-state"])
+            .arg(&state)
+            .arg(&log)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(saved.code, 0, "{}", saved.stderr);
+    // Merged where the clock is another zone: still Berlin, as the run that saved it.
+    let merged = merge(&[state], &["--output", "json"]).json();
+    assert_eq!(merged["zone"]["name"], "Europe/Berlin");
+    let berlin = run([
+        "--tz",
+        "Europe/Berlin",
+        "--output",
+        "json",
+        log.to_str().unwrap(),
+    ])
+    .json();
+    assert_eq!(merged["findings"], berlin["findings"]);
+    // A TZ that is no zone name is refused, not guessed.
+    let posix = from_output(
+        logscan()
+            .env("TZ", "CET-1CEST")
+            .args(["--tz", "local", "--save-state", "x.state"])
+            .arg(&log)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(posix.code, 2);
+    assert!(posix.stderr.contains("not a zone name"), "{}", posix.stderr);
+}
