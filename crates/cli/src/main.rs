@@ -223,12 +223,7 @@ fn run_merge(settings: MergeSettings) -> Result<u8, Failure> {
             )));
         }
     }
-    let states = settings
-        .states
-        .iter()
-        .map(|path| (path.display().to_string(), logscan_state::load(path)))
-        .collect();
-    let merged = logscan_state::merge(states);
+    let merged = logscan_state::merge_files(&settings.states);
     for refused in &merged.refused {
         trouble!("{}: {}", refused.name, refused.reason);
     }

@@ -88,7 +88,7 @@ use logscan_parse::Zone;
 use serde::{Deserialize, Serialize};
 
 pub use error::StateError;
-pub use merge::{Merged, Refused, merge};
+pub use merge::{Merged, Refused, merge, merge_files};
 pub use settings::Settings;
 
 /// The first bytes of every state file.
@@ -107,7 +107,7 @@ pub const MAX_FILE_BYTES: u64 = 64 << 20;
 pub const MAX_BODY_BYTES: u64 = 256 << 20;
 
 /// The largest header, in bytes.
-const MAX_HEADER_BYTES: u32 = 64 << 10;
+const MAX_HEADER_BYTES: u32 = 16 << 20;
 
 /// zstd level of the body: states are written once and copied around, and level 9 still
 /// compresses a few MB in well under a second.
@@ -124,6 +124,9 @@ struct Header {
     logscan: String,
     /// The settings of the run.
     settings: Settings,
+    /// The paths of its inputs, in input order: a merge orders states by them before it
+    /// reads any body.
+    inputs: Vec<String>,
 }
 
 /// A state read back: the analyzer and what was recorded with it.
@@ -155,6 +158,7 @@ pub fn encode(analyzer: &Analyzer) -> Result<Vec<u8>, StateError> {
     let header = Header {
         logscan: env!("CARGO_PKG_VERSION").to_owned(),
         settings: Settings::of(&config),
+        inputs: analyzer.input_paths().map(str::to_owned).collect(),
     };
     let header = postcard::to_stdvec(&header).map_err(|e| StateError::Corrupt(e.to_string()))?;
     let raw = postcard::to_stdvec(analyzer).map_err(|e| StateError::Corrupt(e.to_string()))?;
@@ -259,9 +263,9 @@ pub fn decode(bytes: &[u8]) -> Result<State, StateError> {
     let raw = decompress(body, raw_len)?;
     let analyzer = decode_body(&raw)?;
     let settings = Settings::of(&analyzer.config());
-    if settings != header.settings {
+    if settings != header.settings || !analyzer.input_paths().eq(header.inputs.iter()) {
         return Err(StateError::Corrupt(
-            "the header's settings are not those of the body".to_owned(),
+            "the header does not describe the body".to_owned(),
         ));
     }
     Ok(State {
@@ -344,6 +348,124 @@ pub fn load(path: &Path) -> Result<State, StateError> {
         return Err(StateError::TooLarge);
     }
     decode(&bytes)
+}
+
+/// What a merge needs to know of a state before it reads the body: what the header says,
+/// and the checksum the file ends with (not verified: [`load`] does that).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Summary {
+    /// The version of logscan that wrote it.
+    pub logscan_version: String,
+    /// Its settings.
+    pub settings: Settings,
+    /// The paths of its inputs, in input order.
+    pub inputs: Vec<String>,
+    /// The CRC-32 the file ends with.
+    pub checksum: u32,
+}
+
+impl State {
+    /// The summary of a state read whole.
+    pub fn summary(&self) -> Summary {
+        Summary {
+            logscan_version: self.logscan_version.clone(),
+            settings: self.settings.clone(),
+            inputs: self.analyzer.input_paths().map(str::to_owned).collect(),
+            checksum: self.checksum,
+        }
+    }
+}
+
+/// Reads a state file's header and checks the file (lengths, CRC-32) without keeping its
+/// body: what a merge plans with before it reads the bodies one at a time. A file that
+/// passes may still be refused by [`load`] (a body that does not read as an analyzer).
+pub fn read_summary(path: &Path) -> Result<Summary, StateError> {
+    let mut file = File::open(path)?;
+    let len = file.metadata()?.len();
+    if len > MAX_FILE_BYTES {
+        return Err(StateError::TooLarge);
+    }
+    let mut front = Vec::new();
+    (&mut file).take(16).read_to_end(&mut front)?;
+    let header_len = front
+        .get(12..16)
+        .and_then(|b| b.try_into().ok())
+        .map(u32::from_le_bytes)
+        .unwrap_or(0)
+        .min(MAX_HEADER_BYTES + 1);
+    (&mut file)
+        .take(u64::from(header_len) + 16)
+        .read_to_end(&mut front)?;
+    let header = read_front(&front)?;
+    let body_len = front
+        .get(front.len().saturating_sub(16)..front.len().saturating_sub(8))
+        .and_then(|b| b.try_into().ok())
+        .map(u64::from_le_bytes)
+        .ok_or(StateError::Truncated {
+            len,
+            expected: None,
+        })?;
+    let expected = (front.len() as u64)
+        .saturating_add(body_len)
+        .saturating_add(4);
+    if len < expected && expected <= MAX_FILE_BYTES {
+        return Err(StateError::Truncated {
+            len,
+            expected: Some(expected),
+        });
+    }
+    // The checksum of the whole file (its body read and dropped).
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(&front);
+    let mut rest = Vec::new();
+    file.read_to_end(&mut rest)?;
+    let Some(stored) = rest.len().checked_sub(4) else {
+        return Err(StateError::Truncated {
+            len,
+            expected: None,
+        });
+    };
+    let (body, tail) = rest.split_at(stored);
+    crc.update(body);
+    let checksum = crc.finalize();
+    if tail != checksum.to_le_bytes() {
+        return Err(StateError::Checksum);
+    }
+    Ok(Summary {
+        logscan_version: header.logscan,
+        settings: header.settings,
+        inputs: header.inputs,
+        checksum,
+    })
+}
+
+/// The header of a file's front (magic, version, header length, header).
+fn read_front(bytes: &[u8]) -> Result<Header, StateError> {
+    if bytes.is_empty() {
+        return Err(StateError::Empty);
+    }
+    let mut cursor = Cursor { bytes, at: 0 };
+    let truncated = || StateError::Truncated {
+        len: bytes.len() as u64,
+        expected: None,
+    };
+    match cursor.take(MAGIC.len()) {
+        Some(magic) if magic == MAGIC => {}
+        None if MAGIC.starts_with(bytes) => return Err(truncated()),
+        _ => return Err(StateError::NotAState),
+    }
+    let version = cursor.u32().ok_or_else(truncated)?;
+    if version != FORMAT_VERSION {
+        return Err(StateError::Version { found: version });
+    }
+    let header_len = cursor.u32().ok_or_else(truncated)?;
+    if header_len > MAX_HEADER_BYTES {
+        return Err(StateError::Corrupt(format!(
+            "header of {header_len} bytes (at most {MAX_HEADER_BYTES})"
+        )));
+    }
+    let header = cursor.take(header_len as usize).ok_or_else(truncated)?;
+    postcard::from_bytes(header).map_err(|e| StateError::Corrupt(format!("header: {e}")))
 }
 
 /// Reads fixed-size fields off the front of a byte slice.

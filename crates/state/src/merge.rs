@@ -2,12 +2,12 @@
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use logscan_analyze::Analyzer;
 use logscan_input::{Input, discovery_order};
 
-use crate::{State, StateError};
+use crate::{State, StateError, Summary, load, read_summary};
 
 /// A state left out of a merge, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,10 +18,10 @@ pub struct Refused {
     pub reason: String,
 }
 
-/// What [`merge`] gives.
+/// What [`merge`] and [`merge_files`] give.
 #[derive(Debug)]
 pub struct Merged {
-    /// Every good state appended in the merge order; `None` when no state was good.
+    /// Every good state merged; `None` when no state was good.
     pub analyzer: Option<Analyzer>,
     /// The states left out, in the order given.
     pub refused: Vec<Refused>,
@@ -30,9 +30,38 @@ pub struct Merged {
     pub notes: Vec<String>,
 }
 
-/// Merges states, in any order given, into the analyzer of one run over all their inputs.
+/// Merges states read whole, in any order given, into the analyzer of one run over all
+/// their inputs. See [`merge_files`], which does the same reading one body at a time.
+pub fn merge(states: Vec<(String, Result<State, StateError>)>) -> Merged {
+    let mut bodies: Vec<Option<State>> = Vec::with_capacity(states.len());
+    let summaries = states
+        .into_iter()
+        .map(|(name, state)| match state {
+            Ok(state) => {
+                let summary = state.summary();
+                bodies.push(Some(state));
+                (name, Ok(summary))
+            }
+            Err(e) => {
+                bodies.push(None);
+                (name, Err(e))
+            }
+        })
+        .collect();
+    run(summaries, |at, _| {
+        bodies
+            .get_mut(at)
+            .and_then(Option::take)
+            .map(|s| s.analyzer)
+            .ok_or(StateError::Empty)
+    })
+}
+
+/// Merges state files, in any order given, into the analyzer of one run over all their
+/// inputs. Only the headers are read first; then the bodies one at a time, in the merge
+/// order, so memory holds the merged analyzer and one state, however many there are.
 ///
-/// **Order.** The result does not depend on the order of `states`. The inputs of all
+/// **Order.** The result does not depend on the order of `paths`. The inputs of all
 /// states are put in the order one run over all their files lists them (standard input,
 /// then by directory, each rotated series oldest first, then by name; a `--label` prefix
 /// is part of the directory), which is the order of a report's `inputs`; each state's
@@ -40,17 +69,37 @@ pub struct Merged {
 /// The states are merged in the order of their lists of paths (then checksums).
 ///
 /// **Refused**, each with its reason: a state that could not be read, and one whose
-/// [`Settings`](crate::Settings) differ from those most states share (on a tie, those of the state merged
-/// first). A state given twice (same bytes) is merged once, with a note.
-pub fn merge(states: Vec<(String, Result<State, StateError>)>) -> Merged {
+/// [`Settings`](crate::Settings) differ from those most states share (on a tie, those of
+/// the state merged first). A state given twice (same bytes) is merged once, with a note.
+pub fn merge_files(paths: &[PathBuf]) -> Merged {
+    let summaries = paths
+        .iter()
+        .map(|p| (p.display().to_string(), read_summary(p)))
+        .collect();
+    run(summaries, |at, planned| {
+        let path = paths.get(at).map_or(Path::new(""), PathBuf::as_path);
+        let state = load(path)?;
+        // The file read whole must be the one whose header the plan was made from.
+        if state.summary() != *planned {
+            return Err(StateError::Corrupt(
+                "changed while it was merged".to_owned(),
+            ));
+        }
+        Ok(state.analyzer)
+    })
+}
+
+/// The plan and the merge: `fetch(i, summary)` gives the analyzer of the `i`-th state
+/// given, whose summary the plan was made from.
+fn run(
+    states: Vec<(String, Result<Summary, StateError>)>,
+    mut fetch: impl FnMut(usize, &Summary) -> Result<Analyzer, StateError>,
+) -> Merged {
     let mut refused: Vec<(usize, Refused)> = Vec::new();
-    let mut good: Vec<(usize, String, State, Vec<String>)> = Vec::new();
-    for (given, (name, state)) in states.into_iter().enumerate() {
-        match state {
-            Ok(state) => {
-                let paths = state.analyzer.input_paths().map(str::to_owned).collect();
-                good.push((given, name, state, paths));
-            }
+    let mut good: Vec<(usize, String, Summary)> = Vec::new();
+    for (given, (name, summary)) in states.into_iter().enumerate() {
+        match summary {
+            Ok(summary) => good.push((given, name, summary)),
             Err(e) => refused.push((
                 given,
                 Refused {
@@ -60,14 +109,18 @@ pub fn merge(states: Vec<(String, Result<State, StateError>)>) -> Merged {
             )),
         }
     }
-    good.sort_by(|a, b| (&a.3, a.2.checksum, &a.1, a.0).cmp(&(&b.3, b.2.checksum, &b.1, b.0)));
+    good.sort_by(|a, b| {
+        (&a.2.inputs, a.2.checksum, &a.1, a.0).cmp(&(&b.2.inputs, b.2.checksum, &b.1, b.0))
+    });
 
     let mut notes = Vec::new();
     // The same bytes twice: merged once.
-    let mut kept: Vec<(usize, String, State, Vec<String>)> = Vec::with_capacity(good.len());
+    let mut kept: Vec<(usize, String, Summary)> = Vec::with_capacity(good.len());
     for state in good {
         match kept.last() {
-            Some(last) if last.3 == state.3 && last.2.checksum == state.2.checksum => {
+            Some(last)
+                if last.2.inputs == state.2.inputs && last.2.checksum == state.2.checksum =>
+            {
                 notes.push(format!(
                     "{}: the same state as {}; merged once",
                     state.1, last.1
@@ -96,28 +149,78 @@ pub fn merge(states: Vec<(String, Result<State, StateError>)>) -> Merged {
     else {
         return finish(None, refused, notes);
     };
+    let (merging, other): (Vec<_>, Vec<_>) =
+        kept.into_iter().partition(|s| s.2.settings == settings);
+    for (given, name, summary) in other {
+        refused.push((
+            given,
+            Refused {
+                name,
+                reason: format!(
+                    "saved with other settings than the rest: {}",
+                    summary.settings.difference(&settings)
+                ),
+            },
+        ));
+    }
 
+    notes.extend(notes_on(&merging));
+
+    // Every input of every state, in the order one run over all of them lists them; each
+    // state's inputs (by rank) get their ids in that order.
+    let mut all: Vec<(usize, usize, &str)> = Vec::new();
+    for (at, (_, _, summary)) in merging.iter().enumerate() {
+        for (rank, path) in summary.inputs.iter().enumerate() {
+            all.push((at, rank, path));
+        }
+    }
+    all.sort_by(|a, b| {
+        input_order(a.2, b.2)
+            .then(a.0.cmp(&b.0))
+            .then(a.1.cmp(&b.1))
+    });
+    let mut ids: Vec<Vec<u32>> = merging.iter().map(|s| vec![0; s.2.inputs.len()]).collect();
+    for (new, (at, rank, _)) in all.iter().enumerate() {
+        if let Some(slot) = ids.get_mut(*at).and_then(|v| v.get_mut(*rank)) {
+            *slot = u32::try_from(new).unwrap_or(u32::MAX);
+        }
+    }
+
+    let mut analyzer: Option<Analyzer> = None;
+    for ((given, name, summary), ids) in merging.into_iter().zip(ids) {
+        let mut state = match fetch(given, &summary) {
+            Ok(state) => state,
+            Err(e) => {
+                refused.push((
+                    given,
+                    Refused {
+                        name,
+                        reason: e.to_string(),
+                    },
+                ));
+                continue;
+            }
+        };
+        let map: BTreeMap<u32, u32> = state.input_ids().zip(ids).collect();
+        state.renumber_inputs(&map);
+        analyzer
+            .get_or_insert_with(|| Analyzer::new(state.config()))
+            .merge(state);
+    }
+    finish(analyzer, refused, notes)
+}
+
+/// A state given twice, one path in two states, states of other logscan versions.
+fn notes_on(merging: &[(usize, String, Summary)]) -> Vec<String> {
+    let mut notes = Vec::new();
     let mut versions: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     let mut seen_paths: BTreeMap<&str, &str> = BTreeMap::new();
-    for (given, name, state, paths) in &kept {
-        if state.settings != settings {
-            refused.push((
-                *given,
-                Refused {
-                    name: name.clone(),
-                    reason: format!(
-                        "saved with other settings than the rest: {}",
-                        state.settings.difference(&settings)
-                    ),
-                },
-            ));
-            continue;
-        }
+    for (_, name, summary) in merging {
         versions
-            .entry(state.logscan_version.as_str())
+            .entry(summary.logscan_version.as_str())
             .or_default()
             .push(name.as_str());
-        for path in paths {
+        for path in &summary.inputs {
             if let Some(other) = seen_paths.insert(path.as_str(), name.as_str()) {
                 if other != name {
                     notes.push(format!(
@@ -137,39 +240,7 @@ pub fn merge(states: Vec<(String, Result<State, StateError>)>) -> Merged {
             list.join("; ")
         ));
     }
-
-    // Every input of every state, in the order one run over all of them lists them; each
-    // state's inputs get their ids in that order.
-    let merging: Vec<(String, State)> = kept
-        .into_iter()
-        .filter(|s| s.2.settings == settings)
-        .map(|s| (s.1, s.2))
-        .collect();
-    let mut all: Vec<(usize, u32, String)> = Vec::new();
-    for (at, (_, state)) in merging.iter().enumerate() {
-        for (id, path) in state.analyzer.input_ids().zip(state.analyzer.input_paths()) {
-            all.push((at, id, path.to_owned()));
-        }
-    }
-    all.sort_by(|a, b| {
-        input_order(&a.2, &b.2)
-            .then(a.0.cmp(&b.0))
-            .then(a.1.cmp(&b.1))
-    });
-    let mut ids: Vec<BTreeMap<u32, u32>> = vec![BTreeMap::new(); merging.len()];
-    for (new, (at, old, _)) in all.iter().enumerate() {
-        if let Some(map) = ids.get_mut(*at) {
-            map.insert(*old, u32::try_from(new).unwrap_or(u32::MAX));
-        }
-    }
-    let mut analyzer: Option<Analyzer> = None;
-    for ((_, mut state), ids) in merging.into_iter().zip(ids) {
-        state.analyzer.renumber_inputs(&ids);
-        analyzer
-            .get_or_insert_with(|| Analyzer::new(state.analyzer.config()))
-            .merge(state.analyzer);
-    }
-    finish(analyzer, refused, notes)
+    notes
 }
 
 /// Where one run lists an input: standard input first, then files as
