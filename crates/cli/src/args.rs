@@ -148,7 +148,7 @@ pub struct Args {
 
     /// Instead of a report, save the analysis to FILE (a state, a few MB however large the
     /// logs), for `logscan merge` to combine with the states of other machines or of other
-    /// slices of the logs into one report. Written atomically.
+    /// slices of the logs into one report. Written atomically; - writes it to stdout.
     #[arg(long = "save-state", value_name = "FILE", conflicts_with_all = ["events", "output", "out", "fail_on"])]
     pub save_state: Option<PathBuf>,
 
