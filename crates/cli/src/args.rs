@@ -51,6 +51,12 @@ Examples:
   From cron or monitoring: exit 1 when something high or critical is found:
     logscan --since 10m --fail-on high /var/log/nginx/error.log
 
+  During an outage: follow the logs as nginx writes them (a live view on a terminal, an NDJSON
+  incident stream otherwise), or run as a watchdog that exits 1 at the first critical finding:
+    logscan -f /var/log/nginx/
+    logscan -f /var/log/nginx/ | jq -c 'select(.type == \"incident_open\")'
+    logscan -f --fail-on critical /var/log/nginx/error.log > /dev/null
+
 Exit codes: 0 analysed; 1 a finding reached --fail-on; 2 bad arguments or an input that could not be
 read (the report still covers every input that could be).";
 
@@ -149,13 +155,26 @@ pub struct Args {
     /// Instead of a report, save the analysis to FILE (a state, a few MB however large the
     /// logs), for `logscan merge` to combine with the states of other machines or of other
     /// slices of the logs into one report. Written atomically; - writes it to stdout.
-    #[arg(long = "save-state", value_name = "FILE", conflicts_with_all = ["events", "output", "out", "fail_on"])]
+    #[arg(long = "save-state", value_name = "FILE", conflicts_with_all = ["events", "output", "out", "fail_on", "follow"])]
     pub save_state: Option<PathBuf>,
 
     /// Prefix the paths of this run's inputs with NAME: (a host name), so that a report
     /// merged from many machines says where each example came from.
-    #[arg(long, value_name = "NAME", value_parser = label, conflicts_with = "events")]
+    #[arg(long, value_name = "NAME", value_parser = label, conflicts_with_all = ["events", "follow"])]
     pub label: Option<String>,
+
+    /// Keep reading as the servers write, like tail -F (rotated, truncated and recreated
+    /// files, new files in a followed directory), starting --since ago (default 10m). On a
+    /// terminal: a live view (q quits and prints the report). Otherwise, or with --output
+    /// json: an NDJSON incident stream (incident_open, incident_update, incident_close,
+    /// finding, and the report at the end: SIGINT, SIGTERM or the end of stdin).
+    #[arg(short = 'f', long, conflicts_with = "until")]
+    pub follow: bool,
+
+    /// With --follow: how often the view is redrawn and findings are looked for, e.g.
+    /// 500ms, 1s, 5s.
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = timearg::refresh, requires = "follow")]
+    pub refresh: std::time::Duration,
 
     /// Print a shell completion script and exit.
     #[arg(long, value_enum, value_name = "SHELL", hide = true)]
@@ -278,6 +297,11 @@ pub struct Settings {
     pub fail_on: Option<Severity>,
     /// `--label`: prefix of every input's path.
     pub label: Option<String>,
+    /// `--follow`, with its `--refresh`.
+    pub follow: Option<std::time::Duration>,
+    /// Following with the live view on the terminal (stdout is one, and neither `--events`
+    /// nor `--output json` asks for the stream), and whether it has colour.
+    pub live_view: Option<bool>,
 }
 
 /// What to write.
@@ -340,12 +364,28 @@ impl TryFrom<Args> for Settings {
             zone => zone,
         };
         let now = timearg::now();
+        // Following starts 10 minutes back unless told otherwise.
+        let since = match (args.since, args.follow) {
+            (None, true) => Some(TimeArg::Relative(600)),
+            (since, _) => since,
+        };
         let config = Config {
-            since: args.since.map(|t| t.resolve(zone.as_ref(), now)),
+            since: since.map(|t| t.resolve(zone.as_ref(), now)),
             until: args.until.map(|t| t.resolve(zone.as_ref(), now)),
             zone,
             window: args.window,
         };
+        let stdout_is_terminal = io::stdout().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let live_view = (args.follow
+            && !args.events
+            && stdout_is_terminal
+            && args.output != Some(OutputForm::Json))
+        .then_some(match args.color {
+            When::Always => true,
+            When::Never => false,
+            When::Auto => !no_color,
+        });
         let output = if args.events {
             Output::Events {
                 zone: config.zone.clone().unwrap_or(Zone::Local),
@@ -368,6 +408,8 @@ impl TryFrom<Args> for Settings {
             output,
             fail_on: args.fail_on.map(SeverityArg::severity),
             label: args.label,
+            follow: args.follow.then_some(args.refresh),
+            live_view,
         })
     }
 }
