@@ -478,14 +478,11 @@ fn a_state_on_stdout_and_what_cannot_combine() {
         ["--output", "json"],
         ["--events", "--events"],
         ["--fail-on", "high"],
+        ["--follow", "--follow"],
     ] {
         let mixed = run(["--save-state", "x.state"]
             .iter()
-            .chain(
-                other
-                    .iter()
-                    .take(if other[0] == "--events" { 1 } else { 2 }),
-            )
+            .chain(other.iter().take(if other[0] == other[1] { 1 } else { 2 }))
             .copied()
             .chain([log.to_str().unwrap()]));
         assert_eq!(mixed.code, 2, "{other:?}: {}", mixed.stderr);
@@ -495,6 +492,14 @@ fn a_state_on_stdout_and_what_cannot_combine() {
             mixed.stderr
         );
     }
+    // A label names the inputs of a report or a state, not of a live run.
+    let live = run(["--label", "web1", "--follow", log.to_str().unwrap()]);
+    assert_eq!(live.code, 2, "{}", live.stderr);
+    assert!(
+        live.stderr.contains("cannot be used with"),
+        "{}",
+        live.stderr
+    );
     // merge takes only states and report options.
     let wrong = run(["--tz", "UTC", "merge", "a.state"]);
     assert_eq!(wrong.code, 2, "{}", wrong.stderr);
