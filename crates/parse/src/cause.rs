@@ -1,8 +1,8 @@
 //! The cause taxonomy: why an upstream request failed.
 //!
 //! The 27 ids are a stable contract (they are the `cause` values of logscan's report JSON
-//! and of `logscan.cause` in the events stream); see `CAUSES.md` section 3 in the project
-//! documentation for the evidence behind each id.
+//! and of `logscan.cause` in the events stream); each variant's docs say what it means, and
+//! the project README lists what logscan reads.
 
 use std::fmt;
 use std::str::FromStr;

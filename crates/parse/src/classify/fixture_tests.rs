@@ -10,7 +10,7 @@ use crate::{Cause, Parser, Record};
 
 /// `(scenario, labelled cause)` pairs that no single line carries (none at the moment:
 /// `apache/fcgi_read_timeout`, PHP slower than `ProxyTimeout`, is labelled
-/// `upstream_timeout_read` as CAUSES.md A25 says).
+/// `upstream_timeout_read`: AH01075 with status 70007 is a read timeout).
 const LABEL_NEEDS_CORRELATION: &[(&str, &str)] = &[];
 
 fn corpus() -> Option<PathBuf> {
