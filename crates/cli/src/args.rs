@@ -67,7 +67,7 @@ read (the report still covers every input that could be).";
 /// early, header too big, DNS, TLS, PHP-FPM pool exhausted, ...), when it started and
 /// stopped, how many requests it hit, and what to change to fix it.
 #[derive(Debug, clap::Parser)]
-#[command(name = "logscan", version, after_long_help = EXAMPLES, after_help = "Examples and exit codes: logscan --help")]
+#[command(name = "logscan", version = env!("LOGSCAN_VERSION"), after_long_help = EXAMPLES, after_help = "Examples and exit codes: logscan --help")]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
     /// `logscan merge STATE...` (the PATH arguments are then not read).
