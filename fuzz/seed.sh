@@ -9,7 +9,8 @@
 # apache_error_format) and detect (an optional path and a sample) get inputs encoded the
 # way `arbitrary` 1.x decodes `(&str, &[u8])` / `(Option<&str>, &[u8])`, so that the
 # seeds reach the parsers as real (format, line) pairs. pipeline gets two leading bytes (format
-# choice, zone) and the first lines of each log. Needs python3.
+# choice, zone) and the first lines of each log. The config targets get the kept config
+# trees and nginx -T output of the config fixtures. Needs python3.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -22,7 +23,7 @@ if [[ ! -d $fixtures ]]; then
 fi
 
 python3 - "$fixtures" "$here/corpus" "$per_file" <<'PY'
-import hashlib, json, os, sys
+import glob, hashlib, json, os, sys
 
 fixtures, corpus, per_file = sys.argv[1], sys.argv[2], int(sys.argv[3])
 counts = {}
@@ -100,6 +101,43 @@ for server in sorted(os.listdir(fixtures)):
             rel = os.path.join(server, scenario, name)
             body = b"\n".join(sample[:10])
             put("detect", b"\x01" + pair(rel, body)[0:])
+
+# The config readers: nginx -T output (several files), Apache and PHP-FPM trees as the
+# targets split them (parts separated by NUL: main file, envvars / php.ini, then the rest).
+def read(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        return None
+
+def files_under(d):
+    out = []
+    for root, _, names in sorted(os.walk(d)):
+        out += [os.path.join(root, n) for n in sorted(names)]
+    return out
+
+for server in sorted(os.listdir(fixtures)):
+    sdir = os.path.join(fixtures, server)
+    if not os.path.isdir(sdir):
+        continue
+    for scenario in sorted(os.listdir(sdir)):
+        dir_ = os.path.join(sdir, scenario)
+        for dump in ("nginx-T.txt", "nginx-T-refused.txt"):
+            data = read(os.path.join(dir_, dump))
+            if data:
+                put("config_nginx", data)
+        for site in files_under(os.path.join(dir_, "etc/nginx/sites-enabled")):
+            put("config_nginx", read(site))
+        apache = os.path.join(dir_, "etc/apache2")
+        if os.path.isdir(apache):
+            rest = [read(f) for f in files_under(apache) if not f.endswith(("apache2.conf", "envvars"))]
+            put("config_apache", b"\0".join([read(os.path.join(apache, "apache2.conf")) or b"",
+                                            read(os.path.join(apache, "envvars")) or b""] + rest))
+        for fpm in sorted(glob.glob(os.path.join(dir_, "etc/php/*/fpm"))):
+            pools = [read(f) for f in files_under(os.path.join(fpm, "pool.d"))]
+            put("config_fpm", b"\0".join([read(os.path.join(fpm, "php-fpm.conf")) or b"",
+                                         read(os.path.join(fpm, "php.ini")) or b""] + pools))
 
 # envelope: the syslog, journald and container envelope fixtures as they are (choice 0:
 # detection; 1-5: forced), a limit byte, then their first lines; and plain error/access lines
