@@ -164,3 +164,37 @@ for server in ("nginx", "apache"):
 for target, n in sorted(counts.items()):
     print(f"{target}: {n} new inputs")
 PY
+
+# state: each scenario's state as logscan --save-state writes it (first byte 0: a whole
+# file) and its decompressed body (first byte 1), written by the logscan binary
+# ($LOGSCAN, default target/debug/logscan: cargo build -p logscan first) and zstd.
+logscan=${LOGSCAN:-$here/../target/debug/logscan}
+if [[ ! -x $logscan ]] || ! command -v zstd >/dev/null; then
+  echo "seed.sh: state seeds skipped (no $logscan or no zstd)" >&2
+  exit 0
+fi
+python3 - "$fixtures" "$here/corpus/state" "$logscan" <<'PY'
+import glob, hashlib, os, subprocess, sys, tempfile
+
+fixtures, corpus, logscan = sys.argv[1:4]
+os.makedirs(corpus, exist_ok=True)
+new = 0
+for scenario in sorted(glob.glob(os.path.join(fixtures, "*", "*", ""))):
+    logs = sorted(glob.glob(os.path.join(scenario, "*.log")))
+    if not logs:
+        continue
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "s.state")
+        subprocess.run([logscan, "--tz", "UTC", "--save-state", path, *logs],
+                       check=True, stderr=subprocess.DEVNULL)
+        state = open(path, "rb").read()
+    header_len = int.from_bytes(state[12:16], "little")
+    body = state[16 + header_len + 16:-4]
+    raw = subprocess.run(["zstd", "-dc"], input=body, capture_output=True, check=True).stdout
+    for data in (b"\x00" + state, b"\x01" + raw):
+        out = os.path.join(corpus, hashlib.sha1(data).hexdigest())
+        if not os.path.exists(out):
+            open(out, "wb").write(data)
+            new += 1
+print(f"state: {new} new inputs")
+PY

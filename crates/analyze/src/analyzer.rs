@@ -20,6 +20,9 @@ use crate::state::{AccessState, ErrorMark, ExampleSet, FpmMark, Groups, InputSta
 use crate::text::{self, hash_bytes, human_duration, thousands};
 use crate::watch::{self, IncidentChange, LiveIncident};
 
+mod check;
+mod runs;
+
 /// How many error and access marks are kept for attribution.
 const MARKS: usize = 65_536;
 /// How many PHP-FPM events are kept for correlation.
@@ -103,7 +106,6 @@ struct Pending {
     cause: Option<Cause>,
     server: Option<Server>,
     phase: Option<Phase>,
-    #[serde(skip)]
     errno: Option<Errno>,
     variant: Option<String>,
     upstream: Vec<u8>,

@@ -11,6 +11,19 @@
 //! many files and many machines reduce to one report. Memory stays bounded however many
 //! distinct clients or URLs a log has. Nothing here prints.
 //!
+//! **Exact and approximate parts of a merge.** Counts, timelines, first/last times, the
+//! examples kept, the samples used for attribution and the quantile sketches merge to
+//! exactly what one pass gives, in any order. The top-k lists of a finding (endpoints and
+//! clients: 64 counters; upstreams: 16) are Misra-Gries summaries: exact while a finding has
+//! at most that many distinct values; past it, every count shown is at most `n / 64` (`n / 16`
+//! for upstreams) below the true count and never above it, where `n` is the finding's
+//! events, whether the list comes from one pass or from shards merged in any grouping or
+//! order (the merged list may differ from a single pass's within that bound). A value
+//! seen more than `n / 64` times is always kept.
+//!
+//! [`Analyzer::label_inputs`], [`Analyzer::renumber_inputs`] and [`Analyzer::check`] are for
+//! analyzers that travel between runs as state files (the `logscan-state` crate).
+//!
 //! ```
 //! use logscan_analyze::{Analyzer, Config, InputInfo, Origin};
 //! use logscan_parse::{Format, Parser};
@@ -52,6 +65,7 @@ mod correlate;
 mod finish;
 mod fix;
 mod incidents;
+mod limits;
 pub mod report;
 mod sample;
 mod series;

@@ -121,6 +121,14 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
     d.finish()
 }
 
+/// Compares two paths by where [`discover`] lists them: by directory, then each rotated
+/// series oldest first (`error.log.2.gz`, `error.log.1`, `error.log`), then by name. For
+/// callers that put inputs read elsewhere (the state files of other runs) in the order of
+/// one run over all of them.
+pub fn discovery_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    sort_key(a).cmp(&sort_key(b))
+}
+
 /// The usual places for web-server logs on this machine, those that exist:
 /// `/var/log/nginx`, `/var/log/apache2`, `/var/log/httpd`, `/var/log/php*-fpm.log*` and
 /// `/var/log/php-fpm/`. Hand them to [`discover`].

@@ -6,7 +6,7 @@
 
 use chrono::SecondsFormat;
 use logscan_analyze::escape_bytes;
-use logscan_parse::{AccessRecord, ErrorRecord, Record, Zone};
+use logscan_parse::{AccessRecord, ErrorRecord, Record, Role, Zone};
 use serde_json::{Map, Value};
 
 /// Longest text value written (bytes of the log).
@@ -96,6 +96,16 @@ fn error_fields(map: &mut Map<String, Value>, r: &ErrorRecord<'_>) {
         if let Some(variant) = f.variant {
             put(map, "logscan.variant", Value::String(variant.into()));
         }
+        // What the line is to a failure, so a log store can count failures as the report
+        // does: `context` lines are evidence, not failures; an `effect` line repeats the
+        // failure of the `cause` line before it (Apache AH00957 + AH01114).
+        let role = match f.role {
+            Role::Event => "event",
+            Role::Cause => "cause",
+            Role::Effect => "effect",
+            Role::Context => "context",
+        };
+        put(map, "logscan.role", Value::String(role.into()));
     }
     if r.truncated {
         put(map, "logscan.truncated", Value::Bool(true));
@@ -283,7 +293,7 @@ fn put(map: &mut Map<String, Value>, path: &str, value: Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use logscan_parse::{Cause, Failure, Format, Level, Phase, Role, Timestamp};
+    use logscan_parse::{Cause, Failure, Format, Level, Phase, Timestamp};
 
     #[test]
     fn host_and_port_are_split() {
@@ -363,6 +373,7 @@ mod tests {
         assert_eq!(v["nginx"]["error"]["connection_id"], 31);
         assert_eq!(v["logscan"]["cause"], "upstream_refused");
         assert_eq!(v["logscan"]["phase"], "connect");
+        assert_eq!(v["logscan"]["role"], "event");
         assert!(
             v.get("url").and_then(|u| u.get("domain")).is_none(),
             "'-' is left out"
