@@ -59,6 +59,7 @@ fn check(kind: LogKind, bytes: &[u8]) -> Seen {
                 seen.retries += usize::from(a.upstream.tries() > 1);
                 seen.redirects += usize::from(text.contains(" : "));
             }
+            Ok(Record::Edge(_)) => panic!("{kind}: the generator writes no edge logs:\n{text}"),
             Err(e) => panic!("{kind}: unrecognized entry ({e}):\n{text}"),
         }
     }

@@ -191,6 +191,16 @@ pub struct Group {
     pub evidence: ExampleSet,
     /// Notes from correlation.
     pub notes: Vec<String>,
+    /// Edge failures: the statuses the edge sent for them.
+    #[serde(default)]
+    pub statuses: BTreeMap<u16, u64>,
+    /// Edge failures: the statuses the origin answered, where the edge logged one.
+    #[serde(default)]
+    pub origin_statuses: BTreeMap<u16, u64>,
+    /// Edge failures: how long each took at the edge (seconds); `None` until one logged a
+    /// duration (an empty sketch does not survive JSON).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub durations: Option<Sketch>,
 }
 
 impl Group {
@@ -216,6 +226,9 @@ impl Group {
             examples: ExampleSet::default(),
             evidence: ExampleSet::default(),
             notes: Vec::new(),
+            statuses: BTreeMap::new(),
+            origin_statuses: BTreeMap::new(),
+            durations: None,
         }
     }
 
@@ -241,6 +254,13 @@ impl Group {
             }
         }
         self.notes.sort();
+        add_maps(&mut self.statuses, &other.statuses);
+        add_maps(&mut self.origin_statuses, &other.origin_statuses);
+        if let Some(theirs) = &other.durations {
+            self.durations
+                .get_or_insert_with(Sketch::default)
+                .merge(theirs);
+        }
     }
 }
 

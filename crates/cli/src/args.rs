@@ -161,6 +161,16 @@ pub enum FormatArg {
     ApacheAccess,
     /// The PHP-FPM log.
     PhpFpm,
+    /// HAProxy's HTTP log (option httplog), plain or through syslog.
+    Haproxy,
+    /// AWS Application Load Balancer access logs.
+    AwsAlb,
+    /// Amazon CloudFront standard logs.
+    Cloudfront,
+    /// Cloudflare Logpush http_requests (NDJSON).
+    Cloudflare,
+    /// Google Cloud external Application Load Balancer request logs (Cloud Logging JSON).
+    GcpLb,
 }
 
 /// Severities for `--fail-on`.

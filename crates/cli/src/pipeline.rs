@@ -322,6 +322,11 @@ pub fn choose_parser(sample: &[&[u8]], display: &str, settings: &Settings) -> (P
         FormatArg::ApacheError => Some(Format::ApacheError),
         FormatArg::ApacheAccess => Some(Format::ApacheAccess),
         FormatArg::PhpFpm => Some(Format::PhpFpm),
+        FormatArg::Haproxy => Some(Format::Haproxy),
+        FormatArg::AwsAlb => Some(Format::AwsAlb),
+        FormatArg::Cloudfront => Some(Format::CloudFront),
+        FormatArg::Cloudflare => Some(Format::Cloudflare),
+        FormatArg::GcpLb => Some(Format::GcpLb),
     };
     let mut candidates = settings.candidates.clone();
     if let Some(custom) = &settings.error_format {
@@ -345,6 +350,8 @@ pub fn choose_parser(sample: &[&[u8]], display: &str, settings: &Settings) -> (P
                 .unwrap_or_else(Parser::apache_error),
             true,
         ),
+        // CloudFront's columns come from the `#Fields:` line among the first lines.
+        Some(Format::CloudFront) => (Parser::cloudfront_for(sample), true),
         Some(format) if !format.is_access() => (Parser::for_format(format), true),
         Some(format) => {
             let of_family: Vec<Parser> = candidates

@@ -256,6 +256,7 @@ fn typed_fields(r: &AccessRecord<'_>) -> usize {
         r.upstream.response_length.is_some(),
         r.connection.is_some(),
         r.request_id.is_some(),
+        r.trace_id.is_some(),
         r.upstream_name.is_some(),
     ]
     .into_iter()

@@ -495,6 +495,10 @@ pub struct AccessRecord<'a> {
     pub connection: Option<u64>,
     /// Request id (`$request_id`, `%L`, ingress `$req_id`).
     pub request_id: Option<&'a [u8]>,
+    /// The id the CDN or load balancer in front sent with the request, when logged
+    /// (`$http_x_amzn_trace_id`, `$http_cf_ray`, `$http_x_cloud_trace_context`,
+    /// `%{X-Amzn-Trace-Id}i`, `%{CF-Ray}i`): joins the line with the edge's log.
+    pub trace_id: Option<&'a [u8]>,
     /// ingress-nginx `$proxy_upstream_name`.
     pub upstream_name: Option<&'a [u8]>,
 }
@@ -523,6 +527,7 @@ impl fmt::Debug for AccessRecord<'_> {
         }
         opt(&mut d, "connection", &self.connection);
         bytes_opt(&mut d, "request_id", self.request_id);
+        bytes_opt(&mut d, "trace_id", self.trace_id);
         bytes_opt(&mut d, "upstream_name", self.upstream_name);
         d.finish()
     }

@@ -6,7 +6,7 @@
 
 use chrono::SecondsFormat;
 use logscan_analyze::escape_bytes;
-use logscan_parse::{AccessRecord, ErrorRecord, Record, Zone};
+use logscan_parse::{AccessRecord, EdgeRecord, ErrorRecord, Failure, Record, Zone};
 use serde_json::{Map, Value};
 
 /// Longest text value written (bytes of the log).
@@ -42,8 +42,80 @@ pub fn event(record: &Record<'_>, source: &Source<'_>, zone: &Zone) -> Value {
     match record {
         Record::Error(r) => error_fields(&mut map, r),
         Record::Access(r) => access_fields(&mut map, r, source.text),
+        Record::Edge(r) => edge_fields(&mut map, r, source.text),
     }
     Value::Object(map)
+}
+
+/// A request of the CDN or load balancer in front: the access-log keys, plus the origin it
+/// chose (`destination.address`), what the origin answered (`logscan.origin.status`), the
+/// product's reason code (`logscan.edge.reason`) and the id it sends the origin
+/// (`trace.id`).
+fn edge_fields(map: &mut Map<String, Value>, r: &EdgeRecord<'_>, line: &[u8]) {
+    put(
+        map,
+        "message",
+        text(line.strip_suffix(b"\r").unwrap_or(line)),
+    );
+    put(
+        map,
+        "logscan.edge.product",
+        Value::String(r.edge.id().into()),
+    );
+    if r.header {
+        if let Some(f) = &r.failure {
+            failure_fields(map, f);
+        }
+        return;
+    }
+    opt_text(map, "source.address", r.client);
+    if let Some(port) = r.client_port {
+        put(map, "source.port", Value::from(port));
+    }
+    opt_text(map, "http.request.method", r.method);
+    opt_text(map, "url.scheme", r.scheme);
+    opt_text(map, "url.original", r.target);
+    if let Some(p) = r.protocol {
+        put(
+            map,
+            "http.version",
+            text(p.strip_prefix(b"HTTP/").unwrap_or(p)),
+        );
+    }
+    host_fields(map, r.host);
+    if let Some(status) = r.status {
+        put(map, "http.response.status_code", Value::from(status));
+    }
+    if let Some(bytes) = r.bytes_sent {
+        put(map, "http.response.body.bytes", Value::from(bytes));
+    }
+    opt_text(map, "http.request.referrer", r.referer);
+    opt_text(map, "user_agent.original", r.user_agent);
+    if let Some(us) = r.duration_us {
+        put(map, "event.duration", Value::from(us.saturating_mul(1_000)));
+    }
+    opt_text(map, "destination.address", r.origin);
+    opt_text(map, "logscan.origin.group", r.origin_group);
+    if let Some(s) = r.origin_status {
+        put(map, "logscan.origin.status", Value::from(s));
+    }
+    opt_text(map, "logscan.edge.listener", r.listener);
+    opt_text(map, "logscan.edge.reason", r.reason);
+    opt_text(map, "logscan.edge.result", r.result);
+    opt_text(map, "trace.id", r.trace_id);
+    if let Some(f) = &r.failure {
+        failure_fields(map, f);
+    }
+}
+
+fn failure_fields(map: &mut Map<String, Value>, f: &Failure<'_>) {
+    put(map, "logscan.cause", Value::String(f.cause.id().into()));
+    if let Some(phase) = f.phase {
+        put(map, "logscan.phase", Value::String(phase.id().into()));
+    }
+    if let Some(variant) = f.variant {
+        put(map, "logscan.variant", Value::String(variant.into()));
+    }
 }
 
 fn error_fields(map: &mut Map<String, Value>, r: &ErrorRecord<'_>) {
@@ -189,6 +261,7 @@ fn access_fields(map: &mut Map<String, Value>, r: &AccessRecord<'_>, line: &[u8]
     if let Some(id) = r.request_id {
         put(map, "http.request.id", text(id));
     }
+    opt_text(map, "trace.id", r.trace_id);
 }
 
 /// The Host header or virtual host: `url.domain`, and `url.port` when it carries one

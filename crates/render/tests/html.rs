@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use logscan_analyze::report::{
-    AccessSummary, Counted, Example, Finding, Fix, Incident, InputReport, Interval, Peak,
+    AccessSummary, Counted, Example, Finding, Fix, Incident, InputReport, Interval, Layer, Peak,
     Quantiles, Report, Timeline, Totals, Trigger, ZoneUsed,
 };
 use logscan_analyze::{Analyzer, Config, InputInfo, Origin};
@@ -96,6 +96,11 @@ fn sample_report() -> Report {
             line: 12,
             text: "2026/11/25 01:27:30 [error] 7#7: *1 connect() failed (111: Connection refused) while connecting to upstream".to_owned(),
         }],
+        layer: Layer::Origin,
+        edge: None,
+        explained_by: None,
+        origin: None,
+        took: None,
     };
     let timeout = Finding {
         rank: 2,
@@ -133,6 +138,11 @@ fn sample_report() -> Report {
             steps: vec!["Find the slow endpoint".to_owned()],
         },
         examples: vec![],
+        layer: Layer::Origin,
+        edge: None,
+        explained_by: None,
+        origin: None,
+        took: None,
     };
     Report {
         summary: "Visitors got 80 × 502 and 120 × 504 between 01:27:30 and 01:28:23 because the backend was down, then slow.".to_owned(),
@@ -193,6 +203,7 @@ fn sample_report() -> Report {
                 findings: vec![1],
                 summary: "01:27:30-01:27:53 (23 s): backend 127.0.0.1:19020 refused 80 connections"
                     .to_owned(),
+                layers: vec![Layer::Origin],
             },
             Incident {
                 start: "2026-11-25T01:27:54+00:00".to_owned(),
@@ -203,6 +214,7 @@ fn sample_report() -> Report {
                 findings: vec![2],
                 summary: "01:27:54-01:28:23 (29 s): backend 127.0.0.1:19020 timed out 120 times"
                     .to_owned(),
+                layers: vec![Layer::Origin],
             },
         ],
         timeline: Timeline {
@@ -235,6 +247,7 @@ fn sample_report() -> Report {
                 .collect(),
             top_5xx_requests: vec![counted("GET /api/items", 100)],
         }),
+        edge: None,
     }
 }
 
@@ -362,6 +375,7 @@ fn large_report() -> Report {
             upstreams: vec!["10.0.0.1:8080".to_owned()],
             findings: vec![1, 2, 3, 60],
             summary: format!("incident {i}"),
+            layers: vec![Layer::Origin],
         })
         .collect();
     r.timeline = Timeline {
