@@ -589,7 +589,19 @@ fn finding(
         .durations
         .as_ref()
         .and_then(quantiles)
-        .filter(|_| edge.is_some());
+        .filter(|_| edge.is_some())
+        .map(|mut q| {
+            // The exact shortest and longest; one time for all when they agree.
+            if let Some((lo, hi)) = g.duration_range {
+                let (lo, hi) = (lo as f64 / 1e6, hi as f64 / 1e6);
+                q.max = round3(hi);
+                if hi - lo <= hi * 0.01 + 0.001 {
+                    let mid = round3((lo + hi) / 2.0);
+                    (q.p50, q.p90, q.p99) = (mid, mid, mid);
+                }
+            }
+            q
+        });
     let mut notes = g.notes.clone();
     let mut ctx = ctx;
     if let Some(edge) = edge {
@@ -612,16 +624,29 @@ fn finding(
                 .map(|(s, _)| *s)
         };
         if let Some(q) = &took {
-            if ctx
-                .variant
-                .as_deref()
-                .is_some_and(|v| v.ends_with("_by_time"))
-            {
+            let meaning = match ctx.variant.as_deref() {
+                Some("connect_timeout_by_time") => {
+                    Some("the load balancer's connect timeout to targets (10 s)")
+                }
+                Some("idle_timeout_by_time") => Some("the load balancer's idle timeout"),
+                _ => None,
+            };
+            if let Some(meaning) = meaning {
+                let how_long = if q.p50 == q.max {
+                    format!(
+                        "all {} took {}",
+                        thousands(g.count),
+                        crate::text::human_seconds(q.max)
+                    )
+                } else {
+                    format!(
+                        "they took up to {} (median {})",
+                        crate::text::human_seconds(q.max),
+                        crate::text::human_seconds(q.p50)
+                    )
+                };
                 notes.push(format!(
-                    "Inferred from timing: the log gives no reason for these; they took {} (median {}, longest {}).",
-                    crate::text::human_seconds(q.p50),
-                    crate::text::human_seconds(q.p50),
-                    crate::text::human_seconds(q.max)
+                    "Inferred from timing, as the log gives no reason: {how_long}: {meaning}."
                 ));
             }
         }
@@ -630,7 +655,7 @@ fn finding(
             status: most(&g.statuses),
             origin_status: most(&g.origin_statuses),
             took: took.as_ref().map(|q| {
-                let shortest = g.durations.as_ref().map_or(q.p50, |d| d.quantile(0.0));
+                let shortest = g.duration_range.map_or(q.p50, |(lo, _)| lo as f64 / 1e6);
                 (shortest, q.p50, q.max)
             }),
             reach: b

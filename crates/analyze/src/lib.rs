@@ -683,6 +683,7 @@ impl Analyzer {
                     .durations
                     .get_or_insert_with(Sketch::default)
                     .add(us as f64 / 1e6);
+                group.widen_durations(us);
             }
         }
         if let Some(client) = event.client {

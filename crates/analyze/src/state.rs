@@ -201,6 +201,10 @@ pub struct Group {
     /// duration (an empty sketch does not survive JSON).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub durations: Option<Sketch>,
+    /// Edge failures: the shortest and longest of those durations, exactly (microseconds):
+    /// "all 412 took 10.0 s" must not be the sketch's 1 % rounding.
+    #[serde(default)]
+    pub duration_range: Option<(u64, u64)>,
 }
 
 impl Group {
@@ -229,7 +233,16 @@ impl Group {
             statuses: BTreeMap::new(),
             origin_statuses: BTreeMap::new(),
             durations: None,
+            duration_range: None,
         }
+    }
+
+    /// Counts one edge duration (microseconds) in the exact range.
+    pub fn widen_durations(&mut self, us: u64) {
+        self.duration_range = Some(match self.duration_range {
+            Some((lo, hi)) => (lo.min(us), hi.max(us)),
+            None => (us, us),
+        });
     }
 
     /// Adds another group's events (any order gives the same result).
