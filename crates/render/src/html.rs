@@ -1113,6 +1113,9 @@ fn finding(out: &mut String, f: &Finding, report: &Report) {
         fact(out, "Virtual host", &format!("<code>{}</code>", esc(vhost)));
     }
     fact(out, "Server", &esc(&f.server));
+    if let Some(layer) = crate::layer_text(f) {
+        fact(out, "Layer", &esc(&layer));
+    }
     fact(
         out,
         "First seen",
