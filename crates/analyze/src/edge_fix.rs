@@ -216,10 +216,15 @@ pub(crate) fn fix(ctx: &FixContext, e: &EdgeContext) -> Fix {
                     "Connecting to {u} timed out {} {when}: {what}{by_time}.{took}{reach} Usually the origin's accept queue is full (overloaded) or a firewall drops the packets.",
                     times(n, "time", "times")
                 ),
-                vec![
-                    format!("Check whether {u} accepts connections at all and how loaded it is (`ss -ltn`: a Recv-Q at the backlog means a full accept queue)."),
-                    setting.to_owned(),
-                ],
+                {
+                    let check = format!("Check whether {u} accepts connections at all and how loaded it is (`ss -ltn`: a Recv-Q at the backlog means a full accept queue).");
+                    // In front of a cloud origin the usual culprit is a firewall: first.
+                    if edge == Edge::Haproxy {
+                        vec![check, setting.to_owned()]
+                    } else {
+                        vec![setting.to_owned(), check]
+                    }
+                },
             )
         }
         (Cause::UpstreamTimeoutRead, edge) => {

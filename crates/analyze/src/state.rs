@@ -274,6 +274,10 @@ impl Group {
                 .get_or_insert_with(Sketch::default)
                 .merge(theirs);
         }
+        if let Some((lo, hi)) = other.duration_range {
+            self.widen_durations(lo);
+            self.widen_durations(hi);
+        }
     }
 }
 

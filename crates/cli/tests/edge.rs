@@ -207,7 +207,7 @@ fn every_edge_fixture_joins_with_its_real_origin_capture() {
         }
         check(&name, &r, &label, &mut problems);
         // Without the origin's logs: the same edge finding, and nothing said about a join.
-        let alone = report(&[dir.clone()]);
+        let alone = report(std::slice::from_ref(&dir));
         let edge = finding(&alone, "edge").cloned().unwrap_or_default();
         if edge["cause"] != label["edge_cause"] || edge["origin"] != Value::Null {
             problems.push(format!(

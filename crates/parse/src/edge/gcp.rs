@@ -16,20 +16,22 @@ use serde_json::value::RawValue;
 
 use crate::bytes::find;
 use crate::edge::classify;
-use crate::edge::json::{Wrong, duration_us, integer, object, string, time};
+use crate::edge::json::{Wrong, duration_us, integer, string, time};
 use crate::edge::text::{split_last_port, split_url};
 use crate::edge::{Edge, EdgeRecord};
 use crate::error::ParseError;
 
+/// The entry, read in one pass: the nested objects are typed here rather than kept as raw
+/// values (serde_json allocates to skip a raw value that nests containers).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Entry<'a> {
     #[serde(borrow)]
-    http_request: Option<&'a RawValue>,
+    http_request: Option<HttpRequest<'a>>,
     #[serde(borrow)]
-    json_payload: Option<&'a RawValue>,
+    json_payload: Option<Payload<'a>>,
     #[serde(borrow)]
-    resource: Option<&'a RawValue>,
+    resource: Option<Resource<'a>>,
     #[serde(borrow)]
     timestamp: Option<&'a RawValue>,
     #[serde(borrow)]
@@ -75,7 +77,7 @@ struct Resource<'a> {
     #[serde(borrow, rename = "type")]
     kind: Option<&'a RawValue>,
     #[serde(borrow)]
-    labels: Option<&'a RawValue>,
+    labels: Option<Labels<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -98,18 +100,16 @@ pub(crate) fn parse(line: &[u8]) -> Result<EdgeRecord<'_>, ParseError> {
     }
     let entry: Entry<'_> = serde_json::from_slice(trimmed).map_err(|e| {
         ParseError::new(
-            "a JSON object (Cloud Logging entry)",
+            "a Cloud Logging entry (a JSON object; httpRequest, jsonPayload, resource objects)",
             e.column().saturating_sub(1),
         )
     })?;
-    let http: HttpRequest<'_> = typed(object(entry.http_request), "httpRequest as an object")?
+    let http = entry
+        .http_request
         .ok_or(ParseError::new("an httpRequest object", 0))?;
-    let payload: Option<Payload<'_>> =
-        typed(object(entry.json_payload), "jsonPayload as an object")?;
-    let resource: Option<Resource<'_>> = object(entry.resource).ok().flatten();
-    let labels: Option<Labels<'_>> = resource
-        .as_ref()
-        .and_then(|r| object(r.labels).ok().flatten());
+    let payload = entry.json_payload;
+    let resource = entry.resource;
+    let labels = resource.as_ref().and_then(|r| r.labels.as_ref());
     let resource_kind = resource
         .as_ref()
         .and_then(|r| string(r.kind).ok().flatten());
@@ -159,7 +159,7 @@ pub(crate) fn parse(line: &[u8]) -> Result<EdgeRecord<'_>, ParseError> {
     rec.origin = text(http.server_ip);
     rec.bytes_sent = integer(http.response_size).ok().flatten();
     rec.trace_id = text(entry.trace);
-    if let Some(labels) = &labels {
+    if let Some(labels) = labels {
         rec.origin_group = text(labels.backend_service_name);
         rec.listener = text(labels.forwarding_rule_name);
     }

@@ -47,17 +47,6 @@ pub(crate) fn integer(raw: Option<&RawValue>) -> Result<Option<u64>, Wrong> {
     crate::record::parse_u64(digits).map(Some).ok_or(Wrong)
 }
 
-/// An object nested in the line, parsed into `T` (borrowing from the line).
-pub(crate) fn object<'a, T: serde::Deserialize<'a>>(
-    raw: Option<&'a RawValue>,
-) -> Result<Option<T>, Wrong> {
-    let Some(raw) = raw else { return Ok(None) };
-    if raw.get() == "null" {
-        return Ok(None);
-    }
-    serde_json::from_str(raw.get()).map(Some).map_err(|_| Wrong)
-}
-
 /// A time in any of Logpush's `timestamp_format`s: `unixnano` (the API default), `unix`,
 /// `unixmilli`, or `rfc3339` (the dashboard default), as a number or a string. Integers are
 /// told apart by size: seconds until the year 5138, then milliseconds, microseconds and

@@ -1085,7 +1085,7 @@ fn gcp_other_entries_and_wrong_types() {
         ),
         (
             r#"{"httpRequest":"x","jsonPayload":{"statusDetails":"x"}}"#,
-            "httpRequest as an object",
+            "a Cloud Logging entry (a JSON object; httpRequest, jsonPayload, resource objects)",
         ),
         (
             r#"{"httpRequest":{"status":"five"},"jsonPayload":{"statusDetails":"x"}}"#,
