@@ -461,4 +461,32 @@ mod tests {
         assert!(json.contains("\\u001b[2J"));
         assert_eq!(v["http"]["response"]["status_code"], 502);
     }
+
+    /// An edge request: the access keys, the origin it chose, its status, the reason code,
+    /// the trace id, and the failure's cause.
+    #[test]
+    fn edge_requests_are_ecs_events() {
+        let line = br#"https 2026-11-25T09:57:47.416396Z app/shop-alb/50dc6c495c0c9188 198.51.100.137:8660 10.0.2.20:80 0.001 -1 -1 504 - 312 190 "GET https://shop.example.test:443/index.php?page=7 HTTP/1.1" "python-requests/2.31.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/shop-web/73e2d6bc24d8a067 "Root=1-6b06b111-2b7e6d03babebbe6d0666662" "shop.example.test" "-" 0 2026-11-25T09:57:37.416396Z "forward" "-" "-" "10.0.2.20:80" "-" "-" "-""#;
+        let record = logscan_parse::Parser::aws_alb().parse(line).unwrap();
+        let source = Source {
+            path: "alb.log",
+            line: 3,
+            text: line,
+        };
+        let v = event(&record, &source, &Zone::Utc);
+        assert_eq!(v["@timestamp"], "2026-11-25T09:57:47.416396+00:00");
+        assert_eq!(v["event"]["dataset"], "aws.elb_logs");
+        assert_eq!(v["event"]["duration"], 10_000_000_000u64);
+        assert_eq!(v["source"]["address"], "198.51.100.137");
+        assert_eq!(v["source"]["port"], 8660);
+        assert_eq!(v["url"]["domain"], "shop.example.test");
+        assert_eq!(v["url"]["original"], "/index.php?page=7");
+        assert_eq!(v["http"]["response"]["status_code"], 504);
+        assert_eq!(v["destination"]["address"], "10.0.2.20:80");
+        assert_eq!(v["trace"]["id"], "Root=1-6b06b111-2b7e6d03babebbe6d0666662");
+        assert_eq!(v["logscan"]["edge"]["product"], "aws-alb");
+        assert_eq!(v["logscan"]["cause"], "upstream_timeout_connect");
+        assert_eq!(v["logscan"]["variant"], "connect_timeout_by_time");
+        assert!(v["logscan"].get("origin").and_then(|o| o.get("status")).is_none());
+    }
 }

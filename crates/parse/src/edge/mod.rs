@@ -6,8 +6,9 @@
 //! logs about the origin (its address, its status, how long it took) and, for a 5xx or a
 //! client abort, a [`Failure`] whose cause says whether the edge could not reach the
 //! origin, gave up waiting for it, failed itself, or passed on the origin's own 5xx
-//! ([`Cause::OriginErrorResponse`]). The mapping from each product's codes to causes, with
-//! the documentation behind each row, is in the `classify` module.
+//! ([`Cause::OriginErrorResponse`](crate::Cause::OriginErrorResponse)). The mapping from
+//! each product's codes to causes, with the documentation behind each row, is in the
+//! `classify` module.
 //!
 //! ```
 //! use logscan_parse::{Cause, Edge, Parser, Record};
