@@ -1,8 +1,20 @@
 //! Command-line arguments (the stable CLI contract of DESIGN.md).
 
+use std::io::{self, IsTerminal};
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser as _, ValueEnum};
+use logscan_analyze::Config;
+use logscan_parse::{Format, Parser, Severity, Zone};
+use logscan_scan::Formats;
+
+use crate::messages::note;
+use crate::nginx_conf;
+use crate::timearg::{self, TimeArg};
+
+/// The most worker threads `--threads` may ask for (each reader holds up to ~1 MiB).
+const MAX_THREADS: i64 = 1024;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -43,7 +55,7 @@ read (the report still covers every input that could be).";
 /// prints ranked findings: which upstream failed, how (refused, timed out, reset, closed
 /// early, header too big, DNS, TLS, PHP-FPM pool exhausted, ...), when it started and
 /// stopped, how many requests it hit, and what to change to fix it.
-#[derive(Debug, Parser)]
+#[derive(Debug, clap::Parser)]
 #[command(name = "logscan", version, after_long_help = EXAMPLES, after_help = "Examples and exit codes: logscan --help")]
 pub struct Args {
     /// Log files, directories (searched recursively for logs, rotated and compressed ones
@@ -72,8 +84,8 @@ pub struct Args {
 
     /// An access log format: an nginx log_format string ('$remote_addr - ...') or an Apache
     /// LogFormat string ('%h %l %u %t ...'); the syntax is detected. May be repeated.
-    #[arg(long = "log-format", value_name = "STRING")]
-    pub log_format: Vec<String>,
+    #[arg(long = "log-format", value_name = "STRING", value_parser = Parser::access)]
+    pub log_format: Vec<Parser>,
 
     /// Take the log_format definitions from an nginx.conf (includes are followed).
     #[arg(long = "nginx-conf", value_name = "FILE")]
@@ -81,28 +93,28 @@ pub struct Args {
 
     /// An Apache ErrorLogFormat string, for error logs written with a custom one, e.g.
     /// '[%{cu}t] [%-m:%l] [pid %P] %F: %E: [client %a] %M'.
-    #[arg(long = "error-log-format", value_name = "STRING")]
-    pub error_log_format: Option<String>,
+    #[arg(long = "error-log-format", value_name = "STRING", value_parser = Parser::apache_error_format)]
+    pub error_log_format: Option<Parser>,
 
     /// Only entries at or after this time: RFC 3339 (2024-05-01T14:02:00+02:00),
     /// 'YYYY-MM-DD HH:MM[:SS]', or relative to now (30m, 2h, 7d).
-    #[arg(long, value_name = "TIME")]
-    pub since: Option<String>,
+    #[arg(long, value_name = "TIME", value_parser = str::parse::<TimeArg>)]
+    pub since: Option<TimeArg>,
 
     /// Only entries before this time (same forms as --since).
-    #[arg(long, value_name = "TIME")]
-    pub until: Option<String>,
+    #[arg(long, value_name = "TIME", value_parser = str::parse::<TimeArg>)]
+    pub until: Option<TimeArg>,
 
     /// Time-window size for grouping and timelines, e.g. 10s, 1m, 1h (default: chosen
     /// from the time span: about 1 min for an hour, 1 h for a month).
-    #[arg(long, value_name = "DURATION")]
-    pub window: Option<String>,
+    #[arg(long, value_name = "DURATION", value_parser = timearg::duration_seconds)]
+    pub window: Option<i64>,
 
     /// Zone for logs that write local time without one (nginx and Apache error logs):
     /// UTC, +02:00, -05:00, Europe/Berlin, local. Default: the offset the same server's
     /// access log shows, else times are shown as logged.
-    #[arg(long, value_name = "ZONE", allow_hyphen_values = true)]
-    pub tz: Option<String>,
+    #[arg(long, value_name = "ZONE", allow_hyphen_values = true, value_parser = str::parse::<Zone>)]
+    pub tz: Option<Zone>,
 
     /// How many findings to show.
     #[arg(long, default_value_t = 10, value_name = "N")]
@@ -120,9 +132,9 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     pub progress: When,
 
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
+    /// Worker threads, 1 to 1024 (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
+    pub threads: Option<u16>,
 
     /// Print a shell completion script and exit.
     #[arg(long, value_enum, value_name = "SHELL", hide = true)]
@@ -131,6 +143,141 @@ pub struct Args {
     /// Print the man page (roff) and exit.
     #[arg(long, hide = true)]
     pub man: bool,
+}
+
+impl Args {
+    /// The arguments of this process, or clap's error (a usage mistake, or `--help` and
+    /// `--version`, which clap reports the same way), to show with
+    /// [`messages::clap_error`](crate::messages::clap_error).
+    pub fn from_env() -> Result<Args, clap::Error> {
+        Args::try_parse()
+    }
+}
+
+/// What to do, worked out from the [`Args`]: the arguments checked, defaults decided, the
+/// time limits resolved against the zone and the current time, the access formats of
+/// `--nginx-conf` read.
+#[derive(Debug)]
+pub struct Settings {
+    /// The inputs as given (empty: the usual places).
+    pub paths: Vec<PathBuf>,
+    /// How each input's parser is chosen.
+    pub formats: Formats,
+    /// Zone, window, since and until.
+    pub config: Config,
+    /// `--threads` (default: one per core).
+    pub threads: Option<NonZeroUsize>,
+    /// `--progress`.
+    pub progress: When,
+    /// A report or events.
+    pub output: Output,
+    /// `--fail-on`.
+    pub fail_on: Option<Severity>,
+}
+
+/// What to write.
+#[derive(Debug)]
+pub enum Output {
+    /// `--events`: NDJSON on stdout, local-time lines placed in `zone`.
+    Events {
+        /// `--tz`, else the machine's zone.
+        zone: Zone,
+    },
+    /// A report.
+    Report {
+        /// The form (from `--output`, the `-o` file name, or whether stdout is a terminal).
+        form: OutputForm,
+        /// `-o FILE`.
+        out: Option<PathBuf>,
+        /// Colour in the table.
+        color: bool,
+        /// Written to a terminal (the table takes its width).
+        to_terminal: bool,
+        /// `--top`.
+        top: usize,
+    },
+}
+
+impl TryFrom<Args> for Settings {
+    /// A usage error (exit 2) that only reading something could show (`--nginx-conf`).
+    type Error = String;
+
+    fn try_from(args: Args) -> Result<Settings, String> {
+        let mut access = args.log_format;
+        for conf in &args.nginx_conf {
+            let formats =
+                nginx_conf::log_formats(conf).map_err(|e| format!("--nginx-conf: {e}"))?;
+            for f in formats {
+                let text = match &f.escape {
+                    Some(escape) => format!("escape={escape} {}", f.format),
+                    None => f.format.clone(),
+                };
+                match Parser::nginx_access(&text) {
+                    Ok(parser) => access.push(parser),
+                    Err(e) => note!("{}: log_format {}: {e} (skipped)", f.file.display(), f.name),
+                }
+            }
+        }
+        // Events place local-time lines in a zone (the machine's by default), and --since and
+        // --until compare instants there.
+        let zone = match (args.tz, args.events) {
+            (None, true) => Some(Zone::Local),
+            (zone, _) => zone,
+        };
+        let now = timearg::now();
+        let config = Config {
+            since: args.since.map(|t| t.resolve(zone.as_ref(), now)),
+            until: args.until.map(|t| t.resolve(zone.as_ref(), now)),
+            zone,
+            window: args.window,
+        };
+        let output = if args.events {
+            Output::Events {
+                zone: config.zone.clone().unwrap_or(Zone::Local),
+            }
+        } else {
+            let stdout_is_terminal = io::stdout().is_terminal();
+            let form = match (args.output, &args.out) {
+                (Some(form), _) => form,
+                (None, Some(path)) => match path.extension().and_then(|e| e.to_str()) {
+                    Some("html" | "htm") => OutputForm::Html,
+                    Some("json") => OutputForm::Json,
+                    Some("md" | "markdown") => OutputForm::Markdown,
+                    _ => OutputForm::Table,
+                },
+                (None, None) if stdout_is_terminal => OutputForm::Table,
+                (None, None) => OutputForm::Json,
+            };
+            let to_terminal = args.out.is_none() && stdout_is_terminal;
+            let color = match args.color {
+                When::Always => true,
+                When::Never => false,
+                When::Auto => {
+                    to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                }
+            };
+            Output::Report {
+                form,
+                out: args.out,
+                color,
+                to_terminal,
+                top: args.top,
+            }
+        };
+        Ok(Settings {
+            paths: args.paths,
+            formats: Formats {
+                format: args.format.format(),
+                access,
+                error: args.error_log_format,
+            },
+            config,
+            threads: args.threads.and_then(|t| NonZeroUsize::new(usize::from(t))),
+            progress: args.progress,
+            output,
+            fail_on: args.fail_on.map(SeverityArg::severity),
+        })
+    }
 }
 
 /// `--output` forms.
@@ -173,6 +320,25 @@ pub enum FormatArg {
     GcpLb,
 }
 
+impl FormatArg {
+    /// The format forced (`None`: detect).
+    pub fn format(self) -> Option<Format> {
+        match self {
+            FormatArg::Auto => None,
+            FormatArg::NginxError => Some(Format::NginxError),
+            FormatArg::NginxAccess => Some(Format::NginxAccess),
+            FormatArg::ApacheError => Some(Format::ApacheError),
+            FormatArg::ApacheAccess => Some(Format::ApacheAccess),
+            FormatArg::PhpFpm => Some(Format::PhpFpm),
+            FormatArg::Haproxy => Some(Format::Haproxy),
+            FormatArg::AwsAlb => Some(Format::AwsAlb),
+            FormatArg::Cloudfront => Some(Format::CloudFront),
+            FormatArg::Cloudflare => Some(Format::Cloudflare),
+            FormatArg::GcpLb => Some(Format::GcpLb),
+        }
+    }
+}
+
 /// Severities for `--fail-on`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum SeverityArg {
@@ -186,6 +352,19 @@ pub enum SeverityArg {
     High,
     /// A full outage.
     Critical,
+}
+
+impl SeverityArg {
+    /// The severity meant.
+    pub fn severity(self) -> Severity {
+        match self {
+            SeverityArg::Info => Severity::Info,
+            SeverityArg::Low => Severity::Low,
+            SeverityArg::Medium => Severity::Medium,
+            SeverityArg::High => Severity::High,
+            SeverityArg::Critical => Severity::Critical,
+        }
+    }
 }
 
 /// `auto|always|never`.

@@ -1,17 +1,18 @@
 //! `logscan`: tells you why nginx or Apache answered 502, 503 or 504.
 //!
-//! The binary is thin: arguments ([`args`]), inputs and parallel analysis ([`pipeline`]),
-//! rendering (the `logscan-render` crate). See `logscan --help`.
+//! The binary is thin: arguments ([`args`]), wiring, output. Reading, format choice and
+//! parallel analysis are the `logscan-scan` library; rendering is `logscan-render`; every
+//! stderr message goes through [`messages`]. See `logscan --help`.
 
 // Argument docs are clap help texts written for terminals (`[:SS]`), not intra-doc links.
 #![allow(rustdoc::broken_intra_doc_links)]
 
 mod args;
+mod messages;
 mod nginx_conf;
-mod pipeline;
 mod timearg;
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -19,35 +20,56 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use clap::{CommandFactory, Parser as _};
-use logscan_analyze::{Config, Report};
-use logscan_input::{Discovery, Progress, Source, default_locations, discover};
-use logscan_parse::{Parser, Severity, Zone};
+use clap::CommandFactory;
+use logscan_analyze::Report;
+use logscan_input::{Discovery, Input, Progress, Source, default_locations, discover};
+use logscan_scan::{EventWriter, Scanner};
 
-use args::{Args, OutputForm, SeverityArg, When};
-use pipeline::Settings;
+use args::{Args, Output, OutputForm, Settings, When};
+use messages::{note, trouble};
 
 /// Exit code: a finding reached `--fail-on`.
 const EXIT_FINDING: u8 = 1;
 /// Exit code: bad arguments or an unreadable input.
 const EXIT_TROUBLE: u8 = 2;
-/// The most worker threads `--threads` may ask for (each reader holds up to ~1 MiB).
-const MAX_THREADS: usize = 1024;
 
 fn main() -> ExitCode {
-    let args = Args::parse();
-    match run(args) {
+    let args = match Args::from_env() {
+        Ok(args) => args,
+        Err(e) => return messages::clap_error(&e),
+    };
+    if let Some(shell) = args.completions {
+        let mut command = Args::command();
+        clap_complete::generate(shell, &mut command, "logscan", &mut io::stdout());
+        return ExitCode::SUCCESS;
+    }
+    if args.man {
+        return match clap_mangen::Man::new(Args::command()).render(&mut io::stdout()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => failed(e),
+        };
+    }
+    let outcome = Settings::try_from(args)
+        .map_err(Failure::Usage)
+        .and_then(run);
+    match outcome {
+        Ok(_) if messages::had_trouble() => ExitCode::from(EXIT_TROUBLE),
         Ok(code) => ExitCode::from(code),
         Err(Failure::Usage(message)) => {
-            eprintln!("logscan: {message}");
+            trouble!("{message}");
             ExitCode::from(EXIT_TROUBLE)
         }
-        Err(Failure::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(Failure::Io(e)) => {
-            eprintln!("logscan: {e}");
-            ExitCode::from(EXIT_TROUBLE)
-        }
+        Err(Failure::Io(e)) => failed(e),
     }
+}
+
+/// Exit 2 for a failed write, quietly when the reader of stdout went away.
+fn failed(e: io::Error) -> ExitCode {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        return ExitCode::SUCCESS;
+    }
+    trouble!("{e}");
+    ExitCode::from(EXIT_TROUBLE)
 }
 
 enum Failure {
@@ -61,221 +83,78 @@ impl From<io::Error> for Failure {
     }
 }
 
-fn run(args: Args) -> Result<u8, Failure> {
-    if let Some(shell) = args.completions {
-        let mut command = Args::command();
-        clap_complete::generate(shell, &mut command, "logscan", &mut io::stdout());
-        return Ok(0);
-    }
-    if args.man {
-        clap_mangen::Man::new(Args::command()).render(&mut io::stdout())?;
-        return Ok(0);
-    }
-
-    let zone: Option<Zone> = args
-        .tz
-        .as_deref()
-        .map(|tz| {
-            tz.parse::<Zone>()
-                .map_err(|e| Failure::Usage(e.to_string()))
-        })
-        .transpose()?;
-    // Events place local-time lines in a zone (the machine's by default), and --since and
-    // --until compare instants there.
-    let filter_zone = match (&zone, args.events) {
-        (None, true) => Some(Zone::Local),
-        (zone, _) => zone.clone(),
-    };
-    let now = timearg::now();
-    let since = args
-        .since
-        .as_deref()
-        .map(|t| timearg::point_in_time(t, filter_zone.as_ref(), now).map_err(Failure::Usage))
-        .transpose()?;
-    let until = args
-        .until
-        .as_deref()
-        .map(|t| timearg::point_in_time(t, filter_zone.as_ref(), now).map_err(Failure::Usage))
-        .transpose()?;
-    let window = args
-        .window
-        .as_deref()
-        .map(|w| timearg::duration_seconds(w).map_err(Failure::Usage))
-        .transpose()?;
-
-    if args.threads.is_some_and(|t| t > MAX_THREADS) {
-        return Err(Failure::Usage(format!(
-            "--threads: at most {MAX_THREADS} (one per core is the default)"
-        )));
-    }
-
-    let mut candidates = Vec::new();
-    for format in &args.log_format {
-        candidates.push(
-            Parser::access(format)
-                .map_err(|e| Failure::Usage(format!("--log-format {format:?}: {e}")))?,
-        );
-    }
-    for conf in &args.nginx_conf {
-        let formats = nginx_conf::log_formats(conf)
-            .map_err(|e| Failure::Usage(format!("--nginx-conf: {e}")))?;
-        for f in formats {
-            let text = match &f.escape {
-                Some(escape) => format!("escape={escape} {}", f.format),
-                None => f.format.clone(),
-            };
-            match Parser::nginx_access(&text) {
-                Ok(parser) => candidates.push(parser),
-                Err(e) => eprintln!(
-                    "logscan: {}: log_format {}: {e} (skipped)",
-                    f.file.display(),
-                    f.name
-                ),
-            }
-        }
-    }
-    let error_format = args
-        .error_log_format
-        .as_deref()
-        .map(|f| {
-            Parser::apache_error_format(f)
-                .map_err(|e| Failure::Usage(format!("--error-log-format: {e}")))
-        })
-        .transpose()?;
-
-    // Inputs.
-    let paths: Vec<PathBuf> = if args.paths.is_empty() {
-        let found = default_locations();
-        if found.is_empty() {
-            return Err(Failure::Usage(
-                "no PATH given and none of /var/log/nginx, /var/log/apache2, /var/log/httpd exists.\n\
-                 Give the logs to read, e.g.: logscan /var/log/nginx/error.log /var/log/nginx/access.log"
-                    .to_owned(),
-            ));
-        }
-        let shown: Vec<String> = found.iter().map(|p| p.display().to_string()).collect();
-        eprintln!("logscan: reading {}", shown.join(", "));
-        found
-    } else {
-        args.paths.clone()
-    };
-    let Discovery {
-        mut inputs,
-        problems,
-        ..
-    } = discover(&paths);
-    let mut trouble = false;
-    for problem in &problems {
-        eprintln!("logscan: {}", safe(&problem.to_string()));
-        trouble |= problem.fatal;
-    }
+/// Reads the inputs and writes what `settings` asks for; returns 0, or 1 when a finding
+/// reached `--fail-on` (2, for trouble, is decided by [`messages`]).
+fn run(settings: Settings) -> Result<u8, Failure> {
+    let mut inputs = inputs(&settings)?;
     if inputs.is_empty() {
-        eprintln!("logscan: no log files to read");
-        return Ok(EXIT_TROUBLE);
+        trouble!("no log files to read");
+        return Ok(0);
     }
-    // Inputs are only read: never let `-o` overwrite one of them.
-    if let Some(out) = args
-        .out
-        .as_deref()
-        .and_then(|o| std::fs::canonicalize(o).ok())
-    {
-        let clash = inputs.iter().find(|input| match &input.source {
-            Source::Path(p) => std::fs::canonicalize(p).is_ok_and(|p| p == out),
-            Source::Stdin => false,
-        });
-        if let Some(input) = clash {
-            return Err(Failure::Usage(format!(
-                "-o {}: that is an input; logscan does not write over its inputs",
-                safe(&input.display)
-            )));
-        }
+    if let Output::Report { out: Some(out), .. } = &settings.output {
+        refuse_to_overwrite_an_input(out, &inputs)?;
     }
-
-    if let Some(threads) = args.threads {
-        // Ignore the error if a pool already exists (only in tests that call run twice).
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
-            .build_global();
-    }
-
-    let show_progress = match args.progress {
+    let show_progress = match settings.progress {
         When::Always => true,
         When::Never => false,
         When::Auto => {
-            io::stderr().is_terminal()
+            messages::stderr_is_terminal()
                 && inputs.iter().filter_map(|i| i.size).sum::<u64>() >= 64 << 20
         }
     };
-    let settings = Settings {
-        format: args.format,
-        candidates,
-        error_format,
-        config: Config {
-            zone: filter_zone.clone(),
-            window,
-            since,
-            until,
-        },
-        progress: show_progress.then(Progress::new),
-    };
+    let progress = show_progress.then(Progress::new);
+    let mut scanner = Scanner::new(settings.formats);
+    if let Some(threads) = settings.threads {
+        scanner = scanner.threads(threads);
+    }
+    if let Some(progress) = &progress {
+        scanner = scanner.progress(progress.clone());
+    }
     // An access log that repeats another one's requests is read once.
-    let duplicates = pipeline::duplicate_access_logs(&inputs, &settings);
+    let duplicates = scanner.duplicate_access_logs(&inputs);
     for &(skipped, kept) in &duplicates {
-        eprintln!(
-            "logscan: {}: same requests as {}; reading only the latter",
-            inputs[skipped].display, inputs[kept].display
+        note!(
+            "{}: same requests as {}; reading only the latter",
+            inputs[skipped].display,
+            inputs[kept].display
         );
     }
-    let skipped: Vec<usize> = duplicates.iter().map(|d| d.0).collect();
-    inputs = inputs
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| !skipped.contains(i))
-        .map(|(_, input)| input)
-        .collect();
-    let bar = settings.progress.clone().map(ProgressBar::start);
+    let mut index = 0;
+    inputs.retain(|_| {
+        index += 1;
+        !duplicates.iter().any(|d| d.0 == index - 1)
+    });
+    let bar = progress.map(ProgressBar::start);
 
-    if args.events {
-        let stdout = io::stdout();
-        let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
-        let event_zone = filter_zone.unwrap_or(Zone::Local);
-        let read_problems = pipeline::events(&inputs, &settings, &event_zone, &mut out)?;
-        drop(bar);
-        for problem in &read_problems {
-            eprintln!("logscan: {}", safe(&problem.to_string()));
+    let (form, out, color, to_terminal, top) = match settings.output {
+        Output::Events { zone } => {
+            let stdout = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+            let mut events = EventWriter::new(stdout, zone, settings.config);
+            let problems = scanner.scan_all(&inputs, &mut events)?;
+            events.finish()?;
+            drop(bar);
+            for problem in &problems {
+                trouble!("{problem}");
+            }
+            return Ok(0);
         }
-        trouble |= !read_problems.is_empty();
-        return Ok(if trouble { EXIT_TROUBLE } else { 0 });
-    }
-
-    let outcome = pipeline::analyze(&inputs, &settings);
+        Output::Report {
+            form,
+            out,
+            color,
+            to_terminal,
+            top,
+        } => (form, out, color, to_terminal, top),
+    };
+    let outcome = scanner.analyze(&inputs, &settings.config);
     drop(bar);
     for problem in &outcome.problems {
-        eprintln!("logscan: {}", safe(&problem.to_string()));
+        trouble!("{problem}");
     }
-    trouble |= !outcome.problems.is_empty();
     let report = outcome.analyzer.finish();
     warn_unrecognized(&report);
-
-    let form = match (args.output, &args.out) {
-        (Some(form), _) => form,
-        (None, Some(path)) => match path.extension().and_then(|e| e.to_str()) {
-            Some("html" | "htm") => OutputForm::Html,
-            Some("json") => OutputForm::Json,
-            Some("md" | "markdown") => OutputForm::Markdown,
-            _ => OutputForm::Table,
-        },
-        (None, None) if io::stdout().is_terminal() => OutputForm::Table,
-        (None, None) => OutputForm::Json,
-    };
-    let to_terminal = args.out.is_none() && io::stdout().is_terminal();
-    let color = match args.color {
-        When::Always => true,
-        When::Never => false,
-        When::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-    };
-    let rendered = render(&report, form, args.top, color, to_terminal);
-    match &args.out {
+    let rendered = render(&report, form, top, color, to_terminal);
+    match &out {
         Some(path) => std::fs::write(path, rendered.as_bytes())
             .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?,
         None => {
@@ -284,26 +163,58 @@ fn run(args: Args) -> Result<u8, Failure> {
             stdout.flush()?;
         }
     }
-
-    if trouble {
-        return Ok(EXIT_TROUBLE);
-    }
-    if let Some(threshold) = args.fail_on {
-        let threshold = severity(threshold);
-        if report.findings.iter().any(|f| f.severity >= threshold) {
-            return Ok(EXIT_FINDING);
-        }
-    }
-    Ok(0)
+    let threshold_met = settings
+        .fail_on
+        .is_some_and(|threshold| report.findings.iter().any(|f| f.severity >= threshold));
+    Ok(if threshold_met { EXIT_FINDING } else { 0 })
 }
 
-fn severity(arg: SeverityArg) -> Severity {
-    match arg {
-        SeverityArg::Info => Severity::Info,
-        SeverityArg::Low => Severity::Low,
-        SeverityArg::Medium => Severity::Medium,
-        SeverityArg::High => Severity::High,
-        SeverityArg::Critical => Severity::Critical,
+/// The inputs the paths name (the usual places when none is given); problems finding them
+/// are reported.
+fn inputs(settings: &Settings) -> Result<Vec<Input>, Failure> {
+    let paths: Vec<PathBuf> = if settings.paths.is_empty() {
+        let found = default_locations();
+        if found.is_empty() {
+            return Err(Failure::Usage(
+                "no PATH given and none of /var/log/nginx, /var/log/apache2, /var/log/httpd exists; \
+                 give the logs to read, e.g. logscan /var/log/nginx/error.log /var/log/nginx/access.log"
+                    .to_owned(),
+            ));
+        }
+        let shown: Vec<String> = found.iter().map(|p| p.display().to_string()).collect();
+        note!("reading {}", shown.join(", "));
+        found
+    } else {
+        settings.paths.clone()
+    };
+    let Discovery {
+        inputs, problems, ..
+    } = discover(&paths);
+    for problem in &problems {
+        if problem.fatal {
+            trouble!("{problem}");
+        } else {
+            note!("{problem}");
+        }
+    }
+    Ok(inputs)
+}
+
+/// Inputs are only read: `-o` must not name one of them.
+fn refuse_to_overwrite_an_input(out: &std::path::Path, inputs: &[Input]) -> Result<(), Failure> {
+    let Ok(out) = std::fs::canonicalize(out) else {
+        return Ok(());
+    };
+    let clash = inputs.iter().find(|input| match &input.source {
+        Source::Path(p) => std::fs::canonicalize(p).is_ok_and(|p| p == out),
+        Source::Stdin => false,
+    });
+    match clash {
+        Some(input) => Err(Failure::Usage(format!(
+            "-o {}: that is an input; logscan does not write over its inputs",
+            input.display
+        ))),
+        None => Ok(()),
     }
 }
 
@@ -335,28 +246,16 @@ fn warn_unrecognized(report: &Report) {
         let first = input
             .unrecognized_examples
             .first()
-            .map(|e| {
-                format!(
-                    " (first at line {}: {})",
-                    e.line,
-                    logscan_render::escape::terminal(&cut(&e.text, 160))
-                )
-            })
+            .map(|e| format!(" (first at line {}: {})", e.line, cut(&e.text, 160)))
             .unwrap_or_default();
-        eprintln!(
-            "logscan: {}: {} of {} lines not recognized as {}{first}",
-            logscan_render::escape::terminal(&input.path),
+        note!(
+            "{}: {} of {} lines not recognized as {}{first}",
+            input.path,
             input.unrecognized,
             input.lines,
             input.format,
         );
     }
-}
-
-/// A message naming an input, for stderr: a path (or a reason quoting one) may carry
-/// control characters, which are shown escaped.
-fn safe(text: &str) -> std::borrow::Cow<'_, str> {
-    logscan_render::escape::terminal(text)
 }
 
 fn cut(text: &str, max: usize) -> String {

@@ -1,5 +1,7 @@
 //! `--since`, `--until` and `--window` values.
 
+use std::str::FromStr;
+
 use chrono::{DateTime, Datelike, Local, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
 use logscan_analyze::Bound;
 use logscan_parse::{Timestamp, Zone};
@@ -13,7 +15,7 @@ pub fn duration_seconds(text: &str) -> Result<i64, String> {
     let (number, unit) = text.split_at(split);
     let n: i64 = number
         .parse()
-        .map_err(|_| format!("invalid duration {text:?}: use e.g. 30s, 5m, 2h, 7d"))?;
+        .map_err(|_| "use e.g. 30s, 5m, 2h, 7d".to_owned())?;
     let scale = match unit.trim() {
         "" | "s" | "sec" | "secs" | "second" | "seconds" => 1,
         "m" | "min" | "mins" | "minute" | "minutes" => 60,
@@ -21,52 +23,51 @@ pub fn duration_seconds(text: &str) -> Result<i64, String> {
         "d" | "day" | "days" => 86_400,
         "w" | "week" | "weeks" => 604_800,
         other => {
-            return Err(format!(
-                "invalid duration unit {other:?} in {text:?}: use s, m, h, d or w"
-            ));
+            return Err(format!("unknown unit {other:?}: use s, m, h, d or w"));
         }
     };
     n.checked_mul(scale)
         .filter(|s| (1..=MAX_DURATION).contains(s))
-        .ok_or_else(|| format!("invalid duration {text:?}: from 1s to 100 years"))
+        .ok_or_else(|| "from 1s to 100 years".to_owned())
 }
 
 /// The longest duration accepted (100 years): longer windows and relative times make no
 /// sense for logs, and would overflow time arithmetic.
 const MAX_DURATION: i64 = 100 * 365 * 86_400;
 
-/// Parses a `--since`/`--until` value. With a zone, every form is an instant. Without
-/// one, a relative time or an RFC 3339 time is an instant too (compared with the instants
-/// of access-log lines; local-time lines are compared with it on the machine's wall
-/// clock), and `YYYY-MM-DD HH:MM[:SS]` is a wall-clock time, compared with every line's
-/// time as logged.
-pub fn point_in_time(text: &str, zone: Option<&Zone>, now: DateTime<Utc>) -> Result<Bound, String> {
-    let text = text.trim();
-    let to_base = |instant: DateTime<Utc>| -> Bound {
-        let unix = instant.timestamp();
-        match zone {
-            Some(_) => Bound::instant(unix, unix),
-            None => Bound::instant(
-                unix,
-                instant
-                    .with_timezone(&Local)
-                    .naive_local()
-                    .and_utc()
-                    .timestamp(),
-            ),
+/// A `--since`/`--until` value, its syntax checked when the argument is parsed; turned
+/// into a [`Bound`] by [`TimeArg::resolve`] once the zone and the current time are known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeArg {
+    /// `30m`, `2h`, `7d`: this many seconds before now.
+    Relative(i64),
+    /// RFC 3339 with an offset (`2024-05-01T14:02:00+02:00`): an instant.
+    Instant(DateTime<Utc>),
+    /// `YYYY-MM-DD[ HH:MM[:SS]]`: a wall-clock time, placed in the zone if one is given.
+    Wall(NaiveDateTime),
+}
+
+impl FromStr for TimeArg {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<TimeArg, String> {
+        let text = text.trim();
+        if text.ends_with(|c: char| c.is_ascii_alphabetic())
+            && text.starts_with(|c: char| c.is_ascii_digit())
+        {
+            if let Ok(seconds) = duration_seconds(text) {
+                return Ok(TimeArg::Relative(seconds));
+            }
         }
-    };
-    if text.ends_with(|c: char| c.is_ascii_alphabetic())
-        && text.starts_with(|c: char| c.is_ascii_digit())
-    {
-        if let Ok(seconds) = duration_seconds(text) {
-            return Ok(to_base(now - chrono::Duration::seconds(seconds)));
+        if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+            return Ok(TimeArg::Instant(t.with_timezone(&Utc)));
         }
-    }
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Ok(to_base(t.with_timezone(&Utc)));
-    }
-    let naive = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
+        let naive = [
+            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%d %H:%M",
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%dT%H:%M",
+        ]
         .iter()
         .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
         .or_else(|| {
@@ -75,26 +76,63 @@ pub fn point_in_time(text: &str, zone: Option<&Zone>, now: DateTime<Utc>) -> Res
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
         })
         .ok_or_else(|| {
-            format!("invalid time {text:?}: use RFC 3339, 'YYYY-MM-DD HH:MM[:SS]' or a relative time like 2h")
+            "use RFC 3339, 'YYYY-MM-DD HH:MM[:SS]' or a relative time like 2h".to_owned()
         })?;
-    match zone {
-        None => Ok(Bound::wall(naive.and_utc().timestamp())),
-        Some(zone) => {
-            let wall = Timestamp::from_parts(
-                naive.year(),
-                naive.month(),
-                naive.day(),
-                naive.hour(),
-                naive.minute(),
-                naive.second(),
-                0,
-                None,
-            )
-            .ok_or_else(|| format!("invalid time {text:?}"))?;
-            let unix = wall.to_instant(zone).timestamp();
-            Ok(Bound::instant(unix, unix))
+        // Only dates a log line can carry (years -9999..=9999) can be placed in a zone.
+        wall_timestamp(naive).ok_or_else(|| "a date out of range".to_owned())?;
+        Ok(TimeArg::Wall(naive))
+    }
+}
+
+impl TimeArg {
+    /// The limit this value sets. With a zone, every form is an instant. Without one, a
+    /// relative time or an RFC 3339 time is an instant too (compared with the instants of
+    /// access-log lines; local-time lines are compared with it on the machine's wall
+    /// clock), and `YYYY-MM-DD HH:MM[:SS]` is a wall-clock time, compared with every line's
+    /// time as logged.
+    pub fn resolve(self, zone: Option<&Zone>, now: DateTime<Utc>) -> Bound {
+        let to_base = |instant: DateTime<Utc>| -> Bound {
+            let unix = instant.timestamp();
+            match zone {
+                Some(_) => Bound::instant(unix, unix),
+                None => Bound::instant(
+                    unix,
+                    instant
+                        .with_timezone(&Local)
+                        .naive_local()
+                        .and_utc()
+                        .timestamp(),
+                ),
+            }
+        };
+        match (self, zone) {
+            (TimeArg::Relative(seconds), _) => to_base(now - chrono::Duration::seconds(seconds)),
+            (TimeArg::Instant(instant), _) => to_base(instant),
+            (TimeArg::Wall(naive), None) => Bound::wall(naive.and_utc().timestamp()),
+            (TimeArg::Wall(naive), Some(zone)) => {
+                let unix = wall_timestamp(naive).map_or_else(
+                    || naive.and_utc().timestamp(),
+                    |wall| wall.to_instant(zone).timestamp(),
+                );
+                Bound::instant(unix, unix)
+            }
         }
     }
+}
+
+/// A wall-clock time as a log line's [`Timestamp`] (`None` outside the years a log line
+/// can carry).
+fn wall_timestamp(naive: NaiveDateTime) -> Option<Timestamp> {
+    Timestamp::from_parts(
+        naive.year(),
+        naive.month(),
+        naive.day(),
+        naive.hour(),
+        naive.minute(),
+        naive.second(),
+        0,
+        None,
+    )
 }
 
 /// The current time, overridable for tests with `LOGSCAN_NOW` (RFC 3339).
@@ -130,32 +168,49 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         let utc = Zone::Utc;
+        let point =
+            |text: &str, zone: Option<&Zone>| text.parse::<TimeArg>().map(|t| t.resolve(zone, now));
         let at = |unix: i64| Ok(Bound::instant(unix, unix));
+        assert_eq!(point("2h", Some(&utc)), at(now.timestamp() - 7_200));
         assert_eq!(
-            point_in_time("2h", Some(&utc), now),
-            at(now.timestamp() - 7_200)
-        );
-        assert_eq!(
-            point_in_time("2026-11-25T10:00:00+02:00", Some(&utc), now),
+            point("2026-11-25T10:00:00+02:00", Some(&utc)),
             at(now.timestamp() - 4 * 3_600)
         );
         let berlin: Zone = "Europe/Berlin".parse().unwrap();
         assert_eq!(
-            point_in_time("2026-11-25 13:00", Some(&berlin), now),
+            point("2026-11-25 13:00", Some(&berlin)),
             at(now.timestamp())
         );
         // Without a zone, naive times are wall-clock seconds as logged...
         assert_eq!(
-            point_in_time("2026-11-25 12:00:00", None, now),
+            point("2026-11-25 12:00:00", None),
             Ok(Bound::wall(now.timestamp()))
         );
         assert_eq!(
-            point_in_time("2026-11-25", None, now),
+            point("2026-11-25", None),
             Ok(Bound::wall(now.timestamp() - 12 * 3_600))
         );
         // ... and an RFC 3339 time stays an instant.
-        let bound = point_in_time("2026-11-25T10:00:00+02:00", None, now).unwrap();
+        let bound = point("2026-11-25T10:00:00+02:00", None).unwrap();
         assert_eq!(bound.unix, Some(now.timestamp() - 4 * 3_600));
-        assert!(point_in_time("yesterday", None, now).is_err());
+    }
+
+    #[test]
+    fn time_syntax_is_checked_when_parsed() {
+        assert_eq!("2h".parse(), Ok(TimeArg::Relative(7_200)));
+        assert!(matches!("2026-11-25".parse(), Ok(TimeArg::Wall(_))));
+        assert!(matches!(
+            "2026-11-25T10:00:00Z".parse(),
+            Ok(TimeArg::Instant(_))
+        ));
+        for bad in [
+            "yesterday",
+            "99999999999h",
+            "9223372036854775807s",
+            "5000000000d",
+            "",
+        ] {
+            assert!(bad.parse::<TimeArg>().is_err(), "{bad}");
+        }
     }
 }

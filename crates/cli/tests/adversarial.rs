@@ -8,6 +8,9 @@
 //! 2-million-distinct-clients case is `#[ignore]`d, for the ~400 MB it writes; the
 //! 200 000 version runs. Peak RSS is measured with `/usr/bin/time` where it exists and
 //! asserted under 256 MB.
+// These tests report to the test harness on stderr; logscan's own messages are what
+// src/messages.rs guards.
+#![allow(clippy::disallowed_macros)]
 
 mod common;
 
@@ -1222,4 +1225,44 @@ fn large_noisy_file_read_in_chunks_counts_like_a_whole_read() {
         chunked["findings"][0]["count"],
         whole["findings"][0]["count"]
     );
+}
+
+/// An access log named with an OSC title change, a bell and a screen clear, next to a
+/// duplicate of it: the note that names both (one of them is read, not both) is escaped
+/// like every other message, and stderr holds no raw control byte.
+#[test]
+fn hostile_name_of_a_duplicate_access_log_is_escaped_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = String::new();
+    for i in 0..20 {
+        log.push_str(&format!(
+            "10.0.0.{i} - - [25/Nov/2026:01:27:{i:02} +0000] \"GET /api/items HTTP/1.1\" 502 157 \"-\" \"curl/8.5.0\"\n"
+        ));
+    }
+    let hostile = "a\x1b]0;pwned\x07\x1b[2J.log";
+    fs::write(dir.path().join(hostile), &log).unwrap();
+    fs::write(dir.path().join("b.log"), &log).unwrap();
+    let out = logscan()
+        .args(["--output", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let r = from_output(out.clone());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("same requests as")
+            && r.stderr.contains("a\\x1b]0;pwned\\x07\\x1b[2J.log"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !out.stderr
+            .iter()
+            .any(|&b| (b < 0x20 && b != b'\n') || b == 0x7f),
+        "a raw control byte on stderr: {:?}",
+        r.stderr
+    );
+    assert_no_raw_controls("stderr", &r.stderr);
+    // One of the two was read.
+    assert_eq!(r.json()["inputs"].as_array().unwrap().len(), 1);
 }

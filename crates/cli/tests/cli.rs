@@ -363,18 +363,28 @@ fn time_window_zone_and_top_options() {
         .unwrap();
     let text = String::from_utf8(top.stdout).unwrap();
     assert!(text.contains("1 more finding"), "{text}");
-    // Bad values are usage errors with exit 2.
-    for bad in [
+    // Bad values are clap's usage errors with exit 2, naming the option and the value.
+    for [option, value] in [
         ["--since", "yesterday"],
+        ["--until", "2026-13-01"],
         ["--tz", "Mars/Olympus"],
         ["--window", "2x"],
+        ["--window", "0s"],
+        ["--threads", "0"],
+        ["--threads", "1025"],
+        ["--log-format", "no variables here"],
+        ["--error-log-format", "%{bogus}z"],
     ] {
         logscan()
-            .args(bad)
+            .args([option, value])
             .args(&files)
             .assert()
             .code(2)
-            .stderr(predicate::str::contains("logscan:"));
+            .stdout("")
+            .stderr(predicate::str::contains(format!(
+                "error: invalid value '{value}' for '{option} <"
+            )))
+            .stderr(predicate::str::contains("try '--help'"));
     }
 }
 

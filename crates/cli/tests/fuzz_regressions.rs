@@ -1,77 +1,90 @@
-//! Inputs the fuzzers found, replayed through the real binary in every output form.
+//! Inputs the fuzzers found, replayed in-process through the same function the fuzz target
+//! calls, and once through the real binary.
 //!
 //! `tests/fuzz/pipeline-*` are inputs of the `pipeline` fuzz target
-//! (`fuzz/fuzz_targets/pipeline.rs`): the first byte picks the format, the
-//! second the zone, the rest is the log. Drop a new crasher in that folder and it is
-//! replayed here.
+//! (`fuzz/fuzz_targets/pipeline.rs`). The mapping from bytes to settings and the checks
+//! live in `fuzz/cases/pipeline.rs`, included here too, so the replay cannot drift from the
+//! target. Drop a new crasher in that folder and it is replayed here.
 
 mod common;
 
+#[path = "../../../fuzz/cases/pipeline.rs"]
+mod case;
+
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use common::*;
 
-/// The CLI arguments that match the fuzz target's format and zone bytes.
-fn arguments(choice: u8, zone: u8) -> Vec<&'static str> {
-    let mut args = match choice % 10 {
-        0..=3 => vec!["--format", "auto"],
-        4 => vec!["--format", "nginx-error"],
-        5 => vec!["--format", "apache-error"],
-        6 => vec!["--format", "php-fpm"],
-        7 | 9 => vec!["--format", "nginx-access"],
-        _ => vec!["--format", "apache-access"],
-    };
-    match zone % 4 {
-        0 => {}
-        1 => args.extend(["--tz", "UTC"]),
-        2 => args.extend(["--tz", "Europe/Berlin"]),
-        _ => args.push("--tz=-03:30"),
-    }
-    args
+/// The `pipeline-*` crashers: (name, bytes).
+fn crashers() -> Vec<(String, Vec<u8>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz");
+    let mut found: Vec<(String, Vec<u8>)> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter_map(|path: PathBuf| {
+            let name = path.file_name()?.to_string_lossy().into_owned();
+            name.starts_with("pipeline-")
+                .then(|| (name, fs::read(&path).unwrap()))
+        })
+        .collect();
+    found.sort();
+    assert!(!found.is_empty(), "no crasher in {}", dir.display());
+    found
 }
 
 #[test]
-fn pipeline_crashers_replay_cleanly() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz");
-    let tmp = tempfile::tempdir().unwrap();
-    let mut replayed = 0;
-    for entry in fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if !name.starts_with("pipeline-") {
-            continue;
-        }
-        let bytes = fs::read(&path).unwrap();
-        let [choice, zone, log @ ..] = &bytes[..] else {
-            continue;
-        };
-        let input = tmp.path().join(format!("{name}.log"));
-        fs::write(&input, log).unwrap();
-        let args = arguments(*choice, *zone);
-        for form in [
-            &["--output", "json"][..],
-            &["--output", "table", "--color", "always"][..],
-            &["--output", "markdown"][..],
-            &["--output", "html"][..],
-            &["--events"][..],
-        ] {
-            let r = run(args
-                .iter()
-                .chain(form)
-                .map(std::ffi::OsStr::new)
-                .chain([input.as_os_str()]));
-            assert_eq!(r.code, 0, "{name} {form:?}: {}", r.stderr);
-            assert_no_raw_controls(&format!("{name} {form:?}"), &strip_sgr(r.stdout_str()));
-            if form == ["--output", "json"] {
-                let report = r.json();
-                let (lines, ..) = input_counts(&report, &format!("{name}.log"));
-                assert_eq!(lines, physical_lines(log), "{name}");
-            }
-        }
-        replayed += 1;
+fn pipeline_crashers_replay_in_process() {
+    for (name, bytes) in crashers() {
+        let case = case::Case::from_bytes(&bytes).unwrap_or_else(|| panic!("{name}: too short"));
+        case.run();
     }
-    assert!(replayed > 0, "no crasher in {}", dir.display());
+}
+
+#[test]
+fn pipeline_crashers_replay_through_the_binary() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, bytes) in crashers() {
+        let case = case::Case::from_bytes(&bytes).unwrap();
+        let input = tmp.path().join(format!("{name}.log"));
+        fs::write(&input, case.log).unwrap();
+        let r = run(case.args().iter().map(std::ffi::OsStr::new).chain([
+            std::ffi::OsStr::new("--output"),
+            "json".as_ref(),
+            input.as_os_str(),
+        ]));
+        assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+        case::assert_clean(&format!("{name} json"), r.stdout_str());
+        case::assert_clean(&format!("{name} stderr"), &r.stderr);
+        let (lines, ..) = input_counts(&r.json(), &format!("{name}.log"));
+        assert_eq!(lines, physical_lines(case.log), "{name}");
+    }
+}
+
+/// The oracle is the Unicode table, not logscan's policy: it refuses what the policy must
+/// escape, and lets ordinary text through.
+#[test]
+fn the_fuzz_oracle_knows_controls_and_format_characters() {
+    for c in [
+        '\u{1b}',
+        '\u{7}',
+        '\u{9b}',
+        '\u{202e}',
+        '\u{200b}',
+        '\u{2028}',
+        '\u{2029}',
+        '\u{feff}',
+        '\u{ad}',
+        '\u{600}',
+        '\u{180e}',
+        '\u{206a}',
+        '\u{e0041}',
+    ] {
+        assert!(case::is_control_or_format(c), "{c:?}");
+    }
+    for c in ['a', ' ', 'é', '€', '→', '█', '\u{1f600}'] {
+        assert!(!case::is_control_or_format(c), "{c:?}");
+    }
 }
 
 /// The first pipeline crash, as a readable log: PHP-FPM failures in 2026 and one line

@@ -1,0 +1,176 @@
+//! Choosing the parser of an input from its first lines.
+
+use logscan_parse::detect::detect;
+use logscan_parse::{Format, Parser};
+
+/// How the format of each input is chosen: detected from its first lines, or forced, with
+/// the access formats and the Apache `ErrorLogFormat` the user gave.
+#[derive(Clone, Debug, Default)]
+pub struct Formats {
+    /// A forced format family (`None`: detect per input).
+    pub format: Option<Format>,
+    /// Access log formats the user gave (nginx `log_format` or Apache `LogFormat`
+    /// strings, built), tried before the built-in ones.
+    pub access: Vec<Parser>,
+    /// An Apache `ErrorLogFormat` the user gave, tried first.
+    pub error: Option<Parser>,
+}
+
+/// The parser chosen for an input.
+#[derive(Clone, Debug)]
+pub struct Choice {
+    /// The parser to read every entry with.
+    pub parser: Parser,
+    /// `false` when nothing fitted: the input is read with the nginx error parser, its
+    /// lines count as unrecognized and reports call its format `unknown`.
+    pub detected: bool,
+}
+
+impl Choice {
+    fn found(parser: Parser) -> Choice {
+        Choice {
+            parser,
+            detected: true,
+        }
+    }
+}
+
+impl Formats {
+    /// Picks the parser for an input from `sample`, its first lines (without line
+    /// terminators), and `display`, its name (which breaks ties, and names the format of an
+    /// input that holds only blank lines).
+    ///
+    /// ```
+    /// use logscan_parse::Format;
+    /// use logscan_scan::Formats;
+    ///
+    /// let sample: [&[u8]; 1] = [b"2026/11/25 01:27:19 [error] 812#812: *31 upstream timed out"];
+    /// let choice = Formats::default().choose_parser(&sample, "/var/log/nginx/error.log");
+    /// assert_eq!(choice.parser.format(), Format::NginxError);
+    /// assert!(choice.detected);
+    /// let nothing = Formats::default().choose_parser(&[b"hello"], "notes.log");
+    /// assert!(!nothing.detected);
+    /// ```
+    pub fn choose_parser(&self, sample: &[&[u8]], display: &str) -> Choice {
+        let mut candidates = self.access.clone();
+        if let Some(custom) = &self.error {
+            candidates.insert(0, custom.clone());
+        }
+        let unknown = || Choice {
+            parser: Parser::nginx_error(),
+            detected: false,
+        };
+        match self.format {
+            None if sample.iter().all(|l| l.trim_ascii().is_empty()) => {
+                // Nothing to read: name the format the file name suggests.
+                match format_from_name(display) {
+                    Some(format) => Choice::found(Parser::for_format(format)),
+                    None => unknown(),
+                }
+            }
+            None => match detect(sample, Some(display), &candidates) {
+                Some(found) if found.matched > 0 => Choice::found(found.parser),
+                _ => unknown(),
+            },
+            Some(Format::ApacheError) => {
+                Choice::found(self.error.clone().unwrap_or_else(Parser::apache_error))
+            }
+            // CloudFront's columns come from the `#Fields:` line among the first lines.
+            Some(Format::CloudFront) => Choice::found(Parser::cloudfront_for(sample)),
+            Some(format) if !format.is_access() => Choice::found(Parser::for_format(format)),
+            Some(format) => {
+                let of_family: Vec<Parser> = candidates
+                    .into_iter()
+                    .filter(|p| p.format() == format)
+                    .collect();
+                match detect(sample, Some(display), &of_family) {
+                    Some(found) if found.parser.format() == format && found.matched > 0 => {
+                        Choice::found(found.parser)
+                    }
+                    _ => Choice::found(
+                        of_family
+                            .into_iter()
+                            .next()
+                            .unwrap_or_else(|| Parser::for_format(format)),
+                    ),
+                }
+            }
+        }
+    }
+}
+
+/// The format a file name suggests (`/var/log/nginx/error.log`, `access_log`, `php8.2-fpm.log`).
+fn format_from_name(display: &str) -> Option<Format> {
+    let lower = display.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    let apache = lower.contains("apache") || lower.contains("httpd");
+    if name.contains("fpm") {
+        Some(Format::PhpFpm)
+    } else if name.contains("error") {
+        Some(if apache {
+            Format::ApacheError
+        } else {
+            Format::NginxError
+        })
+    } else if name.contains("access") {
+        Some(if apache {
+            Format::ApacheAccess
+        } else {
+            Format::NginxAccess
+        })
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_inputs_are_named_by_their_file_name() {
+        let blank: [&[u8]; 2] = [b"", b"  "];
+        let formats = Formats::default();
+        let format = |name: &str| {
+            let choice = formats.choose_parser(&blank, name);
+            choice.detected.then(|| choice.parser.format())
+        };
+        assert_eq!(format("/var/log/nginx/error.log"), Some(Format::NginxError));
+        assert_eq!(
+            format("/var/log/httpd/error_log"),
+            Some(Format::ApacheError)
+        );
+        assert_eq!(
+            format("/var/log/apache2/access.log"),
+            Some(Format::ApacheAccess)
+        );
+        assert_eq!(format("/var/log/php8.2-fpm.log"), Some(Format::PhpFpm));
+        assert_eq!(format("/tmp/x.log"), None);
+    }
+
+    #[test]
+    fn a_forced_access_format_prefers_the_users_formats_of_that_family() {
+        let custom = Parser::access("$remote_addr [$time_local] \"$request\" $status").unwrap();
+        let formats = Formats {
+            format: Some(Format::NginxAccess),
+            access: vec![custom],
+            error: None,
+        };
+        let line: [&[u8]; 1] = [b"10.0.0.1 [25/Nov/2026:01:27:19 +0100] \"GET / HTTP/1.1\" 502"];
+        let choice = formats.choose_parser(&line, "x.log");
+        assert!(choice.detected);
+        assert_eq!(
+            choice.parser.format_string(),
+            Some("$remote_addr [$time_local] \"$request\" $status")
+        );
+        // Forced, but nothing of that family reads the sample: the family's default.
+        let other: [&[u8]; 1] = [b"garbage"];
+        let forced = Formats {
+            format: Some(Format::PhpFpm),
+            ..Formats::default()
+        }
+        .choose_parser(&other, "x.log");
+        assert!(forced.detected);
+        assert_eq!(forced.parser.format(), Format::PhpFpm);
+    }
+}

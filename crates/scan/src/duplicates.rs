@@ -1,0 +1,91 @@
+//! Access logs that repeat another one's requests.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+
+use logscan_input::{EntryReader, Input, ReaderConfig, Source, open};
+use logscan_parse::Record;
+use rayon::prelude::*;
+
+use crate::Scanner;
+use crate::read::SAMPLE_BYTES;
+
+/// Records compared at the head of each access log.
+const HEAD: usize = 20;
+
+impl Scanner {
+    /// Access logs that hold the same requests as another access log of the same directory
+    /// (sites often log every request twice: `combined` for people, a richer format with
+    /// upstream timings for tools). Counting both would double every request, so only the
+    /// one that logs more fields should be read. Returns the indices of the inputs to skip,
+    /// each with the input it duplicates; compares the first 20 records of regular files.
+    pub fn duplicate_access_logs(&self, inputs: &[Input]) -> Vec<(usize, usize)> {
+        // (directory, fingerprint of the first records, fields typed) per input.
+        let heads: Vec<Option<(String, u64, usize)>> =
+            self.install(|| inputs.par_iter().map(|input| self.head(input)).collect());
+        let mut skip = Vec::new();
+        for (i, head) in heads.iter().enumerate() {
+            let Some((dir, print, _)) = head else {
+                continue;
+            };
+            // The richest log of the group (ties: the first listed) is read.
+            let keeper = heads
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| h.as_ref().is_some_and(|(d, p, _)| d == dir && p == print))
+                .max_by_key(|(j, h)| (h.as_ref().map_or(0, |x| x.2), std::cmp::Reverse(*j)))
+                .map(|(j, _)| j);
+            if let Some(keeper) = keeper.filter(|&k| k != i) {
+                skip.push((i, keeper));
+            }
+        }
+        skip
+    }
+
+    /// The directory, a fingerprint of the first records and how many fields they type,
+    /// of an access log that is a regular file.
+    fn head(&self, input: &Input) -> Option<(String, u64, usize)> {
+        // Only regular files: reading the head of a FIFO would consume it.
+        let (Source::Path(path), Some(_)) = (&input.source, input.size) else {
+            return None;
+        };
+        if !path.is_file() {
+            return None;
+        }
+        let opened = open(input, None).ok()?;
+        let mut reader = EntryReader::new(opened.reader, ReaderConfig::default());
+        let lines = reader.sample(HEAD, SAMPLE_BYTES).ok()?;
+        let choice = self.formats.choose_parser(&lines, &input.display);
+        if !choice.detected || !choice.parser.format().is_access() || lines.len() < HEAD.min(5) {
+            return None;
+        }
+        let mut hasher = DefaultHasher::new();
+        let mut typed = 0;
+        for line in &lines {
+            let Ok(Record::Access(r)) = choice.parser.parse(line) else {
+                return None;
+            };
+            (
+                r.time.map(|t| t.wall_seconds()),
+                r.client,
+                r.request,
+                r.status,
+            )
+                .hash(&mut hasher);
+            typed += [
+                r.request_time_us.is_some(),
+                !r.upstream.is_empty(),
+                r.host.is_some(),
+                r.user_agent.is_some(),
+            ]
+            .iter()
+            .filter(|b| **b)
+            .count();
+        }
+        let dir = path
+            .parent()
+            .map(|d| d.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Some((dir, hasher.finish(), typed))
+    }
+}

@@ -1,0 +1,156 @@
+//! [`Sink`]: what the read loop hands each entry to.
+
+use std::convert::Infallible;
+use std::fmt;
+
+use logscan_analyze::{Analyzer, InputInfo, Origin};
+use logscan_input::{Input, Source};
+use logscan_parse::{ParseError, Parser, Record};
+
+/// Receives what the read loop finds, input by input: a [`Start`] when it begins reading
+/// an input (or one chunk of it), then every entry in order, parsed into a [`Record`] or
+/// [`Unrecognized`]. Every physical line of the input is in exactly one entry, so a sink
+/// that counts `entry.lines` in both methods counts every line once.
+///
+/// An error from the sink stops the loop and is handed back to the caller (an events
+/// writer whose reader went away stops reading).
+///
+/// [`Analyzer`] is a sink (the report); [`EventWriter`](crate::EventWriter) is another
+/// (NDJSON events).
+pub trait Sink {
+    /// What stops the loop.
+    type Error;
+
+    /// An input (or, for a large file read in parallel, one chunk of it) starts, with the
+    /// parser chosen for it. Called before any of its entries.
+    fn start(&mut self, start: &Start<'_>) -> Result<(), Self::Error>;
+
+    /// An entry the parser read.
+    fn record(&mut self, entry: &Entry<'_>, record: &Record<'_>) -> Result<(), Self::Error>;
+
+    /// An entry the parser could not read, and why.
+    fn unrecognized(&mut self, entry: &Entry<'_>, why: Unrecognized) -> Result<(), Self::Error>;
+}
+
+/// An input (or a chunk of one) about to be read.
+#[derive(Clone, Copy, Debug)]
+pub struct Start<'a> {
+    /// The input's id: its position in the list read.
+    pub id: u32,
+    /// The chunk (0 when the input is read whole; chunks are numbered in file order).
+    pub chunk: u32,
+    /// The input.
+    pub input: &'a Input,
+    /// The parser every entry is read with.
+    pub parser: &'a Parser,
+    /// Whether the format was recognised (`false`: nothing read the first lines, and every
+    /// line will be unrecognized).
+    pub detected: bool,
+}
+
+/// One entry (a line and the continuation lines joined to it) and where it is.
+#[derive(Clone, Copy, Debug)]
+pub struct Entry<'a> {
+    /// The input's id, as in [`Start::id`].
+    pub input: u32,
+    /// The chunk, as in [`Start::chunk`].
+    pub chunk: u32,
+    /// The input's name for messages ([`Input::display`]).
+    pub path: &'a str,
+    /// 1-based line number of the entry's first line (within the chunk).
+    pub line: u64,
+    /// Physical lines in the entry.
+    pub lines: u32,
+    /// The entry's bytes, without the final line terminator (a `\r` before it stays).
+    /// For a line over the reader's limit, its start only.
+    pub bytes: &'a [u8],
+}
+
+/// Why an entry was not read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unrecognized {
+    /// The line was longer than the reader's limit (bytes); only its start was kept.
+    TooLong {
+        /// The limit.
+        max_line: usize,
+    },
+    /// The parser refused it.
+    Parse(ParseError),
+}
+
+impl fmt::Display for Unrecognized {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unrecognized::TooLong { max_line } => {
+                const MIB: usize = 1 << 20;
+                const KIB: usize = 1 << 10;
+                match *max_line {
+                    n if n >= MIB && n % MIB == 0 => {
+                        write!(f, "line longer than {} MiB, skipped", n / MIB)
+                    }
+                    n if n >= KIB && n % KIB == 0 => {
+                        write!(f, "line longer than {} KiB, skipped", n / KIB)
+                    }
+                    n => write!(f, "line longer than {n} bytes, skipped"),
+                }
+            }
+            Unrecognized::Parse(e) => e.fmt(f),
+        }
+    }
+}
+
+/// The report sink: every entry is observed, every input registered with its format and
+/// its site (the directory it is in, so error and access logs of one server are
+/// correlated).
+impl Sink for Analyzer {
+    type Error = Infallible;
+
+    fn start(&mut self, start: &Start<'_>) -> Result<(), Infallible> {
+        let site = match &start.input.source {
+            Source::Stdin => "<stdin>".to_owned(),
+            Source::Path(p) => p
+                .parent()
+                .map(|d| d.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        };
+        let mut info = InputInfo::new(start.input.display.clone(), start.parser.format(), site);
+        info.detected = start.detected;
+        self.add_input(start.id, info);
+        Ok(())
+    }
+
+    #[inline]
+    fn record(&mut self, entry: &Entry<'_>, record: &Record<'_>) -> Result<(), Infallible> {
+        self.observe(record, &origin(entry));
+        Ok(())
+    }
+
+    fn unrecognized(&mut self, entry: &Entry<'_>, why: Unrecognized) -> Result<(), Infallible> {
+        self.observe_unrecognized(&origin(entry), &why.to_string());
+        Ok(())
+    }
+}
+
+#[inline]
+fn origin<'a>(entry: &Entry<'a>) -> Origin<'a> {
+    Origin {
+        input: entry.input,
+        chunk: entry.chunk,
+        line: entry.line,
+        lines: entry.lines,
+        text: entry.bytes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn too_long_names_the_limit() {
+        let text = |max_line| Unrecognized::TooLong { max_line }.to_string();
+        assert_eq!(text(1 << 20), "line longer than 1 MiB, skipped");
+        assert_eq!(text(4 << 10), "line longer than 4 KiB, skipped");
+        assert_eq!(text(512), "line longer than 512 bytes, skipped");
+    }
+}

@@ -1,0 +1,239 @@
+//! The read loop with the sinks it serves: counts, problems, limits, early stops.
+
+use std::io;
+
+use logscan_analyze::{Analyzer, Bound, Config};
+use logscan_input::{Input, ReaderConfig};
+use logscan_parse::{Format, Record, Zone};
+use logscan_scan::{Entry, EventWriter, Formats, ScanError, Scanner, Sink, Start, Unrecognized};
+
+const REFUSED: &str = "2026/11/25 01:27:19 [error] 812#812: *31 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: localhost, request: \"GET /api/items HTTP/1.1\", upstream: \"http://127.0.0.1:19020/api/items\", host: \"localhost\"";
+
+/// Everything the loop hands over, as text.
+#[derive(Default)]
+struct Recorder {
+    seen: Vec<String>,
+    stop_after: Option<usize>,
+}
+
+impl Sink for Recorder {
+    type Error = &'static str;
+
+    fn start(&mut self, start: &Start<'_>) -> Result<(), &'static str> {
+        self.seen.push(format!(
+            "start {} {} {} {}",
+            start.id,
+            start.input.display,
+            start.parser.format(),
+            start.detected
+        ));
+        Ok(())
+    }
+
+    fn record(&mut self, entry: &Entry<'_>, record: &Record<'_>) -> Result<(), &'static str> {
+        self.seen.push(format!(
+            "record {}:{} x{} {}",
+            entry.path,
+            entry.line,
+            entry.lines,
+            record.format()
+        ));
+        match self.stop_after {
+            Some(n) if self.seen.len() > n => Err("enough"),
+            _ => Ok(()),
+        }
+    }
+
+    fn unrecognized(&mut self, entry: &Entry<'_>, why: Unrecognized) -> Result<(), &'static str> {
+        self.seen
+            .push(format!("unrecognized {}:{} {why}", entry.path, entry.line));
+        Ok(())
+    }
+}
+
+#[test]
+fn every_line_reaches_the_sink_once_with_its_place() {
+    let log = format!(
+        "{REFUSED}\n2026/11/25 01:27:20 [error] 812#812: *32 FastCGI sent in stderr: \"PHP message: boom\n#0 /var/www/index.php(3): f()\n#1 {{main}}\" while reading response header from upstream\n{}\n{REFUSED}",
+        "x".repeat(600)
+    );
+    let scanner = Scanner::new(Formats::default()).reader_config(ReaderConfig {
+        max_line: 512,
+        ..ReaderConfig::default()
+    });
+    let mut sink = Recorder::default();
+    scanner
+        .scan_reader(
+            3,
+            &Input::file("logs/error.log", None),
+            log.as_bytes(),
+            &mut sink,
+        )
+        .unwrap();
+    assert_eq!(
+        sink.seen,
+        [
+            "start 3 logs/error.log nginx-error true",
+            "record logs/error.log:1 x1 nginx-error",
+            "record logs/error.log:2 x3 nginx-error",
+            "unrecognized logs/error.log:5 line longer than 512 bytes, skipped",
+            "record logs/error.log:6 x1 nginx-error",
+        ]
+    );
+}
+
+#[test]
+fn a_sink_error_stops_the_loop() {
+    let log = format!("{REFUSED}\n").repeat(10);
+    let mut sink = Recorder {
+        stop_after: Some(3),
+        ..Recorder::default()
+    };
+    let stopped = Scanner::new(Formats::default()).scan_reader(
+        0,
+        &Input::file("error.log", None),
+        log.as_bytes(),
+        &mut sink,
+    );
+    assert!(matches!(stopped, Err(ScanError::Sink("enough"))));
+    assert_eq!(sink.seen.len(), 4, "{:?}", sink.seen);
+}
+
+#[test]
+fn a_forced_format_reads_every_line_with_it() {
+    let formats = Formats {
+        format: Some(Format::PhpFpm),
+        ..Formats::default()
+    };
+    let mut analyzer = Analyzer::new(Config::default());
+    let log = format!(
+        "{REFUSED}\n[25-Nov-2026 10:06:01] WARNING: [pool www] server reached pm.max_children setting (5), consider raising it\n"
+    );
+    Scanner::new(formats)
+        .scan_reader(
+            0,
+            &Input::file("fpm.log", None),
+            log.as_bytes(),
+            &mut analyzer,
+        )
+        .unwrap();
+    let report = analyzer.finish();
+    let input = &report.inputs[0];
+    assert_eq!(input.format.to_string(), "php-fpm");
+    assert_eq!((input.lines, input.parsed, input.unrecognized), (2, 1, 1));
+}
+
+#[test]
+fn scan_all_reads_the_others_past_a_missing_input_and_writes_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("error.log");
+    std::fs::write(&good, format!("{REFUSED}\nnot a line\n{REFUSED}\n")).unwrap();
+    let inputs = [
+        Input::file(dir.path().join("missing.log"), None),
+        Input::file(&good, Some(1)),
+    ];
+    let mut events = EventWriter::new(Vec::new(), Zone::Utc, Config::default());
+    let problems = Scanner::new(Formats::default())
+        .scan_all(&inputs, &mut events)
+        .unwrap();
+    assert_eq!(problems.len(), 1);
+    assert!(problems[0].path.ends_with("missing.log"), "{}", problems[0]);
+    let out = String::from_utf8(events.finish().unwrap()).unwrap();
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert_eq!(lines[1]["log"]["file"]["line"], 3);
+    assert_eq!(lines[0]["logscan"]["cause"], "upstream_refused");
+    assert_eq!(lines[0]["@timestamp"], "2026-11-25T01:27:19+00:00");
+}
+
+#[test]
+fn events_outside_since_and_until_are_left_out() {
+    let log = format!("{REFUSED}\n{}\n", REFUSED.replace("01:27:19", "03:00:00"));
+    // 2026-11-25T01:27:19Z is 1_795_570_039; 03:00:00 is 1_795_575_600.
+    let limits = Config {
+        zone: Some(Zone::Utc),
+        since: Some(Bound::instant(1_795_573_000, 1_795_573_000)),
+        ..Config::default()
+    };
+    let mut events = EventWriter::new(Vec::new(), Zone::Utc, limits);
+    Scanner::new(Formats::default())
+        .scan_reader(
+            0,
+            &Input::file("error.log", None),
+            log.as_bytes(),
+            &mut events,
+        )
+        .unwrap();
+    let out = String::from_utf8(events.finish().unwrap()).unwrap();
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.contains("03:00:00"), "{out}");
+}
+
+#[test]
+fn a_broken_pipe_stops_events_with_the_error() {
+    struct Closed;
+    impl io::Write for Closed {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::ErrorKind::BrokenPipe.into())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut events = EventWriter::new(Closed, Zone::Utc, Config::default());
+    let log = format!("{REFUSED}\n").repeat(3);
+    let stopped = Scanner::new(Formats::default()).scan_reader(
+        0,
+        &Input::file("error.log", None),
+        log.as_bytes(),
+        &mut events,
+    );
+    assert!(matches!(stopped, Err(ScanError::Sink(e)) if e.kind() == io::ErrorKind::BrokenPipe));
+}
+
+#[test]
+fn analyze_gives_one_report_whatever_the_threads_and_names_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let access = "10.0.0.1 - - [25/Nov/2026:01:27:19 +0000] \"GET /api/items HTTP/1.1\" 502 157 \"-\" \"curl/8.5.0\"\n";
+    std::fs::write(
+        dir.path().join("error.log"),
+        format!("{REFUSED}\n").repeat(30),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("access.log"), access.repeat(20)).unwrap();
+    std::fs::write(dir.path().join("access_copy.log"), access.repeat(20)).unwrap();
+    let found = logscan_input::discover(&[dir.path().to_path_buf()]);
+    let report = |threads: usize| {
+        let scanner =
+            Scanner::new(Formats::default()).threads(std::num::NonZeroUsize::new(threads).unwrap());
+        let duplicates = scanner.duplicate_access_logs(&found.inputs);
+        let outcome = scanner.analyze(&found.inputs, &Config::default());
+        assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
+        (
+            duplicates,
+            serde_json::to_string(&outcome.analyzer.finish()).unwrap(),
+        )
+    };
+    let (duplicates, one) = report(1);
+    // access.log and access_copy.log hold the same requests: the second is named, the first kept.
+    let names: Vec<&str> = found
+        .inputs
+        .iter()
+        .map(|i| i.display.rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(duplicates.len(), 1, "{names:?}");
+    assert_eq!(names[duplicates[0].0], "access_copy.log");
+    assert_eq!(names[duplicates[0].1], "access.log");
+    for threads in [2, 3] {
+        assert_eq!(
+            report(threads),
+            (duplicates.clone(), one.clone()),
+            "{threads} threads"
+        );
+    }
+    let report: serde_json::Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(report["totals"]["lines"], 70);
+}
