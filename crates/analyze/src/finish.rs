@@ -690,6 +690,11 @@ fn finding(
             g.key.vhost
         ),
     };
+    // An edge finding says which edge in its title: "HAProxy: Backend refused ...".
+    let title = match g.key.server.edge() {
+        Some(edge) => format!("{}: {title}", edge.label()),
+        None => title,
+    };
     let examples = examples_of(&g.examples, a);
     Finding {
         rank,

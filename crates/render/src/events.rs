@@ -487,6 +487,11 @@ mod tests {
         assert_eq!(v["logscan"]["edge"]["product"], "aws-alb");
         assert_eq!(v["logscan"]["cause"], "upstream_timeout_connect");
         assert_eq!(v["logscan"]["variant"], "connect_timeout_by_time");
-        assert!(v["logscan"].get("origin").and_then(|o| o.get("status")).is_none());
+        assert!(
+            v["logscan"]
+                .get("origin")
+                .and_then(|o| o.get("status"))
+                .is_none()
+        );
     }
 }

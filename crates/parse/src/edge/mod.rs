@@ -92,6 +92,18 @@ impl Edge {
         }
     }
 
+    /// A short label for titles and tables: `HAProxy`, `AWS ALB`, `CloudFront`,
+    /// `Cloudflare`, `Google Cloud LB`.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Edge::Haproxy => "HAProxy",
+            Edge::AwsAlb => "AWS ALB",
+            Edge::CloudFront => "CloudFront",
+            Edge::Cloudflare => "Cloudflare",
+            Edge::GcpLb => "Google Cloud LB",
+        }
+    }
+
     /// The log format of this product.
     pub const fn format(self) -> Format {
         match self {
