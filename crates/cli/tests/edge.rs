@@ -366,6 +366,29 @@ fn bad_edge_input_is_counted_and_named() {
     }
 }
 
+/// nginx timing out its backend while HAProxy passes the 504s on is one incident of both
+/// layers.
+#[test]
+fn an_incident_spans_both_layers() {
+    let dir = fixtures().join("haproxy/origin_read_timeout");
+    let r = report(&[
+        dir.join("haproxy.log"),
+        dir.join("error.log"),
+        dir.join("access_upstream.log"),
+    ]);
+    let incidents = r["incidents"].as_array().cloned().unwrap_or_default();
+    assert!(
+        incidents.iter().any(|i| {
+            i["layers"] == serde_json::json!(["edge", "origin"])
+                && i["causes"]
+                    .as_array()
+                    .is_some_and(|c| c.contains(&"origin_error_response".into())
+                        && c.contains(&"upstream_timeout_read".into()))
+        }),
+        "{incidents:?}"
+    );
+}
+
 /// `--format` names each edge format; a forced CloudFront format reads the `#Fields:` line.
 #[test]
 fn format_flag_names_the_edge_formats() {
