@@ -380,10 +380,10 @@ fn an_incident_spans_both_layers() {
     assert!(
         incidents.iter().any(|i| {
             i["layers"] == serde_json::json!(["edge", "origin"])
-                && i["causes"]
-                    .as_array()
-                    .is_some_and(|c| c.contains(&"origin_error_response".into())
-                        && c.contains(&"upstream_timeout_read".into()))
+                && i["causes"].as_array().is_some_and(|c| {
+                    c.contains(&"origin_error_response".into())
+                        && c.contains(&"upstream_timeout_read".into())
+                })
         }),
         "{incidents:?}"
     );
