@@ -5,11 +5,13 @@
 //! (access-log offsets are set aside): nginx and Apache write error and access logs on the
 //! same clock, so the two still line up, and the report shows times as logged.
 
-use chrono::{DateTime, FixedOffset, TimeZone};
+use chrono::{DateTime, FixedOffset};
 use logscan_parse::{Timestamp, Zone};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// Converts timestamps into analysis seconds and back into report strings.
+use crate::report::ReportTime;
+
+/// Converts timestamps into analysis seconds and back into report times.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Clock {
     zone: Option<Zone>,
@@ -49,44 +51,33 @@ impl Clock {
         ts.wall_seconds() - i64::from(self.cached_offset)
     }
 
-    /// Formats analysis seconds for the report: RFC 3339 with offset in the zone; without a
-    /// zone, the wall-clock time (with `display_offset` appended when one is known).
-    pub fn format(&self, seconds: i64, display_offset: Option<i32>) -> String {
+    /// Analysis seconds as a report time: in the zone, with its offset; without a zone,
+    /// the wall-clock time (with `display_offset` when one is known).
+    pub fn format(&self, seconds: i64, display_offset: Option<i32>) -> ReportTime {
+        let utc = DateTime::from_timestamp(seconds, 0).unwrap_or_default();
         match &self.zone {
-            Some(zone) => {
-                let utc = DateTime::from_timestamp(seconds, 0).unwrap_or_default();
-                let fixed: DateTime<FixedOffset> = match zone {
-                    Zone::Utc => utc.fixed_offset(),
-                    Zone::Fixed(offset) => utc.with_timezone(offset),
-                    Zone::Named(tz) => utc.with_timezone(tz).fixed_offset(),
-                    Zone::Local => utc.with_timezone(&chrono::Local).fixed_offset(),
-                };
-                fixed.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
-            }
-            None => {
-                let naive = DateTime::from_timestamp(seconds, 0)
-                    .unwrap_or_default()
-                    .naive_utc();
-                match display_offset.and_then(FixedOffset::east_opt) {
-                    Some(offset) => match offset.from_local_datetime(&naive).single() {
-                        Some(t) => t.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
-                        None => naive.format("%Y-%m-%dT%H:%M:%S").to_string(),
-                    },
-                    None => naive.format("%Y-%m-%dT%H:%M:%S").to_string(),
-                }
-            }
+            Some(zone) => ReportTime::from(match zone {
+                Zone::Utc => utc.fixed_offset(),
+                Zone::Fixed(offset) => utc.with_timezone(offset),
+                Zone::Named(tz) => utc.with_timezone(tz).fixed_offset(),
+                Zone::Local => utc.with_timezone(&chrono::Local).fixed_offset(),
+            }),
+            None => ReportTime::new(
+                utc.naive_utc(),
+                display_offset.and_then(FixedOffset::east_opt),
+            ),
         }
     }
 
-    /// Short clock time `HH:MM:SS` (or `MM-DD HH:MM` when `with_date`) for summaries.
+    /// Short clock time `HH:MM:SS` (or `MM-DD HH:MM:SS` when `with_date`) for summaries.
     pub fn format_short(&self, seconds: i64, with_date: bool) -> String {
-        let full = self.format(seconds, None);
-        // full is YYYY-MM-DDTHH:MM:SS[...]
-        match (full.get(5..10), full.get(11..19)) {
-            (Some(date), Some(time)) if with_date => format!("{date} {time}"),
-            (_, Some(time)) => time.to_owned(),
-            _ => full,
-        }
+        let wall = self.format(seconds, None).wall();
+        let pattern = if with_date {
+            "%m-%d %H:%M:%S"
+        } else {
+            "%H:%M:%S"
+        };
+        wall.format(pattern).to_string()
     }
 }
 
@@ -117,13 +108,19 @@ mod tests {
         let mut wall = Clock::new(None);
         assert_eq!(wall.seconds(&local), wall.seconds(&offset));
         let t = wall.seconds(&local);
-        assert_eq!(wall.format(t, None), "2026-11-25T01:27:19");
-        assert_eq!(wall.format(t, Some(3_600)), "2026-11-25T01:27:19+01:00");
+        assert_eq!(wall.format(t, None).to_string(), "2026-11-25T01:27:19");
+        assert_eq!(
+            wall.format(t, Some(3_600)).to_string(),
+            "2026-11-25T01:27:19+01:00"
+        );
 
         let mut berlin = Clock::new(Some("Europe/Berlin".parse().unwrap()));
         assert_eq!(berlin.seconds(&local), berlin.seconds(&offset));
         let t = berlin.seconds(&local);
-        assert_eq!(berlin.format(t, None), "2026-11-25T01:27:19+01:00");
+        assert_eq!(
+            berlin.format(t, None).to_string(),
+            "2026-11-25T01:27:19+01:00"
+        );
         assert_eq!(berlin.format_short(t, false), "01:27:19");
         let mut utc = Clock::new(Some(Zone::Utc));
         assert_eq!(utc.seconds(&offset), utc.seconds(&local) - 3_600);

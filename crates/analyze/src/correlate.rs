@@ -1,7 +1,7 @@
-//! Cross-log correlation (CAUSES.md section 4 rule 5): what PHP-FPM logged at the same time
-//! turns the web server's FastCGI timeouts and resets into pool exhaustion, PHP timeouts or
-//! crashes, FPM lines that echo a web-server finding become its evidence, and the errors
-//! just before the first `no live upstreams` are named as its trigger.
+//! Cross-log correlation: what PHP-FPM logged in the same seconds turns the web server's
+//! FastCGI timeouts and resets into pool exhaustion, PHP timeouts or crashes, FPM lines
+//! that echo a web-server finding become its evidence, and the errors just before the
+//! first `no live upstreams` are named as its trigger.
 
 use logscan_parse::{Cause, Server, Severity};
 
@@ -15,9 +15,9 @@ pub(crate) struct FpmNotes {
     pub(crate) max_children: Option<u64>,
 }
 
-/// Reinterprets web-server errors with what PHP-FPM logged at the same time (CAUSES.md
-/// section 4 rule 5): fastcgi timeouts while the pool was exhausted are pool exhaustion; a
-/// premature close or reset right after FPM killed a child is a PHP timeout or a crash.
+/// Reinterprets web-server errors with what PHP-FPM logged at the same time: fastcgi
+/// timeouts while the pool was exhausted are pool exhaustion; a premature close or reset
+/// right after FPM killed a child is a PHP timeout or a crash.
 pub(crate) fn correlate_fpm(groups: &mut Vec<Group>, a: &mut Analyzer) -> FpmNotes {
     let marks = a.fpm_marks.sorted();
     let max_children = max_children_from(groups);

@@ -13,8 +13,9 @@ use crate::edge::{GroupJoin, JoinInputs, join};
 use crate::fix::{EdgeContext, FixContext, fix};
 use crate::incidents::{self, RawIncident};
 use crate::report::{
-    AccessSummary, Counted, EdgeSummary, Example, Finding, Incident, InputReport, Interval, Layer,
-    OriginReach, Peak, Quantiles, Report, Timeline, Totals, Trigger, ZoneUsed,
+    AccessSummary, Counted, EdgeSummary, Example, Finding, Incident, InputFormat, InputReport,
+    Interval, Layer, OriginReach, Peak, Quantiles, Report, ReportTime, Timeline, Totals, Trigger,
+    ZoneSource, ZoneUsed,
 };
 use crate::series::{Series, resolution_at_least};
 use crate::state::{ExampleSet, Group, InputState, OffsetSeen, Sketch, group_hash};
@@ -52,7 +53,7 @@ pub(crate) fn build(mut a: Analyzer) -> Report {
     let zone = match (a.clock.zone(), offsets.is_empty()) {
         (Some(z), _) => ZoneUsed {
             name: z.to_string(),
-            source: "caller".into(),
+            source: ZoneSource::Caller,
         },
         (None, false) => {
             let mut by_count = offsets.clone();
@@ -60,12 +61,12 @@ pub(crate) fn build(mut a: Analyzer) -> Report {
             let names: Vec<String> = by_count.iter().map(|(o, _)| format_offset(*o)).collect();
             ZoneUsed {
                 name: names.join("/"),
-                source: "access_log".into(),
+                source: ZoneSource::AccessLog,
             }
         }
         (None, true) => ZoneUsed {
             name: String::new(),
-            source: "as_logged".into(),
+            source: ZoneSource::AsLogged,
         },
     };
     let clock = a.clock.clone();
@@ -503,7 +504,7 @@ fn finding(
     rank: usize,
     b: &Built,
     a: &Analyzer,
-    fmt: &dyn Fn(i64) -> String,
+    fmt: &dyn Fn(i64) -> ReportTime,
     total_failures: u64,
     grid: (i64, i64, usize),
     observed: Option<f64>,
@@ -703,7 +704,7 @@ fn finding(
         category_text: g.key.cause.category().plain().to_owned(),
         severity: b.severity,
         title,
-        server: g.key.server.as_str().to_owned(),
+        server: g.key.server,
         upstream: g.key.upstream.clone(),
         vhost: (!g.key.vhost.is_empty()).then(|| g.key.vhost.clone()),
         count: g.count,
@@ -755,7 +756,9 @@ fn finding(
     }
 }
 
-/// The status a client gets for a cause, by server (CAUSES.md 2.10).
+/// The status a client gets for a cause, by server: nginx answers 502 to failed
+/// connections and bad responses and 504 to timeouts; Apache's mod_proxy answers 503 to
+/// failed connections and 502 to read timeouts (504 only for FastCGI timeouts).
 fn expected_status(g: &Group) -> Option<u16> {
     use Cause::*;
     let apache = g.key.server == Server::Apache;
@@ -807,7 +810,7 @@ fn incident(
     findings: &[Finding],
     built: &[Built],
     a: &Analyzer,
-    fmt: &dyn Fn(i64) -> String,
+    fmt: &dyn Fn(i64) -> ReportTime,
 ) -> Incident {
     let causes = inc.ranked_causes();
     let mut upstream_counts: BTreeMap<String, u64> = BTreeMap::new();
@@ -966,14 +969,14 @@ fn access_summary(a: &Analyzer, attribution: &Attribution) -> AccessSummary {
     }
 }
 
-fn input_report(i: &InputState, fmt: &dyn Fn(i64) -> String) -> InputReport {
+fn input_report(i: &InputState, fmt: &dyn Fn(i64) -> ReportTime) -> InputReport {
     let totals = i.totals();
     InputReport {
         path: i.info.path.clone(),
         format: if i.info.detected {
-            i.info.format.id().to_owned()
+            InputFormat::Known(i.info.format)
         } else {
-            "unknown".to_owned()
+            InputFormat::Unknown
         },
         lines: totals.lines,
         parsed: totals.parsed,

@@ -1,9 +1,11 @@
 //! Fixes: what to check and change for each cause, with the evidence filled in.
 //!
-//! The ingredients come from CAUSES.md section 3.1; every text names the upstream, the
-//! count and the time, and the directive of the server that logged the failure (nginx
-//! directives for nginx, Apache directives for Apache, PHP-FPM pool settings for FPM).
-//! Steps go in order: check first, then change.
+//! Each cause has its own ingredients (for a refused connection: is the backend running
+//! and listening where `proxy_pass` points; for a read timeout: how slow the backend was
+//! against `proxy_read_timeout`). Every text names the upstream, the count and the time,
+//! and the directive of the server that logged the failure (nginx directives for nginx,
+//! Apache directives for Apache, PHP-FPM pool settings for FPM). Steps go in order: check
+//! first, then change.
 
 use logscan_parse::{Cause, Edge, Server};
 
@@ -824,8 +826,8 @@ mod tests {
         }
     }
 
-    /// Each cause's fix, per server, carries the ingredients CAUSES.md section 3.1 names for
-    /// it: the directives and commands of that server, never the other server's.
+    /// Each cause's fix, per server, carries its ingredients: the directives and commands
+    /// of that server, never the other server's.
     #[test]
     fn each_fix_has_the_ingredients_of_causes_md() {
         use Cause as C;

@@ -1,12 +1,18 @@
 //! The report: what the CLI renders (table, markdown, HTML) and prints as JSON.
 //!
-//! Field names follow the "Report JSON" contract of the design document; fields may be
-//! added, existing ones keep their names and meaning.
+//! Its JSON form (`logscan --output json`) is a stable interface: fields may be added,
+//! existing ones keep their names and meaning. Inside, values are typed ([`ReportTime`],
+//! [`ZoneSource`], [`InputFormat`], [`Cause`]), and only their
+//! `Serialize` impls make the strings the JSON carries (`"2026-11-25T01:27:30+01:00"`,
+//! `"access_log"`, `"nginx-error"`, `"upstream_refused"`).
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
 
-use logscan_parse::{Category, Cause, Severity};
-use serde::{Deserialize, Serialize};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
+use logscan_parse::{Category, Cause, Format, Server, Severity};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Everything logscan found in its inputs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -94,9 +100,226 @@ pub struct EdgeSummary {
 pub struct ZoneUsed {
     /// The zone or offset, e.g. `Europe/Berlin`, `+01:00`; empty when times are shown as logged.
     pub name: String,
-    /// Where it came from: `caller` (`--tz`), `access_log` (the offset the same server's
-    /// access log carries), or `as_logged` (no zone known: times are the servers' wall clock).
-    pub source: String,
+    /// Where it came from.
+    pub source: ZoneSource,
+}
+
+/// Where the report's zone came from; in JSON `caller`, `access_log` or `as_logged`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ZoneSource {
+    /// Given by the caller (`--tz`): times are instants shown in that zone.
+    Caller,
+    /// The offset (or offsets) the same server's access log carries: times are the
+    /// servers' wall clock, each shown with the offset of the access lines around it.
+    AccessLog,
+    /// No zone known: times are the servers' wall clock, without an offset.
+    AsLogged,
+}
+
+impl ZoneSource {
+    /// The id used in JSON: `caller`, `access_log` or `as_logged`.
+    pub const fn id(self) -> &'static str {
+        match self {
+            ZoneSource::Caller => "caller",
+            ZoneSource::AccessLog => "access_log",
+            ZoneSource::AsLogged => "as_logged",
+        }
+    }
+}
+
+impl fmt::Display for ZoneSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// Compares with the JSON id: `source == "caller"`.
+impl PartialEq<str> for ZoneSource {
+    fn eq(&self, id: &str) -> bool {
+        self.id() == id
+    }
+}
+
+impl PartialEq<&str> for ZoneSource {
+    fn eq(&self, id: &&str) -> bool {
+        self.id() == *id
+    }
+}
+
+/// A time in the report: the wall-clock date and time, and the UTC offset it was shown in
+/// when one is known (always with a zone; without one, the offset of the access lines
+/// around it, if any).
+///
+/// Written as RFC 3339 with the offset (`2026-11-25T01:27:30+01:00`), or without one
+/// (`2026-11-25T01:27:30`) when none is known: in JSON it is that string.
+///
+/// ```
+/// use logscan_analyze::report::ReportTime;
+///
+/// let t: ReportTime = "2026-11-25T01:27:30+01:00".parse().unwrap();
+/// assert_eq!(t.to_string(), "2026-11-25T01:27:30+01:00");
+/// assert_eq!(t.wall().format("%H:%M").to_string(), "01:27");
+/// assert_eq!(t.seconds(), "2026-11-25T00:27:30+00:00".parse::<ReportTime>().unwrap().seconds());
+/// let wall: ReportTime = "2026-11-25T01:27:30".parse().unwrap();
+/// assert_eq!(wall.offset(), None);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ReportTime {
+    wall: NaiveDateTime,
+    offset: Option<FixedOffset>,
+}
+
+impl ReportTime {
+    /// A wall-clock time, with its UTC offset when known.
+    pub fn new(wall: NaiveDateTime, offset: Option<FixedOffset>) -> ReportTime {
+        ReportTime { wall, offset }
+    }
+
+    /// The wall-clock date and time as shown (in the offset, when there is one).
+    pub fn wall(&self) -> NaiveDateTime {
+        self.wall
+    }
+
+    /// The UTC offset, when known.
+    pub fn offset(&self) -> Option<FixedOffset> {
+        self.offset
+    }
+
+    /// Seconds on one line: Unix seconds when the offset is known, else the wall clock
+    /// read as if it were UTC (so times without an offset compare among themselves).
+    pub fn seconds(&self) -> i64 {
+        self.wall.and_utc().timestamp() - self.offset.map_or(0, |o| i64::from(o.local_minus_utc()))
+    }
+
+    /// The time with its offset, when it has one that chrono can place.
+    fn zoned(&self) -> Option<DateTime<FixedOffset>> {
+        self.offset?.from_local_datetime(&self.wall).single()
+    }
+}
+
+impl From<DateTime<FixedOffset>> for ReportTime {
+    fn from(t: DateTime<FixedOffset>) -> ReportTime {
+        ReportTime::new(t.naive_local(), Some(*t.offset()))
+    }
+}
+
+/// Compares with a time written as text: `first_seen == "2026-11-25T01:27:30+01:00"`.
+/// Text that is not a report time is never equal.
+impl PartialEq<str> for ReportTime {
+    fn eq(&self, text: &str) -> bool {
+        text.parse::<ReportTime>().is_ok_and(|t| t == *self)
+    }
+}
+
+impl PartialEq<&str> for ReportTime {
+    fn eq(&self, text: &&str) -> bool {
+        *self == **text
+    }
+}
+
+impl fmt::Display for ReportTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.zoned() {
+            Some(t) => write!(f, "{}", t.format("%Y-%m-%dT%H:%M:%S%:z")),
+            None => write!(f, "{}", self.wall.format("%Y-%m-%dT%H:%M:%S")),
+        }
+    }
+}
+
+/// A report time could not be read: it is neither RFC 3339 nor `YYYY-MM-DDTHH:MM:SS`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportTimeError(String);
+
+impl fmt::Display for ReportTimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "not a report time: {:?}", self.0)
+    }
+}
+
+impl std::error::Error for ReportTimeError {}
+
+impl FromStr for ReportTime {
+    type Err = ReportTimeError;
+
+    /// Reads what [`Display`](fmt::Display) writes (and RFC 3339's `Z`).
+    fn from_str(text: &str) -> Result<ReportTime, ReportTimeError> {
+        if let Ok(t) = DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%:z") {
+            return Ok(t.into());
+        }
+        if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+            return Ok(t.into());
+        }
+        NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
+            .map(|wall| ReportTime::new(wall, None))
+            .map_err(|_| ReportTimeError(text.to_owned()))
+    }
+}
+
+impl Serialize for ReportTime {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ReportTime {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// The format of an input as the report names it; in JSON the format id
+/// (`nginx-error`, ...) or `unknown`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum InputFormat {
+    /// The input was read in this format.
+    Known(Format),
+    /// No parser recognised the input's first lines: its lines count as unrecognized.
+    Unknown,
+}
+
+impl InputFormat {
+    /// The id used in JSON: the format's id, or `unknown`.
+    pub const fn id(self) -> &'static str {
+        match self {
+            InputFormat::Known(format) => format.id(),
+            InputFormat::Unknown => "unknown",
+        }
+    }
+
+    /// The format, when known.
+    pub const fn format(self) -> Option<Format> {
+        match self {
+            InputFormat::Known(format) => Some(format),
+            InputFormat::Unknown => None,
+        }
+    }
+}
+
+impl fmt::Display for InputFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl Serialize for InputFormat {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
+}
+
+impl<'de> Deserialize<'de> for InputFormat {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        match Format::from_id(&text) {
+            Some(format) => Ok(InputFormat::Known(format)),
+            None if text == "unknown" => Ok(InputFormat::Unknown),
+            None => Err(serde::de::Error::custom(format!(
+                "unknown input format {text:?}"
+            ))),
+        }
+    }
 }
 
 /// One input's counts.
@@ -104,8 +327,8 @@ pub struct ZoneUsed {
 pub struct InputReport {
     /// The path as given (or `-` for stdin).
     pub path: String,
-    /// The format id, e.g. `nginx-error`.
-    pub format: String,
+    /// The format, e.g. `nginx-error`.
+    pub format: InputFormat,
     /// Physical lines read (what `wc -l` counts, plus a last line without newline).
     pub lines: u64,
     /// Lines that are part of a parsed record (continuation lines included).
@@ -115,9 +338,9 @@ pub struct InputReport {
     /// Parsed lines outside `--since`/`--until`.
     pub filtered: u64,
     /// The first and last time seen.
-    pub first: Option<String>,
+    pub first: Option<ReportTime>,
     /// See `first`.
-    pub last: Option<String>,
+    pub last: Option<ReportTime>,
     /// The first few unrecognised lines (line number and reason).
     pub unrecognized_examples: Vec<Example>,
 }
@@ -145,9 +368,9 @@ pub struct Totals {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Interval {
     /// Start (inclusive).
-    pub start: String,
+    pub start: ReportTime,
     /// End.
-    pub end: String,
+    pub end: ReportTime,
 }
 
 /// A value and how often it was seen.
@@ -163,9 +386,9 @@ pub struct Counted {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Peak {
     /// Window start.
-    pub start: String,
+    pub start: ReportTime,
     /// Window end.
-    pub end: String,
+    pub end: ReportTime,
     /// Events in the window.
     pub count: u64,
 }
@@ -206,7 +429,7 @@ pub struct Trigger {
 pub struct Finding {
     /// 1 = most important.
     pub rank: usize,
-    /// The cause id (CAUSES.md section 3).
+    /// The cause (its id, e.g. `upstream_refused`, is one of the stable cause ids).
     pub cause: Cause,
     /// The plain-words category id: `overload`, `backend_down`, `cdn`, `dns`, `app_bug`.
     pub category: Category,
@@ -216,8 +439,8 @@ pub struct Finding {
     pub severity: Severity,
     /// A short title naming cause and upstream.
     pub title: String,
-    /// `nginx`, `apache` or `php-fpm`.
-    pub server: String,
+    /// The server that logged it: `nginx`, `apache` or `php-fpm`.
+    pub server: Server,
     /// The upstream (peer, socket, group or host name); empty when not known.
     pub upstream: String,
     /// The virtual host (nginx `server:`), when known.
@@ -230,9 +453,9 @@ pub struct Finding {
     /// Share of all failure events.
     pub share: f64,
     /// First event.
-    pub first_seen: String,
+    pub first_seen: ReportTime,
     /// Last event.
-    pub last_seen: String,
+    pub last_seen: ReportTime,
     /// Upstream peers involved.
     pub upstreams: Vec<Counted>,
     /// Top endpoints (`METHOD /path`).
@@ -285,9 +508,9 @@ pub struct Finding {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Incident {
     /// Start of the interval.
-    pub start: String,
-    /// End of the interval.
-    pub end: String,
+    pub start: ReportTime,
+    /// End of the interval (its last second).
+    pub end: ReportTime,
     /// Failure events in it.
     pub count: u64,
     /// Dominant causes, most events first.
@@ -308,7 +531,7 @@ pub struct Incident {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timeline {
     /// Start of the first window.
-    pub start: Option<String>,
+    pub start: Option<ReportTime>,
     /// Window width in seconds.
     pub window_seconds: i64,
     /// Requests per window (access logs).
@@ -365,4 +588,68 @@ pub struct AccessSummary {
     pub time_by_status: BTreeMap<String, Quantiles>,
     /// Top endpoints among 5xx responses.
     pub top_5xx_requests: Vec<Counted>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_times_read_back_what_they_write() {
+        for text in [
+            "2026-11-25T01:27:30+00:00",
+            "2026-11-25T01:27:30+05:30",
+            "2026-03-29T03:00:00-03:00",
+            "0001-01-01T00:00:00+01:00",
+            "9999-12-31T23:59:59",
+        ] {
+            let t: ReportTime = text.parse().unwrap();
+            assert_eq!(t.to_string(), text);
+            assert_eq!(t, text);
+            let json = serde_json::to_string(&t).unwrap();
+            assert_eq!(json, format!("\"{text}\""));
+            assert_eq!(serde_json::from_str::<ReportTime>(&json).unwrap(), t);
+        }
+        let utc: ReportTime = "2026-11-25T01:27:30Z".parse().unwrap();
+        assert_eq!(utc.to_string(), "2026-11-25T01:27:30+00:00");
+        // The same instant in two offsets is two different report times (they are
+        // written differently), with the same seconds.
+        let berlin: ReportTime = "2026-11-25T02:27:30+01:00".parse().unwrap();
+        assert_ne!(utc, berlin);
+        assert_eq!(utc.seconds(), berlin.seconds());
+        assert!("yesterday".parse::<ReportTime>().is_err());
+        assert!(serde_json::from_str::<ReportTime>("\"25/Nov/2026\"").is_err());
+    }
+
+    #[test]
+    fn zone_sources_and_input_formats_keep_their_json_ids() {
+        for (source, id) in [
+            (ZoneSource::Caller, "caller"),
+            (ZoneSource::AccessLog, "access_log"),
+            (ZoneSource::AsLogged, "as_logged"),
+        ] {
+            assert_eq!(serde_json::to_value(source).unwrap(), id);
+            assert_eq!(source.to_string(), id);
+            assert_eq!(source, id);
+            let back: ZoneSource = serde_json::from_value(id.into()).unwrap();
+            assert_eq!(back, source);
+        }
+        for format in Format::ALL {
+            let known = InputFormat::Known(format);
+            assert_eq!(serde_json::to_value(known).unwrap(), format.id());
+            assert_eq!(
+                serde_json::from_value::<InputFormat>(format.id().into()).unwrap(),
+                known
+            );
+        }
+        assert_eq!(
+            serde_json::to_value(InputFormat::Unknown).unwrap(),
+            "unknown"
+        );
+        assert_eq!(
+            serde_json::from_value::<InputFormat>("unknown".into()).unwrap(),
+            InputFormat::Unknown
+        );
+        assert!(serde_json::from_value::<InputFormat>("syslog".into()).is_err());
+    }
 }

@@ -1,6 +1,6 @@
 //! The plain-language summary at the top of a report.
 
-use logscan_parse::{Cause, Severity};
+use logscan_parse::{Cause, Server, Severity};
 
 use crate::Analyzer;
 use crate::finish::{Built, observed_time};
@@ -44,7 +44,7 @@ pub(crate) fn plain_cause(f: &Finding, observed: Option<f64>) -> String {
             format!("{u} did not accept connections in time (overloaded or blocked)")
         }
         Cause::UpstreamTimeoutRead => {
-            let directive = if f.server == "apache" {
+            let directive = if f.server == Server::Apache {
                 "ProxyTimeout"
             } else if fastcgi {
                 "fastcgi_read_timeout"
@@ -225,7 +225,7 @@ pub(crate) fn summary(
     let time_504 = observed_time(&a.access.time_by_status, &[504]);
     let time_502 = observed_time(&a.access.time_by_status, &[502]);
     let observed_for = |f: &Finding| {
-        if f.server == "apache" {
+        if f.server == Server::Apache {
             time_502.or(time_504)
         } else {
             time_504

@@ -3,7 +3,7 @@
 use logscan_analyze::{Analyzer, Config, InputInfo, Origin, Report};
 use logscan_parse::{
     AccessRecord, Cause, ErrorRecord, Failure, Format, Level, Phase, Record, Role, Severity,
-    Timestamp, UpstreamFields,
+    Timestamp, UpstreamFields, Zone,
 };
 use proptest::prelude::*;
 
@@ -655,5 +655,27 @@ fn out_of_range_windows_are_clamped_not_overflowed() {
         let report = analyzer.finish();
         assert_eq!(report.findings[0].count, 5, "window {window}");
         assert!(report.window_seconds >= 1);
+    }
+}
+
+/// The report's JSON reads back into the same typed report (times, zone source, formats).
+#[test]
+fn report_json_reads_back_into_the_same_report() {
+    let lines = outage_then_timeouts();
+    for zone in [
+        None,
+        Some(Zone::Utc),
+        Some("Europe/Berlin".parse().unwrap()),
+    ] {
+        let config = Config {
+            zone,
+            ..Config::default()
+        };
+        let report = run(&lines, &[], &config);
+        assert!(report.span.is_some() && !report.findings.is_empty());
+        let json = serde_json::to_string(&report).unwrap();
+        let back: Report = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, report);
+        assert_eq!(serde_json::to_string(&back).unwrap(), json);
     }
 }

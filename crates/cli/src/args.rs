@@ -1,4 +1,5 @@
-//! Command-line arguments (the stable CLI contract of DESIGN.md).
+//! Command-line arguments. The options, their values and the exit codes are a stable
+//! interface (README.md, "Using it" and "Exit codes"): they may be added to, not changed.
 
 use std::io::{self, IsTerminal};
 use std::num::NonZeroUsize;

@@ -542,6 +542,156 @@ fn hostile_file_names_are_escaped_too() {
     assert!(r.stderr.contains("gone\\x1b[2J.log"), "{}", r.stderr);
 }
 
+/// Invisible characters a terminal would hide or use to disguise text: the soft hyphen,
+/// the Mongolian vowel separator, the deprecated format characters, tag characters (which
+/// spell ASCII invisibly: "ADMIN" here), and other format characters from several scripts.
+/// Several lie outside the Basic Multilingual Plane, where JSON needs surrogate pairs.
+const INVISIBLE: [&str; 9] = [
+    "soft\u{ad}hyphen",
+    "mongolian\u{180e}vowel",
+    "\u{206a}\u{206b}\u{206c}\u{206d}\u{206e}\u{206f}deprecated",
+    "tag\u{e0001}\u{e0041}\u{e0044}\u{e004d}\u{e0049}\u{e004e}\u{e007f}",
+    "\u{e0000}\u{e0020}\u{e007e}tags",
+    "arabic\u{600}\u{605}\u{6dd}\u{70f}\u{890}\u{8e2}",
+    "kaithi\u{110bd}\u{110cd}",
+    "format\u{13430}\u{1343f}\u{1bca0}\u{1d173}\u{1d17a}",
+    "zw\u{200b}\u{200d}\u{2060}\u{2064}\u{feff}\u{fffb}",
+];
+
+/// Invisible characters in request lines and user agents: every output form shows them as
+/// visible escapes (checked by [`every_form`] against Unicode's Cc/Cf/Zl/Zp, not against
+/// logscan's own list), and the JSON report and events parse back to the very text logged.
+#[test]
+fn invisible_format_characters_in_requests_and_user_agents() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut error = String::new();
+    let mut access = String::new();
+    let mut error_lines = Vec::new();
+    for (i, h) in INVISIBLE.iter().enumerate() {
+        // One upstream per line: one finding each, whose example is that line.
+        let line = format!(
+            "2026/11/25 01:27:{i:02} [error] 812#812: *{i} connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: localhost, request: \"GET /api/{h} HTTP/1.1\", upstream: \"http://127.0.0.1:190{i:02}/api\", host: \"localhost\""
+        );
+        error.push_str(&line);
+        error.push('\n');
+        error_lines.push(line);
+        access.push_str(&format!(
+            "127.0.0.1 - - [25/Nov/2026:01:27:{i:02} +0000] \"GET /api/{h} HTTP/1.1\" 502 157 \"-\" \"{h}\"\n"
+        ));
+    }
+    let e = dir.path().join("error.log");
+    let a = dir.path().join("access.log");
+    fs::write(&e, &error).unwrap();
+    fs::write(&a, &access).unwrap();
+    let (r, report) = every_form(&[&e, &a], &["--top", "50"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(input_counts(&report, "error.log"), (9, 9, 0));
+    assert_eq!(input_counts(&report, "access.log"), (9, 9, 0));
+
+    // JSON: each finding's example is its line, character for character.
+    let examples: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["examples"].as_array().unwrap())
+        .map(|x| x["text"].as_str().unwrap())
+        .collect();
+    for line in &error_lines {
+        assert!(
+            examples.contains(&line.as_str()),
+            "{line:?} not in {examples:?}"
+        );
+    }
+    // Outside the BMP, the raw JSON carries surrogate pairs (U+E0041 = \udb40\udc41).
+    assert!(
+        r.stdout_str().contains("\\udb40\\udc41"),
+        "{}",
+        r.stdout_str()
+    );
+
+    // Events: request targets and user agents parse back to the text logged.
+    let events = run(["--events".as_ref(), a.as_os_str()]);
+    let parsed: Vec<Value> = events
+        .stdout_str()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(parsed.len(), INVISIBLE.len());
+    for (event, h) in parsed.iter().zip(INVISIBLE) {
+        assert_eq!(event["user_agent"]["original"], h, "{event}");
+        assert_eq!(event["url"]["original"], format!("/api/{h}"), "{event}");
+    }
+
+    // Table, Markdown and HTML show the escapes as text.
+    for form in ["table", "markdown", "html"] {
+        let out = run([
+            "--output".as_ref(),
+            form.as_ref(),
+            "--top".as_ref(),
+            "50".as_ref(),
+            e.as_os_str(),
+            a.as_os_str(),
+        ]);
+        let text = out.stdout_str();
+        for shown in [
+            "\\u{e0041}",
+            "\\u{180e}",
+            "\\u{206f}",
+            "\\u{110bd}",
+            "\\u{600}",
+        ] {
+            assert!(text.contains(shown), "{form} lacks {shown}:\n{text}");
+        }
+        assert!(text.contains("soft\\xadhyphen"), "{form}:\n{text}");
+    }
+}
+
+/// Invisible characters in file names: messages and every report form name the file with
+/// visible escapes; the JSON report and events keep its exact name.
+#[test]
+fn invisible_format_characters_in_file_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "error\u{ad}\u{180e}\u{206e}\u{e0041}\u{e007f}\u{600}.log";
+    let path = dir.path().join(name);
+    fs::write(&path, format!("{NGINX_REFUSED}\n")).unwrap();
+    let junk = dir.path().join("junk\u{e0001}\u{e0078}\u{6dd}.log");
+    fs::write(&junk, "not a log line\n").unwrap();
+    let missing = dir.path().join("gone\u{e0067}\u{e006f}\u{1d173}.log");
+    let (r, report) = every_form(&[&path, &junk, &missing], &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("gone\\u{e0067}\\u{e006f}\\u{1d173}.log"),
+        "{}",
+        r.stderr
+    );
+    // The unrecognized-lines warning names the file escaped.
+    assert!(
+        r.stderr.contains("junk\\u{e0001}\\u{e0078}\\u{6dd}.log"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(report["inputs"][1]["path"], junk.to_str().unwrap());
+    let input = &report["inputs"][0];
+    assert_eq!(input["path"], path.to_str().unwrap());
+    assert_eq!(input_counts(&report, "\u{600}.log"), (1, 1, 0));
+    assert_eq!(
+        report["findings"][0]["examples"][0]["path"],
+        path.to_str().unwrap()
+    );
+    let events = run(["--events".as_ref(), path.as_os_str()]);
+    let event: Value = serde_json::from_str(events.stdout_str().lines().next().unwrap()).unwrap();
+    assert_eq!(event["log"]["file"]["path"], path.to_str().unwrap());
+    for form in ["table", "markdown", "html"] {
+        let out = run(["--output".as_ref(), form.as_ref(), path.as_os_str()]);
+        assert!(
+            out.stdout_str()
+                .contains("\\u{e0041}\\u{e007f}\\u{600}.log"),
+            "{form}:\n{}",
+            out.stdout_str()
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Compressed inputs
 // ---------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ pub mod markdown;
 pub mod text;
 
 use logscan_analyze::Report;
+use logscan_analyze::report::ReportTime;
 
 /// How to render for a terminal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,12 +83,9 @@ pub fn sparkline(values: &[u64], width: usize) -> String {
 }
 
 /// `2026-11-25T01:27:30+00:00` → `01:27:30` (or `11-25 01:27` when `with_date`).
-pub fn time_short(time: &str, with_date: bool) -> String {
-    match (time.get(5..10), time.get(11..16), time.get(11..19)) {
-        (Some(date), Some(hm), _) if with_date => format!("{date} {hm}"),
-        (_, _, Some(hms)) => hms.to_owned(),
-        _ => time.to_owned(),
-    }
+pub fn time_short(time: &ReportTime, with_date: bool) -> String {
+    let pattern = if with_date { "%m-%d %H:%M" } else { "%H:%M:%S" };
+    time.wall().format(pattern).to_string()
 }
 
 /// Whether the report spans a day or more (then times show their date).
@@ -95,7 +93,7 @@ pub fn spans_days(report: &Report) -> bool {
     report
         .span
         .as_ref()
-        .is_some_and(|s| s.start.get(..10) != s.end.get(..10))
+        .is_some_and(|s| s.start.wall().date() != s.end.wall().date())
 }
 
 /// The upstream as a table shows it: `-` when unknown, and with its virtual host when
@@ -190,8 +188,18 @@ mod tests {
 
     #[test]
     fn short_times() {
-        assert_eq!(time_short("2026-11-25T01:27:30+00:00", false), "01:27:30");
-        assert_eq!(time_short("2026-11-25T01:27:30", true), "11-25 01:27");
-        assert_eq!(time_short("x", false), "x");
+        let time = |text: &str| text.parse::<ReportTime>().unwrap();
+        assert_eq!(
+            time_short(&time("2026-11-25T01:27:30+00:00"), false),
+            "01:27:30"
+        );
+        assert_eq!(
+            time_short(&time("2026-11-25T01:27:30+05:30"), true),
+            "11-25 01:27"
+        );
+        assert_eq!(
+            time_short(&time("2026-11-25T01:27:30"), true),
+            "11-25 01:27"
+        );
     }
 }

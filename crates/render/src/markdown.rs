@@ -18,7 +18,7 @@ pub fn render(report: &Report, top: usize) -> String {
     let span = report
         .span
         .as_ref()
-        .map(|s| format!("{} to {}", code(&s.start), code(&s.end)))
+        .map(|s| format!("{} to {}", s.start, s.end))
         .unwrap_or_else(|| "no timestamps".to_owned());
     let _ = writeln!(
         out,

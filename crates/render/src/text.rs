@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use logscan_analyze::report::{Finding, Report};
+use logscan_analyze::report::{Finding, Report, ZoneSource};
 use logscan_parse::Severity;
 use tabled::builder::Builder;
 use tabled::settings::object::Columns;
@@ -46,15 +46,15 @@ pub fn render(report: &Report, options: &Options) -> String {
     let span = match &report.span {
         Some(s) => format!(
             "{} to {}",
-            terminal(&s.start.replace('T', " ")),
-            terminal(&time_short(&s.end, long_span))
+            s.start.to_string().replace('T', " "),
+            time_short(&s.end, long_span)
         ),
         None => "no timestamps".to_owned(),
     };
-    let zone = match report.zone.source.as_str() {
-        "caller" => format!("zone {}", report.zone.name),
-        "access_log" => format!("zone {} (from the access log)", report.zone.name),
-        _ => "times as logged".to_owned(),
+    let zone = match report.zone.source {
+        ZoneSource::Caller => format!("zone {}", report.zone.name),
+        ZoneSource::AccessLog => format!("zone {} (from the access log)", report.zone.name),
+        ZoneSource::AsLogged => "times as logged".to_owned(),
     };
     let header = format!(
         "logscan: {} input{}, {} lines ({} unrecognized), {span}, {zone}",

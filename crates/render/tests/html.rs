@@ -4,13 +4,13 @@
 use std::collections::BTreeMap;
 
 use logscan_analyze::report::{
-    AccessSummary, Counted, Example, Finding, Fix, Incident, InputReport, Interval, Layer, Peak,
-    Quantiles, Report, Timeline, Totals, Trigger, ZoneUsed,
+    AccessSummary, Counted, Example, Finding, Fix, Incident, InputFormat, InputReport, Interval,
+    Layer, Peak, Quantiles, Report, ReportTime, Timeline, Totals, Trigger, ZoneSource, ZoneUsed,
 };
 use logscan_analyze::{Analyzer, Config, InputInfo, Origin};
 use logscan_parse::{
     AccessRecord, Category, Cause, ErrorRecord, Failure, Format, Level, Phase, Record, Role,
-    Severity, Timestamp, UpstreamFields,
+    Server, Severity, Timestamp, UpstreamFields,
 };
 use logscan_render::html::{self, MAX_SPARKLINE_POINTS, MAX_TIMELINE_POINTS};
 
@@ -22,6 +22,11 @@ fn counted(value: &str, count: u64) -> Counted {
         value: value.to_owned(),
         count,
     }
+}
+
+/// A report time from its JSON form.
+fn t(text: &str) -> ReportTime {
+    text.parse().unwrap()
 }
 
 fn map(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
@@ -59,22 +64,22 @@ fn sample_report() -> Report {
         category_text: Category::BackendDown.plain().to_owned(),
         severity: Severity::Critical,
         title: "Backend 127.0.0.1:19020 refused connections".to_owned(),
-        server: "nginx".to_owned(),
+        server: Server::Nginx,
         upstream: "127.0.0.1:19020".to_owned(),
         vhost: Some("shop.example".to_owned()),
         count: 80,
         affected_requests: Some(80),
         share: 0.4,
-        first_seen: "2026-11-25T01:27:30+00:00".to_owned(),
-        last_seen: "2026-11-25T01:27:53+00:00".to_owned(),
+        first_seen: t("2026-11-25T01:27:30+00:00"),
+        last_seen: t("2026-11-25T01:27:53+00:00"),
         upstreams: vec![counted("127.0.0.1:19020", 80)],
         requests: vec![counted("GET /api/items", 40), counted("GET /api/users", 40)],
         clients: vec![counted("203.0.113.7", 80)],
         statuses: map(&[("502", 80)]),
         statuses_inferred: false,
         peak: Some(Peak {
-            start: "2026-11-25T01:27:30+00:00".to_owned(),
-            end: "2026-11-25T01:27:36+00:00".to_owned(),
+            start: t("2026-11-25T01:27:30+00:00"),
+            end: t("2026-11-25T01:27:36+00:00"),
             count: 20,
         }),
         timeline: refused_tl.clone(),
@@ -109,14 +114,14 @@ fn sample_report() -> Report {
         category_text: Category::Overload.plain().to_owned(),
         severity: Severity::High,
         title: "Backend 127.0.0.1:19020 answered too slowly".to_owned(),
-        server: "nginx".to_owned(),
+        server: Server::Nginx,
         upstream: "127.0.0.1:19020".to_owned(),
         vhost: None,
         count: 120,
         affected_requests: Some(120),
         share: 0.6,
-        first_seen: "2026-11-25T01:27:54+00:00".to_owned(),
-        last_seen: "2026-11-25T01:28:23+00:00".to_owned(),
+        first_seen: t("2026-11-25T01:27:54+00:00"),
+        last_seen: t("2026-11-25T01:28:23+00:00"),
         upstreams: vec![counted("127.0.0.1:19020", 120)],
         requests: vec![counted("GET /api/items", 60)],
         clients: vec![],
@@ -148,18 +153,18 @@ fn sample_report() -> Report {
         summary: "Visitors got 80 × 502 and 120 × 504 between 01:27:30 and 01:28:23 because the backend was down, then slow.".to_owned(),
         zone: ZoneUsed {
             name: "+00:00".to_owned(),
-            source: "access_log".to_owned(),
+            source: ZoneSource::AccessLog,
         },
         inputs: vec![
             InputReport {
                 path: "/var/log/nginx/error.log".to_owned(),
-                format: "nginx-error".to_owned(),
+                format: InputFormat::Known(Format::NginxError),
                 lines: 201,
                 parsed: 200,
                 unrecognized: 1,
                 filtered: 0,
-                first: Some("2026-11-25T01:27:30+00:00".to_owned()),
-                last: Some("2026-11-25T01:28:23+00:00".to_owned()),
+                first: Some(t("2026-11-25T01:27:30+00:00")),
+                last: Some(t("2026-11-25T01:28:23+00:00")),
                 unrecognized_examples: vec![Example {
                     path: "/var/log/nginx/error.log".to_owned(),
                     line: 3,
@@ -168,13 +173,13 @@ fn sample_report() -> Report {
             },
             InputReport {
                 path: "/var/log/nginx/access.log".to_owned(),
-                format: "nginx-access".to_owned(),
+                format: InputFormat::Known(Format::NginxAccess),
                 lines: 480,
                 parsed: 480,
                 unrecognized: 0,
                 filtered: 0,
-                first: Some("2026-11-25T01:27:00+00:00".to_owned()),
-                last: Some("2026-11-25T01:28:59+00:00".to_owned()),
+                first: Some(t("2026-11-25T01:27:00+00:00")),
+                last: Some(t("2026-11-25T01:28:59+00:00")),
                 unrecognized_examples: vec![],
             },
         ],
@@ -188,15 +193,15 @@ fn sample_report() -> Report {
             server_errors: 200,
         },
         span: Some(Interval {
-            start: "2026-11-25T01:27:00+00:00".to_owned(),
-            end: "2026-11-25T01:28:59+00:00".to_owned(),
+            start: t("2026-11-25T01:27:00+00:00"),
+            end: t("2026-11-25T01:28:59+00:00"),
         }),
         window_seconds: 6,
         findings: vec![refused, timeout],
         incidents: vec![
             Incident {
-                start: "2026-11-25T01:27:30+00:00".to_owned(),
-                end: "2026-11-25T01:27:53+00:00".to_owned(),
+                start: t("2026-11-25T01:27:30+00:00"),
+                end: t("2026-11-25T01:27:53+00:00"),
                 count: 80,
                 causes: vec![Cause::UpstreamRefused],
                 upstreams: vec!["127.0.0.1:19020".to_owned()],
@@ -206,8 +211,8 @@ fn sample_report() -> Report {
                 layers: vec![Layer::Origin],
             },
             Incident {
-                start: "2026-11-25T01:27:54+00:00".to_owned(),
-                end: "2026-11-25T01:28:23+00:00".to_owned(),
+                start: t("2026-11-25T01:27:54+00:00"),
+                end: t("2026-11-25T01:28:23+00:00"),
                 count: 120,
                 causes: vec![Cause::UpstreamTimeoutRead],
                 upstreams: vec!["127.0.0.1:19020".to_owned()],
@@ -218,7 +223,7 @@ fn sample_report() -> Report {
             },
         ],
         timeline: Timeline {
-            start: Some("2026-11-25T01:27:00+00:00".to_owned()),
+            start: Some(t("2026-11-25T01:27:00+00:00")),
             window_seconds: 6,
             requests,
             server_errors: failures.clone(),
@@ -272,10 +277,10 @@ fn hostile_report() -> Report {
     let mut r = sample_report();
     r.summary = format!("summary {h}");
     r.zone.name = h.clone();
-    r.zone.source = "caller".to_owned();
+    r.zone.source = ZoneSource::Caller;
+    // (`inputs[].format` and `findings[].server` are typed: no log text can reach them.)
     for i in &mut r.inputs {
         i.path = format!("path {h}");
-        i.format = format!("format {h}");
         for ex in &mut i.unrecognized_examples {
             ex.path = h.clone();
             ex.text = format!("unrecognized {h}");
@@ -284,7 +289,6 @@ fn hostile_report() -> Report {
     for f in &mut r.findings {
         f.title = format!("title {h}");
         f.category_text = h.clone();
-        f.server = h.clone();
         f.upstream = format!("upstream {h}");
         f.vhost = Some(format!("vhost {h}"));
         f.upstreams = vec![counted(&format!("peer {h}"), 1), counted("p2", 2)];
@@ -333,8 +337,8 @@ fn large_report() -> Report {
     let mut r = sample_report();
     r.window_seconds = 60;
     r.span = Some(Interval {
-        start: "2026-11-20T00:00:00+01:00".to_owned(),
-        end: "2026-11-22T20:15:59+01:00".to_owned(),
+        start: t("2026-11-20T00:00:00+01:00"),
+        end: t("2026-11-22T20:15:59+01:00"),
     });
     let wave = |seed: u64| -> Vec<u64> {
         (0..WINDOWS as u64)
@@ -368,8 +372,16 @@ fn large_report() -> Report {
         .collect();
     r.incidents = (0..40)
         .map(|i| Incident {
-            start: format!("2026-11-{:02}T{:02}:00:00+01:00", 20 + i / 20, i % 20),
-            end: format!("2026-11-{:02}T{:02}:30:00+01:00", 20 + i / 20, i % 20),
+            start: t(&format!(
+                "2026-11-{:02}T{:02}:00:00+01:00",
+                20 + i / 20,
+                i % 20
+            )),
+            end: t(&format!(
+                "2026-11-{:02}T{:02}:30:00+01:00",
+                20 + i / 20,
+                i % 20
+            )),
             count: 100,
             causes: vec![Cause::UpstreamRefused, Cause::BackendCrash],
             upstreams: vec!["10.0.0.1:8080".to_owned()],
@@ -379,7 +391,7 @@ fn large_report() -> Report {
         })
         .collect();
     r.timeline = Timeline {
-        start: Some("2026-11-20T00:00:00+01:00".to_owned()),
+        start: Some(t("2026-11-20T00:00:00+01:00")),
         window_seconds: 60,
         requests: wave(1000).iter().map(|v| v * 100).collect(),
         server_errors: wave(1001),
@@ -604,12 +616,11 @@ fn hostile_log_text_is_escaped_everywhere() {
     assert!(!page.contains("href=\"https://evil"));
     assert!(!lower.contains("<a href=\"https:"));
     // The escaped form is what a reader sees, in every place the text goes.
-    let escaped = logscan_render::escape::html(&hostile_text());
+    let escaped = logscan_render::escape::html(&hostile_text()).to_string();
     assert!(escaped.contains("&lt;script&gt;") && escaped.contains("\\x1b]8;;"));
     let places = [
         format!("<p id=\"summary\">summary {escaped}</p>"),
         format!("<code>path {escaped}</code>"),
-        format!("<td>format {escaped}</td>"),
         format!("title {escaped}</h3>"),
         format!("category: {escaped}</p>"),
         format!("<code>upstream {escaped}</code>"),
@@ -728,7 +739,7 @@ fn empty_and_error_log_only_reports_still_have_the_hooks() {
     errors_only.timeline.server_errors.clear();
     errors_only.zone = ZoneUsed {
         name: String::new(),
-        source: "as_logged".to_owned(),
+        source: ZoneSource::AsLogged,
     };
     for f in &mut errors_only.findings {
         f.affected_requests = None;

@@ -1,0 +1,985 @@
+//! The [`Analyzer`]: records in, one [`Report`] out. It counts each record into its
+//! input's totals, pairs the two lines Apache writes for one failure (per process and
+//! thread, across chunk boundaries), groups failures by cause × upstream × vhost, keeps
+//! the marks that attribution and correlation need, and merges with other analyzers' state.
+
+use std::collections::BTreeMap;
+
+use logscan_parse::{
+    AccessRecord, Cause, EdgeRecord, Errno, ErrorRecord, Failure, Format, Phase, Record, Role,
+    Server,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::Report;
+use crate::clock::Clock;
+use crate::config::{Bound, Config, in_bounds};
+use crate::edge::{self, EdgeMark, EdgeState, OriginMark};
+use crate::finish;
+use crate::sample::BottomK;
+use crate::series::Series;
+use crate::state::{
+    AccessState, ErrorMark, ExampleSet, FpmMark, Groups, InputState, RequestMark, Sketch,
+};
+use crate::text::{self, hash_bytes};
+
+/// How many error and access marks are kept for attribution.
+const MARKS: usize = 65_536;
+/// How many PHP-FPM events are kept for correlation.
+const FPM_MARKS: usize = 8_192;
+/// How long a request whose duration was not logged may have taken, for matching its
+/// error-log line (Apache's default `Timeout` is 60 s).
+const UNKNOWN_DURATION: i64 = 120;
+/// The longest timeline window, in seconds (100 years).
+const MAX_WINDOW: i64 = 100 * 365 * 86_400;
+/// Paired lines (Apache AH00957 + AH01114) must be this close, in seconds.
+const PAIR_WINDOW: i64 = 2;
+
+/// What an input is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputInfo {
+    /// Path as given.
+    pub path: String,
+    /// Its format.
+    pub format: Format,
+    /// Which server installation wrote it (e.g. the directory): error and access logs of
+    /// the same site are correlated with each other.
+    pub site: String,
+    /// Whether the format was recognised (`false`: no parser read the input's first lines,
+    /// so its lines count as unrecognized and the report says `unknown`).
+    pub detected: bool,
+}
+
+impl InputInfo {
+    /// Describes an input.
+    pub fn new(path: impl Into<String>, format: Format, site: impl Into<String>) -> InputInfo {
+        InputInfo {
+            path: path.into(),
+            format,
+            site: site.into(),
+            detected: true,
+        }
+    }
+}
+
+/// Where a record came from.
+#[derive(Clone, Copy, Debug)]
+pub struct Origin<'a> {
+    /// Input id given to [`Analyzer::add_input`].
+    pub input: u32,
+    /// Chunk of that input (0 when read whole; chunks are numbered in file order).
+    pub chunk: u32,
+    /// 1-based line number of the entry's first line within the chunk.
+    pub line: u64,
+    /// Physical lines in the entry (continuation lines included).
+    pub lines: u32,
+    /// The entry's text (for example lines).
+    pub text: &'a [u8],
+}
+
+/// The half of a paired failure waiting for its other half (per process/thread).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+struct Pending {
+    active: bool,
+    /// `Cause` line (not yet counted) or an `Event` (already counted).
+    counted: bool,
+    t: i64,
+    cause: Option<Cause>,
+    server: Option<Server>,
+    phase: Option<Phase>,
+    #[serde(skip)]
+    errno: Option<Errno>,
+    variant: Option<String>,
+    upstream: Vec<u8>,
+    protocol: Vec<u8>,
+    text: Vec<u8>,
+    line: (u32, u32, u64),
+    site: u64,
+    /// Effect-side fields, for a held `Effect` line (the first of its process/thread in a
+    /// chunk, whose cause may sit at the end of the previous chunk).
+    vhost: Vec<u8>,
+    client: Option<Vec<u8>>,
+    request: Option<Vec<u8>>,
+    pid: u32,
+}
+
+impl Pending {
+    /// Copies an event into held state, reusing the buffers.
+    fn hold(&mut self, event: &Event<'_>, counted: bool) {
+        self.active = true;
+        self.counted = counted;
+        self.t = event.t;
+        self.cause = Some(event.cause);
+        self.server = Some(event.server);
+        self.phase = event.phase;
+        self.errno = event.errno;
+        self.variant = event.variant.map(str::to_owned);
+        copy_into(&mut self.upstream, event.upstream);
+        copy_into(&mut self.protocol, event.protocol.unwrap_or_default());
+        copy_into(&mut self.text, event.text);
+        copy_into(&mut self.vhost, event.vhost);
+        self.client = event.client.map(<[u8]>::to_vec);
+        self.request = event.request.map(<[u8]>::to_vec);
+        self.line = event.line;
+        self.site = event.site;
+        self.pid = event.pid;
+    }
+
+    /// The held line as an event.
+    fn event(&self) -> Option<Event<'_>> {
+        Some(Event {
+            cause: self.cause?,
+            server: self.server?,
+            phase: self.phase,
+            errno: self.errno,
+            variant: self.variant.as_deref(),
+            upstream: &self.upstream,
+            protocol: (!self.protocol.is_empty()).then_some(&self.protocol[..]),
+            vhost: &self.vhost,
+            client: self.client.as_deref(),
+            request: self.request.as_deref(),
+            t: self.t,
+            line: self.line,
+            text: &self.text,
+            site: self.site,
+            pid: self.pid,
+            edge: None,
+        })
+    }
+}
+
+fn copy_into(buf: &mut Vec<u8>, bytes: &[u8]) {
+    buf.clear();
+    buf.extend_from_slice(bytes);
+}
+
+/// Key of paired-line state: (input, chunk, pid, tid).
+type PairKey = (u32, u32, u32, u64);
+
+/// One failure event ready to be counted.
+struct Event<'a> {
+    cause: Cause,
+    server: Server,
+    phase: Option<Phase>,
+    errno: Option<Errno>,
+    variant: Option<&'a str>,
+    upstream: &'a [u8],
+    protocol: Option<&'a [u8]>,
+    vhost: &'a [u8],
+    client: Option<&'a [u8]>,
+    request: Option<&'a [u8]>,
+    t: i64,
+    line: (u32, u32, u64),
+    text: &'a [u8],
+    site: u64,
+    pid: u32,
+    /// What an edge record adds (`None` for the origin's error lines).
+    edge: Option<EdgeEvent<'a>>,
+}
+
+/// The parts of an edge failure an error-log failure does not have.
+#[derive(Clone, Copy)]
+struct EdgeEvent<'a> {
+    method: Option<&'a [u8]>,
+    target: Option<&'a [u8]>,
+    host: Option<&'a [u8]>,
+    trace: Option<&'a [u8]>,
+    status: Option<u16>,
+    origin_status: Option<u16>,
+    duration_us: Option<u64>,
+    /// When the edge got the request and answered (analysis seconds), and in Unix seconds.
+    span: (i64, i64),
+    unix: Option<(i64, i64)>,
+}
+
+/// Accumulates records into a [`Report`]. See the crate docs.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Analyzer {
+    pub(crate) clock: Clock,
+    pub(crate) window: Option<i64>,
+    since: Option<Bound>,
+    until: Option<Bound>,
+    pub(crate) base_resolution: i64,
+    pub(crate) inputs: BTreeMap<u32, InputState>,
+    pub(crate) groups: Groups,
+    pub(crate) context: BTreeMap<Cause, (u64, ExampleSet)>,
+    pub(crate) causes: BTreeMap<Cause, Series>,
+    pub(crate) failures: Series,
+    pub(crate) access: AccessState,
+    pub(crate) error_marks: BottomK<ErrorMark>,
+    pub(crate) request_marks: BottomK<RequestMark>,
+    pub(crate) fpm_marks: BottomK<FpmMark>,
+    /// Edge requests, failures for the join, and the origin's requests to join them with.
+    pub(crate) edge: EdgeState,
+    /// Per process/thread of the chunk being read: the last failure line, waiting for the
+    /// line that completes it.
+    #[serde(with = "pairs")]
+    pending: BTreeMap<PairKey, Pending>,
+    /// What was still waiting when a chunk ended: completed at `finish` by the first line of
+    /// the same process/thread in the next chunk, so chunk boundaries change nothing.
+    #[serde(with = "pairs")]
+    tails: BTreeMap<PairKey, Pending>,
+    /// The first `Effect` line of a process/thread in a chunk, when no line of it came
+    /// before in that chunk: its cause may be the tail of the previous chunk.
+    #[serde(with = "pairs")]
+    heads: BTreeMap<PairKey, Pending>,
+    /// Every (input, chunk, pid, tid) that logged a failure line (other than context), so a
+    /// tail finds the next chunk where its process/thread speaks again.
+    touched: std::collections::BTreeSet<PairKey>,
+    /// Last time seen per (input, chunk), for entries without a timestamp.
+    #[serde(with = "pairs")]
+    last_time: BTreeMap<(u32, u32), i64>,
+    #[serde(skip)]
+    scratch: Vec<u8>,
+}
+
+impl PartialEq for Analyzer {
+    fn eq(&self, other: &Self) -> bool {
+        self.clock == other.clock
+            && self.window == other.window
+            && self.inputs == other.inputs
+            && self.groups == other.groups
+            && self.context == other.context
+            && self.causes == other.causes
+            && self.failures == other.failures
+            && self.access == other.access
+            && self.error_marks == other.error_marks
+            && self.request_marks == other.request_marks
+            && self.fpm_marks == other.fpm_marks
+            && self.edge == other.edge
+    }
+}
+
+impl Analyzer {
+    /// A new, empty analyzer.
+    pub fn new(config: Config) -> Analyzer {
+        // Out-of-range windows would overflow bucket arithmetic: hold them to 1 s ..= 100 y.
+        let window = config.window.map(|w| w.clamp(1, MAX_WINDOW));
+        let base_resolution = window.unwrap_or(1);
+        Analyzer {
+            clock: Clock::new(config.zone),
+            window,
+            since: config.since,
+            until: config.until,
+            base_resolution,
+            inputs: BTreeMap::new(),
+            groups: Groups::default(),
+            context: BTreeMap::new(),
+            causes: BTreeMap::new(),
+            failures: Series::new(base_resolution),
+            access: AccessState::new(base_resolution),
+            error_marks: BottomK::new(MARKS),
+            request_marks: BottomK::new(MARKS),
+            fpm_marks: BottomK::new(FPM_MARKS),
+            edge: EdgeState::default(),
+            pending: BTreeMap::new(),
+            tails: BTreeMap::new(),
+            heads: BTreeMap::new(),
+            touched: std::collections::BTreeSet::new(),
+            last_time: BTreeMap::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Registers an input before observing its records (registering the same id twice with
+    /// the same info is harmless, so every shard may do it).
+    pub fn add_input(&mut self, id: u32, info: InputInfo) {
+        self.inputs
+            .entry(id)
+            .or_insert_with(|| InputState::new(info));
+    }
+
+    /// Counts lines that no parser recognised (`reason` is kept for the first few).
+    pub fn observe_unrecognized(&mut self, origin: &Origin<'_>, reason: &str) {
+        let Some(input) = self.inputs.get_mut(&origin.input) else {
+            return;
+        };
+        let stats = input.chunks.entry(origin.chunk).or_default();
+        stats.lines += u64::from(origin.lines);
+        stats.unrecognized += u64::from(origin.lines);
+        let mut text = reason.as_bytes().to_vec();
+        text.extend_from_slice(b": ");
+        text.extend_from_slice(&origin.text[..origin.text.len().min(200)]);
+        input
+            .unrecognized
+            .offer((i64::MIN, origin.input, origin.chunk, origin.line), &text);
+    }
+
+    /// Counts one parsed record.
+    pub fn observe(&mut self, record: &Record<'_>, origin: &Origin<'_>) {
+        let Some(input) = self.inputs.get_mut(&origin.input) else {
+            return;
+        };
+        let stats = input.chunks.entry(origin.chunk).or_default();
+        stats.lines += u64::from(origin.lines);
+        let site = hash_bytes(input.info.site.as_bytes());
+        let ts = record.time();
+        let t = match &ts {
+            Some(ts) => {
+                let t = self.clock.seconds(ts);
+                self.last_time.insert((origin.input, origin.chunk), t);
+                Some(t)
+            }
+            None => self.last_time.get(&(origin.input, origin.chunk)).copied(),
+        };
+        let zoned = self.clock.zone().is_some();
+        let in_range = t.is_none_or(|t| in_bounds(self.since, self.until, ts.as_ref(), t, zoned));
+        let input = self.inputs.get_mut(&origin.input);
+        let Some(input) = input else { return };
+        let stats = input.chunks.entry(origin.chunk).or_default();
+        if !in_range {
+            stats.filtered += u64::from(origin.lines);
+            stats.parsed += u64::from(origin.lines);
+            return;
+        }
+        stats.parsed += u64::from(origin.lines);
+        if let (Some(t), Some(_)) = (t, record.time()) {
+            input.first = Some(input.first.map_or(t, |f| f.min(t)));
+            input.last = Some(input.last.map_or(t, |l| l.max(t)));
+        }
+        let Some(t) = t else {
+            // No time at all yet in this input: nothing to place on a timeline.
+            return;
+        };
+        match record {
+            Record::Error(error) => self.observe_error(error, origin, t, site),
+            Record::Access(access) => self.observe_access(access, origin, t, site),
+            Record::Edge(edge) => self.observe_edge(edge, origin, t, site),
+        }
+    }
+
+    fn observe_error(&mut self, record: &ErrorRecord<'_>, origin: &Origin<'_>, t: i64, site: u64) {
+        let Some(failure) = record.failure.as_ref() else {
+            return;
+        };
+        let server = record.format.server();
+        let line = (origin.input, origin.chunk, origin.line);
+        let key = (
+            origin.input,
+            origin.chunk,
+            record.pid.unwrap_or(0),
+            record.tid.unwrap_or(0),
+        );
+        let pairs = server != Server::Nginx;
+        let event = event_of(record, failure, server, t, line, origin.text, site);
+        match failure.role {
+            Role::Context => {
+                let entry = self.context.entry(failure.cause).or_default();
+                entry.0 += 1;
+                entry.1.offer((t, line.0, line.1, line.2), origin.text);
+            }
+            Role::Event if !pairs => self.count(&event),
+            Role::Event | Role::Cause => {
+                self.flush_pending(key);
+                self.count_if(failure.role == Role::Event, &event);
+                self.pending
+                    .entry(key)
+                    .or_default()
+                    .hold(&event, failure.role == Role::Event);
+            }
+            Role::Effect => {
+                let Some(p) = self.pending.get_mut(&key) else {
+                    // The first line of this process/thread in the chunk: hold it until
+                    // `finish`, when the previous chunk's last line is known.
+                    self.heads.entry(key).or_default().hold(&event, false);
+                    self.pending.entry(key).or_default();
+                    return;
+                };
+                if !(p.active && (t - p.t).abs() <= PAIR_WINDOW) {
+                    self.count(&event);
+                    return;
+                }
+                p.active = false;
+                if p.counted {
+                    // The same failure was already counted from its own complete line.
+                    return;
+                }
+                let held = std::mem::take(p);
+                if let Some(cause_side) = held.event() {
+                    self.count(&combine(&cause_side, &event));
+                }
+                if let Some(slot) = self.pending.get_mut(&key) {
+                    *slot = held;
+                    slot.active = false;
+                }
+            }
+        }
+    }
+
+    fn count_if(&mut self, now: bool, event: &Event<'_>) {
+        if now {
+            self.count(event);
+        }
+    }
+
+    /// Counts a held `Cause` line that the next line of its process/thread did not claim.
+    fn flush_pending(&mut self, key: PairKey) {
+        let Some(p) = self.pending.get_mut(&key) else {
+            return;
+        };
+        let waiting = p.active && !p.counted;
+        p.active = false;
+        if !waiting {
+            return;
+        }
+        let held = std::mem::take(p);
+        if let Some(event) = held.event() {
+            self.count(&event);
+        }
+        if let Some(slot) = self.pending.get_mut(&key) {
+            *slot = held;
+            slot.active = false;
+        }
+    }
+
+    /// Ends the chunks read so far: what is still waiting becomes a tail, completed (or
+    /// counted alone) at `finish`.
+    fn end_chunks(&mut self) {
+        for (key, p) in std::mem::take(&mut self.pending) {
+            self.touched.insert(key);
+            if p.active {
+                self.tails.insert(key, p);
+            }
+        }
+    }
+
+    /// Joins each chunk's tail with the next chunk's head line of the same process/thread,
+    /// then counts whatever is left alone.
+    fn resolve_boundaries(&mut self) {
+        self.end_chunks();
+        let tails = std::mem::take(&mut self.tails);
+        let mut heads = std::mem::take(&mut self.heads);
+        for (&(input, chunk, pid, tid), tail) in &tails {
+            // The next chunk in which this process/thread logged a failure line; chunks in
+            // between saw only other threads (or context lines) of it.
+            let next = self
+                .touched
+                .range((input, chunk + 1, pid, tid)..(input, u32::MAX, pid, tid))
+                .find(|k| k.2 == pid && k.3 == tid)
+                .copied();
+            let head = next
+                .and_then(|k| heads.remove(&k))
+                .filter(|h| (h.t - tail.t).abs() <= PAIR_WINDOW);
+            match (head, tail.counted) {
+                // An Event was counted from its own line: its follow-up adds nothing.
+                (Some(_), true) => {}
+                (Some(head), false) => {
+                    if let (Some(cause_side), Some(effect)) = (tail.event(), head.event()) {
+                        self.count(&combine(&cause_side, &effect));
+                    }
+                }
+                (None, true) => {}
+                (None, false) => {
+                    if let Some(event) = tail.event() {
+                        self.count(&event);
+                    }
+                }
+            }
+        }
+        for head in heads.values() {
+            if let Some(event) = head.event() {
+                self.count(&event);
+            }
+        }
+    }
+
+    /// Counts one failure event into its group and the timelines.
+    fn count(&mut self, event: &Event<'_>) {
+        let base = self.base_resolution;
+        let index =
+            self.groups
+                .index_of(event.cause, event.server, event.upstream, event.vhost, base);
+        let Some(group) = self.groups.get_mut(index) else {
+            return;
+        };
+        let group_hash = group.hash;
+        group.count += 1;
+        group.first = group.first.min(event.t);
+        group.last = group.last.max(event.t);
+        group.series.add(event.t, 1);
+        if event.phase == Some(Phase::ReadBody) {
+            group.truncated += 1;
+        }
+        if let Some(phase) = event.phase {
+            *group.phases.entry(phase).or_insert(0) += 1;
+        }
+        if let Some(variant) = event.variant {
+            bump(&mut group.variants, variant);
+        }
+        if let Some(errno) = event.errno {
+            bump(&mut group.errnos, errno.name());
+        }
+        if let Some(protocol) = event.protocol.filter(|p| !p.is_empty()) {
+            if let Ok(p) = std::str::from_utf8(protocol) {
+                bump(&mut group.protocols, p);
+            }
+        }
+        if !event.upstream.is_empty() {
+            group.peers.add(event.upstream, 1);
+        }
+        if let Some(request) = event.request {
+            if text::endpoint_into(request, &mut self.scratch) {
+                group.endpoints.add(&self.scratch, 1);
+            }
+        }
+        if let Some(edge) = &event.edge {
+            if let (Some(method), Some(target)) = (edge.method, edge.target) {
+                text::endpoint_from_parts(method, target, &mut self.scratch);
+                group.endpoints.add(&self.scratch, 1);
+            }
+            if let Some(status) = edge.status {
+                *group.statuses.entry(status).or_insert(0) += 1;
+            }
+            if let Some(status) = edge.origin_status {
+                *group.origin_statuses.entry(status).or_insert(0) += 1;
+            }
+            if let Some(us) = edge.duration_us {
+                group
+                    .durations
+                    .get_or_insert_with(Sketch::default)
+                    .add(us as f64 / 1e6);
+                group.widen_durations(us);
+            }
+        }
+        if let Some(client) = event.client {
+            group.clients.add(client, 1);
+        }
+        group.examples.offer(
+            (event.t, event.line.0, event.line.1, event.line.2),
+            event.text,
+        );
+        self.causes
+            .entry(event.cause)
+            .or_insert_with(|| Series::new(base))
+            .add(event.t, 1);
+        self.failures.add(event.t, 1);
+        if let Some(edge) = &event.edge {
+            // An edge failure: for the join with the origin, never for attributing the
+            // origin's access lines (its client is the visitor, not the edge).
+            self.edge.marks.offer(EdgeMark {
+                sample: hash_bytes(
+                    &[
+                        event.line.0.to_le_bytes().as_slice(),
+                        &event.line.1.to_le_bytes(),
+                        &event.line.2.to_le_bytes(),
+                    ]
+                    .concat(),
+                ),
+                group: group_hash,
+                key: edge.target.map_or(0, edge::path_key),
+                method: edge::hash_opt(edge.method),
+                host: edge::hash_opt(edge.host),
+                trace: edge::trace_key(edge.trace),
+                start: edge.span.0,
+                end: edge.span.1,
+                unix: edge.unix,
+                line: event.line,
+                before_request: matches!(
+                    event.phase,
+                    Some(Phase::Connect | Phase::Resolve | Phase::TlsHandshake)
+                ),
+            });
+            return;
+        }
+        if let Some(request) = event.request {
+            // A failure the origin logged: the edge request it served reached the origin.
+            let mut parts = request.split(|&b| b == b' ').filter(|p| !p.is_empty());
+            if let (Some(method), Some(target)) = (parts.next(), parts.next()) {
+                self.edge.origin.offer(OriginMark::new(
+                    edge::path_key(target),
+                    edge::hash(method),
+                    0,
+                    0,
+                    (event.t, event.t),
+                    None,
+                    0,
+                    group_hash,
+                    event.line,
+                ));
+            }
+        }
+        if let Some(client) = event.client {
+            self.error_marks.offer(ErrorMark {
+                client: hash_bytes(client),
+                t: event.t,
+                request: event.request.map_or(0, hash_bytes),
+                site: event.site,
+                group: group_hash,
+                line: event.line,
+            });
+        }
+        if event.server == Server::PhpFpm {
+            self.fpm_marks.offer(FpmMark {
+                t: event.t,
+                cause: event.cause,
+                pid: event.pid,
+                line: event.line,
+            });
+        }
+    }
+
+    fn observe_edge(&mut self, record: &EdgeRecord<'_>, origin: &Origin<'_>, t: i64, site: u64) {
+        let line = (origin.input, origin.chunk, origin.line);
+        let context = |a: &mut Analyzer, failure: &Failure<'_>| {
+            let entry = a.context.entry(failure.cause).or_default();
+            entry.0 += 1;
+            entry.1.offer((t, line.0, line.1, line.2), origin.text);
+        };
+        if record.header {
+            if let Some(failure) = record.failure.as_ref() {
+                context(self, failure);
+            }
+            return;
+        }
+        // Whole seconds of the start and the end, from the microseconds the line has.
+        let micros = i64::from(record.time.map_or(0, |ts| ts.micros()));
+        let took = i64::try_from(record.duration_us.unwrap_or(0)).unwrap_or(i64::MAX / 4);
+        let (start, end) = if record.time_is_start {
+            (t, t.saturating_add((micros + took) / 1_000_000))
+        } else {
+            (t.saturating_add((micros - took).div_euclid(1_000_000)), t)
+        };
+        if let Some(status) = record.status {
+            // Edge requests count like access-log requests.
+            self.access.requests.add(end, 1);
+            if (500..600).contains(&status) {
+                self.access.server_errors.add(end, 1);
+            }
+            *self.edge.statuses.entry(status).or_insert(0) += 1;
+            match self.edge.products.get_mut(record.edge.id()) {
+                Some(n) => *n += 1,
+                None => {
+                    self.edge.products.insert(record.edge.id().to_owned(), 1);
+                }
+            }
+        }
+        let Some(failure) = record.failure.as_ref() else {
+            return;
+        };
+        if failure.role == Role::Context {
+            context(self, failure);
+            return;
+        }
+        let unix = record
+            .span_unix_us()
+            .map(|(s, e)| (s.div_euclid(1_000_000), e.div_euclid(1_000_000)));
+        let event = Event {
+            cause: failure.cause,
+            server: Server::Edge(record.edge),
+            phase: failure.phase,
+            errno: None,
+            variant: failure.variant,
+            upstream: failure.upstream.unwrap_or_default(),
+            protocol: failure.protocol,
+            vhost: record.host.unwrap_or_default(),
+            client: record.client,
+            request: None,
+            t: end,
+            line,
+            text: origin.text,
+            site,
+            pid: 0,
+            edge: Some(EdgeEvent {
+                method: record.method,
+                target: record.target,
+                host: record.host,
+                trace: record.trace_id,
+                status: record.status,
+                origin_status: record.origin_status,
+                duration_us: record.duration_us,
+                span: (start, end),
+                unix,
+            }),
+        };
+        self.count(&event);
+    }
+
+    fn observe_access(
+        &mut self,
+        record: &AccessRecord<'_>,
+        origin: &Origin<'_>,
+        t: i64,
+        site: u64,
+    ) {
+        let Some(status) = record.status else {
+            return;
+        };
+        let upstream_us = record.upstream.total_response_time_us();
+        let took_us = record.request_time_us.or(upstream_us).unwrap_or(0);
+        let took = i64::try_from(took_us.div_ceil(1_000_000)).unwrap_or(i64::MAX / 4);
+        let (start, end) = if record.time_is_start {
+            (t, t.saturating_add(took))
+        } else {
+            (t.saturating_sub(took), t)
+        };
+        let target = record
+            .target
+            .or_else(|| record.request.and_then(|r| r.split(|&b| b == b' ').nth(1)));
+        if let Some(target) = target {
+            let method = record
+                .method
+                .or_else(|| record.request.and_then(|r| r.split(|&b| b == b' ').next()));
+            let unix = record.time.and_then(|ts| ts.unix_seconds()).map(|u| {
+                let took = end - start;
+                if record.time_is_start {
+                    (u, u.saturating_add(took))
+                } else {
+                    (u.saturating_sub(took), u)
+                }
+            });
+            self.edge.origin_request(OriginMark::new(
+                edge::path_key(target),
+                edge::hash_opt(method),
+                edge::hash_opt(record.host.map(host_without_port)),
+                edge::trace_key(record.trace_id),
+                (start, end),
+                unix,
+                status,
+                0,
+                (origin.input, origin.chunk, origin.line),
+            ));
+        }
+        let access = &mut self.access;
+        access.requests.add(end, 1);
+        *access.statuses.entry(status).or_insert(0) += 1;
+        if let Some(offset) = record.time.and_then(|ts| ts.offset_seconds()) {
+            access.offsets.entry(offset).or_default().add(t);
+        }
+        if let Some(us) = record.request_time_us {
+            access.request_time.add(us as f64 / 1e6);
+        }
+        if let Some(us) = upstream_us {
+            access.upstream_time.add(us as f64 / 1e6);
+        }
+        let upstream_status = record.upstream.last_status();
+        if let Some(s) = upstream_status {
+            *access.upstream_statuses.entry(s).or_insert(0) += 1;
+        }
+        if record.upstream.tries() > 1 {
+            access.retried += 1;
+        }
+        let failed = (500..600).contains(&status);
+        if failed || status == 499 {
+            let took_s = upstream_us
+                .or(record.request_time_us)
+                .map(|us| us as f64 / 1e6);
+            if let Some(secs) = took_s {
+                access.time_by_status.entry(status).or_default().add(secs);
+            }
+        }
+        // The endpoint is only kept for 5xx and 499: skip building it for the rest.
+        let endpoint = (failed || status == 499)
+            && match (record.method, record.target, record.request) {
+                (Some(m), Some(target), _) => {
+                    text::endpoint_from_parts(m, target, &mut self.scratch);
+                    true
+                }
+                (_, _, Some(request)) => text::endpoint_into(request, &mut self.scratch),
+                _ => false,
+            };
+        if failed {
+            access.server_errors.add(end, 1);
+            if endpoint {
+                access.endpoints_5xx.add(&self.scratch, 1);
+            }
+        }
+        let line = (origin.input, origin.chunk, origin.line);
+        if status == 499 {
+            let aborts = &mut access.aborts;
+            aborts.key.server = record.format.server();
+            aborts.count += 1;
+            aborts.first = aborts.first.min(end);
+            aborts.last = aborts.last.max(end);
+            aborts.series.add(end, 1);
+            if endpoint {
+                aborts.endpoints.add(&self.scratch, 1);
+            }
+            if let Some(client) = record.client {
+                aborts.clients.add(client, 1);
+            }
+            for addr in record.upstream.addrs().filter_map(|v| v.value) {
+                aborts.peers.add(addr, 1);
+            }
+            aborts
+                .examples
+                .offer((end, line.0, line.1, line.2), origin.text);
+        }
+        if failed || status == 499 {
+            let open_end = record.time_is_start && record.request_time_us.or(upstream_us).is_none();
+            self.request_marks.offer(RequestMark {
+                client: record.client.map_or(0, hash_bytes),
+                // Apache logs the start of the request (`%t`); without `%D` the end is unknown,
+                // so its error line may come up to a proxy timeout later.
+                end: if open_end {
+                    end + UNKNOWN_DURATION
+                } else {
+                    end
+                },
+                open_end,
+                start,
+                request: record.request.map_or(0, hash_bytes),
+                site,
+                status,
+                upstream_status: upstream_status.unwrap_or(0),
+                has_upstream: record.upstream.addrs().any(|v| v.value.is_some()),
+                line,
+            });
+        }
+    }
+
+    /// Adds another analyzer's state (built with the same [`Config`]). The result does not
+    /// depend on the order in which shards are merged.
+    pub fn merge(&mut self, mut other: Analyzer) {
+        self.end_chunks();
+        other.end_chunks();
+        self.tails.append(&mut other.tails);
+        self.heads.append(&mut other.heads);
+        self.touched.append(&mut other.touched);
+        for (id, input) in &other.inputs {
+            match self.inputs.get_mut(id) {
+                Some(mine) => mine.merge(input),
+                None => {
+                    self.inputs.insert(*id, input.clone());
+                }
+            }
+        }
+        self.groups.merge(&other.groups);
+        for (cause, (count, examples)) in &other.context {
+            let mine = self.context.entry(*cause).or_default();
+            mine.0 += count;
+            mine.1.merge(examples);
+        }
+        for (cause, series) in &other.causes {
+            self.causes
+                .entry(*cause)
+                .or_insert_with(|| Series::new(self.base_resolution))
+                .merge(series);
+        }
+        self.failures.merge(&other.failures);
+        self.access.merge(&other.access);
+        self.error_marks.merge(&other.error_marks);
+        self.request_marks.merge(&other.request_marks);
+        self.fpm_marks.merge(&other.fpm_marks);
+        self.edge.merge(&other.edge);
+        for (key, t) in other.last_time {
+            self.last_time.entry(key).or_insert(t);
+        }
+    }
+
+    /// Builds the report.
+    pub fn finish(mut self) -> Report {
+        self.resolve_boundaries();
+        finish::build(self)
+    }
+}
+
+/// Maps with tuple keys serialised as lists of pairs (JSON keys must be strings).
+mod pairs {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<K: Serialize, V: Serialize, S: Serializer>(
+        map: &BTreeMap<K, V>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(map.iter())
+    }
+
+    pub fn deserialize<'de, K, V, D>(d: D) -> Result<BTreeMap<K, V>, D::Error>
+    where
+        K: Deserialize<'de> + Ord,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        Ok(Vec::<(K, V)>::deserialize(d)?.into_iter().collect())
+    }
+}
+
+/// The event of a cause line completed by its effect line: cause, errno and upstream from
+/// the first, client and request from the second, counted at the first line.
+fn combine<'a>(cause: &Event<'a>, effect: &Event<'a>) -> Event<'a> {
+    Event {
+        cause: cause.cause,
+        server: cause.server,
+        phase: cause.phase.or(effect.phase),
+        errno: cause.errno.or(effect.errno),
+        variant: cause.variant.or(effect.variant),
+        upstream: if cause.upstream.is_empty() {
+            effect.upstream
+        } else {
+            cause.upstream
+        },
+        protocol: cause.protocol.or(effect.protocol),
+        vhost: effect.vhost,
+        client: effect.client.or(cause.client),
+        request: effect.request.or(cause.request),
+        t: cause.t,
+        line: cause.line,
+        text: cause.text,
+        site: cause.site,
+        pid: cause.pid,
+        edge: None,
+    }
+}
+
+fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
+    match map.get_mut(key) {
+        Some(count) => *count += 1,
+        None => {
+            map.insert(key.to_owned(), 1);
+        }
+    }
+}
+
+fn event_of<'a>(
+    record: &'a ErrorRecord<'a>,
+    failure: &'a Failure<'a>,
+    server: Server,
+    t: i64,
+    line: (u32, u32, u64),
+    text: &'a [u8],
+    site: u64,
+) -> Event<'a> {
+    Event {
+        cause: failure.cause,
+        server,
+        phase: failure.phase,
+        errno: failure.errno,
+        variant: failure.variant,
+        upstream: failure
+            .upstream
+            .or(if server == Server::PhpFpm {
+                record.pool
+            } else {
+                None
+            })
+            .unwrap_or_default(),
+        protocol: failure.protocol,
+        vhost: record.server_name.unwrap_or_default(),
+        client: record.client,
+        request: record.request,
+        t,
+        line,
+        text,
+        site,
+        pid: record.pid.unwrap_or(0),
+        edge: None,
+    }
+}
+
+/// `shop.example:443` → `shop.example` (a Host header may carry the port; the edge logs
+/// the host alone).
+fn host_without_port(host: &[u8]) -> &[u8] {
+    match host.iter().rposition(|&b| b == b':') {
+        Some(colon) if !host.starts_with(b"[") || host.get(colon - 1) == Some(&b']') => {
+            let port = &host[colon + 1..];
+            if !port.is_empty() && port.iter().all(u8::is_ascii_digit) {
+                &host[..colon]
+            } else {
+                host
+            }
+        }
+        _ => host,
+    }
+}
