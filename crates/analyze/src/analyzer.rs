@@ -1,7 +1,8 @@
 //! The [`Analyzer`]: records in, one [`Report`] out. It counts each record into its
 //! input's totals, pairs the two lines Apache writes for one failure (per process and
 //! thread, across chunk boundaries), groups failures by cause × upstream × vhost, keeps
-//! the marks that attribution and correlation need, and merges with other analyzers' state.
+//! the marks that attribution, correlation and the edge join need, counts edge requests
+//! like access-log ones, and merges with other analyzers' state.
 
 use std::collections::BTreeMap;
 
