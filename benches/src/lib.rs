@@ -24,5 +24,6 @@
 #![deny(missing_docs)]
 
 mod generator;
+pub mod longrun;
 
 pub use generator::{Generator, LogKind, Options, parse_size};

@@ -22,7 +22,8 @@ use crate::series::Series;
 use crate::state::{
     AccessState, ErrorMark, ExampleSet, FpmMark, Groups, InputState, RequestMark, Sketch,
 };
-use crate::text::{self, hash_bytes};
+use crate::text::{self, hash_bytes, human_duration, thousands};
+use crate::watch::{self, IncidentChange, LiveIncident};
 
 /// How many error and access marks are kept for attribution.
 const MARKS: usize = 65_536;
@@ -35,6 +36,25 @@ const UNKNOWN_DURATION: i64 = 120;
 const MAX_WINDOW: i64 = 100 * 365 * 86_400;
 /// Paired lines (Apache AH00957 + AH01114) must be this close, in seconds.
 const PAIR_WINDOW: i64 = 2;
+
+/// How much state an [`Analyzer`] holds ([`Analyzer::footprint`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Footprint {
+    /// Inputs registered.
+    pub inputs: usize,
+    /// Findings being counted (at most 32 per cause and server, plus one "other").
+    pub groups: usize,
+    /// Timeline buckets over all series (at most 2,048 per series).
+    pub buckets: usize,
+    /// Lines remembered for attribution and correlation (at most 65,536 + 65,536 + 8,192).
+    pub marks: usize,
+    /// Processes/threads with a line waiting for its other half.
+    pub waiting: usize,
+    /// Seconds of counts kept per cause for live incidents (an hour per cause).
+    pub watched_seconds: usize,
+    /// Incidents open (live mode).
+    pub open_incidents: usize,
+}
 
 /// What an input is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -232,6 +252,9 @@ pub struct Analyzer {
     last_time: BTreeMap<(u32, u32), i64>,
     #[serde(skip)]
     scratch: Vec<u8>,
+    /// Incidents as they happen, when watching (live mode).
+    #[serde(skip)]
+    watch: Option<Box<watch::Watch>>,
 }
 
 impl PartialEq for Analyzer {
@@ -279,12 +302,20 @@ impl Analyzer {
             touched: std::collections::BTreeSet::new(),
             last_time: BTreeMap::new(),
             scratch: Vec::new(),
+            watch: None,
         }
     }
 
     /// Registers an input before observing its records (registering the same id twice with
     /// the same info is harmless, so every shard may do it).
     pub fn add_input(&mut self, id: u32, info: InputInfo) {
+        if let Some(watch) = self.watch.as_deref_mut() {
+            watch.input(
+                id,
+                hash_bytes(info.path.as_bytes()),
+                info.format.is_access(),
+            );
+        }
         self.inputs
             .entry(id)
             .or_insert_with(|| InputState::new(info));
@@ -342,6 +373,9 @@ impl Analyzer {
             // No time at all yet in this input: nothing to place on a timeline.
             return;
         };
+        if let (Some(watch), Some(_)) = (self.watch.as_deref_mut(), &ts) {
+            watch.saw(origin.input, t);
+        }
         match record {
             Record::Error(error) => self.observe_error(error, origin, t, site),
             Record::Access(access) => self.observe_access(access, origin, t, site),
@@ -380,9 +414,14 @@ impl Analyzer {
             }
             Role::Effect => {
                 let Some(p) = self.pending.get_mut(&key) else {
-                    // The first line of this process/thread in the chunk: hold it until
-                    // `finish`, when the previous chunk's last line is known.
-                    self.heads.entry(key).or_default().hold(&event, false);
+                    if origin.chunk == 0 {
+                        // No chunk before this one: nothing can complete it.
+                        self.count(&event);
+                    } else {
+                        // The first line of this process/thread in the chunk: hold it
+                        // until `finish`, when the previous chunk's last line is known.
+                        self.heads.entry(key).or_default().hold(&event, false);
+                    }
                     self.pending.entry(key).or_default();
                     return;
                 };
@@ -549,6 +588,11 @@ impl Analyzer {
             (event.t, event.line.0, event.line.1, event.line.2),
             event.text,
         );
+        if let Some(watch) = self.watch.as_deref_mut() {
+            if event.cause != Cause::BufferedToDisk {
+                watch.failure(event.line.0, event.cause, event.t, &group.key.upstream);
+            }
+        }
         self.causes
             .entry(event.cause)
             .or_insert_with(|| Series::new(base))
@@ -864,6 +908,173 @@ impl Analyzer {
         self.edge.merge(&other.edge);
         for (key, t) in other.last_time {
             self.last_time.entry(key).or_insert(t);
+        }
+    }
+
+    /// Starts watching for incidents as records arrive (live mode): see
+    /// [`Analyzer::incident_changes`]. Call it before registering inputs. The time before
+    /// the first line counts as quiet back to `since`, if one was set.
+    pub fn watch(&mut self) {
+        let since = self.since.map(|b| match (self.clock.zone(), b.unix) {
+            (Some(_), Some(unix)) => unix,
+            _ => b.wall,
+        });
+        self.watch = Some(Box::new(watch::Watch::new(since)));
+    }
+
+    /// What happened to incidents since the last call (live mode, after
+    /// [`Analyzer::watch`]): opened, grown, closed. An incident opens from the same baseline
+    /// logic as the report's incidents, as soon as its third failure is observed; it
+    /// closes once its causes have been quiet for more than 5 s. `idle_seconds` is how
+    /// long the wall clock has run since the last line was observed: the logs' clock is
+    /// taken to run on meanwhile, so an incident closes when the logs go quiet.
+    pub fn incident_changes(&mut self, idle_seconds: i64) -> Vec<IncidentChange> {
+        let Some(watch) = self.watch.as_deref_mut() else {
+            return Vec::new();
+        };
+        let raw = watch.changes(idle_seconds);
+        raw.into_iter()
+            .map(|change| match change {
+                watch::Raw::Opened(o) => IncidentChange::Opened(self.live_incident(&o)),
+                watch::Raw::Updated(o) => IncidentChange::Updated(self.live_incident(&o)),
+                watch::Raw::Closed(o) => IncidentChange::Closed(self.live_incident(&o)),
+            })
+            .collect()
+    }
+
+    /// The incidents open now (live mode).
+    pub fn open_incidents(&mut self) -> Vec<LiveIncident> {
+        let Some(watch) = self.watch.as_deref_mut() else {
+            return Vec::new();
+        };
+        let open = watch.open_incidents();
+        open.iter().map(|o| self.live_incident(o)).collect()
+    }
+
+    fn live_incident(&self, o: &watch::Open) -> LiveIncident {
+        // Without a zone, times carry the offset the access lines carry now.
+        let offset = self
+            .access
+            .offsets
+            .iter()
+            .max_by_key(|(_, seen)| seen.last)
+            .map(|(o, _)| *o);
+        let fmt = |t: i64| self.clock.format(t, offset);
+        let causes = o.ranked_causes();
+        let upstreams = o.top_upstreams();
+        let lead = causes.first().copied().unwrap_or(Cause::UpstreamRefused);
+        let target = upstreams
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "the backend".to_owned());
+        let mut what =
+            finish::incident_phrase(lead, &target, o.causes.get(&lead).copied().unwrap_or(0));
+        let others: Vec<String> = causes
+            .iter()
+            .skip(1)
+            .map(|c| {
+                format!(
+                    "{} {}",
+                    thousands(o.causes.get(c).copied().unwrap_or(0)),
+                    c.id()
+                )
+            })
+            .collect();
+        if !others.is_empty() {
+            what = format!("{what}, with {}", others.join(", "));
+        }
+        let long = o.end_raw - o.start_raw >= 86_400;
+        let short = |t: i64| self.clock.format_short(t, long);
+        let summary = if o.open {
+            format!("since {}: {what}", short(o.start_raw))
+        } else {
+            format!(
+                "{}-{} ({}): {what}",
+                short(o.start_raw),
+                short(o.end_raw),
+                human_duration(o.end_raw - o.start_raw + 1)
+            )
+        };
+        LiveIncident {
+            id: o.id,
+            start: fmt(o.start_raw),
+            end: fmt(o.end_raw),
+            count: o.count(),
+            causes,
+            upstreams,
+            rate: o.rate,
+            summary,
+            open: o.open,
+        }
+    }
+
+    /// The report of everything observed so far, leaving the analyzer as it is (live
+    /// mode: what a run stopped now would print).
+    pub fn snapshot(&self) -> Report {
+        let mut copy = self.clone();
+        copy.watch = None;
+        copy.finish()
+    }
+
+    /// Admits every record from now on: `since` and `until` no longer apply (live mode,
+    /// once the lines already written were read: a log clock that goes back later must
+    /// not hide new lines).
+    pub fn admit_all(&mut self) {
+        self.since = None;
+        self.until = None;
+    }
+
+    /// Gives an input another name (a followed file that was renamed by a rotation: its
+    /// lines are under the new name on disk).
+    pub fn rename_input(&mut self, id: u32, path: impl Into<String>) {
+        if let Some(input) = self.inputs.get_mut(&id) {
+            input.info.path = path.into();
+        }
+    }
+
+    /// Counts the failure lines still waiting for a line that would complete them (Apache
+    /// writes some failures on two lines) once their input has moved more than two seconds
+    /// past them, and forgets the processes and threads that have nothing waiting (live
+    /// mode: the report then counts them while the run goes on, and memory does not grow
+    /// with every process a server ever started). Reading files whole, this changes
+    /// nothing: a later line could no longer complete them.
+    pub fn settle(&mut self) {
+        let keys: Vec<PairKey> = self.pending.keys().copied().collect();
+        for key in keys {
+            let latest = self.last_time.get(&(key.0, key.1)).copied();
+            let Some(p) = self.pending.get(&key) else {
+                continue;
+            };
+            let stale = latest.is_some_and(|l| l - p.t > PAIR_WINDOW);
+            if p.active && !stale {
+                continue;
+            }
+            if p.active {
+                self.flush_pending(key);
+            }
+            if !self.pending.get(&key).is_some_and(|p| p.active) {
+                self.pending.remove(&key);
+            }
+        }
+    }
+
+    /// How much state the analyzer holds, by part: each is bounded by a constant or by
+    /// the number of inputs, never by the number of lines or by time.
+    pub fn footprint(&self) -> Footprint {
+        let (watched_seconds, open_incidents) =
+            self.watch.as_deref().map_or((0, 0), watch::Watch::size);
+        Footprint {
+            inputs: self.inputs.len(),
+            groups: self.groups.iter().count(),
+            buckets: self.failures.len()
+                + self.access.requests.len()
+                + self.access.server_errors.len()
+                + self.causes.values().map(Series::len).sum::<usize>()
+                + self.groups.iter().map(|g| g.series.len()).sum::<usize>(),
+            marks: self.error_marks.len() + self.request_marks.len() + self.fpm_marks.len(),
+            waiting: self.pending.len() + self.heads.len() + self.tails.len() + self.touched.len(),
+            watched_seconds,
+            open_incidents,
         }
     }
 

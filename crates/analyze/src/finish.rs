@@ -890,7 +890,7 @@ fn incident(
     }
 }
 
-fn incident_phrase(cause: Cause, upstream: &str, n: u64) -> String {
+pub(crate) fn incident_phrase(cause: Cause, upstream: &str, n: u64) -> String {
     let n = thousands(n);
     match cause {
         Cause::UpstreamRefused => format!("backend {upstream} refused {n} connections"),

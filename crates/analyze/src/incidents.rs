@@ -39,7 +39,7 @@ impl RawIncident {
 }
 
 /// Fewest events an interval needs to be an incident.
-const MIN_EVENTS: u64 = 3;
+pub(crate) const MIN_EVENTS: u64 = 3;
 
 /// Finds incidents in per-cause series. `ignore` causes are context only (their spikes are
 /// not incidents by themselves).

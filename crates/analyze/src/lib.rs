@@ -63,8 +63,10 @@ mod state;
 mod summary;
 mod text;
 mod topk;
+mod watch;
 
-pub use analyzer::{Analyzer, InputInfo, Origin};
+pub use analyzer::{Analyzer, Footprint, InputInfo, Origin};
 pub use config::{Bound, Config};
 pub use report::Report;
 pub use text::{escape_bytes, human_duration, thousands};
+pub use watch::{IncidentChange, LiveIncident};

@@ -43,6 +43,11 @@ impl<T: Ord + Clone> BottomK<T> {
         }
     }
 
+    /// How many items are kept.
+    pub fn len(&self) -> usize {
+        self.heap.len()
+    }
+
     /// How many items were offered in total.
     pub fn offered(&self) -> u64 {
         self.offered

@@ -57,6 +57,11 @@ impl Series {
         self.res
     }
 
+    /// Buckets held.
+    pub fn len(&self) -> usize {
+        self.counts.len()
+    }
+
     /// Whether nothing was counted.
     pub fn is_empty(&self) -> bool {
         self.counts.is_empty()

@@ -47,6 +47,12 @@ Examples:
   From cron or monitoring: exit 1 when something high or critical is found:
     logscan --since 10m --fail-on high /var/log/nginx/error.log
 
+  During an outage: follow the logs as nginx writes them (a live view on a terminal, an NDJSON
+  incident stream otherwise), or run as a watchdog that exits 1 at the first critical finding:
+    logscan -f /var/log/nginx/
+    logscan -f /var/log/nginx/ | jq -c 'select(.type == \"incident_open\")'
+    logscan -f --fail-on critical /var/log/nginx/error.log > /dev/null
+
 Exit codes: 0 analysed; 1 a finding reached --fail-on; 2 bad arguments or an input that could not be
 read (the report still covers every input that could be).";
 
@@ -137,6 +143,19 @@ pub struct Args {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
     pub threads: Option<u16>,
 
+    /// Keep reading as the servers write, like tail -F (rotated, truncated and recreated
+    /// files, new files in a followed directory), starting --since ago (default 10m). On a
+    /// terminal: a live view (q quits and prints the report). Otherwise, or with --output
+    /// json: an NDJSON incident stream (incident_open, incident_update, incident_close,
+    /// finding, and the report at the end: SIGINT, SIGTERM or the end of stdin).
+    #[arg(short = 'f', long, conflicts_with = "until")]
+    pub follow: bool,
+
+    /// With --follow: how often the view is redrawn and findings are looked for, e.g.
+    /// 500ms, 1s, 5s.
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = timearg::refresh, requires = "follow")]
+    pub refresh: std::time::Duration,
+
     /// Print a shell completion script and exit.
     #[arg(long, value_enum, value_name = "SHELL", hide = true)]
     pub completions: Option<clap_complete::Shell>,
@@ -174,6 +193,11 @@ pub struct Settings {
     pub output: Output,
     /// `--fail-on`.
     pub fail_on: Option<Severity>,
+    /// `--follow`, with its `--refresh`.
+    pub follow: Option<std::time::Duration>,
+    /// Following with the live view on the terminal (stdout is one, and neither `--events`
+    /// nor `--output json` asks for the stream), and whether it has colour.
+    pub live_view: Option<bool>,
 }
 
 /// What to write.
@@ -226,18 +250,33 @@ impl TryFrom<Args> for Settings {
             (zone, _) => zone,
         };
         let now = timearg::now();
+        // Following starts 10 minutes back unless told otherwise.
+        let since = match (args.since, args.follow) {
+            (None, true) => Some(TimeArg::Relative(600)),
+            (since, _) => since,
+        };
         let config = Config {
-            since: args.since.map(|t| t.resolve(zone.as_ref(), now)),
+            since: since.map(|t| t.resolve(zone.as_ref(), now)),
             until: args.until.map(|t| t.resolve(zone.as_ref(), now)),
             zone,
             window: args.window,
         };
+        let stdout_is_terminal = io::stdout().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let live_view = (args.follow
+            && !args.events
+            && stdout_is_terminal
+            && args.output != Some(OutputForm::Json))
+        .then_some(match args.color {
+            When::Always => true,
+            When::Never => false,
+            When::Auto => !no_color,
+        });
         let output = if args.events {
             Output::Events {
                 zone: config.zone.clone().unwrap_or(Zone::Local),
             }
         } else {
-            let stdout_is_terminal = io::stdout().is_terminal();
             let form = match (args.output, &args.out) {
                 (Some(form), _) => form,
                 (None, Some(path)) => match path.extension().and_then(|e| e.to_str()) {
@@ -277,6 +316,8 @@ impl TryFrom<Args> for Settings {
             progress: args.progress,
             output,
             fail_on: args.fail_on.map(SeverityArg::severity),
+            follow: args.follow.then_some(args.refresh),
+            live_view,
         })
     }
 }

@@ -10,6 +10,7 @@
 mod args;
 mod messages;
 mod nginx_conf;
+mod output;
 mod timearg;
 
 use std::io::{self, Write};
@@ -86,6 +87,9 @@ impl From<io::Error> for Failure {
 /// Reads the inputs and writes what `settings` asks for; returns 0, or 1 when a finding
 /// reached `--fail-on` (2, for trouble, is decided by [`messages`]).
 fn run(settings: Settings) -> Result<u8, Failure> {
+    if let Some(refresh) = settings.follow {
+        return follow(settings, refresh);
+    }
     let mut inputs = inputs(&settings)?;
     if inputs.is_empty() {
         trouble!("no log files to read");
@@ -155,7 +159,7 @@ fn run(settings: Settings) -> Result<u8, Failure> {
     warn_unrecognized(&report);
     let rendered = render(&report, form, top, color, to_terminal);
     match &out {
-        Some(path) => std::fs::write(path, rendered.as_bytes())
+        Some(path) => output::write_atomically(path, rendered.as_bytes())
             .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?,
         None => {
             let mut stdout = io::stdout().lock();
@@ -167,6 +171,85 @@ fn run(settings: Settings) -> Result<u8, Failure> {
         .fail_on
         .is_some_and(|threshold| report.findings.iter().any(|f| f.severity >= threshold));
     Ok(if threshold_met { EXIT_FINDING } else { 0 })
+}
+
+/// `--follow`: live mode (logscan-live) until SIGINT, SIGTERM, `q`, the end of stdin or
+/// `--fail-on`; then the final report where it belongs (the stream already carries it).
+fn follow(settings: Settings, refresh: std::time::Duration) -> Result<u8, Failure> {
+    let paths: Vec<PathBuf> = if settings.paths.is_empty() {
+        let found = default_locations();
+        if found.is_empty() {
+            return Err(Failure::Usage(
+                "no PATH given and none of /var/log/nginx, /var/log/apache2, /var/log/httpd exists; \
+                 give the logs to follow, e.g. logscan -f /var/log/nginx/"
+                    .to_owned(),
+            ));
+        }
+        let shown: Vec<String> = found.iter().map(|p| p.display().to_string()).collect();
+        note!("following {}", shown.join(", "));
+        found
+    } else {
+        settings.paths.clone()
+    };
+    let mode = match (&settings.output, settings.live_view) {
+        (Output::Events { zone }, _) => logscan_live::Mode::Events { zone: zone.clone() },
+        (Output::Report { top, .. }, Some(color)) => logscan_live::Mode::View { color, top: *top },
+        (Output::Report { .. }, None) => logscan_live::Mode::Stream,
+    };
+    let view = matches!(mode, logscan_live::Mode::View { .. });
+    let live = logscan_live::LiveSettings {
+        paths,
+        formats: settings.formats.clone(),
+        config: settings.config.clone(),
+        refresh,
+        fail_on: settings.fail_on,
+        mode,
+        follow: logscan_live::FollowOptions::default(),
+    };
+    let outcome = logscan_live::run(live, &mut |notice| {
+        if notice.trouble {
+            trouble!("{}", notice.text);
+        } else {
+            note!("{}", notice.text);
+        }
+    })?;
+    if outcome.end == logscan_live::End::NothingToFollow {
+        trouble!("nothing can be followed");
+        return Ok(0);
+    }
+    if let (
+        Some(report),
+        Output::Report {
+            form,
+            out,
+            color,
+            top,
+            ..
+        },
+    ) = (&outcome.report, &settings.output)
+    {
+        match out {
+            Some(path) => {
+                let rendered = render(report, *form, *top, *color, false);
+                output::write_atomically(path, rendered.as_bytes())
+                    .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+            }
+            None if view => {
+                // The live view is gone: the final report on the normal screen.
+                let color = settings.live_view.unwrap_or(false);
+                let rendered = render(report, *form, *top, color, true);
+                let mut stdout = io::stdout().lock();
+                stdout.write_all(rendered.as_bytes())?;
+                stdout.flush()?;
+            }
+            None => {}
+        }
+    }
+    Ok(if outcome.end == logscan_live::End::FailOn {
+        EXIT_FINDING
+    } else {
+        0
+    })
 }
 
 /// The inputs the paths name (the usual places when none is given); problems finding them

@@ -31,6 +31,25 @@ pub fn duration_seconds(text: &str) -> Result<i64, String> {
         .ok_or_else(|| "from 1s to 100 years".to_owned())
 }
 
+/// A `--refresh` interval: `500ms`, `1s`, `2` (seconds), `1m`; from 100 ms to an hour.
+pub fn refresh(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let millis = match text.strip_suffix("ms") {
+        Some(ms) => ms
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| "use e.g. 500ms, 1s, 2s".to_owned())?,
+        None => u64::try_from(duration_seconds(text)?)
+            .map_err(|_| "use e.g. 500ms, 1s, 2s".to_owned())?
+            .saturating_mul(1_000),
+    };
+    if (100..=3_600_000).contains(&millis) {
+        Ok(std::time::Duration::from_millis(millis))
+    } else {
+        Err("from 100ms to 1h".to_owned())
+    }
+}
+
 /// The longest duration accepted (100 years): longer windows and relative times make no
 /// sense for logs, and would overflow time arithmetic.
 const MAX_DURATION: i64 = 100 * 365 * 86_400;

@@ -491,6 +491,29 @@ fn strip_compression(name: &str) -> &str {
     name
 }
 
+/// True if a file name is an older member of a rotated series or a compressed log
+/// (`error.log.1`, `access.log-20240501`, `access-20240501.log`, `error.log.2.gz`), the
+/// names that rotation gives the files it moves or copies away; false for the file being
+/// written (`error.log`, `access_log`, `php8.2-fpm.log`) and for names that are not logs.
+///
+/// ```
+/// use logscan_input::is_rotated_name;
+///
+/// assert!(is_rotated_name("error.log.1".as_ref()));
+/// assert!(is_rotated_name("access.log-20240501".as_ref()));
+/// assert!(is_rotated_name("error.log.2.gz".as_ref()));
+/// assert!(!is_rotated_name("error.log".as_ref()));
+/// assert!(!is_rotated_name("nginx.conf".as_ref()));
+/// ```
+pub fn is_rotated_name(name: &OsStr) -> bool {
+    let name = name.to_string_lossy();
+    let stem = strip_compression(&name);
+    match parse_log_name(stem) {
+        Some(log) => stem.len() != name.len() || log.rank != Rank::Current,
+        None => false,
+    }
+}
+
 /// True if a directory search should take a file of this name.
 fn is_log_name(name: &OsStr) -> bool {
     let name = name.to_string_lossy();

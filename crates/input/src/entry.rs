@@ -183,6 +183,25 @@ impl<R: Read> EntryReader<R> {
         self.reader
     }
 
+    /// The underlying reader.
+    pub fn get_ref(&self) -> &R {
+        &self.reader
+    }
+
+    /// The underlying reader, e.g. to tell a growing file's reader to read to its very end.
+    /// Reading from it directly loses the entry framing's place.
+    pub fn get_mut(&mut self) -> &mut R {
+        &mut self.reader
+    }
+
+    /// Reads on after the end of input: the next call asks the reader for more bytes again,
+    /// for a file that grows or a live stream. The reader should return `Ok(0)` only at the
+    /// end of a line (after a `\n`), or a line that is still being written is read as two.
+    /// Line numbers go on from where they were.
+    pub fn resume(&mut self) {
+        self.eof = false;
+    }
+
     /// The first complete physical lines from the current position (the start, before any
     /// entry was read), without consuming them: at most `max_lines` lines within the first
     /// `max_bytes` bytes (capped at the buffer limit), each without its `\n`. A last line

@@ -32,6 +32,17 @@ impl<W: Write> EventWriter<W> {
         EventWriter { out, zone, limits }
     }
 
+    /// Flushes what was written so far (a live stream flushes after each batch).
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    /// Keeps what `limits` admits from now on (live mode admits every new line once the
+    /// lines already there were read).
+    pub fn set_limits(&mut self, limits: Config) {
+        self.limits = limits;
+    }
+
     /// Flushes and gives back the writer.
     pub fn finish(mut self) -> io::Result<W> {
         self.out.flush()?;

@@ -35,7 +35,8 @@
 //! plain files in chunks) and merges in an order that makes the report independent of the
 //! thread count; [`Scanner::scan_all`] reads them in order into any sink, e.g. an
 //! [`EventWriter`] over stdout. [`Scanner::duplicate_access_logs`] finds access logs that
-//! repeat another one's requests.
+//! repeat another one's requests. [`Scanner::stream`] reads an input that is still being
+//! written, in steps, as it grows (live mode).
 #![deny(missing_docs)]
 #![cfg_attr(
     not(test),
@@ -48,6 +49,7 @@ mod events;
 mod parallel;
 mod read;
 mod sink;
+mod stream;
 
 use std::fmt;
 use std::num::NonZeroUsize;
@@ -59,6 +61,7 @@ pub use choose::{Choice, Formats};
 pub use events::EventWriter;
 pub use parallel::{CHUNK_SIZE, Outcome};
 pub use sink::{Entry, Sink, Start, Unrecognized};
+pub use stream::Stream;
 
 /// Reads inputs with one set of formats, reader limits and threads. See the crate docs.
 #[derive(Debug)]
