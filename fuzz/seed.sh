@@ -130,6 +130,27 @@ for product in sorted(os.listdir(edge_root)) if os.path.isdir(edge_root) else []
             for l in sample:
                 put(target, pair(header, l) if target == "cloudfront" else l)
             put("pipeline", bytes([0, 0]) + b"\n".join(all_lines[:per_file]) + b"\n")
+# envelope: the syslog, journald and container envelope fixtures as they are (choice 0:
+# detection; 1-5: forced), a limit byte, then their first lines; and plain error/access lines
+# to wrap and decode back (choice with the top bit set).
+env_files = []
+for root, _, names in os.walk(fixtures):
+    rel = os.path.relpath(root, fixtures)
+    if rel.startswith("envelope") or rel.endswith(("/syslog", "/journald")):
+        env_files += [os.path.join(root, n) for n in sorted(names) if n.endswith((".log", ".json"))]
+for path in sorted(env_files):
+    sample = lines(path, per_file)
+    if sample:
+        for choice in (0, 1, 2, 3, 4, 5):
+            put("envelope", bytes([choice, 255]) + b"\n".join(sample) + b"\n")
+        put("envelope", bytes([0, 40]) + b"\n".join(sample[:6]))
+for server in ("nginx", "apache"):
+    for name in ("error.log", "access.log"):
+        path = os.path.join(fixtures, server, "refused", name)
+        sample = lines(path, 8)
+        if sample:
+            for envelope in range(1, 6):
+                put("envelope", bytes([0x80 | envelope, 255]) + b"\n".join(sample))
 
 for target, n in sorted(counts.items()):
     print(f"{target}: {n} new inputs")

@@ -246,7 +246,12 @@ impl FileTail {
             None => {
                 // A line longer than the buffer: hand it out once its end is known.
                 self.remember_partial(&buf[..n], true);
-                let from = (self.delivered + n as u64).max(self.searched_to);
+                let read_to = self.delivered + n as u64;
+                // Bytes up to `searched_to` were searched before and hold no `\n`; they
+                // are not searched again, but the remembered start of the line must still
+                // hold them (a small `buf` this time would otherwise lose them).
+                self.remember_searched(read_to)?;
+                let from = read_to.max(self.searched_to);
                 match self.look_for_line_end(from, size)? {
                     Some(end) => {
                         // The line is complete: nothing is being written after it yet.
@@ -305,6 +310,25 @@ impl FileTail {
         }
         self.searched_to = at;
         Ok(None)
+    }
+
+    /// Adds to the remembered line the bytes from `at` up to `searched_to` (up to `keep`
+    /// bytes in all).
+    fn remember_searched(&mut self, mut at: u64) -> io::Result<()> {
+        if self.scratch.len() < LOOK {
+            self.scratch.resize(LOOK, 0);
+        }
+        while at < self.searched_to && self.partial.len() < self.keep {
+            let want = usize::try_from(self.searched_to - at).unwrap_or(usize::MAX);
+            let len = want.min(self.keep - self.partial.len()).min(LOOK);
+            let n = read_at_most(&self.file, &mut self.scratch[..len], at)?;
+            if n == 0 {
+                break;
+            }
+            self.partial.extend_from_slice(&self.scratch[..n]);
+            at += n as u64;
+        }
+        Ok(())
     }
 
     /// Remembers the start of the line being written (`bytes` from its first byte when
@@ -473,6 +497,27 @@ mod tests {
         let mut again = tail.restart().unwrap();
         w.write_all(b"new\n").unwrap();
         assert_eq!(drain(&mut again), b"new\n");
+    }
+
+    #[test]
+    fn a_line_read_again_through_a_smaller_buffer_is_still_remembered_whole() {
+        // std's read_to_end may probe with a buffer smaller than the line: the bytes
+        // searched on an earlier look must still be part of the line a truncation cuts.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.log");
+        let mut w = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .unwrap();
+        let mut tail = Tail::file(File::open(&path).unwrap(), 0, 100);
+        w.write_all(b"a line being written, longer than the buffer").unwrap();
+        let mut small = [0u8; 8];
+        assert_eq!(tail.read(&mut small).unwrap(), 0);
+        assert_eq!(tail.read(&mut small).unwrap(), 0);
+        w.set_len(0).unwrap();
+        assert_eq!(drain(&mut tail), b"a line being written, longer than the buffer");
+        assert_eq!(tail.state(), TailState::Truncated);
     }
 
     #[test]
