@@ -405,3 +405,56 @@ fn format_flag_names_the_edge_formats() {
         .expect("run");
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// An edge log's requests and 5xx count in the totals like an access log's (each of its
+/// lines is a request), next to the origin's; and a failure the product logs no reason for
+/// says that its cause was read from the time it took.
+#[test]
+fn edge_requests_count_and_timing_inferences_are_stated() {
+    use std::io::Read;
+    let dir = fixtures().join("edge/aws-alb/target_connect_timeout");
+    let label = labels(&dir);
+    let file = dir.join(label["files"][0].as_str().expect("file"));
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(&file).expect("open"))
+        .read_to_string(&mut text)
+        .expect("gunzip");
+    // The ELB status is the ninth field of every ALB line.
+    let statuses: Vec<u64> = text
+        .lines()
+        .map(|l| {
+            l.split(' ')
+                .nth(8)
+                .and_then(|s| s.parse().ok())
+                .expect("status")
+        })
+        .collect();
+    let errors = statuses.iter().filter(|&&s| s >= 500).count() as u64;
+    assert!(errors > 0 && errors < statuses.len() as u64);
+
+    let alone = report(std::slice::from_ref(&dir));
+    assert_eq!(alone["totals"]["requests"], statuses.len() as u64);
+    assert_eq!(alone["totals"]["server_errors"], errors);
+
+    let origin = fixtures().join("nginx/healthy/access_upstream.log");
+    let origin_requests = common::wc_lines(&origin);
+    let both = report(&[dir.clone(), origin]);
+    assert_eq!(
+        both["totals"]["requests"],
+        statuses.len() as u64 + origin_requests
+    );
+    assert_eq!(both["totals"]["server_errors"], errors);
+
+    let edge = finding(&both, "edge").expect("an edge finding");
+    let notes: Vec<&str> = edge["notes"]
+        .as_array()
+        .map(|n| n.iter().filter_map(|n| n.as_str()).collect())
+        .unwrap_or_default();
+    let said = format!("all {errors} took 10.0 s: the load balancer's connect timeout");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("Inferred from timing") && n.contains(&said)),
+        "{notes:?}"
+    );
+}
