@@ -511,12 +511,16 @@ mod tests {
             .open(&path)
             .unwrap();
         let mut tail = Tail::file(File::open(&path).unwrap(), 0, 100);
-        w.write_all(b"a line being written, longer than the buffer").unwrap();
+        w.write_all(b"a line being written, longer than the buffer")
+            .unwrap();
         let mut small = [0u8; 8];
         assert_eq!(tail.read(&mut small).unwrap(), 0);
         assert_eq!(tail.read(&mut small).unwrap(), 0);
         w.set_len(0).unwrap();
-        assert_eq!(drain(&mut tail), b"a line being written, longer than the buffer");
+        assert_eq!(
+            drain(&mut tail),
+            b"a line being written, longer than the buffer"
+        );
         assert_eq!(tail.state(), TailState::Truncated);
     }
 
