@@ -463,6 +463,28 @@ mod tests {
     }
 
     #[test]
+    fn edge_causes_have_their_severity_and_category() {
+        let expected = [
+            (Cause::OriginErrorResponse, Severity::High, Category::AppBug),
+            (Cause::EdgeInternalError, Severity::High, Category::Cdn),
+            (Cause::EdgeFunctionError, Severity::High, Category::AppBug),
+            (
+                Cause::UpstreamQueueTimeout,
+                Severity::High,
+                Category::Overload,
+            ),
+        ];
+        for (cause, severity, category) in expected {
+            assert_eq!(
+                (cause.severity(), cause.category()),
+                (severity, category),
+                "{cause}"
+            );
+            assert!(!cause.title().is_empty(), "{cause}");
+        }
+    }
+
+    #[test]
     fn nginx_actions_map_to_phases() {
         assert_eq!(
             Phase::from_nginx_action(b"reading response header from upstream"),
