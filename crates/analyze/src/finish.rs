@@ -763,7 +763,15 @@ fn expected_status(g: &Group) -> Option<u16> {
     use Cause::*;
     let apache = g.key.server == Server::Apache;
     let fastcgi = is_fastcgi(g);
+    // nginx's stream module proxies TCP/UDP: its clients get no HTTP status.
+    if g.protocols.keys().any(|p| p == "tcp" || p == "udp") {
+        return None;
+    }
+    let variant = |prefix: &str| g.variants.keys().any(|v| v.starts_with(prefix));
     Some(match g.key.cause {
+        // mod_fcgid: a timeout ends the script without headers (500); no process slot, 503.
+        UpstreamTimeoutRead | UpstreamClosedEarly if apache && variant("fcgid_") => 500,
+        FpmPoolExhausted if apache && variant("fcgid_") => 503,
         UpstreamRefused | UpstreamUnreachable | SocketMissing | SocketPermission | BacklogFull
         | EphemeralPorts
             if apache =>

@@ -4,8 +4,9 @@
 //! and listening where `proxy_pass` points; for a read timeout: how slow the backend was
 //! against `proxy_read_timeout`). Every text names the upstream, the count and the time,
 //! and the directive of the server that logged the failure (nginx directives for nginx,
-//! Apache directives for Apache, PHP-FPM pool settings for FPM). Steps go in order: check
-//! first, then change.
+//! including its stream module, Apache directives for Apache with mod_proxy or mod_fcgid,
+//! PHP-FPM pool settings for FPM, the Lua balancer's own objects for ingress-nginx, Kong and
+//! APISIX). Steps go in order: check first, then change.
 
 use logscan_parse::{Cause, Edge, Server};
 
@@ -91,6 +92,19 @@ impl FixContext {
         self.upstream.starts_with("unix:")
     }
 
+    /// A TCP/UDP upstream of nginx's stream module (`proxy_pass 10.0.0.5:3306;` in a
+    /// `stream {}` block): its directives differ from the HTTP proxy's.
+    fn is_stream(&self) -> bool {
+        matches!(self.protocol.as_deref(), Some("tcp" | "udp"))
+    }
+
+    /// A FastCGI application run by Apache's mod_fcgid rather than mod_proxy.
+    fn is_fcgid(&self) -> bool {
+        self.variant
+            .as_deref()
+            .is_some_and(|v| v.starts_with("fcgid"))
+    }
+
     /// The nginx directive prefix for the upstream protocol: `proxy`, `fastcgi`, ...
     fn module(&self) -> &'static str {
         match self.protocol() {
@@ -115,6 +129,9 @@ impl FixContext {
     /// What the `*_pass` directive names: `http://127.0.0.1:8080`, `unix:/run/php.sock`
     /// (fastcgi/uwsgi/scgi take the address without a scheme; proxy_pass needs one).
     fn pass_target(&self) -> String {
+        if self.is_stream() {
+            return self.upstream.clone();
+        }
         match self.module() {
             "proxy" | "grpc" => format!("{}://{}", self.protocol(), self.upstream),
             _ => self.upstream.clone(),
@@ -198,6 +215,14 @@ pub fn fix(ctx: &FixContext) -> Fix {
                     steps.push(format!("Check that the `ProxyPass`/`BalancerMember` address is exactly {u} (use 127.0.0.1 rather than localhost, which may resolve to ::1 first)."));
                     steps.push("Set `ProxyPass ... retry=0` (or a few seconds) so one failed connect does not turn into 60 s of 503s while mod_proxy keeps the worker in error state (AH00940); add spare `BalancerMember`s for restarts.".to_owned());
                 }
+                _ if ctx.is_stream() => {
+                    steps.push(format!(
+                        "Check that `proxy_pass {};` in the `stream {{}}` block matches the backend's listen address exactly ({}).",
+                        ctx.pass_target(),
+                        if ctx.protocol.as_deref() == Some("udp") { "for UDP, a refusal is the ICMP port-unreachable of a closed port" } else { "prefer 127.0.0.1:<port> over localhost" }
+                    ));
+                    steps.push("To ride out restarts: several `server`s in the stream `upstream` block with `proxy_next_upstream on;` (the default) and `proxy_next_upstream_tries`.".to_owned());
+                }
                 _ => {
                     steps.push(format!(
                         "Check that `{} {}` matches the backend's listen address exactly (prefer 127.0.0.1:<port> over localhost, which may resolve to [::1] first).",
@@ -245,6 +270,8 @@ pub fn fix(ctx: &FixContext) -> Fix {
                     "Raise the backend's capacity and its listen backlog (`net.core.somaxconn`, `net.ipv4.tcp_max_syn_backlog`, the application's backlog setting).".to_owned(),
                     if server == Server::Apache {
                         "Keep `connectiontimeout` short (1-5 s) so a dead backend fails fast, and add balancer members.".to_owned()
+                    } else if ctx.is_stream() {
+                        "Keep the stream module's `proxy_connect_timeout` short (1-5 s) with several servers in the stream `upstream` block and `proxy_next_upstream on;` so another server is tried.".to_owned()
                     } else {
                         format!("Keep `{}` short (1-5 s) with `{}_next_upstream timeout` so another server is tried.", ctx.directive("connect_timeout"), ctx.module())
                     },
@@ -253,9 +280,21 @@ pub fn fix(ctx: &FixContext) -> Fix {
         }
         Cause::UpstreamTimeoutRead => {
             let (directive, backend_timeouts) = match server {
+                Server::Apache if ctx.variant.as_deref() == Some("fcgid_busy_timeout") => (
+                    "mod_fcgid's `FcgidBusyTimeout` (default 300 s, after which the process is killed)".to_owned(),
+                    "PHP `max_execution_time`",
+                ),
+                Server::Apache if ctx.is_fcgid() => (
+                    "mod_fcgid's `FcgidIOTimeout` (default 40 s)".to_owned(),
+                    "PHP `max_execution_time`",
+                ),
                 Server::Apache => (
                     if ctx.is_fastcgi() { "`ProxyTimeout` (or `ProxySet timeout=` for the fcgi:// worker)".to_owned() } else { "`ProxyTimeout` (or `ProxyPass ... timeout=`)".to_owned() },
                     "PHP-FPM `request_terminate_timeout`, gunicorn `--timeout`, uWSGI `harakiri`",
+                ),
+                _ if ctx.is_stream() => (
+                    "the stream module's `proxy_timeout` (default 10m: the time between two reads or writes)".to_owned(),
+                    "the backend's own idle and query timeouts",
                 ),
                 _ => (
                     format!("`{}`", ctx.directive("read_timeout")),
@@ -274,7 +313,9 @@ pub fn fix(ctx: &FixContext) -> Fix {
             let mut steps = vec![
                 format!("Find out why {u} is slow: look at the endpoints below and the backend's own logs for the same times (slow database queries, external calls, all workers busy).{endpoint}"),
             ];
-            if server == Server::Apache {
+            if server == Server::Apache && ctx.is_fcgid() {
+                steps.push("mod_fcgid ends the request with 500 (`End of script output before headers`) when the FastCGI process does not answer in time.".to_owned());
+            } else if server == Server::Apache {
                 steps.push("mod_proxy_http answers 502 (not 504) when the status line times out; mod_proxy_fcgi answers 504.".to_owned());
             }
             steps.push(format!(
@@ -365,6 +406,16 @@ pub fn fix(ctx: &FixContext) -> Fix {
                 None => String::new(),
             };
             let (summary_tail, steps) = match server {
+                _ if ctx.variant.as_deref() == Some("no_endpoints") => (
+                    format!(
+                        "the Lua balancer (ingress-nginx, Kong, APISIX) had no backend to offer for {u}, so nginx dialed the placeholder 0.0.0.1 of its `upstream` block (or answered 502/503 at once). This is not a network problem: the service had no ready endpoints, targets or nodes."
+                    ),
+                    vec![
+                        format!("ingress-nginx: {u} is `<namespace>-<service>-<port>`; check that the Service has ready endpoints: `kubectl get endpointslices -n <namespace> -l kubernetes.io/service-name=<service>` and `kubectl get pods -n <namespace> -l <selector>`."),
+                        "Then why the pods are not ready: the Service's selector matches the pods' labels, the targetPort is the port the container listens on, and the readiness probe passes (`kubectl describe pod`); during deploys keep `maxUnavailable` low and use a PodDisruptionBudget.".to_owned(),
+                        "Kong: check the upstream's targets and their health (`curl -s localhost:8001/upstreams/<name>/health`); APISIX: the upstream's `nodes` and its health checks.".to_owned(),
+                    ],
+                ),
                 Server::Apache => (
                     format!(
                         "mod_proxy had every worker of {u} in error state and answered 503 without trying the backend{}.",
@@ -578,6 +629,21 @@ pub fn fix(ctx: &FixContext) -> Fix {
                 ],
             },
         ),
+        Cause::EphemeralPorts if matches!(ctx.errno.as_deref(), Some("ENOBUFS" | "EADDRINUSE")) => (
+            format!(
+                "No local port was free for connections to {u} {} {when} ({}): on Windows this is how connect() reports that the dynamic port range is used up.",
+                ctx.times("time", "times"),
+                ctx.errno.as_deref().unwrap_or("WSAENOBUFS")
+            ),
+            vec![
+                "Count them: `netstat -ano | find /c \"TIME_WAIT\"` and `netsh int ipv4 show dynamicport tcp`.".to_owned(),
+                if server == Server::Apache {
+                    "Reuse backend connections (no `disablereuse=On`); widen the range (`netsh int ipv4 set dynamicport tcp start=10000 num=55535`) and shorten `TcpTimedWaitDelay`.".to_owned()
+                } else {
+                    "Reuse backend connections (`keepalive` in the upstream block with `proxy_http_version 1.1;`), widen the range (`netsh int ipv4 set dynamicport tcp start=10000 num=55535`) and shorten `TcpTimedWaitDelay`.".to_owned()
+                },
+            ],
+        ),
         Cause::EphemeralPorts => (
             format!(
                 "No local port was free for connections to {u} {} {when} (EADDRNOTAVAIL): too many connections in use or TIME_WAIT.",
@@ -594,6 +660,16 @@ pub fn fix(ctx: &FixContext) -> Fix {
                     "Then widen `net.ipv4.ip_local_port_range`, set `net.ipv4.tcp_tw_reuse=1`, or spread over several upstream addresses / `proxy_bind` source addresses.".to_owned(),
                 ],
             },
+        ),
+        Cause::FpmPoolExhausted if ctx.is_fcgid() => (
+            format!(
+                "mod_fcgid had no FastCGI process for {} {when}: every process of the class was busy and no new one could be started, so Apache answered 503.",
+                ctx.times("request", "requests")
+            ),
+            vec![
+                "Check how many processes run and why they are slow: `ps -C php-cgi -o pid,etime,rss,args`, slow scripts in the application log.".to_owned(),
+                "Raise `FcgidMaxProcessesPerClass` (default 100) and `FcgidMaxProcesses` (default 1000) as memory allows, and lower `FcgidSpawnScoreUpLimit` waits only if spawning is the bottleneck; better, move PHP to PHP-FPM (mod_proxy_fcgi) with a sized `pm.max_children`.".to_owned(),
+            ],
         ),
         Cause::FpmPoolExhausted => {
             let max = ctx
@@ -721,14 +797,35 @@ pub fn fix(ctx: &FixContext) -> Fix {
         },
         Cause::BufferedToDisk => {
             if ctx.variant.as_deref() == Some("temp_path_error") {
+                let dir = &ctx.upstream;
+                let (directive, what) = temp_path_kind(dir);
+                let why = match ctx.errno.as_deref() {
+                    Some("EACCES") => "the nginx worker user may not write there (the directory is owned by another user, typically after a `user` change, a package upgrade or a restored backup)".to_owned(),
+                    Some("ENOSPC") => "the disk is full".to_owned(),
+                    Some("ENOENT") => "the directory does not exist (removed, or on a filesystem that was not mounted)".to_owned(),
+                    Some("EMFILE" | "ENFILE") => "nginx ran out of file descriptors".to_owned(),
+                    _ => "the directory is not writable or the disk is full".to_owned(),
+                };
+                let place = if dir.is_empty() {
+                    format!("`{directive}`")
+                } else {
+                    format!("{dir} (`{directive}`)")
+                };
                 (
                     format!(
-                        "Writing proxied responses to temporary files failed {} {when}: clients got truncated responses.",
+                        "nginx could not write its temporary files in {place} {} {when}: {why}. {what}",
                         ctx.times("time", "times")
                     ),
                     vec![
-                        "Check the disk and the temp path: `df -h; df -i`, owner of `proxy_temp_path`/`fastcgi_temp_path`/`client_body_temp_path` (after a `user` change or package upgrade).".to_owned(),
-                        "Fix ownership (`chown -R <nginx user> <temp path>`) or free space.".to_owned(),
+                        format!(
+                            "Check the directory and the disk: `ls -ld {0} {0}/..`, `ps -o user= -C nginx` (the workers' user, the `user` directive), `df -h {0}; df -i {0}`.",
+                            if dir.is_empty() { "<temp path>" } else { dir.as_str() }
+                        ),
+                        format!(
+                            "Give it back to the workers' user (`chown -R www-data: {}`, or the user of the `user` directive) or free space; nginx repairs the owner of its temp paths only when it starts, so `nginx -s reload` after fixing.",
+                            if dir.is_empty() { "<temp path>" } else { dir.as_str() }
+                        ),
+                        format!("To avoid the temporary files altogether for this traffic: raise `client_body_buffer_size` (uploads) or `{}` (responses), or set `{}_max_temp_file_size 0`.", ctx.directive("buffers"), ctx.module()),
                     ],
                 )
             } else {
@@ -783,6 +880,40 @@ pub fn fix(ctx: &FixContext) -> Fix {
     Fix {
         summary: capitalized(summary),
         steps,
+    }
+}
+
+/// The directive a temporary directory belongs to, and what failing there does to clients,
+/// told from nginx's default names (`client_body_temp`, `proxy_temp`, ...; Debian's
+/// `/var/lib/nginx/body`, `/var/lib/nginx/proxy`, ...).
+fn temp_path_kind(dir: &str) -> (&'static str, &'static str) {
+    let last = dir.rsplit(['/', '\\']).next().unwrap_or(dir);
+    let has = |names: &[&str]| names.iter().any(|n| last.contains(n));
+    if has(&["client_body", "body"]) {
+        (
+            "client_body_temp_path",
+            "Requests with bodies larger than `client_body_buffer_size` (uploads, large POSTs) failed with 500.",
+        )
+    } else if has(&["fastcgi"]) {
+        (
+            "fastcgi_temp_path",
+            "FastCGI responses larger than the `fastcgi_buffers` reached clients truncated.",
+        )
+    } else if has(&["uwsgi"]) {
+        (
+            "uwsgi_temp_path",
+            "uwsgi responses larger than the `uwsgi_buffers` reached clients truncated.",
+        )
+    } else if has(&["scgi"]) {
+        (
+            "scgi_temp_path",
+            "SCGI responses larger than the `scgi_buffers` reached clients truncated.",
+        )
+    } else {
+        (
+            "proxy_temp_path",
+            "Proxied responses larger than the `proxy_buffers` reached clients truncated.",
+        )
     }
 }
 
@@ -1302,5 +1433,77 @@ mod tests {
         let mut b = ctx(Cause::BufferedToDisk, Server::Nginx, "");
         b.variant = Some("temp_path_error".into());
         assert!(fix(&b).summary.contains("truncated"));
+    }
+
+    /// Lines from the wild: temp paths, Lua balancers, mod_fcgid, the stream module and
+    /// Windows each get the advice of their own directives.
+    #[test]
+    fn wild_variants_name_their_own_directives() {
+        let mut body = ctx(Cause::BufferedToDisk, Server::Nginx, "/var/lib/nginx/body");
+        body.variant = Some("temp_path_error".into());
+        body.errno = Some("EACCES".into());
+        let f = fix(&body);
+        assert!(
+            f.summary.contains("`client_body_temp_path`"),
+            "{}",
+            f.summary
+        );
+        assert!(f.summary.contains("may not write there"), "{}", f.summary);
+        assert!(f.summary.contains("500"), "{}", f.summary);
+        assert!(
+            f.steps
+                .iter()
+                .any(|s| s.contains("chown -R www-data: /var/lib/nginx/body"))
+        );
+        let mut proxy = ctx(
+            Cause::BufferedToDisk,
+            Server::Nginx,
+            "/var/cache/nginx/proxy_temp",
+        );
+        proxy.variant = Some("temp_path_error".into());
+        proxy.errno = Some("ENOSPC".into());
+        let f = fix(&proxy);
+        assert!(f.summary.contains("`proxy_temp_path`") && f.summary.contains("disk is full"));
+
+        let mut lua = ctx(Cause::NoLiveUpstreams, Server::Nginx, "shop-web-80");
+        lua.variant = Some("no_endpoints".into());
+        let f = fix(&lua);
+        assert!(f.summary.contains("0.0.0.1") && f.summary.contains("not a network problem"));
+        assert!(
+            f.steps
+                .iter()
+                .any(|s| s.contains("kubectl get endpointslices"))
+        );
+        assert!(!f.steps.iter().any(|s| s.contains("max_fails")));
+
+        let mut fcgid = ctx(Cause::UpstreamTimeoutRead, Server::Apache, "");
+        fcgid.variant = Some("fcgid_io_timeout".into());
+        let f = fix(&fcgid);
+        assert!(f.summary.contains("FcgidIOTimeout"), "{}", f.summary);
+        assert!(!f.summary.contains("ProxyTimeout"), "{}", f.summary);
+        let mut slot = ctx(Cause::FpmPoolExhausted, Server::Apache, "");
+        slot.variant = Some("fcgid_process_slot".into());
+        let f = fix(&slot);
+        assert!(
+            f.steps
+                .iter()
+                .any(|s| s.contains("FcgidMaxProcessesPerClass"))
+        );
+
+        let mut stream = ctx(Cause::UpstreamTimeoutRead, Server::Nginx, "10.0.0.9:5432");
+        stream.protocol = Some("tcp".into());
+        assert!(fix(&stream).summary.contains("`proxy_timeout`"));
+        let mut refused = ctx(Cause::UpstreamRefused, Server::Nginx, "10.0.0.9:5432");
+        refused.protocol = Some("tcp".into());
+        let f = fix(&refused);
+        assert!(
+            f.steps
+                .iter()
+                .any(|s| s.contains("`proxy_pass 10.0.0.9:5432;` in the `stream {}` block"))
+        );
+
+        let mut windows = ctx(Cause::EphemeralPorts, Server::Nginx, "127.0.0.1:8080");
+        windows.errno = Some("ENOBUFS".into());
+        assert!(fix(&windows).steps.iter().any(|s| s.contains("netsh")));
     }
 }

@@ -48,6 +48,8 @@
 
 mod analyzer;
 mod attribute;
+#[cfg(test)]
+mod causes_page;
 mod clock;
 mod config;
 mod correlate;

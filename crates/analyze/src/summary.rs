@@ -37,6 +37,7 @@ pub(crate) fn plain_cause(f: &Finding, observed: Option<f64>) -> String {
         format!("the backend at {}", f.upstream)
     };
     let fastcgi = f.upstream.starts_with("unix:") || f.fix.summary.contains("fastcgi");
+    let variant = |name: &str| f.variants.keys().any(|v| v.starts_with(name));
     match f.cause {
         Cause::UpstreamRefused => format!("{u} was not running (connection refused)"),
         Cause::UpstreamUnreachable => format!("{u} could not be reached over the network"),
@@ -44,7 +45,13 @@ pub(crate) fn plain_cause(f: &Finding, observed: Option<f64>) -> String {
             format!("{u} did not accept connections in time (overloaded or blocked)")
         }
         Cause::UpstreamTimeoutRead => {
-            let directive = if f.server == Server::Apache {
+            let directive = if f.server == Server::Apache && variant("fcgid_busy") {
+                "FcgidBusyTimeout"
+            } else if f.server == Server::Apache && variant("fcgid_") {
+                "FcgidIOTimeout"
+            } else if f.fix.summary.contains("stream module") {
+                "proxy_timeout"
+            } else if f.server == Server::Apache {
                 "ProxyTimeout"
             } else if fastcgi {
                 "fastcgi_read_timeout"
@@ -65,6 +72,14 @@ pub(crate) fn plain_cause(f: &Finding, observed: Option<f64>) -> String {
         }
         Cause::UpstreamClosedEarly => format!("{u} closed connections without a complete answer"),
         Cause::BackendCrash => "the backend process crashed or was killed".to_owned(),
+        Cause::NoLiveUpstreams if variant("no_endpoints") => format!(
+            "the Lua balancer (ingress-nginx, Kong, APISIX) had no ready endpoint for {}",
+            if f.upstream.is_empty() {
+                "the service"
+            } else {
+                &f.upstream
+            }
+        ),
         Cause::NoLiveUpstreams => format!(
             "every server of the upstream group {} was marked as failed",
             if f.upstream.is_empty() {
@@ -97,6 +112,14 @@ pub(crate) fn plain_cause(f: &Finding, observed: Option<f64>) -> String {
         Cause::PhpScriptNotFound => "PHP-FPM could not find the script".to_owned(),
         Cause::ClientAbort => "clients gave up waiting".to_owned(),
         Cause::RateLimited => "the server's rate limit rejected them".to_owned(),
+        Cause::BufferedToDisk if variant("temp_path_error") => format!(
+            "nginx could not write its temporary files{}",
+            if f.upstream.is_empty() {
+                String::new()
+            } else {
+                format!(" in {}", f.upstream)
+            }
+        ),
         Cause::BufferedToDisk => "responses were spooled to disk".to_owned(),
         Cause::ProxyConfigError => "the proxy configuration is wrong".to_owned(),
         Cause::OriginErrorResponse => format!("{u} answered them with errors"),

@@ -63,7 +63,7 @@ read (the report still covers every input that could be).";
 /// early, header too big, DNS, TLS, PHP-FPM pool exhausted, ...), when it started and
 /// stopped, how many requests it hit, and what to change to fix it.
 #[derive(Debug, clap::Parser)]
-#[command(name = "logscan", version, after_long_help = EXAMPLES, after_help = "Examples and exit codes: logscan --help")]
+#[command(name = "logscan", version = env!("LOGSCAN_VERSION"), after_long_help = EXAMPLES, after_help = "Examples and exit codes: logscan --help")]
 pub struct Args {
     /// Log files, directories (searched recursively for logs, rotated and compressed ones
     /// included), glob patterns, or - for stdin. Default: /var/log/nginx, /var/log/apache2,

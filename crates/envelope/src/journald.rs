@@ -1,6 +1,6 @@
 //! `journalctl -o json` (and `-o json-seq`) entries.
 //!
-//! Per systemd's Journal JSON Format (https://systemd.io/JOURNAL_EXPORT_FORMATS/): one
+//! Per systemd's Journal JSON Format (<https://systemd.io/JOURNAL_EXPORT_FORMATS/>): one
 //! object per line; every value is a string, except that a value which is not printable
 //! UTF-8 is an array of byte numbers, a field with several values is an array of them,
 //! and (unless journalctl runs with `--all`) a value over 4096 bytes is `null`.

@@ -1,7 +1,8 @@
 //! The cause taxonomy: why an upstream request failed.
 //!
 //! The 31 ids are a stable contract (they are the `cause` values of logscan's report JSON
-//! and of `logscan.cause` in the events stream). The first 27 come from what nginx, Apache
+//! and of `logscan.cause` in the events stream); each variant's docs say what it means, and
+//! the project README lists what logscan reads. The first 27 come from what nginx, Apache
 //! httpd and PHP-FPM log; the last four from the CDN or load balancer in front of them
 //! (`origin_error_response`, `edge_internal_error`, `edge_function_error`,
 //! `upstream_queue_timeout`).

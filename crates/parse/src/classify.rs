@@ -1,8 +1,18 @@
-//! Classification: which [`Cause`] an error entry reports (CAUSES.md sections 2 and 4).
+//! Classification: which [`Cause`] an error entry reports.
 //!
 //! One Aho-Corasick automaton (built once) finds every known message stem and detail in
 //! the message; the leftmost stem decides what the message is, then errno × action rules
 //! (nginx) or the AH code and APR status (Apache) pick the cause. Nothing here allocates.
+//!
+//! The cause comes from the message, the errno and the phase (the `while <action>` of
+//! nginx, the AH code of Apache) alone: the context fields (client, server, request, host,
+//! referrer, byte counters) never change it. The one exception is the upstream address
+//! `0.0.0.1`, which is not an address but the placeholder that Lua balancers (ingress-nginx,
+//! Kong, APISIX) leave in their `upstream` block: dialing it means the balancer found no
+//! backend.
+//!
+//! Every stem is cited with the source file that writes it (nginx `src/...`, httpd
+//! `modules/...`, third-party modules by repository).
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use std::sync::LazyLock;
@@ -12,8 +22,8 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use crate::bytes::{at, find, head, leading_u64, parse_dec, rfind, split_once, tail, trim_end};
 use crate::cause::{Cause, Phase};
 use crate::errno::{CodeSpace, Errno};
-use crate::nginx_error::{ACTIONS, Extra};
-use crate::record::{ErrorRecord, Failure, Role};
+use crate::nginx_error::{ACTIONS, Extra, known_action};
+use crate::record::{ErrorRecord, Failure, Level, Role};
 
 /// A message stem: the text that says what kind of message a line is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,6 +76,15 @@ enum S {
     LuaDns,
     LuaConfig,
     NoActiveEndpoint,
+    // lua-nginx-module, Kong, APISIX, Tengine and other third-party modules
+    LuaNoPeerSet,
+    LuaBalancerError,
+    LuaSocketTimeout(Phase),
+    LuaDnsFailed,
+    BalancerNoServer,
+    BalancerUnhealthy,
+    ConnectTunnelTimeout,
+    ConnectTunnelClient,
     // Apache (2.6, 2.7)
     AttemptConnect,
     DisablingWorker,
@@ -104,6 +123,23 @@ enum S {
     ScgiSend,
     ErrorCreatingSocket,
     ChildExitSignal,
+    // Apache 2.2 mod_proxy / mod_proxy_ajp / mod_ssl texts without AH codes
+    AjpIo(Phase),
+    ProxyBlocked22,
+    SslProxySni,
+    // mod_fcgid (apache/httpd-mod_fcgid modules/fcgid/)
+    FcgidReadTimeout,
+    FcgidClosed,
+    FcgidReadError,
+    FcgidWriteError,
+    FcgidWriteTimeout,
+    FcgidPassBrigade,
+    FcgidNoSlot,
+    FcgidBusyTimeout,
+    FcgidStderr,
+    FcgidConnect,
+    FcgidExit,
+    FcgidClientRead,
     // PHP-FPM (2.8)
     MaxChildren,
     SeemsBusy,
@@ -209,6 +245,14 @@ const PATTERNS: &[(&str, Hit)] = &[
     ("wrong ident ", St(S::DnsMisc)),
     ("short DNS response", St(S::DnsMisc)),
     ("invalid DNS response", St(S::DnsMisc)),
+    // The resolver's response checks (src/core/ngx_resolver.c): ` in DNS response` since
+    // nginx 1.19.4 (279efaab6), and the older wordings before it.
+    (" DNS response", St(S::DnsMisc)),
+    ("unexpected response for ", St(S::DnsMisc)),
+    ("unexpected RR class ", St(S::DnsMisc)),
+    ("unexpected RR type ", St(S::DnsMisc)),
+    ("name is out of response", St(S::DnsMisc)),
+    ("compression pointers loop", St(S::DnsMisc)),
     ("host not found in upstream", St(S::HostNotFoundInUpstream)),
     ("no port in upstream", St(S::HostNotFoundInUpstream)),
     ("invalid host in upstream", St(S::HostNotFoundInUpstream)),
@@ -250,6 +294,11 @@ const PATTERNS: &[(&str, Hit)] = &[
     ("pwrite() \"", St(S::FileOp)),
     ("pwritev() \"", St(S::FileOp)),
     ("write() \"", St(S::FileOp)),
+    // The same on Windows (src/os/win32/ngx_files.h: ngx_open_tempfile_n, ngx_write_fd_n,
+    // ngx_create_dir_n).
+    ("CreateFile() \"", St(S::FileOp)),
+    ("WriteFile() \"", St(S::FileOp)),
+    ("CreateDirectory() \"", St(S::FileOp)),
     ("broken header: ", St(S::BrokenHeader)),
     ("client sent ", St(S::ClientProblem)),
     ("client intended to send too large", St(S::ClientProblem)),
@@ -265,6 +314,56 @@ const PATTERNS: &[(&str, Hit)] = &[
     ("could not parse backends data", St(S::LuaConfig)),
     ("error updating configuration", St(S::LuaConfig)),
     ("does not have any active Endpoint", St(S::NoActiveEndpoint)),
+    // lua-nginx-module src/ngx_http_lua_balancer.c: `balancer_by_lua*` set no peer on an
+    // upstream without servers (since 2024), or its code failed.
+    ("lua balancer: no peer set", St(S::LuaNoPeerSet)),
+    ("failed to run balancer_by_lua", St(S::LuaBalancerError)),
+    // lua-nginx-module src/ngx_http_lua_socket_{tcp,udp}.c: cosocket timeouts (Lua code
+    // talking to its own backends: Redis, databases, HTTP APIs).
+    (
+        "lua tcp socket connect timed out",
+        St(S::LuaSocketTimeout(Phase::Connect)),
+    ),
+    (
+        "lua tcp socket read timed out",
+        St(S::LuaSocketTimeout(Phase::ReadHeader)),
+    ),
+    (
+        "lua tcp socket write timed out",
+        St(S::LuaSocketTimeout(Phase::SendRequest)),
+    ),
+    (
+        "lua udp socket read timed out",
+        St(S::LuaSocketTimeout(Phase::ReadHeader)),
+    ),
+    // Kong kong/init.lua (balancer phase) and kong/runloop/balancer/init.lua.
+    ("failed to set the current peer", St(S::LuaSettingPeer)),
+    ("DNS resolution failed", St(S::LuaDnsFailed)),
+    // APISIX apisix/balancer.lua and apisix/init.lua: no node to send the request to.
+    ("failed to pick server", St(S::LuaNoPeerSet)),
+    ("no valid upstream node", St(S::LuaNoPeerSet)),
+    ("failed to set server peer [", St(S::LuaSettingPeer)),
+    ("all upstream nodes is unhealthy", St(S::BalancerUnhealthy)),
+    // Tengine modules/ngx_http_upstream_consistent_hash_module ("all servers are down!")
+    // and modules/ngx_http_upstream_vnswrr_module.
+    ("all servers are down", St(S::BalancerNoServer)),
+    ("get rr peer is null in upstream", St(S::BalancerNoServer)),
+    // Tengine modules/ngx_http_upstream_dynamic_module.
+    ("resolver has not been configured", St(S::NoResolver)),
+    // chobits/ngx_http_proxy_connect_module (the CONNECT tunnel).
+    ("proxy_connect: no live connection", St(S::NoLiveUpstreams)),
+    (
+        "proxy_connect: upstream read timed out",
+        St(S::ConnectTunnelTimeout),
+    ),
+    (
+        "proxy_connect: client read timed out",
+        St(S::ConnectTunnelClient),
+    ),
+    (
+        "proxy_connect: connection timed out",
+        St(S::ConnectTunnelClient),
+    ),
     // Apache 2.6 / 2.7
     ("attempt to connect to ", St(S::AttemptConnect)),
     (
@@ -387,6 +486,71 @@ const PATTERNS: &[(&str, Hit)] = &[
     ),
     ("error creating fam ", St(S::ErrorCreatingSocket)),
     (" exit signal ", St(S::ChildExitSignal)),
+    // httpd 2.2.x modules/proxy/mod_proxy_ajp.c, proxy_util.c and modules/ssl (no AH
+    // codes before 2.3).
+    ("proxy: send failed to ", St(S::AjpIo(Phase::SendRequest))),
+    (
+        "proxy: read response failed from ",
+        St(S::AjpIo(Phase::ReadHeader)),
+    ),
+    ("proxy: dialog to ", St(S::AjpIo(Phase::ReadHeader))),
+    ("AJP: request failed to ", St(S::AjpIo(Phase::ReadHeader))),
+    ("cping/cpong failed to ", St(S::AjpIo(Phase::Connect))),
+    ("proxy: connect to remote machine ", St(S::ProxyBlocked22)),
+    (
+        "Failed to set SNI extension for SSL Proxy",
+        St(S::SslProxySni),
+    ),
+    // mod_fcgid: fcgid_proc_unix.c, fcgid_proc_win.c, fcgid_bridge.c, fcgid_bucket.c
+    // (the wordings before 2.3.2, cd10db5, in the second place).
+    ("mod_fcgid: read data timeout in ", St(S::FcgidReadTimeout)),
+    ("mod_fcgid: read timeout from pipe", St(S::FcgidReadTimeout)),
+    ("FastCGI server closed connection", St(S::FcgidClosed)),
+    ("fastcgi server has close connection", St(S::FcgidClosed)),
+    (
+        "mod_fcgid: error reading data from FastCGI server",
+        St(S::FcgidReadError),
+    ),
+    (
+        "mod_fcgid: read data from fastcgi server error",
+        St(S::FcgidReadError),
+    ),
+    ("mod_fcgid: get overlap result error", St(S::FcgidReadError)),
+    (
+        "mod_fcgid: error polling unix domain socket",
+        St(S::FcgidReadError),
+    ),
+    (
+        "mod_fcgid: poll unix domain socket error",
+        St(S::FcgidReadError),
+    ),
+    (
+        "mod_fcgid: error writing data to FastCGI server",
+        St(S::FcgidWriteError),
+    ),
+    (
+        "mod_fcgid: write data to fastcgi server error",
+        St(S::FcgidWriteError),
+    ),
+    ("mod_fcgid: write timeout to pipe", St(S::FcgidWriteTimeout)),
+    ("mod_fcgid: ap_pass_brigade failed", St(S::FcgidPassBrigade)),
+    ("mod_fcgid: can't apply process slot", St(S::FcgidNoSlot)),
+    ("took longer than busy timeout", St(S::FcgidBusyTimeout)),
+    ("mod_fcgid: process busy timeout", St(S::FcgidBusyTimeout)),
+    ("mod_fcgid: stderr: ", St(S::FcgidStderr)),
+    (
+        "mod_fcgid: can't connect unix domain socket",
+        St(S::FcgidConnect),
+    ),
+    ("mod_fcgid: process ", St(S::FcgidExit)),
+    (
+        "mod_fcgid: can't get data from http client",
+        St(S::FcgidClientRead),
+    ),
+    (
+        "mod_fcgid: can't read request from HTTP client",
+        St(S::FcgidClientRead),
+    ),
     // PHP-FPM 2.8
     ("max_children setting", St(S::MaxChildren)),
     ("seems busy (you may need to increase", St(S::SeemsBusy)),
@@ -566,6 +730,7 @@ fn needs_details(s: S) -> bool {
     matches!(
         s,
         S::FcgiStderr
+            | S::FcgidStderr
             | S::SaidInto
             | S::GotError
             | S::SslHandshake
@@ -620,24 +785,60 @@ impl<'a> Out<'a> {
     }
 }
 
-/// Phase of an nginx action, also for an action cut by truncation.
+/// Phase of an nginx action (a module's `(name)` suffix ignored), also for an action cut
+/// by truncation.
 fn action_phase(action: Option<&[u8]>) -> Option<Phase> {
     let action = action?;
-    Phase::from_nginx_action(action).or_else(|| {
-        if action.len() < 3 {
-            return None;
-        }
-        // A cut action: the phase all known actions starting with it agree on.
-        let mut phases = ACTIONS
-            .iter()
-            .filter(|a| a.starts_with(action))
-            .map(|a| Phase::from_nginx_action(a));
-        let first = phases.next()??;
-        phases.all(|p| p == Some(first)).then_some(first)
-    })
+    phase_of(action)
+        .or_else(|| known_action(action).and_then(phase_of))
+        .or_else(|| {
+            if action.len() < 3 {
+                return None;
+            }
+            // A cut action: the phase all known actions starting with it agree on.
+            let mut phases = ACTIONS
+                .iter()
+                .filter(|a| a.starts_with(action))
+                .map(|a| phase_of(a));
+            let first = phases.next()??;
+            phases.all(|p| p == Some(first)).then_some(first)
+        })
 }
 
-/// Cause of a failed connect by errno (CAUSES.md 4.2, A1, A2).
+/// The phase of a known action: HTTP's, and the tunnels of the stream module
+/// (`src/stream/ngx_stream_proxy_module.c`: `proxying and reading from upstream`, ...,
+/// and `proxying connection` for every direction before nginx 1.13.11) and of
+/// lua-nginx-module's TLS hooks.
+fn phase_of(action: &[u8]) -> Option<Phase> {
+    if let Some(phase) = Phase::from_nginx_action(action) {
+        return Some(phase);
+    }
+    match action {
+        b"proxying and reading from upstream"
+        | b"proxying and sending to upstream"
+        | b"proxying connection" => Some(Phase::Upgraded),
+        b"proxying and reading from client"
+        | b"loading SSL certificate by lua"
+        | b"loading SSL client hello by lua"
+        | b"fetching SSL session by lua"
+        | b"storing SSL session by lua" => Some(Phase::ReadClient),
+        b"proxying and sending to client" | b"sending slice to client" => Some(Phase::SendToClient),
+        b"proxy pass SSL handshaking"
+        | b"loading proxy ssl certificate by lua"
+        | b"loading proxy ssl verify by lua" => Some(Phase::TlsHandshake),
+        _ => None,
+    }
+}
+
+/// Whether a peer is the `0.0.0.1` placeholder of a Lua-balanced upstream block
+/// (`server 0.0.0.1; # placeholder` in ingress-nginx `rootfs/etc/nginx/template/nginx.tmpl`,
+/// Kong `kong/templates/nginx_kong.lua`, APISIX `apisix/cli/ngx_tpl.lua`, and the one
+/// lua-nginx-module adds itself): nginx dials it when `balancer_by_lua*` chose no peer.
+fn lua_placeholder(peer: Option<&[u8]>) -> bool {
+    peer.is_some_and(|p| p == b"0.0.0.1" || p.starts_with(b"0.0.0.1:"))
+}
+
+/// Cause of a failed connect by errno (nginx `connect() failed`, Apache AH00957/AH02454).
 fn connect_cause(errno: Option<Errno>) -> Cause {
     match errno {
         Some(Errno::ConnRefused) => Cause::UpstreamRefused,
@@ -648,9 +849,14 @@ fn connect_cause(errno: Option<Errno>) -> Cause {
         Some(Errno::NoEnt) => Cause::SocketMissing,
         Some(Errno::Access) => Cause::SocketPermission,
         Some(Errno::Again) => Cause::BacklogFull,
-        Some(Errno::AddrNotAvail) => Cause::EphemeralPorts,
+        // No local port for the connection: EADDRNOTAVAIL (Linux, BSD), EADDRINUSE (a
+        // `proxy_bind` address, Windows WSAEADDRINUSE) and, on Windows, WSAENOBUFS, which
+        // is how connect() reports that the ephemeral ports ran out.
+        Some(Errno::AddrNotAvail | Errno::AddrInUse | Errno::NoBufs) => Cause::EphemeralPorts,
         Some(Errno::MFile | Errno::NFile) => Cause::FdExhaustion,
-        Some(Errno::ConnReset | Errno::Pipe | Errno::ConnAborted) => Cause::UpstreamReset,
+        Some(
+            Errno::ConnReset | Errno::Pipe | Errno::ConnAborted | Errno::NetReset | Errno::Shutdown,
+        ) => Cause::UpstreamReset,
         _ => Cause::UpstreamUnreachable,
     }
 }
@@ -659,7 +865,9 @@ fn connect_cause(errno: Option<Errno>) -> Cause {
 fn read_cause(errno: Option<Errno>) -> Cause {
     match errno {
         Some(e) if e.is_timeout() => Cause::UpstreamTimeoutRead,
-        Some(Errno::ConnReset | Errno::Pipe) => Cause::UpstreamReset,
+        Some(Errno::ConnReset | Errno::Pipe | Errno::NetReset | Errno::ConnAborted) => {
+            Cause::UpstreamReset
+        }
         Some(Errno::ConnRefused) => Cause::UpstreamRefused,
         _ => Cause::UpstreamClosedEarly,
     }
@@ -743,11 +951,12 @@ fn in_quotes(s: &[u8]) -> Option<&[u8]> {
     Some(head(rest, close))
 }
 
-fn finish<'a>(rec: &mut ErrorRecord<'a>, out: Option<Out<'a>>) {
+/// Sets the record's failure; `errno` is the record's, read once per line.
+fn finish<'a>(rec: &mut ErrorRecord<'a>, out: Option<Out<'a>>, errno: Option<Errno>) {
     rec.failure = out.map(|o| Failure {
         cause: o.cause,
         phase: o.phase,
-        errno: rec.sys_error.and_then(|e| e.errno()),
+        errno,
         upstream: o.upstream,
         protocol: o.protocol,
         variant: o.variant,
@@ -761,14 +970,32 @@ fn finish<'a>(rec: &mut ErrorRecord<'a>, out: Option<Out<'a>>) {
 
 /// Classifies an nginx error entry.
 pub(crate) fn nginx<'a>(rec: &mut ErrorRecord<'a>, extra: &Extra<'a>) {
-    let out = nginx_out(rec, extra);
-    finish(rec, out);
+    let errno = rec.sys_error.and_then(|e| e.errno());
+    let mut out = nginx_out(rec, extra, errno);
+    if let Some(o) = out.as_mut() {
+        // A connect to the placeholder of a Lua-balanced upstream: the balancer had no
+        // backend to offer (a Service without ready endpoints, a Kong upstream without
+        // healthy targets, an APISIX upstream without nodes), whatever the OS said about
+        // dialing 0.0.0.1. The balancer's own line usually comes just before.
+        if o.phase == Some(Phase::Connect) && lua_placeholder(o.upstream) {
+            o.cause = Cause::NoLiveUpstreams;
+            o.variant = Some("no_endpoints");
+            o.role = Role::Effect;
+        }
+        if o.protocol.is_none() {
+            o.protocol = extra.stream;
+        }
+    }
+    finish(rec, out, errno);
 }
 
-fn nginx_out<'a>(rec: &ErrorRecord<'a>, extra: &Extra<'a>) -> Option<Out<'a>> {
+fn nginx_out<'a>(
+    rec: &ErrorRecord<'a>,
+    extra: &Extra<'a>,
+    errno: Option<Errno>,
+) -> Option<Out<'a>> {
     let msg = rec.message;
     let scan = scan(msg);
-    let errno = rec.sys_error.and_then(|e| e.errno());
     let phase = action_phase(rec.action);
     let (scheme, peer) = rec.upstream.map(nginx_upstream).unwrap_or_default();
     let upstream_side = phase.is_some_and(Phase::is_upstream);
@@ -826,6 +1053,17 @@ fn nginx_out<'a>(rec: &ErrorRecord<'a>, extra: &Extra<'a>) -> Option<Out<'a>> {
             if !upstream_side {
                 return Some(base(Cause::ClientAbort));
             }
+            // In a tunnel (the stream module's `proxying connection`, a WebSocket's
+            // `proxying upgraded connection`) both sides share the action; nginx logs the
+            // client connection's errors at info and the upstream's at error
+            // (`c->log_error = NGX_ERROR_INFO` in ngx_stream_init_connection and
+            // ngx_http_init_connection, `u->peer.log_error = NGX_ERROR_ERR`).
+            if phase == Some(Phase::Upgraded)
+                && rec.level.is_some_and(|l| l >= Level::Info)
+                && errno != Some(Errno::ConnRefused)
+            {
+                return Some(base(Cause::ClientAbort));
+            }
             base(match errno {
                 Some(Errno::ConnRefused) => Cause::UpstreamRefused,
                 Some(Errno::HostUnreach | Errno::NetUnreach | Errno::HostDown | Errno::NetDown) => {
@@ -880,12 +1118,19 @@ fn nginx_out<'a>(rec: &ErrorRecord<'a>, extra: &Extra<'a>) -> Option<Out<'a>> {
             return dns(variant, Some(name));
         }
         S::NoResolver => {
-            return dns(Some("no_resolver"), Some(until_any(tail(after, 1), b" ,")));
+            let name = after.strip_prefix(b" ").map(|n| until_any(n, b" ,"));
+            return dns(Some("no_resolver"), name);
         }
         S::DnsMisc => {
-            let name = find(after, b"name:\"")
-                .and_then(|i| in_quotes(tail(after, i)))
-                .or_else(|| find(after, b"for ").map(|i| until_any(tail(after, i + 4), b" ,")));
+            // The resolver logs these with its own log (`r->log`, `src/core/ngx_resolver.c`):
+            // never with a client. The same words in a request's line (a Lua message, say)
+            // are not the resolver's.
+            if rec.client.is_some() || rec.connection.is_some() {
+                return php_content(&scan).map(|(c, v)| base(c).variant(v));
+            }
+            let name = find(msg, b"name:\"")
+                .and_then(|i| in_quotes(tail(msg, i)))
+                .or_else(|| rfind(msg, b" for ").map(|i| until_any(tail(msg, i + 5), b" ,")));
             let variant = rec.sys_error.and_then(|e| match e.number {
                 3 => Some("nxdomain"),
                 2 => Some("servfail"),
@@ -939,26 +1184,73 @@ fn nginx_out<'a>(rec: &ErrorRecord<'a>, extra: &Extra<'a>) -> Option<Out<'a>> {
         S::DelayReq => base(Cause::RateLimited).role(Role::Context),
         S::BufferedUpstream | S::BufferedClient => base(Cause::BufferedToDisk),
         S::FileOp => {
+            // Temporary files (`ngx_create_temp_file`, `src/core/ngx_file.c`) are named by a
+            // 10-digit number in `client_body_temp_path`, `proxy_temp_path`,
+            // `fastcgi_temp_path`, ... (possibly under level directories); `mkdir()` and
+            // `pwrite()` failures are about those directories and files too.
             let path = in_quotes(tail(msg, start)).unwrap_or_default();
-            let temp = find(path, b"temp").is_some()
+            let stem_text = tail(msg, start);
+            let writes =
+                !(stem_text.starts_with(b"open()") || stem_text.starts_with(b"CreateFile()"));
+            let temp = writes
+                || temp_file_name(path)
+                || find(path, b"temp").is_some()
                 || errno == Some(Errno::NoSpace)
                 || phase == Some(Phase::ReadBody);
             if !temp {
                 return None;
             }
-            base(Cause::BufferedToDisk).variant(Some("temp_path_error"))
+            let mut o = base(Cause::BufferedToDisk).variant(Some("temp_path_error"));
+            o.upstream = Some(temp_dir(path)).filter(|d| !d.is_empty());
+            o
         }
         S::BrokenHeader => base(Cause::ProxyConfigError).variant(Some("proxy_protocol")),
         S::ClientProblem => return None,
         S::LuaNoPeer => {
+            // ingress-nginx rootfs/etc/nginx/lua/balancer.lua `balance()`: the backend
+            // (`<namespace>-<service>-<port>`) has no endpoint; nginx then dials the
+            // placeholder 0.0.0.1, which logs the client-visible half.
             let name = find(after, b"balancer: ").map(|i| until_any(tail(after, i + 10), b" ,\n"));
-            base(Cause::NoLiveUpstreams).peer(name)
+            base(Cause::NoLiveUpstreams)
+                .peer(name)
+                .variant(Some("no_endpoints"))
+                .role(Role::Cause)
         }
         S::LuaSettingPeer => {
+            // ingress-nginx `error while setting current upstream peer <peer>: <err>`,
+            // Kong `failed to set the current peer (address: <ip> port: <port>): <err>`,
+            // APISIX `failed to set server peer [<host>:<port>] err: <err>`.
             let p = trim_start_space(after);
-            let p = find(p, b": ").map_or(p, |i| head(p, i));
-            base(Cause::NoLiveUpstreams).peer(Some(p))
+            let p = if let Some(rest) = p.strip_prefix(b"(address: ") {
+                until_any(rest, b" )")
+            } else {
+                let p = p.strip_prefix(b"[").unwrap_or(p);
+                until_any(find(p, b": ").map_or(p, |i| head(p, i)), b"] ")
+            };
+            base(Cause::NoLiveUpstreams).peer(Some(p)).role(Role::Cause)
         }
+        // A Lua balancer with no backend to offer (the upstream's endpoints, targets or
+        // nodes): the same situation as dialing the placeholder.
+        S::LuaNoPeerSet => base(Cause::NoLiveUpstreams)
+            .phase(Some(Phase::Connect))
+            .variant(Some("no_endpoints")),
+        S::BalancerNoServer => base(Cause::NoLiveUpstreams).phase(Some(Phase::Connect)),
+        S::BalancerUnhealthy => base(Cause::NoLiveUpstreams).role(Role::Context),
+        S::LuaBalancerError => base(Cause::ProxyConfigError).phase(Some(Phase::Connect)),
+        S::LuaSocketTimeout(p) => base(match p {
+            Phase::Connect => Cause::UpstreamTimeoutConnect,
+            Phase::SendRequest => Cause::UpstreamTimeoutSend,
+            _ => Cause::UpstreamTimeoutRead,
+        })
+        .phase(Some(p)),
+        S::LuaDnsFailed => return dns(None, None),
+        S::ConnectTunnelTimeout => {
+            let peer = find(after, b"(peer:").map(|i| until_any(tail(after, i + 6), b")"));
+            base(Cause::UpstreamTimeoutRead)
+                .phase(Some(Phase::Upgraded))
+                .peer(peer)
+        }
+        S::ConnectTunnelClient => base(Cause::ClientAbort).phase(Some(Phase::ReadClient)),
         S::LuaProxySelf | S::LuaConfig => base(Cause::ProxyConfigError),
         S::LuaDns => {
             let name = until_any(trim_start_space(after), b":\n ");
@@ -966,7 +1258,9 @@ fn nginx_out<'a>(rec: &ErrorRecord<'a>, extra: &Extra<'a>) -> Option<Out<'a>> {
         }
         S::NoActiveEndpoint => {
             let name = in_quotes(head(msg, start));
-            base(Cause::NoLiveUpstreams).peer(name)
+            base(Cause::NoLiveUpstreams)
+                .peer(name)
+                .variant(Some("no_endpoints"))
         }
         // Apache and PHP-FPM stems seen in an nginx log (e.g. raw stderr): PHP content
         // only.
@@ -979,6 +1273,28 @@ fn nginx_out<'a>(rec: &ErrorRecord<'a>, extra: &Extra<'a>) -> Option<Out<'a>> {
 
 fn trim_start_space(s: &[u8]) -> &[u8] {
     crate::bytes::trim_start(s)
+}
+
+/// Whether the last component of `path` is a temporary file name: ten digits.
+fn temp_file_name(path: &[u8]) -> bool {
+    let name = memchr::memrchr2(b'/', b'\\', path).map_or(path, |i| tail(path, i + 1));
+    name.len() == 10 && name.iter().all(u8::is_ascii_digit)
+}
+
+/// The temporary directory of a temp file or level directory: the path without its
+/// trailing all-digit components (`/var/lib/nginx/body/1/00/0000000001` →
+/// `/var/lib/nginx/body`).
+fn temp_dir(path: &[u8]) -> &[u8] {
+    let mut dir = path;
+    while let Some(i) = memchr::memrchr2(b'/', b'\\', dir) {
+        let last = tail(dir, i + 1);
+        if last.is_empty() || last.iter().all(u8::is_ascii_digit) {
+            dir = head(dir, i);
+        } else {
+            break;
+        }
+    }
+    dir
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1065,17 +1381,21 @@ fn apache_fn(msg: &[u8], stem_start: usize) -> Option<&'static [u8]> {
 /// Classifies an Apache error entry. `remote` is the `ip:port` of a `[remote ...]` part
 /// (a backend connection), if the line had one.
 pub(crate) fn apache<'a>(rec: &mut ErrorRecord<'a>, remote: Option<&'a [u8]>) {
-    let out = apache_out(rec, remote);
-    finish(rec, out);
+    let errno = rec.sys_error.and_then(|e| e.errno());
+    let out = apache_out(rec, remote, errno);
+    finish(rec, out, errno);
 }
 
-fn apache_out<'a>(rec: &ErrorRecord<'a>, remote: Option<&'a [u8]>) -> Option<Out<'a>> {
+fn apache_out<'a>(
+    rec: &ErrorRecord<'a>,
+    remote: Option<&'a [u8]>,
+    errno: Option<Errno>,
+) -> Option<Out<'a>> {
     let msg = rec.message;
     let code = rec
         .code
         .and_then(|c| parse_dec(tail(c, 2)))
         .and_then(|c| u32::try_from(c).ok());
-    let errno = rec.sys_error.and_then(|e| e.errno());
     let by_code = code.and_then(apache_code);
     // A known AH code decides on its own unless the text refines it: skip the scan.
     let scan = match by_code {
@@ -1093,8 +1413,8 @@ fn apache_out<'a>(rec: &ErrorRecord<'a>, remote: Option<&'a [u8]>) -> Option<Out
             return php_content(&scan).map(|(c, v)| Out::new(c, None).variant(v));
         }
     };
-    let out = apache_stem(rec, remote, stem, start, end, code, &scan);
-    // Out of file descriptors, whatever the message (CAUSES.md 4.2 "any | 24, 23").
+    let out = apache_stem(rec, remote, (stem, start, end), code, errno, &scan);
+    // Out of file descriptors (EMFILE, ENFILE), whatever the message.
     if matches!(errno, Some(Errno::MFile | Errno::NFile)) {
         let mut o = out.unwrap_or(Out::new(Cause::FdExhaustion, None));
         o.cause = Cause::FdExhaustion;
@@ -1104,18 +1424,15 @@ fn apache_out<'a>(rec: &ErrorRecord<'a>, remote: Option<&'a [u8]>) -> Option<Out
     out
 }
 
-#[allow(clippy::too_many_arguments)]
 fn apache_stem<'a>(
     rec: &ErrorRecord<'a>,
     remote: Option<&'a [u8]>,
-    stem: S,
-    start: usize,
-    end: usize,
+    (stem, start, end): (S, usize, usize),
     code: Option<u32>,
+    errno: Option<Errno>,
     scan: &Scan,
 ) -> Option<Out<'a>> {
     let msg = rec.message;
-    let errno = rec.sys_error.and_then(|e| e.errno());
     let after = tail(msg, end);
     let with_proto = |o: Out<'a>, p: Option<&'static [u8]>| {
         let mut o = o;
@@ -1327,7 +1644,12 @@ fn apache_stem<'a>(
             Out::new(Cause::ProxyConfigError, None).variant(Some("missing_module"))
         }
         S::InvalidUds => Out::new(Cause::ProxyConfigError, Some(Phase::Connect)),
-        S::EndOfScript => Out::new(Cause::UpstreamClosedEarly, Some(Phase::ReadHeader)),
+        // server/util_script.c: the script (CGI, mod_fcgid, SCGI) ended without headers.
+        // Its cause is usually the line just before from the same thread (a mod_fcgid
+        // read timeout, a PHP fatal error on stderr); alone, the process closed early.
+        S::EndOfScript => {
+            Out::new(Cause::UpstreamClosedEarly, Some(Phase::ReadHeader)).role(Role::Effect)
+        }
         S::ScriptTimedOut => Out::new(Cause::UpstreamTimeoutRead, Some(Phase::ReadHeader)),
         S::Ajp => {
             let peer = [&b" to "[..], b" from "]
@@ -1354,6 +1676,133 @@ fn apache_stem<'a>(
         }
         S::ErrorCreatingSocket => Out::new(Cause::FdExhaustion, Some(Phase::Connect)),
         S::ChildExitSignal => Out::new(Cause::BackendCrash, None),
+        S::AjpIo(phase) => {
+            // 2.2: `proxy: send failed to <ip:port> (<host>)`, `proxy: read response failed
+            // from ...`, `proxy: dialog to ... failed`, `proxy: AJP: request failed to ...`,
+            // `cping/cpong failed to ...`.
+            let peer = [&b" to "[..], b" from "]
+                .iter()
+                .find_map(|n| find(tail(msg, start), n).map(|i| tail(msg, start + i + n.len())))
+                .map(|r| until_any(r, b" "));
+            let cause = match (phase, errno) {
+                (Phase::SendRequest, Some(e)) if e.is_timeout() => Cause::UpstreamTimeoutSend,
+                (Phase::SendRequest, _) => Cause::UpstreamReset,
+                (Phase::Connect, e) => match e {
+                    Some(e) if e.is_timeout() => Cause::UpstreamTimeoutConnect,
+                    e => read_cause(e),
+                },
+                (_, e) => read_cause(e),
+            };
+            with_proto(Out::new(cause, Some(phase)).peer(peer), Some(b"ajp"))
+        }
+        S::ProxyBlocked22 => Out::new(Cause::ProxyConfigError, Some(Phase::Connect)),
+        S::SslProxySni => Out::new(Cause::TlsToUpstream, Some(Phase::TlsHandshake))
+            .peer(remote)
+            .variant(Some("handshake")),
+        // mod_fcgid (modules/fcgid/fcgid_proc_unix.c, fcgid_proc_win.c): the FastCGI
+        // process did not answer within `FcgidIOTimeout`, closed the connection, or the
+        // I/O failed. These lines carry the cause; `End of script output before headers`
+        // or `ap_pass_brigade failed` from the same thread follow.
+        S::FcgidReadTimeout => with_proto(
+            Out::new(Cause::UpstreamTimeoutRead, Some(Phase::ReadHeader))
+                .variant(Some("fcgid_io_timeout"))
+                .role(Role::Cause),
+            Some(b"fcgi"),
+        ),
+        S::FcgidClosed => with_proto(
+            Out::new(Cause::UpstreamClosedEarly, Some(Phase::ReadHeader)).role(Role::Cause),
+            Some(b"fcgi"),
+        ),
+        S::FcgidReadError => {
+            let cause = match errno {
+                Some(e) if e.is_timeout() => Cause::UpstreamTimeoutRead,
+                e => read_cause(e),
+            };
+            let variant = (cause == Cause::UpstreamTimeoutRead).then_some("fcgid_io_timeout");
+            with_proto(
+                Out::new(cause, Some(Phase::ReadHeader))
+                    .variant(variant)
+                    .role(Role::Cause),
+                Some(b"fcgi"),
+            )
+        }
+        S::FcgidWriteError | S::FcgidWriteTimeout => {
+            let timeout = stem == S::FcgidWriteTimeout || errno.is_some_and(Errno::is_timeout);
+            let cause = if timeout {
+                Cause::UpstreamTimeoutSend
+            } else {
+                Cause::UpstreamReset
+            };
+            with_proto(
+                Out::new(cause, Some(Phase::SendRequest)).role(Role::Cause),
+                Some(b"fcgi"),
+            )
+        }
+        S::FcgidPassBrigade => {
+            // fcgid_bridge.c handle_request_ipc: passing the response on failed. Reading the
+            // FastCGI process happens inside (the fcgid bucket), so a timeout there is
+            // FcgidIOTimeout; with `(client aborted connection)` the client went away.
+            if find(after, b"client aborted").is_some() {
+                Out::new(Cause::ClientAbort, Some(Phase::SendToClient))
+            } else {
+                let cause = match errno {
+                    Some(e) if e.is_timeout() => Cause::UpstreamTimeoutRead,
+                    _ => Cause::UpstreamClosedEarly,
+                };
+                let variant = (cause == Cause::UpstreamTimeoutRead).then_some("fcgid_io_timeout");
+                with_proto(
+                    Out::new(cause, Some(Phase::ReadBody))
+                        .variant(variant)
+                        .role(Role::Effect),
+                    Some(b"fcgi"),
+                )
+            }
+        }
+        S::FcgidNoSlot => {
+            // fcgid_bridge.c: no FastCGI process could be had within the spawn wait
+            // (`FcgidMaxProcesses`, `FcgidMaxProcessesPerClass` reached): 503.
+            with_proto(
+                Out::new(Cause::FpmPoolExhausted, Some(Phase::Connect))
+                    .variant(Some("fcgid_process_slot")),
+                Some(b"fcgi"),
+            )
+        }
+        S::FcgidBusyTimeout => with_proto(
+            Out::new(Cause::UpstreamTimeoutRead, Some(Phase::ReadHeader))
+                .variant(Some("fcgid_busy_timeout"))
+                .role(Role::Cause),
+            Some(b"fcgi"),
+        ),
+        S::FcgidStderr => {
+            let (cause, variant) = php_content(scan)?;
+            with_proto(Out::new(cause, None).variant(variant), Some(b"fcgi"))
+        }
+        S::FcgidConnect => {
+            let path = find(after, b": ").map(|i| until_any(tail(after, i + 2), b" "));
+            let mut cause = connect_cause(errno);
+            if cause == Cause::UpstreamUnreachable && errno.is_none() {
+                cause = Cause::SocketMissing;
+            }
+            with_proto(
+                Out::new(cause, Some(Phase::Connect)).peer(path),
+                Some(b"fcgi"),
+            )
+        }
+        S::FcgidExit => {
+            // fcgid_proc_unix.c fcgid_log_procnode_exit: `mod_fcgid: process <path>(<pid>)
+            // exit(<why>), get unexpected signal <n>` / `get signal <n>, possible coredump
+            // generated`; idle, lifetime and stop signals are normal recycling.
+            if find(after, b"unexpected signal").is_some() || find(after, b"coredump").is_some() {
+                Out::new(Cause::BackendCrash, None)
+            } else if find(after, b"exit(busy timeout)").is_some() {
+                Out::new(Cause::UpstreamTimeoutRead, None)
+                    .variant(Some("fcgid_busy_timeout"))
+                    .role(Role::Context)
+            } else {
+                return None;
+            }
+        }
+        S::FcgidClientRead => Out::new(Cause::ClientAbort, Some(Phase::ReadClient)),
         S::MaxChildren | S::SeemsBusy | S::MaxProcesses => Out::new(Cause::FpmPoolExhausted, None),
         // nginx-only stems seen in an Apache log, and PHP text (mod_php): PHP content.
         _ => {
@@ -1377,11 +1826,12 @@ pub(crate) fn fpm<'a>(rec: &mut ErrorRecord<'a>) {
             rec.pid = u32::try_from(pid).ok().or(rec.pid);
         }
     }
-    let out = fpm_out(rec);
-    finish(rec, out);
+    let errno = rec.sys_error.and_then(|e| e.errno());
+    let out = fpm_out(rec, errno);
+    finish(rec, out, errno);
 }
 
-fn fpm_out<'a>(rec: &ErrorRecord<'a>) -> Option<Out<'a>> {
+fn fpm_out<'a>(rec: &ErrorRecord<'a>, errno: Option<Errno>) -> Option<Out<'a>> {
     let msg = rec.message;
     let scan = scan(msg);
     let (stem, _start, end) = match scan.stem {
@@ -1424,7 +1874,7 @@ fn fpm_out<'a>(rec: &ErrorRecord<'a>) -> Option<Out<'a>> {
         S::UnableToBind => {
             let addr = memchr::memchr(b'\'', after).map(|i| until_any(tail(after, i + 1), b"'"));
             let unix = addr.is_some_and(|a| a.first() == Some(&b'/'));
-            let cause = if unix || rec.sys_error.and_then(|e| e.errno()) == Some(Errno::NoEnt) {
+            let cause = if unix || errno == Some(Errno::NoEnt) {
                 Cause::SocketMissing
             } else {
                 Cause::UpstreamRefused
@@ -1504,3 +1954,6 @@ mod catalog_tests;
 
 #[cfg(test)]
 mod fixture_tests;
+
+#[cfg(test)]
+mod wild_tests;

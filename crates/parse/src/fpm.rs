@@ -1,4 +1,5 @@
-//! PHP-FPM master log lines (CAUSES.md 1.4, 2.8).
+//! PHP-FPM master log lines (`zlog.c` of php-src's `sapi/fpm`: `[dd-Mmm-YYYY HH:MM:SS] LEVEL:
+//! message`).
 //!
 //! `[25-Nov-2026 01:29:10] WARNING: [pool www] message`, with `.uuuuuu` and a
 //! `pid N, function(), line N: ` part at `log_level = debug`; children's lines have no

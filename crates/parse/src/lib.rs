@@ -9,9 +9,14 @@
 //!
 //! Formats:
 //! - nginx `error_log` (context fields split and typed, `*CID`, the `while <action>`
-//!   phase, lines cut at 2047 bytes, multi-line FastCGI stderr entries);
+//!   phase, lines cut at 2047 bytes, multi-line FastCGI stderr entries), including the
+//!   stream module's TCP/UDP lines and those of OpenResty, Kong, APISIX, Tengine and
+//!   ingress-nginx builds; the cause comes from the message, errno and phase, whatever the
+//!   context fields hold (`client: unix:`, an empty or redacted client);
 //! - Apache httpd 2.4 error log (default layout, prefork and threaded, `[:error]`, AH codes,
-//!   APR statuses before or after `[client ...]`), custom `ErrorLogFormat`s, and 2.2;
+//!   APR statuses before or after `[client ...]`, the `ErrorLogFormat` examples of httpd's
+//!   documentation with their log ids), custom `ErrorLogFormat`s, 2.2, and mod_fcgid;
+//! - error numbers and texts of Linux (glibc, musl), FreeBSD, macOS and Windows builds;
 //! - the PHP-FPM master log;
 //! - access logs from any nginx `log_format` (built in: `combined`, the ingress-nginx
 //!   default) or Apache `LogFormat` (built in: `common`, `combined`), with nginx's
@@ -23,6 +28,8 @@
 //! Records borrow from the input (no allocation per line), input need not be UTF-8, and
 //! parsing never panics: a line that does not fit is a [`ParseError`] saying what was
 //! expected where. [`detect::detect`] picks the format of an input from its first lines.
+//! [`Companions`] gives the client-side line of a failure logged on two lines (Apache's
+//! `AH01114` after `AH00957`, ...) the cause of the line before it.
 //!
 //! ```
 //! use logscan_parse::{Cause, Parser, Phase, Record, Zone};
@@ -57,6 +64,7 @@ mod apache_error;
 mod bytes;
 pub mod cause;
 mod classify;
+mod companion;
 pub mod detect;
 pub mod edge;
 pub mod errno;
@@ -70,6 +78,7 @@ mod test_support;
 pub mod time;
 
 pub use cause::{Category, Cause, Phase, Severity};
+pub use companion::Companions;
 pub use edge::{Edge, EdgeRecord, EdgeTimings};
 pub use errno::{CodeSpace, Errno, SysError};
 pub use error::{FormatError, ParseError};

@@ -1,10 +1,19 @@
-//! nginx `error_log` lines (CAUSES.md 1.1).
+//! nginx `error_log` lines (`ngx_log_error_core`, `src/core/ngx_log.c`).
 //!
 //! Layout: `YYYY/MM/DD HH:MM:SS [level] PID#TID: [*CID ]message[ (errno: text)][ while
 //! action][, client: ..][, server: ..][, request: ".."][, subrequest: ".."][, upstream:
-//! ".."][, host: ".."][, referrer: ".."]`. Everything after the prefix can hold raw bytes
-//! (request lines, headers, FastCGI stderr), the whole entry is cut at 2047 bytes, and
-//! FastCGI stderr makes entries span several physical lines.
+//! ".."][, host: ".."][, referrer: ".."]` (HTTP, `ngx_http_log_error_handler`), or
+//! `..., [udp ]client: <addr>, server: <listen addr>[, upstream: "<addr>"], bytes from/to
+//! client:N/N, bytes from/to upstream:N/N` (the stream module, `ngx_stream_log_error` and
+//! `ngx_stream_proxy_log_error`). Everything after the prefix can hold raw bytes (request
+//! lines, headers, FastCGI stderr), the whole entry is cut at 2047 bytes, and FastCGI
+//! stderr makes entries span several physical lines.
+//!
+//! The context fields are found from the structure around them, not from their values:
+//! `, client: ` right after a known `while <action>` or an errno suffix, or followed by
+//! `, server: `. A client written as `unix:` (a `listen unix:` server), left empty, or
+//! redacted in a pasted line (`xxx`, `X.X.X.X`, `[IP]`) is kept as written and does not
+//! change how the message, errno and action are read.
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use std::sync::LazyLock;
@@ -27,8 +36,9 @@ const MAX_PREFIX: usize = 160;
 static CLIENT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b", client: "));
 static UDP_CLIENT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b", udp client: "));
 
-/// Every `while <action>` text nginx and its common modules write (CAUSES.md 1.1.2), plus
-/// the stream module's.
+/// Every `while <action>` text nginx and its common modules write (`grep 'action = "'` over
+/// `src/http`, `src/stream`, `src/event`, `src/core`), the stream module's, and those of
+/// lua-nginx-module (OpenResty, Kong, APISIX, ingress-nginx) and Tengine.
 pub(crate) const ACTIONS: &[&[u8]] = &[
     b"connecting to upstream",
     b"SSL handshaking to upstream",
@@ -59,7 +69,43 @@ pub(crate) const ACTIONS: &[&[u8]] = &[
     b"proxying connection",
     b"prereading client data",
     b"initializing session",
+    // src/stream/ngx_stream_proxy_module.c (nginx 1.13.11 and later), and the CONNECT
+    // tunnel of ngx_http_proxy_connect_module.
+    b"proxying and reading from upstream",
+    b"proxying and sending to upstream",
+    b"proxying and reading from client",
+    b"proxying and sending to client",
+    // lua-nginx-module src/ngx_http_lua_proxy_ssl_{cert,verify}by.c: the TLS handshake to
+    // the upstream; src/ngx_http_lua_ssl_*by.c: the client's handshake.
+    b"proxy pass SSL handshaking",
+    b"loading proxy ssl certificate by lua",
+    b"loading proxy ssl verify by lua",
+    b"loading SSL certificate by lua",
+    b"loading SSL client hello by lua",
+    b"fetching SSL session by lua",
+    b"storing SSL session by lua",
+    // Tengine modules/ngx_http_slice_module.
+    b"sending slice to client",
 ];
+
+/// The known action an action text names: the text itself, or the text without a
+/// module's `(name)` / ` (name)` suffix (ngx_http_proxy_connect_module wrote
+/// `connecting to upstream(proxy_connect)` until 2019, then `connecting to upstream
+/// (proxy_connect)`).
+pub(crate) fn known_action(action: &[u8]) -> Option<&[u8]> {
+    if ACTIONS.contains(&action) {
+        return Some(action);
+    }
+    let inner = action.strip_suffix(b")")?;
+    let open = memchr::memrchr(b'(', inner)?;
+    let name = tail(inner, open + 1);
+    if name.is_empty() || !name.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_') {
+        return None;
+    }
+    let base = head(action, open);
+    let base = base.strip_suffix(b" ").unwrap_or(base);
+    ACTIONS.contains(&base).then_some(base)
+}
 
 /// Where an entry's own text starts.
 #[derive(Clone, Copy)]
@@ -132,6 +178,9 @@ pub(crate) fn starts_entry(line: &[u8]) -> bool {
 pub(crate) struct Extra<'a> {
     /// `, resolver: <addr>` of resolver transport errors.
     pub(crate) resolver: Option<&'a [u8]>,
+    /// The stream (TCP/UDP) module wrote the line: `udp` for `udp client:`, `tcp` for a
+    /// context with `bytes from/to client:`.
+    pub(crate) stream: Option<&'static [u8]>,
 }
 
 /// Parses one nginx error entry (a line, or a line plus its continuation lines).
@@ -243,12 +292,23 @@ fn rfind_while(text: &[u8]) -> Option<usize> {
 /// Splits the text after the prefix into message, errno, action and context fields.
 fn split_body<'a>(body: &'a [u8], rec: &mut ErrorRecord<'a>) -> Extra<'a> {
     let mut extra = Extra::default();
-    let (mut text, context) = match find_context(body) {
-        Some((at_ctx, key_len)) => (head(body, at_ctx), Some(tail(body, at_ctx + key_len))),
-        None => (body, None),
+    let found = find_context(body);
+    let (mut text, context, key_len) = match found {
+        Some(c) => (
+            head(body, c.at),
+            Some(tail(body, c.at + c.key_len)),
+            c.key_len,
+        ),
+        None => (body, None, 0),
     };
     if let Some(context) = context {
-        parse_context(context, rec);
+        if parse_context(context, rec) || key_len == UDP_CLIENT.needle().len() {
+            extra.stream = Some(if key_len == UDP_CLIENT.needle().len() {
+                b"udp"
+            } else {
+                b"tcp"
+            });
+        }
     } else if let Some(r) = rfind(text, b", resolver: ") {
         // Resolver transport errors: `... while resolving, resolver: 127.0.0.11:53`.
         let value = tail(text, r + b", resolver: ".len());
@@ -260,12 +320,15 @@ fn split_body<'a>(body: &'a [u8], rec: &mut ErrorRecord<'a>) -> Extra<'a> {
             text = head(text, r);
         }
     }
-    // ` while <action>` at the end of the text.
-    if let Some(w) = rfind_while(text) {
+    // ` while <action>` at the end of the text (found already when it marked the context).
+    if let Some(w) = found.and_then(|c| c.while_at) {
+        rec.action = Some(tail(text, w + b" while ".len()));
+        text = head(text, w);
+    } else if let Some(w) = rfind_while(text) {
         let action = tail(text, w + b" while ".len());
         // `resolving service <svc> of <name>` (upstream zone re-resolution, D3) is the one
         // action with variable text.
-        if ACTIONS.contains(&action) || action.starts_with(b"resolving service ") {
+        if known_action(action).is_some() || action.starts_with(b"resolving service ") {
             rec.action = Some(action);
             text = head(text, w);
         } else if rec.truncated && context.is_none() && is_action_prefix(action) {
@@ -279,7 +342,7 @@ fn split_body<'a>(body: &'a [u8], rec: &mut ErrorRecord<'a>) -> Extra<'a> {
         rec.sys_error = Some(err);
         text = msg;
     } else if rec.truncated {
-        // The errno survives truncation after a `...` marker (CAUSES.md 1.1.5); what
+        // The errno survives truncation after a `...` marker (`ngx_log_errno`); what
         // follows it is what was left of the action and context.
         if let Some(dots) = rfind(text, b"... (") {
             let open = dots + 4;
@@ -317,13 +380,15 @@ fn is_action_prefix(action: &[u8]) -> bool {
     action.len() >= 3 && ACTIONS.iter().any(|a| a.starts_with(action))
 }
 
-/// Parses a ` (N: text)` suffix; returns the text before it and the error.
+/// Parses a ` (N: text)` suffix; returns the text before it and the error. The text may
+/// hold balanced parentheses (Windows: `(10048: Only one usage of each socket address
+/// (protocol/network address/port) is normally permitted)`).
 fn split_errno(text: &[u8]) -> Option<(&[u8], SysError<'_>)> {
     let inner_end = text.len().checked_sub(1)?;
     if at(text, inner_end) != b')' {
         return None;
     }
-    let open = memchr::memrchr(b'(', text)?;
+    let open = matching_open(text, inner_end)?;
     if open == 0 || at(text, open - 1) != b' ' {
         return None;
     }
@@ -335,6 +400,26 @@ fn split_errno(text: &[u8]) -> Option<(&[u8], SysError<'_>)> {
     };
     let err = errno_inner(sub(text, open + 1, inner_end), space)?;
     Some((msg, err))
+}
+
+/// The `(` that the `)` at `close` closes, within the 300 bytes before it.
+fn matching_open(text: &[u8], close: usize) -> Option<usize> {
+    // Almost always the last `(`, with no `)` between it and `close`.
+    let last = memchr::memrchr(b'(', head(text, close))?;
+    if memchr::memchr(b')', sub(text, last + 1, close)).is_none() {
+        return Some(last);
+    }
+    let from = close.saturating_sub(300);
+    let mut depth = 0usize;
+    for i in (from..close).rev() {
+        match at(text, i) {
+            b')' => depth += 1,
+            b'(' if depth == 0 => return Some(i),
+            b'(' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Reads `N: text` (decimal, negative, or Windows hex).
@@ -359,8 +444,12 @@ fn errno_inner(inner: &[u8], space: CodeSpace) -> Option<SysError<'_>> {
     } else {
         return None;
     };
-    if text.contains(&b'(') {
-        return None;
+    if memchr::memchr2(b'(', b')', text).is_some() {
+        let opens = text.iter().filter(|&&b| b == b'(').count();
+        let closes = text.iter().filter(|&&b| b == b')').count();
+        if opens != closes {
+            return None;
+        }
     }
     Some(SysError {
         space,
@@ -369,42 +458,85 @@ fn errno_inner(inner: &[u8], space: CodeSpace) -> Option<SysError<'_>> {
     })
 }
 
-/// Finds the start of the context fields: the `, client: ` followed by a plausible
-/// address and `, server: ` (or the end of the entry). The last physical line is searched
-/// first, since FastCGI stderr entries carry their context at the end. Returns the offset
-/// and the key length.
-fn find_context(body: &[u8]) -> Option<(usize, usize)> {
-    let search = |from: usize, finder: &Finder<'static>| -> Option<usize> {
-        let hay = tail(body, from);
-        finder
-            .find_iter(hay)
-            .map(|i| from + i)
-            .find(|&i| plausible_client(tail(body, i + finder.needle().len())))
-    };
-    if let Some(nl) = memchr::memrchr(b'\n', body) {
-        if let Some(i) = search(nl + 1, &CLIENT) {
-            return Some((i, CLIENT.needle().len()));
+/// Finds the start of the context fields, by the structure around `, client: ` (or the
+/// stream module's `, udp client: `) rather than by its value. Candidates, best first:
+/// right after a known ` while <action>`; right after an errno suffix ` (N: text)`;
+/// followed by a value and `, server: `; or (a line cut short) an address up to the end.
+/// Within a rank the last physical line wins (FastCGI stderr entries carry their context
+/// at the end), then the first candidate. Returns the offset and the key length.
+fn find_context(body: &[u8]) -> Option<Context> {
+    let last_line = memchr::memrchr(b'\n', body).map_or(0, |nl| nl + 1);
+    let mut best: Option<(u8, bool, usize, usize, Option<usize>)> = None;
+    for finder in [&*CLIENT, &*UDP_CLIENT] {
+        let key_len = finder.needle().len();
+        for i in finder.find_iter(body) {
+            let Some((rank, action_at)) = context_rank(head(body, i), tail(body, i + key_len))
+            else {
+                continue;
+            };
+            // Lower rank, then the last line, then the earliest.
+            let candidate = (rank, i < last_line, i, key_len, action_at);
+            if best.is_none_or(|b| (candidate.0, candidate.1) < (b.0, b.1)) {
+                best = Some(candidate);
+            }
+            if rank == 0 && i >= last_line {
+                break;
+            }
+        }
+        // A `, client: ` after the action or errno is surely the context: no need to look
+        // for the stream module's `, udp client: `.
+        if best.is_some_and(|b| b.0 <= 1) {
+            break;
         }
     }
-    if let Some(i) = search(0, &CLIENT) {
-        return Some((i, CLIENT.needle().len()));
-    }
-    search(0, &UDP_CLIENT).map(|i| (i, UDP_CLIENT.needle().len()))
+    best.map(|(_, _, at, key_len, while_at)| Context {
+        at,
+        key_len,
+        while_at,
+    })
 }
 
-/// Whether `rest` (what follows `client: `) starts with an address followed by
-/// `, server: ` or the end of the entry.
-fn plausible_client(rest: &[u8]) -> bool {
-    let end = memchr::memchr2(b',', b'\n', rest).unwrap_or(rest.len());
+/// Where the context fields start, as [`find_context`] found them.
+#[derive(Clone, Copy)]
+struct Context {
+    /// Offset of `, client: ` (or `, udp client: `).
+    at: usize,
+    /// Length of that key.
+    key_len: usize,
+    /// Offset of the ` while ` of a known action just before, when there is one.
+    while_at: Option<usize>,
+}
+
+/// How surely `, client: ` between `before` and `rest` starts the context (0 = surest),
+/// with the offset of the ` while ` of the known action before it (rank 0); `None` when it
+/// cannot start the context.
+fn context_rank(before: &[u8], rest: &[u8]) -> Option<(u8, Option<usize>)> {
+    // A known action just before: ` while connecting to upstream, client: `.
+    // Found from its rare `w`: a search from the first byte would stop at every space.
+    let from = before.len().saturating_sub(96);
+    if let Some(w) = rfind_while(tail(before, from)) {
+        if known_action(tail(before, from + w + b" while ".len())).is_some() {
+            return Some((0, Some(from + w)));
+        }
+    }
+    // An errno suffix just before: `... (104: Connection reset by peer), client: `.
+    if before.ends_with(b")") && split_errno(before).is_some() {
+        return Some((1, None));
+    }
+    let end = find(head(rest, 512), b", ").unwrap_or(rest.len());
     let value = head(rest, end);
+    if memchr::memchr(b'\n', value).is_some() {
+        return None;
+    }
+    if tail(rest, end).starts_with(b", server: ") {
+        return Some((2, None));
+    }
+    // A line cut inside the context: an address up to the end of the entry.
     let address = value.starts_with(b"unix:")
         || value
             .iter()
             .all(|&b| b.is_ascii_hexdigit() || matches!(b, b'.' | b':' | b'%' | b'[' | b']'));
-    if !address || value.len() > 64 {
-        return false;
-    }
-    end == rest.len() || tail(rest, end).starts_with(b", server: ")
+    (end == rest.len() && address && value.len() <= 64).then_some((3, None))
 }
 
 /// Context keys after `client:`, in the order nginx writes them.
@@ -416,16 +548,20 @@ enum Key {
     Upstream,
     Host,
     Referrer,
+    /// `request_id: "..."`, appended by APISIX's apisix-nginx-module and Kong's
+    /// lua-kong-nginx-module (`lua_kong_error_log_request_id`) after the standard fields.
+    RequestId,
     Bytes,
 }
 
-const KEYS: [(&[u8], Key, bool); 7] = [
+const KEYS: [(&[u8], Key, bool); 8] = [
     (b"server: ", Key::Server, false),
     (b"request: \"", Key::Request, true),
     (b"subrequest: \"", Key::Subrequest, true),
     (b"upstream: \"", Key::Upstream, true),
     (b"host: \"", Key::Host, true),
     (b"referrer: \"", Key::Referrer, true),
+    (b"request_id: \"", Key::RequestId, true),
     (b"bytes from/to client:", Key::Bytes, false),
 ];
 
@@ -439,10 +575,17 @@ fn key_at(s: &[u8], min: usize) -> Option<(usize, usize)> {
         .map(|(i, (name, _, _))| (i, 2 + name.len()))
 }
 
-/// Parses `<client>[, server: ..][, request: ".."]...` (after `client: `).
-fn parse_context<'a>(ctx: &'a [u8], rec: &mut ErrorRecord<'a>) {
-    // Client: up to `, server: ` or the end.
-    let end = memchr::memchr2(b',', b'\n', ctx).unwrap_or(ctx.len());
+/// Parses `<client>[, server: ..][, request: ".."]...` (after `client: `); returns whether
+/// the stream module's `bytes from/to client:` counters follow.
+fn parse_context<'a>(ctx: &'a [u8], rec: &mut ErrorRecord<'a>) -> bool {
+    // Client: up to `, server: ` (whatever it holds: `unix:`, nothing, a redaction), or
+    // to the first `,` when no `, server: ` follows (a line cut short).
+    let first = memchr::memchr2(b',', b'\n', ctx).unwrap_or(ctx.len());
+    let end = if tail(ctx, first).starts_with(b", server: ") || first == ctx.len() {
+        first
+    } else {
+        find(head(ctx, 512), b", server: ").unwrap_or(first)
+    };
     let client = head(ctx, end);
     rec.client = Some(client).filter(|c| !c.is_empty());
     let mut pos = end;
@@ -452,7 +595,7 @@ fn parse_context<'a>(ctx: &'a [u8], rec: &mut ErrorRecord<'a>) {
             break;
         };
         if key == Key::Bytes {
-            break;
+            return true;
         }
         let vstart = pos + key_len;
         let (vend, next) = if quoted {
@@ -468,11 +611,12 @@ fn parse_context<'a>(ctx: &'a [u8], rec: &mut ErrorRecord<'a>) {
             Key::Upstream => rec.upstream = Some(value),
             Key::Host => rec.host = Some(value),
             Key::Referrer => rec.referrer = Some(value),
-            Key::Bytes => {}
+            Key::RequestId | Key::Bytes => {}
         }
         pos = next;
         min = index + 1;
     }
+    false
 }
 
 /// End of a quoted value starting at `from`: the first `"` followed by `, <later key>`,
@@ -632,7 +776,11 @@ mod tests {
         let f = r.failure.unwrap();
         assert_eq!(
             (f.cause, f.upstream, f.protocol),
-            (Cause::UpstreamRefused, Some(&b"10.0.0.9:3306"[..]), None)
+            (
+                Cause::UpstreamRefused,
+                Some(&b"10.0.0.9:3306"[..]),
+                Some(&b"tcp"[..])
+            )
         );
         // UDP stream sessions say `udp client:`.
         let r = rec(b"2025/11/25 10:00:00 [error] 7#7: *9 recv() failed (111: Connection refused) while proxying connection, udp client: 10.0.0.1, server: 0.0.0.0:53, upstream: \"10.0.0.2:53\", bytes from/to client:40/0, bytes from/to upstream:0/40");

@@ -7,13 +7,33 @@
 //! is escaped for its destination ([`escape`]): nothing printed can carry a raw control
 //! byte, escape sequence or bidi override from a log.
 //!
-//! ```
-//! use logscan_analyze::{Analyzer, Config};
-//! use logscan_render::{Options, text};
+//! One nginx error line, a report, and the report for a terminal, a ticket and a program;
+//! the escape sequence an attacker put into the request reaches none of them raw:
 //!
-//! let report = Analyzer::new(Config::default()).finish();
-//! let shown = text::render(&report, &Options { width: 80, color: false, top: 10 });
-//! assert!(shown.contains("No findings."));
+//! ```
+//! use logscan_analyze::{Analyzer, Config, InputInfo, Origin};
+//! use logscan_parse::{Format, Parser};
+//! use logscan_render::{Options, json, markdown, text};
+//!
+//! let line = b"2026/11/25 01:27:19 [error] 812#812: *31 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: localhost, request: \"GET /\x1b[2J HTTP/1.1\", upstream: \"http://127.0.0.1:19020/\", host: \"localhost\"";
+//! let mut analyzer = Analyzer::new(Config::default());
+//! analyzer.add_input(0, InputInfo::new("error.log", Format::NginxError, "web1"));
+//! let origin = Origin { input: 0, chunk: 0, line: 1, lines: 1, text: line };
+//! analyzer.observe(&Parser::nginx_error().parse(line)?, &origin);
+//! let report = analyzer.finish();
+//!
+//! let table = text::render(&report, &Options { width: 100, color: false, top: 10 });
+//! assert!(table.contains("upstream_refused") && table.contains("127.0.0.1:19020"));
+//! assert!(table.contains(r"GET /\x1b[2J")); // shown as text, not sent to the terminal
+//! let ticket = markdown::render(&report, 10);
+//! assert!(ticket.contains("`127.0.0.1:19020`"));
+//! let program = json(&report);
+//! assert!(!program.contains('\x1b') && !ticket.contains('\x1b'));
+//! // JSON keeps the text: the escape is written as \u001b and parses back.
+//! let value: serde_json::Value = serde_json::from_str(&program)?;
+//! assert_eq!(value["findings"][0]["cause"], "upstream_refused");
+//! assert_eq!(value["findings"][0]["requests"][0]["value"], "GET /\u{1b}[2J");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![deny(missing_docs)]
 #![cfg_attr(

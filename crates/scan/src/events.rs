@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use logscan_analyze::Config;
-use logscan_parse::{Record, Zone};
+use logscan_parse::{Companions, Record, Zone};
 use logscan_render::events::{Source, event};
 use logscan_render::json_safe::write_compact;
 
@@ -15,6 +15,11 @@ use crate::sink::{Entry, Sink, Start, Unrecognized};
 /// them out of a report. Unrecognized entries write nothing. Text is JSON-escaped so that
 /// no control character reaches a terminal.
 ///
+/// As the report pairs them, an Apache line that completes a failure logged on two lines
+/// (`AH01114`/`AH01079` after the connect error, `AH00898` after the `(70007)` timeout,
+/// `End of script output before headers` after mod_fcgid's timeout) takes the cause of the
+/// line its process and thread wrote just before ([`Companions`], one per input).
+///
 /// An error writing (the reader of a pipe went away) stops the loop. Call
 /// [`EventWriter::finish`] to flush.
 #[derive(Debug)]
@@ -22,6 +27,7 @@ pub struct EventWriter<W: Write> {
     out: W,
     zone: Zone,
     limits: Config,
+    companions: Companions,
 }
 
 impl<W: Write> EventWriter<W> {
@@ -29,7 +35,12 @@ impl<W: Write> EventWriter<W> {
     /// local-time lines in `zone` and keeping what `limits` admits
     /// ([`Config::admits`]; only its `since`/`until` and zone matter).
     pub fn new(out: W, zone: Zone, limits: Config) -> Self {
-        EventWriter { out, zone, limits }
+        EventWriter {
+            out,
+            zone,
+            limits,
+            companions: Companions::new(),
+        }
     }
 
     /// Flushes what was written so far (a live stream flushes after each batch).
@@ -54,10 +65,21 @@ impl<W: Write> Sink for EventWriter<W> {
     type Error = io::Error;
 
     fn start(&mut self, _: &Start<'_>) -> io::Result<()> {
+        self.companions = Companions::new();
         Ok(())
     }
 
     fn record(&mut self, entry: &Entry<'_>, record: &Record<'_>) -> io::Result<()> {
+        let paired;
+        let record = match record {
+            Record::Error(error) => {
+                let mut error = error.clone();
+                self.companions.apply(&mut error);
+                paired = Record::Error(error);
+                &paired
+            }
+            Record::Access(_) => record,
+        };
         if !self.limits.admits(record.time().as_ref()) {
             return Ok(());
         }
@@ -72,5 +94,47 @@ impl<W: Write> Sink for EventWriter<W> {
 
     fn unrecognized(&mut self, _: &Entry<'_>, _: Unrecognized) -> io::Result<()> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use logscan_parse::Parser;
+
+    /// The Apache companion lines: AH00898 after the `(70007)` AH01102 of its thread says
+    /// what the report says, a read timeout, not its own fallback (a premature close).
+    #[test]
+    fn companion_lines_take_their_threads_cause() {
+        let lines: [&[u8]; 2] = [
+            b"[Wed Nov 25 09:47:33.742494 2026] [proxy_http:error] [pid 26117:tid 26126] (70007)The timeout specified has expired: [client 127.0.0.1:55978] AH01102: error reading status line from remote server 127.0.0.1:19155",
+            b"[Wed Nov 25 09:47:33.742590 2026] [proxy:error] [pid 26117:tid 26126] [client 127.0.0.1:55978] AH00898: Error reading from remote server returned by /api/items",
+        ];
+        let parser = Parser::apache_error();
+        let mut writer = EventWriter::new(Vec::new(), Zone::Utc, Config::default());
+        for (i, line) in lines.iter().enumerate() {
+            let record = parser.parse(line).expect("an Apache error line");
+            let entry = Entry {
+                input: 0,
+                chunk: 0,
+                path: "error.log",
+                line: i as u64 + 1,
+                lines: 1,
+                bytes: line,
+            };
+            writer.record(&entry, &record).expect("written");
+        }
+        let out = String::from_utf8(writer.finish().expect("flushed")).expect("UTF-8");
+        let causes: Vec<String> = out
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).expect("JSON");
+                v["logscan"]["cause"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(causes, ["upstream_timeout_read", "upstream_timeout_read"]);
     }
 }

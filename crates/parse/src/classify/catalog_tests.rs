@@ -1,6 +1,7 @@
-//! One or more tests per cause id (CAUSES.md section 3), asserting cause, phase, errno,
+//! One or more tests per cause id (the stable ids of [`Cause`]), asserting cause, phase, errno,
 //! upstream and role. Lines marked "real" were written by nginx 1.22.1, Apache 2.4.71 and
-//! PHP-FPM 8.2.36 (fixtures/<server>/<scenario>/); the others are built from CAUSES.md.
+//! PHP-FPM 8.2.36 (fixtures/<server>/<scenario>/); the others are built from the format
+//! strings in the servers' sources.
 
 use crate::{Cause, Errno, ErrorRecord, Failure, Parser, Phase, Record, Role};
 
@@ -587,7 +588,7 @@ fn upstream_closed_early_real_and_variants() {
         Some(Phase::ReadHeader),
         None,
         None,
-        Event,
+        Effect,
     );
 }
 
@@ -723,7 +724,7 @@ fn no_live_upstreams_ingress_lua() {
         Some(Phase::Connect),
         None,
         Some("default-web-80"),
-        Event,
+        RCause,
     );
 }
 
@@ -738,7 +739,7 @@ fn no_live_upstreams_ingress_invalid_peer() {
         Some(Phase::Connect),
         None,
         Some("10.244.1.7:8080"),
-        Event,
+        RCause,
     );
 }
 
@@ -1557,7 +1558,7 @@ fn buffered_to_disk_real_and_temp_path_error() {
         Cause::BufferedToDisk,
         Some(Phase::ReadBody),
         Some(Errno::NoSpace),
-        Some("10.0.0.7:80"),
+        Some("/var/cache/nginx/proxy_temp"),
         Event,
     );
     assert_eq!(f.variant, Some("temp_path_error"));

@@ -1,7 +1,8 @@
 //! Every error-log entry of the real-server fixture corpus (`fixtures/<server>/<scenario>/`,
 //! written by nginx, Apache httpd and PHP-FPM) parses, and each scenario's labelled cause
-//! is among the causes found in its error logs. The corpus is found at `../../fixtures`
-//! from this crate or at `$LOGSCAN_FIXTURES`; without it the test says so and passes.
+//! is among the causes found in its error logs. The corpus is found at `$LOGSCAN_FIXTURES`
+//! or in the repository this crate is part of; without it (e.g. in a packaged copy of the
+//! crate) the test says so and passes.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -10,13 +11,19 @@ use crate::{Cause, Parser, Record};
 
 /// `(scenario, labelled cause)` pairs that no single line carries (none at the moment:
 /// `apache/fcgi_read_timeout`, PHP slower than `ProxyTimeout`, is labelled
-/// `upstream_timeout_read` as CAUSES.md A25 says).
+/// `upstream_timeout_read`: AH01075 with status 70007 is a read timeout).
 const LABEL_NEEDS_CORRELATION: &[(&str, &str)] = &[];
 
 fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("LOGSCAN_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures"));
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // A packaged copy (crates.io, `cargo package`) has no repository around it: cargo
+    // writes `Cargo.toml.orig` only into packages, so never look outside one.
+    let packaged = manifest.join("Cargo.toml.orig").exists();
+    let dir = match std::env::var_os("LOGSCAN_FIXTURES") {
+        Some(dir) => PathBuf::from(dir),
+        None if packaged => return None,
+        None => manifest.join("../../fixtures"),
+    };
     dir.is_dir().then_some(dir)
 }
 

@@ -1,0 +1,180 @@
+//! Apache httpd error log lines: the 2.4 default layout, 2.2, and custom `ErrorLogFormat`s.
+//!
+//! 2.4 default: `[Www Mmm dd hh:mm:ss.uuuuuu yyyy] [module:level] [pid P:tid T]
+//! [file(line): ][(status)text: ][client ip:port ]AHnnnnn: message[, referer: ...]`.
+//! The default parser also reads the leading time as `ErrorLogFormat` writes it with
+//! `%{cu}t` (`yyyy-mm-dd hh:mm:ss.uuuuuu`), `%{c}t`, and with the `z` option's ` +hhmm`.
+//! 2.2: `[Www Mmm dd hh:mm:ss yyyy] [level] [client ip] [(status)text: ]message`.
+//! Apache escapes non-printable bytes (`\xhh`, `\n`); the bytes are kept as written.
+//!
+//! [`default`] reads the default layouts (httpd's `do_errorlog_default`, `server/log.c`);
+//! [`format`] compiles an `ErrorLogFormat` string into a matcher. Both share the status,
+//! tag and line-length rules below.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+
+mod default;
+mod format;
+
+pub(crate) use default::parse_default;
+pub(crate) use format::ErrorLogFormat;
+
+use crate::bytes::{head, leading_u64, parse_hex, parse_signed, tail};
+use crate::errno::{CodeSpace, SysError};
+use crate::record::ErrorRecord;
+
+/// Apache writes at most 8190 bytes plus LF per line.
+pub(super) const MAX_LINE: usize = 8190;
+
+/// `AHnnnnn: ` (4-6 digits) at the start of `s`.
+pub(super) fn is_ah_code(s: &[u8]) -> bool {
+    ah_code_len(s).is_some()
+}
+
+fn ah_code_len(s: &[u8]) -> Option<usize> {
+    if !s.starts_with(b"AH") {
+        return None;
+    }
+    let (_, n) = leading_u64(tail(s, 2));
+    ((4..=6).contains(&n) && tail(s, 2 + n).starts_with(b": ")).then_some(2 + n)
+}
+
+/// Splits the `AHnnnnn: ` tag off the message.
+pub(super) fn set_message<'a>(rec: &mut ErrorRecord<'a>, message: &'a [u8]) {
+    match ah_code_len(message) {
+        Some(n) => {
+            rec.code = Some(head(message, n));
+            rec.message = tail(message, n + 2);
+        }
+        None => rec.message = message,
+    }
+}
+
+/// An APR status as `%E` writes it: `(111)Connection refused`, `(70007)...`,
+/// `(EAI 2)...`, `(OS 10061)...`, `(os 0x80000005)...`, `(-102)...`.
+pub(crate) fn status_item(s: &[u8]) -> Option<SysError<'_>> {
+    let rest = s.strip_prefix(b"(")?;
+    let close = memchr::memchr(b')', head(rest, 24))?;
+    let code = head(rest, close);
+    let text = tail(rest, close + 1);
+    let (space, number) = if let Some(n) = code.strip_prefix(b"EAI ") {
+        (CodeSpace::Eai, parse_signed(n)?)
+    } else if let Some(n) = code.strip_prefix(b"OS ") {
+        (CodeSpace::Windows, parse_signed(n)?)
+    } else if let Some(n) = code.strip_prefix(b"os 0x") {
+        (CodeSpace::Windows, parse_hex(n)?)
+    } else {
+        let n = parse_signed(code)?;
+        let space = if (0..20_000).contains(&n) {
+            CodeSpace::Os
+        } else {
+            CodeSpace::Apr
+        };
+        (space, n)
+    };
+    Some(SysError {
+        space,
+        number,
+        text,
+    })
+}
+
+#[cfg(test)]
+pub(super) mod testing {
+    //! Helpers shared by the layout and format tests.
+    use super::*;
+    use crate::{Cause, Role};
+
+    /// Reads a line of the default layout, or fails the test.
+    pub(crate) fn rec(line: &str) -> ErrorRecord<'_> {
+        match parse_default(line.as_bytes()) {
+            Ok(r) => r,
+            Err(e) => panic!("{e}: {line}"),
+        }
+    }
+
+    /// Reads a line written with `format`, or fails the test.
+    pub(crate) fn custom<'a>(format: &str, line: &'a str) -> ErrorRecord<'a> {
+        let f = ErrorLogFormat::compile(format).unwrap();
+        match f.parse(line.as_bytes()) {
+            Ok(r) => r,
+            Err(e) => panic!("{e}: {line}"),
+        }
+    }
+
+    pub(crate) const DOCUMENTED: &str =
+        r"[%{u}t] [%-m:%l] [pid %P:tid %T] %7F: %E: [client\ %a] %M% ,\ referer\ %{Referer}i";
+
+    /// An AH00957 line of a refused connect to 127.0.0.1:8080: the cause side of the pair,
+    /// without client.
+    pub(crate) fn assert_refused_connect(r: &ErrorRecord<'_>) {
+        assert_eq!(r.code, Some(&b"AH00957"[..]));
+        assert_eq!(r.client, None);
+        let f = r.failure.as_ref().unwrap();
+        assert_eq!(
+            (f.cause, f.role, f.upstream),
+            (
+                Cause::UpstreamRefused,
+                Role::Cause,
+                Some(&b"127.0.0.1:8080"[..])
+            )
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default::{parse_compact, parse_ctime};
+    use super::testing::DOCUMENTED;
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn statuses() {
+        let e = status_item(b"(70007)The timeout specified has expired").unwrap();
+        assert_eq!((e.space, e.number), (CodeSpace::Apr, 70007));
+        let e = status_item(b"(EAI 2)Name or service not known").unwrap();
+        assert_eq!((e.space, e.number), (CodeSpace::Eai, 2));
+        let e = status_item(b"(OS 10061)No connection could be made").unwrap();
+        assert_eq!((e.space, e.number), (CodeSpace::Windows, 10061));
+        let e = status_item(b"(-102)Unknown error -102").unwrap();
+        assert_eq!(e.number, -102);
+        assert!(status_item(b"(null)").is_none());
+    }
+
+    const SEEDS: &[&str] = &[
+        "[Wed Nov 25 09:47:33.742494 2026] [proxy_http:error] [pid 26117:tid 26126] (104)Connection reset by peer: [client 127.0.0.1:55978] AH01102: error reading status line from remote server 127.0.0.1:19155, referer: https://shop.example.test/cart",
+        "[Wed Nov 25 09:47:36.036331 2026] [proxy:error] [pid 26515:tid 26519] (2)No such file or directory: AH02454: FCGI: attempt to connect to Unix domain socket /nonexistent/php-fpm.sock (localhost:8000) failed",
+        "[Tue Nov 25 10:00:31 2025] [error] [client 203.0.113.9] (70007)The timeout specified has expired: proxy: error reading status line from remote server localhost:8080",
+        "AH00558: apache2: Could not reliably determine the server's fully qualified domain name",
+        "[2025-07-22 15:45:51.323610 +0200] [proxy_http:error] [pid 1234:tid 5678] (111)Connection refused: [client 203.0.113.9:50312] AH01114: HTTP: failed to make connection to backend: localhost",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn mutated_real_lines_never_panic(
+            seed in 0..SEEDS.len(),
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0..4u8), 0..12),
+        ) {
+            let line = crate::test_support::mutate(SEEDS[seed].as_bytes(), &edits, b"[] ():,");
+            let _ = parse_default(&line);
+            if let Ok(f) = ErrorLogFormat::compile(DOCUMENTED) {
+                let _ = f.parse(&line);
+            }
+        }
+
+        #[test]
+        fn arbitrary_times_never_panic(
+            time in "[0-9 :.+-]{0,40}",
+            pattern in "(%[YymbhBdeHkMSaAzZsFTDRcx%nt]|[ :/.T-]){0,12}",
+        ) {
+            let _ = parse_default(format!("[{time}] [proxy:error] x").as_bytes());
+            let _ = parse_compact(time.as_bytes());
+            let _ = parse_ctime(time.as_bytes());
+            if let Ok(f) = ErrorLogFormat::compile(&format!("[%{{{pattern}}}t] %M")) {
+                let _ = f.parse(format!("[{time}] x").as_bytes());
+            }
+        }
+    }
+}
