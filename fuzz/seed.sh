@@ -88,6 +88,9 @@ for server in sorted(os.listdir(fixtures)):
             elif kind == "php-fpm":
                 for l in sample:
                     put("php_fpm", l)
+            elif kind == "haproxy":
+                for l in sample:
+                    put("haproxy", l)
             elif kind in ("nginx-access", "apache-access") and name in formats:
                 target = "nginx_access" if kind == "nginx-access" else "apache_access"
                 for l in sample:
@@ -139,6 +142,32 @@ for server in sorted(os.listdir(fixtures)):
             put("config_fpm", b"\0".join([read(os.path.join(fpm, "php-fpm.conf")) or b"",
                                          read(os.path.join(fpm, "php.ini")) or b""] + pools))
 
+# Edge logs written from real nginx captures (fixtures/edge/<product>/<scenario>/, files
+# named in labels.json, gzip as the products deliver them).
+import gzip
+edge_targets = {"aws-alb": "aws_alb", "cloudfront": "cloudfront", "cloudflare": "cloudflare",
+                "gcp-lb": "gcp_lb"}
+edge_root = os.path.join(fixtures, "edge")
+for product in sorted(os.listdir(edge_root)) if os.path.isdir(edge_root) else []:
+    for scenario in sorted(os.listdir(os.path.join(edge_root, product))):
+        dir_ = os.path.join(edge_root, product, scenario)
+        try:
+            with open(os.path.join(dir_, "labels.json")) as f:
+                labels = json.load(f)
+        except (OSError, ValueError):
+            continue
+        for name in labels.get("files", []):
+            with open(os.path.join(dir_, name), "rb") as f:
+                data = f.read()
+            if data[:2] == b"\x1f\x8b":
+                data = gzip.decompress(data)
+            all_lines = [l for l in data.split(b"\n") if l.strip()]
+            header = next((l.decode() for l in all_lines if l.startswith(b"#Fields:")), "")
+            sample = [l for l in all_lines if not l.startswith(b"#")][:per_file]
+            target = edge_targets[product]
+            for l in sample:
+                put(target, pair(header, l) if target == "cloudfront" else l)
+            put("pipeline", bytes([0, 0]) + b"\n".join(all_lines[:per_file]) + b"\n")
 # envelope: the syslog, journald and container envelope fixtures as they are (choice 0:
 # detection; 1-5: forced), a limit byte, then their first lines; and plain error/access lines
 # to wrap and decode back (choice with the top bit set).

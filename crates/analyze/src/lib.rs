@@ -4,7 +4,11 @@
 //! operator reads at 3 a.m.: ranked findings (one per cause × upstream × vhost) with
 //! counts, first/last seen, timelines, top endpoints and clients, example lines and a
 //! concrete fix; incidents (intervals where failures rose well above their baseline); and
-//! what the access logs show (5xx attributed to error-log causes, upstream times).
+//! what the access logs show (5xx attributed to error-log causes, upstream times). Logs of
+//! the CDN or load balancer in front (HAProxy, AWS ALB, CloudFront, Cloudflare, Google) are
+//! findings of the `edge` layer, joined with the origin's lines of the same requests: a
+//! failure the origin never saw "never reached the origin"; one the origin failed points at
+//! the origin finding that explains it (`explained_by`), which ranks above it.
 //!
 //! The [`Analyzer`] is fed one record at a time ([`Analyzer::observe`]), is `Send`,
 //! serialisable, and mergeable ([`Analyzer::merge`]) in any order, so chunks of one file,
@@ -62,6 +66,8 @@ mod causes_page;
 mod clock;
 mod config;
 mod correlate;
+mod edge;
+mod edge_fix;
 mod finish;
 mod fix;
 mod incidents;

@@ -212,6 +212,21 @@ pub struct Group {
     pub evidence: ExampleSet,
     /// Notes from correlation.
     pub notes: Vec<String>,
+    /// Edge failures: the statuses the edge sent for them.
+    #[serde(default)]
+    pub statuses: BTreeMap<u16, u64>,
+    /// Edge failures: the statuses the origin answered, where the edge logged one.
+    #[serde(default)]
+    pub origin_statuses: BTreeMap<u16, u64>,
+    /// Edge failures: how long each took at the edge (seconds); `None` until one logged a
+    /// duration (an empty sketch does not survive JSON). Always written: state files are
+    /// postcard, which has no field names, so a field left out misreads every one after it.
+    #[serde(default)]
+    pub durations: Option<Sketch>,
+    /// Edge failures: the shortest and longest of those durations, exactly (microseconds):
+    /// "all 412 took 10.0 s" must not be the sketch's 1 % rounding.
+    #[serde(default)]
+    pub duration_range: Option<(u64, u64)>,
 }
 
 impl Group {
@@ -237,7 +252,19 @@ impl Group {
             examples: ExampleSet::default(),
             evidence: ExampleSet::default(),
             notes: Vec::new(),
+            statuses: BTreeMap::new(),
+            origin_statuses: BTreeMap::new(),
+            durations: None,
+            duration_range: None,
         }
+    }
+
+    /// Counts one edge duration (microseconds) in the exact range.
+    pub fn widen_durations(&mut self, us: u64) {
+        self.duration_range = Some(match self.duration_range {
+            Some((lo, hi)) => (lo.min(us), hi.max(us)),
+            None => (us, us),
+        });
     }
 
     /// Adds another group's events (any order gives the same result).
@@ -262,6 +289,17 @@ impl Group {
             }
         }
         self.notes.sort();
+        add_maps(&mut self.statuses, &other.statuses);
+        add_maps(&mut self.origin_statuses, &other.origin_statuses);
+        if let Some(theirs) = &other.durations {
+            self.durations
+                .get_or_insert_with(Sketch::default)
+                .merge(theirs);
+        }
+        if let Some((lo, hi)) = other.duration_range {
+            self.widen_durations(lo);
+            self.widen_durations(hi);
+        }
     }
 }
 

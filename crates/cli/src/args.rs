@@ -497,6 +497,16 @@ pub enum FormatArg {
     ApacheAccess,
     /// The PHP-FPM log.
     PhpFpm,
+    /// HAProxy's HTTP log (option httplog), plain or through syslog.
+    Haproxy,
+    /// AWS Application Load Balancer access logs.
+    AwsAlb,
+    /// Amazon CloudFront standard logs.
+    Cloudfront,
+    /// Cloudflare Logpush http_requests (NDJSON).
+    Cloudflare,
+    /// Google Cloud external Application Load Balancer request logs (Cloud Logging JSON).
+    GcpLb,
 }
 
 impl FormatArg {
@@ -509,6 +519,11 @@ impl FormatArg {
             FormatArg::ApacheError => Some(Format::ApacheError),
             FormatArg::ApacheAccess => Some(Format::ApacheAccess),
             FormatArg::PhpFpm => Some(Format::PhpFpm),
+            FormatArg::Haproxy => Some(Format::Haproxy),
+            FormatArg::AwsAlb => Some(Format::AwsAlb),
+            FormatArg::Cloudfront => Some(Format::CloudFront),
+            FormatArg::Cloudflare => Some(Format::Cloudflare),
+            FormatArg::GcpLb => Some(Format::GcpLb),
         }
     }
 }

@@ -71,3 +71,18 @@ fn changed_bodies_never_panic() {
         "only {read} changed bodies read: the test reaches too little"
     );
 }
+
+/// The body as written reads back as the same analyzer: a serde attribute that postcard
+/// cannot honour (`skip_serializing_if`, `flatten`) breaks this first.
+#[test]
+fn the_canonical_body_reads_back_whole() {
+    let analyzer = common::canonical();
+    let body = postcard::to_stdvec(&analyzer).unwrap();
+    match decode_body(&body) {
+        Ok(read) => assert!(
+            postcard::to_stdvec(&read).unwrap() == body,
+            "the body read back is written differently"
+        ),
+        Err(e) => panic!("the body logscan wrote does not read back: {e}"),
+    }
+}
