@@ -289,12 +289,22 @@ fn follow(settings: Settings, refresh: std::time::Duration) -> Result<u8, Failur
                     .to_owned(),
             ));
         }
-        let shown: Vec<String> = found.iter().map(|p| p.display().to_string()).collect();
-        note!("following {}", shown.join(", "));
         found
     } else {
         settings.paths.clone()
     };
+    let defaults = settings.paths.is_empty();
+    let configs = read_configs(&settings.configs, &paths, defaults);
+    let config_note = config_note(&settings.configs, configs.as_ref());
+    if defaults {
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        note!("following {}{config_note}", shown.join(", "));
+    } else if !config_note.is_empty() {
+        note!("following this machine's logs{config_note}");
+    }
+    if let Some(configs) = &configs {
+        warn_configs(configs);
+    }
     let mode = match (&settings.output, settings.live_view) {
         (Output::Events { zone }, _) => logscan_live::Mode::Events { zone: zone.clone() },
         (Output::Report { top, .. }, Some(color)) => logscan_live::Mode::View { color, top: *top },
@@ -338,6 +348,12 @@ fn follow(settings: Settings, refresh: std::time::Duration) -> Result<u8, Failur
         },
     ) = (&outcome.report, &settings.output)
     {
+        // The final report cites the configuration (the NDJSON stream's does not).
+        let mut report = report.clone();
+        if let Some(configs) = &configs {
+            report.add_configs(configs);
+        }
+        let report = &report;
         match out {
             Some(path) => {
                 let rendered = render(report, *form, *top, *color, false);
@@ -380,17 +396,7 @@ fn inputs(settings: &Settings) -> Result<(Vec<Input>, Option<Configs>), Failure>
         settings.paths.clone()
     };
     let configs = read_configs(&settings.configs, &paths, defaults);
-    let config_note = match (&settings.configs, &configs) {
-        (ConfigChoice::ThisMachine, Some(c)) => {
-            let read: Vec<String> = c
-                .configs()
-                .iter()
-                .map(|c| c.path.display().to_string())
-                .collect();
-            format!("; configuration {} (--no-config: none)", read.join(", "))
-        }
-        _ => String::new(),
-    };
+    let config_note = config_note(&settings.configs, configs.as_ref());
     if defaults {
         let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         note!("reading {}{config_note}", shown.join(", "));
@@ -439,6 +445,21 @@ fn read_configs(choice: &ConfigChoice, paths: &[PathBuf], defaults: bool) -> Opt
             let configs = Configs::this_machine(&choice.options());
             (own && !configs.is_empty()).then_some(configs)
         }
+    }
+}
+
+/// What the first stderr line adds when this machine's configuration was read by default.
+fn config_note(choice: &ConfigChoice, configs: Option<&Configs>) -> String {
+    match (choice, configs) {
+        (ConfigChoice::ThisMachine, Some(c)) => {
+            let read: Vec<String> = c
+                .configs()
+                .iter()
+                .map(|c| c.path.display().to_string())
+                .collect();
+            format!("; configuration {} (--no-config: none)", read.join(", "))
+        }
+        _ => String::new(),
     }
 }
 

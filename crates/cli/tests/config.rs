@@ -421,3 +421,36 @@ fn config_flags_are_checked() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("ORIGINAL=NOW"), "{}", r.stderr);
 }
+
+/// `--follow` (stdin, followed to its end): the final report written with `-o` cites the
+/// configuration too.
+#[test]
+fn the_final_report_of_follow_mode_cites_the_configuration() {
+    let f = config_fixtures()
+        .into_iter()
+        .find(|f| f.name == "nginx/config_location_timeout")
+        .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("report.json");
+    let r = common::from_output(
+        logscan()
+            .args(["-f", "--since", "2020-01-01T00:00:00Z", "--config"])
+            .arg(&f.dir)
+            .arg("--config-rebase")
+            .arg(f.rebase())
+            .arg("-o")
+            .arg(&report)
+            .arg("-")
+            .pipe_stdin(f.dir.join("error.log"))
+            .unwrap()
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let report: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let want = &f.label["config_expect"][0];
+    let top = &report["findings"][0];
+    assert_eq!(top["config"][0]["directive"], want["directive"]);
+    assert_eq!(top["config"][0]["line"], want["line"]);
+    assert_eq!(report["configs"].as_array().unwrap().len(), 1);
+}
