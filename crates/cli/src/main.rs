@@ -457,7 +457,10 @@ fn config_note(choice: &ConfigChoice, configs: Option<&Configs>) -> String {
                 .iter()
                 .map(|c| c.path.display().to_string())
                 .collect();
-            format!("; configuration {} (--no-config: none)", read.join(", "))
+            format!(
+                "; configuration {} (--no-config to skip it)",
+                read.join(", ")
+            )
         }
         _ => String::new(),
     }

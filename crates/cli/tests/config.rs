@@ -454,3 +454,45 @@ fn the_final_report_of_follow_mode_cites_the_configuration() {
     assert_eq!(top["config"][0]["line"], want["line"]);
     assert_eq!(report["configs"].as_array().unwrap().len(), 1);
 }
+
+/// This machine's logs read: its configuration is read too, and the first stderr line
+/// says so; `--no-config` turns that off. (Runs where nginx is installed, as scripts/test
+/// makes sure; elsewhere it says why it checked nothing.)
+#[test]
+fn this_machines_configuration_comes_with_its_logs() {
+    let (logs, conf) = (
+        Path::new("/var/log/nginx"),
+        Path::new("/etc/nginx/nginx.conf"),
+    );
+    if !logs.is_dir() || !conf.is_file() {
+        eprintln!("no /var/log/nginx or /etc/nginx/nginx.conf here: nothing to check");
+        return;
+    }
+    let r = run(["--output", "json", "/var/log/nginx"]);
+    let first = r.stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("configuration /etc/nginx/nginx.conf") && first.contains("--no-config"),
+        "{}",
+        r.stderr
+    );
+    let report = r.json();
+    assert!(
+        report["configs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["path"] == "/etc/nginx/nginx.conf" && c["kind"] == "nginx"),
+        "{:#}",
+        report["configs"]
+    );
+    let r = run(["--output", "json", "--no-config", "/var/log/nginx"]);
+    assert!(!r.stderr.contains("configuration"), "{}", r.stderr);
+    assert!(r.json().get("configs").is_none());
+    // Logs elsewhere: no configuration unless asked.
+    let r = run([
+        "--output",
+        "json",
+        fixtures().join("nginx/refused/error.log").to_str().unwrap(),
+    ]);
+    assert!(r.json().get("configs").is_none());
+}
