@@ -185,10 +185,11 @@ fn advice(e: &Effective) -> String {
         Some(
             "raise it only if the backend legitimately needs longer; otherwise make the slow requests faster",
         )
-    } else if name.ends_with("_buffer_size")
-        || name.ends_with("_buffers")
-        || name == "responsefieldsize"
-    {
+    } else if name.ends_with("_buffers") {
+        Some(
+            "the buffers for the rest of the response; raised with the header buffer, nginx wants `*_busy_buffers_size` below their total minus one buffer",
+        )
+    } else if name.ends_with("_buffer_size") || name == "responsefieldsize" {
         Some("it must hold the largest response header the backend sends")
     } else if name == "pm.max_children" {
         Some(
@@ -276,5 +277,111 @@ fn config_read(c: &Config) -> ConfigRead {
         error: c.parsed.as_ref().err().map(ToString::to_string),
         files,
         warnings: c.warnings().iter().map(warning).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::{Path, PathBuf};
+
+    use logscan_config::{Configs, FpmConfig, NginxConfig, Options, Parsed};
+    use logscan_parse::{Format, Parser};
+
+    use crate::{Analyzer, Config, InputInfo, Origin, Report};
+
+    fn report(lines: &[&str]) -> Report {
+        let parser = Parser::nginx_error();
+        let mut analyzer = Analyzer::new(Config::default());
+        analyzer.add_input(0, InputInfo::new("error.log", Format::NginxError, "web1"));
+        for (i, line) in lines.iter().enumerate() {
+            let origin = Origin {
+                input: 0,
+                chunk: 0,
+                line: i as u64 + 1,
+                lines: 1,
+                text: line.as_bytes(),
+            };
+            analyzer.observe(&parser.parse(line.as_bytes()).unwrap(), &origin);
+        }
+        analyzer.finish()
+    }
+
+    fn configs(nginx: &str, fpm: Option<&str>) -> Configs {
+        let mut configs = Configs::new();
+        let main = PathBuf::from("/etc/nginx/nginx.conf");
+        let files = BTreeMap::from([(main.clone(), nginx.as_bytes().to_vec())]);
+        let n = NginxConfig::from_memory(files, &main, &Options::default()).unwrap();
+        configs.push(&main, Parsed::Nginx(n));
+        if let Some(fpm) = fpm {
+            let main = PathBuf::from("/etc/php/8.2/fpm/php-fpm.conf");
+            let files = BTreeMap::from([(main.clone(), fpm.as_bytes().to_vec())]);
+            let f = FpmConfig::from_memory(files, &main, &Options::default()).unwrap();
+            configs.push(&main, Parsed::Fpm(f));
+        }
+        configs
+    }
+
+    const SOCKET: &str = "2026/11/25 01:27:19 [crit] 812#812: *31 connect() to unix:/run/php/php8.1-fpm.sock failed (2: No such file or directory) while connecting to upstream, client: 127.0.0.1, server: shop, request: \"GET /index.php HTTP/1.1\", upstream: \"fastcgi://unix:/run/php/php8.1-fpm.sock:\", host: \"shop\"";
+
+    #[test]
+    fn a_socket_no_pool_listens_on_is_cited_and_explained() {
+        let mut r = report(&[SOCKET]);
+        let before = r.findings[0].fix.clone();
+        r.add_configs(&configs(
+            "events {}\nhttp {\n  server {\n    server_name shop;\n    location ~ \\.php$ {\n      fastcgi_pass unix:/run/php/php8.1-fpm.sock;\n    }\n  }\n}\n",
+            Some("[www]\nuser = www-data\nlisten = /run/php/php8.2-fpm.sock\npm = static\npm.max_children = 5\n"),
+        ));
+        let f = &r.findings[0];
+        assert_eq!(f.cause.id(), "socket_missing");
+        assert_eq!(f.config[0].directive, "fastcgi_pass");
+        assert_eq!(f.config[0].place(), "/etc/nginx/nginx.conf:6");
+        assert_eq!(f.mismatches.len(), 1, "{:?}", f.mismatches);
+        assert_eq!(f.mismatches[0].kind, "socket_without_pool");
+        assert!(
+            f.mismatches[0]
+                .places
+                .contains(&"/etc/php/8.2/fpm/php-fpm.conf:3".to_owned())
+        );
+        // The citations come first, the fix as it was after them.
+        assert!(f.fix.steps[0].contains("/etc/nginx/nginx.conf:6"));
+        assert!(f.fix.steps[1].starts_with("The configuration shows why:"));
+        assert!(f.fix.steps.ends_with(&before.steps));
+        assert!(f.fix.summary.starts_with(&before.summary));
+        assert_eq!(r.configs.len(), 2);
+        assert!(r.configs.iter().all(|c| c.ok && c.files == 1));
+    }
+
+    #[test]
+    fn a_configuration_that_routes_elsewhere_changes_no_finding() {
+        let plain = report(&[SOCKET]);
+        let mut r = plain.clone();
+        r.add_configs(&configs(
+            "events {}\nhttp {\n  server {\n    location / {\n      proxy_pass http://127.0.0.1:8080;\n    }\n  }\n}\n",
+            None,
+        ));
+        assert_eq!(r.findings, plain.findings);
+        assert_eq!(r.configs.len(), 1);
+    }
+
+    #[test]
+    fn an_unreadable_configuration_is_listed_with_why() {
+        let mut r = report(&[SOCKET]);
+        let plain = r.clone();
+        let mut configs = Configs::new();
+        configs.read(
+            Path::new("/nonexistent/logscan/nginx.conf"),
+            &Options::default(),
+        );
+        r.add_configs(&configs);
+        assert_eq!(r.findings, plain.findings);
+        assert!(!r.configs[0].ok);
+        assert!(
+            r.configs[0]
+                .error
+                .as_deref()
+                .is_some_and(|e| e.contains("/nonexistent/logscan/nginx.conf"))
+        );
+        assert_eq!(r.configs[0].warnings[0].severity, "problem");
     }
 }
