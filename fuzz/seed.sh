@@ -149,8 +149,12 @@ edge_targets = {"aws-alb": "aws_alb", "cloudfront": "cloudfront", "cloudflare": 
                 "gcp-lb": "gcp_lb"}
 edge_root = os.path.join(fixtures, "edge")
 for product in sorted(os.listdir(edge_root)) if os.path.isdir(edge_root) else []:
+    if not os.path.isdir(os.path.join(edge_root, product)):
+        continue  # README.md
     for scenario in sorted(os.listdir(os.path.join(edge_root, product))):
         dir_ = os.path.join(edge_root, product, scenario)
+        if not os.path.isdir(dir_):
+            continue
         try:
             with open(os.path.join(dir_, "labels.json")) as f:
                 labels = json.load(f)
