@@ -501,3 +501,67 @@ fn this_machines_configuration_comes_with_its_logs() {
     ]);
     assert!(r.json().get("configs").is_none());
 }
+
+/// `--nginx-conf` reads its `log_format`s through the same reader as `--config`, from a
+/// tree or from saved `nginx -T` output.
+#[test]
+fn nginx_conf_takes_log_formats_from_nginx_t_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("nginx-T.txt");
+    std::fs::write(
+        &dump,
+        "# configuration file /etc/nginx/nginx.conf:\nevents {}\nhttp {\n    log_format odd '$status|$remote_addr|[$time_local]|\"$request\"|$upstream_response_time';\n}\n",
+    )
+    .unwrap();
+    let log = dir.path().join("access.log");
+    std::fs::write(
+        &log,
+        "502|10.0.0.1|[25/Nov/2026:01:27:19 +0000]|\"GET /x HTTP/1.1\"|1.5\n",
+    )
+    .unwrap();
+    let counts = |args: &[&std::ffi::OsStr]| {
+        let r = run(args);
+        let report = r.json();
+        (
+            report["inputs"][0]["parsed"].as_u64().unwrap(),
+            report["inputs"][0]["unrecognized"].as_u64().unwrap(),
+        )
+    };
+    let json = std::ffi::OsStr::new("json");
+    let output = std::ffi::OsStr::new("--output");
+    assert_eq!(counts(&[output, json, log.as_os_str()]), (0, 1));
+    assert_eq!(
+        counts(&[
+            output,
+            json,
+            std::ffi::OsStr::new("--nginx-conf"),
+            dump.as_os_str(),
+            log.as_os_str()
+        ]),
+        (1, 0)
+    );
+    // The tree form, with the format in an included file.
+    let etc = dir.path().join("etc");
+    std::fs::create_dir_all(etc.join("conf.d")).unwrap();
+    std::fs::write(
+        etc.join("nginx.conf"),
+        "events {}\nhttp {\n    include conf.d/*.conf;\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        etc.join("conf.d/log.conf"),
+        "log_format odd '$status|$remote_addr|[$time_local]|\"$request\"|$upstream_response_time';\n",
+    )
+    .unwrap();
+    let conf = etc.join("nginx.conf");
+    assert_eq!(
+        counts(&[
+            output,
+            json,
+            std::ffi::OsStr::new("--nginx-conf"),
+            conf.as_os_str(),
+            log.as_os_str()
+        ]),
+        (1, 0)
+    );
+}
