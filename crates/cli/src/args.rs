@@ -116,8 +116,9 @@ pub struct Args {
     /// apache2.conf/httpd.conf, a PHP-FPM php-fpm.conf or pool file, or a directory holding
     /// them (/etc). Includes are followed. May be repeated. Default: when the logs read are
     /// this machine's own (no PATH, or only /var/log/nginx, /var/log/apache2,
-    /// /var/log/httpd and the PHP-FPM logs), this machine's configuration is read.
-    #[arg(long = "config", value_name = "PATH", conflicts_with = "no_config")]
+    /// /var/log/httpd and the PHP-FPM logs), this machine's configuration is read. Not with
+    /// --events or --save-state (give it to `logscan merge` instead).
+    #[arg(long = "config", value_name = "PATH", conflicts_with_all = ["no_config", "events", "save_state"])]
     pub config: Vec<PathBuf>,
 
     /// Read no configuration, not even this machine's.
@@ -296,6 +297,17 @@ pub struct MergeArgs {
     /// Colour in the table output (NO_COLOR is respected with auto).
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     pub color: When,
+
+    /// The servers' configuration, cited in each fix of the merged report (as with
+    /// `logscan --config`; the machines whose states are merged should share it). May be
+    /// repeated.
+    #[arg(long = "config", value_name = "PATH")]
+    pub config: Vec<PathBuf>,
+
+    /// Read a configuration copied from another machine: paths under ORIGINAL are read
+    /// from under NOW (as with `logscan --config-rebase`).
+    #[arg(long = "config-rebase", value_name = "ORIGINAL=NOW", value_parser = rebase_arg, requires = "config")]
+    pub config_rebase: Option<(PathBuf, PathBuf)>,
 }
 
 /// What `logscan merge` does.
@@ -307,6 +319,8 @@ pub struct MergeSettings {
     pub output: Output,
     /// `--fail-on`.
     pub fail_on: Option<Severity>,
+    /// `--config` (never this machine's: states come from elsewhere).
+    pub configs: ConfigChoice,
 }
 
 impl From<MergeArgs> for MergeSettings {
@@ -315,6 +329,14 @@ impl From<MergeArgs> for MergeSettings {
             states: args.states,
             output: report_output(args.output, args.out, args.color, args.top),
             fail_on: args.fail_on.map(SeverityArg::severity),
+            configs: if args.config.is_empty() {
+                ConfigChoice::Nothing
+            } else {
+                ConfigChoice::Given {
+                    paths: args.config,
+                    rebase: args.config_rebase,
+                }
+            },
         }
     }
 }
@@ -435,7 +457,8 @@ impl TryFrom<Args> for Settings {
                 }
             }
         }
-        let configs = if args.no_config {
+        // Events and states carry no configuration: none is read for them.
+        let configs = if args.no_config || args.events || args.save_state.is_some() {
             ConfigChoice::Nothing
         } else if args.config.is_empty() {
             ConfigChoice::ThisMachine

@@ -241,7 +241,11 @@ fn run_merge(settings: MergeSettings) -> Result<u8, Failure> {
         trouble!("no state could be merged");
         return Ok(0);
     };
-    let report = analyzer.finish();
+    let mut report = analyzer.finish();
+    if let Some(configs) = read_configs(&settings.configs, &[], false) {
+        warn_configs(&configs);
+        report.add_configs(&configs);
+    }
     warn_unrecognized(&report);
     write_report(&report, &settings.output, settings.fail_on)
 }

@@ -565,3 +565,42 @@ fn nginx_conf_takes_log_formats_from_nginx_t_output() {
         (1, 0)
     );
 }
+
+/// `logscan merge --config`: the merged report cites the configuration like a single run;
+/// `--config` is refused where it would do nothing (`--events`, `--save-state`).
+#[test]
+fn merged_reports_cite_the_configuration_too() {
+    let f = config_fixtures()
+        .into_iter()
+        .find(|f| f.name == "nginx/config_location_timeout")
+        .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let state = out.path().join("web1.state");
+    let r = run([
+        "--save-state".as_ref(),
+        state.as_os_str(),
+        f.dir.join("error.log").as_os_str(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run([
+        "merge".as_ref(),
+        "--output".as_ref(),
+        "json".as_ref(),
+        "--config".as_ref(),
+        f.dir.as_os_str(),
+        "--config-rebase".as_ref(),
+        std::ffi::OsStr::new(&f.rebase()),
+        state.as_os_str(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    check_top_finding(&f, &r.json(), "merge");
+    for refused in [&["--events"][..], &["--save-state", "x.state"]] {
+        let mut args: Vec<&std::ffi::OsStr> = vec!["--config".as_ref(), f.dir.as_os_str()];
+        args.extend(refused.iter().map(std::ffi::OsStr::new));
+        let log = f.dir.join("error.log");
+        args.push(log.as_os_str());
+        let r = run(&args);
+        assert_eq!(r.code, 2, "{refused:?}: {}", r.stderr);
+        assert!(r.stderr.contains("--config"), "{}", r.stderr);
+    }
+}
