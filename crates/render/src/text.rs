@@ -54,6 +54,7 @@ pub fn render(report: &Report, options: &Options) -> String {
     let zone = match report.zone.source {
         ZoneSource::Caller => format!("zone {}", report.zone.name),
         ZoneSource::AccessLog => format!("zone {} (from the access log)", report.zone.name),
+        ZoneSource::Envelope => format!("zone {} (from the envelope)", report.zone.name),
         ZoneSource::AsLogged => "times as logged".to_owned(),
     };
     let header = format!(

@@ -254,6 +254,10 @@ fn zone_text(report: &Report) -> String {
             "times in {} (the offset of the access log)",
             report.zone.name
         ),
+        ZoneSource::Envelope => format!(
+            "times in {} (the container, syslog or journal envelope's times)",
+            report.zone.name
+        ),
         ZoneSource::AsLogged => "times as the servers logged them (no zone known)".to_owned(),
     }
 }
