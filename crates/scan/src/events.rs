@@ -121,6 +121,7 @@ mod tests {
                 line: i as u64 + 1,
                 lines: 1,
                 bytes: line,
+                envelope: None,
             };
             writer.record(&entry, &record).expect("written");
         }
