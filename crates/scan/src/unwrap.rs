@@ -193,7 +193,9 @@ impl Framer<'_> {
         }
         // A line continues the entry before it only if that is an nginx error entry of
         // the same stream and the line starts no entry of its own.
+        // A line whose envelope was broken (a journald MESSAGE left out) starts afresh.
         if pending.active
+            && line.problem.is_none()
             && pending.meta.stream == line.meta.stream
             && !self.choice.starts_entry(line.bytes)
             && pending.bytes.len() + 1 + line.bytes.len() <= self.max_line
