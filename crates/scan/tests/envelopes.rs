@@ -208,3 +208,39 @@ fn a_journald_message_left_out_is_counted_and_named() {
     assert_eq!(input.formats["nginx-access"], 45);
     assert_eq!(input.lines, input.parsed + input.unrecognized + input.other);
 }
+
+/// `docker logs NAME 2>&1` without `-t`: the inner lines of the timestamped fixtures, error
+/// and access lines interleaved in a plain stream. Each line is read in its own format
+/// (none swallowed as a continuation of an error entry), and the report is the plain
+/// files'.
+#[test]
+fn interleaved_error_and_access_lines_in_a_plain_stream_are_each_read_in_their_format() {
+    let scanner = Scanner::new(Formats::default());
+    for (name, envelope, sources) in manifest() {
+        if envelope != Envelope::Timestamped {
+            continue;
+        }
+        let text = std::fs::read(fixtures().join("envelope").join(&name)).expect("fixture");
+        let inner: Vec<u8> = text
+            .split_inclusive(|b| *b == b'\n')
+            .flat_map(|line| {
+                let space = line.iter().position(|b| *b == b' ').expect("a time");
+                line[space + 1..].iter().copied()
+            })
+            .collect();
+        let mut analyzer = Analyzer::new(Config::default());
+        scanner
+            .scan_reader(0, &Input::stdin(), inner.as_slice(), &mut analyzer)
+            .expect("read");
+        let mixed = analyzer.finish();
+        let plain = report(&scanner, &sources);
+        let input = &mixed.inputs[0];
+        assert_eq!(input.envelope, None, "{name}");
+        assert_eq!(input.format.to_string(), "mixed", "{name}");
+        assert_eq!((input.unrecognized, input.other), (0, 0), "{name}");
+        for i in &plain.inputs {
+            assert_eq!(input.formats[&i.format.to_string()], i.parsed, "{name}");
+        }
+        assert_eq!(findings_part(&mixed), findings_part(&plain), "{name}");
+    }
+}
