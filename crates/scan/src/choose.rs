@@ -1,10 +1,14 @@
 //! Choosing the parser of an input from its first lines.
 
 use logscan_parse::detect::{builtin_parsers, detect};
+use logscan_envelope::Programs;
 use logscan_parse::{Format, ParseError, Parser, Record};
 
+use crate::Envelopes;
+
 /// How the format of each input is chosen: detected from its first lines, or forced, with
-/// the access formats and the Apache `ErrorLogFormat` the user gave.
+/// the access formats and the Apache `ErrorLogFormat` the user gave; and the envelope its
+/// lines are in.
 #[derive(Clone, Debug, Default)]
 pub struct Formats {
     /// A forced format family (`None`: detect per input).
@@ -14,6 +18,11 @@ pub struct Formats {
     pub access: Vec<Parser>,
     /// An Apache `ErrorLogFormat` the user gave, tried first.
     pub error: Option<Parser>,
+    /// How the envelope of each input is chosen (default: found from its first lines).
+    pub envelopes: Envelopes,
+    /// Whose syslog and journald lines are the server's (the built-in names and the ones
+    /// added); the other programs' lines count as `other`.
+    pub programs: Programs,
 }
 
 /// The parsers chosen for an input: its format's, and the one of the other kind of the
@@ -233,7 +242,7 @@ mod tests {
         let formats = Formats {
             format: Some(Format::NginxAccess),
             access: vec![custom],
-            error: None,
+            ..Formats::default()
         };
         let line: [&[u8]; 1] = [b"10.0.0.1 [25/Nov/2026:01:27:19 +0100] \"GET / HTTP/1.1\" 502"];
         let choice = formats.choose_parser(&line, "x.log");

@@ -82,8 +82,6 @@ pub enum Envelopes {
 #[derive(Debug)]
 pub struct Scanner {
     formats: Formats,
-    envelopes: Envelopes,
-    programs: Programs,
     reader: ReaderConfig,
     progress: Option<Progress>,
     threads: Option<NonZeroUsize>,
@@ -97,8 +95,6 @@ impl Scanner {
     pub fn new(formats: Formats) -> Scanner {
         Scanner {
             formats,
-            envelopes: Envelopes::Auto,
-            programs: Programs::default(),
             reader: ReaderConfig::default(),
             progress: None,
             threads: None,
@@ -106,19 +102,21 @@ impl Scanner {
         }
     }
 
-    /// How the envelope of each input is chosen (default: found from its first lines).
+    /// How the envelope of each input is chosen (default: found from its first lines);
+    /// the same as setting [`Formats::envelopes`].
     #[must_use]
     pub fn envelopes(mut self, envelopes: Envelopes) -> Scanner {
-        self.envelopes = envelopes;
+        self.formats.envelopes = envelopes;
         self
     }
 
     /// Whose syslog and journald lines are the server's: nginx, Apache and PHP-FPM's
     /// usual names, and the names `programs` adds (a custom nginx
-    /// `syslog:server=…,tag=web`). The other programs' lines count as `other`.
+    /// `syslog:server=…,tag=web`); the same as setting [`Formats::programs`]. The other
+    /// programs' lines count as `other`.
     #[must_use]
     pub fn programs(mut self, programs: Programs) -> Scanner {
-        self.programs = programs;
+        self.formats.programs = programs;
         self
     }
 

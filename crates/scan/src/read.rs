@@ -90,7 +90,7 @@ impl Scanner {
     /// The envelope of an input (per [`Scanner::envelopes`]) from its first physical
     /// lines.
     pub(crate) fn envelope_of(&self, sample: &[&[u8]]) -> Option<Envelope> {
-        match self.envelopes {
+        match self.formats.envelopes {
             Envelopes::Auto => logscan_envelope::detect(sample),
             Envelopes::None => None,
             Envelopes::Always(envelope) => Some(envelope),
@@ -126,7 +126,7 @@ impl Scanner {
         };
         Config {
             max_line: self.reader.max_line,
-            programs: self.programs.clone(),
+            programs: self.formats.programs.clone(),
             year: modified.map_or_else(YearHint::now, YearHint::from_unix),
         }
     }
