@@ -1,7 +1,7 @@
 //! Choosing the parser of an input from its first lines.
 
-use logscan_parse::detect::{builtin_parsers, detect};
 use logscan_envelope::Programs;
+use logscan_parse::detect::{builtin_parsers, detect};
 use logscan_parse::{Format, ParseError, Parser, Record};
 
 use crate::Envelopes;

@@ -244,3 +244,39 @@ fn interleaved_error_and_access_lines_in_a_plain_stream_are_each_read_in_their_f
         assert_eq!(findings_part(&mixed), findings_part(&plain), "{name}");
     }
 }
+
+/// Events carry what the envelope says: the stream of container lines (error lines on
+/// stderr, access lines on stdout in the official nginx image), the host and program of
+/// syslog lines.
+#[test]
+fn events_carry_the_envelope_fields() {
+    use logscan_parse::Zone;
+    use logscan_scan::EventWriter;
+    let scanner = Scanner::new(Formats::default());
+    let events = |path: PathBuf| -> Vec<Value> {
+        let mut writer = EventWriter::new(Vec::new(), Zone::Utc, Config::default());
+        scanner.scan(0, &input(&path), &mut writer).expect("read");
+        let out = writer.finish().expect("flushed");
+        out.split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| serde_json::from_slice(l).expect("JSON"))
+            .collect()
+    };
+    let docker = events(fixtures().join("envelope/docker/nginx-mixed.log"));
+    assert!(!docker.is_empty());
+    for event in &docker {
+        let want = match event["event"]["dataset"].as_str() {
+            Some("nginx.error") => "stderr",
+            Some("nginx.access") => "stdout",
+            other => panic!("dataset {other:?}"),
+        };
+        assert_eq!(event["stream"], want, "{event}");
+    }
+    let syslog = events(fixtures().join("nginx/syslog/syslog/rsyslog_traditional.log"));
+    assert_eq!(syslog.len(), 80);
+    for event in &syslog {
+        assert_eq!(event["log"]["syslog"]["appname"], "nginx", "{event}");
+        assert!(event["host"]["name"].is_string(), "{event}");
+        assert!(event["log"]["file"]["line"].is_u64(), "{event}");
+    }
+}
