@@ -65,6 +65,18 @@ pub fn render(report: &Report, options: &Options) -> String {
         crate::thousands(totals.unrecognized),
     );
     push_styled(&mut out, &header, width, "", "1", color);
+    for input in report
+        .inputs
+        .iter()
+        .filter(|i| crate::input_needs_format_text(i))
+    {
+        let line = format!(
+            "{}: {}",
+            terminal(&input.path),
+            crate::input_format_text(input)
+        );
+        push_styled(&mut out, &line, width, "  ", "2", color);
+    }
     if totals.requests > 0 {
         let line = format!(
             "{} requests, {} × 5xx, {} failure events in error logs",

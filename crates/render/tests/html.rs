@@ -858,3 +858,31 @@ fn renders_what_the_analyzer_reports() {
 fn snapshot_of_a_small_report() {
     insta::assert_snapshot!("sample_report", html::render(&sample_report(), 10));
 }
+
+#[test]
+fn every_form_says_the_envelope_and_the_formats_of_a_mixed_input() {
+    let mut r = sample_report();
+    r.inputs[0].envelope = Some("docker".to_owned());
+    r.inputs[0].format = InputFormat::Mixed;
+    r.inputs[0].formats = [
+        ("nginx-access".to_owned(), 480),
+        ("nginx-error".to_owned(), 200),
+    ]
+    .into();
+    r.inputs[0].other = 5;
+    let want = "docker: mixed (nginx-access 480, nginx-error 200), 5 other";
+    let html = logscan_render::html::render(&r, 10);
+    assert!(html.contains(want), "html");
+    let md = logscan_render::markdown::render(&r, 10);
+    assert!(md.contains(want), "{md}");
+    let options = logscan_render::Options {
+        width: 200,
+        color: false,
+        top: 10,
+    };
+    let text = logscan_render::text::render(&r, &options);
+    assert!(text.contains(want), "{text}");
+    // A plain single-format input adds no line.
+    let plain = logscan_render::text::render(&sample_report(), &options);
+    assert!(!plain.contains("nginx-error:"), "{plain}");
+}

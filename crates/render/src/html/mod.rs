@@ -219,7 +219,7 @@ fn header(out: &mut String, report: &Report) {
                 out,
                 "<tr><td><code>{}</code></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"t\">{}</td><td class=\"t\">{}</td></tr>",
                 esc(&i.path),
-                esc(i.format.id()),
+                esc(&crate::input_format_text(i)),
                 thousands(i.lines),
                 thousands(i.parsed),
                 thousands(i.unrecognized),
