@@ -4,6 +4,7 @@
 #
 #   benches/compare.sh                 # 1 GB inputs, 3 timed runs each
 #   SIZE=256M RUNS=2 benches/compare.sh   # quicker
+#   ONLY=edge NO_README=1 benches/compare.sh   # only the rows whose workload contains "edge"
 #
 # It installs goaccess, lnav, ripgrep, hyperfine, GNU time, zstd, pigz and python3 from
 # Debian packages (NO_INSTALL=1 skips that), builds logscan and loggen with the release
@@ -22,6 +23,8 @@ SIZE=${SIZE:-1G}
 SMALL=${SMALL:-100M}
 # GoAccess (~20 MB/s) and lnav get a smaller file; their MB/s is what they reach on it.
 PEER_SIZE=${PEER_SIZE:-100M}
+# Edge logs (HAProxy, AWS ALB, CloudFront, Cloudflare, Google Cloud LB), one file each.
+EDGE_SIZE=${EDGE_SIZE:-256M}
 RUNS=${RUNS:-3}
 ROTATED=${ROTATED:-20}
 OUT=$DATA/results
@@ -78,6 +81,14 @@ gen nginx-upstream "$SIZE" "$DATA/nginx-access-1m.log" --cardinality 1000000
 gen nginx-error "$SIZE" "$DATA/nginx-error-1m.log" --cardinality 1000000
 [ -s "$DATA/nginx-access.log.gz" ] || pigz -6 -k -c "$DATA/nginx-access.log" >"$DATA/nginx-access.log.gz"
 [ -s "$DATA/nginx-access.log.zst" ] || zstd -q -3 -T0 -c "$DATA/nginx-access.log" >"$DATA/nginx-access.log.zst"
+for kind in haproxy aws-alb cloudfront cloudflare gcp-lb; do
+    gen "$kind" "$EDGE_SIZE" "$DATA/edge-$kind.log"
+done
+gen aws-alb "$PEER_SIZE" "$DATA/edge-aws-alb-peer.log"
+gen cloudfront "$PEER_SIZE" "$DATA/edge-cloudfront-peer.log"
+gen nginx-upstream "$EDGE_SIZE" "$DATA/nginx-access-edge.log"
+# As S3 delivers ALB logs: gzip.
+[ -s "$DATA/edge-aws-alb.log.gz" ] || pigz -6 -k -c "$DATA/edge-aws-alb.log" >"$DATA/edge-aws-alb.log.gz"
 ROT=$DATA/rotated
 if [ ! -s "$ROT/access.log.$ROTATED.gz" ]; then
     rm -rf "$ROT" && mkdir -p "$ROT"
@@ -104,11 +115,16 @@ warm() { # keep the inputs in the page cache
 ROWS=$OUT/rows.tsv
 : >"$ROWS"
 # row WORKLOAD TOOL INPUT COMMAND: times COMMAND with hyperfine, measures its peak RSS.
+# INPUT may name several files, separated by spaces (their sizes add up).
 row() {
     local workload=$1 tool=$2 input=$3 cmd=$4
-    local id
+    local id inputs
+    if [[ -n ${ONLY:-} && $workload != *"$ONLY"* ]]; then
+        return 0
+    fi
     id=$(echo "$workload-$tool" | tr -c 'a-zA-Z0-9\n-' '_')
-    warm "$input"
+    read -r -a inputs <<<"$input"
+    warm "${inputs[@]}"
     hyperfine --style none --warmup 1 --runs "$RUNS" --export-json "$OUT/$id.json" \
         --shell bash "$cmd" >&2
     /usr/bin/time -v -o "$OUT/$id.rss" bash -c "$cmd" >/dev/null 2>&1 || true
@@ -116,7 +132,10 @@ row() {
     mean=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["mean"])' "$OUT/$id.json")
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$OUT/$id.rss")
     cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$OUT/$id.rss")
-    bytes=$(plain_size "$input")
+    bytes=0
+    for f in "${inputs[@]}"; do
+        bytes=$((bytes + $(plain_size "$f")))
+    done
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$workload" "$tool" "$bytes" "$mean" "$rss" "$cpu" "$cmd" >>"$ROWS"
 }
 
@@ -151,6 +170,22 @@ row "nginx access .zst" logscan "$A.zst" "$L --output json $A.zst >/dev/null"
 row "nginx access .zst" "zstd -dc" "$A.zst" "zstd -dc $A.zst >/dev/null"
 row "$ROTATED rotated .gz files" logscan "$ROT" "$L --output json $ROT >/dev/null"
 row "$ROTATED rotated .gz files" "zcat (serial)" "$ROT" "zcat $ROT/*.gz >/dev/null"
+# The layer in front: each product's log alone, the ALB's as S3 delivers it, HAProxy's
+# with an nginx access log of the same size (every edge failure looked up in the origin's
+# lines), and GoAccess on the two formats it has built in (traffic only, no causes).
+for kind in haproxy aws-alb cloudfront cloudflare gcp-lb; do
+    row "edge: $kind, $EDGE_SIZE" logscan "$DATA/edge-$kind.log" "$L --output json $DATA/edge-$kind.log >/dev/null"
+done
+row "edge: aws-alb, $EDGE_SIZE" "rg -c ' 50[234] '" "$DATA/edge-aws-alb.log" "rg -c ' 50[234] ' $DATA/edge-aws-alb.log >/dev/null"
+row "edge: aws-alb .gz" logscan "$DATA/edge-aws-alb.log.gz" "$L --output json $DATA/edge-aws-alb.log.gz >/dev/null"
+row "edge: haproxy + nginx access (join)" logscan "$DATA/edge-haproxy.log $DATA/nginx-access-edge.log" \
+    "$L --output json $DATA/edge-haproxy.log $DATA/nginx-access-edge.log >/dev/null"
+row "edge: aws-alb, $PEER_SIZE" logscan "$DATA/edge-aws-alb-peer.log" "$L --output json $DATA/edge-aws-alb-peer.log >/dev/null"
+row "edge: aws-alb, $PEER_SIZE" "goaccess (AWSALB)" "$DATA/edge-aws-alb-peer.log" \
+    "goaccess $DATA/edge-aws-alb-peer.log --log-format=AWSALB --date-format=%Y-%m-%d --time-format=%T --no-progress -o $OUT/goaccess-alb.json"
+row "edge: cloudfront, $PEER_SIZE" logscan "$DATA/edge-cloudfront-peer.log" "$L --output json $DATA/edge-cloudfront-peer.log >/dev/null"
+row "edge: cloudfront, $PEER_SIZE" "goaccess (CLOUDFRONT)" "$DATA/edge-cloudfront-peer.log" \
+    "goaccess $DATA/edge-cloudfront-peer.log --log-format=CLOUDFRONT --date-format=%Y-%m-%d --time-format=%T --no-progress -o $OUT/goaccess-cf.json"
 say "load after timing: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- 5. table -----------------------------------------------------------------------------

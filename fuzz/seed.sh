@@ -88,6 +88,9 @@ for server in sorted(os.listdir(fixtures)):
             elif kind == "php-fpm":
                 for l in sample:
                     put("php_fpm", l)
+            elif kind == "haproxy":
+                for l in sample:
+                    put("haproxy", l)
             elif kind in ("nginx-access", "apache-access") and name in formats:
                 target = "nginx_access" if kind == "nginx-access" else "apache_access"
                 for l in sample:
@@ -139,6 +142,36 @@ for server in sorted(os.listdir(fixtures)):
             put("config_fpm", b"\0".join([read(os.path.join(fpm, "php-fpm.conf")) or b"",
                                          read(os.path.join(fpm, "php.ini")) or b""] + pools))
 
+# Edge logs written from real nginx captures (fixtures/edge/<product>/<scenario>/, files
+# named in labels.json, gzip as the products deliver them).
+import gzip
+edge_targets = {"aws-alb": "aws_alb", "cloudfront": "cloudfront", "cloudflare": "cloudflare",
+                "gcp-lb": "gcp_lb"}
+edge_root = os.path.join(fixtures, "edge")
+for product in sorted(os.listdir(edge_root)) if os.path.isdir(edge_root) else []:
+    if not os.path.isdir(os.path.join(edge_root, product)):
+        continue  # README.md
+    for scenario in sorted(os.listdir(os.path.join(edge_root, product))):
+        dir_ = os.path.join(edge_root, product, scenario)
+        if not os.path.isdir(dir_):
+            continue
+        try:
+            with open(os.path.join(dir_, "labels.json")) as f:
+                labels = json.load(f)
+        except (OSError, ValueError):
+            continue
+        for name in labels.get("files", []):
+            with open(os.path.join(dir_, name), "rb") as f:
+                data = f.read()
+            if data[:2] == b"\x1f\x8b":
+                data = gzip.decompress(data)
+            all_lines = [l for l in data.split(b"\n") if l.strip()]
+            header = next((l.decode() for l in all_lines if l.startswith(b"#Fields:")), "")
+            sample = [l for l in all_lines if not l.startswith(b"#")][:per_file]
+            target = edge_targets[product]
+            for l in sample:
+                put(target, pair(header, l) if target == "cloudfront" else l)
+            put("pipeline", bytes([0, 0]) + b"\n".join(all_lines[:per_file]) + b"\n")
 # envelope: the syslog, journald and container envelope fixtures as they are (choice 0:
 # detection; 1-5: forced), a limit byte, then their first lines; and plain error/access lines
 # to wrap and decode back (choice with the top bit set).
@@ -163,4 +196,38 @@ for server in ("nginx", "apache"):
 
 for target, n in sorted(counts.items()):
     print(f"{target}: {n} new inputs")
+PY
+
+# state: each scenario's state as logscan --save-state writes it (first byte 0: a whole
+# file) and its decompressed body (first byte 1), written by the logscan binary
+# ($LOGSCAN, default target/debug/logscan: cargo build -p logscan first) and zstd.
+logscan=${LOGSCAN:-$here/../target/debug/logscan}
+if [[ ! -x $logscan ]] || ! command -v zstd >/dev/null; then
+  echo "seed.sh: state seeds skipped (no $logscan or no zstd)" >&2
+  exit 0
+fi
+python3 - "$fixtures" "$here/corpus/state" "$logscan" <<'PY'
+import glob, hashlib, os, subprocess, sys, tempfile
+
+fixtures, corpus, logscan = sys.argv[1:4]
+os.makedirs(corpus, exist_ok=True)
+new = 0
+for scenario in sorted(glob.glob(os.path.join(fixtures, "*", "*", ""))):
+    logs = sorted(glob.glob(os.path.join(scenario, "*.log")))
+    if not logs:
+        continue
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "s.state")
+        subprocess.run([logscan, "--tz", "UTC", "--save-state", path, *logs],
+                       check=True, stderr=subprocess.DEVNULL)
+        state = open(path, "rb").read()
+    header_len = int.from_bytes(state[12:16], "little")
+    body = state[16 + header_len + 16:-4]
+    raw = subprocess.run(["zstd", "-dc"], input=body, capture_output=True, check=True).stdout
+    for data in (b"\x00" + state, b"\x01" + raw):
+        out = os.path.join(corpus, hashlib.sha1(data).hexdigest())
+        if not os.path.exists(out):
+            open(out, "wb").write(data)
+            new += 1
+print(f"state: {new} new inputs")
 PY

@@ -6,6 +6,8 @@ use std::str::FromStr;
 
 use logscan_parse::Parser;
 
+mod edge;
+
 /// nginx `log_format upstream` of `fixtures/README.md` (`combined` + `key=value` timings).
 pub const NGINX_UPSTREAM_FORMAT: &str = r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" rt=$request_time uct="$upstream_connect_time" uht="$upstream_header_time" urt="$upstream_response_time" ua="$upstream_addr" us="$upstream_status""#;
 /// Apache `LogFormat` of `access_timing.log` in `fixtures/` (`combined` + `%D`).
@@ -29,11 +31,21 @@ pub enum LogKind {
     ApacheAccess,
     /// PHP-FPM master log.
     PhpFpm,
+    /// HAProxy `option httplog` lines as rsyslog writes them on Debian.
+    Haproxy,
+    /// AWS Application Load Balancer access log.
+    AwsAlb,
+    /// Amazon CloudFront standard log (`#Version`/`#Fields` header, tab-separated).
+    CloudFront,
+    /// Cloudflare Logpush `http_requests`, NDJSON with `unixnano` timestamps.
+    Cloudflare,
+    /// Google Cloud external Application Load Balancer request log entries.
+    GcpLb,
 }
 
 impl LogKind {
     /// Every kind, in a stable order.
-    pub const ALL: [LogKind; 7] = [
+    pub const ALL: [LogKind; 12] = [
         LogKind::NginxError,
         LogKind::NginxAccess,
         LogKind::NginxUpstream,
@@ -41,6 +53,11 @@ impl LogKind {
         LogKind::ApacheError,
         LogKind::ApacheAccess,
         LogKind::PhpFpm,
+        LogKind::Haproxy,
+        LogKind::AwsAlb,
+        LogKind::CloudFront,
+        LogKind::Cloudflare,
+        LogKind::GcpLb,
     ];
 
     /// The name used on the command line (`nginx-error`, `nginx-upstream`, ...).
@@ -53,6 +70,11 @@ impl LogKind {
             LogKind::ApacheError => "apache-error",
             LogKind::ApacheAccess => "apache-access",
             LogKind::PhpFpm => "php-fpm",
+            LogKind::Haproxy => "haproxy",
+            LogKind::AwsAlb => "aws-alb",
+            LogKind::CloudFront => "cloudfront",
+            LogKind::Cloudflare => "cloudflare",
+            LogKind::GcpLb => "gcp-lb",
         }
     }
 
@@ -70,9 +92,15 @@ impl LogKind {
                 Parser::apache_access(APACHE_TIMING_FORMAT).unwrap_or_else(|_| unreachable())
             }
             LogKind::PhpFpm => Parser::php_fpm(),
+            LogKind::Haproxy => Parser::haproxy(),
+            LogKind::AwsAlb => Parser::aws_alb(),
+            LogKind::CloudFront => Parser::cloudfront(),
+            LogKind::Cloudflare => Parser::cloudflare(),
+            LogKind::GcpLb => Parser::gcp_lb(),
         }
     }
 
+    /// One line per request: an access log or an edge log.
     fn is_access(self) -> bool {
         matches!(
             self,
@@ -80,6 +108,18 @@ impl LogKind {
                 | LogKind::NginxUpstream
                 | LogKind::Ingress
                 | LogKind::ApacheAccess
+        ) || self.is_edge()
+    }
+
+    /// A log of the layer in front (HAProxy, a CDN or a cloud load balancer).
+    pub fn is_edge(self) -> bool {
+        matches!(
+            self,
+            LogKind::Haproxy
+                | LogKind::AwsAlb
+                | LogKind::CloudFront
+                | LogKind::Cloudflare
+                | LogKind::GcpLb
         )
     }
 }
@@ -466,6 +506,11 @@ impl Generator {
     /// Writes entries until `options.size` bytes are written (ending with a whole entry).
     pub fn write_to<W: Write>(mut self, mut out: W) -> io::Result<u64> {
         let mut buf = Vec::with_capacity(1 << 20);
+        if self.options.kind == LogKind::CloudFront && self.written == 0 {
+            Generator::cloudfront_header(&mut buf);
+            out.write_all(&buf)?;
+            self.written += buf.len() as u64;
+        }
         while self.written < self.options.size {
             buf.clear();
             while buf.len() < (1 << 20) - 16_384
@@ -491,6 +536,7 @@ impl Generator {
                 let request = self.request(None);
                 let outcome = self.outcome(&request);
                 match kind {
+                    _ if kind.is_edge() => self.edge(out, &request, &outcome),
                     LogKind::ApacheAccess => self.apache_access(out, &request, &outcome),
                     _ => self.nginx_access(out, &request, &outcome),
                 }

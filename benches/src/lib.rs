@@ -6,7 +6,9 @@
 //! connect timeouts, resets, early closes, PHP-FPM pool exhaustion, PHP fatals with stack
 //! traces), retries logged as multi-value upstream fields (`a, b` and `a : b`), escaped
 //! bytes, and as many distinct URLs and clients as asked for. The same [`Options`] always
-//! give the same bytes.
+//! give the same bytes. The edge kinds (HAProxy, AWS ALB, CloudFront, Cloudflare, Google
+//! Cloud LB) write the same simulated requests as the layer in front logs them, each
+//! incident as that product's own code.
 //!
 //! ```
 //! use logscan_benches::{Generator, LogKind, Options};

@@ -104,6 +104,8 @@ pub fn run(
                 Record::Error(r) => {
                     r.time = Timestamp::from_unix(t, 0, 0).map(|ts| ts.with_offset(None))
                 }
+                // The templates are nginx lines; an edge request keeps UTC as it logs it.
+                Record::Edge(r) => r.time = Timestamp::from_unix(t, 0, 0),
             }
             let slot = &mut line[input as usize];
             *slot += 1;

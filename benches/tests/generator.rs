@@ -1,7 +1,9 @@
 //! The generator writes lines the matching parser reads, deterministically.
 
 use logscan_benches::{Generator, LogKind, Options};
-use logscan_parse::Record;
+use std::collections::BTreeSet;
+
+use logscan_parse::{Cause, Edge, Record};
 
 fn generate(kind: LogKind, size: u64, seed: u64) -> Vec<u8> {
     let mut out = Vec::new();
@@ -42,16 +44,29 @@ struct Seen {
     retries: usize,
     redirects: usize,
     escapes: usize,
+    /// Edge kinds: the products of the records and the causes of their failures.
+    edges: BTreeSet<Edge>,
+    edge_causes: BTreeSet<Cause>,
 }
 
 fn check(kind: LogKind, bytes: &[u8]) -> Seen {
-    let parser = kind.parser();
     let mut seen = Seen::default();
+    check_into(kind, bytes, &mut seen);
+    seen
+}
+
+fn check_into(kind: LogKind, bytes: &[u8], seen: &mut Seen) {
+    let parser = kind.parser();
     for entry in entries(kind, bytes) {
         seen.entries += 1;
         seen.multi_line += usize::from(entry.contains(&b'\n'));
         let text = String::from_utf8_lossy(&entry);
-        seen.escapes += usize::from(text.contains("\\x") || text.contains("\\\""));
+        seen.escapes += usize::from(
+            text.contains("\\x")
+                || text.contains("\\\"")
+                || text.contains("%C3%A9")
+                || text.contains("#C3#A9"),
+        );
         match parser.parse(&entry) {
             Ok(Record::Error(e)) => seen.failures += usize::from(e.failure.is_some()),
             Ok(Record::Access(a)) => {
@@ -59,10 +74,18 @@ fn check(kind: LogKind, bytes: &[u8]) -> Seen {
                 seen.retries += usize::from(a.upstream.tries() > 1);
                 seen.redirects += usize::from(text.contains(" : "));
             }
+            Ok(Record::Edge(e)) => {
+                assert!(kind.is_edge(), "{kind}: an edge record:\n{text}");
+                seen.edges.insert(e.edge);
+                seen.server_errors += usize::from(e.status.is_some_and(|s| s >= 500));
+                if let Some(f) = e.failure {
+                    seen.failures += 1;
+                    seen.edge_causes.insert(f.cause);
+                }
+            }
             Err(e) => panic!("{kind}: unrecognized entry ({e}):\n{text}"),
         }
     }
-    seen
 }
 
 #[test]
@@ -76,7 +99,24 @@ fn every_kind_parses_and_has_incidents() {
         let bytes = generate(kind, size, 1);
         assert!(bytes.len() as u64 >= size);
         assert!(bytes.ends_with(b"\n"));
-        let seen = check(kind, &bytes);
+        let mut seen = check(kind, &bytes);
+        if kind.is_edge() {
+            // One seed's first incident is one cause: a few more seeds show the others.
+            // Its first incident starts 15 simulated seconds in (400 requests a second).
+            for seed in 2..=24 {
+                let mut generator = Generator::new(Options {
+                    kind,
+                    size: 0,
+                    seed,
+                    cardinality: 5_000,
+                });
+                let mut bytes = Vec::new();
+                for _ in 0..8_000 {
+                    generator.entry(&mut bytes);
+                }
+                check_into(kind, &bytes, &mut seen);
+            }
+        }
         eprintln!("{kind}: {seen:?}");
         assert!(seen.entries > 1_000, "{kind}: {seen:?}");
         match kind {
@@ -90,6 +130,25 @@ fn every_kind_parses_and_has_incidents() {
         }
         if kind == LogKind::NginxError {
             assert!(seen.multi_line > 0, "{seen:?}");
+        }
+        if kind.is_edge() {
+            // One product per kind, and the incidents as that product's own codes: refused,
+            // timeouts, resets, passed-on origin 5xx, client aborts.
+            assert_eq!(seen.edges.len(), 1, "{kind}: {seen:?}");
+            assert_eq!(
+                seen.edges.first().map(|e| e.id()),
+                Some(kind.name()),
+                "{kind}"
+            );
+            assert!(seen.edge_causes.len() >= 5, "{kind}: {seen:?}");
+            assert!(
+                seen.edge_causes.contains(&Cause::OriginErrorResponse),
+                "{kind}: {seen:?}"
+            );
+            assert!(
+                seen.edge_causes.contains(&Cause::ClientAbort),
+                "{kind}: {seen:?}"
+            );
         }
         if matches!(kind, LogKind::NginxUpstream | LogKind::Ingress) {
             assert!(seen.retries > 10, "{kind}: {seen:?}");

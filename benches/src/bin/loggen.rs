@@ -10,7 +10,8 @@ use std::process::ExitCode;
 use logscan_benches::{Generator, LogKind, Options, parse_size};
 
 const USAGE: &str = "usage: loggen --format KIND --size SIZE [--seed N] [--cardinality N]
-  KIND: nginx-error, nginx-access, nginx-upstream, ingress, apache-error, apache-access, php-fpm
+  KIND: nginx-error, nginx-access, nginx-upstream, ingress, apache-error, apache-access, php-fpm,
+        haproxy, aws-alb, cloudfront, cloudflare, gcp-lb
   SIZE: bytes, or with K, M, G (binary units)
   --cardinality N: distinct URLs and distinct clients (default 10000)";
 

@@ -1,24 +1,32 @@
 //! The [`Analyzer`]: records in, one [`Report`] out. It counts each record into its
 //! input's totals, pairs the two lines Apache writes for one failure (per process and
 //! thread, across chunk boundaries), groups failures by cause × upstream × vhost, keeps
-//! the marks that attribution and correlation need, and merges with other analyzers' state.
+//! the marks that attribution, correlation and the edge join need, counts edge requests
+//! like access-log ones, and merges with other analyzers' state.
 
 use std::collections::BTreeMap;
 
 use logscan_parse::{
-    AccessRecord, Cause, Errno, ErrorRecord, Failure, Format, Phase, Record, Role, Server,
+    AccessRecord, Cause, EdgeRecord, Errno, ErrorRecord, Failure, Format, Phase, Record, Role,
+    Server,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::Report;
 use crate::clock::Clock;
 use crate::config::{Bound, Config, in_bounds};
+use crate::edge::{self, EdgeMark, EdgeState, OriginMark};
 use crate::finish;
 use crate::sample::BottomK;
 use crate::series::Series;
-use crate::state::{AccessState, ErrorMark, ExampleSet, FpmMark, Groups, InputState, RequestMark};
+use crate::state::{
+    AccessState, ErrorMark, ExampleSet, FpmMark, Groups, InputState, RequestMark, Sketch,
+};
 use crate::text::{self, hash_bytes, human_duration, thousands};
 use crate::watch::{self, IncidentChange, LiveIncident};
+
+mod check;
+mod runs;
 
 /// How many error and access marks are kept for attribution.
 const MARKS: usize = 65_536;
@@ -108,7 +116,6 @@ struct Pending {
     cause: Option<Cause>,
     server: Option<Server>,
     phase: Option<Phase>,
-    #[serde(skip)]
     errno: Option<Errno>,
     variant: Option<String>,
     upstream: Vec<u8>,
@@ -164,6 +171,7 @@ impl Pending {
             text: &self.text,
             site: self.site,
             pid: self.pid,
+            edge: None,
         })
     }
 }
@@ -193,6 +201,23 @@ struct Event<'a> {
     text: &'a [u8],
     site: u64,
     pid: u32,
+    /// What an edge record adds (`None` for the origin's error lines).
+    edge: Option<EdgeEvent<'a>>,
+}
+
+/// The parts of an edge failure an error-log failure does not have.
+#[derive(Clone, Copy)]
+struct EdgeEvent<'a> {
+    method: Option<&'a [u8]>,
+    target: Option<&'a [u8]>,
+    host: Option<&'a [u8]>,
+    trace: Option<&'a [u8]>,
+    status: Option<u16>,
+    origin_status: Option<u16>,
+    duration_us: Option<u64>,
+    /// When the edge got the request and answered (analysis seconds), and in Unix seconds.
+    span: (i64, i64),
+    unix: Option<(i64, i64)>,
 }
 
 /// Accumulates records into a [`Report`]. See the crate docs.
@@ -212,6 +237,8 @@ pub struct Analyzer {
     pub(crate) error_marks: BottomK<ErrorMark>,
     pub(crate) request_marks: BottomK<RequestMark>,
     pub(crate) fpm_marks: BottomK<FpmMark>,
+    /// Edge requests, failures for the join, and the origin's requests to join them with.
+    pub(crate) edge: EdgeState,
     /// Per process/thread of the chunk being read: the last failure line, waiting for the
     /// line that completes it.
     #[serde(with = "pairs")]
@@ -250,6 +277,7 @@ impl PartialEq for Analyzer {
             && self.error_marks == other.error_marks
             && self.request_marks == other.request_marks
             && self.fpm_marks == other.fpm_marks
+            && self.edge == other.edge
     }
 }
 
@@ -274,6 +302,7 @@ impl Analyzer {
             error_marks: BottomK::new(MARKS),
             request_marks: BottomK::new(MARKS),
             fpm_marks: BottomK::new(FPM_MARKS),
+            edge: EdgeState::default(),
             pending: BTreeMap::new(),
             tails: BTreeMap::new(),
             heads: BTreeMap::new(),
@@ -390,6 +419,7 @@ impl Analyzer {
         match record {
             Record::Error(error) => self.observe_error(error, origin, t, site),
             Record::Access(access) => self.observe_access(access, origin, t, site),
+            Record::Edge(edge) => self.observe_edge(edge, origin, t, site),
         }
     }
 
@@ -572,6 +602,25 @@ impl Analyzer {
                 group.endpoints.add(&self.scratch, 1);
             }
         }
+        if let Some(edge) = &event.edge {
+            if let (Some(method), Some(target)) = (edge.method, edge.target) {
+                text::endpoint_from_parts(method, target, &mut self.scratch);
+                group.endpoints.add(&self.scratch, 1);
+            }
+            if let Some(status) = edge.status {
+                *group.statuses.entry(status).or_insert(0) += 1;
+            }
+            if let Some(status) = edge.origin_status {
+                *group.origin_statuses.entry(status).or_insert(0) += 1;
+            }
+            if let Some(us) = edge.duration_us {
+                group
+                    .durations
+                    .get_or_insert_with(Sketch::default)
+                    .add(us as f64 / 1e6);
+                group.widen_durations(us);
+            }
+        }
         if let Some(client) = event.client {
             group.clients.add(client, 1);
         }
@@ -589,6 +638,51 @@ impl Analyzer {
             .or_insert_with(|| Series::new(base))
             .add(event.t, 1);
         self.failures.add(event.t, 1);
+        if let Some(edge) = &event.edge {
+            // An edge failure: for the join with the origin, never for attributing the
+            // origin's access lines (its client is the visitor, not the edge).
+            self.edge.marks.offer(EdgeMark {
+                sample: hash_bytes(
+                    &[
+                        event.line.0.to_le_bytes().as_slice(),
+                        &event.line.1.to_le_bytes(),
+                        &event.line.2.to_le_bytes(),
+                    ]
+                    .concat(),
+                ),
+                group: group_hash,
+                key: edge.target.map_or(0, edge::path_key),
+                method: edge::hash_opt(edge.method),
+                host: edge::hash_opt(edge.host),
+                trace: edge::trace_key(edge.trace),
+                start: edge.span.0,
+                end: edge.span.1,
+                unix: edge.unix,
+                line: event.line,
+                before_request: matches!(
+                    event.phase,
+                    Some(Phase::Connect | Phase::Resolve | Phase::TlsHandshake)
+                ),
+            });
+            return;
+        }
+        if let Some(request) = event.request {
+            // A failure the origin logged: the edge request it served reached the origin.
+            let mut parts = request.split(|&b| b == b' ').filter(|p| !p.is_empty());
+            if let (Some(method), Some(target)) = (parts.next(), parts.next()) {
+                self.edge.origin.offer(OriginMark::new(
+                    edge::path_key(target),
+                    edge::hash(method),
+                    0,
+                    0,
+                    (event.t, event.t),
+                    None,
+                    0,
+                    group_hash,
+                    event.line,
+                ));
+            }
+        }
         if let Some(client) = event.client {
             self.error_marks.offer(ErrorMark {
                 client: hash_bytes(client),
@@ -609,6 +703,82 @@ impl Analyzer {
         }
     }
 
+    fn observe_edge(&mut self, record: &EdgeRecord<'_>, origin: &Origin<'_>, t: i64, site: u64) {
+        let line = (origin.input, origin.chunk, origin.line);
+        let context = |a: &mut Analyzer, failure: &Failure<'_>| {
+            let entry = a.context.entry(failure.cause).or_default();
+            entry.0 += 1;
+            entry.1.offer((t, line.0, line.1, line.2), origin.text);
+        };
+        if record.header {
+            if let Some(failure) = record.failure.as_ref() {
+                context(self, failure);
+            }
+            return;
+        }
+        // Whole seconds of the start and the end, from the microseconds the line has.
+        let micros = i64::from(record.time.map_or(0, |ts| ts.micros()));
+        let took = i64::try_from(record.duration_us.unwrap_or(0)).unwrap_or(i64::MAX / 4);
+        let (start, end) = if record.time_is_start {
+            (t, t.saturating_add((micros + took) / 1_000_000))
+        } else {
+            (t.saturating_add((micros - took).div_euclid(1_000_000)), t)
+        };
+        if let Some(status) = record.status {
+            // Edge requests count like access-log requests.
+            self.access.requests.add(end, 1);
+            if (500..600).contains(&status) {
+                self.access.server_errors.add(end, 1);
+            }
+            *self.edge.statuses.entry(status).or_insert(0) += 1;
+            match self.edge.products.get_mut(record.edge.id()) {
+                Some(n) => *n += 1,
+                None => {
+                    self.edge.products.insert(record.edge.id().to_owned(), 1);
+                }
+            }
+        }
+        let Some(failure) = record.failure.as_ref() else {
+            return;
+        };
+        if failure.role == Role::Context {
+            context(self, failure);
+            return;
+        }
+        let unix = record
+            .span_unix_us()
+            .map(|(s, e)| (s.div_euclid(1_000_000), e.div_euclid(1_000_000)));
+        let event = Event {
+            cause: failure.cause,
+            server: Server::Edge(record.edge),
+            phase: failure.phase,
+            errno: None,
+            variant: failure.variant,
+            upstream: failure.upstream.unwrap_or_default(),
+            protocol: failure.protocol,
+            vhost: record.host.unwrap_or_default(),
+            client: record.client,
+            request: None,
+            t: end,
+            line,
+            text: origin.text,
+            site,
+            pid: 0,
+            edge: Some(EdgeEvent {
+                method: record.method,
+                target: record.target,
+                host: record.host,
+                trace: record.trace_id,
+                status: record.status,
+                origin_status: record.origin_status,
+                duration_us: record.duration_us,
+                span: (start, end),
+                unix,
+            }),
+        };
+        self.count(&event);
+    }
+
     fn observe_access(
         &mut self,
         record: &AccessRecord<'_>,
@@ -627,6 +797,33 @@ impl Analyzer {
         } else {
             (t.saturating_sub(took), t)
         };
+        let target = record
+            .target
+            .or_else(|| record.request.and_then(|r| r.split(|&b| b == b' ').nth(1)));
+        if let Some(target) = target {
+            let method = record
+                .method
+                .or_else(|| record.request.and_then(|r| r.split(|&b| b == b' ').next()));
+            let unix = record.time.and_then(|ts| ts.unix_seconds()).map(|u| {
+                let took = end - start;
+                if record.time_is_start {
+                    (u, u.saturating_add(took))
+                } else {
+                    (u.saturating_sub(took), u)
+                }
+            });
+            self.edge.origin_request(OriginMark::new(
+                edge::path_key(target),
+                edge::hash_opt(method),
+                edge::hash_opt(record.host.map(host_without_port)),
+                edge::trace_key(record.trace_id),
+                (start, end),
+                unix,
+                status,
+                0,
+                (origin.input, origin.chunk, origin.line),
+            ));
+        }
         let access = &mut self.access;
         access.requests.add(end, 1);
         *access.statuses.entry(status).or_insert(0) += 1;
@@ -748,6 +945,7 @@ impl Analyzer {
         self.error_marks.merge(&other.error_marks);
         self.request_marks.merge(&other.request_marks);
         self.fpm_marks.merge(&other.fpm_marks);
+        self.edge.merge(&other.edge);
         for (key, t) in other.last_time {
             self.last_time.entry(key).or_insert(t);
         }
@@ -973,6 +1171,7 @@ fn combine<'a>(cause: &Event<'a>, effect: &Event<'a>) -> Event<'a> {
         text: cause.text,
         site: cause.site,
         pid: cause.pid,
+        edge: None,
     }
 }
 
@@ -1017,5 +1216,22 @@ fn event_of<'a>(
         text,
         site,
         pid: record.pid.unwrap_or(0),
+        edge: None,
+    }
+}
+
+/// `shop.example:443` → `shop.example` (a Host header may carry the port; the edge logs
+/// the host alone).
+fn host_without_port(host: &[u8]) -> &[u8] {
+    match host.iter().rposition(|&b| b == b':') {
+        Some(colon) if !host.starts_with(b"[") || host.get(colon - 1) == Some(&b']') => {
+            let port = &host[colon + 1..];
+            if !port.is_empty() && port.iter().all(u8::is_ascii_digit) {
+                &host[..colon]
+            } else {
+                host
+            }
+        }
+        _ => host,
     }
 }

@@ -21,6 +21,9 @@ pub(crate) struct Attribution {
     pub(crate) per_group: FxHashMap<u64, (u64, BTreeMap<u16, u64>)>,
     pub(crate) attributed: u64,
     pub(crate) unattributed: Vec<Counted>,
+    /// Each attributed access-log line (input, chunk, line) and its group, for the join
+    /// with edge logs.
+    pub(crate) by_line: FxHashMap<(u32, u32, u64), u64>,
 }
 
 /// Matches access-log 5xx (and 499) to error-log failures of the same site: same client,
@@ -59,6 +62,7 @@ pub(crate) fn attribute(
     let mut per_group: FxHashMap<u64, (u64, BTreeMap<u16, u64>)> = FxHashMap::default();
     let mut unattributed: BTreeMap<String, f64> = BTreeMap::new();
     let mut attributed = 0.0f64;
+    let mut by_line: FxHashMap<(u32, u32, u64), u64> = FxHashMap::default();
     for r in &requests {
         let is_abort = r.status == 499;
         let Some(candidates) = by_client.get_mut(&r.client) else {
@@ -85,6 +89,7 @@ pub(crate) fn attribute(
                 if let Some(c) = candidates.get_mut(index) {
                     c.4 = true;
                 }
+                by_line.insert(r.line, group);
                 let entry = per_group.entry(group).or_default();
                 entry.0 += 1;
                 *entry.1.entry(r.status).or_insert(0) += 1;
@@ -113,6 +118,7 @@ pub(crate) fn attribute(
         per_group,
         attributed: (attributed * scale).round() as u64,
         unattributed,
+        by_line,
     }
 }
 

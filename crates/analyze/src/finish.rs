@@ -9,11 +9,13 @@ use logscan_parse::{Cause, Format, Server, Severity};
 use crate::Analyzer;
 use crate::attribute::{Attribution, attribute};
 use crate::correlate::{context_retry, correlate_fpm, find_trigger, is_fastcgi};
-use crate::fix::{FixContext, fix};
+use crate::edge::{GroupJoin, JoinInputs, join};
+use crate::fix::{EdgeContext, FixContext, fix};
 use crate::incidents::{self, RawIncident};
 use crate::report::{
-    AccessSummary, Counted, Example, Finding, Incident, InputFormat, InputReport, Interval, Peak,
-    Quantiles, Report, ReportTime, Timeline, Totals, Trigger, ZoneSource, ZoneUsed,
+    AccessSummary, Counted, EdgeSummary, Example, Finding, Incident, InputFormat, InputReport,
+    Interval, Layer, OriginReach, Peak, Quantiles, Report, ReportTime, Timeline, Totals, Trigger,
+    ZoneSource, ZoneUsed,
 };
 use crate::series::{Series, resolution_at_least};
 use crate::state::{ExampleSet, Group, InputState, OffsetSeen, Sketch, group_hash};
@@ -31,6 +33,8 @@ pub(crate) struct Built {
     pub(crate) evidence: Option<String>,
     pub(crate) severity: Severity,
     pub(crate) score: f64,
+    /// For an edge finding: where its requests went, from the origin's logs.
+    pub(crate) join: Option<GroupJoin>,
 }
 
 pub(crate) fn build(mut a: Analyzer) -> Report {
@@ -104,10 +108,27 @@ pub(crate) fn build(mut a: Analyzer) -> Report {
     let sites_with_errors: BTreeSet<u64> = a
         .inputs
         .values()
-        .filter(|i| i.read_formats().any(|f| !f.is_access()))
+        .filter(|i| i.read_formats().any(|f| !f.is_access() && !f.is_edge()))
         .map(|i| hash_bytes(i.info.site.as_bytes()))
         .collect();
     let attribution = attribute(&a, &groups, &sites_with_errors);
+    // Edge failures joined with the origin's lines (when origin logs were read).
+    let edge_counts: rustc_hash::FxHashMap<u64, u64> = groups
+        .iter()
+        .filter(|g| g.key.server.edge().is_some())
+        .map(|g| (g.hash, g.count))
+        .collect();
+    let origin_logs = a
+        .inputs
+        .values()
+        .any(|i| !i.info.format.is_edge() && i.info.format.server() != Server::PhpFpm);
+    let mut joins = join(
+        &a.edge,
+        &JoinInputs {
+            attributed: &attribution.by_line,
+            counts: &edge_counts,
+        },
+    );
     let access_servers: BTreeSet<Server> = a
         .inputs
         .values()
@@ -117,7 +138,9 @@ pub(crate) fn build(mut a: Analyzer) -> Report {
         .collect();
 
     // 499s become a client_abort finding when no error log reported client aborts.
-    let has_abort_errors = groups.iter().any(|g| g.key.cause == Cause::ClientAbort);
+    let has_abort_errors = groups
+        .iter()
+        .any(|g| g.key.cause == Cause::ClientAbort && g.key.server.edge().is_none());
     if !has_abort_errors && a.access.aborts.count > 0 {
         let mut aborts = a.access.aborts.clone();
         aborts.hash = group_hash(Cause::ClientAbort, aborts.key.server, b"", b"", false);
@@ -129,7 +152,7 @@ pub(crate) fn build(mut a: Analyzer) -> Report {
     }
 
     let total_failures: u64 = groups.iter().map(|g| g.count).sum();
-    let total_requests = a.access.total();
+    let total_requests = a.access.total() + a.edge.total();
     let time_504 = observed_time(&a.access.time_by_status, &[504]);
     let time_502 = observed_time(&a.access.time_by_status, &[502]);
     let max_children = fpm_notes.max_children;
@@ -152,11 +175,19 @@ pub(crate) fn build(mut a: Analyzer) -> Report {
                 None if access_servers.contains(&group.key.server) => (Some(0), BTreeMap::new()),
                 None => (None, BTreeMap::new()),
             };
-            let (affected, statuses) = if group.key.cause == Cause::ClientAbort && !has_abort_errors
-            {
+            let edge = group.key.server.edge().is_some();
+            let (affected, statuses) = if edge {
+                // Every edge failure is a visitor's request, with the status it got.
+                (Some(group.count), group.statuses.clone())
+            } else if group.key.cause == Cause::ClientAbort && !has_abort_errors {
                 (Some(group.count), BTreeMap::from([(499, group.count)]))
             } else {
                 (affected, statuses)
+            };
+            let group_join = if edge && origin_logs {
+                Some(joins.remove(&group.hash).unwrap_or_default())
+            } else {
+                None
             };
             let evidence = group.evidence.items().first().map(|e| e.text.clone());
             let severity = severity_of(&group, affected, total_failures, total_requests);
@@ -178,6 +209,7 @@ pub(crate) fn build(mut a: Analyzer) -> Report {
                 evidence,
                 severity,
                 score,
+                join: group_join,
             }
         })
         .collect();
@@ -189,6 +221,23 @@ pub(crate) fn build(mut a: Analyzer) -> Report {
             .then(y.group.last.cmp(&x.group.last))
             .then(x.group.key.cmp(&y.group.key))
     });
+    root_causes_first(&mut built);
+    // Ranks by group, for edge findings that point at the origin finding explaining them.
+    let ranks: rustc_hash::FxHashMap<u64, usize> = built
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.group.hash, i + 1))
+        .collect();
+    let origin_server = {
+        let servers: BTreeSet<&str> = a
+            .inputs
+            .values()
+            .flat_map(|i| i.read_formats())
+            .filter(|f| f.is_access())
+            .map(|f| f.server().as_str())
+            .collect();
+        (!servers.is_empty()).then(|| servers.into_iter().collect::<Vec<_>>().join(" and "))
+    };
 
     let findings: Vec<Finding> = built
         .iter()
@@ -207,7 +256,7 @@ pub(crate) fn build(mut a: Analyzer) -> Report {
                 ) => time_504,
                 _ => None,
             };
-            finding(
+            let mut f = finding(
                 i + 1,
                 b,
                 &a,
@@ -217,9 +266,39 @@ pub(crate) fn build(mut a: Analyzer) -> Report {
                 observed,
                 max_children,
                 retry_seconds,
-            )
+                &EdgeLinks {
+                    built: &built,
+                    ranks: &ranks,
+                    origin_server: origin_server.as_deref(),
+                },
+            );
+            f.rank = i + 1;
+            f
         })
         .collect();
+
+    // The origin's 499s that are an edge giving up first say so.
+    let gave_up: Vec<(usize, u64, String)> = findings
+        .iter()
+        .filter(|f| f.layer == Layer::Edge)
+        .filter_map(|f| {
+            let n = *f.origin.as_ref()?.statuses.get("499")?;
+            let edge = f.edge.as_deref().and_then(logscan_parse::Edge::from_id)?;
+            (n > 0).then(|| (f.rank, n, edge.name().to_owned()))
+        })
+        .collect();
+    let mut findings = findings;
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.layer == Layer::Origin && f.cause == Cause::ClientAbort)
+    {
+        for (rank, n, edge) in &gave_up {
+            f.notes.push(format!(
+                "{} of the requests of finding #{rank} reached the origin and were logged as 499 here: {edge} gave up on them first (its timeout is shorter than the origin's).",
+                thousands(*n)
+            ));
+        }
+    }
 
     // Incidents from the per-cause series.
     let span = (first.unwrap_or(0), last.map_or(0, |l| l + 1));
@@ -256,7 +335,25 @@ pub(crate) fn build(mut a: Analyzer) -> Report {
     }
     totals.failures = total_failures;
     totals.requests = total_requests;
-    totals.server_errors = a.access.statuses.range(500..600).map(|(_, n)| n).sum();
+    // Edge requests and their 5xx count like access-log ones.
+    totals.server_errors = a
+        .access
+        .statuses
+        .range(500..600)
+        .map(|(_, n)| n)
+        .sum::<u64>()
+        + a.edge.statuses.range(500..600).map(|(_, n)| n).sum::<u64>();
+    let edge_summary = (!a.edge.statuses.is_empty()).then(|| EdgeSummary {
+        requests: a.edge.total(),
+        products: a.edge.products.clone(),
+        statuses: a
+            .edge
+            .statuses
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect(),
+        server_errors: a.edge.statuses.range(500..600).map(|(_, n)| n).sum(),
+    });
 
     let summary = summary(&findings, &incidents, &raw, &built, &totals, &a);
     Report {
@@ -276,7 +373,39 @@ pub(crate) fn build(mut a: Analyzer) -> Report {
         incidents,
         timeline,
         access,
+        edge: edge_summary,
     }
+}
+
+/// The origin finding that explains an edge finding ranks just above it: the root cause
+/// first (stable otherwise).
+fn root_causes_first(built: &mut Vec<Built>) {
+    let mut i = 0;
+    while i < built.len() {
+        let explained = built
+            .get(i)
+            .and_then(|b| b.join.as_ref())
+            .and_then(GroupJoin::explained_by);
+        if let Some(hash) = explained {
+            if let Some(j) = built.iter().position(|b| b.group.hash == hash) {
+                if j > i {
+                    let origin = built.remove(j);
+                    built.insert(i, origin);
+                    // The edge finding moved one down; look at it again after its cause.
+                    i += 1;
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+}
+
+/// What a finding needs to point at the findings around it.
+pub(crate) struct EdgeLinks<'a> {
+    pub(crate) built: &'a [Built],
+    pub(crate) ranks: &'a rustc_hash::FxHashMap<u64, usize>,
+    pub(crate) origin_server: Option<&'a str>,
 }
 
 /// The timeline window for a span: about a minute per point for an hour, an hour for a month.
@@ -384,6 +513,7 @@ fn finding(
     observed: Option<f64>,
     max_children: Option<u64>,
     retry_seconds: Option<u64>,
+    links: &EdgeLinks<'_>,
 ) -> Finding {
     let g = &b.group;
     let (grid_start, window, grid_len) = grid;
@@ -451,7 +581,95 @@ fn finding(
             .map(|(v, _)| escape_bytes(v, 200)),
         retry_seconds,
         max_children,
+        edge: None,
     };
+    let edge = g.key.server.edge();
+    let explained_by = b
+        .join
+        .as_ref()
+        .and_then(GroupJoin::explained_by)
+        .and_then(|h| links.ranks.get(&h).copied());
+    let took = g
+        .durations
+        .as_ref()
+        .and_then(quantiles)
+        .filter(|_| edge.is_some())
+        .map(|mut q| {
+            // The exact shortest and longest; one time for all when they agree.
+            if let Some((lo, hi)) = g.duration_range {
+                let (lo, hi) = (lo as f64 / 1e6, hi as f64 / 1e6);
+                q.max = round3(hi);
+                if hi - lo <= hi * 0.01 + 0.001 {
+                    let mid = round3((lo + hi) / 2.0);
+                    (q.p50, q.p90, q.p99) = (mid, mid, mid);
+                }
+            }
+            q
+        });
+    let mut notes = g.notes.clone();
+    let mut ctx = ctx;
+    if let Some(edge) = edge {
+        let explained = explained_by.and_then(|rank| {
+            let origin = links.built.get(rank - 1)?;
+            Some(format!(
+                "{}'s {} at {} (finding #{rank})",
+                origin.group.key.server.as_str(),
+                origin.group.key.cause.id(),
+                if origin.group.key.upstream.is_empty() {
+                    "the backend"
+                } else {
+                    &origin.group.key.upstream
+                }
+            ))
+        });
+        let most = |m: &BTreeMap<u16, u64>| {
+            m.iter()
+                .max_by_key(|(s, n)| (**n, std::cmp::Reverse(**s)))
+                .map(|(s, _)| *s)
+        };
+        if let Some(q) = &took {
+            let meaning = match ctx.variant.as_deref() {
+                Some("connect_timeout_by_time") => {
+                    Some("the load balancer's connect timeout to targets (10 s)")
+                }
+                Some("idle_timeout_by_time") => Some("the load balancer's idle timeout"),
+                _ => None,
+            };
+            if let Some(meaning) = meaning {
+                let how_long = if q.p50 == q.max {
+                    format!(
+                        "all {} took {}",
+                        thousands(g.count),
+                        crate::text::human_seconds(q.max)
+                    )
+                } else {
+                    format!(
+                        "they took up to {} (median {})",
+                        crate::text::human_seconds(q.max),
+                        crate::text::human_seconds(q.p50)
+                    )
+                };
+                notes.push(format!(
+                    "Inferred from timing, as the log gives no reason: {how_long}: {meaning}."
+                ));
+            }
+        }
+        ctx.edge = Some(EdgeContext {
+            edge,
+            status: most(&g.statuses),
+            origin_status: most(&g.origin_statuses),
+            took: took.as_ref().map(|q| {
+                let shortest = g.duration_range.map_or(q.p50, |(lo, _)| lo as f64 / 1e6);
+                (shortest, q.p50, q.max)
+            }),
+            reach: b
+                .join
+                .as_ref()
+                .map(|j| (j.reached, j.never_reached, j.unknown)),
+            explained,
+            origin_server: links.origin_server.map(str::to_owned),
+        });
+    }
     let statuses_inferred = b.affected.is_none() || b.statuses.is_empty();
     let statuses: BTreeMap<String, u64> = if !b.statuses.is_empty() {
         b.statuses
@@ -475,6 +693,11 @@ fn finding(
             g.key.upstream,
             g.key.vhost
         ),
+    };
+    // An edge finding says which edge in its title: "HAProxy: Backend refused ...".
+    let title = match g.key.server.edge() {
+        Some(edge) => format!("{}: {title}", edge.label()),
+        None => title,
     };
     let examples = examples_of(&g.examples, a);
     Finding {
@@ -511,9 +734,28 @@ fn finding(
         variants: g.variants.clone(),
         truncated_responses: g.truncated,
         trigger: b.trigger.clone(),
-        notes: g.notes.clone(),
+        notes,
         fix: fix(&ctx),
         examples,
+        layer: if edge.is_some() {
+            Layer::Edge
+        } else {
+            Layer::Origin
+        },
+        edge: edge.map(|e| e.id().to_owned()),
+        explained_by,
+        origin: b.join.as_ref().map(|j| OriginReach {
+            reached: j.reached,
+            never_reached: j.never_reached,
+            unknown: j.unknown,
+            statuses: j
+                .origin_statuses
+                .iter()
+                .map(|(s, n)| (s.to_string(), *n))
+                .collect(),
+            server: links.origin_server.map(str::to_owned),
+        }),
+        took,
     }
 }
 
@@ -552,6 +794,10 @@ fn expected_status(g: &Group) -> Option<u16> {
         ClientAbort => 499,
         PhpScriptNotFound => 404,
         BackendCrash | BufferedToDisk => return None,
+        // Only edge logs report these, and edge findings count the statuses they saw.
+        OriginErrorResponse | EdgeInternalError | EdgeFunctionError | UpstreamQueueTimeout => {
+            return None;
+        }
     })
 }
 
@@ -595,6 +841,20 @@ fn incident(
                 .or_insert(0) += n;
         }
     }
+    let mut layers: Vec<Layer> = built
+        .iter()
+        .zip(findings)
+        .filter(|(_, f)| ranks.contains(&f.rank))
+        .map(|(b, _)| {
+            if b.group.key.server.edge().is_some() {
+                Layer::Edge
+            } else {
+                Layer::Origin
+            }
+        })
+        .collect();
+    layers.sort();
+    layers.dedup();
     let mut upstreams: Vec<(String, u64)> = upstream_counts.into_iter().collect();
     upstreams.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
     let upstreams: Vec<String> = upstreams.into_iter().take(3).map(|(u, _)| u).collect();
@@ -637,6 +897,7 @@ fn incident(
         upstreams,
         findings: ranks,
         summary,
+        layers,
     }
 }
 
@@ -651,6 +912,10 @@ pub(crate) fn incident_phrase(cause: Cause, upstream: &str, n: u64) -> String {
             format!("PHP-FPM pool behind {upstream} exhausted ({n} requests)")
         }
         Cause::DnsResolution => format!("{upstream} did not resolve {n} times"),
+        Cause::OriginErrorResponse => {
+            format!("{upstream} answered 5xx to {n} requests the edge passed on")
+        }
+        Cause::UpstreamQueueTimeout => format!("{n} requests expired in the queue for {upstream}"),
         other => format!("{n} × {} at {upstream}", other.id()),
     }
 }

@@ -8,7 +8,7 @@
 //! PHP-FPM pool settings for FPM, the Lua balancer's own objects for ingress-nginx, Kong and
 //! APISIX). Steps go in order: check first, then change.
 
-use logscan_parse::{Cause, Server};
+use logscan_parse::{Cause, Edge, Server};
 
 use crate::report::Fix;
 use crate::text::{human_seconds, thousands};
@@ -44,6 +44,29 @@ pub struct FixContext {
     pub retry_seconds: Option<u64>,
     /// PHP-FPM pm.max_children value seen in the FPM log.
     pub max_children: Option<u64>,
+    /// Edge findings: what the edge log adds (`None` for the origin's findings).
+    pub edge: Option<EdgeContext>,
+}
+
+/// The evidence of an edge finding (a CDN or load balancer failure).
+#[derive(Clone, Debug, Default)]
+pub struct EdgeContext {
+    /// The product.
+    pub edge: Edge,
+    /// The status the edge sent most often.
+    pub status: Option<u16>,
+    /// The status the origin answered most often, where the edge logs one.
+    pub origin_status: Option<u16>,
+    /// How long the failed requests took at the edge: (shortest, median, longest) seconds.
+    pub took: Option<(f64, f64, f64)>,
+    /// The join with the origin's logs: (reached, never reached, unknown), when origin logs
+    /// were read.
+    pub reach: Option<(u64, u64, u64)>,
+    /// The origin finding that explains the failures, in words ("nginx's upstream_refused
+    /// at 127.0.0.1:19101, finding #1").
+    pub explained: Option<String>,
+    /// Which server's access log the join read (`nginx`, `apache`).
+    pub origin_server: Option<String>,
 }
 
 impl FixContext {
@@ -166,6 +189,9 @@ impl FixContext {
 
 /// The fix for a finding.
 pub fn fix(ctx: &FixContext) -> Fix {
+    if let Some(edge) = &ctx.edge {
+        return crate::edge_fix::fix(ctx, edge);
+    }
     let cause = ctx.cause.unwrap_or(Cause::UpstreamRefused);
     let server = ctx.server();
     let u = ctx.upstream_or("the backend");
@@ -815,6 +841,15 @@ pub fn fix(ctx: &FixContext) -> Fix {
                 )
             }
         }
+        // Only edge logs report these (handled above); a finding without the edge's
+        // context gets the edge fix's generic text.
+        Cause::OriginErrorResponse
+        | Cause::EdgeInternalError
+        | Cause::EdgeFunctionError
+        | Cause::UpstreamQueueTimeout => {
+            let f = crate::edge_fix::fix(ctx, &EdgeContext::default());
+            (f.summary, f.steps)
+        }
         Cause::ProxyConfigError => {
             let what = match ctx.variant.as_deref() {
                 Some("fastcgi_to_http_port") => format!("`fastcgi_pass` points at {u}, which is an HTTP server (FastCGI \"version 72\" is the letter H of \"HTTP/1.1\")"),
@@ -1243,7 +1278,9 @@ mod tests {
             ),
         ];
         let covered: std::collections::BTreeSet<Cause> = table.iter().map(|row| row.0).collect();
-        assert_eq!(covered.len(), Cause::ALL.len(), "a row for every cause id");
+        // Edge-only causes have their own table (edge_fix.rs tests).
+        let origin_causes = Cause::ALL.iter().filter(|c| !c.edge_only()).count();
+        assert_eq!(covered.len(), origin_causes, "a row for every cause id");
         let nginx_only = [
             "proxy_pass",
             "fastcgi_pass",

@@ -4,12 +4,29 @@
 //! operator reads at 3 a.m.: ranked findings (one per cause × upstream × vhost) with
 //! counts, first/last seen, timelines, top endpoints and clients, example lines and a
 //! concrete fix; incidents (intervals where failures rose well above their baseline); and
-//! what the access logs show (5xx attributed to error-log causes, upstream times).
+//! what the access logs show (5xx attributed to error-log causes, upstream times). Logs of
+//! the CDN or load balancer in front (HAProxy, AWS ALB, CloudFront, Cloudflare, Google) are
+//! findings of the `edge` layer, joined with the origin's lines of the same requests: a
+//! failure the origin never saw "never reached the origin"; one the origin failed points at
+//! the origin finding that explains it (`explained_by`), which ranks above it.
 //!
 //! The [`Analyzer`] is fed one record at a time ([`Analyzer::observe`]), is `Send`,
 //! serialisable, and mergeable ([`Analyzer::merge`]) in any order, so chunks of one file,
 //! many files and many machines reduce to one report. Memory stays bounded however many
 //! distinct clients or URLs a log has. Nothing here prints.
+//!
+//! **Exact and approximate parts of a merge.** Counts, timelines, first/last times, the
+//! examples kept, the samples used for attribution and the quantile sketches merge to
+//! exactly what one pass gives, in any order. The top-k lists of a finding (endpoints and
+//! clients: 64 counters; upstreams: 16) are Misra-Gries summaries: exact while a finding has
+//! at most that many distinct values; past it, every count shown is at most `n / 64` (`n / 16`
+//! for upstreams) below the true count and never above it, where `n` is the finding's
+//! events, whether the list comes from one pass or from shards merged in any grouping or
+//! order (the merged list may differ from a single pass's within that bound). A value
+//! seen more than `n / 64` times is always kept.
+//!
+//! [`Analyzer::label_inputs`], [`Analyzer::renumber_inputs`] and [`Analyzer::check`] are for
+//! analyzers that travel between runs as state files (the `logscan-state` crate).
 //!
 //! ```
 //! use logscan_analyze::{Analyzer, Config, InputInfo, Origin};
@@ -49,9 +66,12 @@ mod causes_page;
 mod clock;
 mod config;
 mod correlate;
+mod edge;
+mod edge_fix;
 mod finish;
 mod fix;
 mod incidents;
+mod limits;
 pub mod report;
 mod sample;
 mod series;

@@ -37,6 +37,62 @@ pub struct Report {
     pub timeline: Timeline,
     /// What the access logs showed, when any were read.
     pub access: Option<AccessSummary>,
+    /// What the logs of the CDN or load balancer in front showed, when any were read.
+    #[serde(default)]
+    pub edge: Option<EdgeSummary>,
+}
+
+/// Which layer a finding is in.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Layer {
+    /// The CDN or load balancer in front (HAProxy, AWS ALB, CloudFront, Cloudflare, Google).
+    Edge,
+    /// The origin: nginx, Apache httpd, PHP-FPM.
+    #[default]
+    Origin,
+}
+
+impl Layer {
+    /// `edge` or `origin`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Layer::Edge => "edge",
+            Layer::Origin => "origin",
+        }
+    }
+}
+
+/// Where the failed requests of an edge finding went, from the origin's logs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OriginReach {
+    /// Failed requests the origin's logs have a line for.
+    pub reached: u64,
+    /// Failed requests the origin's access log shows no trace of, though it covers their
+    /// time: they never reached the origin.
+    pub never_reached: u64,
+    /// Failed requests that could not be told either way.
+    pub unknown: u64,
+    /// What the origin answered to the ones that reached it (`0`: only its error log had
+    /// them).
+    pub statuses: BTreeMap<String, u64>,
+    /// The origin server whose access logs were read (`nginx`, `apache`).
+    pub server: Option<String>,
+}
+
+/// What the edge logs showed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EdgeSummary {
+    /// Requests the edge logged.
+    pub requests: u64,
+    /// Requests per product (`haproxy`, `aws-alb`, ...).
+    pub products: BTreeMap<String, u64>,
+    /// Responses by status (`0`: no response sent).
+    pub statuses: BTreeMap<String, u64>,
+    /// 5xx responses.
+    pub server_errors: u64,
 }
 
 /// The zone used to turn local wall-clock times into instants.
@@ -464,6 +520,23 @@ pub struct Finding {
     pub fix: Fix,
     /// Up to 3 example lines with path and line number.
     pub examples: Vec<Example>,
+    /// `edge` for a failure the CDN or load balancer in front logged, else `origin`.
+    #[serde(default)]
+    pub layer: Layer,
+    /// The edge product (`haproxy`, `aws-alb`, `cloudfront`, `cloudflare`, `gcp-lb`), for an
+    /// edge finding.
+    #[serde(default)]
+    pub edge: Option<String>,
+    /// For an edge finding: the rank of the origin finding that explains it (its requests
+    /// reached the origin, which failed them).
+    #[serde(default)]
+    pub explained_by: Option<usize>,
+    /// For an edge finding, with origin logs in the run: where its requests went.
+    #[serde(default)]
+    pub origin: Option<OriginReach>,
+    /// For an edge finding: how long its requests took at the edge, in seconds.
+    #[serde(default)]
+    pub took: Option<Quantiles>,
 }
 
 /// A time interval where failures rose well above their baseline.
@@ -483,6 +556,10 @@ pub struct Incident {
     pub findings: Vec<usize>,
     /// One line: "14:02:11-14:07:40: backend 10.0.0.5:8080 refused 1,204 connections".
     pub summary: String,
+    /// The layers of the findings involved (`edge`, `origin`): both when the edge failed
+    /// because the origin did, or at the same time.
+    #[serde(default)]
+    pub layers: Vec<Layer>,
 }
 
 /// The overall timeline.

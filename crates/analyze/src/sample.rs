@@ -92,6 +92,25 @@ impl<T: Ord + Clone + PartialEq> PartialEq for BottomK<T> {
     }
 }
 
+impl<T: Ord> BottomK<T> {
+    /// Whether the sample is one this crate builds with `capacity` (for a state read from a
+    /// file).
+    pub(crate) fn check(&self, capacity: usize) -> Result<(), &'static str> {
+        if self.capacity != capacity || self.heap.len() > capacity {
+            return Err("a sample of another size");
+        }
+        if self.offered < self.heap.len() as u64 || self.offered > crate::limits::MAX_COUNT {
+            return Err("a sample with impossible counts");
+        }
+        Ok(())
+    }
+
+    /// The kept items, in no order.
+    pub(crate) fn items(&self) -> impl Iterator<Item = &T> {
+        self.heap.iter()
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct Repr<T> {
     capacity: usize,

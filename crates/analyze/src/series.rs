@@ -242,6 +242,29 @@ impl Series {
     }
 }
 
+impl Series {
+    /// Whether the series is one `add` and `merge` could have built (for a state read from
+    /// a file): a resolution of 1 s to `max_res`, at most [`MAX_BUCKETS`] buckets, times
+    /// within `limit` seconds of the epoch, counts that cannot overflow when added up.
+    pub(crate) fn check(&self, max_res: i64, limit: i64) -> Result<(), &'static str> {
+        if !(1..=max_res).contains(&self.res) {
+            return Err("a timeline resolution out of range");
+        }
+        if self.counts.len() > MAX_BUCKETS {
+            return Err("a timeline longer than its limit");
+        }
+        let first = self.start.checked_mul(self.res);
+        let end = (self.start.checked_add(self.counts.len() as i64))
+            .and_then(|e| e.checked_mul(self.res));
+        match (first, end) {
+            (Some(f), Some(e)) if f >= -limit && e <= limit => {}
+            _ if self.counts.is_empty() => {}
+            _ => return Err("a timeline out of the time range"),
+        }
+        crate::limits::sum(self.counts.iter().copied()).map(|_| ())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

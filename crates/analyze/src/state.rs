@@ -101,6 +101,27 @@ impl ExampleSet {
         }
     }
 
+    /// Rewrites the key of every kept line (for a state file's inputs renumbered when runs
+    /// are merged).
+    pub(crate) fn map_keys(&mut self, mut f: impl FnMut(&mut LineKey)) {
+        self.first.iter_mut().for_each(|item| f(&mut item.key));
+        self.first.sort();
+        if let Some(last) = &mut self.last {
+            f(&mut last.key);
+        }
+    }
+
+    /// Whether the set is one `offer` and `merge` could have built (for a state read from a
+    /// file).
+    pub(crate) fn check(&self) -> Result<(), &'static str> {
+        let long = self.first.iter().any(|f| f.text.len() > EXAMPLE_MAX * 4)
+            || self.last.as_ref().is_some_and(|l| l.raw.len() > RAW_MAX);
+        if self.first.len() > 2 || long {
+            return Err("an example set of another size");
+        }
+        Ok(())
+    }
+
     /// Up to three distinct examples in line order, escaped.
     pub fn items(&self) -> Vec<ExampleItem> {
         let mut items: Vec<ExampleItem> = self.first.clone();
@@ -191,6 +212,21 @@ pub struct Group {
     pub evidence: ExampleSet,
     /// Notes from correlation.
     pub notes: Vec<String>,
+    /// Edge failures: the statuses the edge sent for them.
+    #[serde(default)]
+    pub statuses: BTreeMap<u16, u64>,
+    /// Edge failures: the statuses the origin answered, where the edge logged one.
+    #[serde(default)]
+    pub origin_statuses: BTreeMap<u16, u64>,
+    /// Edge failures: how long each took at the edge (seconds); `None` until one logged a
+    /// duration (an empty sketch does not survive JSON). Always written: state files are
+    /// postcard, which has no field names, so a field left out misreads every one after it.
+    #[serde(default)]
+    pub durations: Option<Sketch>,
+    /// Edge failures: the shortest and longest of those durations, exactly (microseconds):
+    /// "all 412 took 10.0 s" must not be the sketch's 1 % rounding.
+    #[serde(default)]
+    pub duration_range: Option<(u64, u64)>,
 }
 
 impl Group {
@@ -216,7 +252,19 @@ impl Group {
             examples: ExampleSet::default(),
             evidence: ExampleSet::default(),
             notes: Vec::new(),
+            statuses: BTreeMap::new(),
+            origin_statuses: BTreeMap::new(),
+            durations: None,
+            duration_range: None,
         }
+    }
+
+    /// Counts one edge duration (microseconds) in the exact range.
+    pub fn widen_durations(&mut self, us: u64) {
+        self.duration_range = Some(match self.duration_range {
+            Some((lo, hi)) => (lo.min(us), hi.max(us)),
+            None => (us, us),
+        });
     }
 
     /// Adds another group's events (any order gives the same result).
@@ -241,6 +289,17 @@ impl Group {
             }
         }
         self.notes.sort();
+        add_maps(&mut self.statuses, &other.statuses);
+        add_maps(&mut self.origin_statuses, &other.origin_statuses);
+        if let Some(theirs) = &other.durations {
+            self.durations
+                .get_or_insert_with(Sketch::default)
+                .merge(theirs);
+        }
+        if let Some((lo, hi)) = other.duration_range {
+            self.widen_durations(lo);
+            self.widen_durations(hi);
+        }
     }
 }
 
@@ -413,6 +472,11 @@ impl Groups {
         self.list.iter()
     }
 
+    /// The groups, to rewrite what is not part of their key (examples' line keys).
+    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut Group> {
+        self.list.iter_mut()
+    }
+
     /// Takes all groups out.
     pub fn take(&mut self) -> Vec<Group> {
         self.indexed = false;
@@ -440,7 +504,7 @@ pub struct ChunkStats {
     ///
     /// [`Format::ALL`]: logscan_parse::Format::ALL
     #[serde(default)]
-    pub by_format: [u64; 5],
+    pub by_format: [u64; logscan_parse::Format::ALL.len()],
     /// Lines whose envelope was broken (they are also counted as parsed or unrecognized).
     #[serde(default)]
     pub envelope_problems: u64,
@@ -554,8 +618,117 @@ pub fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
 }
 
 /// A quantile sketch of durations in seconds.
-#[derive(Clone, Serialize, Deserialize)]
+///
+/// Serialised as the sketch itself; read back only when its bins are consistent with its
+/// counts, keys and configuration (the sketch indexes its bins by them), see
+/// [`sketch_check`].
+#[derive(Clone, Serialize)]
 pub struct Sketch(DDSketch);
+
+impl<'de> Deserialize<'de> for Sketch {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mirror = sketch_check::Mirror::deserialize(d)?;
+        mirror.check().map_err(serde::de::Error::custom)?;
+        mirror.into_sketch().map_err(serde::de::Error::custom)
+    }
+}
+
+/// The layout of `sketches_ddsketch::DDSketch`'s serialisation, to check it before the
+/// sketch, which trusts its own fields, is made from it.
+mod sketch_check {
+    use serde::{Deserialize, Serialize};
+
+    use super::Sketch;
+
+    #[derive(Serialize, Deserialize, PartialEq)]
+    struct Config {
+        max_num_bins: u32,
+        gamma: f64,
+        gamma_ln: f64,
+        min_value: f64,
+        offset: i32,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    struct Store {
+        bins: Vec<u64>,
+        count: u64,
+        min_key: i32,
+        max_key: i32,
+        offset: i32,
+        bin_limit: usize,
+        is_collapsed: bool,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    pub(super) struct Mirror {
+        config: Config,
+        store: Store,
+        negative_store: Store,
+        min: f64,
+        max: f64,
+        sum: f64,
+        zero_count: u64,
+    }
+
+    /// Keys far beyond any duration's (±2^20: 1 µs to years is about ±2 000).
+    const KEY_LIMIT: i32 = 1 << 20;
+
+    impl Store {
+        fn check(&self, bin_limit: usize) -> Result<(), &'static str> {
+            if self.bin_limit != bin_limit || self.bins.len() > bin_limit {
+                return Err("a sketch store of another size");
+            }
+            if crate::limits::sum(self.bins.iter().copied())? != self.count {
+                return Err("a sketch store whose bins do not add up");
+            }
+            if self.count == 0 {
+                return Ok(());
+            }
+            let len = i32::try_from(self.bins.len()).map_err(|_| "a sketch store too long")?;
+            let inside = |k: i32| (-KEY_LIMIT..=KEY_LIMIT).contains(&k);
+            if !(inside(self.offset) && inside(self.min_key) && inside(self.max_key))
+                || self.offset > self.min_key
+                || self.min_key > self.max_key
+                || self.max_key >= self.offset + len
+            {
+                return Err("a sketch store whose keys are not its bins'");
+            }
+            Ok(())
+        }
+    }
+
+    impl Mirror {
+        /// Through postcard, which writes both the same way (and, unlike JSON, writes the
+        /// infinities of an empty sketch's bounds).
+        fn of(sketch: &Sketch) -> Result<Mirror, String> {
+            postcard::to_stdvec(&sketch.0)
+                .and_then(|bytes| postcard::from_bytes(&bytes))
+                .map_err(|e| e.to_string())
+        }
+
+        pub(super) fn check(&self) -> Result<(), String> {
+            let fresh = Mirror::of(&Sketch::default())?;
+            if self.config != fresh.config {
+                return Err("a sketch of another configuration".to_owned());
+            }
+            let bins = fresh.store.bin_limit;
+            self.store.check(bins)?;
+            self.negative_store.check(bins)?;
+            if [self.min, self.max, self.sum].iter().any(|v| v.is_nan()) {
+                return Err("a sketch with NaN".to_owned());
+            }
+            Ok(())
+        }
+
+        pub(super) fn into_sketch(self) -> Result<Sketch, String> {
+            postcard::to_stdvec(&self)
+                .and_then(|bytes| postcard::from_bytes(&bytes))
+                .map(Sketch)
+                .map_err(|e| e.to_string())
+        }
+    }
+}
 
 impl Default for Sketch {
     fn default() -> Self {

@@ -5,7 +5,7 @@ use logscan_parse::{Cause, Server, Severity};
 use crate::Analyzer;
 use crate::finish::{Built, observed_time};
 use crate::incidents::RawIncident;
-use crate::report::{Finding, Incident, Totals};
+use crate::report::{Finding, Incident, Layer, Totals};
 use crate::text::thousands;
 
 /// Reason phrase of an HTTP status.
@@ -17,6 +17,14 @@ pub(crate) fn reason(status: u16) -> &'static str {
         504 => "Gateway Timeout",
         499 => "Client Closed Request",
         404 => "Not Found",
+        // Cloudflare's own codes (cloudflare-docs, cloudflare-5xx-errors).
+        520 => "Web Server Returned an Unknown Error",
+        521 => "Web Server Is Down",
+        522 => "Connection Timed Out",
+        523 => "Origin Is Unreachable",
+        524 => "A Timeout Occurred",
+        525 => "SSL Handshake Failed",
+        526 => "Invalid SSL Certificate",
         _ => "",
     }
 }
@@ -114,6 +122,92 @@ pub(crate) fn plain_cause(f: &Finding, observed: Option<f64>) -> String {
         ),
         Cause::BufferedToDisk => "responses were spooled to disk".to_owned(),
         Cause::ProxyConfigError => "the proxy configuration is wrong".to_owned(),
+        Cause::OriginErrorResponse => format!("{u} answered them with errors"),
+        Cause::EdgeInternalError => "the CDN or load balancer failed itself".to_owned(),
+        Cause::EdgeFunctionError => "an edge function failed".to_owned(),
+        Cause::UpstreamQueueTimeout => {
+            format!("requests waited too long in the proxy's queue for {u}")
+        }
+    }
+}
+
+/// Why, in plain words, for an edge finding: what the CDN or load balancer could not do,
+/// and what the origin's logs add.
+pub(crate) fn plain_edge_cause(f: &Finding) -> String {
+    let origin = if f.upstream.is_empty() {
+        "the origin".to_owned()
+    } else {
+        format!("the origin {}", f.upstream)
+    };
+    let observed = f
+        .took
+        .as_ref()
+        .map(|q| format!(" ({})", crate::text::human_seconds(q.p50)))
+        .unwrap_or_default();
+    let why = match f.cause {
+        Cause::UpstreamRefused => format!("{origin} refused its connections"),
+        Cause::UpstreamTimeoutConnect => {
+            format!("it could not connect to {origin} in time{observed}")
+        }
+        Cause::UpstreamTimeoutRead => {
+            format!("{origin} did not answer within its timeout{observed}")
+        }
+        Cause::UpstreamQueueTimeout => {
+            format!("requests waited too long in its queue for {origin}{observed}")
+        }
+        Cause::NoLiveUpstreams => format!(
+            "no healthy server was left{}",
+            if f.upstream.is_empty() {
+                String::new()
+            } else {
+                format!(" in {}", f.upstream)
+            }
+        ),
+        Cause::DnsResolution => "it could not resolve the origin's name".to_owned(),
+        Cause::TlsToUpstream => format!("the TLS handshake with {origin} failed"),
+        Cause::UpstreamUnreachable => format!("{origin} was unreachable"),
+        Cause::UpstreamClosedEarly | Cause::UpstreamReset => {
+            format!("{origin} closed or reset its connections")
+        }
+        Cause::BadUpstreamResponse | Cause::HeaderTooBig => {
+            format!("{origin} sent responses it rejected")
+        }
+        Cause::EdgeInternalError => "it failed itself".to_owned(),
+        Cause::EdgeFunctionError => "its function failed".to_owned(),
+        Cause::OriginErrorResponse => format!("{origin} answered them with errors"),
+        Cause::ClientAbort => "visitors gave up waiting".to_owned(),
+        Cause::RateLimited => "its limits rejected them".to_owned(),
+        other => other.title().to_ascii_lowercase(),
+    };
+    let joined = match &f.origin {
+        Some(o) if o.never_reached > 0 && o.reached == 0 => format!(
+            "; {}'s access log shows none of them arriving",
+            o.server.as_deref().unwrap_or("the origin")
+        ),
+        Some(o) if o.reached > 0 && o.statuses.get("499").is_some_and(|n| *n * 2 >= o.reached) => {
+            format!(
+                "; {} logged them as 499: it was still working when the edge gave up",
+                o.server.as_deref().unwrap_or("the origin")
+            )
+        }
+        _ => String::new(),
+    };
+    let explained = match f.explained_by {
+        Some(rank) => format!(" (the origin's logs explain it: finding #{rank})"),
+        None => String::new(),
+    };
+    format!("{why}{joined}{explained}")
+}
+
+/// The edge product as the subject of the summary.
+fn edge_subject(f: &Finding) -> &'static str {
+    match f.edge.as_deref().and_then(logscan_parse::Edge::from_id) {
+        Some(logscan_parse::Edge::Haproxy) => "HAProxy",
+        Some(logscan_parse::Edge::AwsAlb) => "the AWS load balancer",
+        Some(logscan_parse::Edge::CloudFront) => "CloudFront",
+        Some(logscan_parse::Edge::Cloudflare) => "Cloudflare",
+        Some(logscan_parse::Edge::GcpLb) => "the Google Cloud load balancer",
+        None => "the CDN or load balancer",
     }
 }
 
@@ -173,6 +267,26 @@ pub(crate) fn summary(
                   to: &str,
                   first: bool|
      -> String {
+        if f.layer == Layer::Edge {
+            let span = if from == to {
+                format!("at {from}")
+            } else if first {
+                format!("between {from} and {to}")
+            } else {
+                format!("until {to}")
+            };
+            let what = match status {
+                Some(s) => format!("{} × {s} {}", thousands(count), reason(s))
+                    .trim_end()
+                    .to_owned(),
+                None => format!("{} failures", thousands(count)),
+            };
+            return format!(
+                "{} answered {what} {span} because {}",
+                edge_subject(f),
+                plain_edge_cause(f)
+            );
+        }
         let what = match status {
             Some(s) if f.affected_requests.is_some() && !f.statuses_inferred => {
                 format!("{} × {s} {}", thousands(count), reason(s))
@@ -202,13 +316,16 @@ pub(crate) fn summary(
         chosen.truncate(3);
         chosen.sort_unstable();
         for (i, (inc, r)) in chosen.iter().map(|&k| (&incidents[k], &raw[k])).enumerate() {
-            let Some(lead) = inc.causes.first() else {
-                continue;
-            };
-            let Some(f) = findings
-                .iter()
-                .find(|f| f.cause == *lead && inc.findings.contains(&f.rank))
-            else {
+            // The incident's leading cause, skipping edge findings an origin finding
+            // explains (they are told as passed on, below).
+            let Some(f) = inc.causes.iter().find_map(|cause| {
+                findings.iter().find(|f| {
+                    f.cause == *cause
+                        && inc.findings.contains(&f.rank)
+                        && f.explained_by.is_none()
+                        && !edge_gave_up_first(f, findings)
+                })
+            }) else {
                 continue;
             };
             let b = built
@@ -238,7 +355,11 @@ pub(crate) fn summary(
         }
     }
     if parts.is_empty() {
-        for f in real.iter().take(2) {
+        for f in real
+            .iter()
+            .filter(|f| f.explained_by.is_none() && !edge_gave_up_first(f, findings))
+            .take(2)
+        {
             let status = f
                 .statuses
                 .iter()
@@ -257,7 +378,9 @@ pub(crate) fn summary(
             parts.push(phrase(f, count, status, &from, &to, true));
         }
     }
+    let origin_first = parts_led_by_origin(findings, incidents);
     let lead = if totals.requests > 0
+        && origin_first
         && findings
             .iter()
             .any(|f| f.affected_requests.unwrap_or(0) > 0)
@@ -267,11 +390,38 @@ pub(crate) fn summary(
         ""
     };
     let mut text = format!("{lead}{}", parts.join("; then "));
+    // The edge findings an origin finding of the summary explains: the edge passed them on.
+    let passed_on: Vec<String> = findings
+        .iter()
+        .filter(|f| f.layer == Layer::Edge && f.explained_by.is_some_and(|r| r <= 3))
+        .take(2)
+        .map(|f| {
+            let status = f
+                .statuses
+                .iter()
+                .max_by_key(|(_, n)| **n)
+                .map(|(s, _)| format!(" {s}"))
+                .unwrap_or_default();
+            format!(
+                "{} passed {} of these on to visitors as{status}",
+                edge_subject(f),
+                thousands(f.count)
+            )
+        })
+        .collect();
     if let Some(first) = text.get(..1) {
         let upper = first.to_uppercase();
         text.replace_range(..1, &upper);
     }
     text.push('.');
+    for sentence in passed_on {
+        let mut sentence = sentence;
+        if let Some(first) = sentence.get(..1) {
+            let upper = first.to_uppercase();
+            sentence.replace_range(..1, &upper);
+        }
+        text.push_str(&format!(" {sentence}."));
+    }
     if let Some(top) = real.first() {
         text.push_str(&format!(
             " First thing to do: {}",
@@ -279,4 +429,37 @@ pub(crate) fn summary(
         ));
     }
     text
+}
+
+/// Whether the summary starts with an origin finding (it then reads "Visitors got ...";
+/// an edge finding names the edge instead).
+fn parts_led_by_origin(findings: &[Finding], incidents: &[Incident]) -> bool {
+    let lead = incidents
+        .first()
+        .and_then(|inc| {
+            inc.causes.iter().find_map(|cause| {
+                findings.iter().find(|f| {
+                    f.cause == *cause && inc.findings.contains(&f.rank) && f.explained_by.is_none()
+                })
+            })
+        })
+        .or_else(|| {
+            findings
+                .iter()
+                .find(|f| f.severity > Severity::Low && f.explained_by.is_none())
+        });
+    lead.is_none_or(|f| f.layer == Layer::Origin)
+}
+
+/// An origin `client_abort` finding whose 499s are requests an edge finding gave up on
+/// first: the edge's timeout is the story, not the clients.
+pub(crate) fn edge_gave_up_first(f: &Finding, findings: &[Finding]) -> bool {
+    f.layer == Layer::Origin
+        && f.cause == Cause::ClientAbort
+        && findings.iter().any(|e| {
+            e.layer == Layer::Edge
+                && e.origin
+                    .as_ref()
+                    .is_some_and(|o| o.statuses.get("499").is_some_and(|n| *n > 0))
+        })
 }

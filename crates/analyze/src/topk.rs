@@ -77,6 +77,21 @@ impl TopK {
     }
 }
 
+impl TopK {
+    /// Whether the summary is one this crate builds with `capacity` (for a state read from a
+    /// file).
+    pub(crate) fn check(&self, capacity: usize) -> Result<(), &'static str> {
+        if self.capacity != capacity || self.counts.len() > 2 * capacity {
+            return Err("a top-k summary of another size");
+        }
+        let kept = crate::limits::sum(self.counts.values().copied())?;
+        if kept > self.total || self.total > crate::limits::MAX_COUNT {
+            return Err("a top-k summary with impossible counts");
+        }
+        Ok(())
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct TopKRepr {
     capacity: usize,

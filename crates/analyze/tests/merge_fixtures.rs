@@ -1,5 +1,6 @@
-//! Splitting any real-server fixture at random points into chunks, analysing the chunks in
-//! separate analyzers and merging them in random order gives exactly the report of one pass.
+//! Splitting any real-server fixture (HAProxy's in front of nginx included) at random points
+//! into chunks, analysing the chunks in separate analyzers and merging them in random order
+//! gives exactly the report of one pass.
 
 use std::path::{Path, PathBuf};
 
@@ -49,6 +50,9 @@ fn scenario(dir: &Path) -> Vec<Input> {
                 None => Parser::apache_error(),
             },
             ("php-fpm", _) => Parser::php_fpm(),
+            // HAProxy in front of nginx: the join of edge and origin lines must not depend
+            // on how they were split either.
+            ("haproxy", _) => Parser::haproxy(),
             ("nginx-access", Some(format)) => Parser::nginx_access(format).unwrap(),
             ("nginx-access", None) => Parser::nginx_combined(),
             ("apache-access", Some(format)) => Parser::apache_access(format).unwrap(),
@@ -123,7 +127,7 @@ fn analyse(inputs: &[Input], cuts: &[Vec<usize>], rng: Option<&mut Rng>) -> Repo
 
 #[test]
 fn random_splits_merged_in_random_order_give_the_one_pass_report() {
-    let mut dirs: Vec<PathBuf> = ["nginx", "apache"]
+    let mut dirs: Vec<PathBuf> = ["nginx", "apache", "haproxy"]
         .iter()
         .filter_map(|s| std::fs::read_dir(fixtures().join(s)).ok())
         .flatten()

@@ -53,6 +53,10 @@ Examples:
     logscan --output html -o report.html /var/log/nginx/
     logscan --events error.log | curl -XPOST -H 'Content-Type: application/x-ndjson' --data-binary @- ...
 
+  Many machines, or an archive in slices: a state on each, then one report (logscan merge --help):
+    logscan --label web1 --save-state web1.state /var/log/nginx/
+    logscan merge web1.state web2.state web3.state
+
   From cron or monitoring: exit 1 when something high or critical is found:
     logscan --since 10m --fail-on high /var/log/nginx/error.log
 
@@ -73,7 +77,12 @@ read (the report still covers every input that could be).";
 /// stopped, how many requests it hit, and what to change to fix it.
 #[derive(Debug, clap::Parser)]
 #[command(name = "logscan", version = env!("LOGSCAN_VERSION"), after_long_help = EXAMPLES, after_help = "Examples and exit codes: logscan --help")]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
+    /// `logscan merge STATE...` (the PATH arguments are then not read).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Log files, directories (searched recursively for logs, rotated and compressed ones
     /// included), glob patterns, or - for stdin. Default: /var/log/nginx, /var/log/apache2,
     /// /var/log/httpd, PHP-FPM logs, and the nginx, ingress, httpd and apache logs in
@@ -166,6 +175,17 @@ pub struct Args {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
     pub threads: Option<u16>,
 
+    /// Instead of a report, save the analysis to FILE (a state, a few MB however large the
+    /// logs), for `logscan merge` to combine with the states of other machines or of other
+    /// slices of the logs into one report. Written atomically; - writes it to stdout.
+    #[arg(long = "save-state", value_name = "FILE", conflicts_with_all = ["events", "output", "out", "fail_on", "follow"])]
+    pub save_state: Option<PathBuf>,
+
+    /// Prefix the paths of this run's inputs with NAME: (a host name), so that a report
+    /// merged from many machines says where each example came from.
+    #[arg(long, value_name = "NAME", value_parser = label, conflicts_with_all = ["events", "follow"])]
+    pub label: Option<String>,
+
     /// Keep reading as the servers write, like tail -F (rotated, truncated and recreated
     /// files, new files in a followed directory), starting --since ago (default 10m). On a
     /// terminal: a live view (q quits and prints the report). Otherwise, or with --output
@@ -197,6 +217,88 @@ impl Args {
     }
 }
 
+/// Subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Merge state files (written by `logscan --save-state`) into one report: the report one
+    /// run over all their inputs gives. States whose settings disagree with the rest, or
+    /// that are corrupt, truncated or of another format version, are named and left out
+    /// (exit 2); the others are still merged.
+    #[command(after_long_help = MERGE_EXAMPLES)]
+    Merge(MergeArgs),
+}
+
+const MERGE_EXAMPLES: &str = "\
+Examples:
+  One state per host, merged into one report:
+    parallel 'ssh {} logscan --label {} --save-state - /var/log/nginx > {}.state' ::: web1 web2
+    logscan merge --output html -o fleet.html web1.state web2.state
+
+  A large archive in slices with GNU parallel, one state per slice, here and on web1:
+    parallel --sshlogin web1,: --trc {}.state logscan --save-state {}.state {} ::: archive/*.gz
+    logscan merge archive/*.state";
+
+/// `logscan merge` options.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// State files written by `logscan --save-state`, in any order.
+    #[arg(value_name = "STATE", required = true)]
+    pub states: Vec<PathBuf>,
+
+    /// Report form. Default: table on a terminal, json when stdout is a pipe or file (or
+    /// from the -o file name: .html, .json, .md).
+    #[arg(long, value_enum, value_name = "FORM")]
+    pub output: Option<OutputForm>,
+
+    /// Write the report to FILE instead of stdout.
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// How many findings to show.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+
+    /// Exit with code 1 if any finding is at least this severe.
+    #[arg(long = "fail-on", value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<SeverityArg>,
+
+    /// Colour in the table output (NO_COLOR is respected with auto).
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: When,
+}
+
+/// What `logscan merge` does.
+#[derive(Debug)]
+pub struct MergeSettings {
+    /// The states.
+    pub states: Vec<PathBuf>,
+    /// Always [`Output::Report`].
+    pub output: Output,
+    /// `--fail-on`.
+    pub fail_on: Option<Severity>,
+}
+
+impl From<MergeArgs> for MergeSettings {
+    fn from(args: MergeArgs) -> MergeSettings {
+        MergeSettings {
+            states: args.states,
+            output: report_output(args.output, args.out, args.color, args.top),
+            fail_on: args.fail_on.map(SeverityArg::severity),
+        }
+    }
+}
+
+/// A `--label`: a host name or any short printable text.
+fn label(text: &str) -> Result<String, String> {
+    if text.is_empty() || text.chars().count() > 255 {
+        return Err("a label is 1 to 255 characters, e.g. a host name".to_owned());
+    }
+    if text.chars().any(char::is_control) {
+        return Err("a label cannot hold control characters".to_owned());
+    }
+    Ok(text.to_owned())
+}
+
 /// What to do, worked out from the [`Args`]: the arguments checked, defaults decided, the
 /// time limits resolved against the zone and the current time, the access formats of
 /// `--nginx-conf` read.
@@ -216,6 +318,8 @@ pub struct Settings {
     pub output: Output,
     /// `--fail-on`.
     pub fail_on: Option<Severity>,
+    /// `--label`: prefix of every input's path.
+    pub label: Option<String>,
     /// `--follow`, with its `--refresh`.
     pub follow: Option<std::time::Duration>,
     /// Following with the live view on the terminal (stdout is one, and neither `--events`
@@ -230,6 +334,11 @@ pub enum Output {
     Events {
         /// `--tz`, else the machine's zone.
         zone: Zone,
+    },
+    /// `--save-state FILE`: the analyzer's state instead of a report.
+    State {
+        /// Where.
+        path: PathBuf,
     },
     /// A report.
     Report {
@@ -272,6 +381,11 @@ impl TryFrom<Args> for Settings {
             (None, true) => Some(Zone::Local),
             (zone, _) => zone,
         };
+        // 'local' is another zone on each machine: a state names it.
+        let zone = match zone {
+            Some(Zone::Local) if args.save_state.is_some() => Some(local_zone_by_name()?),
+            zone => zone,
+        };
         let now = timearg::now();
         // Following starts 10 minutes back unless told otherwise.
         let since = match (args.since, args.follow) {
@@ -299,33 +413,10 @@ impl TryFrom<Args> for Settings {
             Output::Events {
                 zone: config.zone.clone().unwrap_or(Zone::Local),
             }
+        } else if let Some(path) = args.save_state {
+            Output::State { path }
         } else {
-            let form = match (args.output, &args.out) {
-                (Some(form), _) => form,
-                (None, Some(path)) => match path.extension().and_then(|e| e.to_str()) {
-                    Some("html" | "htm") => OutputForm::Html,
-                    Some("json") => OutputForm::Json,
-                    Some("md" | "markdown") => OutputForm::Markdown,
-                    _ => OutputForm::Table,
-                },
-                (None, None) if stdout_is_terminal => OutputForm::Table,
-                (None, None) => OutputForm::Json,
-            };
-            let to_terminal = args.out.is_none() && stdout_is_terminal;
-            let color = match args.color {
-                When::Always => true,
-                When::Never => false,
-                When::Auto => {
-                    to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                }
-            };
-            Output::Report {
-                form,
-                out: args.out,
-                color,
-                to_terminal,
-                top: args.top,
-            }
+            report_output(args.output, args.out, args.color, args.top)
         };
         Ok(Settings {
             paths: args.paths,
@@ -341,10 +432,66 @@ impl TryFrom<Args> for Settings {
             progress: args.progress,
             output,
             fail_on: args.fail_on.map(SeverityArg::severity),
+            label: args.label,
             follow: args.follow.then_some(args.refresh),
             live_view,
         })
     }
+}
+
+/// A report's form and destination from the options that choose them.
+fn report_output(
+    output: Option<OutputForm>,
+    out: Option<PathBuf>,
+    color: When,
+    top: usize,
+) -> Output {
+    let stdout_is_terminal = io::stdout().is_terminal();
+    let form = match (output, &out) {
+        (Some(form), _) => form,
+        (None, Some(path)) => match path.extension().and_then(|e| e.to_str()) {
+            Some("html" | "htm") => OutputForm::Html,
+            Some("json") => OutputForm::Json,
+            Some("md" | "markdown") => OutputForm::Markdown,
+            _ => OutputForm::Table,
+        },
+        (None, None) if stdout_is_terminal => OutputForm::Table,
+        (None, None) => OutputForm::Json,
+    };
+    let to_terminal = out.is_none() && stdout_is_terminal;
+    let color = match color {
+        When::Always => true,
+        When::Never => false,
+        When::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    Output::Report {
+        form,
+        out,
+        color,
+        to_terminal,
+        top,
+    }
+}
+
+/// This machine's zone by its IANA name (`TZ`, else /etc/localtime), for a state: the
+/// machine that merges it may live in another zone.
+fn local_zone_by_name() -> Result<Zone, String> {
+    // `local` follows TZ when it is set (as the clock of the logs does), else the system's.
+    if let Some(tz) = std::env::var_os("TZ").filter(|tz| !tz.is_empty()) {
+        let tz = tz.to_string_lossy();
+        let name = tz.strip_prefix(':').unwrap_or(&tz);
+        return match name.parse::<Zone>() {
+            Ok(zone @ Zone::Named(_)) | Ok(zone @ Zone::Utc) => Ok(zone),
+            _ => Err(format!(
+                "--tz local is TZ={tz}, which is not a zone name a state can carry; give one, e.g. --tz Europe/Berlin"
+            )),
+        };
+    }
+    let name = iana_time_zone::get_timezone().map_err(|e| {
+        format!("--tz local: this machine's zone has no name logscan can find ({e}); give it, e.g. --tz Europe/Berlin")
+    })?;
+    name.parse::<Zone>()
+        .map_err(|e| format!("--tz local is {name}: {e}"))
 }
 
 /// `--output` forms.
@@ -408,6 +555,16 @@ pub enum FormatArg {
     ApacheAccess,
     /// The PHP-FPM log.
     PhpFpm,
+    /// HAProxy's HTTP log (option httplog), plain or through syslog.
+    Haproxy,
+    /// AWS Application Load Balancer access logs.
+    AwsAlb,
+    /// Amazon CloudFront standard logs.
+    Cloudfront,
+    /// Cloudflare Logpush http_requests (NDJSON).
+    Cloudflare,
+    /// Google Cloud external Application Load Balancer request logs (Cloud Logging JSON).
+    GcpLb,
 }
 
 impl FormatArg {
@@ -420,6 +577,11 @@ impl FormatArg {
             FormatArg::ApacheError => Some(Format::ApacheError),
             FormatArg::ApacheAccess => Some(Format::ApacheAccess),
             FormatArg::PhpFpm => Some(Format::PhpFpm),
+            FormatArg::Haproxy => Some(Format::Haproxy),
+            FormatArg::AwsAlb => Some(Format::AwsAlb),
+            FormatArg::Cloudfront => Some(Format::CloudFront),
+            FormatArg::Cloudflare => Some(Format::Cloudflare),
+            FormatArg::GcpLb => Some(Format::GcpLb),
         }
     }
 }

@@ -13,7 +13,7 @@ mod nginx_conf;
 mod output;
 mod timearg;
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -22,11 +22,12 @@ use std::thread;
 use std::time::Duration;
 
 use clap::CommandFactory;
-use logscan_analyze::Report;
+use logscan_analyze::{Analyzer, Report};
 use logscan_input::{Discovery, Input, Progress, Source, default_locations, discover};
+use logscan_parse::Severity;
 use logscan_scan::{EventWriter, Scanner};
 
-use args::{Args, Output, OutputForm, Settings, When};
+use args::{Args, Command, MergeSettings, Output, OutputForm, Settings, When};
 use messages::{note, trouble};
 
 /// Exit code: a finding reached `--fail-on`.
@@ -50,9 +51,12 @@ fn main() -> ExitCode {
             Err(e) => failed(e),
         };
     }
-    let outcome = Settings::try_from(args)
-        .map_err(Failure::Usage)
-        .and_then(run);
+    let outcome = match args.command {
+        Some(Command::Merge(merge)) => run_merge(MergeSettings::from(merge)),
+        None => Settings::try_from(args)
+            .map_err(Failure::Usage)
+            .and_then(run),
+    };
     match outcome {
         Ok(_) if messages::had_trouble() => ExitCode::from(EXIT_TROUBLE),
         Ok(code) => ExitCode::from(code),
@@ -95,8 +99,10 @@ fn run(settings: Settings) -> Result<u8, Failure> {
         trouble!("no log files to read");
         return Ok(0);
     }
-    if let Output::Report { out: Some(out), .. } = &settings.output {
-        refuse_to_overwrite_an_input(out, &inputs)?;
+    match &settings.output {
+        Output::Report { out: Some(out), .. } => refuse_to_overwrite_an_input(out, &inputs, "-o")?,
+        Output::State { path } => refuse_to_overwrite_an_input(path, &inputs, "--save-state")?,
+        _ => {}
     }
     let show_progress = match settings.progress {
         When::Always => true,
@@ -130,7 +136,7 @@ fn run(settings: Settings) -> Result<u8, Failure> {
     });
     let bar = progress.map(ProgressBar::start);
 
-    let (form, out, color, to_terminal, top) = match settings.output {
+    let form = match settings.output {
         Output::Events { zone } => {
             let stdout = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
             let mut events = EventWriter::new(stdout, zone, settings.config);
@@ -142,23 +148,119 @@ fn run(settings: Settings) -> Result<u8, Failure> {
             }
             return Ok(0);
         }
-        Output::Report {
-            form,
-            out,
-            color,
-            to_terminal,
-            top,
-        } => (form, out, color, to_terminal, top),
+        Output::State { path } => {
+            let analyzer = analyze(
+                &scanner,
+                &inputs,
+                &settings.config,
+                settings.label.as_deref(),
+                bar,
+            );
+            save_state(&path, &analyzer)?;
+            return Ok(0);
+        }
+        report @ Output::Report { .. } => report,
     };
-    let outcome = scanner.analyze(&inputs, &settings.config);
+    let analyzer = analyze(
+        &scanner,
+        &inputs,
+        &settings.config,
+        settings.label.as_deref(),
+        bar,
+    );
+    let report = analyzer.finish();
+    warn_unrecognized(&report);
+    write_report(&report, &form, settings.fail_on)
+}
+
+/// Reads every input into one analyzer (problems said on stderr), labelled with `--label`.
+fn analyze(
+    scanner: &Scanner,
+    inputs: &[Input],
+    config: &logscan_analyze::Config,
+    label: Option<&str>,
+    bar: Option<ProgressBar>,
+) -> Analyzer {
+    let outcome = scanner.analyze(inputs, config);
     drop(bar);
     for problem in &outcome.problems {
         trouble!("{problem}");
     }
-    let report = outcome.analyzer.finish();
+    let mut analyzer = outcome.analyzer;
+    if let Some(label) = label {
+        analyzer.label_inputs(label);
+    }
+    analyzer
+}
+
+/// `--save-state FILE` (`-`: stdout, when it is not a terminal).
+fn save_state(path: &std::path::Path, analyzer: &Analyzer) -> Result<(), Failure> {
+    if path.as_os_str() == "-" {
+        if io::stdout().is_terminal() {
+            return Err(Failure::Usage(
+                "--save-state -: a state is binary; redirect stdout to a file".to_owned(),
+            ));
+        }
+        let bytes = logscan_state::encode(analyzer)
+            .map_err(|e| Failure::Usage(format!("--save-state: {e}")))?;
+        let mut stdout = io::stdout().lock();
+        stdout.write_all(&bytes)?;
+        stdout.flush()?;
+        return Ok(());
+    }
+    logscan_state::save(path, analyzer)
+        .map_err(|e| Failure::Usage(format!("--save-state {}: {e}", path.display())))
+}
+
+/// `logscan merge`: the states read, the bad ones named, the others merged into one report.
+fn run_merge(settings: MergeSettings) -> Result<u8, Failure> {
+    if let Output::Report { out: Some(out), .. } = &settings.output {
+        let out = std::fs::canonicalize(out).ok();
+        if let Some(state) = settings
+            .states
+            .iter()
+            .find(|s| out.is_some() && std::fs::canonicalize(s).ok() == out)
+        {
+            return Err(Failure::Usage(format!(
+                "-o {}: that is one of the states; logscan does not write over its inputs",
+                state.display()
+            )));
+        }
+    }
+    let merged = logscan_state::merge_files(&settings.states);
+    for refused in &merged.refused {
+        trouble!("{}: {}", refused.name, refused.reason);
+    }
+    for note in &merged.notes {
+        note!("{note}");
+    }
+    let Some(analyzer) = merged.analyzer else {
+        trouble!("no state could be merged");
+        return Ok(0);
+    };
+    let report = analyzer.finish();
     warn_unrecognized(&report);
-    let rendered = render(&report, form, top, color, to_terminal);
-    match &out {
+    write_report(&report, &settings.output, settings.fail_on)
+}
+
+/// Writes the report as `output` says; 1 when a finding reached `fail_on`.
+fn write_report(
+    report: &Report,
+    output: &Output,
+    fail_on: Option<Severity>,
+) -> Result<u8, Failure> {
+    let Output::Report {
+        form,
+        out,
+        color,
+        to_terminal,
+        top,
+    } = output
+    else {
+        return Ok(0);
+    };
+    let rendered = render(report, *form, *top, *color, *to_terminal);
+    match out {
         Some(path) => output::write_atomically(path, rendered.as_bytes())
             .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?,
         None => {
@@ -167,9 +269,8 @@ fn run(settings: Settings) -> Result<u8, Failure> {
             stdout.flush()?;
         }
     }
-    let threshold_met = settings
-        .fail_on
-        .is_some_and(|threshold| report.findings.iter().any(|f| f.severity >= threshold));
+    let threshold_met =
+        fail_on.is_some_and(|threshold| report.findings.iter().any(|f| f.severity >= threshold));
     Ok(if threshold_met { EXIT_FINDING } else { 0 })
 }
 
@@ -195,6 +296,12 @@ fn follow(settings: Settings, refresh: std::time::Duration) -> Result<u8, Failur
         (Output::Events { zone }, _) => logscan_live::Mode::Events { zone: zone.clone() },
         (Output::Report { top, .. }, Some(color)) => logscan_live::Mode::View { color, top: *top },
         (Output::Report { .. }, None) => logscan_live::Mode::Stream,
+        // clap refuses --save-state with --follow.
+        (Output::State { .. }, _) => {
+            return Err(Failure::Usage(
+                "--save-state cannot be used with --follow".to_owned(),
+            ));
+        }
     };
     let view = matches!(mode, logscan_live::Mode::View { .. });
     let live = logscan_live::LiveSettings {
@@ -284,7 +391,11 @@ fn inputs(settings: &Settings) -> Result<Vec<Input>, Failure> {
 }
 
 /// Inputs are only read: `-o` must not name one of them.
-fn refuse_to_overwrite_an_input(out: &std::path::Path, inputs: &[Input]) -> Result<(), Failure> {
+fn refuse_to_overwrite_an_input(
+    out: &std::path::Path,
+    inputs: &[Input],
+    option: &str,
+) -> Result<(), Failure> {
     let Ok(out) = std::fs::canonicalize(out) else {
         return Ok(());
     };
@@ -294,7 +405,7 @@ fn refuse_to_overwrite_an_input(out: &std::path::Path, inputs: &[Input]) -> Resu
     });
     match clash {
         Some(input) => Err(Failure::Usage(format!(
-            "-o {}: that is an input; logscan does not write over its inputs",
+            "{option} {}: that is an input; logscan does not write over its inputs",
             input.display
         ))),
         None => Ok(()),

@@ -86,6 +86,12 @@ fn every_report_key_is_in_docs_report_md() {
             "apache/refused/error.log",
             "apache/refused/access_timing.log",
         ],
+        // A CDN's log with the origin's: the edge keys filled in.
+        &[
+            "edge/cloudfront/origin_read_timeout",
+            "nginx/read_timeout/error.log",
+            "nginx/read_timeout/access_upstream.log",
+        ],
     ] {
         let run = common::run(
             ["--output", "json"].into_iter().map(String::from).chain(
@@ -122,6 +128,11 @@ fn every_events_key_is_in_docs_events_md() {
         "nginx/fpm_pool_exhausted/php-fpm.log",
         "apache/refused/error.log",
         "apache/refused/access_timing.log",
+        "haproxy/edge_read_timeout/haproxy.log",
+        "edge/aws-alb/target_connect_timeout",
+        "edge/cloudfront/origin_read_timeout",
+        "edge/cloudflare/allowlist_522",
+        "edge/gcp-lb/backend_refused",
     ] {
         let run = common::run([
             "--events".to_owned(),

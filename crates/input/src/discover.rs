@@ -86,8 +86,11 @@ impl Discovery {
 ///   non-fatal problem and not followed), skipping hidden entries. It yields only log files:
 ///   names that, after an optional `.gz`/`.zst`/`.bz2`/`.xz`, look like `*.log`, `*.log.N`,
 ///   `*.log-YYYYMMDD`, `*.log.YYYY-MM-DD`, `*-YYYYMMDD.log`, `*_log` and its rotations
-///   (Apache on RHEL: `access_log`, `ssl_error_log.1`), or `php*-fpm.log*`. Other files
-///   (configs, pid files, editor swap files) are ignored.
+///   (Apache on RHEL: `access_log`, `ssl_error_log.1`), `php*-fpm.log*`, or the names CDNs
+///   and load balancers give their deliveries in a synced bucket (CloudFront's
+///   `<id>.<YYYY-MM-DD-HH>.<unique>.gz`, Google's `<HH:MM:SS>_<HH:MM:SS>_S0.json`; AWS ALB
+///   and Cloudflare Logpush files end in `.log.gz`). Other files (configs, pid files, editor
+///   swap files) are ignored.
 /// * An argument that does not exist but contains `*`, `?` or `[` is a glob pattern
 ///   (`/var/log/nginx/*.log*`); its matches count as given (directories are searched).
 ///   Leading dots must be matched literally, as in a shell.
@@ -119,6 +122,14 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
         d.argument(path);
     }
     d.finish()
+}
+
+/// Compares two paths by where [`discover`] lists them: by directory, then each rotated
+/// series oldest first (`error.log.2.gz`, `error.log.1`, `error.log`), then by name. For
+/// callers that put inputs read elsewhere (the state files of other runs) in the order of
+/// one run over all of them.
+pub fn discovery_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    sort_key(a).cmp(&sort_key(b))
 }
 
 /// The usual places for web-server logs on this machine, those that exist:
@@ -576,7 +587,58 @@ fn parse_log_name(stem: &str) -> Option<LogName> {
             rank: Rank::Current,
         });
     }
-    None
+    edge_log_name(stem)
+}
+
+/// The names CDNs and load balancers give their log files in a bucket (ALB and Cloudflare
+/// Logpush names end in `.log` and are taken above):
+/// - CloudFront standard logs: `<distribution id>.<YYYY-MM-DD-HH>.<unique id>` (gzip);
+/// - Google Cloud Logging sinks to Cloud Storage: `<HH:MM:SS>_<HH:MM:SS>_S<n>.json` in
+///   `<log>/<YYYY>/<MM>/<DD>/` directories.
+///
+/// Each file is a series of its own, ordered by its date.
+fn edge_log_name(stem: &str) -> Option<LogName> {
+    let mut parts = stem.split('.');
+    if let (Some(id), Some(hour), Some(unique), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    {
+        let id_ok = (8..=20).contains(&id.len())
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        let unique_ok = !unique.is_empty() && unique.bytes().all(|b| b.is_ascii_alphanumeric());
+        let hour_ok = hour.len() == 13 && hour.as_bytes().get(10) == Some(&b'-');
+        if id_ok && unique_ok && hour_ok {
+            if let Some(date) = date_key(hour) {
+                return Some(LogName {
+                    series: stem.to_string(),
+                    rank: Rank::Dated(date),
+                });
+            }
+        }
+    }
+    let sink = stem.strip_suffix(".json")?;
+    let b = sink.as_bytes();
+    let clock = |at: usize| {
+        b.get(at..at + 8).is_some_and(|t| {
+            t.iter().enumerate().all(|(i, c)| {
+                if i % 3 == 2 {
+                    *c == b':'
+                } else {
+                    c.is_ascii_digit()
+                }
+            })
+        })
+    };
+    let shard = b.get(18..).is_some_and(|rest| {
+        rest.first() == Some(&b'S') && rest.len() > 1 && rest[1..].iter().all(u8::is_ascii_digit)
+    });
+    (clock(0) && b.get(8) == Some(&b'_') && clock(9) && b.get(17) == Some(&b'_') && shard).then(
+        || LogName {
+            series: stem.to_string(),
+            rank: Rank::Current,
+        },
+    )
 }
 
 /// The rotation suffix after `.log`: "", ".N", "-DATE", ".DATE", "_DATE".
@@ -695,6 +757,11 @@ mod tests {
             "php8.2-fpm.log-20240501.gz",
             "php-fpm.log.old",
             "my.site.access.log",
+            // CDN and load balancer deliveries.
+            "123456789012_elasticloadbalancing_us-east-2_app.my-lb.50dc6c495c0c9188_20140215T2340Z_172.160.001.192_20sl55k9.log.gz",
+            "E2K2LNL5N3WR51.2026-11-25-09.a1b2c3d4.gz",
+            "20261125T095500Z_20261125T100000Z_5a5ba43b.log.gz",
+            "09:00:00_09:59:59_S0.json",
         ] {
             assert!(log(name), "{name} should be taken");
         }
@@ -720,6 +787,10 @@ mod tests {
             "wtmp",
             "lastlog",
             "gz",
+            "package.json",
+            "09:00:00_09:59:59.json",
+            "E2K2LNL5N3WR51.2026-13-25-09.a1b2c3d4.gz",
+            "e2k2lnl5n3wr51.2026-11-25-09.a1b2c3d4.gz",
         ] {
             assert!(!log(name), "{name} should be ignored");
         }

@@ -66,7 +66,9 @@ mod error;
 mod open;
 
 pub use chunk::{Chunk, plan_chunks, read_chunk};
-pub use discover::{Discovery, Input, Source, default_locations, discover, is_rotated_name};
+pub use discover::{
+    Discovery, Input, Source, default_locations, discover, discovery_order, is_rotated_name,
+};
 pub use entry::{Entry, EntryReader, ReaderConfig};
 pub use error::InputError;
 pub use open::{Compression, Opened, Progress, open, sniff_compression};

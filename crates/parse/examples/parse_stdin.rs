@@ -4,8 +4,9 @@
 //! cargo run -p logscan-parse --example parse_stdin -- nginx-error < error.log
 //! ```
 //!
-//! The first argument is the format: `nginx-error` (default), `apache-error` or
-//! `php-fpm`; for Apache a second argument may give a custom `ErrorLogFormat` string.
+//! The first argument is the format: `nginx-error` (default), `apache-error`, `php-fpm`,
+//! or an edge log: `haproxy`, `aws-alb`, `cloudfront`, `cloudflare`, `gcp-lb`; for Apache
+//! a second argument may give a custom `ErrorLogFormat` string.
 //! Entries are framed with [`Parser::starts_entry`], so nginx continuation lines (FastCGI
 //! stderr with a PHP stack trace) join the entry before them. A count of parsed and
 //! unrecognized physical lines goes to stderr.
@@ -13,7 +14,7 @@
 use std::io::{self, BufRead, BufWriter, Write};
 use std::process::ExitCode;
 
-use logscan_parse::{Parser, Record};
+use logscan_parse::{Format, Parser, Record};
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -29,8 +30,13 @@ fn main() -> ExitCode {
             }
         },
         ("php-fpm", _) => Parser::php_fpm(),
+        (edge, _) if Format::from_id(edge).is_some_and(Format::is_edge) => {
+            Parser::for_format(Format::from_id(edge).unwrap_or_default())
+        }
         (other, _) => {
-            eprintln!("unknown format {other:?}: use nginx-error, apache-error or php-fpm");
+            eprintln!(
+                "unknown format {other:?}: use nginx-error, apache-error, php-fpm, haproxy, aws-alb, cloudfront, cloudflare or gcp-lb"
+            );
             return ExitCode::from(2);
         }
     };
@@ -53,6 +59,10 @@ fn main() -> ExitCode {
                 let _ = writeln!(out, "{record:?}");
             }
             Ok(Record::Access(record)) => {
+                parsed += *lines;
+                let _ = writeln!(out, "{record:?}");
+            }
+            Ok(Record::Edge(record)) => {
                 parsed += *lines;
                 let _ = writeln!(out, "{record:?}");
             }

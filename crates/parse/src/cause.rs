@@ -1,8 +1,11 @@
 //! The cause taxonomy: why an upstream request failed.
 //!
-//! The 27 ids are a stable contract (they are the `cause` values of logscan's report JSON
+//! The 31 ids are a stable contract (they are the `cause` values of logscan's report JSON
 //! and of `logscan.cause` in the events stream); each variant's docs say what it means, and
-//! the project README lists what logscan reads.
+//! the project README lists what logscan reads. The first 27 come from what nginx, Apache
+//! httpd and PHP-FPM log; the last four from the CDN or load balancer in front of them
+//! (`origin_error_response`, `edge_internal_error`, `edge_function_error`,
+//! `upstream_queue_timeout`).
 
 use std::fmt;
 use std::str::FromStr;
@@ -83,6 +86,24 @@ causes! {
     RateLimited => "rate_limited", Medium, Overload, "Requests rejected by rate limiting";
     BufferedToDisk => "buffered_to_disk", Low, Overload, "Responses buffered to temporary files";
     ProxyConfigError => "proxy_config_error", High, AppBug, "Proxy misconfiguration";
+    OriginErrorResponse => "origin_error_response", High, AppBug, "The origin answered 5xx and the edge passed it on";
+    EdgeInternalError => "edge_internal_error", High, Cdn, "The CDN or load balancer failed itself";
+    EdgeFunctionError => "edge_function_error", High, AppBug, "An edge function (Lambda, Lambda@Edge, Worker) failed";
+    UpstreamQueueTimeout => "upstream_queue_timeout", High, Overload, "Request waited too long in the proxy's queue";
+}
+
+impl Cause {
+    /// Whether only the log of a CDN or load balancer in front of the origin reports this
+    /// cause (nginx, Apache and PHP-FPM never do).
+    pub const fn edge_only(self) -> bool {
+        matches!(
+            self,
+            Cause::OriginErrorResponse
+                | Cause::EdgeInternalError
+                | Cause::EdgeFunctionError
+                | Cause::UpstreamQueueTimeout
+        )
+    }
 }
 
 impl fmt::Display for Cause {
@@ -377,12 +398,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn there_are_27_causes_with_unique_round_tripping_ids() {
-        assert_eq!(Cause::ALL.len(), 27);
+    fn there_are_31_causes_with_unique_round_tripping_ids() {
+        assert_eq!(Cause::ALL.len(), 31);
         let mut ids: Vec<&str> = Cause::ALL.iter().map(|c| c.id()).collect();
         ids.sort_unstable();
         ids.dedup();
-        assert_eq!(ids.len(), 27);
+        assert_eq!(ids.len(), 31);
         for cause in Cause::ALL {
             assert_eq!(Cause::from_id(cause.id()), Some(cause));
             assert_eq!(cause.to_string().parse::<Cause>(), Ok(cause));
@@ -420,6 +441,10 @@ mod tests {
             "rate_limited",
             "buffered_to_disk",
             "proxy_config_error",
+            "origin_error_response",
+            "edge_internal_error",
+            "edge_function_error",
+            "upstream_queue_timeout",
         ];
         let ids: Vec<&str> = Cause::ALL.iter().map(|c| c.id()).collect();
         assert_eq!(ids, expected);
@@ -436,6 +461,28 @@ mod tests {
         assert_eq!(Severity::High.raised(), Severity::Critical);
         assert_eq!(Severity::Info.lowered(), Severity::Info);
         assert_eq!("HIGH".parse::<Severity>(), Ok(Severity::High));
+    }
+
+    #[test]
+    fn edge_causes_have_their_severity_and_category() {
+        let expected = [
+            (Cause::OriginErrorResponse, Severity::High, Category::AppBug),
+            (Cause::EdgeInternalError, Severity::High, Category::Cdn),
+            (Cause::EdgeFunctionError, Severity::High, Category::AppBug),
+            (
+                Cause::UpstreamQueueTimeout,
+                Severity::High,
+                Category::Overload,
+            ),
+        ];
+        for (cause, severity, category) in expected {
+            assert_eq!(
+                (cause.severity(), cause.category()),
+                (severity, category),
+                "{cause}"
+            );
+            assert!(!cause.title().is_empty(), "{cause}");
+        }
     }
 
     #[test]

@@ -50,6 +50,8 @@ pub struct Detection {
 /// ingress-nginx default; Apache `combined`, `common`, `vhost_combined`, `combinedio`,
 /// `combined` + `%D`, and the `ssl_request_log` of RHEL's `ssl.conf`. The built-in nginx
 /// formats read a forwarded-for list or a virtual host in front of the client address.
+/// [`detect`] also tries the edge formats: HAProxy, AWS ALB, CloudFront (with the columns
+/// of the sample's `#Fields:` line), Cloudflare Logpush and Google Cloud load balancer logs.
 pub fn builtin_parsers() -> Vec<Parser> {
     let mut parsers = vec![
         Parser::nginx_error(),
@@ -77,7 +79,14 @@ pub fn detect(sample: &[&[u8]], path: Option<&str>, candidates: &[Parser]) -> Op
     if lines.is_empty() {
         return None;
     }
-    let builtins = builtin_parsers();
+    let mut builtins = builtin_parsers();
+    builtins.extend([
+        Parser::haproxy(),
+        Parser::aws_alb(),
+        Parser::cloudfront_for(&lines),
+        Parser::cloudflare(),
+        Parser::gcp_lb(),
+    ]);
     let mut scores: Vec<Score<'_>> = candidates
         .iter()
         .map(|parser| (parser, true))
@@ -206,7 +215,7 @@ fn score<'p>(parser: &'p Parser, candidate: bool, order: usize, lines: &[&[u8]])
                     score.typed += typed_fields(&record);
                     true
                 }
-                Ok(Record::Error(_)) => true,
+                Ok(Record::Error(_) | Record::Edge(_)) => true,
                 Err(_) => false,
             },
         };
@@ -247,6 +256,7 @@ fn typed_fields(r: &AccessRecord<'_>) -> usize {
         r.upstream.response_length.is_some(),
         r.connection.is_some(),
         r.request_id.is_some(),
+        r.trace_id.is_some(),
         r.upstream_name.is_some(),
     ]
     .into_iter()

@@ -107,6 +107,12 @@ macro_rules! errnos {
                 match self { $(Errno::$variant => $linux,)* }
             }
 
+            /// Reads a symbolic name as [`Errno::name`] writes it, e.g. `"ECONNREFUSED"`.
+            pub fn from_name(name: &str) -> Option<Errno> {
+                $( if name == $name { return Some(Errno::$variant); } )*
+                None
+            }
+
             /// Reads a Linux errno number.
             pub fn from_linux(number: i64) -> Option<Errno> {
                 $( if $linux == Some(number) { return Some(Errno::$variant); } )*
@@ -239,6 +245,28 @@ impl fmt::Display for Errno {
     }
 }
 
+/// Errno values serialise as their symbolic name (`"ECONNREFUSED"`), so stored data does not
+/// depend on the order of the variants.
+#[cfg(feature = "serde")]
+mod serde_impls {
+    use super::Errno;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error};
+
+    impl Serialize for Errno {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_str(self.name())
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Errno {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+            Errno::from_name(&text)
+                .ok_or_else(|| D::Error::custom(format!("unknown errno {text:?}")))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,6 +278,19 @@ mod tests {
             text: text.as_bytes(),
         }
         .errno()
+    }
+
+    #[test]
+    fn names_read_back() {
+        for errno in [
+            Errno::ConnRefused,
+            Errno::TimedOut,
+            Errno::Perm,
+            Errno::HostUnreach,
+        ] {
+            assert_eq!(Errno::from_name(errno.name()), Some(errno));
+        }
+        assert_eq!(Errno::from_name("ECONNREFUSEDX"), None);
     }
 
     #[test]

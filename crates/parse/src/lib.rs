@@ -1,9 +1,10 @@
 //! # logscan-parse
 //!
-//! Turns one line of an nginx, Apache httpd or PHP-FPM log into a typed [`Record`], and
-//! tells *why* an upstream request failed: every error entry about an upstream carries a
-//! [`Failure`] with one of 27 stable [`Cause`] ids (`upstream_refused`,
-//! `upstream_timeout_read`, `fpm_pool_exhausted`, ...), the [`Phase`] it happened in, the
+//! Turns one line of an nginx, Apache httpd or PHP-FPM log, or of the CDN or load balancer
+//! in front of them, into a typed [`Record`], and tells *why* an upstream request failed:
+//! every error entry about an upstream, and every 5xx an edge logged, carries a [`Failure`]
+//! with one of 31 stable [`Cause`] ids (`upstream_refused`, `upstream_timeout_read`,
+//! `fpm_pool_exhausted`, `origin_error_response`, ...), the [`Phase`] it happened in, the
 //! [`Errno`] and the upstream peer.
 //!
 //! Formats:
@@ -19,7 +20,10 @@
 //! - the PHP-FPM master log;
 //! - access logs from any nginx `log_format` (built in: `combined`, the ingress-nginx
 //!   default) or Apache `LogFormat` (built in: `common`, `combined`), with nginx's
-//!   multi-value `$upstream_*` fields typed, and trailing `key=value` timing pairs.
+//!   multi-value `$upstream_*` fields typed, and trailing `key=value` timing pairs;
+//! - edge logs ([`edge`]): HAProxy's HTTP log (plain or through syslog), AWS Application
+//!   Load Balancer and CloudFront access logs, Cloudflare Logpush `http_requests` and Google
+//!   Cloud load balancer request logs, each request an [`EdgeRecord`].
 //!
 //! Records borrow from the input (no allocation per line), input need not be UTF-8, and
 //! parsing never panics: a line that does not fit is a [`ParseError`] saying what was
@@ -62,6 +66,7 @@ pub mod cause;
 mod classify;
 mod companion;
 pub mod detect;
+pub mod edge;
 pub mod errno;
 mod error;
 mod fpm;
@@ -74,6 +79,7 @@ pub mod time;
 
 pub use cause::{Category, Cause, Phase, Severity};
 pub use companion::Companions;
+pub use edge::{Edge, EdgeRecord, EdgeTimings};
 pub use errno::{CodeSpace, Errno, SysError};
 pub use error::{FormatError, ParseError};
 pub use parser::Parser;

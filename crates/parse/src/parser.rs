@@ -4,6 +4,8 @@ use std::fmt;
 
 use crate::access::AccessFormat;
 use crate::apache_error::ErrorLogFormat;
+use crate::edge::cloudfront::Columns;
+use crate::edge::{alb, cloudflare, cloudfront, gcp, haproxy};
 use crate::error::{FormatError, ParseError};
 use crate::record::{Format, Record};
 use crate::{apache_error, fpm, nginx_error};
@@ -37,6 +39,11 @@ enum Kind {
     PhpFpm,
     Access(Box<AccessFormat>),
     Chain(Box<Chain>),
+    Haproxy,
+    AwsAlb,
+    CloudFront(Box<Columns>),
+    Cloudflare,
+    GcpLb,
 }
 
 /// A parser with others to try on the lines it cannot read (see [`Parser::with_fallbacks`]).
@@ -148,8 +155,70 @@ impl Parser {
         )?))
     }
 
+    /// HAProxy's HTTP log (`option httplog`), bare (`log stdout format raw`) or in a syslog
+    /// line (`<134>Feb  6 12:14:14 haproxy[14389]: ...`, rsyslog's files, RFC 5424).
+    ///
+    /// ```
+    /// use logscan_parse::{Cause, Parser, Record};
+    ///
+    /// let line = br#"Nov 25 01:27:19 web1 haproxy[812]: 10.0.1.2:33317 [25/Nov/2026:01:27:09.655] www app/nginx1 0/0/0/-1/10001 504 198 - - sH-- 1/1/0/0/0 0/0 "GET /api/items HTTP/1.1""#;
+    /// let Ok(Record::Edge(r)) = Parser::haproxy().parse(line) else { panic!("not HAProxy") };
+    /// assert_eq!(r.status, Some(504));
+    /// assert_eq!(r.failure.unwrap().cause, Cause::UpstreamTimeoutRead); // `sH`: timeout server
+    /// assert_eq!(r.origin, Some(&b"app/nginx1"[..]));
+    /// ```
+    pub fn haproxy() -> Parser {
+        Parser {
+            kind: Kind::Haproxy,
+        }
+    }
+
+    /// AWS Application Load Balancer access logs (fields AWS adds at the end are skipped).
+    pub fn aws_alb() -> Parser {
+        Parser { kind: Kind::AwsAlb }
+    }
+
+    /// CloudFront standard logs in the documented default field order (a file without a
+    /// `#Fields:` line). See [`Parser::cloudfront_fields`].
+    pub fn cloudfront() -> Parser {
+        Parser {
+            kind: Kind::CloudFront(Box::default()),
+        }
+    }
+
+    /// CloudFront standard logs with the columns of a `#Fields: ...` header line; `None`
+    /// if `fields_line` is not one (or lacks `date`, `time`, `sc-status`).
+    pub fn cloudfront_fields(fields_line: &[u8]) -> Option<Parser> {
+        Some(Parser {
+            kind: Kind::CloudFront(Box::new(Columns::from_fields_line(fields_line)?)),
+        })
+    }
+
+    /// CloudFront standard logs with the columns of the first `#Fields:` line among
+    /// `sample` (an input's first lines), else the documented default order.
+    pub fn cloudfront_for(sample: &[&[u8]]) -> Parser {
+        sample
+            .iter()
+            .find_map(|line| Parser::cloudfront_fields(line.strip_suffix(b"\r").unwrap_or(line)))
+            .unwrap_or_else(Parser::cloudfront)
+    }
+
+    /// Cloudflare Logpush `http_requests` lines (NDJSON; any `timestamp_format`).
+    pub fn cloudflare() -> Parser {
+        Parser {
+            kind: Kind::Cloudflare,
+        }
+    }
+
+    /// Google Cloud external Application Load Balancer request logs (one Cloud Logging
+    /// entry per line).
+    pub fn gcp_lb() -> Parser {
+        Parser { kind: Kind::GcpLb }
+    }
+
     /// The built-in default parser for a format family: nginx `combined`, Apache
-    /// `combined`, and the default error layouts.
+    /// `combined`, the default error layouts, and the edge formats (CloudFront in its
+    /// default field order: see [`Parser::cloudfront_for`]).
     pub fn for_format(format: Format) -> Parser {
         match format {
             Format::NginxError => Parser::nginx_error(),
@@ -157,6 +226,11 @@ impl Parser {
             Format::PhpFpm => Parser::php_fpm(),
             Format::NginxAccess => Parser::nginx_combined(),
             Format::ApacheAccess => Parser::from_access(AccessFormat::apache_combined()),
+            Format::Haproxy => Parser::haproxy(),
+            Format::AwsAlb => Parser::aws_alb(),
+            Format::CloudFront => Parser::cloudfront(),
+            Format::Cloudflare => Parser::cloudflare(),
+            Format::GcpLb => Parser::gcp_lb(),
         }
     }
 
@@ -235,6 +309,11 @@ impl Parser {
             Kind::PhpFpm => Format::PhpFpm,
             Kind::Access(access) => access.format(),
             Kind::Chain(chain) => chain.primary.format(),
+            Kind::Haproxy => Format::Haproxy,
+            Kind::AwsAlb => Format::AwsAlb,
+            Kind::CloudFront(_) => Format::CloudFront,
+            Kind::Cloudflare => Format::Cloudflare,
+            Kind::GcpLb => Format::GcpLb,
         }
     }
 
@@ -260,6 +339,11 @@ impl Parser {
             Kind::PhpFpm => fpm::parse(entry).map(Record::Error),
             Kind::Access(access) => access.parse(entry).map(Record::Access),
             Kind::Chain(chain) => chain.parse(entry),
+            Kind::Haproxy => haproxy::parse(entry).map(Record::Edge),
+            Kind::AwsAlb => alb::parse(entry).map(Record::Edge),
+            Kind::CloudFront(columns) => cloudfront::parse(entry, columns).map(Record::Edge),
+            Kind::Cloudflare => cloudflare::parse(entry).map(Record::Edge),
+            Kind::GcpLb => gcp::parse(entry).map(Record::Edge),
         }
     }
 

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::cause::{Cause, Phase};
+use crate::edge::{Edge, EdgeRecord};
 use crate::errno::{Errno, SysError};
 use crate::time::Timestamp;
 
@@ -15,17 +16,41 @@ pub enum Server {
     Apache,
     /// The PHP-FPM master process.
     PhpFpm,
+    /// A CDN or load balancer in front of the origin (its logs are edge logs).
+    Edge(Edge),
 }
 
 impl Server {
-    /// The stable lower-case name: `nginx`, `apache`, `php-fpm`.
+    /// The stable lower-case name: `nginx`, `apache`, `php-fpm`, or the edge product's id
+    /// (`haproxy`, `aws-alb`, `cloudfront`, `cloudflare`, `gcp-lb`).
     pub const fn as_str(self) -> &'static str {
         match self {
             Server::Nginx => "nginx",
             Server::Apache => "apache",
             Server::PhpFpm => "php-fpm",
+            Server::Edge(edge) => edge.id(),
         }
     }
+
+    /// The edge product, for a CDN or load balancer.
+    pub const fn edge(self) -> Option<Edge> {
+        match self {
+            Server::Edge(edge) => Some(edge),
+            _ => None,
+        }
+    }
+
+    /// Every server, edges included.
+    pub const ALL: [Server; 8] = [
+        Server::Nginx,
+        Server::Apache,
+        Server::PhpFpm,
+        Server::Edge(Edge::Haproxy),
+        Server::Edge(Edge::AwsAlb),
+        Server::Edge(Edge::CloudFront),
+        Server::Edge(Edge::Cloudflare),
+        Server::Edge(Edge::GcpLb),
+    ];
 }
 
 impl fmt::Display for Server {
@@ -48,16 +73,31 @@ pub enum Format {
     ApacheAccess,
     /// The PHP-FPM master log (`error_log` in php-fpm.conf).
     PhpFpm,
+    /// HAProxy's HTTP log (`option httplog`), plain or through syslog.
+    Haproxy,
+    /// AWS Application Load Balancer access logs.
+    AwsAlb,
+    /// Amazon CloudFront standard logs.
+    CloudFront,
+    /// Cloudflare Logpush `http_requests` (NDJSON).
+    Cloudflare,
+    /// Google Cloud external Application Load Balancer request logs (Cloud Logging JSON).
+    GcpLb,
 }
 
 impl Format {
     /// Every format.
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 10] = [
         Format::NginxError,
         Format::NginxAccess,
         Format::ApacheError,
         Format::ApacheAccess,
         Format::PhpFpm,
+        Format::Haproxy,
+        Format::AwsAlb,
+        Format::CloudFront,
+        Format::Cloudflare,
+        Format::GcpLb,
     ];
 
     /// The stable id used on the command line and in reports, e.g. `"nginx-error"`.
@@ -68,6 +108,11 @@ impl Format {
             Format::ApacheError => "apache-error",
             Format::ApacheAccess => "apache-access",
             Format::PhpFpm => "php-fpm",
+            Format::Haproxy => "haproxy",
+            Format::AwsAlb => "aws-alb",
+            Format::CloudFront => "cloudfront",
+            Format::Cloudflare => "cloudflare",
+            Format::GcpLb => "gcp-lb",
         }
     }
 
@@ -79,6 +124,12 @@ impl Format {
             Format::ApacheError => "apache.error",
             Format::ApacheAccess => "apache.access",
             Format::PhpFpm => "php_fpm.log",
+            // The datasets of Elastic's integrations for these products.
+            Format::Haproxy => "haproxy.log",
+            Format::AwsAlb => "aws.elb_logs",
+            Format::CloudFront => "aws.cloudfront_logs",
+            Format::Cloudflare => "cloudflare_logpush.http_request",
+            Format::GcpLb => "gcp.loadbalancing_logs",
         }
     }
 
@@ -88,12 +139,28 @@ impl Format {
             Format::NginxError | Format::NginxAccess => Server::Nginx,
             Format::ApacheError | Format::ApacheAccess => Server::Apache,
             Format::PhpFpm => Server::PhpFpm,
+            Format::Haproxy => Server::Edge(Edge::Haproxy),
+            Format::AwsAlb => Server::Edge(Edge::AwsAlb),
+            Format::CloudFront => Server::Edge(Edge::CloudFront),
+            Format::Cloudflare => Server::Edge(Edge::Cloudflare),
+            Format::GcpLb => Server::Edge(Edge::GcpLb),
         }
     }
 
-    /// Whether this is an access log (one line per request).
+    /// Whether this is an origin's access log (one line per request). Edge logs are one
+    /// line per request too, but [`Format::is_edge`].
     pub const fn is_access(self) -> bool {
         matches!(self, Format::NginxAccess | Format::ApacheAccess)
+    }
+
+    /// Whether this is the log of a CDN or load balancer in front of the origin.
+    pub const fn is_edge(self) -> bool {
+        self.edge().is_some()
+    }
+
+    /// The edge product whose log this is.
+    pub const fn edge(self) -> Option<Edge> {
+        self.server().edge()
     }
 
     /// Looks a format up by its id.
@@ -189,6 +256,8 @@ pub enum Record<'a> {
     Error(ErrorRecord<'a>),
     /// An access-log entry (one request).
     Access(AccessRecord<'a>),
+    /// A request as a CDN or load balancer in front of the origin logged it.
+    Edge(EdgeRecord<'a>),
 }
 
 impl<'a> Record<'a> {
@@ -197,6 +266,7 @@ impl<'a> Record<'a> {
         match self {
             Record::Error(r) => r.time,
             Record::Access(r) => r.time,
+            Record::Edge(r) => r.time,
         }
     }
 
@@ -205,6 +275,7 @@ impl<'a> Record<'a> {
         match self {
             Record::Error(r) => r.format,
             Record::Access(r) => r.format,
+            Record::Edge(r) => r.edge.format(),
         }
     }
 
@@ -213,6 +284,7 @@ impl<'a> Record<'a> {
         match self {
             Record::Error(r) => r.failure.as_ref(),
             Record::Access(_) => None,
+            Record::Edge(r) => r.failure.as_ref(),
         }
     }
 }
@@ -423,6 +495,10 @@ pub struct AccessRecord<'a> {
     pub connection: Option<u64>,
     /// Request id (`$request_id`, `%L`, ingress `$req_id`).
     pub request_id: Option<&'a [u8]>,
+    /// The id the CDN or load balancer in front sent with the request, when logged
+    /// (`$http_x_amzn_trace_id`, `$http_cf_ray`, `$http_x_cloud_trace_context`,
+    /// `%{X-Amzn-Trace-Id}i`, `%{CF-Ray}i`): joins the line with the edge's log.
+    pub trace_id: Option<&'a [u8]>,
     /// ingress-nginx `$proxy_upstream_name`.
     pub upstream_name: Option<&'a [u8]>,
 }
@@ -451,6 +527,7 @@ impl fmt::Debug for AccessRecord<'_> {
         }
         opt(&mut d, "connection", &self.connection);
         bytes_opt(&mut d, "request_id", self.request_id);
+        bytes_opt(&mut d, "trace_id", self.trace_id);
         bytes_opt(&mut d, "upstream_name", self.upstream_name);
         d.finish()
     }
@@ -678,13 +755,13 @@ impl fmt::Debug for Lossy<'_> {
     }
 }
 
-fn bytes_opt(d: &mut fmt::DebugStruct<'_, '_>, name: &str, value: Option<&[u8]>) {
+pub(crate) fn bytes_opt(d: &mut fmt::DebugStruct<'_, '_>, name: &str, value: Option<&[u8]>) {
     if let Some(v) = value {
         d.field(name, &Lossy(v));
     }
 }
 
-fn opt<T: fmt::Debug>(d: &mut fmt::DebugStruct<'_, '_>, name: &str, value: &Option<T>) {
+pub(crate) fn opt<T: fmt::Debug>(d: &mut fmt::DebugStruct<'_, '_>, name: &str, value: &Option<T>) {
     if let Some(v) = value {
         d.field(name, v);
     }
@@ -704,7 +781,7 @@ mod serde_impls {
     impl<'de> Deserialize<'de> for Server {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-            [Server::Nginx, Server::Apache, Server::PhpFpm]
+            Server::ALL
                 .into_iter()
                 .find(|s| s.as_str() == text)
                 .ok_or_else(|| D::Error::custom(format!("unknown server {text:?}")))

@@ -6,7 +6,7 @@
 
 use chrono::SecondsFormat;
 use logscan_analyze::escape_bytes;
-use logscan_parse::{AccessRecord, ErrorRecord, Record, Zone};
+use logscan_parse::{AccessRecord, EdgeRecord, ErrorRecord, Failure, Record, Role, Zone};
 use serde_json::{Map, Value};
 
 /// Longest text value written (bytes of the log).
@@ -42,8 +42,80 @@ pub fn event(record: &Record<'_>, source: &Source<'_>, zone: &Zone) -> Value {
     match record {
         Record::Error(r) => error_fields(&mut map, r),
         Record::Access(r) => access_fields(&mut map, r, source.text),
+        Record::Edge(r) => edge_fields(&mut map, r, source.text),
     }
     Value::Object(map)
+}
+
+/// A request of the CDN or load balancer in front: the access-log keys, plus the origin it
+/// chose (`destination.address`), what the origin answered (`logscan.origin.status`), the
+/// product's reason code (`logscan.edge.reason`) and the id it sends the origin
+/// (`trace.id`).
+fn edge_fields(map: &mut Map<String, Value>, r: &EdgeRecord<'_>, line: &[u8]) {
+    put(
+        map,
+        "message",
+        text(line.strip_suffix(b"\r").unwrap_or(line)),
+    );
+    put(
+        map,
+        "logscan.edge.product",
+        Value::String(r.edge.id().into()),
+    );
+    if r.header {
+        if let Some(f) = &r.failure {
+            failure_fields(map, f);
+        }
+        return;
+    }
+    opt_text(map, "source.address", r.client);
+    if let Some(port) = r.client_port {
+        put(map, "source.port", Value::from(port));
+    }
+    opt_text(map, "http.request.method", r.method);
+    opt_text(map, "url.scheme", r.scheme);
+    opt_text(map, "url.original", r.target);
+    if let Some(p) = r.protocol {
+        put(
+            map,
+            "http.version",
+            text(p.strip_prefix(b"HTTP/").unwrap_or(p)),
+        );
+    }
+    host_fields(map, r.host);
+    if let Some(status) = r.status {
+        put(map, "http.response.status_code", Value::from(status));
+    }
+    if let Some(bytes) = r.bytes_sent {
+        put(map, "http.response.body.bytes", Value::from(bytes));
+    }
+    opt_text(map, "http.request.referrer", r.referer);
+    opt_text(map, "user_agent.original", r.user_agent);
+    if let Some(us) = r.duration_us {
+        put(map, "event.duration", Value::from(us.saturating_mul(1_000)));
+    }
+    opt_text(map, "destination.address", r.origin);
+    opt_text(map, "logscan.origin.group", r.origin_group);
+    if let Some(s) = r.origin_status {
+        put(map, "logscan.origin.status", Value::from(s));
+    }
+    opt_text(map, "logscan.edge.listener", r.listener);
+    opt_text(map, "logscan.edge.reason", r.reason);
+    opt_text(map, "logscan.edge.result", r.result);
+    opt_text(map, "trace.id", r.trace_id);
+    if let Some(f) = &r.failure {
+        failure_fields(map, f);
+    }
+}
+
+fn failure_fields(map: &mut Map<String, Value>, f: &Failure<'_>) {
+    put(map, "logscan.cause", Value::String(f.cause.id().into()));
+    if let Some(phase) = f.phase {
+        put(map, "logscan.phase", Value::String(phase.id().into()));
+    }
+    if let Some(variant) = f.variant {
+        put(map, "logscan.variant", Value::String(variant.into()));
+    }
 }
 
 fn error_fields(map: &mut Map<String, Value>, r: &ErrorRecord<'_>) {
@@ -96,6 +168,16 @@ fn error_fields(map: &mut Map<String, Value>, r: &ErrorRecord<'_>) {
         if let Some(variant) = f.variant {
             put(map, "logscan.variant", Value::String(variant.into()));
         }
+        // What the line is to a failure, so a log store can count failures as the report
+        // does: `context` lines are evidence, not failures; an `effect` line repeats the
+        // failure of the `cause` line before it (Apache AH00957 + AH01114).
+        let role = match f.role {
+            Role::Event => "event",
+            Role::Cause => "cause",
+            Role::Effect => "effect",
+            Role::Context => "context",
+        };
+        put(map, "logscan.role", Value::String(role.into()));
     }
     if r.truncated {
         put(map, "logscan.truncated", Value::Bool(true));
@@ -189,6 +271,7 @@ fn access_fields(map: &mut Map<String, Value>, r: &AccessRecord<'_>, line: &[u8]
     if let Some(id) = r.request_id {
         put(map, "http.request.id", text(id));
     }
+    opt_text(map, "trace.id", r.trace_id);
 }
 
 /// The Host header or virtual host: `url.domain`, and `url.port` when it carries one
@@ -283,7 +366,7 @@ fn put(map: &mut Map<String, Value>, path: &str, value: Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use logscan_parse::{Cause, Failure, Format, Level, Phase, Role, Timestamp};
+    use logscan_parse::{Cause, Failure, Format, Level, Phase, Timestamp};
 
     #[test]
     fn host_and_port_are_split() {
@@ -363,6 +446,7 @@ mod tests {
         assert_eq!(v["nginx"]["error"]["connection_id"], 31);
         assert_eq!(v["logscan"]["cause"], "upstream_refused");
         assert_eq!(v["logscan"]["phase"], "connect");
+        assert_eq!(v["logscan"]["role"], "event");
         assert!(
             v.get("url").and_then(|u| u.get("domain")).is_none(),
             "'-' is left out"
@@ -387,5 +471,38 @@ mod tests {
         assert!(json.contains("\\\\xff"));
         assert!(json.contains("\\u001b[2J"));
         assert_eq!(v["http"]["response"]["status_code"], 502);
+    }
+
+    /// An edge request: the access keys, the origin it chose, its status, the reason code,
+    /// the trace id, and the failure's cause.
+    #[test]
+    fn edge_requests_are_ecs_events() {
+        let line = br#"https 2026-11-25T09:57:47.416396Z app/shop-alb/50dc6c495c0c9188 198.51.100.137:8660 10.0.2.20:80 0.001 -1 -1 504 - 312 190 "GET https://shop.example.test:443/index.php?page=7 HTTP/1.1" "python-requests/2.31.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/shop-web/73e2d6bc24d8a067 "Root=1-6b06b111-2b7e6d03babebbe6d0666662" "shop.example.test" "-" 0 2026-11-25T09:57:37.416396Z "forward" "-" "-" "10.0.2.20:80" "-" "-" "-""#;
+        let record = logscan_parse::Parser::aws_alb().parse(line).unwrap();
+        let source = Source {
+            path: "alb.log",
+            line: 3,
+            text: line,
+        };
+        let v = event(&record, &source, &Zone::Utc);
+        assert_eq!(v["@timestamp"], "2026-11-25T09:57:47.416396+00:00");
+        assert_eq!(v["event"]["dataset"], "aws.elb_logs");
+        assert_eq!(v["event"]["duration"], 10_000_000_000u64);
+        assert_eq!(v["source"]["address"], "198.51.100.137");
+        assert_eq!(v["source"]["port"], 8660);
+        assert_eq!(v["url"]["domain"], "shop.example.test");
+        assert_eq!(v["url"]["original"], "/index.php?page=7");
+        assert_eq!(v["http"]["response"]["status_code"], 504);
+        assert_eq!(v["destination"]["address"], "10.0.2.20:80");
+        assert_eq!(v["trace"]["id"], "Root=1-6b06b111-2b7e6d03babebbe6d0666662");
+        assert_eq!(v["logscan"]["edge"]["product"], "aws-alb");
+        assert_eq!(v["logscan"]["cause"], "upstream_timeout_connect");
+        assert_eq!(v["logscan"]["variant"], "connect_timeout_by_time");
+        assert!(
+            v["logscan"]
+                .get("origin")
+                .and_then(|o| o.get("status"))
+                .is_none()
+        );
     }
 }

@@ -127,6 +127,11 @@ pub fn upstream_label(
     } else {
         f.upstream.clone()
     };
+    // An edge finding says which edge: `aws-alb → 10.0.1.15:80`.
+    let base = match &f.edge {
+        Some(edge) => format!("{edge} → {base}"),
+        None => base,
+    };
     let ambiguous = shown
         .iter()
         .any(|o| o.rank != f.rank && o.cause == f.cause && o.upstream == f.upstream);
@@ -167,6 +172,54 @@ pub fn input_needs_format_text(input: &logscan_analyze::report::InputReport) -> 
     input.envelope.is_some()
         || input.other > 0
         || input.format == logscan_analyze::report::InputFormat::Mixed
+}
+
+/// The layer of a finding in words, with what the join with the origin's logs found:
+/// "edge (haproxy): 24 never reached the origin (nginx's access log has no line for
+/// them)", "edge (aws-alb): explained by #1", or `None` for an origin finding. Every
+/// output form shows it.
+pub fn layer_text(f: &logscan_analyze::report::Finding) -> Option<String> {
+    let edge = f.edge.as_deref()?;
+    let mut text = format!("edge ({edge})");
+    let mut parts = Vec::new();
+    if let Some(o) = &f.origin {
+        let server = o.server.as_deref().unwrap_or("the origin");
+        if o.never_reached > 0 {
+            parts.push(format!(
+                "{} never reached the origin ({server}'s access log has no line for them)",
+                thousands(o.never_reached)
+            ));
+        }
+        if o.reached > 0 {
+            let statuses: Vec<String> = o
+                .statuses
+                .iter()
+                .map(|(s, n)| {
+                    if s == "0" {
+                        format!("{} in its error log", thousands(*n))
+                    } else {
+                        format!("{} × {s}", thousands(*n))
+                    }
+                })
+                .collect();
+            parts.push(format!(
+                "{} reached it ({server} logged {})",
+                thousands(o.reached),
+                statuses.join(", ")
+            ));
+        }
+        if o.unknown > 0 {
+            parts.push(format!("{} could not be told", thousands(o.unknown)));
+        }
+    }
+    if let Some(rank) = f.explained_by {
+        parts.push(format!("explained by #{rank}"));
+    }
+    if !parts.is_empty() {
+        text.push_str(": ");
+        text.push_str(&parts.join("; "));
+    }
+    Some(text)
 }
 
 /// `1234567` → `1,234,567`.

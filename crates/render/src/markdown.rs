@@ -97,6 +97,9 @@ pub fn render(report: &Report, top: usize) -> String {
                 statuses.join(", ")
             );
         }
+        if let Some(layer) = crate::layer_text(f) {
+            let _ = writeln!(out, "- Layer: {}", prose(&layer));
+        }
         if !f.requests.is_empty() {
             let top: Vec<String> = f
                 .requests

@@ -79,10 +79,15 @@ pub fn render(report: &Report, options: &Options) -> String {
     }
     if totals.requests > 0 {
         let line = format!(
-            "{} requests, {} × 5xx, {} failure events in error logs",
+            "{} requests, {} × 5xx, {} failure events in {} logs",
             crate::thousands(totals.requests),
             crate::thousands(totals.server_errors),
-            crate::thousands(totals.failures)
+            crate::thousands(totals.failures),
+            if report.edge.is_some() {
+                "error and edge"
+            } else {
+                "error"
+            }
         );
         push_styled(&mut out, &line, width, "", "2", color);
     }
@@ -317,6 +322,14 @@ fn finding_detail(out: &mut String, f: &Finding, width: usize, color: bool) {
     }
     if !facts.is_empty() {
         push_wrapped(out, &facts.join("; "), width, "   ");
+    }
+    if let Some(layer) = crate::layer_text(f) {
+        push_wrapped(
+            out,
+            &format!("   Layer: {}", terminal(&layer)),
+            width,
+            "     ",
+        );
     }
     if !f.requests.is_empty() {
         let top: Vec<String> = f

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use logscan_analyze::report::{
     AccessSummary, Counted, Example, Finding, Fix, Incident, InputFormat, InputReport, Interval,
-    Peak, Quantiles, Report, ReportTime, Timeline, Totals, Trigger, ZoneSource, ZoneUsed,
+    Layer, Peak, Quantiles, Report, ReportTime, Timeline, Totals, Trigger, ZoneSource, ZoneUsed,
 };
 use logscan_analyze::{Analyzer, Config, InputInfo, Origin};
 use logscan_parse::{
@@ -101,6 +101,11 @@ fn sample_report() -> Report {
             line: 12,
             text: "2026/11/25 01:27:30 [error] 7#7: *1 connect() failed (111: Connection refused) while connecting to upstream".to_owned(),
         }],
+        layer: Layer::Origin,
+        edge: None,
+        explained_by: None,
+        origin: None,
+        took: None,
     };
     let timeout = Finding {
         rank: 2,
@@ -138,6 +143,11 @@ fn sample_report() -> Report {
             steps: vec!["Find the slow endpoint".to_owned()],
         },
         examples: vec![],
+        layer: Layer::Origin,
+        edge: None,
+        explained_by: None,
+        origin: None,
+        took: None,
     };
     Report {
         summary: "Visitors got 80 × 502 and 120 × 504 between 01:27:30 and 01:28:23 because the backend was down, then slow.".to_owned(),
@@ -209,6 +219,7 @@ fn sample_report() -> Report {
                 findings: vec![1],
                 summary: "01:27:30-01:27:53 (23 s): backend 127.0.0.1:19020 refused 80 connections"
                     .to_owned(),
+                layers: vec![Layer::Origin],
             },
             Incident {
                 start: t("2026-11-25T01:27:54+00:00"),
@@ -219,6 +230,7 @@ fn sample_report() -> Report {
                 findings: vec![2],
                 summary: "01:27:54-01:28:23 (29 s): backend 127.0.0.1:19020 timed out 120 times"
                     .to_owned(),
+                layers: vec![Layer::Origin],
             },
         ],
         timeline: Timeline {
@@ -251,6 +263,7 @@ fn sample_report() -> Report {
                 .collect(),
             top_5xx_requests: vec![counted("GET /api/items", 100)],
         }),
+        edge: None,
     }
 }
 
@@ -385,6 +398,7 @@ fn large_report() -> Report {
             upstreams: vec!["10.0.0.1:8080".to_owned()],
             findings: vec![1, 2, 3, 60],
             summary: format!("incident {i}"),
+            layers: vec![Layer::Origin],
         })
         .collect();
     r.timeline = Timeline {
@@ -686,10 +700,13 @@ fn a_large_report_stays_small() {
         let d = &path[path.find(" d=\"").unwrap()..path.find("\"/>").unwrap()];
         assert!(count(d, "H") <= MAX_TIMELINE_POINTS, "{}", count(d, "H"));
     }
-    // 8 cause colours and one layer for the other 19 causes.
+    // 8 cause colours and one layer for the other causes.
     assert!(page.contains("<li><span class=\"sw c7\"></span>"));
     assert!(!page.contains("<li><span class=\"sw c8\"></span>"));
-    assert!(page.contains("<li><span class=\"sw cother\"></span>19 other causes"));
+    assert!(page.contains(&format!(
+        "<li><span class=\"sw cother\"></span>{} other causes",
+        Cause::ALL.len() - 8
+    )));
     // Sparklines: at most 120 bars each.
     for spark in page.split("<svg class=\"spark ").skip(1) {
         let spark = &spark[..spark.find("</svg>").unwrap()];

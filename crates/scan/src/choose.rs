@@ -93,7 +93,7 @@ impl Choice {
             Format::NginxAccess => Format::NginxError,
             Format::ApacheError => Format::ApacheAccess,
             Format::ApacheAccess => Format::ApacheError,
-            Format::PhpFpm => return self,
+            _ => return self, // PHP-FPM and the edge formats: one kind of log each
         };
         let mut candidates: Vec<Parser> = formats
             .error
@@ -165,6 +165,8 @@ impl Formats {
             Some(Format::ApacheError) => {
                 Choice::found(self.error.clone().unwrap_or_else(Parser::apache_error))
             }
+            // CloudFront's columns come from the `#Fields:` line among the first lines.
+            Some(Format::CloudFront) => Choice::found(Parser::cloudfront_for(sample)),
             Some(format) if !format.is_access() => Choice::found(Parser::for_format(format)),
             Some(format) => {
                 let of_family: Vec<Parser> = candidates

@@ -206,6 +206,9 @@ fn item(
             Some(b"host") => Spec::token(Field::Host, 2),
             Some(b"x-forwarded-for") => Spec::new(Field::ClientList, Shape::List, 1),
             Some(b"x-request-id") => Spec::token(Field::RequestId, 1),
+            Some(b"x-amzn-trace-id" | b"cf-ray" | b"x-cloud-trace-context") => {
+                Spec::token(Field::TraceId, 1)
+            }
             _ => Spec::text(Field::Skip, 0),
         },
         b'e' if lower_arg.as_deref() == Some(b"unique_id") => Spec::token(Field::RequestId, 2),

@@ -111,6 +111,9 @@ enum Field {
     Duration(Unit),
     Connection,
     RequestId,
+    /// The id a CDN or load balancer in front sent (`X-Amzn-Trace-Id`, `CF-Ray`,
+    /// `X-Cloud-Trace-Context`), for joining with its log.
+    TraceId,
     UpstreamName,
     Upstream(Up),
     /// A time item: the value was already read into the time parts.
@@ -154,6 +157,7 @@ enum Slot {
     Duration,
     Connection,
     RequestId,
+    TraceId,
     UpstreamName,
     Upstream(Up),
 }
@@ -177,6 +181,7 @@ impl Field {
             Field::Duration(_) => &[Slot::Duration],
             Field::Connection => &[Slot::Connection],
             Field::RequestId => &[Slot::RequestId],
+            Field::TraceId => &[Slot::TraceId],
             Field::UpstreamName => &[Slot::UpstreamName],
             Field::Upstream(up) => match up {
                 Up::Addr => &[Slot::Upstream(Up::Addr)],
@@ -761,6 +766,7 @@ fn assign<'a>(
             }
         }
         Field::RequestId => rec.request_id = present(value),
+        Field::TraceId => rec.trace_id = present(value),
         Field::UpstreamName => rec.upstream_name = present(value),
         Field::Upstream(up) => {
             // Kept as logged, `-` included, so that positions in the lists line up.
@@ -914,6 +920,7 @@ fn pair_key(key: &[u8]) -> Option<Field> {
         b"upstream_response_length" => Field::Upstream(Up::ResponseLength),
         b"server_name" | b"http_host" => Field::Host,
         b"request_id" | b"x_request_id" => Field::RequestId,
+        b"http_x_amzn_trace_id" | b"http_cf_ray" | b"http_x_cloud_trace_context" => Field::TraceId,
         b"connection" => Field::Connection,
         b"proxy_upstream_name" | b"upstream_name" => Field::UpstreamName,
         b"remote_addr" | b"client_ip" => Field::Client,
@@ -934,6 +941,7 @@ fn filled(field: Field, rec: &AccessRecord<'_>) -> bool {
         Field::Upstream(Up::ResponseLength) => rec.upstream.response_length.is_some(),
         Field::Host => rec.host.is_some(),
         Field::RequestId => rec.request_id.is_some(),
+        Field::TraceId => rec.trace_id.is_some(),
         Field::Connection => rec.connection.is_some(),
         Field::UpstreamName => rec.upstream_name.is_some(),
         Field::Client | Field::ClientList | Field::ClientPrefix => rec.client.is_some(),

@@ -165,6 +165,10 @@ fn spec(name: &str) -> Spec {
         "request_id" => Spec::token(F::RequestId, 3),
         "req_id" => Spec::token(F::RequestId, 2),
         "http_x_request_id" => Spec::token(F::RequestId, 1),
+        // The ids the CDN or load balancer in front sends: AWS ALB, Cloudflare, Google.
+        "http_x_amzn_trace_id" | "http_cf_ray" | "http_x_cloud_trace_context" => {
+            Spec::token(F::TraceId, 1)
+        }
         "upstream_addr" => Spec::list(F::Upstream(Up::Addr)),
         "upstream_status" => Spec::list(F::Upstream(Up::Status)),
         "upstream_response_time" => Spec::list(F::Upstream(Up::ResponseTime)),

@@ -176,6 +176,9 @@ fn finding(out: &mut String, f: &Finding, report: &Report) {
         fact(out, "Virtual host", markup!("<code>{}</code>", esc(vhost)));
     }
     fact(out, "Server", Markup::text(f.server.as_str()));
+    if let Some(layer) = crate::layer_text(f) {
+        fact(out, "Layer", Markup::text(&layer));
+    }
     fact(
         out,
         "First seen",
