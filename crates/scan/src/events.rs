@@ -72,6 +72,8 @@ impl<W: Write> Sink for EventWriter<W> {
     }
 
     fn record(&mut self, entry: &Entry<'_>, record: &Record<'_>) -> io::Result<()> {
+        let placed = crate::sink::placed_by_envelope(entry, record);
+        let record = placed.as_ref().unwrap_or(record);
         let paired;
         let record = match record {
             Record::Error(error) => {

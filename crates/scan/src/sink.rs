@@ -149,7 +149,10 @@ impl Sink for Analyzer {
 
     #[inline]
     fn record(&mut self, entry: &Entry<'_>, record: &Record<'_>) -> Result<(), Infallible> {
-        self.observe(record, &origin(entry));
+        match placed_by_envelope(entry, record) {
+            Some(placed) => self.observe(&placed, &origin(entry)),
+            None => self.observe(record, &origin(entry)),
+        }
         Ok(())
     }
 
@@ -167,6 +170,32 @@ impl Sink for Analyzer {
         self.observe_envelope_problem(&origin(entry), &problem.to_string());
         Ok(())
     }
+}
+
+/// An error record without a zone (nginx and Apache error logs write local wall time) in
+/// an envelope that gives the instant (Docker, CRI, `timestamped`, journald, RFC 5424 and
+/// rsyslog's RFC 3339 times): the same record with the offset between the two, rounded to
+/// a quarter hour, so the line keeps its own wall-clock time and gains the zone it was
+/// written in. `None` when there is nothing to place (an access record, a line with a
+/// zone, an envelope without an instant, or an offset past ±14 h: the two disagree).
+pub(crate) fn placed_by_envelope<'a>(entry: &Entry<'_>, record: &Record<'a>) -> Option<Record<'a>> {
+    let Record::Error(error) = record else {
+        return None;
+    };
+    let own = error.time?;
+    if own.offset_seconds().is_some() {
+        return None;
+    }
+    let instant = entry.envelope?.time?.unix_seconds()?;
+    const QUARTER_HOUR: i64 = 900;
+    let diff = own.wall_seconds() - instant;
+    let offset = (diff + diff.signum() * QUARTER_HOUR / 2) / QUARTER_HOUR * QUARTER_HOUR;
+    if offset.abs() > 14 * 3600 {
+        return None;
+    }
+    let mut placed = error.clone();
+    placed.time = Some(own.with_offset(Some(i32::try_from(offset).ok()?)));
+    Some(Record::Error(placed))
 }
 
 #[inline]

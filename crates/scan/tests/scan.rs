@@ -237,3 +237,42 @@ fn analyze_gives_one_report_whatever_the_threads_and_names_duplicates() {
     let report: serde_json::Value = serde_json::from_str(&one).unwrap();
     assert_eq!(report["totals"]["lines"], 70);
 }
+
+/// An nginx error line in a Docker log written in a container whose clock is at +01:00: the
+/// envelope's UTC instant gives the line its zone, so its event is placed without `--tz`
+/// and keeps the wall-clock time nginx wrote.
+#[test]
+fn an_envelope_instant_gives_a_zoneless_error_line_its_offset() {
+    let line = REFUSED.replace("01:27:19", "10:27:19");
+    let docker = format!(
+        "{{\"log\":{},\"stream\":\"stderr\",\"time\":\"2026-11-25T09:27:19.5Z\"}}\n",
+        serde_json::to_string(&format!("{line}\n")).unwrap()
+    );
+    let scanner = Scanner::new(Formats::default());
+    let mut events = EventWriter::new(Vec::new(), Zone::Utc, Config::default());
+    scanner
+        .scan_reader(
+            0,
+            &Input::file("web-json.log", None),
+            docker.as_bytes(),
+            &mut events,
+        )
+        .unwrap();
+    let out = String::from_utf8(events.finish().unwrap()).unwrap();
+    let event: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(event["@timestamp"], "2026-11-25T10:27:19+01:00");
+    assert_eq!(event["stream"], "stderr");
+    // Read plain, the same line is placed in the zone given.
+    let mut events = EventWriter::new(Vec::new(), Zone::Utc, Config::default());
+    scanner
+        .scan_reader(
+            0,
+            &Input::file("error.log", None),
+            line.as_bytes(),
+            &mut events,
+        )
+        .unwrap();
+    let out = String::from_utf8(events.finish().unwrap()).unwrap();
+    let event: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(event["@timestamp"], "2026-11-25T10:27:19+00:00");
+}
