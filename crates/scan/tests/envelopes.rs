@@ -280,3 +280,23 @@ fn events_carry_the_envelope_fields() {
         assert!(event["log"]["file"]["line"].is_u64(), "{event}");
     }
 }
+
+/// HAProxy logs through syslog (rsyslog's file): found to be in a syslog envelope, its
+/// lines are the load balancer's (not other programs'), and the report is the one of the
+/// same files read without unwrapping (the HAProxy parser reads the syslog header itself).
+#[test]
+fn haproxy_logs_through_syslog_are_not_other_programs_lines() {
+    let auto = Scanner::new(Formats::default());
+    let plain = Scanner::new(Formats::default()).envelopes(Envelopes::None);
+    let dir = fixtures().join("haproxy/nginx_refused");
+    let files = [dir.join("haproxy.log"), dir.join("access_upstream.log")];
+    let wrapped = report(&auto, &files);
+    let haproxy = &wrapped.inputs[0];
+    assert_eq!(haproxy.envelope.as_deref(), Some("syslog"));
+    assert_eq!((haproxy.other, haproxy.unrecognized), (0, 0));
+    assert_eq!(haproxy.parsed, haproxy.lines);
+    assert_eq!(
+        findings_part(&wrapped),
+        findings_part(&report(&plain, &files))
+    );
+}
