@@ -7,8 +7,9 @@
 //! envwrap docker < access.log > access-json.log
 //! ```
 //!
-//! Lines that start like an nginx error line (`YYYY/MM/DD `) go to stderr, the others to
-//! stdout, as in the official nginx image. Times start at 2026-11-25T00:00:00Z and advance
+//! Lines that start like an nginx error line (`YYYY/MM/DD `) go to stderr, access lines to
+//! stdout, as in the official nginx image; any other line (the continuation lines of a
+//! multi-line error entry) goes where the line before it went. Times start at 2026-11-25T00:00:00Z and advance
 //! 10 ms a line (wrapping after a day), so each line has its own time, as in a real log.
 
 use std::io::{self, BufRead, BufWriter, Write};
@@ -53,13 +54,14 @@ fn run(form: Form) -> io::Result<()> {
     let mut out = BufWriter::with_capacity(1 << 20, io::stdout().lock());
     let mut buf = Vec::with_capacity(1 << 16);
     let mut time = String::new();
+    let mut stream = Stream::Stdout;
     for (n, line) in stdin.split(b'\n').enumerate() {
         let line = line?;
-        let stream = if is_nginx_error(&line) {
-            Stream::Stderr
-        } else {
-            Stream::Stdout
-        };
+        if is_nginx_error(&line) {
+            stream = Stream::Stderr;
+        } else if is_access(&line) {
+            stream = Stream::Stdout;
+        }
         let centis = n as u64 % 8_640_000;
         let (h, m, s, cs) = (
             centis / 360_000,
@@ -92,6 +94,11 @@ fn run(form: Form) -> io::Result<()> {
         out.write_all(&buf)?;
     }
     out.flush()
+}
+
+/// `client - user [time] "request" ...`: an access line.
+fn is_access(line: &[u8]) -> bool {
+    line.windows(3).any(|w| w == b"] \"")
 }
 
 fn is_nginx_error(line: &[u8]) -> bool {
