@@ -373,6 +373,7 @@ pub(crate) fn build(mut a: Analyzer) -> Report {
         incidents,
         timeline,
         access,
+        configs: Vec::new(),
         edge: edge_summary,
     }
 }
@@ -737,6 +738,8 @@ fn finding(
         notes,
         fix: fix(&ctx),
         examples,
+        config: Vec::new(),
+        mismatches: Vec::new(),
         layer: if edge.is_some() {
             Layer::Edge
         } else {

@@ -65,6 +65,7 @@ mod attribute;
 mod causes_page;
 mod clock;
 mod config;
+mod configured;
 mod correlate;
 mod edge;
 mod edge_fix;

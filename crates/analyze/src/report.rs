@@ -40,6 +40,10 @@ pub struct Report {
     /// What the logs of the CDN or load balancer in front showed, when any were read.
     #[serde(default)]
     pub edge: Option<EdgeSummary>,
+    /// The server configurations read (`--config`, or this machine's), with what could not
+    /// be read in them. Empty, and left out of the JSON, when none was read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub configs: Vec<ConfigRead>,
 }
 
 /// Which layer a finding is in.
@@ -537,6 +541,94 @@ pub struct Finding {
     /// For an edge finding: how long its requests took at the edge, in seconds.
     #[serde(default)]
     pub took: Option<Quantiles>,
+    /// The configuration directives that decide this finding's cause for its upstream
+    /// (and the request most affected), with their values in force and where they are.
+    /// Empty, and left out of the JSON, when no configuration was read or none routes
+    /// there.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub config: Vec<ConfigSetting>,
+    /// What the configuration shows by itself that explains this finding (a socket no
+    /// PHP-FPM pool listens on, timeouts in the wrong order, ...). Left out of the JSON
+    /// when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mismatches: Vec<ConfigMismatch>,
+}
+
+/// A directive in force for a finding: `{"path": "/etc/nginx/sites-enabled/shop", "line": 14,
+/// "directive": "proxy_read_timeout", "value": "60s", "default": true, "block": "server
+/// shop.example / location /api/", "source": "default", "server": "nginx"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigSetting {
+    /// The file it is set in; for a default, the file of the block where it would go.
+    pub path: String,
+    /// The line, 1-based; for a default, the line of the block where it would go.
+    pub line: u32,
+    /// The directive (`proxy_read_timeout`, `pm.max_children`), or a parameter of a line
+    /// (`server max_fails=`, `ProxyPass timeout=`).
+    pub directive: String,
+    /// The value in force, as written (`60s`, `8 4k`); for a default, the server's.
+    pub value: String,
+    /// Whether it is the server's built-in default (set nowhere).
+    pub default: bool,
+    /// The block it applies to, in words (`server shop.example / location /api/`,
+    /// `pool www`).
+    pub block: String,
+    /// `here` (set in that block), `inherited` (from an enclosing one) or `default`.
+    pub source: String,
+    /// The server whose configuration it is: `nginx`, `apache` or `php-fpm`.
+    pub server: String,
+}
+
+impl ConfigSetting {
+    /// `path:line`.
+    pub fn place(&self) -> String {
+        format!("{}:{}", self.path, self.line)
+    }
+}
+
+/// Configuration that explains a finding by itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigMismatch {
+    /// A stable id: `socket_without_pool`, `socket_not_writable`, `keepalive_without_http11`,
+    /// `keepalive_outlives_backend`, `variable_pass_without_resolver`, `php_timeout_order`,
+    /// `worker_files_limit`, `header_buffer_below_observed`, `max_children_below_observed`.
+    pub kind: String,
+    /// In plain words, citing `path:line` and the values in force.
+    pub message: String,
+    /// The lines involved, as `path:line`.
+    pub places: Vec<String>,
+}
+
+/// A configuration given to logscan (or found on this machine) and what became of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigRead {
+    /// The path given (or found).
+    pub path: String,
+    /// `nginx`, `nginx-dump` (saved `nginx -T` output), `apache`, `php-fpm`; `null` when
+    /// it is none of them.
+    pub kind: Option<String>,
+    /// Whether it could be read (parts of it may still be missing: see `warnings`).
+    pub ok: bool,
+    /// Why it could not be read at all, when `ok` is false.
+    pub error: Option<String>,
+    /// How many files it was read from (includes followed).
+    pub files: usize,
+    /// What was met while reading it, each with its file and line.
+    pub warnings: Vec<ConfigWarning>,
+}
+
+/// A problem met while reading a configuration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigWarning {
+    /// The file.
+    pub path: String,
+    /// The line, when the problem is at one.
+    pub line: Option<u32>,
+    /// What went wrong (control characters quoted from the file are escaped).
+    pub message: String,
+    /// `problem` (the server would refuse it, or part of the configuration is missing) or
+    /// `note` (accepted by the server, worth knowing).
+    pub severity: String,
 }
 
 /// A time interval where failures rose well above their baseline.

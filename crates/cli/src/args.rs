@@ -11,7 +11,6 @@ use logscan_parse::{Format, Parser, Severity, Zone};
 use logscan_scan::{Envelope, Envelopes, Formats, Programs};
 
 use crate::messages::note;
-use crate::nginx_conf;
 use crate::timearg::{self, TimeArg};
 
 /// The most worker threads `--threads` may ask for (each reader holds up to ~1 MiB).
@@ -46,6 +45,11 @@ Examples:
   A custom access log format (nginx or Apache syntax), or all formats of an nginx.conf:
     logscan --log-format '$remote_addr [$time_local] \"$request\" $status $upstream_response_time' access.log
     logscan --nginx-conf /etc/nginx/nginx.conf /var/log/nginx/
+
+  Fixes that cite your configuration (file:line and the value in force); without --config, the
+  configuration of this machine is read when its own logs are:
+    logscan --config /etc/nginx/nginx.conf --config /etc/php/8.2/fpm/php-fpm.conf /var/log/nginx/
+    logscan --config nginx-T.txt --config-rebase /etc=/srv/bundle/etc bundle/logs/
 
   For tickets, scripts and dashboards:
     logscan --output markdown error.log > incident.md
@@ -116,6 +120,26 @@ pub struct Args {
     /// Take the log_format definitions from an nginx.conf (includes are followed).
     #[arg(long = "nginx-conf", value_name = "FILE")]
     pub nginx_conf: Vec<PathBuf>,
+
+    /// The servers' configuration, to cite in each fix the directives that decide it, with
+    /// file:line and the value in force: an nginx.conf, saved `nginx -T` output, an Apache
+    /// apache2.conf/httpd.conf, a PHP-FPM php-fpm.conf or pool file, or a directory holding
+    /// them (/etc). Includes are followed. May be repeated. Default: when the logs read are
+    /// this machine's own (no PATH, or only /var/log/nginx, /var/log/apache2,
+    /// /var/log/httpd and the PHP-FPM logs), this machine's configuration is read. Not with
+    /// --events or --save-state (give it to `logscan merge` instead).
+    #[arg(long = "config", value_name = "PATH", conflicts_with_all = ["no_config", "events", "save_state"])]
+    pub config: Vec<PathBuf>,
+
+    /// Read no configuration, not even this machine's.
+    #[arg(long = "no-config")]
+    pub no_config: bool,
+
+    /// Read a configuration copied from another machine (a support bundle): paths under
+    /// ORIGINAL, as the configuration names them in includes, are read from under NOW. The
+    /// report keeps the original paths. E.g. --config-rebase /etc=/srv/bundle/etc.
+    #[arg(long = "config-rebase", value_name = "ORIGINAL=NOW", value_parser = rebase_arg, requires = "config")]
+    pub config_rebase: Option<(PathBuf, PathBuf)>,
 
     /// An Apache ErrorLogFormat string, for error logs written with a custom one, e.g.
     /// '[%{cu}t] [%-m:%l] [pid %P] %F: %E: [client %a] %M'.
@@ -208,6 +232,37 @@ pub struct Args {
     pub man: bool,
 }
 
+/// The `log_format`s of `--nginx-conf` (an nginx.conf with its includes, or saved `nginx
+/// -T` output), read by logscan-config like every configuration; a file that cannot be
+/// read at all is a usage error.
+fn nginx_log_formats(
+    conf: &std::path::Path,
+) -> Result<Vec<logscan_config::nginx::LogFormat>, String> {
+    use logscan_config::{Kind, NginxConfig, Options};
+    let head = std::fs::read(conf)
+        .map(|mut bytes| {
+            bytes.truncate(64 << 10);
+            bytes
+        })
+        .unwrap_or_default();
+    let read = match Kind::detect(conf, &head) {
+        Some(Kind::NginxDump) => NginxConfig::read_dump(conf, &Options::default()),
+        _ => NginxConfig::read(conf, &Options::default()),
+    };
+    let nginx = read.map_err(|e| format!("--nginx-conf: {e}"))?;
+    Ok(nginx.log_formats())
+}
+
+/// `ORIGINAL=NOW` of `--config-rebase`.
+fn rebase_arg(text: &str) -> Result<(PathBuf, PathBuf), String> {
+    match text.split_once('=') {
+        Some((from, to)) if !from.is_empty() && !to.is_empty() => {
+            Ok((PathBuf::from(from), PathBuf::from(to)))
+        }
+        _ => Err("expected ORIGINAL=NOW, e.g. /etc=/srv/bundle/etc".to_owned()),
+    }
+}
+
 impl Args {
     /// The arguments of this process, or clap's error (a usage mistake, or `--help` and
     /// `--version`, which clap reports the same way), to show with
@@ -265,6 +320,17 @@ pub struct MergeArgs {
     /// Colour in the table output (NO_COLOR is respected with auto).
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     pub color: When,
+
+    /// The servers' configuration, cited in each fix of the merged report (as with
+    /// `logscan --config`; the machines whose states are merged should share it). May be
+    /// repeated.
+    #[arg(long = "config", value_name = "PATH")]
+    pub config: Vec<PathBuf>,
+
+    /// Read a configuration copied from another machine: paths under ORIGINAL are read
+    /// from under NOW (as with `logscan --config-rebase`).
+    #[arg(long = "config-rebase", value_name = "ORIGINAL=NOW", value_parser = rebase_arg, requires = "config")]
+    pub config_rebase: Option<(PathBuf, PathBuf)>,
 }
 
 /// What `logscan merge` does.
@@ -276,6 +342,8 @@ pub struct MergeSettings {
     pub output: Output,
     /// `--fail-on`.
     pub fail_on: Option<Severity>,
+    /// `--config` (never this machine's: states come from elsewhere).
+    pub configs: ConfigChoice,
 }
 
 impl From<MergeArgs> for MergeSettings {
@@ -284,6 +352,14 @@ impl From<MergeArgs> for MergeSettings {
             states: args.states,
             output: report_output(args.output, args.out, args.color, args.top),
             fail_on: args.fail_on.map(SeverityArg::severity),
+            configs: if args.config.is_empty() {
+                ConfigChoice::Nothing
+            } else {
+                ConfigChoice::Given {
+                    paths: args.config,
+                    rebase: args.config_rebase,
+                }
+            },
         }
     }
 }
@@ -322,9 +398,40 @@ pub struct Settings {
     pub label: Option<String>,
     /// `--follow`, with its `--refresh`.
     pub follow: Option<std::time::Duration>,
+    /// Which configuration to read.
+    pub configs: ConfigChoice,
     /// Following with the live view on the terminal (stdout is one, and neither `--events`
     /// nor `--output json` asks for the stream), and whether it has colour.
     pub live_view: Option<bool>,
+}
+
+/// Which server configuration to read (`--config`, `--no-config`).
+#[derive(Debug)]
+pub enum ConfigChoice {
+    /// `--no-config`.
+    Nothing,
+    /// This machine's, if the logs read are its own (the default).
+    ThisMachine,
+    /// `--config PATH...`, with the `--config-rebase` of a copied tree.
+    Given {
+        /// The paths.
+        paths: Vec<PathBuf>,
+        /// `--config-rebase ORIGINAL=NOW`.
+        rebase: Option<(PathBuf, PathBuf)>,
+    },
+}
+
+impl ConfigChoice {
+    /// How to read the configuration.
+    pub fn options(&self) -> logscan_config::Options {
+        match self {
+            ConfigChoice::Given {
+                rebase: Some((from, to)),
+                ..
+            } => logscan_config::Options::default().rebase(from, to),
+            _ => logscan_config::Options::default(),
+        }
+    }
 }
 
 /// What to write.
@@ -362,19 +469,28 @@ impl TryFrom<Args> for Settings {
     fn try_from(args: Args) -> Result<Settings, String> {
         let mut access = args.log_format;
         for conf in &args.nginx_conf {
-            let formats =
-                nginx_conf::log_formats(conf).map_err(|e| format!("--nginx-conf: {e}"))?;
-            for f in formats {
+            for f in nginx_log_formats(conf)? {
                 let text = match &f.escape {
                     Some(escape) => format!("escape={escape} {}", f.format),
                     None => f.format.clone(),
                 };
                 match Parser::nginx_access(&text) {
                     Ok(parser) => access.push(parser),
-                    Err(e) => note!("{}: log_format {}: {e} (skipped)", f.file.display(), f.name),
+                    Err(e) => note!("{}: log_format {}: {e} (skipped)", f.place, f.name),
                 }
             }
         }
+        // Events and states carry no configuration: none is read for them.
+        let configs = if args.no_config || args.events || args.save_state.is_some() {
+            ConfigChoice::Nothing
+        } else if args.config.is_empty() {
+            ConfigChoice::ThisMachine
+        } else {
+            ConfigChoice::Given {
+                paths: args.config.clone(),
+                rebase: args.config_rebase.clone(),
+            }
+        };
         // Events place local-time lines in a zone (the machine's by default), and --since and
         // --until compare instants there.
         let zone = match (args.tz, args.events) {
@@ -434,6 +550,7 @@ impl TryFrom<Args> for Settings {
             fail_on: args.fail_on.map(SeverityArg::severity),
             label: args.label,
             follow: args.follow.then_some(args.refresh),
+            configs,
             live_view,
         })
     }

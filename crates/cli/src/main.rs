@@ -9,7 +9,6 @@
 
 mod args;
 mod messages;
-mod nginx_conf;
 mod output;
 mod timearg;
 
@@ -27,7 +26,8 @@ use logscan_input::{Discovery, Input, Progress, Source, default_locations, disco
 use logscan_parse::Severity;
 use logscan_scan::{EventWriter, Scanner};
 
-use args::{Args, Command, MergeSettings, Output, OutputForm, Settings, When};
+use args::{Args, Command, ConfigChoice, MergeSettings, Output, OutputForm, Settings, When};
+use logscan_config::Configs;
 use messages::{note, trouble};
 
 /// Exit code: a finding reached `--fail-on`.
@@ -94,7 +94,7 @@ fn run(settings: Settings) -> Result<u8, Failure> {
     if let Some(refresh) = settings.follow {
         return follow(settings, refresh);
     }
-    let mut inputs = inputs(&settings)?;
+    let (mut inputs, configs) = inputs(&settings)?;
     if inputs.is_empty() {
         trouble!("no log files to read");
         return Ok(0);
@@ -168,7 +168,10 @@ fn run(settings: Settings) -> Result<u8, Failure> {
         settings.label.as_deref(),
         bar,
     );
-    let report = analyzer.finish();
+    let mut report = analyzer.finish();
+    if let Some(configs) = &configs {
+        report.add_configs(configs);
+    }
     warn_unrecognized(&report);
     write_report(&report, &form, settings.fail_on)
 }
@@ -238,7 +241,11 @@ fn run_merge(settings: MergeSettings) -> Result<u8, Failure> {
         trouble!("no state could be merged");
         return Ok(0);
     };
-    let report = analyzer.finish();
+    let mut report = analyzer.finish();
+    if let Some(configs) = read_configs(&settings.configs, &[], false) {
+        warn_configs(&configs);
+        report.add_configs(&configs);
+    }
     warn_unrecognized(&report);
     write_report(&report, &settings.output, settings.fail_on)
 }
@@ -286,12 +293,22 @@ fn follow(settings: Settings, refresh: std::time::Duration) -> Result<u8, Failur
                     .to_owned(),
             ));
         }
-        let shown: Vec<String> = found.iter().map(|p| p.display().to_string()).collect();
-        note!("following {}", shown.join(", "));
         found
     } else {
         settings.paths.clone()
     };
+    let defaults = settings.paths.is_empty();
+    let configs = read_configs(&settings.configs, &paths, defaults);
+    let config_note = config_note(&settings.configs, configs.as_ref());
+    if defaults {
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        note!("following {}{config_note}", shown.join(", "));
+    } else if !config_note.is_empty() {
+        note!("following this machine's logs{config_note}");
+    }
+    if let Some(configs) = &configs {
+        warn_configs(configs);
+    }
     let mode = match (&settings.output, settings.live_view) {
         (Output::Events { zone }, _) => logscan_live::Mode::Events { zone: zone.clone() },
         (Output::Report { top, .. }, Some(color)) => logscan_live::Mode::View { color, top: *top },
@@ -335,6 +352,12 @@ fn follow(settings: Settings, refresh: std::time::Duration) -> Result<u8, Failur
         },
     ) = (&outcome.report, &settings.output)
     {
+        // The final report cites the configuration (the NDJSON stream's does not).
+        let mut report = report.clone();
+        if let Some(configs) = &configs {
+            report.add_configs(configs);
+        }
+        let report = &report;
         match out {
             Some(path) => {
                 let rendered = render(report, *form, *top, *color, false);
@@ -359,10 +382,11 @@ fn follow(settings: Settings, refresh: std::time::Duration) -> Result<u8, Failur
     })
 }
 
-/// The inputs the paths name (the usual places when none is given); problems finding them
-/// are reported.
-fn inputs(settings: &Settings) -> Result<Vec<Input>, Failure> {
-    let paths: Vec<PathBuf> = if settings.paths.is_empty() {
+/// The inputs the paths name (the usual places when none is given), and the server
+/// configuration to read with them; problems finding them are reported.
+fn inputs(settings: &Settings) -> Result<(Vec<Input>, Option<Configs>), Failure> {
+    let defaults = settings.paths.is_empty();
+    let paths: Vec<PathBuf> = if defaults {
         let found = default_locations();
         if found.is_empty() {
             return Err(Failure::Usage(
@@ -371,12 +395,21 @@ fn inputs(settings: &Settings) -> Result<Vec<Input>, Failure> {
                     .to_owned(),
             ));
         }
-        let shown: Vec<String> = found.iter().map(|p| p.display().to_string()).collect();
-        note!("reading {}", shown.join(", "));
         found
     } else {
         settings.paths.clone()
     };
+    let configs = read_configs(&settings.configs, &paths, defaults);
+    let config_note = config_note(&settings.configs, configs.as_ref());
+    if defaults {
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        note!("reading {}{config_note}", shown.join(", "));
+    } else if !config_note.is_empty() {
+        note!("reading this machine's logs{config_note}");
+    }
+    if let Some(configs) = &configs {
+        warn_configs(configs);
+    }
     let Discovery {
         inputs, problems, ..
     } = discover(&paths);
@@ -387,7 +420,81 @@ fn inputs(settings: &Settings) -> Result<Vec<Input>, Failure> {
             note!("{problem}");
         }
     }
-    Ok(inputs)
+    Ok((inputs, configs))
+}
+
+/// The configuration to read: what `--config` names; with neither it nor `--no-config`,
+/// this machine's, when the logs read are its own (the usual places). `None`: none.
+fn read_configs(choice: &ConfigChoice, paths: &[PathBuf], defaults: bool) -> Option<Configs> {
+    match choice {
+        ConfigChoice::Nothing => None,
+        ConfigChoice::Given { paths: given, .. } => {
+            let options = choice.options();
+            let mut configs = Configs::new();
+            for path in given {
+                configs.read(path, &options);
+            }
+            Some(configs)
+        }
+        ConfigChoice::ThisMachine => {
+            let own = defaults || {
+                let usual: Vec<PathBuf> = default_locations()
+                    .iter()
+                    .filter_map(|p| std::fs::canonicalize(p).ok())
+                    .collect();
+                paths.iter().all(|p| {
+                    std::fs::canonicalize(p).is_ok_and(|p| usual.iter().any(|u| p.starts_with(u)))
+                })
+            };
+            let configs = Configs::this_machine(&choice.options());
+            (own && !configs.is_empty()).then_some(configs)
+        }
+    }
+}
+
+/// What the first stderr line adds when this machine's configuration was read by default.
+fn config_note(choice: &ConfigChoice, configs: Option<&Configs>) -> String {
+    match (choice, configs) {
+        (ConfigChoice::ThisMachine, Some(c)) => {
+            let read: Vec<String> = c
+                .configs()
+                .iter()
+                .map(|c| c.path.display().to_string())
+                .collect();
+            format!(
+                "; configuration {} (--no-config to skip it)",
+                read.join(", ")
+            )
+        }
+        _ => String::new(),
+    }
+}
+
+/// A configuration that could not be read, or only in part, is said on stderr (the
+/// report's `configs[]` has every warning); the logs are analysed all the same.
+fn warn_configs(configs: &Configs) {
+    const SHOWN: usize = 5;
+    for c in configs.configs() {
+        if let Err(e) = &c.parsed {
+            note!("configuration not read: {e}");
+            continue;
+        }
+        let problems: Vec<_> = c
+            .warnings()
+            .iter()
+            .filter(|w| w.severity == logscan_config::Severity::Problem)
+            .collect();
+        for w in problems.iter().take(SHOWN) {
+            note!("configuration: {w}");
+        }
+        if problems.len() > SHOWN {
+            note!(
+                "configuration {}: {} more problems (listed in the report's configs[])",
+                c.path.display(),
+                problems.len() - SHOWN
+            );
+        }
+    }
 }
 
 /// Inputs are only read: `-o` must not name one of them.

@@ -27,8 +27,8 @@ fn undocumented(keys: &BTreeSet<String>, doc: &str) -> Vec<String> {
 }
 
 /// The report's keys as docs/report.md names them: the top level, the keys of the objects
-/// `zone`, `totals`, `timeline`, `access`, and of the elements of `inputs`, `findings` and
-/// `incidents` (`findings[].cause`). Deeper values are described in their row.
+/// `zone`, `totals`, `timeline`, `access`, and of the elements of `inputs`, `findings`,
+/// `incidents` and `configs` (`findings[].cause`). Deeper values are described in their row.
 fn report_keys(report: &Value, keys: &mut BTreeSet<String>) {
     let Some(top) = report.as_object() else {
         panic!("the report is not an object");
@@ -39,7 +39,7 @@ fn report_keys(report: &Value, keys: &mut BTreeSet<String>) {
             ("zone" | "totals" | "timeline" | "access", Value::Object(inner)) => {
                 keys.extend(inner.keys().map(|k| format!("{key}.{k}")));
             }
-            ("inputs" | "findings" | "incidents", Value::Array(items)) => {
+            ("inputs" | "findings" | "incidents" | "configs", Value::Array(items)) => {
                 for item in items.iter().filter_map(Value::as_object) {
                     keys.extend(item.keys().map(|k| format!("{key}[].{k}")));
                 }
@@ -103,11 +103,31 @@ fn every_report_key_is_in_docs_report_md() {
         assert_eq!(run.code, 0, "{inputs:?}: {}", run.stderr);
         report_keys(&run.json(), &mut keys);
     }
-    // The fixtures give a full report: access summary, incidents, a no_live trigger.
+    // With configuration: what was read, the directives in force, a mismatch.
+    let socket = fixtures.join("nginx/config_socket_mismatch");
+    let run = common::run([
+        "--output".into(),
+        "json".into(),
+        "--config".into(),
+        socket.display().to_string(),
+        "--config-rebase".into(),
+        format!(
+            "/tmp/logscan-capture/nginx/config_socket_mismatch={}",
+            socket.display()
+        ),
+        socket.join("error.log").display().to_string(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    report_keys(&run.json(), &mut keys);
+    // The fixtures give a full report: access summary, incidents, a no_live trigger, the
+    // configuration.
     for key in [
         "access.attributed",
         "incidents[].summary",
         "findings[].trigger",
+        "findings[].config",
+        "findings[].mismatches",
+        "configs[].warnings",
     ] {
         assert!(keys.contains(key), "{key} not seen: {keys:?}");
     }

@@ -174,6 +174,34 @@ pub fn input_needs_format_text(input: &logscan_analyze::report::InputReport) -> 
         || input.format == logscan_analyze::report::InputFormat::Mixed
 }
 
+/// A configuration read, in one line: `configuration /etc/nginx/nginx.conf (nginx, 12
+/// files, 1 warning)`, or why it could not be read.
+pub fn config_line(c: &logscan_analyze::report::ConfigRead) -> String {
+    if !c.ok {
+        let why = c.error.as_deref().unwrap_or("could not be read");
+        return format!("configuration not read: {why}");
+    }
+    let kind = c.kind.as_deref().unwrap_or("unknown kind");
+    let warnings = c.warnings.len();
+    format!(
+        "configuration {} ({kind}, {} file{}, {} warning{})",
+        c.path,
+        c.files,
+        if c.files == 1 { "" } else { "s" },
+        warnings,
+        if warnings == 1 { "" } else { "s" }
+    )
+}
+
+/// A warning met while reading a configuration, as `path:line: message`.
+pub fn config_warning(w: &logscan_analyze::report::ConfigWarning) -> String {
+    let note = if w.severity == "note" { " (note)" } else { "" };
+    match w.line {
+        Some(line) => format!("{}:{line}: {}{note}", w.path, w.message),
+        None => format!("{}: {}{note}", w.path, w.message),
+    }
+}
+
 /// The layer of a finding in words, with what the join with the origin's logs found:
 /// "edge (haproxy): 24 never reached the origin (nginx's access log has no line for
 /// them)", "edge (aws-alb): explained by #1", or `None` for an origin finding. Every

@@ -112,6 +112,20 @@ pub fn render(report: &Report, top: usize) -> String {
         for note in &f.notes {
             let _ = writeln!(out, "- Note: {}", prose(note));
         }
+        for c in &f.config {
+            let _ = writeln!(
+                out,
+                "- Config: `{}` = `{}`{} for {} at `{}`",
+                code(&c.directive),
+                code(&c.value),
+                if c.default { " (default)" } else { "" },
+                prose(&c.block),
+                code(&c.place())
+            );
+        }
+        for m in &f.mismatches {
+            let _ = writeln!(out, "- Config mismatch: {}", prose(&m.message));
+        }
         let _ = writeln!(out, "\n**Fix:** {}\n", prose(&f.fix.summary));
         for (i, step) in f.fix.steps.iter().enumerate() {
             let _ = writeln!(out, "{}. {}", i + 1, prose(step));
@@ -134,6 +148,15 @@ pub fn render(report: &Report, top: usize) -> String {
         let _ = writeln!(out, "\n### Incidents\n");
         for inc in &report.incidents {
             let _ = writeln!(out, "- {}", md(&inc.summary));
+        }
+    }
+    if !report.configs.is_empty() {
+        let _ = writeln!(out, "\n### Configuration read\n");
+        for c in &report.configs {
+            let _ = writeln!(out, "- {}", prose(&crate::config_line(c)));
+            for w in c.warnings.iter().filter(|_| c.ok) {
+                let _ = writeln!(out, "  - {}", prose(&crate::config_warning(w)));
+            }
         }
     }
     out

@@ -189,6 +189,23 @@ pub fn render(report: &Report, options: &Options) -> String {
             );
         }
     }
+    for c in &report.configs {
+        let _ = writeln!(
+            out,
+            "{}",
+            dim(&terminal(&cut(&crate::config_line(c), width)))
+        );
+        for w in c.warnings.iter().filter(|_| c.ok).take(5) {
+            let _ = writeln!(
+                out,
+                "{}",
+                dim(&terminal(&cut(
+                    &format!("  {}", crate::config_warning(w)),
+                    width
+                )))
+            );
+        }
+    }
     out
 }
 
@@ -360,6 +377,14 @@ fn finding_detail(out: &mut String, f: &Finding, width: usize, color: bool) {
     }
     for note in &f.notes {
         push_wrapped(out, &format!("   Note: {}", terminal(note)), width, "     ");
+    }
+    for m in &f.mismatches {
+        push_wrapped(
+            out,
+            &format!("   Config: {}", terminal(&m.message)),
+            width,
+            "     ",
+        );
     }
     push_wrapped(
         out,

@@ -101,6 +101,8 @@ fn sample_report() -> Report {
             line: 12,
             text: "2026/11/25 01:27:30 [error] 7#7: *1 connect() failed (111: Connection refused) while connecting to upstream".to_owned(),
         }],
+        config: vec![],
+        mismatches: vec![],
         layer: Layer::Origin,
         edge: None,
         explained_by: None,
@@ -143,6 +145,8 @@ fn sample_report() -> Report {
             steps: vec!["Find the slow endpoint".to_owned()],
         },
         examples: vec![],
+        config: vec![],
+        mismatches: vec![],
         layer: Layer::Origin,
         edge: None,
         explained_by: None,
@@ -263,6 +267,7 @@ fn sample_report() -> Report {
                 .collect(),
             top_5xx_requests: vec![counted("GET /api/items", 100)],
         }),
+        configs: vec![],
         edge: None,
     }
 }
@@ -320,8 +325,36 @@ fn hostile_report() -> Report {
             cause: Cause::UpstreamReset,
             upstream: format!("trigger {h}"),
             count: 1,
-        });
+        }); // Configuration files may hold anything too.
+        f.config = vec![logscan_analyze::report::ConfigSetting {
+            path: format!("/etc/{h}"),
+            line: 3,
+            directive: format!("directive {h}"),
+            value: format!("value {h}"),
+            default: false,
+            block: format!("block {h}"),
+            source: "here".to_owned(),
+            server: "nginx".to_owned(),
+        }];
+        f.mismatches = vec![logscan_analyze::report::ConfigMismatch {
+            kind: "php_timeout_order".to_owned(),
+            message: format!("mismatch {h}"),
+            places: vec![format!("/etc/{h}:3")],
+        }];
     }
+    r.configs = vec![logscan_analyze::report::ConfigRead {
+        path: format!("/etc/{h}"),
+        kind: Some("nginx".to_owned()),
+        ok: true,
+        error: None,
+        files: 2,
+        warnings: vec![logscan_analyze::report::ConfigWarning {
+            path: format!("/etc/{h}"),
+            line: Some(9),
+            message: format!("warning {h}"),
+            severity: "problem".to_owned(),
+        }],
+    }];
     for inc in &mut r.incidents {
         inc.summary = format!("incident {h}");
         inc.upstreams = vec![format!("incident upstream {h}")];

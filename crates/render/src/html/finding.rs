@@ -251,6 +251,35 @@ fn finding(out: &mut String, f: &Finding, report: &Report) {
         }
         out.push_str("</ul>\n");
     }
+    if !f.config.is_empty() || !f.mismatches.is_empty() {
+        out.push_str("<h4>Configuration</h4>\n");
+    }
+    if !f.config.is_empty() {
+        out.push_str("<div class=\"scroll\"><table class=\"config\">\n<thead><tr><th>Directive</th><th>Value</th><th>Block</th><th>Where</th></tr></thead>\n<tbody>\n");
+        for c in &f.config {
+            let how = match c.source.as_str() {
+                "default" => " (default)",
+                "inherited" => " (inherited)",
+                _ => "",
+            };
+            let _ = writeln!(
+                out,
+                "<tr><td><code>{}</code></td><td><code>{}</code>{how}</td><td>{}</td><td><code>{}</code></td></tr>",
+                esc(&c.directive),
+                esc(&c.value),
+                esc(&c.block),
+                esc(&c.place())
+            );
+        }
+        out.push_str("</tbody></table></div>\n");
+    }
+    if !f.mismatches.is_empty() {
+        out.push_str("<ul class=\"notes\">\n");
+        for m in &f.mismatches {
+            let _ = writeln!(out, "<li>{}</li>", esc(&m.message));
+        }
+        out.push_str("</ul>\n");
+    }
     let _ = writeln!(
         out,
         "<div class=\"fix\">\n<h4>Fix</h4>\n<p>{}</p>",

@@ -513,6 +513,22 @@ fn inputs_section(out: &mut String, report: &Report) {
         }
         out.push_str("</pre></details>\n");
     }
+    if !report.configs.is_empty() {
+        out.push_str("<h3>Configuration read</h3>\n<ul class=\"notes\">\n");
+        for c in &report.configs {
+            let _ = write!(out, "<li>{}", esc(&crate::config_line(c)));
+            let warnings: Vec<_> = c.warnings.iter().filter(|_| c.ok).collect();
+            if !warnings.is_empty() {
+                out.push_str("<ul>\n");
+                for w in warnings {
+                    let _ = writeln!(out, "<li>{}</li>", esc(&crate::config_warning(w)));
+                }
+                out.push_str("</ul>");
+            }
+            out.push_str("</li>\n");
+        }
+        out.push_str("</ul>\n");
+    }
     out.push_str("</section>\n");
 }
 
