@@ -54,11 +54,12 @@ fi
 
 # ---- 2. build -----------------------------------------------------------------------------
 say "building logscan and loggen (release profile: fat LTO, takes a few minutes)"
-(cd "$ROOT" && cargo build --release --locked -q -p logscan -p logscan-benches --bins)
+(cd "$ROOT" && cargo build --release --locked -q -p logscan -p logscan-benches --bins)  # loggen, envwrap
 TARGET_DIR=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 LOGSCAN=$TARGET_DIR/release/logscan
 LOGGEN=$TARGET_DIR/release/loggen
+ENVWRAP=$TARGET_DIR/release/envwrap
 
 # ---- 3. inputs ----------------------------------------------------------------------------
 gen() { # gen KIND SIZE FILE [loggen args...]
@@ -79,6 +80,17 @@ gen nginx-upstream "$PEER_SIZE" "$DATA/nginx-access-peer.log"
 gen nginx-error "$PEER_SIZE" "$DATA/nginx-error-peer.log"
 gen nginx-upstream "$SIZE" "$DATA/nginx-access-1m.log" --cardinality 1000000
 gen nginx-error "$SIZE" "$DATA/nginx-error-1m.log" --cardinality 1000000
+# The same lines in the envelopes they travel in (Docker json-file, CRI, rsyslog's file).
+wrapped() { # wrapped FORM PLAIN WRAPPED
+    if [ ! -s "$3" ]; then
+        "$ENVWRAP" "$1" <"$2" >"$3.tmp"
+        mv "$3.tmp" "$3"
+    fi
+}
+for form in docker cri syslog; do
+    wrapped "$form" "$DATA/nginx-access-small.log" "$DATA/nginx-access-small-$form.log"
+    wrapped "$form" "$DATA/nginx-error-peer.log" "$DATA/nginx-error-peer-$form.log"
+done
 [ -s "$DATA/nginx-access.log.gz" ] || pigz -6 -k -c "$DATA/nginx-access.log" >"$DATA/nginx-access.log.gz"
 [ -s "$DATA/nginx-access.log.zst" ] || zstd -q -3 -T0 -c "$DATA/nginx-access.log" >"$DATA/nginx-access.log.zst"
 for kind in haproxy aws-alb cloudfront cloudflare gcp-lb; do
@@ -114,11 +126,13 @@ warm() { # keep the inputs in the page cache
 
 ROWS=$OUT/rows.tsv
 : >"$ROWS"
-# row WORKLOAD TOOL INPUT COMMAND: times COMMAND with hyperfine, measures its peak RSS.
-# INPUT may name several files, separated by spaces (their sizes add up).
+# row WORKLOAD TOOL INPUT COMMAND [SIZE_FROM]: times COMMAND with hyperfine, measures its
+# peak RSS. INPUT may name several files, separated by spaces (their sizes add up). With
+# SIZE_FROM, MB/s counts that file's bytes instead (the plain lines of a wrapped input, so
+# that plain and wrapped rows compare the throughput of the same lines).
 row() {
-    local workload=$1 tool=$2 input=$3 cmd=$4
-    local id inputs
+    local workload=$1 tool=$2 input=$3 cmd=$4 size_from=${5:-$3}
+    local id inputs sized
     if [[ -n ${ONLY:-} && $workload != *"$ONLY"* ]]; then
         return 0
     fi
@@ -133,7 +147,8 @@ row() {
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$OUT/$id.rss")
     cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$OUT/$id.rss")
     bytes=0
-    for f in "${inputs[@]}"; do
+    read -r -a sized <<<"$size_from"
+    for f in "${sized[@]}"; do
         bytes=$((bytes + $(plain_size "$f")))
     done
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$workload" "$tool" "$bytes" "$mean" "$rss" "$cpu" "$cmd" >>"$ROWS"
@@ -164,6 +179,16 @@ row "nginx error, $PEER_SIZE" "lnav (GROUP BY level)" "$DATA/nginx-error-peer.lo
     "lnav -n -c ';SELECT log_level, count(*) FROM all_logs GROUP BY log_level' $DATA/nginx-error-peer.log >/dev/null"
 row "Apache access + %D" logscan "$DATA/apache-access.log" "$L --output json $DATA/apache-access.log >/dev/null"
 row "Apache error" logscan "$DATA/apache-error.log" "$L --output json $DATA/apache-error.log >/dev/null"
+# Envelopes: one thread each (an enveloped input is read whole, a large plain file in
+# parallel chunks), MB/s of the plain lines, so wrapped/plain is what unwrapping costs.
+for log in nginx-access-small nginx-error-peer; do
+    P=$DATA/$log.log
+    row "envelope: $log" "logscan --threads 1, plain" "$P" "$L --threads 1 --output json $P >/dev/null"
+    for form in docker cri syslog; do
+        W=$DATA/$log-$form.log
+        row "envelope: $log" "logscan --threads 1, $form" "$W" "$L --threads 1 --output json $W >/dev/null" "$P"
+    done
+done
 row "nginx access .gz (one file)" logscan "$A.gz" "$L --output json $A.gz >/dev/null"
 row "nginx access .gz (one file)" zcat "$A.gz" "zcat $A.gz >/dev/null"
 row "nginx access .zst" logscan "$A.zst" "$L --output json $A.zst >/dev/null"

@@ -5,11 +5,14 @@
 //! Shared, so that the fuzz target (`fuzz/fuzz_targets/pipeline.rs`) and the crasher replay
 //! (`crates/cli/tests/fuzz_regressions.rs`) map bytes to settings the same way: both include
 //! this file. The first byte picks the format (0-3 detection, then nginx error, Apache
-//! error, PHP-FPM, nginx access, Apache access, nginx access), the second a zone, the rest
-//! is the log. [`Case::args`] gives the same settings as command-line flags.
+//! error, PHP-FPM, nginx access, Apache access, nginx access), the second a zone (its two
+//! low bits) and an envelope (the next three: detection, none, docker, cri, timestamped,
+//! syslog, journald, detection), the rest is the log. [`Case::args`] gives the same
+//! settings as command-line flags.
 //!
 //! Checks, besides "no panic": every physical line is counted once (`lines = parsed +
-//! unrecognized`, equal to the newline count plus one for a last line without `\n`); the
+//! unrecognized + other`, equal to the newline count plus one for a last line without
+//! `\n`); the
 //! table (with and without colour), Markdown, HTML, the JSON report and every event carry
 //! no character of the Unicode general categories Cc, Cf, Zl or Zp other than `\n` (the
 //! table's own SGR colour codes aside), by a table of the Unicode standard that logscan's
@@ -18,7 +21,7 @@
 use logscan_analyze::{Analyzer, Config};
 use logscan_input::{Input, ReaderConfig};
 use logscan_parse::{Format, Zone};
-use logscan_scan::{EventWriter, Formats, Scanner};
+use logscan_scan::{Envelope, Envelopes, EventWriter, Formats, Scanner};
 use unicode_general_category::{GeneralCategory, get_general_category};
 
 /// The input's name: hostile too, since it is shown in every form.
@@ -31,6 +34,8 @@ pub struct Case<'a> {
     pub format: Option<Format>,
     /// `--tz`.
     pub zone: Option<&'static str>,
+    /// `--envelope`.
+    pub envelopes: Envelopes,
     /// The log.
     pub log: &'a [u8],
 }
@@ -49,13 +54,23 @@ impl<'a> Case<'a> {
             7 | 9 => Some(Format::NginxAccess),
             _ => Some(Format::ApacheAccess),
         };
+        let envelopes = match (zone >> 2) % 8 {
+            1 => Envelopes::None,
+            n @ 2..=6 => Envelopes::Always(Envelope::ALL[usize::from(n - 2)]),
+            _ => Envelopes::Auto,
+        };
         let zone = match zone % 4 {
             0 => None,
             1 => Some("UTC"),
             2 => Some("Europe/Berlin"),
             _ => Some("-03:30"),
         };
-        Some(Case { format, zone, log })
+        Some(Case {
+            format,
+            zone,
+            envelopes,
+            log,
+        })
     }
 
     /// The same settings as `logscan` flags.
@@ -67,6 +82,15 @@ impl<'a> Case<'a> {
         if let Some(zone) = self.zone {
             args.push(format!("--tz={zone}"));
         }
+        args.push("--envelope".to_owned());
+        args.push(
+            match self.envelopes {
+                Envelopes::Auto => "auto",
+                Envelopes::None => "none",
+                Envelopes::Always(envelope) => envelope.name(),
+            }
+            .to_owned(),
+        );
         args
     }
 
@@ -79,6 +103,7 @@ impl<'a> Case<'a> {
         // Small limits, so over-long lines and entries are reached with small inputs.
         let scanner = Scanner::new(Formats {
             format: self.format,
+            envelopes: self.envelopes,
             ..Formats::default()
         })
         .reader_config(ReaderConfig {
@@ -101,7 +126,13 @@ impl<'a> Case<'a> {
         let newlines = self.log.iter().filter(|&&b| b == b'\n').count() as u64;
         let physical = newlines + u64::from(!self.log.is_empty() && !self.log.ends_with(b"\n"));
         let counted = &report.inputs[0];
-        assert_eq!(counted.lines, counted.parsed + counted.unrecognized);
+        assert_eq!(
+            counted.lines,
+            counted.parsed + counted.unrecognized + counted.other
+        );
+        if counted.envelope.is_none() {
+            assert_eq!(counted.other, 0);
+        }
         assert_eq!(counted.lines, physical);
         assert_eq!(report.totals.lines, physical);
 

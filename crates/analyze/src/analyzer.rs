@@ -72,6 +72,10 @@ pub struct InputInfo {
     /// Whether the format was recognised (`false`: no parser read the input's first lines,
     /// so its lines count as unrecognized and the report says `unknown`).
     pub detected: bool,
+    /// The envelope the lines were in (`docker`, `cri`, `timestamped`, `syslog`,
+    /// `journald`), or `None` for a plain log.
+    #[serde(default)]
+    pub envelope: Option<String>,
 }
 
 impl InputInfo {
@@ -82,6 +86,7 @@ impl InputInfo {
             format,
             site: site.into(),
             detected: true,
+            envelope: None,
         }
     }
 }
@@ -339,6 +344,37 @@ impl Analyzer {
             .offer((i64::MIN, origin.input, origin.chunk, origin.line), &text);
     }
 
+    /// Counts lines of another program (a syslog file's `sshd` lines, a journal's other
+    /// units): neither parsed nor unrecognized, so `lines = parsed + unrecognized + other`.
+    pub fn observe_other(&mut self, origin: &Origin<'_>) {
+        let Some(input) = self.inputs.get_mut(&origin.input) else {
+            return;
+        };
+        let stats = input.chunks.entry(origin.chunk).or_default();
+        stats.lines += u64::from(origin.lines);
+        stats.other += u64::from(origin.lines);
+    }
+
+    /// Notes that the envelope of an entry's line was broken (`problem` says how). The
+    /// entry itself is observed as parsed, unrecognized or other as usual: this counts the
+    /// problem and keeps the first few with their line, for the report.
+    pub fn observe_envelope_problem(&mut self, origin: &Origin<'_>, problem: &str) {
+        let Some(input) = self.inputs.get_mut(&origin.input) else {
+            return;
+        };
+        input
+            .chunks
+            .entry(origin.chunk)
+            .or_default()
+            .envelope_problems += 1;
+        let mut text = problem.as_bytes().to_vec();
+        text.extend_from_slice(b": ");
+        text.extend_from_slice(&origin.text[..origin.text.len().min(200)]);
+        input
+            .envelope_problems
+            .offer((i64::MIN, origin.input, origin.chunk, origin.line), &text);
+    }
+
     /// Counts one parsed record.
     pub fn observe(&mut self, record: &Record<'_>, origin: &Origin<'_>) {
         let Some(input) = self.inputs.get_mut(&origin.input) else {
@@ -364,9 +400,11 @@ impl Analyzer {
         if !in_range {
             stats.filtered += u64::from(origin.lines);
             stats.parsed += u64::from(origin.lines);
+            stats.by_format[record.format() as usize] += u64::from(origin.lines);
             return;
         }
         stats.parsed += u64::from(origin.lines);
+        stats.by_format[record.format() as usize] += u64::from(origin.lines);
         if let (Some(t), Some(_)) = (t, record.time()) {
             input.first = Some(input.first.map_or(t, |f| f.min(t)));
             input.last = Some(input.last.map_or(t, |l| l.max(t)));

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use logscan_parse::{Cause, Server, Severity};
+use logscan_parse::{Cause, Format, Server, Severity};
 
 use crate::Analyzer;
 use crate::attribute::{Attribution, attribute};
@@ -108,7 +108,7 @@ pub(crate) fn build(mut a: Analyzer) -> Report {
     let sites_with_errors: BTreeSet<u64> = a
         .inputs
         .values()
-        .filter(|i| !i.info.format.is_access() && !i.info.format.is_edge())
+        .filter(|i| i.read_formats().any(|f| !f.is_access() && !f.is_edge()))
         .map(|i| hash_bytes(i.info.site.as_bytes()))
         .collect();
     let attribution = attribute(&a, &groups, &sites_with_errors);
@@ -132,8 +132,9 @@ pub(crate) fn build(mut a: Analyzer) -> Report {
     let access_servers: BTreeSet<Server> = a
         .inputs
         .values()
-        .filter(|i| i.info.format.is_access())
-        .map(|i| i.info.format.server())
+        .flat_map(|i| i.read_formats())
+        .filter(|f| f.is_access())
+        .map(|f| f.server())
         .collect();
 
     // 499s become a client_abort finding when no error log reported client aborts.
@@ -231,8 +232,9 @@ pub(crate) fn build(mut a: Analyzer) -> Report {
         let servers: BTreeSet<&str> = a
             .inputs
             .values()
-            .filter(|i| i.info.format.is_access())
-            .map(|i| i.info.format.server().as_str())
+            .flat_map(|i| i.read_formats())
+            .filter(|f| f.is_access())
+            .map(|f| f.server().as_str())
             .collect();
         (!servers.is_empty()).then(|| servers.into_iter().collect::<Vec<_>>().join(" and "))
     };
@@ -328,6 +330,7 @@ pub(crate) fn build(mut a: Analyzer) -> Report {
         totals.lines += i.lines;
         totals.parsed += i.parsed;
         totals.unrecognized += i.unrecognized;
+        totals.other += i.other;
         totals.filtered += i.filtered;
     }
     totals.failures = total_failures;
@@ -982,28 +985,42 @@ fn access_summary(a: &Analyzer, attribution: &Attribution) -> AccessSummary {
 
 fn input_report(i: &InputState, fmt: &dyn Fn(i64) -> ReportTime) -> InputReport {
     let totals = i.totals();
-    InputReport {
-        path: i.info.path.clone(),
-        format: if i.info.detected {
-            InputFormat::Known(i.info.format)
-        } else {
-            InputFormat::Unknown
-        },
-        lines: totals.lines,
-        parsed: totals.parsed,
-        unrecognized: totals.unrecognized,
-        filtered: totals.filtered,
-        first: i.first.map(fmt),
-        last: i.last.map(fmt),
-        unrecognized_examples: i
-            .unrecognized
-            .items()
+    let formats: BTreeMap<String, u64> = Format::ALL
+        .iter()
+        .zip(totals.by_format)
+        .filter(|(_, n)| *n > 0)
+        .map(|(f, n)| (f.id().to_owned(), n))
+        .collect();
+    let examples = |set: &ExampleSet| -> Vec<Example> {
+        set.items()
             .into_iter()
             .map(|e| Example {
                 path: i.info.path.clone(),
                 line: i.absolute_line(e.key.2, e.key.3),
                 text: e.text.clone(),
             })
-            .collect(),
+            .collect()
+    };
+    InputReport {
+        path: i.info.path.clone(),
+        envelope: i.info.envelope.clone(),
+        format: if !i.info.detected {
+            InputFormat::Unknown
+        } else if formats.len() > 1 {
+            InputFormat::Mixed
+        } else {
+            InputFormat::Known(i.read_formats().next().unwrap_or(i.info.format))
+        },
+        formats,
+        lines: totals.lines,
+        parsed: totals.parsed,
+        unrecognized: totals.unrecognized,
+        other: totals.other,
+        filtered: totals.filtered,
+        first: i.first.map(fmt),
+        last: i.last.map(fmt),
+        unrecognized_examples: examples(&i.unrecognized),
+        envelope_problems: totals.envelope_problems,
+        envelope_problem_examples: examples(&i.envelope_problems),
     }
 }

@@ -108,7 +108,8 @@ pub struct ZoneUsed {
     pub source: ZoneSource,
 }
 
-/// Where the report's zone came from; in JSON `caller`, `access_log` or `as_logged`.
+/// Where the report's zone came from; in JSON `caller`, `access_log`, `envelope` or
+/// `as_logged`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ZoneSource {
@@ -117,16 +118,21 @@ pub enum ZoneSource {
     /// The offset (or offsets) the same server's access log carries: times are the
     /// servers' wall clock, each shown with the offset of the access lines around it.
     AccessLog,
+    /// The envelope the lines were in (Docker, CRI, `kubectl logs --timestamps`, journald,
+    /// RFC 5424 syslog) gave the instants of lines that carry no zone themselves (nginx
+    /// and Apache error logs): times are shown in UTC.
+    Envelope,
     /// No zone known: times are the servers' wall clock, without an offset.
     AsLogged,
 }
 
 impl ZoneSource {
-    /// The id used in JSON: `caller`, `access_log` or `as_logged`.
+    /// The id used in JSON: `caller`, `access_log`, `envelope` or `as_logged`.
     pub const fn id(self) -> &'static str {
         match self {
             ZoneSource::Caller => "caller",
             ZoneSource::AccessLog => "access_log",
+            ZoneSource::Envelope => "envelope",
             ZoneSource::AsLogged => "as_logged",
         }
     }
@@ -274,11 +280,14 @@ impl<'de> Deserialize<'de> for ReportTime {
 }
 
 /// The format of an input as the report names it; in JSON the format id
-/// (`nginx-error`, ...) or `unknown`.
+/// (`nginx-error`, ...), `mixed` or `unknown`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum InputFormat {
     /// The input was read in this format.
     Known(Format),
+    /// Lines of more than one format were read (nginx error and access lines interleaved
+    /// by `docker logs`, say): [`InputReport::formats`] counts each.
+    Mixed,
     /// No parser recognised the input's first lines: its lines count as unrecognized.
     Unknown,
 }
@@ -288,6 +297,7 @@ impl InputFormat {
     pub const fn id(self) -> &'static str {
         match self {
             InputFormat::Known(format) => format.id(),
+            InputFormat::Mixed => "mixed",
             InputFormat::Unknown => "unknown",
         }
     }
@@ -296,7 +306,7 @@ impl InputFormat {
     pub const fn format(self) -> Option<Format> {
         match self {
             InputFormat::Known(format) => Some(format),
-            InputFormat::Unknown => None,
+            InputFormat::Mixed | InputFormat::Unknown => None,
         }
     }
 }
@@ -319,6 +329,7 @@ impl<'de> Deserialize<'de> for InputFormat {
         match Format::from_id(&text) {
             Some(format) => Ok(InputFormat::Known(format)),
             None if text == "unknown" => Ok(InputFormat::Unknown),
+            None if text == "mixed" => Ok(InputFormat::Mixed),
             None => Err(serde::de::Error::custom(format!(
                 "unknown input format {text:?}"
             ))),
@@ -331,14 +342,27 @@ impl<'de> Deserialize<'de> for InputFormat {
 pub struct InputReport {
     /// The path as given (or `-` for stdin).
     pub path: String,
-    /// The format, e.g. `nginx-error`.
+    /// The envelope the lines were in (`docker`, `cri`, `timestamped`, `syslog`,
+    /// `journald`); `null` for a plain log.
+    #[serde(default)]
+    pub envelope: Option<String>,
+    /// The format, e.g. `nginx-error`; `mixed` when lines of several formats were read.
     pub format: InputFormat,
-    /// Physical lines read (what `wc -l` counts, plus a last line without newline).
+    /// Parsed lines by format id (`{"nginx-error": 12, "nginx-access": 950}`); empty when
+    /// nothing was parsed. The counts add up to `parsed`.
+    #[serde(default)]
+    pub formats: BTreeMap<String, u64>,
+    /// Physical lines read (what `wc -l` counts, plus a last line without newline):
+    /// `lines = parsed + unrecognized + other`.
     pub lines: u64,
     /// Lines that are part of a parsed record (continuation lines included).
     pub parsed: u64,
     /// Lines no parser recognised.
     pub unrecognized: u64,
+    /// Lines of other programs in a syslog file or journal (`sshd`, `CRON`, ...), and
+    /// `journalctl` markers: neither parsed nor unrecognized. 0 for plain logs.
+    #[serde(default)]
+    pub other: u64,
     /// Parsed lines outside `--since`/`--until`.
     pub filtered: u64,
     /// The first and last time seen.
@@ -347,6 +371,14 @@ pub struct InputReport {
     pub last: Option<ReportTime>,
     /// The first few unrecognised lines (line number and reason).
     pub unrecognized_examples: Vec<Example>,
+    /// Lines whose envelope was broken (a Docker line that is not JSON, a bad syslog
+    /// `<PRI>`, pieces of a split line without their last piece, ...). Each is still
+    /// counted as parsed, unrecognized or other.
+    #[serde(default)]
+    pub envelope_problems: u64,
+    /// The first few of them (line number and what was wrong).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub envelope_problem_examples: Vec<Example>,
 }
 
 /// Totals over all inputs.
@@ -358,6 +390,9 @@ pub struct Totals {
     pub parsed: u64,
     /// Lines no parser recognised.
     pub unrecognized: u64,
+    /// Lines of other programs (see [`InputReport::other`]).
+    #[serde(default)]
+    pub other: u64,
     /// Parsed lines outside `--since`/`--until`.
     pub filtered: u64,
     /// Failure events in error logs (one per failed upstream attempt, paired lines counted once).

@@ -495,6 +495,34 @@ pub struct ChunkStats {
     pub unrecognized: u64,
     /// Parsed lines outside the time range.
     pub filtered: u64,
+    /// Lines of other programs (a syslog file or a journal): neither parsed nor
+    /// unrecognized, so `lines = parsed + unrecognized + other`.
+    #[serde(default)]
+    pub other: u64,
+    /// Parsed lines by the format that read them, indexed like [`Format::ALL`]
+    /// (an input may hold error and access lines together).
+    ///
+    /// [`Format::ALL`]: logscan_parse::Format::ALL
+    #[serde(default)]
+    pub by_format: [u64; logscan_parse::Format::ALL.len()],
+    /// Lines whose envelope was broken (they are also counted as parsed or unrecognized).
+    #[serde(default)]
+    pub envelope_problems: u64,
+}
+
+impl ChunkStats {
+    /// Adds another chunk's (or shard's) counts.
+    pub fn add(&mut self, other: &ChunkStats) {
+        self.lines += other.lines;
+        self.parsed += other.parsed;
+        self.unrecognized += other.unrecognized;
+        self.filtered += other.filtered;
+        self.other += other.other;
+        for (mine, theirs) in self.by_format.iter_mut().zip(other.by_format) {
+            *mine += theirs;
+        }
+        self.envelope_problems += other.envelope_problems;
+    }
 }
 
 /// What the analyzer knows about one input.
@@ -510,6 +538,9 @@ pub struct InputState {
     pub last: Option<i64>,
     /// The first unrecognised lines.
     pub unrecognized: ExampleSet,
+    /// The first lines with a broken envelope, with what was wrong.
+    #[serde(default)]
+    pub envelope_problems: ExampleSet,
 }
 
 impl InputState {
@@ -521,21 +552,19 @@ impl InputState {
             first: None,
             last: None,
             unrecognized: ExampleSet::default(),
+            envelope_problems: ExampleSet::default(),
         }
     }
 
     /// Adds another shard's view of the same input.
     pub fn merge(&mut self, other: &InputState) {
         for (chunk, stats) in &other.chunks {
-            let mine = self.chunks.entry(*chunk).or_default();
-            mine.lines += stats.lines;
-            mine.parsed += stats.parsed;
-            mine.unrecognized += stats.unrecognized;
-            mine.filtered += stats.filtered;
+            self.chunks.entry(*chunk).or_default().add(stats);
         }
         self.first = min_opt(self.first, other.first);
         self.last = max_opt(self.last, other.last);
         self.unrecognized.merge(&other.unrecognized);
+        self.envelope_problems.merge(&other.envelope_problems);
     }
 
     /// Sum over chunks.
@@ -543,12 +572,21 @@ impl InputState {
         self.chunks
             .values()
             .fold(ChunkStats::default(), |mut acc, c| {
-                acc.lines += c.lines;
-                acc.parsed += c.parsed;
-                acc.unrecognized += c.unrecognized;
-                acc.filtered += c.filtered;
+                acc.add(c);
                 acc
             })
+    }
+
+    /// The formats of the lines read: those that parsed a line, or when none did, the
+    /// format chosen for the input (a mixed input has several).
+    pub fn read_formats(&self) -> impl Iterator<Item = logscan_parse::Format> + '_ {
+        let by_format = self.totals().by_format;
+        let any = by_format.iter().any(|n| *n > 0);
+        logscan_parse::Format::ALL
+            .into_iter()
+            .zip(by_format)
+            .filter(move |(f, n)| if any { *n > 0 } else { *f == self.info.format })
+            .map(|(f, _)| f)
     }
 
     /// The absolute line number of a line given as (chunk, line in chunk).

@@ -679,3 +679,91 @@ fn report_json_reads_back_into_the_same_report() {
         assert_eq!(serde_json::to_string(&back).unwrap(), json);
     }
 }
+
+#[test]
+fn a_mixed_input_counts_each_format_and_other_lines() {
+    let mut a = Analyzer::new(Config::default());
+    let mut info = InputInfo::new("docker.log", Format::NginxError, "web");
+    info.envelope = Some("docker".to_owned());
+    a.add_input(0, info);
+    let origin = |line: u64, lines: u32| Origin {
+        input: 0,
+        chunk: 0,
+        line,
+        lines,
+        text: b"x",
+    };
+    let refused = nginx_error(
+        0,
+        Cause::UpstreamRefused,
+        Phase::Connect,
+        "127.0.0.1:19020",
+        "GET / HTTP/1.1",
+    );
+    a.observe(&refused, &origin(1, 2));
+    a.observe(
+        &nginx_access(1, 502, "GET / HTTP/1.1", "502", "0.001"),
+        &origin(3, 1),
+    );
+    a.observe(
+        &nginx_access(2, 200, "GET / HTTP/1.1", "200", "0.001"),
+        &origin(4, 1),
+    );
+    a.observe_other(&origin(5, 3));
+    a.observe_unrecognized(&origin(8, 1), "no");
+    a.observe_envelope_problem(&origin(8, 1), "broken docker JSON line");
+    let report = a.finish();
+    let input = &report.inputs[0];
+    assert_eq!(input.envelope.as_deref(), Some("docker"));
+    assert_eq!(input.format.to_string(), "mixed");
+    let formats: Vec<(&str, u64)> = input
+        .formats
+        .iter()
+        .map(|(k, v)| (k.as_str(), *v))
+        .collect();
+    assert_eq!(formats, [("nginx-access", 2), ("nginx-error", 2)]);
+    assert_eq!(
+        (input.lines, input.parsed, input.unrecognized, input.other),
+        (8, 4, 1, 3)
+    );
+    assert_eq!(input.lines, input.parsed + input.unrecognized + input.other);
+    assert_eq!((report.totals.lines, report.totals.other), (8, 3));
+    assert_eq!(input.envelope_problems, 1);
+    assert_eq!(input.envelope_problem_examples[0].line, 8);
+    // The access 502 and the error line are one server's: the 5xx is attributed.
+    assert_eq!(report.totals.requests, 2);
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["inputs"][0]["format"], "mixed");
+    assert_eq!(json["inputs"][0]["formats"]["nginx-access"], 2);
+    assert_eq!(json["inputs"][0]["other"], 3);
+}
+
+#[test]
+fn a_single_format_input_is_named_by_its_format_and_has_no_envelope() {
+    let mut a = Analyzer::new(Config::default());
+    a.add_input(0, InputInfo::new("access.log", Format::NginxAccess, "web"));
+    let origin = Origin {
+        input: 0,
+        chunk: 0,
+        line: 1,
+        lines: 1,
+        text: b"x",
+    };
+    a.observe(
+        &nginx_access(1, 200, "GET / HTTP/1.1", "200", "0.001"),
+        &origin,
+    );
+    let report = a.finish();
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["inputs"][0]["format"], "nginx-access");
+    assert_eq!(json["inputs"][0]["envelope"], serde_json::Value::Null);
+    assert_eq!(json["inputs"][0]["other"], 0);
+    assert_eq!(json["totals"]["other"], 0);
+}
+
+#[test]
+fn format_indices_follow_format_all() {
+    for (i, f) in Format::ALL.into_iter().enumerate() {
+        assert_eq!(f as usize, i);
+    }
+}

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::{Parser as _, ValueEnum};
 use logscan_analyze::Config;
 use logscan_parse::{Format, Parser, Severity, Zone};
-use logscan_scan::Formats;
+use logscan_scan::{Envelope, Envelopes, Formats, Programs};
 
 use crate::messages::note;
 use crate::timearg::{self, TimeArg};
@@ -18,7 +18,8 @@ const MAX_THREADS: i64 = 1024;
 
 const EXAMPLES: &str = "\
 Examples:
-  Why is my site answering 502/504? (looks in /var/log/nginx, /var/log/apache2, /var/log/httpd)
+  Why is my site answering 502/504? (looks in /var/log/nginx, /var/log/apache2, /var/log/httpd
+  and the nginx, ingress, httpd and apache logs in /var/log/containers/)
     logscan
 
   One error log, ranked findings with fixes:
@@ -26,6 +27,14 @@ Examples:
 
   Error and access logs together (5xx in the access log are attributed to error-log causes):
     logscan /var/log/nginx/error.log /var/log/nginx/access.log
+
+  Containers, Kubernetes, syslog, journald (the envelope is found per input; error and access
+  lines of one stream are each read in their format):
+    docker logs web 2>&1 | logscan -
+    kubectl logs deploy/ingress-nginx-controller | logscan -
+    journalctl -u nginx -o json | logscan -
+    logscan /var/log/containers/
+    logscan --syslog-tag web /var/log/syslog
 
   A year of rotated and compressed archives, in parallel:
     logscan /srv/archive/nginx/
@@ -80,7 +89,8 @@ pub struct Args {
 
     /// Log files, directories (searched recursively for logs, rotated and compressed ones
     /// included), glob patterns, or - for stdin. Default: /var/log/nginx, /var/log/apache2,
-    /// /var/log/httpd and PHP-FPM logs that exist.
+    /// /var/log/httpd, PHP-FPM logs, and the nginx, ingress, httpd and apache logs in
+    /// /var/log/containers/ that exist.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
@@ -135,6 +145,19 @@ pub struct Args {
     /// '[%{cu}t] [%-m:%l] [pid %P] %F: %E: [client %a] %M'.
     #[arg(long = "error-log-format", value_name = "STRING", value_parser = Parser::apache_error_format)]
     pub error_log_format: Option<Parser>,
+
+    /// The envelope the inputs' lines are in (default: found per input from its first
+    /// lines): docker (json-file), cri (containerd, CRI-O, /var/log/containers/),
+    /// timestamped (kubectl logs --timestamps, docker logs -t), syslog (RFC 3164/5424,
+    /// rsyslog files, journalctl's short output), journald (journalctl -o json); none: plain.
+    #[arg(long, value_enum, default_value = "auto", value_name = "ENVELOPE")]
+    pub envelope: EnvelopeArg,
+
+    /// A program name whose syslog or journald lines are the server's, besides nginx,
+    /// apache2, httpd and php-fpm (e.g. the tag= of nginx's syslog:server=). Other
+    /// programs' lines are counted as other. May be repeated.
+    #[arg(long = "syslog-tag", value_name = "NAME")]
+    pub syslog_tag: Vec<String>,
 
     /// Only entries at or after this time: RFC 3339 (2024-05-01T14:02:00+02:00),
     /// 'YYYY-MM-DD HH:MM[:SS]', or relative to now (30m, 2h, 7d).
@@ -517,6 +540,8 @@ impl TryFrom<Args> for Settings {
                 format: args.format.format(),
                 access,
                 error: args.error_log_format,
+                envelopes: args.envelope.envelopes(),
+                programs: Programs::with(&args.syslog_tag),
             },
             config,
             threads: args.threads.and_then(|t| NonZeroUsize::new(usize::from(t))),
@@ -597,6 +622,39 @@ pub enum OutputForm {
     Markdown,
     /// One self-contained HTML page (inline CSS and SVG).
     Html,
+}
+
+/// `--envelope` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EnvelopeArg {
+    /// Found per input from its first lines.
+    Auto,
+    /// Plain logs.
+    None,
+    /// Docker's json-file driver.
+    Docker,
+    /// containerd / CRI-O (/var/log/containers/, /var/log/pods/).
+    Cri,
+    /// kubectl logs --timestamps, docker logs -t.
+    Timestamped,
+    /// Syslog: RFC 3164 and 5424, rsyslog files, journalctl's short output.
+    Syslog,
+    /// journalctl -o json.
+    Journald,
+}
+
+impl EnvelopeArg {
+    fn envelopes(self) -> Envelopes {
+        match self {
+            EnvelopeArg::Auto => Envelopes::Auto,
+            EnvelopeArg::None => Envelopes::None,
+            EnvelopeArg::Docker => Envelopes::Always(Envelope::Docker),
+            EnvelopeArg::Cri => Envelopes::Always(Envelope::Cri),
+            EnvelopeArg::Timestamped => Envelopes::Always(Envelope::Timestamped),
+            EnvelopeArg::Syslog => Envelopes::Always(Envelope::Syslog),
+            EnvelopeArg::Journald => Envelopes::Always(Envelope::Journald),
+        }
+    }
 }
 
 /// `--format` values.

@@ -288,7 +288,7 @@ fn follow(settings: Settings, refresh: std::time::Duration) -> Result<u8, Failur
         let found = default_locations();
         if found.is_empty() {
             return Err(Failure::Usage(
-                "no PATH given and none of /var/log/nginx, /var/log/apache2, /var/log/httpd exists; \
+                "no PATH given and none of /var/log/nginx, /var/log/apache2, /var/log/httpd exists (nor an nginx, ingress, httpd or apache log in /var/log/containers/); \
                  give the logs to follow, e.g. logscan -f /var/log/nginx/"
                     .to_owned(),
             ));
@@ -390,7 +390,7 @@ fn inputs(settings: &Settings) -> Result<(Vec<Input>, Option<Configs>), Failure>
         let found = default_locations();
         if found.is_empty() {
             return Err(Failure::Usage(
-                "no PATH given and none of /var/log/nginx, /var/log/apache2, /var/log/httpd exists; \
+                "no PATH given and none of /var/log/nginx, /var/log/apache2, /var/log/httpd exists (nor an nginx, ingress, httpd or apache log in /var/log/containers/); \
                  give the logs to read, e.g. logscan /var/log/nginx/error.log /var/log/nginx/access.log"
                     .to_owned(),
             ));
@@ -538,9 +538,31 @@ fn render(report: &Report, form: OutputForm, top: usize, color: bool, to_termina
     }
 }
 
-/// Says on stderr which inputs had lines no parser recognised, naming the first.
+/// Says on stderr which inputs had lines no parser recognised, naming the first; lines
+/// whose envelope was broken; and inputs whose lines were all other programs'.
 fn warn_unrecognized(report: &Report) {
     for input in &report.inputs {
+        let envelope = input.envelope.as_deref().unwrap_or("envelope");
+        if input.envelope_problems > 0 {
+            let first = input
+                .envelope_problem_examples
+                .first()
+                .map(|e| format!(" (first at line {}: {})", e.line, cut(&e.text, 160)))
+                .unwrap_or_default();
+            note!(
+                "{}: {} of {} lines with a broken {envelope} envelope, read as far as they could be{first}",
+                input.path,
+                input.envelope_problems,
+                input.lines,
+            );
+        }
+        if input.other > 0 && input.parsed == 0 && input.unrecognized == 0 {
+            note!(
+                "{}: all {} lines are other programs' ({envelope}); if the server logs under another name, add --syslog-tag NAME",
+                input.path,
+                input.other,
+            );
+        }
         if input.unrecognized == 0 {
             continue;
         }

@@ -1416,3 +1416,280 @@ fn hostile_name_of_a_duplicate_access_log_is_escaped_on_stderr() {
     // One of the two was read.
     assert_eq!(r.json()["inputs"].as_array().unwrap().len(), 1);
 }
+
+/// A Docker json-file record of `line` (with its `\n`, or without for a piece of a split
+/// line) as the json-file driver writes it.
+fn docker_record(line: &str, newline: bool, stream: &str, second: u32) -> String {
+    let log = if newline {
+        format!("{line}\n")
+    } else {
+        line.to_owned()
+    };
+    format!(
+        "{{\"log\":{},\"stream\":\"{stream}\",\"time\":\"2026-11-25T01:27:{second:02}.000000001Z\"}}\n",
+        serde_json::to_string(&log).unwrap()
+    )
+}
+
+fn first_envelope_problem(report: &Value) -> (u64, String) {
+    let input = &report["inputs"][0];
+    (
+        input["envelope_problems"].as_u64().unwrap(),
+        input["envelope_problem_examples"][0]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    )
+}
+
+/// Docker: a broken JSON line, a line whose last piece never comes, and terminal escapes
+/// inside the JSON string: counted and named, the good lines read, nothing raw reaches the
+/// output.
+#[test]
+fn docker_broken_json_and_an_unfinished_piece_are_counted_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("web-json.log");
+    let mut text = String::new();
+    for n in 0..5 {
+        text += &docker_record(
+            &nginx_refused_at("2026/11/25 01:27:19", n),
+            true,
+            "stderr",
+            19,
+        );
+    }
+    text += "{\"log\":\"2026/11/25 01:27:20 [error] 1#1: *9 connect() failed (111: Conn\n";
+    text += &docker_record(
+        "10.0.0.1 - - [25/Nov/2026:01:27:20 +0000] \"GET /\u{1b}]8;;http://evil\u{7}x\u{1b}[2J HTTP/1.1\" 502 157 \"-\" \"curl/8\"",
+        true,
+        "stdout",
+        20,
+    );
+    text += &docker_record(
+        "2026/11/25 01:27:21 [error] 1#1: *10 a long line cut into pie",
+        false,
+        "stderr",
+        21,
+    );
+    fs::write(&path, text).unwrap();
+    let (r, report) = every_form(&[&path], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let input = &report["inputs"][0];
+    assert_eq!(input["envelope"], "docker");
+    assert_eq!(input["lines"], 8);
+    // The unfinished piece is returned as it was collected: here a whole nginx line.
+    assert_eq!(input["formats"]["nginx-error"], 6);
+    assert_eq!(input["formats"]["nginx-access"], 1);
+    assert_eq!(input["unrecognized"], 1);
+    let (problems, first) = first_envelope_problem(&report);
+    assert_eq!(problems, 2, "{input}");
+    assert!(first.starts_with("broken docker JSON line"), "{first}");
+    assert_eq!(input["envelope_problem_examples"][0]["line"], 6);
+    assert!(
+        r.stderr
+            .contains("2 of 8 lines with a broken docker envelope"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(report["findings"][0]["cause"], "upstream_refused");
+}
+
+/// CRI: a `P` piece with no `F` before the end of the file, and a line in no envelope.
+#[test]
+fn cri_piece_without_its_last_piece_is_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("web.log");
+    let mut text = String::new();
+    for n in 0..3 {
+        text += &format!(
+            "2026-11-25T01:27:19.00000000{n}Z stderr F {}\n",
+            nginx_refused_at("2026/11/25 01:27:19", n)
+        );
+    }
+    text += "not a cri line at all\n";
+    text +=
+        "2026-11-25T01:27:20.000000001Z stdout P 10.0.0.1 - - [25/Nov/2026:01:27:20 +0000] \"GET /";
+    fs::write(&path, text).unwrap();
+    let (r, report) = every_form(&[&path], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let input = &report["inputs"][0];
+    assert_eq!(input["envelope"], "cri");
+    assert_eq!(
+        (input["lines"].as_u64(), input["parsed"].as_u64()),
+        (Some(5), Some(3))
+    );
+    assert_eq!(input["unrecognized"], 2);
+    assert_eq!(input["envelope_problems"], 2);
+    let texts: Vec<&str> = input["envelope_problem_examples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts.iter().any(|t| t.starts_with("not a cri line")),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("a line split into pieces ends without its last piece")),
+        "{texts:?}"
+    );
+}
+
+/// A 10 MB line in Docker's 16 KiB pieces: one line over the limit (its 641 records counted
+/// as its physical lines), the lines around it read, memory bounded.
+#[test]
+fn docker_ten_megabyte_line_in_16_kib_pieces() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big-json.log");
+    {
+        let mut f = std::io::BufWriter::new(fs::File::create(&path).unwrap());
+        f.write_all(
+            docker_record(
+                &nginx_refused_at("2026/11/25 01:27:19", 1),
+                true,
+                "stderr",
+                19,
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+        let piece = "A".repeat(16 << 10);
+        for _ in 0..640 {
+            f.write_all(docker_record(&piece, false, "stdout", 19).as_bytes())
+                .unwrap();
+        }
+        f.write_all(docker_record("end", true, "stdout", 19).as_bytes())
+            .unwrap();
+        f.write_all(
+            docker_record(
+                &nginx_refused_at("2026/11/25 01:27:20", 2),
+                true,
+                "stderr",
+                20,
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+        f.flush().unwrap();
+    }
+    let args = ["--output".as_ref(), "json".as_ref(), path.as_os_str()];
+    let (r, kib) = match peak_rss_kib(&args, dir.path()) {
+        Some(measured) => measured,
+        None => (run(args), 0),
+    };
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let report = r.json();
+    check_counts(&report);
+    let input = &report["inputs"][0];
+    assert_eq!(input["lines"], 643);
+    assert_eq!(input["parsed"], 2);
+    assert_eq!(input["unrecognized"], 641);
+    assert!(r.stderr.contains("line longer than 1 MiB"), "{}", r.stderr);
+    eprintln!("10 MB Docker line: peak RSS {kib} KiB");
+    assert!(kib < 256 * 1024, "peak RSS {kib} KiB");
+}
+
+/// journald: a `MESSAGE` byte array with invalid UTF-8 and terminal escapes is read (its
+/// bytes escaped in every output); a `MESSAGE` that is neither is a named problem.
+#[test]
+fn journald_byte_array_message_with_invalid_utf8() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.json");
+    let entry = |message: &str, usec: u64| {
+        format!(
+            "{{\"__REALTIME_TIMESTAMP\":\"{usec}\",\"_HOSTNAME\":\"web\",\"SYSLOG_IDENTIFIER\":\"nginx\",\"_PID\":\"812\",\"MESSAGE\":{message}}}\n"
+        )
+    };
+    let mut line = nginx_refused_at("2026/11/25 01:27:19", 7).into_bytes();
+    line.splice(60..60, [0xff, 0xfe, 0x1b, b'[', b'2', b'J', 0xe9]);
+    let bytes: Vec<String> = line.iter().map(u8::to_string).collect();
+    let mut text = entry(&format!("[{}]", bytes.join(",")), 1_795_570_039_000_000);
+    text += &entry(
+        &serde_json::to_string(&nginx_refused_at("2026/11/25 01:27:20", 8)).unwrap(),
+        1_795_570_040_000_000,
+    );
+    text += &entry("{\"not\":\"a message\"}", 1_795_570_041_000_000);
+    text += &entry("[1,2,300]", 1_795_570_042_000_000);
+    fs::write(&path, text).unwrap();
+    let (r, report) = every_form(&[&path], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let input = &report["inputs"][0];
+    assert_eq!(input["envelope"], "journald");
+    assert_eq!(input["lines"], 4);
+    assert_eq!(input["parsed"], 2);
+    assert_eq!(input["envelope_problems"], 2);
+    // The bytes spliced into the errno text make the first line's cause another one.
+    assert_eq!(report["totals"]["failures"], 2);
+}
+
+/// Syslog: a bad `<PRI>` is named and the rest of the line read; another program's line is
+/// `other`.
+#[test]
+fn syslog_bad_priority_is_named_and_the_line_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("syslog");
+    let text = format!(
+        "<187>Nov 25 01:27:19 web nginx: {}\n<999>Nov 25 01:27:20 web nginx: {}\n<x>Nov 25 01:27:21 web nginx: {}\nNov 25 01:27:22 web sshd[77]: Accepted publickey for root\n",
+        nginx_refused_at("2026/11/25 01:27:19", 1),
+        nginx_refused_at("2026/11/25 01:27:20", 2),
+        nginx_refused_at("2026/11/25 01:27:21", 3),
+    );
+    fs::write(&path, text).unwrap();
+    let (r, report) = every_form(&[&path], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let input = &report["inputs"][0];
+    assert_eq!(input["envelope"], "syslog");
+    assert_eq!(
+        (input["parsed"].as_u64(), input["other"].as_u64()),
+        (Some(3), Some(1))
+    );
+    assert!(input["envelope_problems"].as_u64().unwrap() >= 1, "{input}");
+    let (_, first) = first_envelope_problem(&report);
+    assert!(
+        first.starts_with("syslog <PRI> is not a number from 0 to 191"),
+        "{first}"
+    );
+    assert_eq!(report["findings"][0]["count"], 3);
+}
+
+/// An envelope that changes halfway through a file (a Docker log continued as CRI): the
+/// change is named once and every line is read in the envelope it is in.
+#[test]
+fn an_envelope_that_changes_halfway_is_named_and_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("changing.log");
+    let mut text = String::new();
+    for n in 0..5 {
+        text += &docker_record(
+            &nginx_refused_at("2026/11/25 01:27:19", n),
+            true,
+            "stderr",
+            19,
+        );
+    }
+    for n in 5..8 {
+        text += &format!(
+            "2026-11-25T01:27:20.00000000{n}Z stderr F {}\n",
+            nginx_refused_at("2026/11/25 01:27:20", n)
+        );
+    }
+    fs::write(&path, text).unwrap();
+    let (r, report) = every_form(&[&path], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let input = &report["inputs"][0];
+    assert_eq!(input["envelope"], "docker");
+    assert_eq!(
+        (input["lines"].as_u64(), input["parsed"].as_u64()),
+        (Some(8), Some(8))
+    );
+    assert_eq!(input["envelope_problems"], 1);
+    let (_, first) = first_envelope_problem(&report);
+    assert!(
+        first.starts_with("the envelope changes from docker to cri here"),
+        "{first}"
+    );
+    assert_eq!(report["findings"][0]["count"], 8);
+}

@@ -712,3 +712,52 @@ fn a_combined_log_with_a_few_common_lines_keeps_its_user_agents() {
     let report = json_of(&[], std::slice::from_ref(&log));
     assert_eq!(report["inputs"][0]["unrecognized"], 0);
 }
+
+/// An Apache access log whose first lines are `common` and later lines `combined` (a
+/// `CustomLog` changed in place): every later line keeps its user agent, whether the
+/// change comes within the first lines read to choose the format or after them.
+#[test]
+fn common_then_combined_lines_keep_every_later_user_agent() {
+    let combined = std::fs::read_to_string(scenario("apache/refused/access.log")).unwrap();
+    let as_common = |line: &str| {
+        // `combined` is `common` + ` "referer" "user agent"`.
+        let cut = line.rfind(" \"").unwrap();
+        let cut = line[..cut].rfind(" \"").unwrap();
+        line[..cut].to_owned()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for (name, common_lines) in [("one.log", 1), ("many.log", 90)] {
+        let mut text = String::new();
+        let lines: Vec<&str> = combined.lines().collect();
+        for i in 0..common_lines {
+            text += &as_common(lines[i % lines.len()]);
+            text.push('\n');
+        }
+        for line in &lines {
+            text += line;
+            text.push('\n');
+        }
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let output = logscan().arg("--events").arg(&path).output().unwrap();
+        assert!(output.status.success());
+        let events: Vec<Value> = output
+            .stdout
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| serde_json::from_slice(l).unwrap())
+            .collect();
+        assert_eq!(events.len(), common_lines + lines.len(), "{name}");
+        let with_agent = events
+            .iter()
+            .filter(|e| e["user_agent"]["original"].is_string())
+            .count();
+        assert_eq!(with_agent, lines.len(), "{name}");
+        assert!(
+            events[common_lines..]
+                .iter()
+                .all(|e| e["user_agent"]["original"].is_string()),
+            "{name}"
+        );
+    }
+}

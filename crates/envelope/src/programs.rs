@@ -1,8 +1,8 @@
 //! Which syslog tags and journald identifiers are the servers logscan reads.
 
 /// The program names whose lines are the server's: `nginx`, `apache2`, `httpd`, `apache`,
-/// `php-fpm` with or without a version (`php-fpm8.2`, `php8.2-fpm`), and any names the
-/// user adds (a custom nginx `syslog:…,tag=web`). Compared without regard to ASCII case.
+/// `php-fpm` with or without a version (`php-fpm8.2`, `php8.2-fpm`), `haproxy` (the load
+/// balancer in front, whose logs go through syslog), and any names the user adds (a custom nginx `syslog:…,tag=web`). Compared without regard to ASCII case.
 /// A syslog line or journald entry whose program is another one is [`Kind::Other`].
 ///
 /// [`Kind::Other`]: crate::Kind::Other
@@ -25,7 +25,7 @@ impl Programs {
 
     /// Whether `name` (a syslog tag without `[pid]`, a journald identifier) is one of them.
     pub fn is_server(&self, name: &[u8]) -> bool {
-        const BUILT_IN: [&[u8]; 4] = [b"nginx", b"apache2", b"httpd", b"apache"];
+        const BUILT_IN: [&[u8]; 5] = [b"nginx", b"apache2", b"httpd", b"apache", b"haproxy"];
         BUILT_IN.iter().any(|n| n.eq_ignore_ascii_case(name))
             || is_php_fpm(name)
             || self.extra.iter().any(|n| n.eq_ignore_ascii_case(name))
@@ -64,6 +64,7 @@ mod tests {
             "php-fpm8.2",
             "php8.2-fpm",
             "php-fpm82",
+            "haproxy",
         ] {
             assert!(p.is_server(yes.as_bytes()), "{yes}");
         }

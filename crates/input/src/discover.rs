@@ -133,8 +133,10 @@ pub fn discovery_order(a: &Path, b: &Path) -> std::cmp::Ordering {
 }
 
 /// The usual places for web-server logs on this machine, those that exist:
-/// `/var/log/nginx`, `/var/log/apache2`, `/var/log/httpd`, `/var/log/php*-fpm.log*` and
-/// `/var/log/php-fpm/`. Hand them to [`discover`].
+/// `/var/log/nginx`, `/var/log/apache2`, `/var/log/httpd`, `/var/log/php*-fpm.log*`,
+/// `/var/log/php-fpm/`, and the files of a Kubernetes node's `/var/log/containers/` whose
+/// name says `nginx`, `ingress`, `httpd` or `apache` (containers' logs in the CRI format).
+/// Hand them to [`discover`].
 pub fn default_locations() -> Vec<PathBuf> {
     default_locations_in(Path::new("/"))
 }
@@ -165,6 +167,21 @@ fn default_locations_in(root: &Path) -> Vec<PathBuf> {
     let p = var_log.join("php-fpm");
     if p.is_dir() {
         found.push(p);
+    }
+    if let Ok(entries) = fs::read_dir(var_log.join("containers")) {
+        let mut containers: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .filter(|e| {
+                let name = e.file_name().to_string_lossy().to_ascii_lowercase();
+                ["nginx", "ingress", "httpd", "apache"]
+                    .iter()
+                    .any(|server| name.contains(server))
+                    && e.path().is_file()
+            })
+            .map(|e| e.path())
+            .collect();
+        containers.sort();
+        found.extend(containers);
     }
     found
 }
@@ -839,6 +856,15 @@ mod tests {
         fs::write(var_log.join("php8.2-fpm.log"), "").unwrap();
         fs::write(var_log.join("php8.2-fpm.log.1.gz"), "").unwrap();
         fs::write(var_log.join("syslog"), "").unwrap();
+        let containers = var_log.join("containers");
+        fs::create_dir_all(&containers).unwrap();
+        for name in [
+            "web-7d9c_default_nginx-0a1b.log",
+            "ingress-nginx-controller-5c8d_ingress-nginx_controller-9f8e.log",
+            "shop-api-66f_default_api-1c2d.log",
+        ] {
+            fs::write(containers.join(name), "").unwrap();
+        }
         let found = default_locations_in(root.path());
         assert_eq!(
             found,
@@ -848,6 +874,8 @@ mod tests {
                 var_log.join("php8.2-fpm.log.1.gz"),
                 var_log.join("php8.2-fpm.log"),
                 var_log.join("php-fpm"),
+                containers.join("ingress-nginx-controller-5c8d_ingress-nginx_controller-9f8e.log"),
+                containers.join("web-7d9c_default_nginx-0a1b.log"),
             ]
         );
         assert!(default_locations_in(&root.path().join("nothing")).is_empty());

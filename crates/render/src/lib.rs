@@ -141,6 +141,39 @@ pub fn upstream_label(
     }
 }
 
+/// How an input's lines were read, for the inputs lists: its format (`nginx-error`), or
+/// `mixed (nginx-access 46, nginx-error 34)`, after its envelope when it had one
+/// (`docker: ...`), with the other programs' lines (`, 5 other`). Format ids and envelope
+/// names only: nothing from a log.
+pub fn input_format_text(input: &logscan_analyze::report::InputReport) -> String {
+    use logscan_analyze::report::InputFormat;
+    let mut text = match input.envelope.as_deref() {
+        Some(envelope) => format!("{envelope}: "),
+        None => String::new(),
+    };
+    text.push_str(input.format.id());
+    if input.format == InputFormat::Mixed {
+        let parts: Vec<String> = input
+            .formats
+            .iter()
+            .map(|(format, n)| format!("{format} {}", thousands(*n)))
+            .collect();
+        text.push_str(&format!(" ({})", parts.join(", ")));
+    }
+    if input.other > 0 {
+        text.push_str(&format!(", {} other", thousands(input.other)));
+    }
+    text
+}
+
+/// Whether the inputs lists should say more than the format: an input in an envelope, of
+/// mixed formats, or with other programs' lines.
+pub fn input_needs_format_text(input: &logscan_analyze::report::InputReport) -> bool {
+    input.envelope.is_some()
+        || input.other > 0
+        || input.format == logscan_analyze::report::InputFormat::Mixed
+}
+
 /// A configuration read, in one line: `configuration /etc/nginx/nginx.conf (nginx, 12
 /// files, 1 warning)`, or why it could not be read.
 pub fn config_line(c: &logscan_analyze::report::ConfigRead) -> String {

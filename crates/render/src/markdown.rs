@@ -31,6 +31,21 @@ pub fn render(report: &Report, top: usize) -> String {
         thousands(t.server_errors),
         thousands(t.failures)
     );
+    for input in report
+        .inputs
+        .iter()
+        .filter(|i| crate::input_needs_format_text(i))
+    {
+        let _ = writeln!(
+            out,
+            "- {}: {}",
+            code(&input.path),
+            crate::input_format_text(input)
+        );
+    }
+    if report.inputs.iter().any(crate::input_needs_format_text) {
+        out.push('\n');
+    }
     let findings: Vec<_> = report.findings.iter().take(top).collect();
     if findings.is_empty() {
         let _ = writeln!(out, "No findings.");

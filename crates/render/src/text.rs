@@ -54,6 +54,7 @@ pub fn render(report: &Report, options: &Options) -> String {
     let zone = match report.zone.source {
         ZoneSource::Caller => format!("zone {}", report.zone.name),
         ZoneSource::AccessLog => format!("zone {} (from the access log)", report.zone.name),
+        ZoneSource::Envelope => format!("zone {} (from the envelope)", report.zone.name),
         ZoneSource::AsLogged => "times as logged".to_owned(),
     };
     let header = format!(
@@ -64,6 +65,18 @@ pub fn render(report: &Report, options: &Options) -> String {
         crate::thousands(totals.unrecognized),
     );
     push_styled(&mut out, &header, width, "", "1", color);
+    for input in report
+        .inputs
+        .iter()
+        .filter(|i| crate::input_needs_format_text(i))
+    {
+        let line = format!(
+            "{}: {}",
+            terminal(&input.path),
+            crate::input_format_text(input)
+        );
+        push_styled(&mut out, &line, width, "  ", "2", color);
+    }
     if totals.requests > 0 {
         let line = format!(
             "{} requests, {} × 5xx, {} failure events in {} logs",

@@ -162,10 +162,13 @@ fn sample_report() -> Report {
         inputs: vec![
             InputReport {
                 path: "/var/log/nginx/error.log".to_owned(),
+                envelope: None,
                 format: InputFormat::Known(Format::NginxError),
+                formats: [("nginx-error".to_owned(), 200)].into(),
                 lines: 201,
                 parsed: 200,
                 unrecognized: 1,
+                other: 0,
                 filtered: 0,
                 first: Some(t("2026-11-25T01:27:30+00:00")),
                 last: Some(t("2026-11-25T01:28:23+00:00")),
@@ -174,23 +177,31 @@ fn sample_report() -> Report {
                     line: 3,
                     text: "garbage".to_owned(),
                 }],
+                envelope_problems: 0,
+                envelope_problem_examples: vec![],
             },
             InputReport {
                 path: "/var/log/nginx/access.log".to_owned(),
+                envelope: None,
                 format: InputFormat::Known(Format::NginxAccess),
+                formats: [("nginx-access".to_owned(), 480)].into(),
                 lines: 480,
                 parsed: 480,
                 unrecognized: 0,
+                other: 0,
                 filtered: 0,
                 first: Some(t("2026-11-25T01:27:00+00:00")),
                 last: Some(t("2026-11-25T01:28:59+00:00")),
                 unrecognized_examples: vec![],
+                envelope_problems: 0,
+                envelope_problem_examples: vec![],
             },
         ],
         totals: Totals {
             lines: 681,
             parsed: 680,
             unrecognized: 1,
+            other: 0,
             filtered: 0,
             failures: 200,
             requests: 480,
@@ -896,4 +907,32 @@ fn renders_what_the_analyzer_reports() {
 #[test]
 fn snapshot_of_a_small_report() {
     insta::assert_snapshot!("sample_report", html::render(&sample_report(), 10));
+}
+
+#[test]
+fn every_form_says_the_envelope_and_the_formats_of_a_mixed_input() {
+    let mut r = sample_report();
+    r.inputs[0].envelope = Some("docker".to_owned());
+    r.inputs[0].format = InputFormat::Mixed;
+    r.inputs[0].formats = [
+        ("nginx-access".to_owned(), 480),
+        ("nginx-error".to_owned(), 200),
+    ]
+    .into();
+    r.inputs[0].other = 5;
+    let want = "docker: mixed (nginx-access 480, nginx-error 200), 5 other";
+    let html = logscan_render::html::render(&r, 10);
+    assert!(html.contains(want), "html");
+    let md = logscan_render::markdown::render(&r, 10);
+    assert!(md.contains(want), "{md}");
+    let options = logscan_render::Options {
+        width: 200,
+        color: false,
+        top: 10,
+    };
+    let text = logscan_render::text::render(&r, &options);
+    assert!(text.contains(want), "{text}");
+    // A plain single-format input adds no line.
+    let plain = logscan_render::text::render(&sample_report(), &options);
+    assert!(!plain.contains("nginx-error:"), "{plain}");
 }

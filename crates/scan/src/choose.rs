@@ -1,10 +1,14 @@
 //! Choosing the parser of an input from its first lines.
 
-use logscan_parse::detect::detect;
-use logscan_parse::{Format, Parser};
+use logscan_envelope::Programs;
+use logscan_parse::detect::{builtin_parsers, detect};
+use logscan_parse::{Format, ParseError, Parser, Record};
+
+use crate::Envelopes;
 
 /// How the format of each input is chosen: detected from its first lines, or forced, with
-/// the access formats and the Apache `ErrorLogFormat` the user gave.
+/// the access formats and the Apache `ErrorLogFormat` the user gave; and the envelope its
+/// lines are in.
 #[derive(Clone, Debug, Default)]
 pub struct Formats {
     /// A forced format family (`None`: detect per input).
@@ -14,13 +18,25 @@ pub struct Formats {
     pub access: Vec<Parser>,
     /// An Apache `ErrorLogFormat` the user gave, tried first.
     pub error: Option<Parser>,
+    /// How the envelope of each input is chosen (default: found from its first lines).
+    pub envelopes: Envelopes,
+    /// Whose syslog and journald lines are the server's (the built-in names and the ones
+    /// added); the other programs' lines count as `other`.
+    pub programs: Programs,
 }
 
-/// The parser chosen for an input.
+/// The parsers chosen for an input: its format's, and the one of the other kind of the
+/// same server that may be interleaved with it (nginx error and access lines in one
+/// `docker logs` stream; Apache error and access lines).
 #[derive(Clone, Debug)]
 pub struct Choice {
     /// The parser to read every entry with.
     pub parser: Parser,
+    /// The parser of the same server's other log (access for an error log, error for an
+    /// access log), tried only on the entries `parser` cannot read and on the lines it
+    /// takes for continuation lines, so a single-format log pays nothing for it. `None`
+    /// for PHP-FPM, a forced format, or an input whose format was not recognised.
+    pub also: Option<Parser>,
     /// `false` when nothing fitted: the input is read with the nginx error parser, its
     /// lines count as unrecognized and reports call its format `unknown`.
     pub detected: bool,
@@ -30,8 +46,79 @@ impl Choice {
     fn found(parser: Parser) -> Choice {
         Choice {
             parser,
+            also: None,
             detected: true,
         }
+    }
+
+    /// Whether `line` starts an entry: the chosen parser says so, or it says the line
+    /// continues an entry but the other kind's parser reads it (an access line after an
+    /// nginx error entry is a line of its own, never a continuation).
+    #[inline]
+    pub fn starts_entry(&self, line: &[u8]) -> bool {
+        self.parser.starts_entry(line)
+            || self
+                .also
+                .as_ref()
+                .is_some_and(|also| also.parse(line).is_ok())
+    }
+
+    /// Reads an entry with the chosen parser, else with the other kind's; the chosen
+    /// parser's error when neither reads it.
+    #[inline]
+    pub fn parse<'a>(&self, entry: &'a [u8]) -> Result<Record<'a>, ParseError> {
+        match self.parser.parse(entry) {
+            Ok(record) => Ok(record),
+            Err(e) => match &self.also {
+                Some(also) => also.parse(entry).map_err(|_| e),
+                None => Err(e),
+            },
+        }
+    }
+
+    /// Whether an entry may have continuation lines (an nginx error log, or a stream
+    /// that holds nginx error lines).
+    pub fn may_continue(&self) -> bool {
+        self.parser.format() == Format::NginxError
+            || self
+                .also
+                .as_ref()
+                .is_some_and(|also| also.format() == Format::NginxError)
+    }
+
+    /// Adds the other kind's parser for an input chosen from `sample`.
+    fn with_other_kind(mut self, formats: &Formats, sample: &[&[u8]]) -> Choice {
+        let wanted = match self.parser.format() {
+            Format::NginxError => Format::NginxAccess,
+            Format::NginxAccess => Format::NginxError,
+            Format::ApacheError => Format::ApacheAccess,
+            Format::ApacheAccess => Format::ApacheError,
+            _ => return self, // PHP-FPM and the edge formats: one kind of log each
+        };
+        let mut candidates: Vec<Parser> = formats
+            .error
+            .iter()
+            .chain(&formats.access)
+            .chain(builtin_parsers().iter())
+            .filter(|p| p.format() == wanted)
+            .cloned()
+            .collect();
+        // The sample's lines the chosen parser does not read decide which goes first
+        // (most lines read; ties keep the user's formats, then the built-in order).
+        let others: Vec<&[u8]> = sample
+            .iter()
+            .copied()
+            .filter(|l| {
+                !l.trim_ascii().is_empty()
+                    && (!self.parser.starts_entry(l) || self.parser.parse(l).is_err())
+            })
+            .collect();
+        let reads = |p: &Parser| others.iter().filter(|l| p.parse(l).is_ok()).count();
+        let best = (0..candidates.len()).max_by_key(|&i| (reads(&candidates[i]), usize::MAX - i));
+        let Some(best) = best else { return self };
+        let first = candidates.remove(best);
+        self.also = Some(first.with_fallbacks(candidates, true));
+        self
     }
 }
 
@@ -58,6 +145,7 @@ impl Formats {
         }
         let unknown = || Choice {
             parser: Parser::nginx_error(),
+            also: None,
             detected: false,
         };
         match self.format {
@@ -69,7 +157,9 @@ impl Formats {
                 }
             }
             None => match detect(sample, Some(display), &candidates) {
-                Some(found) if found.matched > 0 => Choice::found(found.parser),
+                Some(found) if found.matched > 0 => {
+                    Choice::found(found.parser).with_other_kind(self, sample)
+                }
                 _ => unknown(),
             },
             Some(Format::ApacheError) => {
@@ -154,7 +244,7 @@ mod tests {
         let formats = Formats {
             format: Some(Format::NginxAccess),
             access: vec![custom],
-            error: None,
+            ..Formats::default()
         };
         let line: [&[u8]; 1] = [b"10.0.0.1 [25/Nov/2026:01:27:19 +0100] \"GET / HTTP/1.1\" 502"];
         let choice = formats.choose_parser(&line, "x.log");

@@ -3,9 +3,11 @@
 use std::io::{self, Write};
 
 use logscan_analyze::Config;
+use logscan_envelope::Meta;
 use logscan_parse::{Companions, Record, Zone};
 use logscan_render::events::{Source, event};
 use logscan_render::json_safe::write_compact;
+use serde_json::Value;
 
 use crate::sink::{Entry, Sink, Start, Unrecognized};
 
@@ -70,6 +72,8 @@ impl<W: Write> Sink for EventWriter<W> {
     }
 
     fn record(&mut self, entry: &Entry<'_>, record: &Record<'_>) -> io::Result<()> {
+        let placed = crate::sink::placed_by_envelope(entry, record);
+        let record = placed.as_ref().unwrap_or(record);
         let paired;
         let record = match record {
             Record::Error(error) => {
@@ -88,12 +92,44 @@ impl<W: Write> Sink for EventWriter<W> {
             line: entry.line,
             text: entry.bytes,
         };
-        write_compact(&mut self.out, &event(record, &source, &self.zone))?;
+        let mut event = event(record, &source, &self.zone);
+        if let Some(meta) = &entry.envelope {
+            envelope_fields(&mut event, meta);
+        }
+        write_compact(&mut self.out, &event)?;
         self.out.write_all(b"\n")
     }
 
     fn unrecognized(&mut self, _: &Entry<'_>, _: Unrecognized) -> io::Result<()> {
         Ok(())
+    }
+}
+
+/// What the envelope says about the record: `host.name`, `log.syslog.appname`,
+/// `log.syslog.procid`, `log.syslog.msgid`, `log.syslog.facility.code`,
+/// `log.syslog.severity.code` (ECS names) and `stream` (`stdout`/`stderr`).
+fn envelope_fields(event: &mut Value, meta: &Meta<'_>) {
+    let text = |bytes: &[u8]| Value::String(String::from_utf8_lossy(bytes).into_owned());
+    if let Some(host) = meta.host {
+        event["host"]["name"] = text(host);
+    }
+    if let Some(app) = meta.app {
+        event["log"]["syslog"]["appname"] = text(app);
+    }
+    if let Some(pid) = meta.proc_id {
+        event["log"]["syslog"]["procid"] = text(pid);
+    }
+    if let Some(id) = meta.msg_id {
+        event["log"]["syslog"]["msgid"] = text(id);
+    }
+    if let Some(facility) = meta.facility {
+        event["log"]["syslog"]["facility"]["code"] = Value::from(facility);
+    }
+    if let Some(severity) = meta.severity {
+        event["log"]["syslog"]["severity"]["code"] = Value::from(severity);
+    }
+    if let Some(stream) = meta.stream {
+        event["stream"] = Value::String(stream.name().to_owned());
     }
 }
 
@@ -121,6 +157,7 @@ mod tests {
                 line: i as u64 + 1,
                 lines: 1,
                 bytes: line,
+                envelope: None,
             };
             writer.record(&entry, &record).expect("written");
         }

@@ -50,6 +50,7 @@ mod parallel;
 mod read;
 mod sink;
 mod stream;
+mod unwrap;
 
 use std::fmt;
 use std::num::NonZeroUsize;
@@ -59,9 +60,23 @@ use logscan_input::{InputError, Progress, ReaderConfig};
 
 pub use choose::{Choice, Formats};
 pub use events::EventWriter;
+pub use logscan_envelope::{Envelope, Meta, Problem, Programs};
 pub use parallel::{CHUNK_SIZE, Outcome};
 pub use sink::{Entry, Sink, Start, Unrecognized};
 pub use stream::Stream;
+
+/// Which envelope the inputs' lines are in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Envelopes {
+    /// Found per input from its first lines (a plain log when they are in none).
+    #[default]
+    Auto,
+    /// Every input is a plain log.
+    None,
+    /// Every input is in this envelope (its lines in no envelope are read as they are
+    /// and counted as envelope problems).
+    Always(Envelope),
+}
 
 /// Reads inputs with one set of formats, reader limits and threads. See the crate docs.
 #[derive(Debug)]
@@ -85,6 +100,24 @@ impl Scanner {
             threads: None,
             pool: OnceLock::new(),
         }
+    }
+
+    /// How the envelope of each input is chosen (default: found from its first lines);
+    /// the same as setting [`Formats::envelopes`].
+    #[must_use]
+    pub fn envelopes(mut self, envelopes: Envelopes) -> Scanner {
+        self.formats.envelopes = envelopes;
+        self
+    }
+
+    /// Whose syslog and journald lines are the server's: nginx, Apache and PHP-FPM's
+    /// usual names, and the names `programs` adds (a custom nginx
+    /// `syslog:server=…,tag=web`); the same as setting [`Formats::programs`]. The other
+    /// programs' lines count as `other`.
+    #[must_use]
+    pub fn programs(mut self, programs: Programs) -> Scanner {
+        self.formats.programs = programs;
+        self
     }
 
     /// Other limits for framing entries (a longer line is unrecognized, its start kept).

@@ -155,13 +155,16 @@ impl Scanner {
             let mut reader = EntryReader::new(opened.reader, ReaderConfig::default());
             reader
                 .sample(SAMPLE_LINES, SAMPLE_BYTES)
-                .map(|lines| self.formats.choose_parser(&lines, &input.display))
+                .map(|lines| self.choose(&lines, input))
                 .map_err(|e| InputError::io(&input.display, &e))
         }) {
-            Ok(choice) => choice,
+            // An enveloped input is read whole: its entries are framed from inner lines,
+            // and the pieces of a split line may lie on both sides of a chunk boundary.
+            Ok((Some(_), _)) => return whole,
+            Ok((None, choice)) => choice,
             Err(problem) => return (Vec::new(), Some(problem)),
         };
-        let starts_entry = |line: &[u8]| choice.parser.starts_entry(line);
+        let starts_entry = |line: &[u8]| choice.starts_entry(line);
         match plan_chunks(path, size, CHUNK_SIZE, &starts_entry) {
             Ok(chunks) => (
                 chunks
@@ -198,6 +201,7 @@ impl Scanner {
                     input,
                     parser: &choice.parser,
                     detected: choice.detected,
+                    envelope: None,
                 };
                 let Ok(()) = analyzer.start(&start);
                 match read_chunk(path, &chunk, self.progress.as_ref()) {
@@ -209,7 +213,7 @@ impl Scanner {
                             display: &input.display,
                             chunk_start: Some(chunk.start),
                         };
-                        read_entries(&mut reader, &choice.parser, place, analyzer)
+                        read_entries(&mut reader, &choice, place, analyzer)
                     }
                     Err(e) => Err(ScanError::Input(
                         InputError::io(&input.display, &e).at_offset(chunk.start),

@@ -2,11 +2,13 @@
 
 use std::io::Read;
 
-use logscan_input::{EntryReader, Input, InputError, open};
-use logscan_parse::Parser;
+use logscan_envelope::{Config, Decoder, Envelope, YearHint, unwrap_sample};
+use logscan_input::{EntryReader, Input, InputError, Source, open};
 
+use crate::choose::Choice;
 use crate::sink::{Entry, Sink, Start, Unrecognized};
-use crate::{ScanError, Scanner};
+use crate::unwrap::Unwrapper;
+use crate::{Envelopes, ScanError, Scanner};
 
 /// Lines sampled for format detection.
 pub(crate) const SAMPLE_LINES: usize = 64;
@@ -54,8 +56,8 @@ impl Scanner {
         sink: &mut S,
     ) -> Result<(), ScanError<S::Error>> {
         let mut reader = EntryReader::new(reader, self.reader);
-        let choice = match reader.sample(SAMPLE_LINES, SAMPLE_BYTES) {
-            Ok(lines) => self.formats.choose_parser(&lines, &input.display),
+        let (envelope, choice) = match reader.sample(SAMPLE_LINES, SAMPLE_BYTES) {
+            Ok(lines) => self.choose(&lines, input),
             Err(e) => return Err(ScanError::Input(InputError::io(&input.display, &e))),
         };
         let start = Start {
@@ -64,6 +66,7 @@ impl Scanner {
             input,
             parser: &choice.parser,
             detected: choice.detected,
+            envelope,
         };
         sink.start(&start).map_err(ScanError::Sink)?;
         let place = Place {
@@ -72,7 +75,64 @@ impl Scanner {
             display: &input.display,
             chunk_start: None,
         };
-        read_entries(&mut reader, &choice.parser, place, sink)
+        match envelope {
+            None => read_entries(&mut reader, &choice, place, sink),
+            Some(envelope) => Unwrapper::new(self.decoder(envelope, input)).read(
+                &mut reader,
+                &choice,
+                place,
+                sink,
+                true,
+            ),
+        }
+    }
+
+    /// The envelope of an input (per [`Scanner::envelopes`]) from its first physical
+    /// lines.
+    pub(crate) fn envelope_of(&self, sample: &[&[u8]]) -> Option<Envelope> {
+        match self.formats.envelopes {
+            Envelopes::Auto => logscan_envelope::detect(sample),
+            Envelopes::None => None,
+            Envelopes::Always(envelope) => Some(envelope),
+        }
+    }
+
+    /// The envelope and the parsers of an input from its first physical lines: the
+    /// parsers are chosen from the inner lines.
+    pub(crate) fn choose(&self, sample: &[&[u8]], input: &Input) -> (Option<Envelope>, Choice) {
+        match self.envelope_of(sample) {
+            None => (None, self.formats.choose_parser(sample, &input.display)),
+            Some(envelope) => {
+                let inner = unwrap_sample(envelope, sample, self.decoder_config(input));
+                let inner: Vec<&[u8]> = inner.iter().map(Vec::as_slice).collect();
+                (
+                    Some(envelope),
+                    self.formats.choose_parser(&inner, &input.display),
+                )
+            }
+        }
+    }
+
+    /// The decoder settings for `input`: the reader's line limit, the server programs,
+    /// and the year of RFC 3164 times from the file's modification time (now for stdin).
+    fn decoder_config(&self, input: &Input) -> Config {
+        let modified = match &input.source {
+            Source::Path(path) => std::fs::metadata(path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .and_then(|d| i64::try_from(d.as_secs()).ok()),
+            Source::Stdin => None,
+        };
+        Config {
+            max_line: self.reader.max_line,
+            programs: self.formats.programs.clone(),
+            year: modified.map_or_else(YearHint::now, YearHint::from_unix),
+        }
+    }
+
+    pub(crate) fn decoder(&self, envelope: Envelope, input: &Input) -> Decoder {
+        Decoder::new(envelope, self.decoder_config(input))
     }
 
     /// Reads every input in order into one sink ([`Scanner::scan`] with ids 0, 1, ...).
@@ -98,14 +158,14 @@ impl Scanner {
     }
 }
 
-/// Hands every entry of `reader` to `sink`, parsed with `parser`.
+/// Hands every entry of `reader` to `sink`, parsed with `choice`.
 pub(crate) fn read_entries<R: Read, S: Sink>(
     reader: &mut EntryReader<R>,
-    parser: &Parser,
+    choice: &Choice,
     place: Place<'_>,
     sink: &mut S,
 ) -> Result<(), ScanError<S::Error>> {
-    let starts_entry = |line: &[u8]| parser.starts_entry(line);
+    let starts_entry = |line: &[u8]| choice.starts_entry(line);
     let max_line = reader.config().max_line;
     loop {
         let entry = match reader.next_entry(&starts_entry) {
@@ -126,11 +186,12 @@ pub(crate) fn read_entries<R: Read, S: Sink>(
             line: entry.first_line,
             lines: entry.lines,
             bytes: entry.bytes,
+            envelope: None,
         };
         let handed = if entry.too_long {
             sink.unrecognized(&at, Unrecognized::TooLong { max_line })
         } else {
-            match parser.parse(entry.bytes) {
+            match choice.parse(entry.bytes) {
                 Ok(record) => sink.record(&at, &record),
                 Err(e) => sink.unrecognized(&at, Unrecognized::Parse(e)),
             }

@@ -4,13 +4,19 @@ use std::convert::Infallible;
 use std::fmt;
 
 use logscan_analyze::{Analyzer, InputInfo, Origin};
+use logscan_envelope::{Envelope, Meta, Problem};
 use logscan_input::{Input, Source};
 use logscan_parse::{ParseError, Parser, Record};
 
 /// Receives what the read loop finds, input by input: a [`Start`] when it begins reading
-/// an input (or one chunk of it), then every entry in order, parsed into a [`Record`] or
-/// [`Unrecognized`]. Every physical line of the input is in exactly one entry, so a sink
-/// that counts `entry.lines` in both methods counts every line once.
+/// an input (or one chunk of it), then every entry, parsed into a [`Record`] or
+/// [`Unrecognized`], or (in a syslog file or a journal) another program's line
+/// ([`Sink::other`]). Every physical line of the input is in exactly one entry, so a sink
+/// that counts `entry.lines` in these three methods counts every line once.
+///
+/// Entries come in input order, except in an enveloped input, where an nginx error entry
+/// is handed out when the line after it shows it is complete, after the other programs'
+/// lines read meanwhile.
 ///
 /// An error from the sink stops the loop and is handed back to the caller (an events
 /// writer whose reader went away stops reading).
@@ -30,6 +36,21 @@ pub trait Sink {
 
     /// An entry the parser could not read, and why.
     fn unrecognized(&mut self, entry: &Entry<'_>, why: Unrecognized) -> Result<(), Self::Error>;
+
+    /// A line of another program in a syslog file or a journal (or a `journalctl`
+    /// marker): neither parsed nor unrecognized. The default does nothing.
+    fn other(&mut self, entry: &Entry<'_>) -> Result<(), Self::Error> {
+        let _ = entry;
+        Ok(())
+    }
+
+    /// The envelope of a line was broken (`entry` is that line as far as it could be
+    /// recovered). The line itself is also handed over as an entry (parsed, unrecognized
+    /// or other), so this is only for reporting the problem. The default does nothing.
+    fn envelope_problem(&mut self, entry: &Entry<'_>, problem: Problem) -> Result<(), Self::Error> {
+        let _ = (entry, problem);
+        Ok(())
+    }
 }
 
 /// An input (or a chunk of one) about to be read.
@@ -46,6 +67,8 @@ pub struct Start<'a> {
     /// Whether the format was recognised (`false`: nothing read the first lines, and every
     /// line will be unrecognized).
     pub detected: bool,
+    /// The envelope the input's lines are in, or `None` for a plain log.
+    pub envelope: Option<Envelope>,
 }
 
 /// One entry (a line and the continuation lines joined to it) and where it is.
@@ -62,8 +85,12 @@ pub struct Entry<'a> {
     /// Physical lines in the entry.
     pub lines: u32,
     /// The entry's bytes, without the final line terminator (a `\r` before it stays).
-    /// For a line over the reader's limit, its start only.
+    /// For a line over the reader's limit, its start only. In an enveloped input, the
+    /// inner line(s), without the envelope.
     pub bytes: &'a [u8],
+    /// What the envelope says about the entry's first line (time, stream, host, program,
+    /// process id), or `None` for a plain log.
+    pub envelope: Option<Meta<'a>>,
 }
 
 /// Why an entry was not read.
@@ -115,13 +142,17 @@ impl Sink for Analyzer {
         };
         let mut info = InputInfo::new(start.input.display.clone(), start.parser.format(), site);
         info.detected = start.detected;
+        info.envelope = start.envelope.map(|e| e.name().to_owned());
         self.add_input(start.id, info);
         Ok(())
     }
 
     #[inline]
     fn record(&mut self, entry: &Entry<'_>, record: &Record<'_>) -> Result<(), Infallible> {
-        self.observe(record, &origin(entry));
+        match placed_by_envelope(entry, record) {
+            Some(placed) => self.observe(&placed, &origin(entry)),
+            None => self.observe(record, &origin(entry)),
+        }
         Ok(())
     }
 
@@ -129,6 +160,42 @@ impl Sink for Analyzer {
         self.observe_unrecognized(&origin(entry), &why.to_string());
         Ok(())
     }
+
+    fn other(&mut self, entry: &Entry<'_>) -> Result<(), Infallible> {
+        self.observe_other(&origin(entry));
+        Ok(())
+    }
+
+    fn envelope_problem(&mut self, entry: &Entry<'_>, problem: Problem) -> Result<(), Infallible> {
+        self.observe_envelope_problem(&origin(entry), &problem.to_string());
+        Ok(())
+    }
+}
+
+/// An error record without a zone (nginx and Apache error logs write local wall time) in
+/// an envelope that gives the instant (Docker, CRI, `timestamped`, journald, RFC 5424 and
+/// rsyslog's RFC 3339 times): the same record with the offset between the two, rounded to
+/// a quarter hour, so the line keeps its own wall-clock time and gains the zone it was
+/// written in. `None` when there is nothing to place (an access record, a line with a
+/// zone, an envelope without an instant, or an offset past ±14 h: the two disagree).
+pub(crate) fn placed_by_envelope<'a>(entry: &Entry<'_>, record: &Record<'a>) -> Option<Record<'a>> {
+    let Record::Error(error) = record else {
+        return None;
+    };
+    let own = error.time?;
+    if own.offset_seconds().is_some() {
+        return None;
+    }
+    let instant = entry.envelope?.time?.unix_seconds()?;
+    const QUARTER_HOUR: i64 = 900;
+    let diff = own.wall_seconds() - instant;
+    let offset = (diff + diff.signum() * QUARTER_HOUR / 2) / QUARTER_HOUR * QUARTER_HOUR;
+    if offset.abs() > 14 * 3600 {
+        return None;
+    }
+    let mut placed = error.clone();
+    placed.time = Some(own.with_offset(Some(i32::try_from(offset).ok()?)));
+    Some(Record::Error(placed))
 }
 
 #[inline]

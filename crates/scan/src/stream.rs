@@ -7,6 +7,7 @@ use logscan_input::{EntryReader, Input, InputError};
 use crate::choose::Choice;
 use crate::read::{Place, SAMPLE_BYTES, SAMPLE_LINES, read_entries};
 use crate::sink::{Sink, Start};
+use crate::unwrap::Unwrapper;
 use crate::{ScanError, Scanner};
 
 /// An input read as it grows: each [`Stream::pump`] hands the sink the entries that
@@ -23,6 +24,8 @@ pub struct Stream<R: Read> {
     input: Input,
     reader: EntryReader<R>,
     choice: Option<Choice>,
+    /// The envelope's decoder and framing state, for an enveloped input.
+    unwrapper: Option<Unwrapper>,
 }
 
 impl Scanner {
@@ -33,6 +36,7 @@ impl Scanner {
             input,
             reader: EntryReader::new(reader, self.reader),
             choice: None,
+            unwrapper: None,
         }
     }
 }
@@ -56,16 +60,18 @@ impl<R: Read> Stream<R> {
             if sample.is_empty() {
                 return Ok(0);
             }
-            let choice = scanner.formats.choose_parser(&sample, &self.input.display);
+            let (envelope, choice) = scanner.choose(&sample, &self.input);
             sink.start(&Start {
                 id: self.id,
                 chunk: 0,
                 input: &self.input,
                 parser: &choice.parser,
                 detected: choice.detected,
+                envelope,
             })
             .map_err(ScanError::Sink)?;
             self.choice = Some(choice);
+            self.unwrapper = envelope.map(|e| Unwrapper::new(scanner.decoder(e, &self.input)));
         }
         let Some(choice) = &self.choice else {
             return Ok(0);
@@ -76,7 +82,11 @@ impl<R: Read> Stream<R> {
             display: &self.input.display,
             chunk_start: None,
         };
-        read_entries(&mut self.reader, &choice.parser, place, sink)?;
+        match &mut self.unwrapper {
+            // The pieces of a split line wait for their last piece across pumps.
+            Some(unwrapper) => unwrapper.read(&mut self.reader, choice, place, sink, false)?,
+            None => read_entries(&mut self.reader, choice, place, sink)?,
+        }
         Ok(self.reader.lines_consumed() - before)
     }
 

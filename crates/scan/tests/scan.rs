@@ -237,3 +237,92 @@ fn analyze_gives_one_report_whatever_the_threads_and_names_duplicates() {
     let report: serde_json::Value = serde_json::from_str(&one).unwrap();
     assert_eq!(report["totals"]["lines"], 70);
 }
+
+/// An nginx error line in a Docker log written in a container whose clock is at +01:00: the
+/// envelope's UTC instant gives the line its zone, so its event is placed without `--tz`
+/// and keeps the wall-clock time nginx wrote.
+#[test]
+fn an_envelope_instant_gives_a_zoneless_error_line_its_offset() {
+    let line = REFUSED.replace("01:27:19", "10:27:19");
+    let docker = format!(
+        "{{\"log\":{},\"stream\":\"stderr\",\"time\":\"2026-11-25T09:27:19.5Z\"}}\n",
+        serde_json::to_string(&format!("{line}\n")).unwrap()
+    );
+    let scanner = Scanner::new(Formats::default());
+    let mut events = EventWriter::new(Vec::new(), Zone::Utc, Config::default());
+    scanner
+        .scan_reader(
+            0,
+            &Input::file("web-json.log", None),
+            docker.as_bytes(),
+            &mut events,
+        )
+        .unwrap();
+    let out = String::from_utf8(events.finish().unwrap()).unwrap();
+    let event: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(event["@timestamp"], "2026-11-25T10:27:19+01:00");
+    assert_eq!(event["stream"], "stderr");
+    // Read plain, the same line is placed in the zone given.
+    let mut events = EventWriter::new(Vec::new(), Zone::Utc, Config::default());
+    scanner
+        .scan_reader(
+            0,
+            &Input::file("error.log", None),
+            line.as_bytes(),
+            &mut events,
+        )
+        .unwrap();
+    let out = String::from_utf8(events.finish().unwrap()).unwrap();
+    let event: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(event["@timestamp"], "2026-11-25T10:27:19+00:00");
+}
+
+/// A reader that gives what was appended so far, then `Ok(0)` until more is appended: a
+/// file being written, as logscan-follow's `Tail` reads it.
+struct Growing {
+    data: std::rc::Rc<std::cell::RefCell<Vec<u8>>>,
+    at: usize,
+}
+
+impl io::Read for Growing {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let data = self.data.borrow();
+        let n = buf.len().min(data.len() - self.at);
+        buf[..n].copy_from_slice(&data[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// Follow mode reads an enveloped input too: a CRI log written in two steps, with a line
+/// split into `P` and `F` pieces across the steps (the piece waits for its last one).
+#[test]
+fn a_followed_input_in_an_envelope_is_unwrapped_as_it_grows() {
+    let data = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let scanner = Scanner::new(Formats::default());
+    let mut stream = scanner.stream(
+        0,
+        Input::file("web.log", None),
+        Growing {
+            data: data.clone(),
+            at: 0,
+        },
+    );
+    let mut analyzer = Analyzer::new(Config::default());
+    let (head, tail) = REFUSED.split_at(100);
+    data.borrow_mut().extend_from_slice(
+        format!(
+            "2026-11-25T01:27:19.1Z stderr F {REFUSED}\n2026-11-25T01:27:19.2Z stderr P {head}\n"
+        )
+        .as_bytes(),
+    );
+    assert_eq!(stream.pump(&scanner, &mut analyzer).unwrap(), 2);
+    data.borrow_mut()
+        .extend_from_slice(format!("2026-11-25T01:27:20.1Z stderr F {tail}\n").as_bytes());
+    assert_eq!(stream.pump(&scanner, &mut analyzer).unwrap(), 1);
+    let report = analyzer.finish();
+    let input = &report.inputs[0];
+    assert_eq!(input.envelope.as_deref(), Some("cri"));
+    assert_eq!((input.lines, input.parsed, input.unrecognized), (3, 3, 0));
+    assert_eq!(report.findings[0].count, 2);
+}

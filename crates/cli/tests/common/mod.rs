@@ -92,20 +92,24 @@ pub fn physical_lines(bytes: &[u8]) -> u64 {
 /// totals; returns the inputs' `(path, lines, parsed, unrecognized)`.
 pub fn check_counts(report: &Value) -> Vec<(String, u64, u64, u64)> {
     let n = |v: &Value| v.as_u64().expect("a count");
-    let mut sum = (0, 0, 0);
+    let mut sum = (0, 0, 0, 0);
     let mut out = Vec::new();
     for input in report["inputs"].as_array().expect("inputs") {
-        let (lines, parsed, unrec) = (
+        let (lines, parsed, unrec, other) = (
             n(&input["lines"]),
             n(&input["parsed"]),
             n(&input["unrecognized"]),
+            n(&input["other"]),
         );
         assert_eq!(
             lines,
-            parsed + unrec,
-            "lines = parsed + unrecognized: {input}"
+            parsed + unrec + other,
+            "lines = parsed + unrecognized + other: {input}"
         );
-        sum = (sum.0 + lines, sum.1 + parsed, sum.2 + unrec);
+        if input["envelope"].is_null() {
+            assert_eq!(other, 0, "other lines only in an envelope: {input}");
+        }
+        sum = (sum.0 + lines, sum.1 + parsed, sum.2 + unrec, sum.3 + other);
         out.push((
             input["path"].as_str().unwrap_or_default().to_owned(),
             lines,
@@ -115,7 +119,12 @@ pub fn check_counts(report: &Value) -> Vec<(String, u64, u64, u64)> {
     }
     let t = &report["totals"];
     assert_eq!(
-        (n(&t["lines"]), n(&t["parsed"]), n(&t["unrecognized"])),
+        (
+            n(&t["lines"]),
+            n(&t["parsed"]),
+            n(&t["unrecognized"]),
+            n(&t["other"])
+        ),
         sum,
         "totals add up over the inputs"
     );

@@ -219,7 +219,7 @@ fn header(out: &mut String, report: &Report) {
                 out,
                 "<tr><td><code>{}</code></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"t\">{}</td><td class=\"t\">{}</td></tr>",
                 esc(&i.path),
-                esc(i.format.id()),
+                esc(&crate::input_format_text(i)),
                 thousands(i.lines),
                 thousands(i.parsed),
                 thousands(i.unrecognized),
@@ -252,6 +252,10 @@ fn zone_text(report: &Report) -> String {
         ),
         ZoneSource::AccessLog => format!(
             "times in {} (the offset of the access log)",
+            report.zone.name
+        ),
+        ZoneSource::Envelope => format!(
+            "times in {} (the container, syslog or journal envelope's times)",
             report.zone.name
         ),
         ZoneSource::AsLogged => "times as the servers logged them (no zone known)".to_owned(),
