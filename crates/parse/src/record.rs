@@ -560,12 +560,16 @@ impl<'a> UpstreamFields<'a> {
         UpstreamValues::new(self.addr.unwrap_or_default())
     }
 
-    /// The upstream statuses, in order (`None` for `-` or a non-number).
+    /// The upstream statuses, one per try in the order tried, across every group: the
+    /// tries after an internal redirect (` : `) follow those before it (`502, 504 : 200`
+    /// gives 502, 504, 200). `None` for `-` or a non-number. [`UpstreamFields::addrs`]
+    /// tells where a group starts.
     pub fn statuses(&self) -> impl Iterator<Item = Option<u16>> + 'a {
         UpstreamValues::new(self.status.unwrap_or_default()).map(|v| v.value.and_then(parse_u16))
     }
 
-    /// The status of the last tried upstream.
+    /// The status of the last tried upstream (in the last group): the one whose answer
+    /// nginx passed on. `None` when it is `-` or missing.
     pub fn last_status(&self) -> Option<u16> {
         let text = self.status.unwrap_or_default();
         if is_single(text) {
@@ -574,13 +578,24 @@ impl<'a> UpstreamFields<'a> {
         self.statuses().last().flatten()
     }
 
-    /// The upstream response times in microseconds, in order (`None` for `-`).
+    /// The upstream response times in microseconds, one per try in the order tried, across
+    /// every group as in [`UpstreamFields::statuses`]. `None` for `-`.
     pub fn response_times_us(&self) -> impl Iterator<Item = Option<u64>> + 'a {
         UpstreamValues::new(self.response_time.unwrap_or_default())
             .map(|v| v.value.and_then(parse_seconds_us))
     }
 
-    /// The sum of the upstream response times (all tries), in microseconds.
+    /// The response time of the last tried upstream, in microseconds. `None` when it is
+    /// `-` or missing.
+    pub fn last_response_time_us(&self) -> Option<u64> {
+        let text = self.response_time.unwrap_or_default();
+        if is_single(text) {
+            return parse_seconds_us(text);
+        }
+        self.response_times_us().last().flatten()
+    }
+
+    /// The sum of the upstream response times (all tries, all groups), in microseconds.
     pub fn total_response_time_us(&self) -> Option<u64> {
         let text = self.response_time.unwrap_or_default();
         if is_single(text) {
@@ -595,18 +610,31 @@ impl<'a> UpstreamFields<'a> {
         any.then_some(total)
     }
 
-    /// How many upstream tries the request made (values in `$upstream_addr`).
+    /// How many upstream servers the request was passed to: the addresses in
+    /// `$upstream_addr`, across every group, not counting `-` (nginx writes `-` when
+    /// the request never reached an upstream, so a lone `-` is 0 tries).
     pub fn tries(&self) -> usize {
         let text = self.addr.unwrap_or_default();
         if is_single(text) {
-            return usize::from(!text.is_empty());
+            return usize::from(!text.is_empty() && text != b"-");
         }
-        self.addrs().count()
+        self.addrs().filter(|v| v.value.is_some()).count()
     }
 
-    /// Whether no `$upstream_*` field was logged.
+    /// Whether no `$upstream_*` field holds a value: none was logged, or each logged one is
+    /// empty or only `-` (a request nginx answered itself, without an upstream).
     pub fn is_empty(&self) -> bool {
-        *self == UpstreamFields::default()
+        [
+            self.addr,
+            self.status,
+            self.response_time,
+            self.connect_time,
+            self.header_time,
+            self.response_length,
+        ]
+        .into_iter()
+        .flatten()
+        .all(|text| UpstreamValues::new(text).all(|v| v.value.is_none()))
     }
 }
 

@@ -1,0 +1,105 @@
+//! The embedding API as a newcomer meets it: one test per point of issue 18's list.
+
+mod upstream_fields {
+    use logscan_parse::{Parser, Record, UpstreamFields};
+
+    fn upstream<'a>(addr: &'a str, status: &'a str, time: &'a str) -> UpstreamFields<'a> {
+        UpstreamFields {
+            addr: Some(addr.as_bytes()),
+            status: Some(status.as_bytes()),
+            response_time: Some(time.as_bytes()),
+            ..UpstreamFields::default()
+        }
+    }
+
+    /// nginx writes `-` in every `$upstream_*` variable of a request it answered itself
+    /// (a static file, a `return`): no upstream was tried.
+    #[test]
+    fn a_dash_is_no_try() {
+        let none = upstream("-", "-", "-");
+        assert_eq!(none.tries(), 0);
+        assert!(none.is_empty());
+        assert_eq!(none.last_status(), None);
+        assert_eq!(none.last_response_time_us(), None);
+        assert!(UpstreamFields::default().is_empty());
+
+        let one = upstream("10.0.0.5:8080", "502", "0.004");
+        assert_eq!(one.tries(), 1);
+        assert!(!one.is_empty());
+        // A value in any one field is enough.
+        let length_only = UpstreamFields {
+            response_length: Some(b"0"),
+            ..UpstreamFields::default()
+        };
+        assert!(!length_only.is_empty());
+    }
+
+    /// Separators as nginx's documentation of `$upstream_addr` writes them: `, ` between
+    /// the servers tried in one group, ` : ` between groups after an internal redirect
+    /// (`X-Accel-Redirect`, `error_page`).
+    #[test]
+    fn internal_redirect_groups_are_kept() {
+        let u = upstream(
+            "192.168.1.1:80, 192.168.1.2:80, unix:/tmp/sock : 192.168.10.1:80, 192.168.10.2:80",
+            "502, 504, 502 : 502, 200",
+            "0.001, 3.002, 0.000 : 0.010, 0.250",
+        );
+        assert_eq!(u.tries(), 5);
+        assert_eq!(
+            u.statuses().collect::<Vec<_>>(),
+            [Some(502), Some(504), Some(502), Some(502), Some(200)]
+        );
+        assert_eq!(
+            u.response_times_us().collect::<Vec<_>>(),
+            [Some(1_000), Some(3_002_000), Some(0), Some(10_000), Some(250_000)]
+        );
+        assert_eq!(u.last_status(), Some(200));
+        assert_eq!(u.last_response_time_us(), Some(250_000));
+        assert_eq!(u.total_response_time_us(), Some(3_263_000));
+        let groups: Vec<bool> = u.addrs().map(|v| v.new_group).collect();
+        assert_eq!(groups, [false, false, false, true, false]);
+        assert_eq!(
+            u.addrs().nth(2).and_then(|v| v.value),
+            Some(&b"unix:/tmp/sock"[..])
+        );
+    }
+
+    /// A group whose server was never reached writes `-`, and the last value may be one.
+    #[test]
+    fn dashes_inside_groups() {
+        let u = upstream("10.0.0.1:80 : -", "504 : -", "60.001 : -");
+        assert_eq!(u.tries(), 1);
+        assert!(!u.is_empty());
+        assert_eq!(u.statuses().collect::<Vec<_>>(), [Some(504), None]);
+        assert_eq!(u.last_status(), None);
+        assert_eq!(u.last_response_time_us(), None);
+        assert_eq!(u.total_response_time_us(), Some(60_001_000));
+    }
+
+    /// The same, read by the access parser from a line with nginx's own separators.
+    #[test]
+    fn parsed_from_a_log_line() {
+        let parser = Parser::nginx_access(
+            r#"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent ua="$upstream_addr" us="$upstream_status" urt="$upstream_response_time""#,
+        )
+        .unwrap();
+        let line = br#"10.1.2.3 - - [25/Nov/2026:01:29:10 +0100] "GET /api HTTP/1.1" 200 5 ua="10.0.0.1:80, 10.0.0.2:80 : 10.0.0.9:80" us="502, 504 : 200" urt="0.001, 3.002 : 0.120""#;
+        let Ok(Record::Access(r)) = parser.parse(line) else {
+            panic!("not an access record")
+        };
+        assert_eq!(r.upstream.tries(), 3);
+        assert_eq!(
+            r.upstream.statuses().collect::<Vec<_>>(),
+            [Some(502), Some(504), Some(200)]
+        );
+        assert_eq!(r.upstream.last_status(), Some(200));
+        assert_eq!(r.upstream.last_response_time_us(), Some(120_000));
+
+        let line = br#"10.1.2.3 - - [25/Nov/2026:01:29:10 +0100] "GET /logo.png HTTP/1.1" 200 5 ua="-" us="-" urt="-""#;
+        let Ok(Record::Access(r)) = parser.parse(line) else {
+            panic!("not an access record")
+        };
+        assert_eq!(r.upstream.tries(), 0);
+        assert!(r.upstream.is_empty());
+    }
+}
