@@ -88,3 +88,7 @@ pub use record::{
     UpstreamValue, UpstreamValues, parse_seconds_us, parse_u16, parse_u64,
 };
 pub use time::{Timestamp, Zone};
+
+/// The `chrono` crate this crate's time types come from ([`Timestamp::to_instant`] gives a
+/// `chrono::DateTime`), re-exported so that an embedder uses the very same version.
+pub use chrono;

@@ -8,7 +8,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone};
+use chrono::{
+    DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc,
+};
 
 /// The first wall-clock second a [`Timestamp`] can hold: -9999-01-01T00:00:00.
 const MIN_WALL_SECONDS: i64 = days_from_civil(-9999, 1, 1) * 86_400;
@@ -21,7 +23,28 @@ const MAX_WALL_SECONDS: i64 = days_from_civil(9999, 12, 31) * 86_400 + 86_399;
 /// Internally the wall-clock time is kept as seconds since 1970-01-01T00:00:00 *of the same
 /// wall clock* (so no zone database is needed to parse, compare or bucket timestamps of one
 /// log) plus microseconds.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// # Order
+///
+/// Timestamps order by instant: `10:00+01:00` comes before `09:30+00:00`, so `min` and `max`
+/// give the first and the last. A timestamp without an offset (nginx and Apache error logs)
+/// has no instant of its own; it is ordered as if its wall clock were UTC, which orders the
+/// lines of one local-time log by their wall clock. To compare local times with times that
+/// carry an offset, place them first with [`Timestamp::to_instant`] and the log's zone.
+/// Two timestamps of the same instant written at different offsets are different values
+/// (`Eq` compares what the line says); they order by wall clock, then by offset (none
+/// first), so the order agrees with `Eq`.
+///
+/// ```
+/// use logscan_parse::Timestamp;
+///
+/// let berlin = Timestamp::from_parts(2026, 11, 25, 10, 0, 0, 0, Some(3_600)).unwrap();
+/// let london = Timestamp::from_parts(2026, 11, 25, 9, 30, 0, 0, Some(0)).unwrap();
+/// assert!(berlin < london); // 09:00 UTC is before 09:30 UTC
+/// assert_eq!(berlin.min(london), berlin);
+/// assert_eq!(berlin.to_utc().unwrap().to_rfc3339(), "2026-11-25T09:00:00+00:00");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Timestamp {
     wall_seconds: i64,
     micros: u32,
@@ -110,6 +133,18 @@ impl Timestamp {
             .map(|offset| self.wall_seconds - i64::from(offset))
     }
 
+    /// The instant in UTC when the line carried an offset; for a local time, use
+    /// [`Timestamp::to_instant`] with the log's zone (and `.to_utc()` on its result).
+    pub fn to_utc(&self) -> Option<DateTime<Utc>> {
+        let offset = FixedOffset::east_opt(self.offset_seconds?)?;
+        Some(fixed_from_local(&offset, self.to_naive()).to_utc())
+    }
+
+    /// The seconds `Ord` sorts by first: Unix seconds, or the wall clock read as UTC.
+    fn sort_seconds(&self) -> i64 {
+        self.wall_seconds - i64::from(self.offset_seconds.unwrap_or(0))
+    }
+
     /// The same wall-clock time with a different (or no) offset.
     pub const fn with_offset(self, offset_seconds: Option<i32>) -> Timestamp {
         Timestamp {
@@ -162,6 +197,25 @@ fn fixed_from_local<Z: TimeZone>(zone: &Z, naive: NaiveDateTime) -> DateTime<Fix
             };
             fixed_from_local(&offset, naive)
         }
+    }
+}
+
+impl Ord for Timestamp {
+    /// By instant (a time without offset read as UTC), then by wall clock, then by offset:
+    /// see "Order" in the type's documentation.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.sort_seconds(), self.micros, self.wall_seconds, self.offset_seconds).cmp(&(
+            other.sort_seconds(),
+            other.micros,
+            other.wall_seconds,
+            other.offset_seconds,
+        ))
+    }
+}
+
+impl PartialOrd for Timestamp {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 

@@ -103,3 +103,82 @@ mod upstream_fields {
         assert!(r.upstream.is_empty());
     }
 }
+
+mod timestamp_order {
+    use logscan_parse::chrono::{DateTime, Utc};
+    use logscan_parse::{Parser, Record, Timestamp, Zone};
+
+    fn at(hour: u32, minute: u32, offset: Option<i32>) -> Timestamp {
+        Timestamp::from_parts(2026, 11, 25, hour, minute, 0, 0, offset).unwrap()
+    }
+
+    #[test]
+    fn orders_by_instant_not_by_wall_clock() {
+        let berlin = at(10, 0, Some(3_600)); // 09:00 UTC
+        let london = at(9, 30, Some(0)); // 09:30 UTC
+        assert!(berlin < london);
+        let mut seen = [london, berlin, at(8, 45, Some(-3_600))]; // 09:45 UTC
+        seen.sort();
+        assert_eq!(seen, [berlin, london, at(8, 45, Some(-3_600))]);
+        assert_eq!(seen.iter().min(), Some(&berlin));
+        assert_eq!(seen.iter().max(), Some(&at(8, 45, Some(-3_600))));
+    }
+
+    /// The same instant written at two offsets: not equal, ordered, and the order agrees
+    /// with `Eq` (`cmp` is `Equal` only for equal values).
+    #[test]
+    fn same_instant_other_offset_is_ordered_consistently_with_eq() {
+        let a = at(10, 0, Some(3_600));
+        let b = at(9, 0, Some(0));
+        assert_ne!(a, b);
+        assert_eq!(a.to_utc(), b.to_utc());
+        assert_ne!(a.cmp(&b), std::cmp::Ordering::Equal);
+        assert_eq!(a.cmp(&b), b.cmp(&a).reverse());
+        let local = at(9, 0, None);
+        assert_ne!(local.cmp(&b), std::cmp::Ordering::Equal);
+        assert!(local < b, "no offset sorts before an offset at the same wall clock");
+        assert_eq!(a.cmp(&a), std::cmp::Ordering::Equal);
+    }
+
+    #[test]
+    fn local_times_order_by_wall_clock() {
+        let early = at(9, 30, None);
+        let late = at(10, 0, None);
+        assert!(early < late);
+        let micro = Timestamp::from_parts(2026, 11, 25, 9, 30, 0, 1, None).unwrap();
+        assert!(early < micro && micro < late);
+    }
+
+    #[test]
+    fn first_and_last_of_access_lines_written_at_two_offsets() {
+        let parser = Parser::nginx_access("combined").unwrap();
+        let lines = [
+            r#"10.0.0.1 - - [25/Nov/2026:10:00:00 +0100] "GET / HTTP/1.1" 502 0 "-" "curl/8""#,
+            r#"10.0.0.1 - - [25/Nov/2026:09:30:00 +0000] "GET / HTTP/1.1" 502 0 "-" "curl/8""#,
+        ];
+        let times: Vec<Timestamp> = lines
+            .iter()
+            .map(|line| match parser.parse(line.as_bytes()) {
+                Ok(Record::Access(r)) => r.time.unwrap(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        let first = times.iter().min().unwrap();
+        let last = times.iter().max().unwrap();
+        assert_eq!(first.to_string(), "2026-11-25T10:00:00+01:00");
+        assert_eq!(last.to_string(), "2026-11-25T09:30:00+00:00");
+    }
+
+    #[test]
+    fn to_utc_with_the_reexported_chrono() {
+        let t = Timestamp::from_parts(2026, 11, 25, 1, 29, 10, 250_000, Some(3_600)).unwrap();
+        let utc: DateTime<Utc> = t.to_utc().unwrap();
+        assert_eq!(utc.to_rfc3339(), "2026-11-25T00:29:10.250+00:00");
+        assert_eq!(utc.timestamp(), t.unix_seconds().unwrap());
+        // A local time has no instant of its own: the caller's zone places it.
+        let local = t.with_offset(None);
+        assert_eq!(local.to_utc(), None);
+        let placed = local.to_instant(&"+01:00".parse::<Zone>().unwrap()).to_utc();
+        assert_eq!(placed, utc);
+    }
+}
