@@ -854,8 +854,12 @@ mod tests {
                 response_time: Some(t),
                 ..UpstreamFields::default()
             };
-            proptest::prop_assert_eq!(f.tries(), f.addrs().count());
+            proptest::prop_assert_eq!(f.tries(), f.addrs().filter(|v| v.value.is_some()).count());
             proptest::prop_assert_eq!(f.last_status(), f.statuses().last().flatten());
+            proptest::prop_assert_eq!(
+                f.last_response_time_us(),
+                f.response_times_us().last().flatten()
+            );
             let mut any = false;
             let total = f
                 .response_times_us()

@@ -179,6 +179,7 @@ impl Timestamp {
         match zone {
             Zone::Utc => fixed_from_local(&chrono::Utc, naive),
             Zone::Fixed(offset) => fixed_from_local(offset, naive),
+            #[cfg(feature = "tz")]
             Zone::Named(tz) => fixed_from_local(tz, naive),
             Zone::Local => fixed_from_local(&chrono::Local, naive),
         }
@@ -244,18 +245,41 @@ impl fmt::Display for Timestamp {
 
 /// A time zone for local-time log lines.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Zone {
     /// Coordinated Universal Time.
     Utc,
     /// A fixed offset such as `+02:00`.
     Fixed(FixedOffset),
-    /// A named IANA zone such as `Europe/Berlin` (daylight saving time applied).
+    /// A named IANA zone such as `Europe/Berlin` (daylight saving time applied). Only with
+    /// the `tz` feature (on by default), which compiles in the zone database.
+    #[cfg(feature = "tz")]
     Named(chrono_tz::Tz),
     /// The zone of the machine logscan runs on (`TZ` or `/etc/localtime`).
     Local,
 }
 
 impl Zone {
+    /// An instant as the clocks of this zone show it (with the offset in force then).
+    ///
+    /// ```
+    /// use logscan_parse::{chrono::DateTime, Zone};
+    ///
+    /// let utc = DateTime::from_timestamp(1_795_566_550, 0).unwrap();
+    /// let zone: Zone = "-03:30".parse()?;
+    /// assert_eq!(zone.from_utc(utc).to_rfc3339(), "2026-11-24T21:59:10-03:30");
+    /// # Ok::<(), logscan_parse::time::ZoneError>(())
+    /// ```
+    pub fn from_utc(&self, utc: DateTime<Utc>) -> DateTime<FixedOffset> {
+        match self {
+            Zone::Utc => utc.fixed_offset(),
+            Zone::Fixed(offset) => utc.with_timezone(offset),
+            #[cfg(feature = "tz")]
+            Zone::Named(tz) => utc.with_timezone(tz).fixed_offset(),
+            Zone::Local => utc.with_timezone(&chrono::Local).fixed_offset(),
+        }
+    }
+
     /// The UTC offset in force at the given wall-clock time, in seconds east.
     pub fn offset_at(&self, wall: &Timestamp) -> i32 {
         wall.with_offset(None)
@@ -270,6 +294,7 @@ impl fmt::Display for Zone {
         match self {
             Zone::Utc => f.write_str("UTC"),
             Zone::Fixed(offset) => write!(f, "{offset}"),
+            #[cfg(feature = "tz")]
             Zone::Named(tz) => f.write_str(tz.name()),
             Zone::Local => f.write_str("local"),
         }
@@ -282,11 +307,19 @@ pub struct ZoneError(String);
 
 impl fmt::Display for ZoneError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "unknown time zone {:?}: use UTC, local, an offset like +02:00 or an IANA name like Europe/Berlin",
-            self.0
-        )
+        if cfg!(feature = "tz") {
+            write!(
+                f,
+                "unknown time zone {:?}: use UTC, local, an offset like +02:00 or an IANA name like Europe/Berlin",
+                self.0
+            )
+        } else {
+            write!(
+                f,
+                "unknown time zone {:?}: use UTC, local or an offset like +02:00 (IANA names like Europe/Berlin need logscan-parse's `tz` feature)",
+                self.0
+            )
+        }
     }
 }
 
@@ -295,7 +328,8 @@ impl std::error::Error for ZoneError {}
 impl FromStr for Zone {
     type Err = ZoneError;
 
-    /// Accepts `UTC`/`Z`, `local`, `+HH:MM`/`-HHMM`/`+HH`, or an IANA name.
+    /// Accepts `UTC`/`Z`, `local`, `+HH:MM`/`-HHMM`/`+HH`, or (with the `tz` feature) an
+    /// IANA name.
     fn from_str(text: &str) -> Result<Zone, ZoneError> {
         let trimmed = text.trim();
         if trimmed.eq_ignore_ascii_case("utc")
@@ -312,10 +346,11 @@ impl FromStr for Zone {
                 .map(Zone::Fixed)
                 .ok_or_else(|| ZoneError(text.to_owned()));
         }
-        trimmed
-            .parse::<chrono_tz::Tz>()
-            .map(Zone::Named)
-            .map_err(|_| ZoneError(text.to_owned()))
+        #[cfg(feature = "tz")]
+        if let Ok(tz) = trimmed.parse::<chrono_tz::Tz>() {
+            return Ok(Zone::Named(tz));
+        }
+        Err(ZoneError(text.to_owned()))
     }
 }
 
@@ -455,6 +490,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "tz")]
     fn offset_lines_keep_their_offset_whatever_the_zone() {
         let t = Timestamp::from_parts(2026, 11, 25, 1, 29, 10, 0, Some(3_600)).unwrap();
         assert_eq!(t.to_string(), "2026-11-25T01:29:10+01:00");
@@ -467,6 +503,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "tz")]
     fn local_lines_take_the_zone_including_dst() {
         let summer = Timestamp::from_parts(2026, 7, 1, 12, 0, 0, 0, None).unwrap();
         let winter = Timestamp::from_parts(2026, 1, 1, 12, 0, 0, 0, None).unwrap();
@@ -488,6 +525,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "tz")]
     fn dst_gap_and_fold_are_resolved_without_panic() {
         let berlin: Zone = "Europe/Berlin".parse().unwrap();
         // 2026-03-29 02:30 does not exist in Berlin; 2026-10-25 02:30 exists twice.
@@ -511,6 +549,11 @@ mod tests {
             matches!("+02:00".parse::<Zone>(), Ok(Zone::Fixed(o)) if o.local_minus_utc() == 7_200)
         );
         assert!("Mars/Olympus".parse::<Zone>().is_err());
+        assert_eq!(
+            "Europe/Berlin".parse::<Zone>().is_ok(),
+            cfg!(feature = "tz"),
+            "IANA names exactly with the tz feature"
+        );
         assert_eq!(parse_offset(b"+0530"), Some(19_800));
         assert_eq!(parse_offset(b"-08"), Some(-28_800));
         assert_eq!(parse_offset(b"+2400"), None);

@@ -182,3 +182,32 @@ mod timestamp_order {
         assert_eq!(placed, utc);
     }
 }
+
+mod zones {
+    use logscan_parse::Zone;
+    use logscan_parse::chrono::DateTime;
+
+    /// IANA names need the `tz` feature (on by default); offsets and UTC never do.
+    #[test]
+    fn names_exactly_with_the_tz_feature() {
+        assert_eq!("Europe/Berlin".parse::<Zone>().is_ok(), cfg!(feature = "tz"));
+        let err = "Europe/Berlin".parse::<Zone>().err().map(|e| e.to_string());
+        if !cfg!(feature = "tz") {
+            assert!(err.unwrap().contains("`tz` feature"));
+        }
+        assert_eq!("UTC".parse::<Zone>(), Ok(Zone::Utc));
+        let utc = DateTime::from_timestamp(1_795_566_550, 0).unwrap();
+        let fixed: Zone = "+01:00".parse().unwrap();
+        assert_eq!(fixed.from_utc(utc).to_rfc3339(), "2026-11-25T01:29:10+01:00");
+    }
+
+    #[cfg(feature = "tz")]
+    #[test]
+    fn named_zones_follow_daylight_saving() {
+        let berlin: Zone = "Europe/Berlin".parse().unwrap();
+        let summer = DateTime::from_timestamp(1_782_900_000, 0).unwrap(); // 2026-07-01
+        assert_eq!(berlin.from_utc(summer).offset().local_minus_utc(), 7_200);
+        let winter = DateTime::from_timestamp(1_795_566_550, 0).unwrap();
+        assert_eq!(berlin.from_utc(winter).offset().local_minus_utc(), 3_600);
+    }
+}
