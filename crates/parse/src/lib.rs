@@ -25,6 +25,12 @@
 //!   Load Balancer and CloudFront access logs, Cloudflare Logpush `http_requests` and Google
 //!   Cloud load balancer request logs, each request an [`EdgeRecord`].
 //!
+//! [`Parser::parse`] takes one entry: a line, or an nginx error line with its
+//! continuation lines. [`EntryReader`] ([`frame`]) splits a byte stream into entries with
+//! the continuation rules of [`Parser::starts_entry`] and a size limit on every line and
+//! entry; for files, rotated series, archives and parallel chunks, reach for the
+//! `logscan-input` crate, which uses the same framing.
+//!
 //! Records borrow from the input (no allocation per line), input need not be UTF-8, and
 //! parsing never panics: a line that does not fit is a [`ParseError`] saying what was
 //! expected where. [`detect::detect`] picks the format of an input from its first lines.
@@ -69,6 +75,7 @@ pub mod detect;
 pub mod edge;
 pub mod errno;
 mod error;
+pub mod frame;
 mod fpm;
 mod nginx_error;
 mod parser;
@@ -82,6 +89,7 @@ pub use companion::Companions;
 pub use edge::{Edge, EdgeRecord, EdgeTimings};
 pub use errno::{CodeSpace, Errno, SysError};
 pub use error::{FormatError, ParseError};
+pub use frame::{Entry, EntryReader, ReaderConfig};
 pub use parser::Parser;
 pub use record::{
     AccessRecord, ErrorRecord, Failure, Format, Level, Record, Role, Server, UpstreamFields,

@@ -267,7 +267,7 @@ impl Zone {
     ///
     /// let utc = DateTime::from_timestamp(1_795_566_550, 0).unwrap();
     /// let zone: Zone = "-03:30".parse()?;
-    /// assert_eq!(zone.from_utc(utc).to_rfc3339(), "2026-11-24T21:59:10-03:30");
+    /// assert_eq!(zone.from_utc(utc).to_rfc3339(), "2026-11-24T20:59:10-03:30");
     /// # Ok::<(), logscan_parse::time::ZoneError>(())
     /// ```
     pub fn from_utc(&self, utc: DateTime<Utc>) -> DateTime<FixedOffset> {

@@ -211,3 +211,132 @@ mod zones {
         assert_eq!(berlin.from_utc(winter).offset().local_minus_utc(), 3_600);
     }
 }
+
+mod entry_splitter {
+    use logscan_parse::{EntryReader, Parser, ReaderConfig};
+
+    /// Bytes from a fixed xorshift sequence: the same "random" input every run.
+    fn random_bytes(len: usize) -> Vec<u8> {
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 24) as u8
+            })
+            .collect()
+    }
+
+    struct Totals {
+        entries: usize,
+        lines: u64,
+        largest: usize,
+        too_long: usize,
+    }
+
+    fn split(input: &[u8], parser: &Parser, config: ReaderConfig) -> Totals {
+        let mut reader = EntryReader::new(input, config);
+        let mut totals = Totals {
+            entries: 0,
+            lines: 0,
+            largest: 0,
+            too_long: 0,
+        };
+        while let Some(entry) = reader.next_entry_for(parser).unwrap() {
+            assert_eq!(entry.first_line, totals.lines + 1);
+            totals.entries += 1;
+            totals.lines += u64::from(entry.lines);
+            totals.largest = totals.largest.max(entry.bytes.len());
+            totals.too_long += usize::from(entry.too_long);
+        }
+        assert_eq!(reader.bytes_consumed(), input.len() as u64);
+        totals
+    }
+
+    /// What `wc -l` counts, plus a last line without `\n`.
+    fn physical_lines(input: &[u8]) -> u64 {
+        let newlines = input.iter().filter(|&&b| b == b'\n').count() as u64;
+        newlines + u64::from(input.last().is_some_and(|&b| b != b'\n'))
+    }
+
+    /// Random bytes have a `\n` every 256 bytes or so, and almost no line of them starts an
+    /// nginx error entry: all would join the first. The entry limit splits them.
+    #[test]
+    fn two_megabytes_of_random_bytes_are_not_one_entry() {
+        let input = random_bytes(2 << 20);
+        let config = ReaderConfig::default();
+        let totals = split(&input, &Parser::nginx_error(), config);
+        assert!(totals.entries >= 2, "{} entries", totals.entries);
+        assert!(totals.largest <= config.max_entry);
+        assert_eq!(totals.lines, physical_lines(&input));
+    }
+
+    /// Without any `\n`: one over-long line, flagged, its first `max_line` bytes kept.
+    #[test]
+    fn a_line_longer_than_the_limit_is_reported_not_buffered() {
+        let mut input = random_bytes(3 << 20);
+        input.retain(|&b| b != b'\n');
+        input.extend_from_slice(b"\n2026/11/25 01:28:02 [error] 1#1: *1 after the junk\n");
+        let config = ReaderConfig {
+            max_line: 64 << 10,
+            max_entry: 64 << 10,
+            ..ReaderConfig::default()
+        };
+        let mut reader = EntryReader::new(&input[..], config);
+        let parser = Parser::nginx_error();
+        let junk = reader.next_entry_for(&parser).unwrap().unwrap();
+        assert!(junk.too_long);
+        assert_eq!(junk.bytes.len(), 64 << 10);
+        assert!(reader.buffer_size() <= (64 << 10) + (64 << 10) + 1);
+        let next = reader.next_entry_for(&parser).unwrap().unwrap();
+        assert_eq!((next.first_line, next.lines, next.too_long), (2, 1, false));
+        assert!(parser.parse(next.bytes).is_ok());
+        assert!(reader.next_entry_for(&parser).unwrap().is_none());
+    }
+
+    /// Apache writes one entry a line, whatever a line starts with (a module's stray output,
+    /// a continuation of its own): every line is an entry of its own.
+    #[test]
+    fn a_whole_apache_error_log_is_one_entry_a_line() {
+        let log = "\
+[Wed Nov 25 01:29:10.123456 2026] [proxy:error] [pid 4242:tid 140] (111)Connection refused: AH00957: http: attempt to connect to 127.0.0.1:8080 (127.0.0.1:8080) failed
+[Wed Nov 25 01:29:10.123500 2026] [proxy_http:error] [pid 4242:tid 140] [client 10.1.2.3:51234] AH01114: HTTP: failed to make connection to backend: 127.0.0.1
+PHP Warning:  something printed to stderr by a CGI script
+[Wed Nov 25 01:29:11.000001 2026] [mpm_event:notice] [pid 4200:tid 1] AH00489: Apache/2.4.62 (Debian) configured -- resuming normal operations
+";
+        let parser = Parser::apache_error();
+        let totals = split(log.as_bytes(), &parser, ReaderConfig::default());
+        assert_eq!(totals.entries, 4);
+        assert_eq!(totals.lines, 4);
+
+        // Many times over, still one entry a line.
+        let big = log.repeat(5_000);
+        let totals = split(big.as_bytes(), &parser, ReaderConfig::default());
+        assert_eq!(totals.entries, 20_000);
+        assert_eq!(totals.largest, log.lines().map(str::len).max().unwrap());
+    }
+
+    /// nginx's continuation lines join their entry, up to the entry limit; past it, they
+    /// start an entry of their own, and no line is lost.
+    #[test]
+    fn nginx_continuations_join_within_the_limit() {
+        let mut log = b"2026/11/25 01:28:02 [error] 812#812: *97 FastCGI sent in stderr: \"PHP message: PHP Fatal error:  boom\n".to_vec();
+        for i in 0..1_000 {
+            log.extend_from_slice(format!("#{i} /var/www/html/vendor/lib.php(12): call()\n").as_bytes());
+        }
+        log.extend_from_slice(b"#1000 {main}\" while reading response header from upstream, client: 10.1.2.3\n2026/11/25 01:28:03 [error] 812#812: *98 next\n");
+        let parser = Parser::nginx_error();
+        let roomy = split(&log, &parser, ReaderConfig::default());
+        assert_eq!((roomy.entries, roomy.lines), (2, 1_003));
+
+        let tight = ReaderConfig {
+            max_entry: 4 << 10,
+            ..ReaderConfig::default()
+        };
+        let totals = split(&log, &parser, tight);
+        assert!(totals.entries > 2);
+        assert!(totals.largest <= 4 << 10);
+        assert_eq!(totals.lines, 1_003);
+    }
+}
