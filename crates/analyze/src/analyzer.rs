@@ -420,6 +420,8 @@ impl Analyzer {
             Record::Error(error) => self.observe_error(error, origin, t, site),
             Record::Access(access) => self.observe_access(access, origin, t, site),
             Record::Edge(edge) => self.observe_edge(edge, origin, t, site),
+            // A kind of record this version does not know: counted as parsed, no more.
+            _ => {}
         }
     }
 
@@ -483,6 +485,8 @@ impl Analyzer {
                     slot.active = false;
                 }
             }
+            // A pairing role this version does not know: counted as a line of its own.
+            _ => self.count(&event),
         }
     }
 

@@ -69,8 +69,8 @@ pub use chunk::{Chunk, plan_chunks, read_chunk};
 pub use discover::{
     Discovery, Input, Source, default_locations, discover, discovery_order, is_rotated_name,
 };
+pub use error::InputError;
 /// The entry framing, from `logscan-parse` (where embedders that read a byte stream of
 /// their own find it too), re-exported so that everything a file needs is here.
 pub use logscan_parse::frame::{Entry, EntryReader, ReaderConfig};
-pub use error::InputError;
 pub use open::{Compression, Opened, Progress, open, sniff_compression};

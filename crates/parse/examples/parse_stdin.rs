@@ -60,7 +60,11 @@ fn main() -> ExitCode {
         let lines = u64::from(entry.lines);
         if entry.too_long {
             too_long += lines;
-            let _ = writeln!(out, "line {}: longer than the limit, skipped", entry.first_line);
+            let _ = writeln!(
+                out,
+                "line {}: longer than the limit, skipped",
+                entry.first_line
+            );
             continue;
         }
         let _ = match parser.parse(entry.bytes) {
@@ -75,6 +79,10 @@ fn main() -> ExitCode {
             Ok(Record::Edge(record)) => {
                 parsed += lines;
                 writeln!(out, "{record:?}")
+            }
+            Ok(other) => {
+                parsed += lines;
+                writeln!(out, "{other:?}")
             }
             Err(err) => {
                 unrecognized += lines;

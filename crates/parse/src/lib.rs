@@ -75,8 +75,8 @@ pub mod detect;
 pub mod edge;
 pub mod errno;
 mod error;
-pub mod frame;
 mod fpm;
+pub mod frame;
 mod nginx_error;
 mod parser;
 mod record;
@@ -93,10 +93,66 @@ pub use frame::{Entry, EntryReader, ReaderConfig};
 pub use parser::Parser;
 pub use record::{
     AccessRecord, ErrorRecord, Failure, Format, Level, Record, Role, Server, UpstreamFields,
-    UpstreamValue, UpstreamValues, parse_seconds_us, parse_u16, parse_u64,
+    UpstreamValue, UpstreamValues,
 };
 pub use time::{Timestamp, Zone};
 
 /// The `chrono` crate this crate's time types come from ([`Timestamp::to_instant`] gives a
 /// `chrono::DateTime`), re-exported so that an embedder uses the very same version.
 pub use chrono;
+
+/// What an embedder cannot do, checked by `compile_fail` doc tests: the number helpers and
+/// the calendar arithmetic are internals, errors are made only here, and the enums and
+/// errors that grow (a cause, a format, a record kind, a severity) cannot be matched or
+/// built as if they never would.
+///
+/// ```compile_fail
+/// let _ = logscan_parse::parse_u16(b"502");
+/// ```
+/// ```compile_fail
+/// let _ = logscan_parse::parse_seconds_us(b"0.004");
+/// ```
+/// ```compile_fail
+/// let _ = logscan_parse::time::civil_from_days(0);
+/// ```
+/// ```compile_fail
+/// let _ = logscan_parse::ParseError::new("a timestamp", 0);
+/// ```
+/// ```compile_fail
+/// let _ = logscan_parse::ParseError { expected: "a timestamp", offset: 0 };
+/// ```
+/// ```compile_fail
+/// use logscan_parse::Severity;
+/// fn label(s: Severity) -> &'static str {
+///     match s {
+///         Severity::Info => "i",
+///         Severity::Low => "l",
+///         Severity::Medium => "m",
+///         Severity::High => "h",
+///         Severity::Critical => "c",
+///     }
+/// }
+/// ```
+/// ```compile_fail
+/// use logscan_parse::Record;
+/// fn kind(r: &Record<'_>) -> &'static str {
+///     match r {
+///         Record::Error(_) => "error",
+///         Record::Access(_) => "access",
+///         Record::Edge(_) => "edge",
+///     }
+/// }
+/// ```
+/// The same match with a wildcard arm compiles:
+/// ```
+/// use logscan_parse::Severity;
+/// fn label(s: Severity) -> &'static str {
+///     match s {
+///         Severity::Critical => "c",
+///         _ => "other",
+///     }
+/// }
+/// assert_eq!(label(Severity::Critical), "c");
+/// ```
+#[cfg(doctest)]
+struct NotPublicApi;

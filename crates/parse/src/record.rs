@@ -9,6 +9,7 @@ use crate::time::Timestamp;
 
 /// Which server wrote a log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Server {
     /// nginx (including OpenResty and ingress-nginx).
     Nginx,
@@ -61,6 +62,7 @@ impl fmt::Display for Server {
 
 /// A log format family.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Format {
     /// nginx `error_log`.
     #[default]
@@ -177,6 +179,7 @@ impl fmt::Display for Format {
 
 /// A log level, normalised across servers (PHP-FPM `WARNING` is [`Level::Warn`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Level {
     /// `emerg`
     Emerg,
@@ -251,6 +254,7 @@ impl fmt::Display for Level {
 
 /// One parsed log entry.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Record<'a> {
     /// An error-log entry (nginx, Apache or PHP-FPM).
     Error(ErrorRecord<'a>),
@@ -378,6 +382,7 @@ impl fmt::Debug for ErrorRecord<'_> {
 /// How an error line relates to the lines around it when one failure is logged on several
 /// lines (Apache logs the errno on `AH00957` and the client on the `AH01114` that follows).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Role {
     /// A complete failure event on its own line.
     #[default]
@@ -392,6 +397,19 @@ pub enum Role {
     /// Supporting evidence that is not a failed request by itself (e.g. nginx `upstream
     /// server temporarily disabled`, Apache `AH00959 ... disabling worker`).
     Context,
+}
+
+impl Role {
+    /// The stable lower-case id: `event`, `cause`, `effect` or `context` (the
+    /// `logscan.role` of logscan's events).
+    pub const fn id(self) -> &'static str {
+        match self {
+            Role::Event => "event",
+            Role::Cause => "cause",
+            Role::Effect => "effect",
+            Role::Context => "context",
+        }
+    }
 }
 
 /// What an error entry says about an upstream failure.
@@ -722,7 +740,7 @@ fn trim_spaces(mut s: &[u8]) -> &[u8] {
 }
 
 /// Parses a small unsigned decimal (at most 5 digits) such as an HTTP status.
-pub fn parse_u16(text: &[u8]) -> Option<u16> {
+pub(crate) fn parse_u16(text: &[u8]) -> Option<u16> {
     if text.is_empty() || text.len() > 5 {
         return None;
     }
@@ -737,7 +755,7 @@ pub fn parse_u16(text: &[u8]) -> Option<u16> {
 }
 
 /// Parses an unsigned decimal integer (`None` on anything else or on overflow).
-pub fn parse_u64(text: &[u8]) -> Option<u64> {
+pub(crate) fn parse_u64(text: &[u8]) -> Option<u64> {
     if text.is_empty() || text.len() > 20 {
         return None;
     }
@@ -752,7 +770,7 @@ pub fn parse_u64(text: &[u8]) -> Option<u64> {
 }
 
 /// Parses seconds with an optional fraction (`0.123`, `12`, `3.000001`) into microseconds.
-pub fn parse_seconds_us(text: &[u8]) -> Option<u64> {
+pub(crate) fn parse_seconds_us(text: &[u8]) -> Option<u64> {
     // Times are a few bytes long: a plain loop beats a memchr call.
     let (int, frac) = match text.iter().position(|&b| b == b'.') {
         Some(dot) => (&text[..dot], &text[dot + 1..]),

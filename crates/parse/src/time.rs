@@ -8,9 +8,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{
-    DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc,
-};
+use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
 
 /// The first wall-clock second a [`Timestamp`] can hold: -9999-01-01T00:00:00.
 const MIN_WALL_SECONDS: i64 = days_from_civil(-9999, 1, 1) * 86_400;
@@ -205,12 +203,18 @@ impl Ord for Timestamp {
     /// By instant (a time without offset read as UTC), then by wall clock, then by offset:
     /// see "Order" in the type's documentation.
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.sort_seconds(), self.micros, self.wall_seconds, self.offset_seconds).cmp(&(
-            other.sort_seconds(),
-            other.micros,
-            other.wall_seconds,
-            other.offset_seconds,
-        ))
+        (
+            self.sort_seconds(),
+            self.micros,
+            self.wall_seconds,
+            self.offset_seconds,
+        )
+            .cmp(&(
+                other.sort_seconds(),
+                other.micros,
+                other.wall_seconds,
+                other.offset_seconds,
+            ))
     }
 }
 
@@ -355,7 +359,7 @@ impl FromStr for Zone {
 }
 
 /// Parses `+HH:MM`, `+HHMM`, `+HH` (also `-`) into seconds east of UTC.
-pub fn parse_offset(text: &[u8]) -> Option<i32> {
+pub(crate) fn parse_offset(text: &[u8]) -> Option<i32> {
     let (sign, rest) = match text.split_first()? {
         (b'+', rest) => (1, rest),
         (b'-', rest) => (-1, rest),
@@ -381,7 +385,7 @@ pub fn parse_offset(text: &[u8]) -> Option<i32> {
 }
 
 /// Days in a month of the proleptic Gregorian calendar.
-pub const fn days_in_month(year: i32, month: u32) -> u32 {
+pub(crate) const fn days_in_month(year: i32, month: u32) -> u32 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -392,7 +396,7 @@ pub const fn days_in_month(year: i32, month: u32) -> u32 {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-pub const fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
+pub(crate) const fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
     let y = year as i64 - if month <= 2 { 1 } else { 0 };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -403,7 +407,7 @@ pub const fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
 }
 
 /// The date of a day count since 1970-01-01 (inverse of [`days_from_civil`]).
-pub const fn civil_from_days(days: i64) -> (i32, u32, u32) {
+pub(crate) const fn civil_from_days(days: i64) -> (i32, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -417,7 +421,7 @@ pub const fn civil_from_days(days: i64) -> (i32, u32, u32) {
 }
 
 /// Month number (1-12) of an English three-letter abbreviation (`Jan` ... `Dec`, any case).
-pub fn month_from_abbrev(abbrev: &[u8]) -> Option<u32> {
+pub(crate) fn month_from_abbrev(abbrev: &[u8]) -> Option<u32> {
     let [a, b, c] = abbrev else { return None };
     let key = [
         a.to_ascii_lowercase(),

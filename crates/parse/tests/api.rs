@@ -51,7 +51,13 @@ mod upstream_fields {
         );
         assert_eq!(
             u.response_times_us().collect::<Vec<_>>(),
-            [Some(1_000), Some(3_002_000), Some(0), Some(10_000), Some(250_000)]
+            [
+                Some(1_000),
+                Some(3_002_000),
+                Some(0),
+                Some(10_000),
+                Some(250_000)
+            ]
         );
         assert_eq!(u.last_status(), Some(200));
         assert_eq!(u.last_response_time_us(), Some(250_000));
@@ -136,7 +142,10 @@ mod timestamp_order {
         assert_eq!(a.cmp(&b), b.cmp(&a).reverse());
         let local = at(9, 0, None);
         assert_ne!(local.cmp(&b), std::cmp::Ordering::Equal);
-        assert!(local < b, "no offset sorts before an offset at the same wall clock");
+        assert!(
+            local < b,
+            "no offset sorts before an offset at the same wall clock"
+        );
         assert_eq!(a.cmp(&a), std::cmp::Ordering::Equal);
     }
 
@@ -178,7 +187,9 @@ mod timestamp_order {
         // A local time has no instant of its own: the caller's zone places it.
         let local = t.with_offset(None);
         assert_eq!(local.to_utc(), None);
-        let placed = local.to_instant(&"+01:00".parse::<Zone>().unwrap()).to_utc();
+        let placed = local
+            .to_instant(&"+01:00".parse::<Zone>().unwrap())
+            .to_utc();
         assert_eq!(placed, utc);
     }
 }
@@ -190,7 +201,10 @@ mod zones {
     /// IANA names need the `tz` feature (on by default); offsets and UTC never do.
     #[test]
     fn names_exactly_with_the_tz_feature() {
-        assert_eq!("Europe/Berlin".parse::<Zone>().is_ok(), cfg!(feature = "tz"));
+        assert_eq!(
+            "Europe/Berlin".parse::<Zone>().is_ok(),
+            cfg!(feature = "tz")
+        );
         let err = "Europe/Berlin".parse::<Zone>().err().map(|e| e.to_string());
         if !cfg!(feature = "tz") {
             assert!(err.unwrap().contains("`tz` feature"));
@@ -198,7 +212,10 @@ mod zones {
         assert_eq!("UTC".parse::<Zone>(), Ok(Zone::Utc));
         let utc = DateTime::from_timestamp(1_795_566_550, 0).unwrap();
         let fixed: Zone = "+01:00".parse().unwrap();
-        assert_eq!(fixed.from_utc(utc).to_rfc3339(), "2026-11-25T01:29:10+01:00");
+        assert_eq!(
+            fixed.from_utc(utc).to_rfc3339(),
+            "2026-11-25T01:29:10+01:00"
+        );
     }
 
     #[cfg(feature = "tz")]
@@ -323,7 +340,9 @@ PHP Warning:  something printed to stderr by a CGI script
     fn nginx_continuations_join_within_the_limit() {
         let mut log = b"2026/11/25 01:28:02 [error] 812#812: *97 FastCGI sent in stderr: \"PHP message: PHP Fatal error:  boom\n".to_vec();
         for i in 0..1_000 {
-            log.extend_from_slice(format!("#{i} /var/www/html/vendor/lib.php(12): call()\n").as_bytes());
+            log.extend_from_slice(
+                format!("#{i} /var/www/html/vendor/lib.php(12): call()\n").as_bytes(),
+            );
         }
         log.extend_from_slice(b"#1000 {main}\" while reading response header from upstream, client: 10.1.2.3\n2026/11/25 01:28:03 [error] 812#812: *98 next\n");
         let parser = Parser::nginx_error();
@@ -338,5 +357,23 @@ PHP Warning:  something printed to stderr by a CGI script
         assert!(totals.entries > 2);
         assert!(totals.largest <= 4 << 10);
         assert_eq!(totals.lines, 1_003);
+    }
+}
+
+mod ids {
+    use logscan_parse::{Cause, Role, Severity};
+
+    /// `Severity::id()` next to `Cause::id()`, both read back by `from_id`.
+    #[test]
+    fn severities_and_roles_have_stable_ids() {
+        let ids: Vec<&str> = Severity::ALL.iter().map(|s| s.id()).collect();
+        assert_eq!(ids, ["info", "low", "medium", "high", "critical"]);
+        for severity in Severity::ALL {
+            assert_eq!(Severity::from_id(severity.id()), Some(severity));
+        }
+        assert_eq!(Severity::from_id("fatal"), None);
+        assert_eq!(Cause::UpstreamRefused.severity().id(), "critical");
+        assert_eq!(Role::Effect.id(), "effect");
+        assert_eq!(Role::default().id(), "event");
     }
 }

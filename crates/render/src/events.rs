@@ -6,7 +6,7 @@
 
 use chrono::SecondsFormat;
 use logscan_analyze::escape_bytes;
-use logscan_parse::{AccessRecord, EdgeRecord, ErrorRecord, Failure, Record, Role, Zone};
+use logscan_parse::{AccessRecord, EdgeRecord, ErrorRecord, Failure, Record, Zone};
 use serde_json::{Map, Value};
 
 /// Longest text value written (bytes of the log).
@@ -43,6 +43,8 @@ pub fn event(record: &Record<'_>, source: &Source<'_>, zone: &Zone) -> Value {
         Record::Error(r) => error_fields(&mut map, r),
         Record::Access(r) => access_fields(&mut map, r, source.text),
         Record::Edge(r) => edge_fields(&mut map, r, source.text),
+        // A kind of record this version does not know: the common keys only.
+        _ => {}
     }
     Value::Object(map)
 }
@@ -171,13 +173,7 @@ fn error_fields(map: &mut Map<String, Value>, r: &ErrorRecord<'_>) {
         // What the line is to a failure, so a log store can count failures as the report
         // does: `context` lines are evidence, not failures; an `effect` line repeats the
         // failure of the `cause` line before it (Apache AH00957 + AH01114).
-        let role = match f.role {
-            Role::Event => "event",
-            Role::Cause => "cause",
-            Role::Effect => "effect",
-            Role::Context => "context",
-        };
-        put(map, "logscan.role", Value::String(role.into()));
+        put(map, "logscan.role", Value::String(f.role.id().into()));
     }
     if r.truncated {
         put(map, "logscan.truncated", Value::Bool(true));
@@ -366,6 +362,7 @@ fn put(map: &mut Map<String, Value>, path: &str, value: Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use logscan_parse::Role;
     use logscan_parse::{Cause, Failure, Format, Level, Phase, Timestamp};
 
     #[test]

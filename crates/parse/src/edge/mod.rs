@@ -45,6 +45,7 @@ mod tests;
 
 /// The product in front of the origin.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Edge {
     /// HAProxy (`option httplog`).
     #[default]
