@@ -758,7 +758,7 @@ impl Analyzer {
             phase: failure.phase,
             errno: None,
             variant: failure.variant,
-            upstream: failure.upstream.unwrap_or_default(),
+            upstream: failure.peer.unwrap_or_default(),
             protocol: failure.protocol,
             vhost: record.host.unwrap_or_default(),
             client: record.client,
@@ -1204,7 +1204,7 @@ fn event_of<'a>(
         errno: failure.errno,
         variant: failure.variant,
         upstream: failure
-            .upstream
+            .peer
             .or(if server == Server::PhpFpm {
                 record.pool
             } else {

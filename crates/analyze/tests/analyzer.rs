@@ -20,7 +20,7 @@ fn failure(cause: Cause, phase: Phase, upstream: &'static str, role: Role) -> Fa
         cause,
         phase: Some(phase),
         errno: None,
-        upstream: Some(upstream.as_bytes()),
+        peer: Some(upstream.as_bytes()),
         protocol: Some(if upstream.starts_with("unix:") {
             b"fastcgi"
         } else {
@@ -518,7 +518,7 @@ fn php_fpm_pool_exhaustion_turns_fastcgi_timeouts_into_fpm_pool_exhausted() {
             cause: Cause::FpmPoolExhausted,
             phase: None,
             errno: None,
-            upstream: None,
+            peer: None,
             protocol: None,
             variant: None,
             role: Role::Event,

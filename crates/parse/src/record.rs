@@ -334,12 +334,14 @@ pub struct ErrorRecord<'a> {
     pub request: Option<&'a [u8]>,
     /// nginx `subrequest: "..."`.
     pub subrequest: Option<&'a [u8]>,
-    /// nginx `upstream: "..."` as logged (scheme, peer and URI).
-    pub upstream: Option<&'a [u8]>,
+    /// nginx `upstream: "..."` as logged: the URL of the upstream request (scheme, peer
+    /// and URI, `http://10.0.0.5:8080/checkout`). The peer alone is [`Failure::peer`].
+    pub upstream_url: Option<&'a [u8]>,
     /// nginx `host: "..."`.
     pub host: Option<&'a [u8]>,
-    /// nginx `referrer: "..."`, Apache `, referer: ...`.
-    pub referrer: Option<&'a [u8]>,
+    /// The HTTP `Referer` header (spelled as the header is): nginx `referrer: "..."`,
+    /// Apache `, referer: ...`.
+    pub referer: Option<&'a [u8]>,
     /// PHP-FPM `[pool name]`.
     pub pool: Option<&'a [u8]>,
     /// The line was cut by the server's length limit (nginx 2047 bytes, Apache 8190).
@@ -367,9 +369,9 @@ impl fmt::Debug for ErrorRecord<'_> {
         bytes_opt(&mut d, "server_name", self.server_name);
         bytes_opt(&mut d, "request", self.request);
         bytes_opt(&mut d, "subrequest", self.subrequest);
-        bytes_opt(&mut d, "upstream", self.upstream);
+        bytes_opt(&mut d, "upstream_url", self.upstream_url);
         bytes_opt(&mut d, "host", self.host);
-        bytes_opt(&mut d, "referrer", self.referrer);
+        bytes_opt(&mut d, "referer", self.referer);
         bytes_opt(&mut d, "pool", self.pool);
         if self.truncated {
             d.field("truncated", &true);
@@ -421,10 +423,12 @@ pub struct Failure<'a> {
     pub phase: Option<Phase>,
     /// The normalised errno / APR status, if the line has one.
     pub errno: Option<Errno>,
-    /// The upstream peer: `127.0.0.1:8080`, `unix:/run/php/php8.2-fpm.sock`, an nginx
-    /// upstream group name for `no live upstreams`, `balancer://name` for Apache, or the
-    /// host name that did not resolve.
-    pub upstream: Option<&'a [u8]>,
+    /// The peer the failure is about: the upstream server (`127.0.0.1:8080`,
+    /// `unix:/run/php/php8.2-fpm.sock`), an nginx upstream group name for `no live
+    /// upstreams`, `balancer://name` for Apache; for DNS failures, the host name that did
+    /// not resolve, or the resolver that did not answer. The whole URL nginx logged is
+    /// [`ErrorRecord::upstream_url`].
+    pub peer: Option<&'a [u8]>,
     /// The upstream protocol where known: `http`, `https`, `fastcgi`, `uwsgi`, `scgi`,
     /// `grpc`, `grpcs`, `memcached`, `fcgi`, `ajp`, `ws`, `wss`.
     pub protocol: Option<&'a [u8]>,
@@ -449,7 +453,7 @@ impl<'a> Failure<'a> {
     /// (`AH02454: ... Unix domain socket /run/php/php8.2-fpm.sock ...`, which has no
     /// `unix:` text to borrow) and PHP-FPM's listen address.
     pub fn unix_socket_path(&self) -> Option<&'a [u8]> {
-        let upstream = self.upstream?;
+        let upstream = self.peer?;
         match upstream.strip_prefix(b"unix:") {
             Some(path) => Some(path),
             None => upstream.starts_with(b"/").then_some(upstream),
@@ -463,7 +467,7 @@ impl fmt::Debug for Failure<'_> {
         d.field("cause", &self.cause);
         opt(&mut d, "phase", &self.phase);
         opt(&mut d, "errno", &self.errno);
-        bytes_opt(&mut d, "upstream", self.upstream);
+        bytes_opt(&mut d, "peer", self.peer);
         bytes_opt(&mut d, "protocol", self.protocol);
         opt(&mut d, "variant", &self.variant);
         if self.role != Role::Event {

@@ -377,3 +377,45 @@ mod ids {
         assert_eq!(Role::default().id(), "event");
     }
 }
+
+mod names {
+    use logscan_parse::{Cause, Parser, Record};
+
+    /// `upstream_url` is the URL nginx logged, `peer` the server the failure is about;
+    /// for a resolver that did not answer, the peer is the resolver.
+    #[test]
+    fn url_peer_and_referer() {
+        let line = br#"2026/11/25 01:28:02 [error] 812#812: *97 connect() failed (111: Connection refused) while connecting to upstream, client: 10.1.2.3, server: shop.example, request: "GET /checkout HTTP/1.1", upstream: "http://10.0.0.5:8080/checkout", host: "shop.example", referrer: "https://shop.example/cart""#;
+        let Ok(Record::Error(r)) = Parser::nginx_error().parse(line) else {
+            panic!("not an error record")
+        };
+        assert_eq!(r.upstream_url, Some(&b"http://10.0.0.5:8080/checkout"[..]));
+        assert_eq!(r.referer, Some(&b"https://shop.example/cart"[..]));
+        let failure = r.failure.unwrap();
+        assert_eq!(failure.cause, Cause::UpstreamRefused);
+        assert_eq!(failure.peer, Some(&b"10.0.0.5:8080"[..]));
+
+        let line = br#"2026/11/25 01:28:02 [error] 812#812: *97 shop-api.internal could not be resolved (110: Operation timed out), client: 10.1.2.3, server: shop.example, request: "GET / HTTP/1.1", host: "shop.example""#;
+        let Ok(Record::Error(r)) = Parser::nginx_error().parse(line) else {
+            panic!("not an error record")
+        };
+        let failure = r.failure.unwrap();
+        assert_eq!(failure.cause, Cause::DnsResolution);
+        assert_eq!(failure.peer, Some(&b"shop-api.internal"[..]));
+        assert_eq!(r.upstream_url, None);
+
+        let line = br#"2026/11/25 01:28:02 [error] 812#812: send() failed (111: Connection refused) while resolving, resolver: 127.0.0.53:53"#;
+        let Ok(Record::Error(r)) = Parser::nginx_error().parse(line) else {
+            panic!("not an error record")
+        };
+        let failure = r.failure.unwrap();
+        assert_eq!(failure.cause, Cause::DnsResolution);
+        assert_eq!(failure.peer, Some(&b"127.0.0.53:53"[..]));
+
+        let apache = br#"[Wed Nov 25 01:29:10.123500 2026] [proxy_http:error] [pid 4242:tid 140] [client 10.1.2.3:51234] AH01114: HTTP: failed to make connection to backend: 127.0.0.1, referer: https://shop.example/cart"#;
+        let Ok(Record::Error(r)) = Parser::apache_error().parse(apache) else {
+            panic!("not an error record")
+        };
+        assert_eq!(r.referer, Some(&b"https://shop.example/cart"[..]));
+    }
+}

@@ -144,9 +144,9 @@ fn error_fields(map: &mut Map<String, Value>, r: &ErrorRecord<'_>) {
         request_line(map, request);
     }
     host_fields(map, r.host);
-    opt_text(map, "http.request.referrer", r.referrer);
+    opt_text(map, "http.request.referrer", r.referer);
     opt_text(map, "server.address", r.server_name);
-    let peer = r.failure.as_ref().and_then(|f| f.upstream).or(r.upstream);
+    let peer = r.failure.as_ref().and_then(|f| f.peer).or(r.upstream_url);
     opt_text(map, "destination.address", peer);
     let code = match (r.code, r.sys_error) {
         (Some(ah), _) => Some(text(ah)),
@@ -419,7 +419,7 @@ mod tests {
                 cause: Cause::UpstreamRefused,
                 phase: Some(Phase::Connect),
                 errno: None,
-                upstream: Some(b"127.0.0.1:19020"),
+                peer: Some(b"127.0.0.1:19020"),
                 protocol: Some(b"http"),
                 variant: None,
                 role: Role::Event,
