@@ -33,6 +33,7 @@ pub enum CodeSpace {
 
 /// An error code as written in the line: its space, number and text.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct SysError<'a> {
     /// The numbering space.
     pub space: CodeSpace,

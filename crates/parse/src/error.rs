@@ -32,6 +32,7 @@ impl std::error::Error for ParseError {}
 
 /// A `log_format`, `LogFormat` or `ErrorLogFormat` string that cannot be used.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FormatError {
     /// What is wrong.
     pub message: String,

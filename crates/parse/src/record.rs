@@ -675,6 +675,7 @@ impl fmt::Debug for UpstreamFields<'_> {
 
 /// One value of a multi-value `$upstream_*` field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UpstreamValue<'a> {
     /// The value; `None` when logged as `-`.
     pub value: Option<&'a [u8]>,
