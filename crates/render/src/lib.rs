@@ -4,7 +4,8 @@
 //! ([`text::render`]), Markdown for tickets ([`markdown::render`]), a self-contained HTML
 //! page ([`html::render`]), JSON ([`json`]), and records as Elastic Common Schema events
 //! ([`events`]). Every string that came from a log
-//! is escaped for its destination ([`escape`]): nothing printed can carry a raw control
+//! is escaped for its destination ([`escape`] for Markdown and HTML, [`logscan_text::terminal`]
+//! for a terminal): nothing printed can carry a raw control
 //! byte, escape sequence or bidi override from a log.
 //!
 //! One nginx error line, a report, and the report for a terminal, a ticket and a program;
@@ -50,6 +51,7 @@ pub mod text;
 
 use logscan_analyze::Report;
 use logscan_analyze::report::ReportTime;
+use logscan_text::thousands;
 
 /// How to render for a terminal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -248,11 +250,6 @@ pub fn layer_text(f: &logscan_analyze::report::Finding) -> Option<String> {
         text.push_str(&parts.join("; "));
     }
     Some(text)
-}
-
-/// `1234567` → `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    logscan_analyze::thousands(n)
 }
 
 #[cfg(test)]
