@@ -112,10 +112,8 @@ impl<'a> Case<'a> {
             max_continuation_lines: 8,
         });
         let input = Input::file(NAME, None);
-        let config = Config {
-            zone: zone.clone(),
-            ..Config::default()
-        };
+        let mut config = Config::default();
+        config.zone = zone.clone();
         let mut analyzer = Analyzer::new(config.clone());
         if let Err(e) = scanner.scan_reader(0, &input, self.log, &mut analyzer) {
             panic!("bytes in memory could not be read: {e}");

@@ -304,11 +304,9 @@ fn run_events(
     let mut events = EventWriter::new(out, zone, settings.config.clone());
     session.round(&mut Target::Events(&mut events))?;
     events.flush()?;
-    events.set_limits(Config {
-        since: None,
-        until: None,
-        ..settings.config.clone()
-    });
+    let mut unlimited = settings.config.clone();
+    (unlimited.since, unlimited.until) = (None, None);
+    events.set_limits(unlimited);
     loop {
         for notice in session.take_notices() {
             notices(&notice);

@@ -56,6 +56,8 @@ pub fn render(report: &Report, options: &Options) -> String {
         ZoneSource::AccessLog => format!("zone {} (from the access log)", report.zone.name),
         ZoneSource::Envelope => format!("zone {} (from the envelope)", report.zone.name),
         ZoneSource::AsLogged => "times as logged".to_owned(),
+        // A source added to the report later: its JSON id says where the zone came from.
+        source => format!("zone {} ({source})", report.zone.name),
     };
     let header = format!(
         "logscan: {} input{}, {} lines ({} unrecognized), {span}, {zone}",

@@ -259,6 +259,8 @@ fn zone_text(report: &Report) -> String {
             report.zone.name
         ),
         ZoneSource::AsLogged => "times as the servers logged them (no zone known)".to_owned(),
+        // A source added to the report later: its JSON id says where the zone came from.
+        source => format!("times in {} ({source})", report.zone.name),
     }
 }
 
