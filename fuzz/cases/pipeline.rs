@@ -136,11 +136,7 @@ impl<'a> Case<'a> {
 
         // Renderers: nothing raw from the log.
         for color in [false, true] {
-            let options = logscan_render::Options {
-                width: 100,
-                color,
-                top: 10,
-            };
+            let options = logscan_render::Options::new(100, color, 10);
             let table = logscan_render::text::render(&report, &options);
             assert_clean("table", &strip_sgr(&table));
         }

@@ -531,7 +531,7 @@ fn render(report: &Report, form: OutputForm, top: usize, color: bool, to_termina
                     .and_then(|c| c.parse().ok())
                     .unwrap_or(100)
             };
-            logscan_render::text::render(report, &logscan_render::Options { width, color, top })
+            logscan_render::text::render(report, &logscan_render::Options::new(width, color, top))
         }
     }
 }

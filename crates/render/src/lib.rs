@@ -23,7 +23,7 @@
 //! analyzer.observe(&Parser::nginx_error().parse(line)?, &origin);
 //! let report = analyzer.finish();
 //!
-//! let table = text::render(&report, &Options { width: 100, color: false, top: 10 });
+//! let table = text::render(&report, &Options::new(100, false, 10));
 //! assert!(table.contains("upstream_refused") && table.contains("127.0.0.1:19020"));
 //! assert!(table.contains(r"GET /\x1b[2J")); // shown as text, not sent to the terminal
 //! let ticket = markdown::render(&report, 10);
@@ -53,8 +53,10 @@ use logscan_analyze::Report;
 use logscan_analyze::report::ReportTime;
 use logscan_text::thousands;
 
-/// How to render for a terminal.
+/// How to render for a terminal. `#[non_exhaustive]`, so that an option added later is
+/// not a breaking change: made with [`Options::new`], then its fields may be changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Options {
     /// Columns available.
     pub width: usize,
@@ -62,6 +64,13 @@ pub struct Options {
     pub color: bool,
     /// How many findings to show.
     pub top: usize,
+}
+
+impl Options {
+    /// `width` columns, ANSI colours when `color`, the `top` findings.
+    pub fn new(width: usize, color: bool, top: usize) -> Options {
+        Options { width, color, top }
+    }
 }
 
 /// The report as pretty-printed JSON (the "Report JSON" contract). Strings from logs keep

@@ -846,11 +846,7 @@ fn every_form_says_the_envelope_and_the_formats_of_a_mixed_input() {
     assert!(html.contains(want), "html");
     let md = logscan_render::markdown::render(&r, 10);
     assert!(md.contains(want), "{md}");
-    let options = logscan_render::Options {
-        width: 200,
-        color: false,
-        top: 10,
-    };
+    let options = logscan_render::Options::new(200, false, 10);
     let text = logscan_render::text::render(&r, &options);
     assert!(text.contains(want), "{text}");
     // A plain single-format input adds no line.
