@@ -107,6 +107,7 @@ pub mod fpm;
 pub mod nginx;
 mod options;
 mod place;
+mod reader;
 mod source;
 mod target;
 mod tree;
