@@ -715,6 +715,11 @@ pub struct AccessSummary {
     pub time_by_status: BTreeMap<String, Quantiles>,
     /// Top endpoints among 5xx responses.
     pub top_5xx_requests: Vec<Counted>,
+    /// Per upstream address, the most requests it surely had in flight at once (a lower
+    /// bound from each line's time and `$request_time` / `$upstream_response_time` or
+    /// `%D`): the concurrency `pm.max_children` and worker limits are checked against.
+    #[serde(default)]
+    pub in_flight: BTreeMap<String, u32>,
 }
 
 #[cfg(test)]

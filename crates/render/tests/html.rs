@@ -266,6 +266,7 @@ fn sample_report() -> Report {
                 .into_iter()
                 .collect(),
             top_5xx_requests: vec![counted("GET /api/items", 100)],
+            in_flight: BTreeMap::new(),
         }),
         configs: vec![],
         edge: None,
