@@ -680,6 +680,12 @@ impl Configs {
     /// Whether nginx keeps idle connections to `target` open longer than a backend idle
     /// timeout known from elsewhere (`backend_idle`: gunicorn's `--keep-alive`, Node's
     /// `keepAliveTimeout`, a load balancer's idle timeout).
+    ///
+    /// logscan's own reports take the backend's idle timeout from the backend's
+    /// configuration when it is read too ([`Configs::mismatches`]: Apache
+    /// `KeepAliveTimeout`, an nginx `keepalive_timeout`), not from the logs: no log line
+    /// says how long the upstream connection a request reused had been idle (nginx's
+    /// `$connection_requests` counts the client's connection, not the upstream one).
     pub fn keepalive_check(&self, target: &Target, backend_idle: Duration) -> Vec<Mismatch> {
         let mut out = Vec::new();
         for route in self.routes_to(target) {
