@@ -716,8 +716,9 @@ pub struct AccessSummary {
     /// Top endpoints among 5xx responses.
     pub top_5xx_requests: Vec<Counted>,
     /// Per upstream address, the most requests it surely had in flight at once (a lower
-    /// bound from each line's time and `$request_time` / `$upstream_response_time` or
-    /// `%D`): the concurrency `pm.max_children` and worker limits are checked against.
+    /// bound: the largest average over a bucket of the time each request was surely in
+    /// flight, from each line's time and `$request_time` / `$upstream_response_time` or
+    /// `%D`): the concurrency `pm.max_children` is checked against.
     #[serde(default)]
     pub in_flight: BTreeMap<String, u32>,
 }
