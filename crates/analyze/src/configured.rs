@@ -130,6 +130,7 @@ type EventQuestion = (String, String, Option<String>, Option<String>);
 
 /// What the configuration says about one failure event.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EventEvidence {
     /// The directives that decide the cause, with their values in force.
     pub config: Vec<ConfigSetting>,

@@ -87,5 +87,4 @@ pub use analyzer::{Analyzer, Footprint, InputInfo, Origin};
 pub use config::{Bound, Config};
 pub use configured::{EventConfig, EventEvidence};
 pub use report::Report;
-pub use text::{escape_bytes, human_duration, thousands};
 pub use watch::{IncidentChange, LiveIncident};
