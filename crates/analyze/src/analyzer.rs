@@ -422,6 +422,8 @@ impl Analyzer {
             Record::Error(error) => self.observe_error(error, origin, t, site),
             Record::Access(access) => self.observe_access(access, origin, t, site),
             Record::Edge(edge) => self.observe_edge(edge, origin, t, site),
+            // A kind of record this version does not know: counted as parsed, no more.
+            _ => {}
         }
     }
 
@@ -485,6 +487,8 @@ impl Analyzer {
                     slot.active = false;
                 }
             }
+            // A pairing role this version does not know: counted as a line of its own.
+            _ => self.count(&event),
         }
     }
 
@@ -756,7 +760,7 @@ impl Analyzer {
             phase: failure.phase,
             errno: None,
             variant: failure.variant,
-            upstream: failure.upstream.unwrap_or_default(),
+            upstream: failure.peer.unwrap_or_default(),
             protocol: failure.protocol,
             vhost: record.host.unwrap_or_default(),
             client: record.client,
@@ -1205,7 +1209,7 @@ fn event_of<'a>(
         errno: failure.errno,
         variant: failure.variant,
         upstream: failure
-            .upstream
+            .peer
             .or(if server == Server::PhpFpm {
                 record.pool
             } else {

@@ -50,7 +50,7 @@ impl Fixture {
             let Ok(Record::Error(e)) = parser.parse(line) else {
                 continue;
             };
-            let Some(u) = e.failure.and_then(|f| f.upstream) else {
+            let Some(u) = e.failure.and_then(|f| f.peer) else {
                 continue;
             };
             let u = String::from_utf8_lossy(u).into_owned();

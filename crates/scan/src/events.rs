@@ -93,7 +93,7 @@ impl<W: Write> Sink for EventWriter<W> {
                 paired = Record::Error(error);
                 &paired
             }
-            Record::Access(_) | Record::Edge(_) => record,
+            _ => record,
         };
         if !self.limits.admits(record.time().as_ref()) {
             return Ok(());
