@@ -193,6 +193,7 @@ pub(crate) fn read_entries<R: Read, S: Sink>(
         } else {
             match choice.parse(entry.bytes) {
                 Ok(record) => sink.record(&at, &record),
+                Err(_) if choice.is_other(entry.bytes) => sink.other(&at),
                 Err(e) => sink.unrecognized(&at, Unrecognized::Parse(e)),
             }
         };
