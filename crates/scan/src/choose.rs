@@ -106,14 +106,12 @@ impl Choice {
         }
     }
 
-    /// Whether an entry may have continuation lines (an nginx error log, or a stream
-    /// that holds nginx error lines).
+    /// Whether an entry may have continuation lines: the chosen parser is nginx error's.
+    /// (A line continues an entry only when [`starts_entry`](Choice::starts_entry) says
+    /// no, and an access parser says every line starts one: in a stream read as an access
+    /// log, the nginx error lines among the access lines are read one line each.)
     pub fn may_continue(&self) -> bool {
         self.parser.format() == Format::NginxError
-            || self
-                .also
-                .as_ref()
-                .is_some_and(|also| also.format() == Format::NginxError)
     }
 
     /// Adds the other kind's parser for an input chosen from `sample`.

@@ -191,20 +191,25 @@ impl Framer<'_> {
                 },
             );
         }
-        if !self.may_continue {
-            return self.parse(&at, sink).map(|_| ());
-        }
         // A line that starts no entry after a line of the ingress controller (of the same
         // stream) continues it, as in a plain stream: a klog message of several lines, the
         // empty lines of the controller's banner.
-        if !pending.active
-            && pending.controller == Some(line.meta.stream)
-            && line.problem.is_none()
-            && !self.choice.starts_entry(line.bytes)
-        {
-            return sink.other(&at);
+        if pending.controller.is_some() {
+            if !pending.active
+                && pending.controller == Some(line.meta.stream)
+                && line.problem.is_none()
+                && (line.bytes.trim_ascii().is_empty() || !self.choice.starts_entry(line.bytes))
+            {
+                return sink.other(&at);
+            }
+            pending.controller = None;
         }
-        pending.controller = None;
+        if !self.may_continue {
+            if self.parse(&at, sink)? == Handed::Other {
+                pending.controller = Some(line.meta.stream);
+            }
+            return Ok(());
+        }
         // A line continues the entry before it only if that is an nginx error entry of
         // the same stream and the line starts no entry of its own.
         // A line whose envelope was broken (a journald MESSAGE left out) starts afresh.

@@ -455,6 +455,25 @@ fn an_ingress_controller_pod_log_reads_like_its_nginx_logs() {
         assert_eq!(input.lines, input.parsed + input.other, "{file}");
         assert_eq!(input.format.to_string(), "mixed", "{file}");
         assert_eq!(findings_part(&wrapped), findings_part(&plain), "{file}");
+
+        // Without the error lines the stream reads as an access log (every line starts
+        // an entry): the controller's lines, the banner's empty lines too, are still other.
+        let access_only: Vec<u8> = text
+            .split_inclusive(|b| *b == b'\n')
+            .filter(|l| !strip_cri(l).starts_with(b"2026/"))
+            .flatten()
+            .copied()
+            .collect();
+        let report = report_of(&scanner, &access_only);
+        let input = &report.inputs[0];
+        assert_eq!(input.format.to_string(), "nginx-access", "{file}");
+        assert_eq!(
+            input.unrecognized, 0,
+            "{file}: {:?}",
+            input.unrecognized_examples
+        );
+        assert_eq!(input.other, controller + 2, "{file}");
+        assert_eq!(input.parsed, 20, "{file}");
     }
 }
 
