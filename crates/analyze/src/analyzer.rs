@@ -401,9 +401,7 @@ impl Analyzer {
     /// [`observe`](Analyzer::observe): the record's analysis time when it had one of its
     /// own and was counted (within `--since`/`--until`).
     fn observe_at(&mut self, record: &Record<'_>, origin: &Origin<'_>) -> Option<i64> {
-        let Some(input) = self.inputs.get_mut(&origin.input) else {
-            return None;
-        };
+        let input = self.inputs.get_mut(&origin.input)?;
         let stats = input.chunks.entry(origin.chunk).or_default();
         stats.lines += u64::from(origin.lines);
         let site = hash_bytes(input.info.site.as_bytes());
@@ -419,7 +417,7 @@ impl Analyzer {
         let zoned = self.clock.zone().is_some();
         let in_range = t.is_none_or(|t| in_bounds(self.since, self.until, ts.as_ref(), t, zoned));
         let input = self.inputs.get_mut(&origin.input);
-        let Some(input) = input else { return None };
+        let input = input?;
         let stats = input.chunks.entry(origin.chunk).or_default();
         if !in_range {
             stats.filtered += u64::from(origin.lines);
