@@ -381,7 +381,7 @@ fn an_error_log_in_an_envelope_takes_its_zone_from_the_envelope() {
             Some(name) => {
                 assert_eq!(report.zone.source, ZoneSource::Envelope, "{form}");
                 assert_eq!(report.zone.name, name, "{form}");
-                let first = serde_json::to_value(&report.findings[0].first_seen).expect("json");
+                let first = serde_json::to_value(report.findings[0].first_seen).expect("json");
                 let shown = first.as_str().expect("a time");
                 assert!(shown.ends_with(name), "{form}: {shown}");
             }
@@ -391,10 +391,8 @@ fn an_error_log_in_an_envelope_takes_its_zone_from_the_envelope() {
         let strip_zone = |r: &Report| {
             let mut v = findings_part(r);
             v.as_object_mut().expect("object").remove("zone");
-            let text = v
-                .to_string()
-                .replace(&format!("{}\"", zone.unwrap_or("")), "\"");
-            text
+            v.to_string()
+                .replace(&format!("{}\"", zone.unwrap_or("")), "\"")
         };
         assert_eq!(strip_zone(&report), strip_zone(&plain), "{form}");
     }
