@@ -43,6 +43,7 @@ const PAIR_WINDOW: i64 = 2;
 
 /// How much state an [`Analyzer`] holds ([`Analyzer::footprint`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Footprint {
     /// Inputs registered.
     pub inputs: usize,
@@ -62,6 +63,7 @@ pub struct Footprint {
 
 /// What an input is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct InputInfo {
     /// Path as given.
     pub path: String,
@@ -866,6 +868,9 @@ impl Analyzer {
         if record.upstream.tries() > 1 {
             access.retried += 1;
         }
+        if let Some((addr, from, to)) = surely_in_flight(record, t) {
+            access.in_flight.add(addr, from, to);
+        }
         let failed = (500..600).contains(&status);
         if failed || status == 499 {
             let took_s = upstream_us
@@ -1267,4 +1272,37 @@ fn host_without_port(host: &[u8]) -> &[u8] {
         }
         _ => host,
     }
+}
+
+/// The upstream of a request tried once, and the milliseconds during which the upstream
+/// surely had it: the line's time is known to the second only (`t`), and the upstream's
+/// part (`$upstream_response_time`) lies somewhere inside the request's (`$request_time`);
+/// when only one of the two is logged, it stands for both.
+fn surely_in_flight<'a>(record: &AccessRecord<'a>, t: i64) -> Option<(&'a [u8], i64, i64)> {
+    let addr = record
+        .upstream
+        .addr
+        .filter(|_| record.upstream.tries() == 1)?;
+    let upstream_us = record.upstream.total_response_time_us();
+    let ms = |us: u64| i64::try_from(us / 1_000).unwrap_or(i64::MAX / 4);
+    let upstream = ms(upstream_us.or(record.request_time_us)?);
+    let request = ms(record.request_time_us.or(upstream_us)?).max(upstream);
+    let second = t.saturating_mul(1_000);
+    Some(if record.time_is_start {
+        // Started in [second, second + 1 s); the upstream's part began at most
+        // `request - upstream` later and lasted `upstream`.
+        (
+            addr,
+            second.saturating_add(1_000 + request - upstream),
+            second.saturating_add(upstream),
+        )
+    } else {
+        // Ended in [second, second + 1 s); the upstream's part ended at most
+        // `request - upstream` earlier.
+        (
+            addr,
+            second.saturating_add(1_000 - upstream),
+            second.saturating_sub(request - upstream),
+        )
+    })
 }

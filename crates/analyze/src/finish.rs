@@ -977,6 +977,11 @@ fn access_summary(a: &Analyzer, attribution: &Attribution) -> AccessSummary {
                 count,
             })
             .collect(),
+        in_flight: s
+            .in_flight
+            .peaks()
+            .map(|(upstream, peak)| (escape_bytes(upstream.as_bytes(), 300), peak))
+            .collect(),
     }
 }
 

@@ -71,6 +71,7 @@ mod edge;
 mod edge_fix;
 mod finish;
 mod fix;
+mod in_flight;
 mod incidents;
 mod limits;
 pub mod report;
@@ -84,6 +85,6 @@ mod watch;
 
 pub use analyzer::{Analyzer, Footprint, InputInfo, Origin};
 pub use config::{Bound, Config};
+pub use configured::{EventConfig, EventEvidence};
 pub use report::Report;
-pub use text::{escape_bytes, human_duration, thousands};
 pub use watch::{IncidentChange, LiveIncident};

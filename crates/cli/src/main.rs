@@ -140,6 +140,9 @@ fn run(settings: Settings) -> Result<u8, Failure> {
         Output::Events { zone } => {
             let stdout = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
             let mut events = EventWriter::new(stdout, zone, settings.config);
+            if let Some(configs) = configs {
+                events = events.with_config(logscan_analyze::EventConfig::new(Arc::new(configs)));
+            }
             let problems = scanner.scan_all(&inputs, &mut events)?;
             events.finish()?;
             drop(bar);
@@ -321,15 +324,14 @@ fn follow(settings: Settings, refresh: std::time::Duration) -> Result<u8, Failur
         }
     };
     let view = matches!(mode, logscan_live::Mode::View { .. });
-    let live = logscan_live::LiveSettings {
-        paths,
-        formats: settings.formats.clone(),
-        config: settings.config.clone(),
-        refresh,
-        fail_on: settings.fail_on,
-        mode,
-        follow: logscan_live::FollowOptions::default(),
-    };
+    let mut live = logscan_live::LiveSettings::default();
+    live.paths = paths;
+    live.formats = settings.formats.clone();
+    live.config = settings.config.clone();
+    live.refresh = refresh;
+    live.fail_on = settings.fail_on;
+    live.mode = mode;
+    live.server_config = configs.map(Arc::new);
     let outcome = logscan_live::run(live, &mut |notice| {
         if notice.trouble {
             trouble!("{}", notice.text);
@@ -352,12 +354,7 @@ fn follow(settings: Settings, refresh: std::time::Duration) -> Result<u8, Failur
         },
     ) = (&outcome.report, &settings.output)
     {
-        // The final report cites the configuration (the NDJSON stream's does not).
-        let mut report = report.clone();
-        if let Some(configs) = &configs {
-            report.add_configs(configs);
-        }
-        let report = &report;
+        // logscan-live tied it to the configuration already.
         match out {
             Some(path) => {
                 let rendered = render(report, *form, *top, *color, false);
@@ -533,7 +530,7 @@ fn render(report: &Report, form: OutputForm, top: usize, color: bool, to_termina
                     .and_then(|c| c.parse().ok())
                     .unwrap_or(100)
             };
-            logscan_render::text::render(report, &logscan_render::Options { width, color, top })
+            logscan_render::text::render(report, &logscan_render::Options::new(width, color, top))
         }
     }
 }

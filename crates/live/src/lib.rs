@@ -7,7 +7,8 @@
 //! - [`Mode::Stream`]: an NDJSON incident stream on stdout, one object per line, flushed
 //!   at once: `incident_open`, `incident_update` (at most once per refresh per incident),
 //!   `incident_close`, `finding` (a cause × upstream seen for the first time) and, when the
-//!   run ends, `report` with the whole report. For `jq`, a log shipper, or a watchdog.
+//!   run ends, `report` with the whole report (citing the servers' configuration when
+//!   [`LiveSettings::server_config`] holds it). For `jq`, a log shipper, or a watchdog.
 //! - [`Mode::View`]: a full-screen terminal view (ratatui over crossterm) with the summary
 //!   sentence, open incidents, ranked findings with sparklines and requests and 5xx per
 //!   window; `q` quits and the caller prints the final report.
@@ -21,12 +22,10 @@
 //! use logscan_analyze::Config;
 //! use logscan_live::{LiveSettings, Mode, run};
 //!
-//! let settings = LiveSettings {
-//!     paths: vec!["/var/log/nginx".into()],
-//!     config: Config::default(),
-//!     mode: Mode::Stream,
-//!     ..LiveSettings::default()
-//! };
+//! let mut settings = LiveSettings::default();
+//! settings.paths = vec!["/var/log/nginx".into()];
+//! settings.config = Config::default().with_window(60);
+//! settings.mode = Mode::Stream;
 //! let outcome = run(settings, &mut |notice| eprintln!("logscan: {}", notice.text))?;
 //! if let Some(report) = outcome.report {
 //!     println!("{} findings", report.findings.len());
@@ -47,12 +46,14 @@ pub mod view;
 
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use logscan_analyze::report::Report;
 use logscan_analyze::{Analyzer, Config};
+use logscan_config::Configs;
 use logscan_parse::{Severity, Zone};
 use logscan_scan::{EventWriter, Formats, Scanner};
 
@@ -62,8 +63,11 @@ pub use ndjson::Ndjson;
 use engine::Engine;
 use session::{Session, Target, Wake};
 
-/// What to follow and how to show it.
+/// What to follow and how to show it. `#[non_exhaustive]`: start from
+/// `LiveSettings::default()` and set the fields wanted, so a setting added later is not a
+/// breaking change.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct LiveSettings {
     /// Files, directories, glob patterns, `-` for standard input.
     pub paths: Vec<PathBuf>,
@@ -80,6 +84,10 @@ pub struct LiveSettings {
     pub mode: Mode,
     /// How files are watched.
     pub follow: FollowOptions,
+    /// The servers' configuration: the final report cites it (`configs`, each finding's
+    /// `config` and `mismatches`, fix steps with `path:line`) as a one-shot report does,
+    /// and in events mode each failure event carries `logscan.config`.
+    pub server_config: Option<Arc<Configs>>,
 }
 
 impl Default for LiveSettings {
@@ -92,12 +100,14 @@ impl Default for LiveSettings {
             fail_on: None,
             mode: Mode::Stream,
             follow: FollowOptions::default(),
+            server_config: None,
         }
     }
 }
 
 /// What live mode shows.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum Mode {
     /// The NDJSON incident stream on stdout.
     Stream,
@@ -117,6 +127,7 @@ pub enum Mode {
 
 /// A message for the user (a followed file deleted, truncated, unreadable...).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Notice {
     /// The message, without a prefix; it may hold text from file names (escape it).
     pub text: String,
@@ -142,6 +153,7 @@ impl Notice {
 
 /// Why the run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum End {
     /// SIGINT, SIGTERM, `q`, or the end of standard input.
     Stopped,
@@ -153,6 +165,7 @@ pub enum End {
 
 /// How the run ended.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Outcome {
     /// The final report (none in events mode and when nothing could be followed).
     pub report: Option<Report>,
@@ -194,6 +207,15 @@ pub fn run(settings: LiveSettings, notices: &mut dyn FnMut(&Notice)) -> io::Resu
             terminal::run(&settings, session, engine, rx, tx, color, top, notices)
         }
     }
+}
+
+/// The report when the run ends, tied to the servers' configuration when there is one.
+fn final_report(settings: &LiveSettings, analyzer: Analyzer) -> Report {
+    let mut report = analyzer.finish();
+    if let Some(configs) = &settings.server_config {
+        report.add_configs(configs);
+    }
+    report
 }
 
 fn engine(settings: &LiveSettings) -> Engine {
@@ -284,7 +306,7 @@ fn run_stream(
     for change in engine.incidents(&session, Instant::now()) {
         out.incident(&change)?;
     }
-    let report = engine.analyzer.finish();
+    let report = final_report(settings, engine.analyzer);
     out.report(&report)?;
     Ok(Outcome {
         report: Some(report),
@@ -302,13 +324,14 @@ fn run_events(
     let stdout = io::stdout();
     let out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut events = EventWriter::new(out, zone, settings.config.clone());
+    if let Some(configs) = &settings.server_config {
+        events = events.with_config(logscan_analyze::EventConfig::new(Arc::clone(configs)));
+    }
     session.round(&mut Target::Events(&mut events))?;
     events.flush()?;
-    events.set_limits(Config {
-        since: None,
-        until: None,
-        ..settings.config.clone()
-    });
+    let mut unlimited = settings.config.clone();
+    (unlimited.since, unlimited.until) = (None, None);
+    events.set_limits(unlimited);
     loop {
         for notice in session.take_notices() {
             notices(&notice);
