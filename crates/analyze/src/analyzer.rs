@@ -20,7 +20,8 @@ use crate::finish;
 use crate::sample::BottomK;
 use crate::series::Series;
 use crate::state::{
-    AccessState, ErrorMark, ExampleSet, FpmMark, Groups, InputState, RequestMark, Sketch,
+    AccessState, ErrorMark, ExampleSet, FpmMark, Groups, InputState, OffsetSeen, RequestMark,
+    Sketch,
 };
 use crate::text::{self, hash_bytes, human_duration, thousands};
 use crate::watch::{self, IncidentChange, LiveIncident};
@@ -259,6 +260,9 @@ pub struct Analyzer {
     /// Last time seen per (input, chunk), for entries without a timestamp.
     #[serde(with = "pairs")]
     last_time: BTreeMap<(u32, u32), i64>,
+    /// UTC offsets the envelope gave error lines that carry no zone of their own (the
+    /// offset between the line's wall clock and the envelope's instant), and when.
+    pub(crate) envelope_offsets: BTreeMap<i32, OffsetSeen>,
     #[serde(skip)]
     scratch: Vec<u8>,
     /// Incidents as they happen, when watching (live mode).
@@ -280,6 +284,7 @@ impl PartialEq for Analyzer {
             && self.request_marks == other.request_marks
             && self.fpm_marks == other.fpm_marks
             && self.edge == other.edge
+            && self.envelope_offsets == other.envelope_offsets
     }
 }
 
@@ -310,6 +315,7 @@ impl Analyzer {
             heads: BTreeMap::new(),
             touched: std::collections::BTreeSet::new(),
             last_time: BTreeMap::new(),
+            envelope_offsets: BTreeMap::new(),
             scratch: Vec::new(),
             watch: None,
         }
@@ -379,9 +385,25 @@ impl Analyzer {
 
     /// Counts one parsed record.
     pub fn observe(&mut self, record: &Record<'_>, origin: &Origin<'_>) {
-        let Some(input) = self.inputs.get_mut(&origin.input) else {
-            return;
-        };
+        self.observe_at(record, origin);
+    }
+
+    /// Counts one parsed record whose line carried no zone and whose time was given the
+    /// offset of the envelope it came in (a Docker or CRI time, journald's
+    /// `__REALTIME_TIMESTAMP`, an RFC 5424 time): as [`observe`](Analyzer::observe), and
+    /// that offset is what the report's zone says (`zone.source: "envelope"`) when no
+    /// zone was given and no access log carries one.
+    pub fn observe_placed(&mut self, record: &Record<'_>, origin: &Origin<'_>) {
+        let at = self.observe_at(record, origin);
+        if let (Some(t), Some(offset)) = (at, record.time().and_then(|ts| ts.offset_seconds())) {
+            self.envelope_offsets.entry(offset).or_default().add(t);
+        }
+    }
+
+    /// [`observe`](Analyzer::observe): the record's analysis time when it had one of its
+    /// own and was counted (within `--since`/`--until`).
+    fn observe_at(&mut self, record: &Record<'_>, origin: &Origin<'_>) -> Option<i64> {
+        let input = self.inputs.get_mut(&origin.input)?;
         let stats = input.chunks.entry(origin.chunk).or_default();
         stats.lines += u64::from(origin.lines);
         let site = hash_bytes(input.info.site.as_bytes());
@@ -397,13 +419,13 @@ impl Analyzer {
         let zoned = self.clock.zone().is_some();
         let in_range = t.is_none_or(|t| in_bounds(self.since, self.until, ts.as_ref(), t, zoned));
         let input = self.inputs.get_mut(&origin.input);
-        let Some(input) = input else { return };
+        let input = input?;
         let stats = input.chunks.entry(origin.chunk).or_default();
         if !in_range {
             stats.filtered += u64::from(origin.lines);
             stats.parsed += u64::from(origin.lines);
             stats.by_format[record.format() as usize] += u64::from(origin.lines);
-            return;
+            return None;
         }
         stats.parsed += u64::from(origin.lines);
         stats.by_format[record.format() as usize] += u64::from(origin.lines);
@@ -413,7 +435,7 @@ impl Analyzer {
         }
         let Some(t) = t else {
             // No time at all yet in this input: nothing to place on a timeline.
-            return;
+            return None;
         };
         if let (Some(watch), Some(_)) = (self.watch.as_deref_mut(), &ts) {
             watch.saw(origin.input, t);
@@ -425,6 +447,7 @@ impl Analyzer {
             // A kind of record this version does not know: counted as parsed, no more.
             _ => {}
         }
+        ts.map(|_| t)
     }
 
     fn observe_error(&mut self, record: &ErrorRecord<'_>, origin: &Origin<'_>, t: i64, site: u64) {
@@ -958,6 +981,12 @@ impl Analyzer {
         for (key, t) in other.last_time {
             self.last_time.entry(key).or_insert(t);
         }
+        for (offset, seen) in &other.envelope_offsets {
+            self.envelope_offsets
+                .entry(*offset)
+                .or_default()
+                .merge(seen);
+        }
     }
 
     /// Starts watching for incidents as records arrive (live mode): see
@@ -1001,10 +1030,14 @@ impl Analyzer {
     }
 
     fn live_incident(&self, o: &watch::Open) -> LiveIncident {
-        // Without a zone, times carry the offset the access lines carry now.
-        let offset = self
-            .access
-            .offsets
+        // Without a zone, times carry the offset the access lines carry now (else the one
+        // the envelopes gave error lines).
+        let offsets = if self.access.offsets.is_empty() {
+            &self.envelope_offsets
+        } else {
+            &self.access.offsets
+        };
+        let offset = offsets
             .iter()
             .max_by_key(|(_, seen)| seen.last)
             .map(|(o, _)| *o);

@@ -38,36 +38,33 @@ pub(crate) struct Built {
 }
 
 pub(crate) fn build(mut a: Analyzer) -> Report {
-    // Zone: the caller's, else the offsets the access logs carry, else as logged. Without a
-    // zone each time is shown with the offset the access lines around it carry (a log that
+    // Zone: the caller's, else the offsets the access logs carry, else those the envelopes
+    // gave error lines (container, journald and RFC 5424 times), else as logged. Without a
+    // zone each time is shown with the offset the lines around it carry (a log that
     // crosses a daylight-saving change has two).
-    let offsets: Vec<(i32, OffsetSeen)> = if a.clock.zone().is_none() {
-        a.access
-            .offsets
-            .iter()
-            .map(|(o, seen)| (*o, *seen))
-            .collect()
-    } else {
-        Vec::new()
+    let seen = |map: &BTreeMap<i32, OffsetSeen>| -> Vec<(i32, OffsetSeen)> {
+        map.iter().map(|(o, seen)| (*o, *seen)).collect()
     };
-    let zone = match (a.clock.zone(), offsets.is_empty()) {
+    let (offsets, source) = match a.clock.zone() {
+        Some(_) => (Vec::new(), ZoneSource::Caller),
+        None if !a.access.offsets.is_empty() => (seen(&a.access.offsets), ZoneSource::AccessLog),
+        None if !a.envelope_offsets.is_empty() => (seen(&a.envelope_offsets), ZoneSource::Envelope),
+        None => (Vec::new(), ZoneSource::AsLogged),
+    };
+    let zone = match (a.clock.zone(), source) {
         (Some(z), _) => ZoneUsed {
             name: z.to_string(),
-            source: ZoneSource::Caller,
+            source,
         },
-        (None, false) => {
+        (None, _) => {
             let mut by_count = offsets.clone();
             by_count.sort_by_key(|(o, seen)| (std::cmp::Reverse(seen.count), *o));
             let names: Vec<String> = by_count.iter().map(|(o, _)| format_offset(*o)).collect();
             ZoneUsed {
                 name: names.join("/"),
-                source: ZoneSource::AccessLog,
+                source,
             }
         }
-        (None, true) => ZoneUsed {
-            name: String::new(),
-            source: ZoneSource::AsLogged,
-        },
     };
     let clock = a.clock.clone();
     let fmt = move |t: i64| clock.format(t, offset_at(&offsets, t));

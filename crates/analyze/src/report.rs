@@ -147,7 +147,9 @@ pub enum ZoneSource {
     AccessLog,
     /// The envelope the lines were in (Docker, CRI, `kubectl logs --timestamps`, journald,
     /// RFC 5424 syslog) gave the instants of lines that carry no zone themselves (nginx
-    /// and Apache error logs): times are shown in UTC.
+    /// and Apache error logs, PHP-FPM logs), and no access log carried an offset: times
+    /// are the servers' wall clock, each shown with the offset between the lines' own
+    /// times and their envelopes' (`+00:00` for a container that writes UTC).
     Envelope,
     /// No zone known: times are the servers' wall clock, without an offset.
     #[default]

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::Stream;
-use crate::time;
+use crate::time::SameSecond;
 
 /// One json-file record: `{"log":"…\n","stream":"stderr","attrs":{…},"time":"…"}`, its
 /// strings still in their JSON form (borrowed) until they are read.
@@ -110,10 +110,11 @@ impl<'a> DockerRecord<'a> {
         self.stream.and_then(Stream::from_bytes)
     }
 
-    /// The time: `None` if absent, `Err` if not an RFC 3339 time.
-    pub(crate) fn time(&self) -> Option<Result<Timestamp, ()>> {
+    /// The time: `None` if absent, `Err` if not an RFC 3339 time. `same` keeps the
+    /// second of the previous record's time.
+    pub(crate) fn time(&self, same: &mut SameSecond) -> Option<Result<Timestamp, ()>> {
         let text = self.time?;
-        Some(match time::rfc3339(text) {
+        Some(match same.rfc3339(text) {
             Some(Ok((ts, len))) if len == text.len() => Ok(ts),
             _ => Err(()),
         })
@@ -131,8 +132,9 @@ pub(crate) struct CriLine<'a> {
 }
 
 impl<'a> CriLine<'a> {
-    pub(crate) fn parse(line: &'a [u8]) -> Option<CriLine<'a>> {
-        let (time, rest) = time_prefix(line)?;
+    /// `same` keeps the second of the previous line's time.
+    pub(crate) fn parse(line: &'a [u8], same: &mut SameSecond) -> Option<CriLine<'a>> {
+        let (time, rest) = time_prefix(line, same)?;
         let rest = rest.strip_prefix(b" ")?;
         let (stream, rest) = if let Some(rest) = rest.strip_prefix(b"stdout ") {
             (Stream::Stdout, rest)
@@ -160,16 +162,22 @@ impl<'a> CriLine<'a> {
 }
 
 /// An RFC 3339 time at the start of `line` and what follows it.
-pub(crate) fn time_prefix(line: &[u8]) -> Option<(Result<Timestamp, ()>, &[u8])> {
-    match time::rfc3339(line)? {
+pub(crate) fn time_prefix<'a>(
+    line: &'a [u8],
+    same: &mut SameSecond,
+) -> Option<(Result<Timestamp, ()>, &'a [u8])> {
+    match same.rfc3339(line)? {
         Ok((t, len)) => Some((Ok(t), &line[len..])),
         Err(len) => Some((Err(()), &line[len..])),
     }
 }
 
 /// A `timestamped` line: an RFC 3339 time, one space, the line (or nothing).
-pub(crate) fn timestamped(line: &[u8]) -> Option<(Result<Timestamp, ()>, &[u8])> {
-    let (time, rest) = time_prefix(line)?;
+pub(crate) fn timestamped<'a>(
+    line: &'a [u8],
+    same: &mut SameSecond,
+) -> Option<(Result<Timestamp, ()>, &'a [u8])> {
+    let (time, rest) = time_prefix(line, same)?;
     match rest {
         [] => Some((time, rest)),
         [b' ', content @ ..] => Some((time, content)),
@@ -192,7 +200,13 @@ mod tests {
             br#"2026/12/05 20:54:01 [error] 7#7: *2 x, request: \"GET / HTTP/1.1\""#
         );
         assert_eq!(r.stream(), Some(Stream::Stderr));
-        assert_eq!(r.time().unwrap().unwrap().micros(), 123_456);
+        assert_eq!(
+            r.time(&mut SameSecond::default())
+                .unwrap()
+                .unwrap()
+                .micros(),
+            123_456
+        );
 
         // a piece, attrs, another key order, CRLF after the object
         let line = b"{\"time\":\"2026-12-05T20:54:01Z\",\"attrs\":{\"tag\":\"web\"},\"log\":\"abc\",\"stream\":\"stdout\"}\r";
@@ -203,10 +217,13 @@ mod tests {
         // an escaped backslash before n is not the line's end
         let r = DockerRecord::parse(br#"{"log":"ends in \\n","time":"x"}"#).unwrap();
         assert_eq!(r.content(), (&br"ends in \\n"[..], false));
-        assert_eq!(r.time(), Some(Err(())));
+        assert_eq!(r.time(&mut SameSecond::default()), Some(Err(())));
         let r = DockerRecord::parse(br#"{"log":"\\\n"}"#).unwrap();
         assert_eq!(r.content(), (&br"\\"[..], true));
-        assert_eq!((r.time(), r.stream()), (None, None));
+        assert_eq!(
+            (r.time(&mut SameSecond::default()), r.stream()),
+            (None, None)
+        );
 
         // the hand-read shape and serde_json agree
         for line in [
@@ -250,20 +267,33 @@ mod tests {
 
     #[test]
     fn cri_lines() {
-        let l = CriLine::parse(b"2026-12-05T20:54:01.669794202Z stderr F 2026/12/05 x").unwrap();
+        let l = CriLine::parse(
+            b"2026-12-05T20:54:01.669794202Z stderr F 2026/12/05 x",
+            &mut SameSecond::default(),
+        )
+        .unwrap();
         assert_eq!(
             (l.stream, l.partial, l.content),
             (Stream::Stderr, false, &b"2026/12/05 x"[..])
         );
-        let l = CriLine::parse(b"2026-12-05T21:54:01.6+01:00 stdout P:x abc").unwrap();
+        let l = CriLine::parse(
+            b"2026-12-05T21:54:01.6+01:00 stdout P:x abc",
+            &mut SameSecond::default(),
+        )
+        .unwrap();
         assert_eq!(
             (l.stream, l.partial, l.content),
             (Stream::Stdout, true, &b"abc"[..])
         );
         assert_eq!(l.time.unwrap().offset_seconds(), Some(3600));
-        let l = CriLine::parse(b"2026-12-05T20:54:01Z stdout F ").unwrap();
+        let l = CriLine::parse(
+            b"2026-12-05T20:54:01Z stdout F ",
+            &mut SameSecond::default(),
+        )
+        .unwrap();
         assert_eq!(l.content, b"");
-        let l = CriLine::parse(b"2026-12-05T20:54:01Z stdout F").unwrap();
+        let l =
+            CriLine::parse(b"2026-12-05T20:54:01Z stdout F", &mut SameSecond::default()).unwrap();
         assert_eq!(l.content, b"");
         for bad in [
             "2026-12-05T20:54:01Z stdin F x",
@@ -271,19 +301,36 @@ mod tests {
             "2026-12-05T20:54:01Z 2026/12/05 x",
             "2026/12/05 20:54:01 [error] x",
         ] {
-            assert!(CriLine::parse(bad.as_bytes()).is_none(), "{bad}");
+            assert!(
+                CriLine::parse(bad.as_bytes(), &mut SameSecond::default()).is_none(),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn timestamped_lines() {
-        let (t, rest) = timestamped(b"2026-12-05T20:54:01.123456789Z 127.0.0.1 - -").unwrap();
+        let (t, rest) = timestamped(
+            b"2026-12-05T20:54:01.123456789Z 127.0.0.1 - -",
+            &mut SameSecond::default(),
+        )
+        .unwrap();
         assert_eq!(
             (t.unwrap().micros(), rest),
             (123_456, &b"127.0.0.1 - -"[..])
         );
-        assert_eq!(timestamped(b"2026-12-05T20:54:01Z").unwrap().1, b"");
-        assert!(timestamped(b"2026-12-05T20:54:01Zx").is_none());
-        assert_eq!(timestamped(b"2026-13-05T20:54:01Z x").unwrap().0, Err(()));
+        assert_eq!(
+            timestamped(b"2026-12-05T20:54:01Z", &mut SameSecond::default())
+                .unwrap()
+                .1,
+            b""
+        );
+        assert!(timestamped(b"2026-12-05T20:54:01Zx", &mut SameSecond::default()).is_none());
+        assert_eq!(
+            timestamped(b"2026-13-05T20:54:01Z x", &mut SameSecond::default())
+                .unwrap()
+                .0,
+            Err(())
+        );
     }
 }

@@ -8,6 +8,7 @@ use crate::journald;
 use crate::json::{self, ByteArray};
 use crate::line::{Kind, Line, Meta, Physical, Problem, Stream};
 use crate::syslog::{self, Form};
+use crate::time::SameSecond;
 use crate::{Envelope, Programs, YearHint};
 
 /// Limits and names a [`Decoder`] works with.
@@ -46,13 +47,19 @@ enum Parsed<'a> {
     Journald(journald::Entry<'a>),
 }
 
-/// `line` read as `envelope`, or `None` if it is not a line of that envelope.
-fn parse_as(envelope: Envelope, line: &[u8], year: YearHint) -> Option<Parsed<'_>> {
+/// `line` read as `envelope`, or `None` if it is not a line of that envelope. `same`
+/// keeps the second of the last container time read.
+fn parse_as<'a>(
+    envelope: Envelope,
+    line: &'a [u8],
+    year: YearHint,
+    same: &mut SameSecond,
+) -> Option<Parsed<'a>> {
     match envelope {
         Envelope::Docker => DockerRecord::parse(line).map(Parsed::Docker),
-        Envelope::Cri => CriLine::parse(line).map(Parsed::Cri),
+        Envelope::Cri => CriLine::parse(line, same).map(Parsed::Cri),
         Envelope::Timestamped => {
-            container::timestamped(line).map(|(t, rest)| Parsed::Timestamped(t, rest))
+            container::timestamped(line, same).map(|(t, rest)| Parsed::Timestamped(t, rest))
         }
         Envelope::Syslog => {
             if line.starts_with(b"-- ") {
@@ -69,17 +76,18 @@ fn parse_as(envelope: Envelope, line: &[u8], year: YearHint) -> Option<Parsed<'_
 /// tag is `timestamped` (`kubectl` and `docker logs` write UTC as `Z`; rsyslog and
 /// journalctl write a numeric offset).
 fn detect_parse(line: &[u8], year: YearHint) -> Option<(Envelope, Parsed<'_>)> {
+    let same = &mut SameSecond::default();
     let json = matches!(
         line.iter().find(|b| !b.is_ascii_whitespace()),
         Some(b'{' | 0x1e)
     );
     if json {
-        if let Some(p) = parse_as(Envelope::Journald, line, year) {
+        if let Some(p) = parse_as(Envelope::Journald, line, year, same) {
             return Some((Envelope::Journald, p));
         }
-        return parse_as(Envelope::Docker, line, year).map(|p| (Envelope::Docker, p));
+        return parse_as(Envelope::Docker, line, year, same).map(|p| (Envelope::Docker, p));
     }
-    if let Some(p) = parse_as(Envelope::Cri, line, year) {
+    if let Some(p) = parse_as(Envelope::Cri, line, year, same) {
         return Some((Envelope::Cri, p));
     }
     match syslog::parse(line, year) {
@@ -88,7 +96,7 @@ fn detect_parse(line: &[u8], year: YearHint) -> Option<(Envelope, Parsed<'_>)> {
         }
         _ => {}
     }
-    parse_as(Envelope::Timestamped, line, year).map(|p| (Envelope::Timestamped, p))
+    parse_as(Envelope::Timestamped, line, year, same).map(|p| (Envelope::Timestamped, p))
 }
 
 /// The envelope of one line, if it is in one. A `journalctl` marker line (`-- Boot … --`)
@@ -247,6 +255,8 @@ pub struct Decoder {
     /// Kind and header length of the last syslog line, for the indented continuation
     /// lines journalctl writes for messages of several lines.
     last_syslog: Option<(Kind, usize)>,
+    /// The second of the last container time read (Docker, CRI, `timestamped`).
+    same_second: SameSecond,
 }
 
 impl Decoder {
@@ -259,6 +269,7 @@ impl Decoder {
             pieces: Default::default(),
             emitted: None,
             last_syslog: None,
+            same_second: SameSecond::default(),
         }
     }
 
@@ -287,7 +298,7 @@ impl Decoder {
         let year = self.config.year;
         let current = self.envelope;
         let bytes = line.bytes;
-        let (parsed, problem) = match parse_as(current, bytes, year) {
+        let (parsed, problem) = match parse_as(current, bytes, year, &mut self.same_second) {
             Some(parsed) => (parsed, None),
             None => match detect_parse(bytes, year) {
                 Some((to, parsed)) if to != current => {
@@ -389,7 +400,7 @@ impl Decoder {
         }
         match parsed {
             Parsed::Docker(record) => {
-                let (time, bad_time) = time_and_problem(record.time());
+                let (time, bad_time) = time_and_problem(record.time(&mut self.same_second));
                 let stream = record.stream();
                 let (content, last) = record.content();
                 let meta = Meta {

@@ -91,6 +91,7 @@ use std::fmt;
 use std::str::FromStr;
 
 mod container;
+mod controller;
 mod decoder;
 mod journald;
 mod json;
@@ -101,6 +102,7 @@ mod syslog;
 mod time;
 pub mod wrap;
 
+pub use controller::{is_banner, is_controller_line, is_klog};
 pub use decoder::{Config, Decoder, detect, detect_line, unwrap_sample};
 pub use line::{Kind, Line, Meta, Physical, Problem, Stream};
 pub use programs::Programs;

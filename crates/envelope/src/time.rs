@@ -132,7 +132,19 @@ pub(crate) fn rfc3339(s: &[u8]) -> Option<Result<(Timestamp, usize), usize>> {
     let hour = digits(s, 11, 2)?;
     let minute = digits(s, 14, 2)?;
     let second = digits(s, 17, 2)?;
-    let (micros, frac_len) = fraction(&s[19..])?;
+    let (micros, offset, len) = fraction_and_offset(s)?;
+    let year = i32::try_from(year).ok()?;
+    Some(
+        Timestamp::from_parts(year, month, day, hour, minute, second, micros, Some(offset))
+            .map(|t| (t, len))
+            .ok_or(len),
+    )
+}
+
+/// What follows the seconds of an RFC 3339 time `s` (at byte 19): the microseconds, the
+/// offset and the length of the whole time.
+fn fraction_and_offset(s: &[u8]) -> Option<(u32, i32, usize)> {
+    let (micros, frac_len) = fraction(s.get(19..)?)?;
     let at = 19 + frac_len;
     let (offset, len) = match s.get(at)? {
         b'Z' | b'z' => (0, at + 1),
@@ -144,12 +156,39 @@ pub(crate) fn rfc3339(s: &[u8]) -> Option<Result<(Timestamp, usize), usize>> {
         }
         _ => return None,
     };
-    let year = i32::try_from(year).ok()?;
-    Some(
-        Timestamp::from_parts(year, month, day, hour, minute, second, micros, Some(offset))
-            .map(|t| (t, len))
-            .ok_or(len),
-    )
+    Some((micros, offset, len))
+}
+
+/// The date and second of the last RFC 3339 time read whole, so that the next one, which
+/// in a container log nearly always falls in the same second (Docker and CRI write one
+/// time per line, to the nanosecond), is read from its fraction and offset only.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct SameSecond {
+    /// `YYYY-MM-DDTHH:MM:SS` of that time; all zero (never a valid prefix) at first.
+    prefix: [u8; 19],
+    /// Its wall-clock seconds (the fields above, whatever the offset).
+    wall_seconds: i64,
+}
+
+impl SameSecond {
+    /// [`rfc3339`], with the date and second taken from the previous time when its first
+    /// 19 bytes are the same. Gives exactly what `rfc3339(s)` gives.
+    pub(crate) fn rfc3339(&mut self, s: &[u8]) -> Option<Result<(Timestamp, usize), usize>> {
+        if s.get(..19) == Some(&self.prefix[..]) {
+            let (micros, offset, len) = fraction_and_offset(s)?;
+            let unix = self.wall_seconds - i64::from(offset);
+            // (`None` only for a leap second at the end of year 9999: read it whole.)
+            if let Some(t) = Timestamp::from_unix(unix, micros, offset) {
+                return Some(Ok((t, len)));
+            }
+        }
+        let read = rfc3339(s);
+        if let Some(Ok((t, _))) = read {
+            self.prefix.copy_from_slice(&s[..19]);
+            self.wall_seconds = t.wall_seconds();
+        }
+        read
+    }
 }
 
 /// An RFC 3164 time at the start of `s`: `Nov 25 01:27:19`, the day padded with a space
@@ -251,6 +290,39 @@ mod tests {
         }
         assert_eq!(rfc3339(b"2025-02-30T01:27:19Z"), Some(Err(20)));
         assert_eq!(rfc3339(b"2025-11-25T25:27:19Z"), Some(Err(20)));
+    }
+
+    #[test]
+    fn the_same_second_reads_like_a_whole_time() {
+        let mut cache = SameSecond::default();
+        // each after the one before: same second, other fractions and offsets, a new
+        // second, out-of-range fields, shapes that are no time, a leap second
+        let times = [
+            "2026-12-05T20:54:01.123456789Z",
+            "2026-12-05T20:54:01.9Z",
+            "2026-12-05T20:54:01Z",
+            "2026-12-05T20:54:01+02:00",
+            "2026-12-05T20:54:01-0530 x",
+            "2026-12-05T20:54:01+24:00",
+            "2026-12-05T20:54:01.Z",
+            "2026-12-05T20:54:01",
+            "2026-12-05T20:54:02.000001Z",
+            "2026-02-30T20:54:02Z",
+            "2026-02-30T20:54:02Z",
+            "2026-12-31T23:59:60.5Z",
+            "2026-12-31T23:59:60.25+01:00",
+            "9999-12-31T23:59:60Z",
+            "9999-12-31T23:59:60.1Z",
+            "0000-00-00T00:00:00Z",
+            "\0\0",
+            "",
+        ];
+        for s in times {
+            assert_eq!(cache.rfc3339(s.as_bytes()), rfc3339(s.as_bytes()), "{s}");
+        }
+        for s in times.iter().rev() {
+            assert_eq!(cache.rfc3339(s.as_bytes()), rfc3339(s.as_bytes()), "{s}");
+        }
     }
 
     #[test]

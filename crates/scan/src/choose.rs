@@ -1,6 +1,6 @@
 //! Choosing the parser of an input from its first lines.
 
-use logscan_envelope::Programs;
+use logscan_envelope::{Programs, is_controller_line};
 use logscan_parse::detect::{builtin_parsers, detect};
 use logscan_parse::{Format, ParseError, Parser, Record};
 
@@ -54,6 +54,8 @@ impl Choice {
     /// Whether `line` starts an entry: the chosen parser says so, or it says the line
     /// continues an entry but the other kind's parser reads it (an access line after an
     /// nginx error entry is a line of its own, never a continuation).
+    /// A klog line of an ingress controller starts an entry too (it is never part of an
+    /// nginx error entry).
     #[inline]
     pub fn starts_entry(&self, line: &[u8]) -> bool {
         self.parser.starts_entry(line)
@@ -61,6 +63,34 @@ impl Choice {
                 .also
                 .as_ref()
                 .is_some_and(|also| also.parse(line).is_ok())
+            || (self.controller_lines() && logscan_envelope::is_klog(line))
+    }
+
+    /// Whether an entry neither parser reads is a line the ingress controller wrote
+    /// itself (a klog line, its start banner: see
+    /// [`is_controller_line`](logscan_envelope::is_controller_line)): then it counts as
+    /// another program's line, not as unrecognized. Asked in nginx inputs only, plain or
+    /// wrapped: `kubectl logs` of an ingress-nginx pod is a plain stream, and a klog line
+    /// can never be an nginx line (those start with a date `YYYY/MM/DD` or a log format's
+    /// first field), so the check costs nothing on the lines nginx wrote.
+    ///
+    /// The entry's first line decides: the lines joined to it (a klog message of several
+    /// lines, the banner's lines and its empty lines) are the controller's too.
+    #[inline]
+    pub fn is_other(&self, entry: &[u8]) -> bool {
+        if !self.controller_lines() {
+            return false;
+        }
+        let first = entry.split(|&b| b == b'\n').next().unwrap_or(entry);
+        logscan_envelope::is_controller_line(first)
+    }
+
+    fn controller_lines(&self) -> bool {
+        self.detected
+            && matches!(
+                self.parser.format(),
+                Format::NginxError | Format::NginxAccess
+            )
     }
 
     /// Reads an entry with the chosen parser, else with the other kind's; the chosen
@@ -76,14 +106,12 @@ impl Choice {
         }
     }
 
-    /// Whether an entry may have continuation lines (an nginx error log, or a stream
-    /// that holds nginx error lines).
+    /// Whether an entry may have continuation lines: the chosen parser is nginx error's.
+    /// (A line continues an entry only when [`starts_entry`](Choice::starts_entry) says
+    /// no, and an access parser says every line starts one: in a stream read as an access
+    /// log, the nginx error lines among the access lines are read one line each.)
     pub fn may_continue(&self) -> bool {
         self.parser.format() == Format::NginxError
-            || self
-                .also
-                .as_ref()
-                .is_some_and(|also| also.format() == Format::NginxError)
     }
 
     /// Adds the other kind's parser for an input chosen from `sample`.
@@ -139,6 +167,22 @@ impl Formats {
     /// assert!(!nothing.detected);
     /// ```
     pub fn choose_parser(&self, sample: &[&[u8]], display: &str) -> Choice {
+        // An ingress controller's own lines (klog, its start banner) say nothing of the
+        // format: choose from nginx's lines. A sample of nothing else (a pod that had no
+        // traffic yet) is an ingress-nginx stream: nginx error and access lines.
+        let nginx_lines: Vec<&[u8]>;
+        let mut sample = sample;
+        if self.format.is_none() && sample.iter().any(|l| is_controller_line(l)) {
+            nginx_lines = sample
+                .iter()
+                .copied()
+                .filter(|l| !is_controller_line(l))
+                .collect();
+            if nginx_lines.iter().all(|l| l.trim_ascii().is_empty()) {
+                return Choice::found(Parser::nginx_error()).with_other_kind(self, &[]);
+            }
+            sample = &nginx_lines;
+        }
         let mut candidates = self.access.clone();
         if let Some(custom) = &self.error {
             candidates.insert(0, custom.clone());

@@ -60,7 +60,7 @@ use logscan_input::{InputError, Progress, ReaderConfig};
 
 pub use choose::{Choice, Formats};
 pub use events::EventWriter;
-pub use logscan_envelope::{Envelope, Meta, Problem, Programs};
+pub use logscan_envelope::{Envelope, Meta, Problem, Programs, is_controller_line};
 pub use parallel::{CHUNK_SIZE, Outcome};
 pub use sink::{Entry, Sink, Start, Unrecognized};
 pub use stream::Stream;

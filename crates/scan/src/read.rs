@@ -167,6 +167,9 @@ pub(crate) fn read_entries<R: Read, S: Sink>(
 ) -> Result<(), ScanError<S::Error>> {
     let starts_entry = |line: &[u8]| choice.starts_entry(line);
     let max_line = reader.config().max_line;
+    // The last entry was an ingress controller's line: an empty line after it is its too
+    // (the controller's banner has two), even where every line starts an entry.
+    let mut after_controller = false;
     loop {
         let entry = match reader.next_entry(&starts_entry) {
             Ok(Some(entry)) => entry,
@@ -188,11 +191,19 @@ pub(crate) fn read_entries<R: Read, S: Sink>(
             bytes: entry.bytes,
             envelope: None,
         };
+        let was_controller = std::mem::take(&mut after_controller);
         let handed = if entry.too_long {
             sink.unrecognized(&at, Unrecognized::TooLong { max_line })
         } else {
             match choice.parse(entry.bytes) {
                 Ok(record) => sink.record(&at, &record),
+                Err(_)
+                    if choice.is_other(entry.bytes)
+                        || (was_controller && entry.bytes.trim_ascii().is_empty()) =>
+                {
+                    after_controller = true;
+                    sink.other(&at)
+                }
                 Err(e) => sink.unrecognized(&at, Unrecognized::Parse(e)),
             }
         };

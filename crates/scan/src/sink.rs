@@ -150,7 +150,7 @@ impl Sink for Analyzer {
     #[inline]
     fn record(&mut self, entry: &Entry<'_>, record: &Record<'_>) -> Result<(), Infallible> {
         match placed_by_envelope(entry, record) {
-            Some(placed) => self.observe(&placed, &origin(entry)),
+            Some(placed) => self.observe_placed(&placed, &origin(entry)),
             None => self.observe(record, &origin(entry)),
         }
         Ok(())

@@ -24,6 +24,9 @@ pub(crate) struct Pending {
     first_line: u64,
     lines: u32,
     meta: OwnedMeta,
+    /// The stream of the last line when it was the ingress controller's own (klog, its
+    /// banner): the lines after it that start no entry are its too.
+    controller: Option<Option<Stream>>,
 }
 
 /// A [`Meta`] that owns its bytes, in buffers reused from entry to entry.
@@ -188,8 +191,24 @@ impl Framer<'_> {
                 },
             );
         }
+        // A line that starts no entry after a line of the ingress controller (of the same
+        // stream) continues it, as in a plain stream: a klog message of several lines, the
+        // empty lines of the controller's banner.
+        if pending.controller.is_some() {
+            if !pending.active
+                && pending.controller == Some(line.meta.stream)
+                && line.problem.is_none()
+                && (line.bytes.trim_ascii().is_empty() || !self.choice.starts_entry(line.bytes))
+            {
+                return sink.other(&at);
+            }
+            pending.controller = None;
+        }
         if !self.may_continue {
-            return self.parse(&at, sink);
+            if self.parse(&at, sink)? == Handed::Other {
+                pending.controller = Some(line.meta.stream);
+            }
+            return Ok(());
         }
         // A line continues the entry before it only if that is an nginx error entry of
         // the same stream and the line starts no entry of its own.
@@ -215,7 +234,10 @@ impl Framer<'_> {
             pending.meta.set(&line.meta);
             Ok(())
         } else {
-            self.parse(&at, sink)
+            if self.parse(&at, sink)? == Handed::Other {
+                pending.controller = Some(line.meta.stream);
+            }
+            Ok(())
         }
     }
 
@@ -231,13 +253,25 @@ impl Framer<'_> {
             &pending.bytes,
             pending.meta.meta(),
         );
-        self.parse(&at, sink)
+        self.parse(&at, sink).map(|_| ())
     }
 
-    fn parse<S: Sink>(&self, at: &Entry<'_>, sink: &mut S) -> Result<(), S::Error> {
+    fn parse<S: Sink>(&self, at: &Entry<'_>, sink: &mut S) -> Result<Handed, S::Error> {
         match self.choice.parse(at.bytes) {
-            Ok(record) => sink.record(at, &record),
-            Err(e) => sink.unrecognized(at, Unrecognized::Parse(e)),
+            Ok(record) => sink.record(at, &record).map(|()| Handed::Record),
+            Err(_) if self.choice.is_other(at.bytes) => sink.other(at).map(|()| Handed::Other),
+            Err(e) => sink
+                .unrecognized(at, Unrecognized::Parse(e))
+                .map(|()| Handed::Unrecognized),
         }
     }
+}
+
+/// What an entry was handed to the sink as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Handed {
+    Record,
+    Unrecognized,
+    /// A line of the ingress controller.
+    Other,
 }

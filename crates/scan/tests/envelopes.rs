@@ -300,3 +300,187 @@ fn haproxy_logs_through_syslog_are_not_other_programs_lines() {
         findings_part(&report(&plain, &files))
     );
 }
+
+/// The report of `bytes` read as one input (from memory: the path says nothing).
+fn report_of(scanner: &Scanner, bytes: &[u8]) -> Report {
+    let mut analyzer = Analyzer::new(Config::default());
+    scanner
+        .scan_reader(0, &Input::stdin(), bytes, &mut analyzer)
+        .expect("read");
+    analyzer.finish()
+}
+
+/// An nginx error log carries no zone. Wrapped by a runtime whose times are instants
+/// (Docker, CRI, `kubectl --timestamps`, journald, RFC 5424), the report's zone is the
+/// envelope's: the offset between the lines' wall clock and the envelope's instants.
+/// RFC 3164 times carry no offset, so they are no zone source, and neither is the plain
+/// log; an access log's offsets still come first.
+#[test]
+fn an_error_log_in_an_envelope_takes_its_zone_from_the_envelope() {
+    use logscan_analyze::report::ZoneSource;
+    use logscan_envelope::{Stream, wrap};
+
+    let scanner = Scanner::new(Formats::default());
+    let dir = fixtures().join("nginx/refused");
+    let plain_text = std::fs::read(dir.join("error.log")).expect("fixture");
+    let plain = report_of(&scanner, &plain_text);
+    assert_eq!(plain.zone.source, ZoneSource::AsLogged);
+    assert_eq!(plain.zone.name, "");
+
+    // (envelope, the offset the runtime's times are written in, what it gives)
+    let forms: [(&str, &str, Option<&str>); 7] = [
+        ("docker", "Z", Some("+00:00")),
+        ("cri", "Z", Some("+00:00")),
+        ("cri", "+01:00", Some("+01:00")),
+        ("timestamped", "-05:30", Some("-05:30")),
+        ("journald", "Z", Some("+00:00")),
+        ("rfc5424", "+02:00", Some("+02:00")),
+        ("rfc3164", "", None),
+    ];
+    for (form, offset, zone) in forms {
+        let mut wrapped = Vec::new();
+        for line in plain_text.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            // `2026/12/05 21:09:05 [error] …`: the envelope's time is the line's wall clock
+            // written in `offset`, as a runtime in that zone's clock would write it.
+            let wall = String::from_utf8_lossy(&line[..19]).replace('/', "-");
+            let rfc3339 = format!("{}T{}.250{offset}", &wall[..10], &wall[11..]);
+            match form {
+                "docker" => wrap::docker(&mut wrapped, line, Stream::Stderr, &rfc3339),
+                "cri" => wrap::cri(&mut wrapped, line, Stream::Stderr, &rfc3339),
+                "timestamped" => wrap::timestamped(&mut wrapped, line, &rfc3339),
+                "rfc5424" => {
+                    wrap::rsyslog_rfc5424(&mut wrapped, line, 187, &rfc3339, "web", "nginx")
+                }
+                "journald" => {
+                    let t = chrono_free_unix(&wall) * 1_000_000 + 250_000;
+                    wrap::journald(&mut wrapped, line, t, "web", "nginx", 7);
+                }
+                _ => {
+                    let month = [
+                        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                        "Nov", "Dec",
+                    ][wall[5..7].parse::<usize>().expect("month") - 1];
+                    let time = format!(
+                        "{month} {:>2} {}",
+                        wall[8..10].trim_start_matches('0'),
+                        &wall[11..]
+                    );
+                    wrap::rsyslog_file(&mut wrapped, line, &time, "web", "nginx[7]");
+                }
+            }
+        }
+        let report = report_of(&scanner, &wrapped);
+        let input = &report.inputs[0];
+        assert!(input.envelope.is_some(), "{form}");
+        assert_eq!(
+            input.unrecognized, 0,
+            "{form}: {:?}",
+            input.unrecognized_examples
+        );
+        match zone {
+            Some(name) => {
+                assert_eq!(report.zone.source, ZoneSource::Envelope, "{form}");
+                assert_eq!(report.zone.name, name, "{form}");
+                let first = serde_json::to_value(report.findings[0].first_seen).expect("json");
+                let shown = first.as_str().expect("a time");
+                assert!(shown.ends_with(name), "{form}: {shown}");
+            }
+            None => assert_eq!(report.zone.source, ZoneSource::AsLogged, "{form}"),
+        }
+        // Same findings as the plain log but for the zone the times are shown in.
+        let strip_zone = |r: &Report| {
+            let mut v = findings_part(r);
+            v.as_object_mut().expect("object").remove("zone");
+            v.to_string()
+                .replace(&format!("{}\"", zone.unwrap_or("")), "\"")
+        };
+        assert_eq!(strip_zone(&report), strip_zone(&plain), "{form}");
+    }
+
+    // With the access log's offsets, those name the zone (the mixed fixtures).
+    let docker = report(
+        &scanner,
+        &[fixtures().join("envelope/docker/nginx-mixed.log")],
+    );
+    assert_eq!(docker.zone.source, ZoneSource::AccessLog);
+}
+
+/// Unix seconds of `YYYY-MM-DD HH:MM:SS` in UTC (days from civil, as in the parse crate).
+fn chrono_free_unix(wall: &str) -> i64 {
+    let n = |r: std::ops::Range<usize>| wall[r].parse::<i64>().expect("digits");
+    let (y, m, d) = (n(0..4), n(5..7), n(8..10));
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    days * 86_400 + n(11..13) * 3_600 + n(14..16) * 60 + n(17..19)
+}
+
+/// An ingress-nginx pod's stream (`fixtures/envelope/ingress`): the controller's start
+/// banner and klog lines among nginx's error and access lines, as `kubectl logs` prints
+/// them and as the pod's CRI file holds them. The controller's lines are other lines,
+/// nothing is unrecognized, and the report is the plain nginx logs'.
+#[test]
+fn an_ingress_controller_pod_log_reads_like_its_nginx_logs() {
+    let scanner = Scanner::new(Formats::default());
+    let dir = fixtures().join("nginx/lua_no_endpoints");
+    let plain = report(&scanner, &[dir.join("error.log"), dir.join("access.log")]);
+    let nginx_lines = plain.inputs.iter().map(|i| i.lines).sum::<u64>();
+    for (file, envelope) in [
+        ("lua_no_endpoints-kubectl.log", None),
+        ("lua_no_endpoints-cri.log", Some("cri")),
+    ] {
+        let path = fixtures().join("envelope/ingress").join(file);
+        let text = std::fs::read(&path).expect("fixture");
+        let controller = text
+            .split(|b| *b == b'\n')
+            .filter(|l| logscan_envelope::is_controller_line(strip_cri(l)))
+            .count() as u64;
+        assert!(controller > 20, "{file}: {controller} controller lines");
+        let wrapped = report(&scanner, &[path]);
+        let input = &wrapped.inputs[0];
+        assert_eq!(input.envelope.as_deref(), envelope, "{file}");
+        assert_eq!(
+            input.unrecognized, 0,
+            "{file}: {:?}",
+            input.unrecognized_examples
+        );
+        // the banner's two empty lines are the controller's too
+        assert_eq!(input.other, controller + 2, "{file}");
+        assert_eq!(input.parsed, nginx_lines, "{file}");
+        assert_eq!(input.lines, input.parsed + input.other, "{file}");
+        assert_eq!(input.format.to_string(), "mixed", "{file}");
+        assert_eq!(findings_part(&wrapped), findings_part(&plain), "{file}");
+
+        // Without the error lines the stream reads as an access log (every line starts
+        // an entry): the controller's lines, the banner's empty lines too, are still other.
+        let access_only: Vec<u8> = text
+            .split_inclusive(|b| *b == b'\n')
+            .filter(|l| !strip_cri(l).starts_with(b"2026/"))
+            .flatten()
+            .copied()
+            .collect();
+        let report = report_of(&scanner, &access_only);
+        let input = &report.inputs[0];
+        assert_eq!(input.format.to_string(), "nginx-access", "{file}");
+        assert_eq!(
+            input.unrecognized, 0,
+            "{file}: {:?}",
+            input.unrecognized_examples
+        );
+        assert_eq!(input.other, controller + 2, "{file}");
+        assert_eq!(input.parsed, 20, "{file}");
+    }
+}
+
+/// The content of a CRI line (the line itself if it is none).
+fn strip_cri(line: &[u8]) -> &[u8] {
+    let mut fields = line.splitn(4, |b| *b == b' ');
+    match (fields.next(), fields.next(), fields.next(), fields.next()) {
+        (Some(t), Some(b"stdout" | b"stderr"), Some(b"F"), Some(rest)) if t.ends_with(b"Z") => rest,
+        (Some(t), Some(b"stdout" | b"stderr"), Some(b"F"), None) if t.ends_with(b"Z") => b"",
+        _ => line,
+    }
+}

@@ -126,7 +126,7 @@ impl Analyzer {
         sum(access.upstream_statuses.values().copied())?;
         sum([access.retried].into_iter())?;
         access.endpoints_5xx.check(TOPK_CAPACITY)?;
-        for (&offset, seen) in &access.offsets {
+        for (&offset, seen) in self.access.offsets.iter().chain(&self.envelope_offsets) {
             sum([seen.count].into_iter())?;
             if seen.count > 0 {
                 time(seen.first)?;
