@@ -41,34 +41,50 @@ struct Repr<C> {
     columns: C,
 }
 
-/// The rows as written: the layout and the columns, one byte string.
+/// The rows as written, one byte string: the layout, a 0 byte, the number of rows (8
+/// bytes), then each column: its smallest word (8 bytes), the width of its values (1 byte,
+/// 0 to 8) and every row's word less the smallest, in that many bytes. A column of one
+/// value (the input, the site) takes nine bytes; times and line numbers take two or three
+/// bytes a row; hashes take eight.
 struct Written<'a, T>(&'a [T]);
+
+/// The most rows a sample is read with (the largest sample the analyzer keeps): a string
+/// of columns whose values take no bytes must not make the reader allocate more.
+const MAX_ROWS: usize = 1 << 16;
 
 impl<T: Row> Serialize for Written<'_, T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let rows = self.0.len();
-        let layout = T::LAYOUT.as_bytes();
-        let mut bytes = vec![0u8; layout.len() + 1 + rows * T::WORDS * 8];
-        let (head, body) = bytes.split_at_mut(layout.len() + 1);
-        head[..layout.len()].copy_from_slice(layout);
+        // Row by row into columns of whole words first.
+        let mut columns = vec![0u64; rows * T::WORDS];
         let mut words = vec![0u64; T::WORDS];
-        let mut columns: Vec<&mut [u8]> = if rows == 0 {
-            Vec::new()
-        } else {
-            body.chunks_exact_mut(rows * 8).collect()
-        };
         for (i, item) in self.0.iter().enumerate() {
             item.write(&mut words);
-            for (column, word) in columns.iter_mut().zip(&words) {
-                if let Some(at) = column.get_mut(i * 8..i * 8 + 8) {
-                    at.copy_from_slice(&word.to_le_bytes());
+            for (field, word) in words.iter().enumerate() {
+                if let Some(at) = columns.get_mut(field * rows + i) {
+                    *at = *word;
+                }
+            }
+        }
+        let mut bytes = Vec::with_capacity(T::LAYOUT.len() + 9 + columns.len() * 8);
+        bytes.extend_from_slice(T::LAYOUT.as_bytes());
+        bytes.push(0);
+        bytes.extend_from_slice(&(rows as u64).to_le_bytes());
+        if rows > 0 {
+            for column in columns.chunks_exact(rows) {
+                let low = column.iter().copied().min().unwrap_or(0);
+                let high = column.iter().copied().max().unwrap_or(0);
+                let width = (8 - (high - low).leading_zeros() as usize / 8).min(8);
+                bytes.extend_from_slice(&low.to_le_bytes());
+                bytes.push(width as u8);
+                for word in column {
+                    bytes.extend_from_slice(&(word - low).to_le_bytes()[..width]);
                 }
             }
         }
         s.serialize_bytes(&bytes)
     }
 }
-
 /// The rows read back, smallest first as written.
 struct Read<T>(Vec<T>);
 
@@ -112,39 +128,69 @@ impl<'de, T: Row> Visitor<'de> for RowsVisitor<T> {
 /// The rows of a byte string written by [`Written`].
 fn rows<T: Row>(bytes: &[u8]) -> Result<Vec<T>, String> {
     let layout = T::LAYOUT.as_bytes();
-    let body = match bytes.strip_prefix(layout) {
-        Some([0, body @ ..]) => body,
-        _ => {
-            let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-            return Err(format!(
-                "a sample of marks ({}) where ({}) was expected",
-                String::from_utf8_lossy(bytes.get(..end.min(200)).unwrap_or_default()),
-                T::LAYOUT
-            ));
-        }
+    let Some([0, rest @ ..]) = bytes.strip_prefix(layout) else {
+        let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+        return Err(format!(
+            "a sample of marks ({}) where ({}) was expected",
+            String::from_utf8_lossy(bytes.get(..end.min(200)).unwrap_or_default()),
+            T::LAYOUT
+        ));
     };
-    let width = T::WORDS * 8;
-    if body.len() % width != 0 {
-        return Err("a sample of marks cut short".to_owned());
-    }
-    let rows = body.len() / width;
+    let short = || "a sample of marks cut short".to_owned();
+    let (count, mut rest) = rest.split_first_chunk::<8>().ok_or_else(short)?;
+    let rows = usize::try_from(u64::from_le_bytes(*count))
+        .ok()
+        .filter(|&rows| rows <= MAX_ROWS)
+        .ok_or("a sample of more marks than any is kept")?;
     if rows == 0 {
-        return Ok(Vec::new());
+        return if rest.is_empty() {
+            Ok(Vec::new())
+        } else {
+            Err("bytes after a sample of marks".to_owned())
+        };
     }
-    let columns: Vec<&[u8]> = body.chunks_exact(rows * 8).collect();
+    // Every column's words, one column after the other.
+    let mut columns: Vec<u64> = Vec::with_capacity(rows * T::WORDS);
+    for _ in 0..T::WORDS {
+        let (low, after) = rest.split_first_chunk::<8>().ok_or_else(short)?;
+        let (&width, after) = after.split_first().ok_or_else(short)?;
+        let width = usize::from(width);
+        if width > 8 {
+            return Err("a column of marks wider than a word".to_owned());
+        }
+        let (values, after) = after.split_at_checked(rows * width).ok_or_else(short)?;
+        column(&mut columns, u64::from_le_bytes(*low), width, values, rows);
+        rest = after;
+    }
+    if !rest.is_empty() {
+        return Err("bytes after a sample of marks".to_owned());
+    }
     let mut words = vec![0u64; T::WORDS];
     let mut out = Vec::with_capacity(rows);
     for i in 0..rows {
-        for (word, column) in words.iter_mut().zip(&columns) {
-            let at = column
-                .get(i * 8..i * 8 + 8)
-                .and_then(|b| b.try_into().ok())
-                .ok_or("a sample of marks cut short")?;
-            *word = u64::from_le_bytes(at);
+        for (field, word) in words.iter_mut().enumerate() {
+            *word = columns.get(field * rows + i).copied().unwrap_or(0);
         }
         out.push(T::read(&words).ok_or("a mark out of range in a sample")?);
     }
     Ok(out)
+}
+
+/// Appends a column's `rows` words: `low` plus each value of `width` bytes.
+fn column(out: &mut Vec<u64>, low: u64, width: usize, values: &[u8], rows: usize) {
+    match width {
+        0 => out.extend(std::iter::repeat_n(low, rows)),
+        8 => out.extend(values.chunks_exact(8).map(|value| {
+            low.wrapping_add(u64::from_le_bytes(value.try_into().unwrap_or_default()))
+        })),
+        _ => out.extend(values.chunks_exact(width).map(|value| {
+            let delta = value
+                .iter()
+                .rev()
+                .fold(0u64, |word, &byte| (word << 8) | u64::from(byte));
+            low.wrapping_add(delta)
+        })),
+    }
 }
 
 /// The layouts of the samples written column by column, in the analyzer's field order.
@@ -490,11 +536,18 @@ mod tests {
         other[at] = b'c';
         let error = postcard::from_bytes::<Holder>(&other).err().unwrap();
         assert!(matches!(error, postcard::Error::SerdeDeCustom), "{error}");
-        // A flag word of 2 is no bool.
+        // A flag word of 2 is no bool: the flag column is the last, one byte a row
+        // (after its smallest word, 0, and its width, 1).
         let mut bad = bytes.clone();
-        let flags = bad.len() - 10 * 8;
+        let flags = bad.len() - 10;
+        assert_eq!(bad[flags - 1], 1, "the flag column's width");
         bad[flags] = 2;
         assert!(postcard::from_bytes::<Holder>(&bad).is_err());
+        // More rows than any sample keeps, in columns of one value each.
+        let mut many = postcard::to_stdvec(&holder(0)).unwrap();
+        let count = many.len() - 8;
+        many[count..].copy_from_slice(&(1u64 << 40).to_le_bytes());
+        assert!(postcard::from_bytes::<Holder>(&many).is_err());
         // A byte short.
         let mut short = bytes;
         short.pop();

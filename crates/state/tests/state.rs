@@ -168,7 +168,7 @@ fn a_hostile_length_allocates_nothing_big() {
     let crc = crc32fast::hash(&bad);
     bad.extend_from_slice(&crc.to_le_bytes());
     assert!(
-        reason(&bad).contains("decompresses to 11 or more bytes"),
+        reason(&bad).contains("decompresses to") && reason(&bad).contains("the header says 10"),
         "{}",
         reason(&bad)
     );
