@@ -218,9 +218,7 @@ pub(crate) fn serialize<T: Row, S: Serializer>(
 }
 
 /// Reads a sample written by [`serialize`].
-pub(crate) fn deserialize<'de, T: Row, D: Deserializer<'de>>(
-    d: D,
-) -> Result<BottomK<T>, D::Error> {
+pub(crate) fn deserialize<'de, T: Row, D: Deserializer<'de>>(d: D) -> Result<BottomK<T>, D::Error> {
     let repr = Repr::<Read<T>>::deserialize(d)?;
     Ok(BottomK::from_sorted(
         repr.capacity,
@@ -267,7 +265,6 @@ pub(crate) fn read_span(words: &[u64]) -> Option<Option<(i64, i64)>> {
         _ => None,
     }
 }
-
 
 impl Row for ErrorMark {
     const LAYOUT: &'static str = "client t request site group input chunk line";
@@ -509,7 +506,11 @@ mod tests {
     fn holder(n: u64) -> Holder {
         let mut sample = BottomK::new(50);
         for i in 0..n {
-            sample.offer(Pair(i.wrapping_mul(0x9e37_79b9_7f4a_7c15), -(i as i64), i % 3 == 0));
+            sample.offer(Pair(
+                i.wrapping_mul(0x9e37_79b9_7f4a_7c15),
+                -(i as i64),
+                i % 3 == 0,
+            ));
         }
         Holder { sample }
     }

@@ -84,7 +84,12 @@ impl<T: Ord + Clone> BottomK<T> {
             None
         };
         let entering: Vec<T> = match &bound {
-            Some(max) => other.heap.iter().filter(|item| *item < max).cloned().collect(),
+            Some(max) => other
+                .heap
+                .iter()
+                .filter(|item| *item < max)
+                .cloned()
+                .collect(),
             None => other.heap.iter().cloned().collect(),
         };
         if bound.is_some() && entering.len() <= self.capacity / 8 {
