@@ -7,8 +7,8 @@ Prints one crate per line: its name and version. Every member that may be publis
 `publish = false`) must have a description, a licence, a repository, keywords, categories
 (and no `command-line-utilities` unless it has a binary), a README.md and the two licence
 files in its directory (symlinks to the repository root's are fine: cargo packages their
-contents); a library also docs.rs settings and tests/readme.rs, the test that its README
-shows the example its lib.rs runs. packaging/README.md has the checklist. Exit status 1,
+contents); a library also docs.rs settings and a directory in crates/, where
+crates/readme-check's test checks that its README shows the example its lib.rs runs. packaging/README.md has the checklist. Exit status 1,
 with one line per problem, when one is missing, so a crate added to the workspace is
 packaged like the others or says what it lacks.
 """
@@ -36,9 +36,9 @@ def problems(package):
     has_lib = any("lib" in t["kind"] for t in package["targets"])
     if has_lib and "rs" not in (package.get("metadata") or {}).get("docs", {}):
         yield "no [package.metadata.docs.rs] (targets = [\"x86_64-unknown-linux-gnu\"])"
-    if has_lib and not os.path.isfile(os.path.join(directory, "tests", "readme.rs")):
-        yield ("no tests/readme.rs (the test that the README shows the lib.rs example: "
-               "copy crates/parse/tests/readme.rs)")
+    if has_lib and os.path.basename(os.path.dirname(directory)) != "crates":
+        yield ("not in crates/ (where crates/readme-check's test finds every library and checks "
+               "that its README shows the example its lib.rs runs)")
     readme = package.get("readme")
     if not readme or not os.path.isfile(os.path.join(directory, readme)):
         yield "no README.md (with the example of its lib.rs)"

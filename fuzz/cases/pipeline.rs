@@ -112,10 +112,8 @@ impl<'a> Case<'a> {
             max_continuation_lines: 8,
         });
         let input = Input::file(NAME, None);
-        let config = Config {
-            zone: zone.clone(),
-            ..Config::default()
-        };
+        let mut config = Config::default();
+        config.zone = zone.clone();
         let mut analyzer = Analyzer::new(config.clone());
         if let Err(e) = scanner.scan_reader(0, &input, self.log, &mut analyzer) {
             panic!("bytes in memory could not be read: {e}");
@@ -138,11 +136,7 @@ impl<'a> Case<'a> {
 
         // Renderers: nothing raw from the log.
         for color in [false, true] {
-            let options = logscan_render::Options {
-                width: 100,
-                color,
-                top: 10,
-            };
+            let options = logscan_render::Options::new(100, color, 10);
             let table = logscan_render::text::render(&report, &options);
             assert_clean("table", &strip_sgr(&table));
         }

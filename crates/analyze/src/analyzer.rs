@@ -42,6 +42,7 @@ const PAIR_WINDOW: i64 = 2;
 
 /// How much state an [`Analyzer`] holds ([`Analyzer::footprint`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Footprint {
     /// Inputs registered.
     pub inputs: usize,
@@ -61,6 +62,7 @@ pub struct Footprint {
 
 /// What an input is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct InputInfo {
     /// Path as given.
     pub path: String,

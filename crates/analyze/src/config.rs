@@ -4,7 +4,10 @@ use logscan_parse::{Timestamp, Zone};
 use serde::{Deserialize, Serialize};
 
 /// Analysis settings.
+/// `#[non_exhaustive]`: start from `Config::default()` and set the fields wanted, so a
+/// setting added later is not a breaking change.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Config {
     /// Zone for local-time lines. `None`: use the wall clock as logged, and show the UTC
     /// offset the same server's access log carries, if any.
@@ -24,6 +27,7 @@ pub struct Config {
 /// local-time lines (error logs) with `wall` when no zone is set, and as instants in the
 /// zone when one is.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Bound {
     /// The instant, in Unix seconds; `None` for a wall-clock limit (a time given without
     /// offset and no zone): every line is then compared by its wall clock.
@@ -62,6 +66,30 @@ impl Bound {
 }
 
 impl Config {
+    /// These settings with `zone` for local-time lines.
+    pub fn with_zone(mut self, zone: Zone) -> Config {
+        self.zone = Some(zone);
+        self
+    }
+
+    /// These settings with a timeline window of `seconds`.
+    pub fn with_window(mut self, seconds: i64) -> Config {
+        self.window = Some(seconds);
+        self
+    }
+
+    /// These settings with only records at or after `since`.
+    pub fn with_since(mut self, since: Bound) -> Config {
+        self.since = Some(since);
+        self
+    }
+
+    /// These settings with only records before `until`.
+    pub fn with_until(mut self, until: Bound) -> Config {
+        self.until = Some(until);
+        self
+    }
+
     /// Whether a line with this time is inside `since`/`until` (a line without a time is).
     /// The analyzer applies this to every record; callers that filter records themselves
     /// (an events stream) get the same answer from it.

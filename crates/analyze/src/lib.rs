@@ -86,5 +86,4 @@ mod watch;
 pub use analyzer::{Analyzer, Footprint, InputInfo, Origin};
 pub use config::{Bound, Config};
 pub use report::Report;
-pub use text::{escape_bytes, human_duration, thousands};
 pub use watch::{IncidentChange, LiveIncident};

@@ -5,6 +5,27 @@
 //! [`ZoneSource`], [`InputFormat`], [`Cause`]), and only their
 //! `Serialize` impls make the strings the JSON carries (`"2026-11-25T01:27:30+01:00"`,
 //! `"access_log"`, `"nginx-error"`, `"upstream_refused"`).
+//!
+//! The types are `#[non_exhaustive]`: a field or variant added later is not a breaking
+//! change. Outside this crate they are built with their constructors (or `Default`) and
+//! then their fields are set; a struct literal does not compile:
+//!
+//! ```
+//! use logscan_analyze::report::{Finding, Report, ReportTime};
+//! use logscan_parse::{Category, Cause, Server};
+//!
+//! let at: ReportTime = "2026-11-25T01:27:30+00:00".parse().unwrap();
+//! let mut finding = Finding::new(Cause::UpstreamRefused, Server::Nginx, "127.0.0.1:19020", at, at);
+//! finding.count = 3;
+//! assert_eq!(finding.category, Category::BackendDown); // the cause's own
+//! let mut report = Report::default();
+//! report.findings.push(finding);
+//! assert_eq!(report.findings[0].first_seen, "2026-11-25T01:27:30+00:00");
+//! ```
+//!
+//! ```compile_fail,E0639
+//! let counted = logscan_analyze::report::Counted { value: "GET /".to_owned(), count: 1 };
+//! ```
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -15,7 +36,8 @@ use logscan_parse::{Category, Cause, Format, Server, Severity};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Everything logscan found in its inputs.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Report {
     /// A short plain-language summary a non-specialist can act on.
     pub summary: String,
@@ -51,6 +73,7 @@ pub struct Report {
     Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
 )]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Layer {
     /// The CDN or load balancer in front (HAProxy, AWS ALB, CloudFront, Cloudflare, Google).
     Edge,
@@ -71,6 +94,7 @@ impl Layer {
 
 /// Where the failed requests of an edge finding went, from the origin's logs.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OriginReach {
     /// Failed requests the origin's logs have a line for.
     pub reached: u64,
@@ -87,7 +111,8 @@ pub struct OriginReach {
 }
 
 /// What the edge logs showed.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EdgeSummary {
     /// Requests the edge logged.
     pub requests: u64,
@@ -100,7 +125,8 @@ pub struct EdgeSummary {
 }
 
 /// The zone used to turn local wall-clock times into instants.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ZoneUsed {
     /// The zone or offset, e.g. `Europe/Berlin`, `+01:00`; empty when times are shown as logged.
     pub name: String,
@@ -110,8 +136,9 @@ pub struct ZoneUsed {
 
 /// Where the report's zone came from; in JSON `caller`, `access_log`, `envelope` or
 /// `as_logged`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ZoneSource {
     /// Given by the caller (`--tz`): times are instants shown in that zone.
     Caller,
@@ -123,6 +150,7 @@ pub enum ZoneSource {
     /// and Apache error logs): times are shown in UTC.
     Envelope,
     /// No zone known: times are the servers' wall clock, without an offset.
+    #[default]
     AsLogged,
 }
 
@@ -282,6 +310,7 @@ impl<'de> Deserialize<'de> for ReportTime {
 /// The format of an input as the report names it; in JSON the format id
 /// (`nginx-error`, ...), `mixed` or `unknown`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum InputFormat {
     /// The input was read in this format.
     Known(Format),
@@ -339,6 +368,7 @@ impl<'de> Deserialize<'de> for InputFormat {
 
 /// One input's counts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct InputReport {
     /// The path as given (or `-` for stdin).
     pub path: String,
@@ -383,6 +413,7 @@ pub struct InputReport {
 
 /// Totals over all inputs.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Totals {
     /// Physical lines read.
     pub lines: u64,
@@ -405,6 +436,7 @@ pub struct Totals {
 
 /// A time interval.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Interval {
     /// Start (inclusive).
     pub start: ReportTime,
@@ -414,6 +446,7 @@ pub struct Interval {
 
 /// A value and how often it was seen.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Counted {
     /// The value (invalid UTF-8 shown as `\xHH`).
     pub value: String,
@@ -423,6 +456,7 @@ pub struct Counted {
 
 /// The window with the most events.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Peak {
     /// Window start.
     pub start: ReportTime,
@@ -434,6 +468,7 @@ pub struct Peak {
 
 /// What to do about a finding.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Fix {
     /// One paragraph naming the upstream, the evidence and the directive.
     pub summary: String,
@@ -443,6 +478,7 @@ pub struct Fix {
 
 /// A log line shown as evidence.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Example {
     /// The input path.
     pub path: String,
@@ -454,6 +490,7 @@ pub struct Example {
 
 /// What triggered a `no_live_upstreams` finding: the errors just before it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Trigger {
     /// The cause of the errors before the first `no live upstreams`.
     pub cause: Cause,
@@ -465,6 +502,7 @@ pub struct Trigger {
 
 /// One cause at one upstream: what failed, how often, when, and what to change.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Finding {
     /// 1 = most important.
     pub rank: usize,
@@ -557,7 +595,8 @@ pub struct Finding {
 /// A directive in force for a finding: `{"path": "/etc/nginx/sites-enabled/shop", "line": 14,
 /// "directive": "proxy_read_timeout", "value": "60s", "default": true, "block": "server
 /// shop.example / location /api/", "source": "default", "server": "nginx"}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ConfigSetting {
     /// The file it is set in; for a default, the file of the block where it would go.
     pub path: String,
@@ -587,7 +626,8 @@ impl ConfigSetting {
 }
 
 /// Configuration that explains a finding by itself.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ConfigMismatch {
     /// A stable id: `socket_without_pool`, `socket_not_writable`, `keepalive_without_http11`,
     /// `keepalive_outlives_backend`, `variable_pass_without_resolver`, `php_timeout_order`,
@@ -600,7 +640,8 @@ pub struct ConfigMismatch {
 }
 
 /// A configuration given to logscan (or found on this machine) and what became of it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ConfigRead {
     /// The path given (or found).
     pub path: String,
@@ -618,7 +659,8 @@ pub struct ConfigRead {
 }
 
 /// A problem met while reading a configuration.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ConfigWarning {
     /// The file.
     pub path: String,
@@ -633,6 +675,7 @@ pub struct ConfigWarning {
 
 /// A time interval where failures rose well above their baseline.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Incident {
     /// Start of the interval.
     pub start: ReportTime,
@@ -656,6 +699,7 @@ pub struct Incident {
 
 /// The overall timeline.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Timeline {
     /// Start of the first window.
     pub start: Option<ReportTime>,
@@ -673,6 +717,7 @@ pub struct Timeline {
 
 /// Quantiles of a time distribution, in seconds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Quantiles {
     /// How many values.
     pub count: u64,
@@ -687,7 +732,8 @@ pub struct Quantiles {
 }
 
 /// What the access logs showed.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AccessSummary {
     /// Requests.
     pub requests: u64,
@@ -715,6 +761,181 @@ pub struct AccessSummary {
     pub time_by_status: BTreeMap<String, Quantiles>,
     /// Top endpoints among 5xx responses.
     pub top_5xx_requests: Vec<Counted>,
+}
+
+// The report types are `#[non_exhaustive]`, so that a field added to the report is not a
+// breaking change: outside this crate they are built (by renderers' tests, or a program
+// that makes reports of its own) with these constructors, or `Default`, and then their
+// fields are set.
+
+impl ZoneUsed {
+    /// The zone `name` (`Europe/Berlin`, `+01:00`, empty when times are as logged), from
+    /// `source`.
+    pub fn new(name: impl Into<String>, source: ZoneSource) -> ZoneUsed {
+        ZoneUsed {
+            name: name.into(),
+            source,
+        }
+    }
+}
+
+impl InputReport {
+    /// An input at `path` read as `format`, with nothing counted yet.
+    pub fn new(path: impl Into<String>, format: InputFormat) -> InputReport {
+        InputReport {
+            path: path.into(),
+            envelope: None,
+            format,
+            formats: BTreeMap::new(),
+            lines: 0,
+            parsed: 0,
+            unrecognized: 0,
+            other: 0,
+            filtered: 0,
+            first: None,
+            last: None,
+            unrecognized_examples: Vec::new(),
+            envelope_problems: 0,
+            envelope_problem_examples: Vec::new(),
+        }
+    }
+}
+
+impl Interval {
+    /// From `start` to `end`.
+    pub fn new(start: ReportTime, end: ReportTime) -> Interval {
+        Interval { start, end }
+    }
+}
+
+impl Counted {
+    /// `value`, seen `count` times.
+    pub fn new(value: impl Into<String>, count: u64) -> Counted {
+        Counted {
+            value: value.into(),
+            count,
+        }
+    }
+}
+
+impl Peak {
+    /// The window from `start` to `end` with `count` events.
+    pub fn new(start: ReportTime, end: ReportTime, count: u64) -> Peak {
+        Peak { start, end, count }
+    }
+}
+
+impl Fix {
+    /// A fix: its `summary` and its `steps`.
+    pub fn new(summary: impl Into<String>, steps: Vec<String>) -> Fix {
+        Fix {
+            summary: summary.into(),
+            steps,
+        }
+    }
+}
+
+impl Example {
+    /// Line `line` of the input at `path`, with its `text`.
+    pub fn new(path: impl Into<String>, line: u64, text: impl Into<String>) -> Example {
+        Example {
+            path: path.into(),
+            line,
+            text: text.into(),
+        }
+    }
+}
+
+impl Trigger {
+    /// `count` errors of `cause` at `upstream` before the first `no live upstreams`.
+    pub fn new(cause: Cause, upstream: impl Into<String>, count: u64) -> Trigger {
+        Trigger {
+            cause,
+            upstream: upstream.into(),
+            count,
+        }
+    }
+}
+
+impl Quantiles {
+    /// `count` values with these quantiles, in seconds.
+    pub fn new(count: u64, p50: f64, p90: f64, p99: f64, max: f64) -> Quantiles {
+        Quantiles {
+            count,
+            p50,
+            p90,
+            p99,
+            max,
+        }
+    }
+}
+
+impl Incident {
+    /// An incident from `start` to `end`, with no events, causes or findings yet.
+    pub fn new(start: ReportTime, end: ReportTime) -> Incident {
+        Incident {
+            start,
+            end,
+            count: 0,
+            causes: Vec::new(),
+            upstreams: Vec::new(),
+            findings: Vec::new(),
+            summary: String::new(),
+            layers: Vec::new(),
+        }
+    }
+}
+
+impl Finding {
+    /// A finding of `cause` logged by `server` at `upstream`, seen from `first_seen` to
+    /// `last_seen`: its category and severity are the cause's own, its title the cause's
+    /// title, and everything counted is empty (rank 0, no events, no fix text) until set.
+    pub fn new(
+        cause: Cause,
+        server: Server,
+        upstream: impl Into<String>,
+        first_seen: ReportTime,
+        last_seen: ReportTime,
+    ) -> Finding {
+        let category = cause.category();
+        Finding {
+            rank: 0,
+            cause,
+            category,
+            category_text: category.plain().to_owned(),
+            severity: cause.severity(),
+            title: cause.title().to_owned(),
+            server,
+            upstream: upstream.into(),
+            vhost: None,
+            count: 0,
+            affected_requests: None,
+            share: 0.0,
+            first_seen,
+            last_seen,
+            upstreams: Vec::new(),
+            requests: Vec::new(),
+            clients: Vec::new(),
+            statuses: BTreeMap::new(),
+            statuses_inferred: false,
+            peak: None,
+            timeline: Vec::new(),
+            phases: BTreeMap::new(),
+            variants: BTreeMap::new(),
+            truncated_responses: 0,
+            trigger: None,
+            notes: Vec::new(),
+            fix: Fix::new(String::new(), Vec::new()),
+            examples: Vec::new(),
+            layer: Layer::Origin,
+            edge: None,
+            explained_by: None,
+            origin: None,
+            took: None,
+            config: Vec::new(),
+            mismatches: Vec::new(),
+        }
+    }
 }
 
 #[cfg(test)]

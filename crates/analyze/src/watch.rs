@@ -49,6 +49,7 @@ const UPSTREAMS: usize = 16;
 
 /// An incident seen as it happens.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct LiveIncident {
     /// Numbered from 1 in the order incidents opened.
     pub id: u64,
@@ -68,6 +69,24 @@ pub struct LiveIncident {
     pub summary: String,
     /// Still open.
     pub open: bool,
+}
+
+impl LiveIncident {
+    /// Incident `id`, open, from `start` to `end`, with nothing counted yet (for a view or a
+    /// stream shown without an analyzer, such as their tests).
+    pub fn new(id: u64, start: ReportTime, end: ReportTime) -> LiveIncident {
+        LiveIncident {
+            id,
+            start,
+            end,
+            count: 0,
+            causes: Vec::new(),
+            upstreams: Vec::new(),
+            rate: 0.0,
+            summary: String::new(),
+            open: true,
+        }
+    }
 }
 
 /// What happened to an incident since the last look ([`Analyzer::incident_changes`]).

@@ -291,13 +291,10 @@ fn since_and_until_compare_instants_with_lines_that_carry_an_offset() {
     let access_instant = at(0).wall_seconds() - 7_200;
     // An instant limit just after the access line's instant, whose wall-clock reading is
     // 01:26: the access line is in, the error line (01:27 on the wall clock) out.
-    let instant = Config {
-        until: Some(Bound::instant(
-            access_instant + 1,
-            at(0).wall_seconds() - 60,
-        )),
-        ..Config::default()
-    };
+    let instant = Config::default().with_until(Bound::instant(
+        access_instant + 1,
+        at(0).wall_seconds() - 60,
+    ));
     let report = run(&lines, &[], &instant);
     assert_eq!(report.totals.filtered, 1);
     assert_eq!(report.totals.requests, 1);
@@ -307,19 +304,13 @@ fn since_and_until_compare_instants_with_lines_that_carry_an_offset() {
     assert!(!instant.admits(lines[1].record.time().as_ref()));
     assert!(instant.admits(None));
     // A wall-clock limit compares both lines as logged.
-    let wall = Config {
-        until: Some(Bound::wall(at(0).wall_seconds())),
-        ..Config::default()
-    };
+    let wall = Config::default().with_until(Bound::wall(at(0).wall_seconds()));
     assert_eq!(run(&lines, &[], &wall).totals.filtered, 2);
 }
 
 #[test]
 fn a_zone_puts_local_times_on_the_time_line() {
-    let config = Config {
-        zone: Some("Europe/Berlin".parse().unwrap()),
-        ..Config::default()
-    };
+    let config = Config::default().with_zone("Europe/Berlin".parse().unwrap());
     let lines = vec![Line {
         input: 0,
         record: nginx_error(
@@ -636,10 +627,7 @@ fn out_of_range_windows_are_clamped_not_overflowed() {
     use logscan_parse::Parser;
     let line = b"2026/11/25 01:27:19 [error] 812#812: *31 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: localhost, request: \"GET /api/items HTTP/1.1\", upstream: \"http://127.0.0.1:19020/api/items\", host: \"localhost\"";
     for window in [i64::MAX, i64::MIN, 0, -5] {
-        let mut analyzer = Analyzer::new(Config {
-            window: Some(window),
-            ..Config::default()
-        });
+        let mut analyzer = Analyzer::new(Config::default().with_window(window));
         analyzer.add_input(0, InputInfo::new("error.log", Format::NginxError, "web"));
         let record = Parser::nginx_error().parse(line).unwrap();
         for i in 0..5 {
@@ -667,10 +655,8 @@ fn report_json_reads_back_into_the_same_report() {
         Some(Zone::Utc),
         Some("Europe/Berlin".parse().unwrap()),
     ] {
-        let config = Config {
-            zone,
-            ..Config::default()
-        };
+        let mut config = Config::default();
+        config.zone = zone;
         let report = run(&lines, &[], &config);
         assert!(report.span.is_some() && !report.findings.is_empty());
         let json = serde_json::to_string(&report).unwrap();

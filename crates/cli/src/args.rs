@@ -508,12 +508,11 @@ impl TryFrom<Args> for Settings {
             (None, true) => Some(TimeArg::Relative(600)),
             (since, _) => since,
         };
-        let config = Config {
-            since: since.map(|t| t.resolve(zone.as_ref(), now)),
-            until: args.until.map(|t| t.resolve(zone.as_ref(), now)),
-            zone,
-            window: args.window,
-        };
+        let mut config = Config::default();
+        config.since = since.map(|t| t.resolve(zone.as_ref(), now));
+        config.until = args.until.map(|t| t.resolve(zone.as_ref(), now));
+        config.zone = zone;
+        config.window = args.window;
         let stdout_is_terminal = io::stdout().is_terminal();
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let live_view = (args.follow

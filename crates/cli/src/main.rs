@@ -321,15 +321,13 @@ fn follow(settings: Settings, refresh: std::time::Duration) -> Result<u8, Failur
         }
     };
     let view = matches!(mode, logscan_live::Mode::View { .. });
-    let live = logscan_live::LiveSettings {
-        paths,
-        formats: settings.formats.clone(),
-        config: settings.config.clone(),
-        refresh,
-        fail_on: settings.fail_on,
-        mode,
-        follow: logscan_live::FollowOptions::default(),
-    };
+    let mut live = logscan_live::LiveSettings::default();
+    live.paths = paths;
+    live.formats = settings.formats.clone();
+    live.config = settings.config.clone();
+    live.refresh = refresh;
+    live.fail_on = settings.fail_on;
+    live.mode = mode;
     let outcome = logscan_live::run(live, &mut |notice| {
         if notice.trouble {
             trouble!("{}", notice.text);
@@ -533,7 +531,7 @@ fn render(report: &Report, form: OutputForm, top: usize, color: bool, to_termina
                     .and_then(|c| c.parse().ok())
                     .unwrap_or(100)
             };
-            logscan_render::text::render(report, &logscan_render::Options { width, color, top })
+            logscan_render::text::render(report, &logscan_render::Options::new(width, color, top))
         }
     }
 }

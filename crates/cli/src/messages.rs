@@ -1,7 +1,7 @@
 //! Everything logscan writes to stderr goes through here (the progress bar aside): one line
 //! per message, prefixed `logscan: `, with every control,
 //! bidi and invisible format character shown as a visible escape (the terminal policy of
-//! `logscan_render::escape::terminal`), since file names and log text are attacker-chosen.
+//! `logscan_text::terminal`), since file names and log text are attacker-chosen.
 //! [`trouble!`] also records that the exit code must be 2. Clap's usage errors keep clap's
 //! layout, escaped the same way ([`clap_error`]).
 //!
@@ -42,7 +42,7 @@ pub fn emit(message: fmt::Arguments<'_>) {
 
 fn write_message(out: &mut impl Write, message: fmt::Arguments<'_>) -> io::Result<()> {
     let text = message.to_string();
-    writeln!(out, "logscan: {}", logscan_render::escape::terminal(&text))
+    writeln!(out, "logscan: {}", logscan_text::terminal(&text))
 }
 
 /// Shows clap's error for the arguments and gives its exit code (2 for a usage mistake).
@@ -60,7 +60,7 @@ pub fn clap_error(error: &clap::Error) -> ExitCode {
     let text = error.render().to_string();
     let mut out = io::stderr().lock();
     for line in text.lines() {
-        let _ = writeln!(out, "{}", logscan_render::escape::terminal(line));
+        let _ = writeln!(out, "{}", logscan_text::terminal(line));
     }
     ExitCode::from(code)
 }

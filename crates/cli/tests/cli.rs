@@ -643,6 +643,43 @@ fn table_and_markdown_snapshots() {
     }
 }
 
+/// The JSON report is a contract: snapshots of it for three fixtures, byte for byte (run
+/// from the fixture directory so paths are relative, without this machine's server
+/// configuration). Read back into the typed report and written again, it is the same
+/// bytes: the typed times, zone source and formats serialize to exactly the text they were
+/// read from.
+#[test]
+fn json_report_snapshots_and_typed_round_trip() {
+    for name in [
+        "nginx/mixed",
+        "nginx/fpm_pool_exhausted",
+        "apache/no_live_upstreams",
+    ] {
+        let dir = scenario(name);
+        let mut files: Vec<&str> = vec!["error.log"];
+        for extra in ["php-fpm.log", "access_upstream.log", "access_timing.log"] {
+            if dir.join(extra).is_file() {
+                files.push(extra);
+            }
+        }
+        let output = logscan()
+            .current_dir(&dir)
+            .args(["--output", "json", "--no-config"])
+            .args(&files)
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        let text = String::from_utf8(output.stdout).unwrap();
+        let report: logscan_analyze::Report = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            logscan_render::json(&report),
+            text,
+            "{name}: the typed report does not write the JSON it was read from"
+        );
+        insta::assert_snapshot!(format!("{}_json", name.replace('/', "_")), text);
+    }
+}
+
 #[test]
 fn offsets_in_access_logs_are_kept_and_since_compares_instants() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,4 +1,4 @@
-//! The recipes of README.md's "Many servers, many archives", run as written: GNU parallel
+//! The recipes of docs/scale.md ("Many servers, many archives"), run as written: GNU parallel
 //! over the slices of an archive (`--sshlogin`, here the local machine `:`), GNU parallel
 //! over hosts (with `ssh` replaced by a stand-in that runs the command here), and the
 //! Kubernetes manifest in docs/kubernetes/ (checked as YAML, and the shell of its pods run
@@ -92,7 +92,7 @@ fn gnu_parallel_over_slices_and_over_hosts() {
     slice(&mixed.join("error.log"), &archive, 3);
     slice(&mixed.join("access_upstream.log"), &archive, 4);
 
-    // README: the slices of an archive over the machines parallel can ssh to (here `:`,
+    // docs/scale.md: the slices of an archive over the machines parallel can ssh to (here `:`,
     // this one): each slice sent, analysed there, its state brought back.
     let saved = sh(
         tmp.path(),
@@ -109,7 +109,7 @@ fn gnu_parallel_over_slices_and_over_hosts() {
     assert_eq!(json_of(&merged, "merge")["totals"]["failures"], 245);
     assert_eq!(merged.stdout_str(), single.stdout_str());
 
-    // README: one state per host, over ssh. The stand-in `ssh HOST COMMAND...` runs the
+    // docs/scale.md: one state per host, over ssh. The stand-in `ssh HOST COMMAND...` runs the
     // command here, in a directory named after the host that holds "its" logs.
     let hosts = tmp.path().join("hosts");
     let fake = tmp.path().join("fake-ssh");

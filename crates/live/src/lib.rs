@@ -21,12 +21,10 @@
 //! use logscan_analyze::Config;
 //! use logscan_live::{LiveSettings, Mode, run};
 //!
-//! let settings = LiveSettings {
-//!     paths: vec!["/var/log/nginx".into()],
-//!     config: Config::default(),
-//!     mode: Mode::Stream,
-//!     ..LiveSettings::default()
-//! };
+//! let mut settings = LiveSettings::default();
+//! settings.paths = vec!["/var/log/nginx".into()];
+//! settings.config = Config::default().with_window(60);
+//! settings.mode = Mode::Stream;
 //! let outcome = run(settings, &mut |notice| eprintln!("logscan: {}", notice.text))?;
 //! if let Some(report) = outcome.report {
 //!     println!("{} findings", report.findings.len());
@@ -62,8 +60,11 @@ pub use ndjson::Ndjson;
 use engine::Engine;
 use session::{Session, Target, Wake};
 
-/// What to follow and how to show it.
+/// What to follow and how to show it. `#[non_exhaustive]`: start from
+/// `LiveSettings::default()` and set the fields wanted, so a setting added later is not a
+/// breaking change.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct LiveSettings {
     /// Files, directories, glob patterns, `-` for standard input.
     pub paths: Vec<PathBuf>,
@@ -98,6 +99,7 @@ impl Default for LiveSettings {
 
 /// What live mode shows.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum Mode {
     /// The NDJSON incident stream on stdout.
     Stream,
@@ -117,6 +119,7 @@ pub enum Mode {
 
 /// A message for the user (a followed file deleted, truncated, unreadable...).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Notice {
     /// The message, without a prefix; it may hold text from file names (escape it).
     pub text: String,
@@ -142,6 +145,7 @@ impl Notice {
 
 /// Why the run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum End {
     /// SIGINT, SIGTERM, `q`, or the end of standard input.
     Stopped,
@@ -153,6 +157,7 @@ pub enum End {
 
 /// How the run ended.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Outcome {
     /// The final report (none in events mode and when nothing could be followed).
     pub report: Option<Report>,
@@ -304,11 +309,9 @@ fn run_events(
     let mut events = EventWriter::new(out, zone, settings.config.clone());
     session.round(&mut Target::Events(&mut events))?;
     events.flush()?;
-    events.set_limits(Config {
-        since: None,
-        until: None,
-        ..settings.config.clone()
-    });
+    let mut unlimited = settings.config.clone();
+    (unlimited.since, unlimited.until) = (None, None);
+    events.set_limits(unlimited);
     loop {
         for notice in session.take_notices() {
             notices(&notice);

@@ -3,14 +3,14 @@
 //! draw it on ratatui's `TestBackend`).
 //!
 //! Every text that comes from a log or a file name is shown through
-//! [`logscan_render::escape::terminal`], the same escaping as the table output: a log line
+//! [`logscan_text::terminal`], the same escaping as the table output: a log line
 //! holding `ESC [ 2 J` shows as the text `\x1b[2J`.
 
 use logscan_analyze::LiveIncident;
 use logscan_analyze::report::{Finding, Report};
 use logscan_parse::Severity;
-use logscan_render::escape::terminal;
-use logscan_render::{sparkline, thousands, time_short, upstream_label};
+use logscan_render::{sparkline, time_short, upstream_label};
+use logscan_text::{terminal, thousands};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -252,7 +252,7 @@ fn draw_windows(frame: &mut Frame<'_>, area: Rect, model: &Model<'_>) {
     };
     let width = usize::from(left.width.saturating_sub(2));
     let last = |v: &[u64]| v[v.len().saturating_sub(width)..].to_vec();
-    let per = logscan_analyze::human_duration(window.max(1));
+    let per = logscan_text::human_duration(window.max(1));
     let total = |v: &[u64]| thousands(v.iter().sum());
     frame.render_widget(
         Sparkline::default()

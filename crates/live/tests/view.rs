@@ -19,10 +19,7 @@ fn fixture_report() -> Report {
         Input::file(dir.join("error.log"), None),
         Input::file(dir.join("access_upstream.log"), None),
     ];
-    let config = Config {
-        zone: Some(Zone::Utc),
-        ..Config::default()
-    };
+    let config = Config::default().with_zone(Zone::Utc);
     let outcome = Scanner::new(Formats::default()).analyze(&inputs, &config);
     assert!(outcome.problems.is_empty());
     let mut report = outcome.analyzer.finish();
@@ -41,17 +38,17 @@ fn fixture_report() -> Report {
 }
 
 fn incident() -> LiveIncident {
-    LiveIncident {
-        id: 2,
-        start: "2026-11-25T09:58:36+00:00".parse().unwrap(),
-        end: "2026-11-25T09:59:06+00:00".parse().unwrap(),
-        count: 147,
-        causes: vec![Cause::UpstreamTimeoutRead],
-        upstreams: vec!["127.0.0.1:19149".into()],
-        rate: 4.9,
-        summary: "since 09:58:36: backend 127.0.0.1:19149 timed out 147 times".into(),
-        open: true,
-    }
+    let mut incident = LiveIncident::new(
+        2,
+        "2026-11-25T09:58:36+00:00".parse().unwrap(),
+        "2026-11-25T09:59:06+00:00".parse().unwrap(),
+    );
+    incident.count = 147;
+    incident.causes = vec![Cause::UpstreamTimeoutRead];
+    incident.upstreams = vec!["127.0.0.1:19149".into()];
+    incident.rate = 4.9;
+    incident.summary = "since 09:58:36: backend 127.0.0.1:19149 timed out 147 times".into();
+    incident
 }
 
 fn render(

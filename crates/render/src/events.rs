@@ -5,8 +5,8 @@
 //! out. Text from the log is a JSON string; invalid UTF-8 appears as `\xHH` text.
 
 use chrono::SecondsFormat;
-use logscan_analyze::escape_bytes;
 use logscan_parse::{AccessRecord, EdgeRecord, ErrorRecord, Failure, Record, Role, Zone};
+use logscan_text::escape_bytes;
 use serde_json::{Map, Value};
 
 /// Longest text value written (bytes of the log).

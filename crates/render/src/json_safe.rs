@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 
-use crate::escape::is_unsafe_char;
+use logscan_text::is_unsafe_char;
 
 /// Writes `fragment`, a part of a string serde_json does not escape itself, with unsafe
 /// characters as `\uXXXX`. A character outside the Basic Multilingual Plane (the tag

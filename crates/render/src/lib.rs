@@ -4,7 +4,8 @@
 //! ([`text::render`]), Markdown for tickets ([`markdown::render`]), a self-contained HTML
 //! page ([`html::render`]), JSON ([`json`]), and records as Elastic Common Schema events
 //! ([`events`]). Every string that came from a log
-//! is escaped for its destination ([`escape`]): nothing printed can carry a raw control
+//! is escaped for its destination ([`escape`] for Markdown and HTML, [`logscan_text::terminal`]
+//! for a terminal): nothing printed can carry a raw control
 //! byte, escape sequence or bidi override from a log.
 //!
 //! One nginx error line, a report, and the report for a terminal, a ticket and a program;
@@ -22,7 +23,7 @@
 //! analyzer.observe(&Parser::nginx_error().parse(line)?, &origin);
 //! let report = analyzer.finish();
 //!
-//! let table = text::render(&report, &Options { width: 100, color: false, top: 10 });
+//! let table = text::render(&report, &Options::new(100, false, 10));
 //! assert!(table.contains("upstream_refused") && table.contains("127.0.0.1:19020"));
 //! assert!(table.contains(r"GET /\x1b[2J")); // shown as text, not sent to the terminal
 //! let ticket = markdown::render(&report, 10);
@@ -50,9 +51,12 @@ pub mod text;
 
 use logscan_analyze::Report;
 use logscan_analyze::report::ReportTime;
+use logscan_text::thousands;
 
-/// How to render for a terminal.
+/// How to render for a terminal. `#[non_exhaustive]`, so that an option added later is
+/// not a breaking change: made with [`Options::new`], then its fields may be changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Options {
     /// Columns available.
     pub width: usize,
@@ -60,6 +64,13 @@ pub struct Options {
     pub color: bool,
     /// How many findings to show.
     pub top: usize,
+}
+
+impl Options {
+    /// `width` columns, ANSI colours when `color`, the `top` findings.
+    pub fn new(width: usize, color: bool, top: usize) -> Options {
+        Options { width, color, top }
+    }
 }
 
 /// The report as pretty-printed JSON (the "Report JSON" contract). Strings from logs keep
@@ -248,11 +259,6 @@ pub fn layer_text(f: &logscan_analyze::report::Finding) -> Option<String> {
         text.push_str(&parts.join("; "));
     }
     Some(text)
-}
-
-/// `1234567` → `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    logscan_analyze::thousands(n)
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@ use std::fmt::Write;
 use logscan_analyze::report::Report;
 
 use crate::escape::{markdown as md, markdown_code as code, markdown_inline as prose};
-use crate::{sparkline, thousands, time_short};
+use crate::{sparkline, time_short};
+use logscan_text::thousands;
 
 /// Renders the report as GitHub-flavoured Markdown, showing at most `top` findings.
 pub fn render(report: &Report, top: usize) -> String {

@@ -9,8 +9,8 @@ use tabled::builder::Builder;
 use tabled::settings::object::Columns;
 use tabled::settings::{Alignment, Modify, Padding, Style, Width};
 
-use crate::escape::terminal;
 use crate::{Options, sparkline, time_short};
+use logscan_text::terminal;
 
 const RESET: &str = "\u{1b}[0m";
 
@@ -56,13 +56,15 @@ pub fn render(report: &Report, options: &Options) -> String {
         ZoneSource::AccessLog => format!("zone {} (from the access log)", report.zone.name),
         ZoneSource::Envelope => format!("zone {} (from the envelope)", report.zone.name),
         ZoneSource::AsLogged => "times as logged".to_owned(),
+        // A source added to the report later: its JSON id says where the zone came from.
+        source => format!("zone {} ({source})", report.zone.name),
     };
     let header = format!(
         "logscan: {} input{}, {} lines ({} unrecognized), {span}, {zone}",
         report.inputs.len(),
         if report.inputs.len() == 1 { "" } else { "s" },
-        crate::thousands(totals.lines),
-        crate::thousands(totals.unrecognized),
+        logscan_text::thousands(totals.lines),
+        logscan_text::thousands(totals.unrecognized),
     );
     push_styled(&mut out, &header, width, "", "1", color);
     for input in report
@@ -80,9 +82,9 @@ pub fn render(report: &Report, options: &Options) -> String {
     if totals.requests > 0 {
         let line = format!(
             "{} requests, {} × 5xx, {} failure events in {} logs",
-            crate::thousands(totals.requests),
-            crate::thousands(totals.server_errors),
-            crate::thousands(totals.failures),
+            logscan_text::thousands(totals.requests),
+            logscan_text::thousands(totals.server_errors),
+            logscan_text::thousands(totals.failures),
             if report.edge.is_some() {
                 "error and edge"
             } else {
@@ -134,8 +136,8 @@ pub fn render(report: &Report, options: &Options) -> String {
         let _ = writeln!(out, "\n{}", bold("Access logs"));
         let mut line = format!(
             "{} requests, {} × 5xx",
-            crate::thousands(access.requests),
-            crate::thousands(access.server_errors)
+            logscan_text::thousands(access.requests),
+            logscan_text::thousands(access.server_errors)
         );
         if access.server_errors > 0 {
             let _ = write!(
@@ -145,7 +147,11 @@ pub fn render(report: &Report, options: &Options) -> String {
             );
         }
         if access.client_closed > 0 {
-            let _ = write!(line, ", {} × 499", crate::thousands(access.client_closed));
+            let _ = write!(
+                line,
+                ", {} × 499",
+                logscan_text::thousands(access.client_closed)
+            );
         }
         if let Some(q) = &access.upstream_time {
             let _ = write!(
@@ -168,7 +174,11 @@ pub fn render(report: &Report, options: &Options) -> String {
         for u in access.unattributed.iter().take(3) {
             push_wrapped(
                 &mut out,
-                &format!("• {} × {}", crate::thousands(u.count), terminal(&u.value)),
+                &format!(
+                    "• {} × {}",
+                    logscan_text::thousands(u.count),
+                    terminal(&u.value)
+                ),
                 width,
                 "  ",
             );
@@ -235,7 +245,7 @@ fn findings_table(findings: &[&Finding], width: usize, color: bool, long_span: b
     // Columns that go first when the terminal is narrow: LAST, then SHARE.
     let count_w = findings
         .iter()
-        .map(|f| crate::thousands(f.count).len())
+        .map(|f| logscan_text::thousands(f.count).len())
         .max()
         .unwrap_or(1)
         .max(5);
@@ -274,7 +284,7 @@ fn findings_table(findings: &[&Finding], width: usize, color: bool, long_span: b
             paint(&severity, severity_style(f.severity), color),
             f.cause.id().to_owned(),
             cut(&terminal(&upstream), upstream_w),
-            crate::thousands(f.count),
+            logscan_text::thousands(f.count),
         ];
         if show_share {
             row.push(format!("{:.0}%", f.share * 100.0));
@@ -312,7 +322,7 @@ fn finding_detail(out: &mut String, f: &Finding, width: usize, color: bool) {
         let statuses: Vec<String> = f
             .statuses
             .iter()
-            .map(|(s, n)| format!("{} × {s}", crate::thousands(*n)))
+            .map(|(s, n)| format!("{} × {s}", logscan_text::thousands(*n)))
             .collect();
         facts.push(format!(
             "{}{}",
@@ -327,14 +337,14 @@ fn finding_detail(out: &mut String, f: &Finding, width: usize, color: bool) {
     if let Some(peak) = &f.peak {
         facts.push(format!(
             "peak {} at {}",
-            crate::thousands(peak.count),
+            logscan_text::thousands(peak.count),
             time_short(&peak.start, false)
         ));
     }
     if f.truncated_responses > 0 {
         facts.push(format!(
             "{} truncated responses",
-            crate::thousands(f.truncated_responses)
+            logscan_text::thousands(f.truncated_responses)
         ));
     }
     if !facts.is_empty() {
@@ -353,7 +363,13 @@ fn finding_detail(out: &mut String, f: &Finding, width: usize, color: bool) {
             .requests
             .iter()
             .take(3)
-            .map(|r| format!("{} ({})", terminal(&r.value), crate::thousands(r.count)))
+            .map(|r| {
+                format!(
+                    "{} ({})",
+                    terminal(&r.value),
+                    logscan_text::thousands(r.count)
+                )
+            })
             .collect();
         push_wrapped(
             out,
@@ -367,7 +383,7 @@ fn finding_detail(out: &mut String, f: &Finding, width: usize, color: bool) {
             out,
             &format!(
                 "   Trigger: {} × {} at {}",
-                crate::thousands(trigger.count),
+                logscan_text::thousands(trigger.count),
                 trigger.cause.id(),
                 terminal(&trigger.upstream)
             ),

@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 
 use logscan_analyze::report::{
-    AccessSummary, Counted, Example, Finding, Fix, Incident, InputFormat, InputReport, Interval,
-    Layer, Peak, Quantiles, Report, ReportTime, Timeline, Totals, Trigger, ZoneSource, ZoneUsed,
+    AccessSummary, ConfigMismatch, ConfigRead, ConfigSetting, ConfigWarning, Counted, Example,
+    Finding, Fix, Incident, InputFormat, InputReport, Interval, Layer, Peak, Quantiles, Report,
+    ReportTime, Timeline, Trigger, ZoneSource, ZoneUsed,
 };
 use logscan_analyze::{Analyzer, Config, InputInfo, Origin};
 use logscan_parse::{
@@ -18,10 +19,7 @@ use logscan_render::html::{self, MAX_SPARKLINE_POINTS, MAX_TIMELINE_POINTS};
 // Hand-built reports.
 
 fn counted(value: &str, count: u64) -> Counted {
-    Counted {
-        value: value.to_owned(),
-        count,
-    }
+    Counted::new(value, count)
 }
 
 /// A report time from its JSON form.
@@ -34,13 +32,7 @@ fn map(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
 }
 
 fn q(count: u64, p50: f64, p90: f64, p99: f64, max: f64) -> Quantiles {
-    Quantiles {
-        count,
-        p50,
-        p90,
-        p99,
-        max,
-    }
+    Quantiles::new(count, p50, p90, p99, max)
 }
 
 /// A 2-minute outage report: 20 windows of 6 s, refused connections then read timeouts.
@@ -57,219 +49,154 @@ fn sample_report() -> Report {
         .map(|(a, b)| a + b)
         .collect();
     let requests = vec![24u64; 20];
-    let refused = Finding {
-        rank: 1,
-        cause: Cause::UpstreamRefused,
-        category: Category::BackendDown,
-        category_text: Category::BackendDown.plain().to_owned(),
-        severity: Severity::Critical,
-        title: "Backend 127.0.0.1:19020 refused connections".to_owned(),
-        server: Server::Nginx,
-        upstream: "127.0.0.1:19020".to_owned(),
-        vhost: Some("shop.example".to_owned()),
-        count: 80,
-        affected_requests: Some(80),
-        share: 0.4,
-        first_seen: t("2026-11-25T01:27:30+00:00"),
-        last_seen: t("2026-11-25T01:27:53+00:00"),
-        upstreams: vec![counted("127.0.0.1:19020", 80)],
-        requests: vec![counted("GET /api/items", 40), counted("GET /api/users", 40)],
-        clients: vec![counted("203.0.113.7", 80)],
-        statuses: map(&[("502", 80)]),
-        statuses_inferred: false,
-        peak: Some(Peak {
-            start: t("2026-11-25T01:27:30+00:00"),
-            end: t("2026-11-25T01:27:36+00:00"),
-            count: 20,
-        }),
-        timeline: refused_tl.clone(),
-        phases: map(&[("connect", 80)]),
-        variants: BTreeMap::new(),
-        truncated_responses: 0,
-        trigger: None,
-        notes: vec!["Paired with 80 access-log lines by time and request.".to_owned()],
-        fix: Fix {
-            summary: "Nothing listened on 127.0.0.1:19020: start the backend & check it."
-                .to_owned(),
-            steps: vec![
-                "Check the backend: systemctl status app".to_owned(),
-                "Make it restart on failure: Restart=on-failure".to_owned(),
-            ],
-        },
-        examples: vec![Example {
-            path: "/var/log/nginx/error.log".to_owned(),
-            line: 12,
-            text: "2026/11/25 01:27:30 [error] 7#7: *1 connect() failed (111: Connection refused) while connecting to upstream".to_owned(),
-        }],
-        config: vec![],
-        mismatches: vec![],
-        layer: Layer::Origin,
-        edge: None,
-        explained_by: None,
-        origin: None,
-        took: None,
-    };
-    let timeout = Finding {
-        rank: 2,
-        cause: Cause::UpstreamTimeoutRead,
-        category: Category::Overload,
-        category_text: Category::Overload.plain().to_owned(),
-        severity: Severity::High,
-        title: "Backend 127.0.0.1:19020 answered too slowly".to_owned(),
-        server: Server::Nginx,
-        upstream: "127.0.0.1:19020".to_owned(),
-        vhost: None,
-        count: 120,
-        affected_requests: Some(120),
-        share: 0.6,
-        first_seen: t("2026-11-25T01:27:54+00:00"),
-        last_seen: t("2026-11-25T01:28:23+00:00"),
-        upstreams: vec![counted("127.0.0.1:19020", 120)],
-        requests: vec![counted("GET /api/items", 60)],
-        clients: vec![],
-        statuses: map(&[("504", 120)]),
-        statuses_inferred: false,
-        peak: None,
-        timeline: timeout_tl.clone(),
-        phases: map(&[("read_header", 120)]),
-        variants: BTreeMap::new(),
-        truncated_responses: 3,
-        trigger: Some(Trigger {
-            cause: Cause::UpstreamRefused,
-            upstream: "127.0.0.1:19020".to_owned(),
-            count: 4,
-        }),
-        notes: vec![],
-        fix: Fix {
-            summary: "Responses took longer than proxy_read_timeout (3 s).".to_owned(),
-            steps: vec!["Find the slow endpoint".to_owned()],
-        },
-        examples: vec![],
-        config: vec![],
-        mismatches: vec![],
-        layer: Layer::Origin,
-        edge: None,
-        explained_by: None,
-        origin: None,
-        took: None,
-    };
-    Report {
-        summary: "Visitors got 80 × 502 and 120 × 504 between 01:27:30 and 01:28:23 because the backend was down, then slow.".to_owned(),
-        zone: ZoneUsed {
-            name: "+00:00".to_owned(),
-            source: ZoneSource::AccessLog,
-        },
-        inputs: vec![
-            InputReport {
-                path: "/var/log/nginx/error.log".to_owned(),
-                envelope: None,
-                format: InputFormat::Known(Format::NginxError),
-                formats: [("nginx-error".to_owned(), 200)].into(),
-                lines: 201,
-                parsed: 200,
-                unrecognized: 1,
-                other: 0,
-                filtered: 0,
-                first: Some(t("2026-11-25T01:27:30+00:00")),
-                last: Some(t("2026-11-25T01:28:23+00:00")),
-                unrecognized_examples: vec![Example {
-                    path: "/var/log/nginx/error.log".to_owned(),
-                    line: 3,
-                    text: "garbage".to_owned(),
-                }],
-                envelope_problems: 0,
-                envelope_problem_examples: vec![],
-            },
-            InputReport {
-                path: "/var/log/nginx/access.log".to_owned(),
-                envelope: None,
-                format: InputFormat::Known(Format::NginxAccess),
-                formats: [("nginx-access".to_owned(), 480)].into(),
-                lines: 480,
-                parsed: 480,
-                unrecognized: 0,
-                other: 0,
-                filtered: 0,
-                first: Some(t("2026-11-25T01:27:00+00:00")),
-                last: Some(t("2026-11-25T01:28:59+00:00")),
-                unrecognized_examples: vec![],
-                envelope_problems: 0,
-                envelope_problem_examples: vec![],
-            },
+    let mut refused = Finding::new(
+        Cause::UpstreamRefused,
+        Server::Nginx,
+        "127.0.0.1:19020",
+        t("2026-11-25T01:27:30+00:00"),
+        t("2026-11-25T01:27:53+00:00"),
+    );
+    refused.rank = 1;
+    refused.severity = Severity::Critical;
+    refused.title = "Backend 127.0.0.1:19020 refused connections".to_owned();
+    refused.vhost = Some("shop.example".to_owned());
+    refused.count = 80;
+    refused.affected_requests = Some(80);
+    refused.share = 0.4;
+    refused.upstreams = vec![counted("127.0.0.1:19020", 80)];
+    refused.requests = vec![counted("GET /api/items", 40), counted("GET /api/users", 40)];
+    refused.clients = vec![counted("203.0.113.7", 80)];
+    refused.statuses = map(&[("502", 80)]);
+    refused.peak = Some(Peak::new(
+        t("2026-11-25T01:27:30+00:00"),
+        t("2026-11-25T01:27:36+00:00"),
+        20,
+    ));
+    refused.timeline = refused_tl.clone();
+    refused.phases = map(&[("connect", 80)]);
+    refused.notes = vec!["Paired with 80 access-log lines by time and request.".to_owned()];
+    refused.fix = Fix::new(
+        "Nothing listened on 127.0.0.1:19020: start the backend & check it.",
+        vec![
+            "Check the backend: systemctl status app".to_owned(),
+            "Make it restart on failure: Restart=on-failure".to_owned(),
         ],
-        totals: Totals {
-            lines: 681,
-            parsed: 680,
-            unrecognized: 1,
-            other: 0,
-            filtered: 0,
-            failures: 200,
-            requests: 480,
-            server_errors: 200,
-        },
-        span: Some(Interval {
-            start: t("2026-11-25T01:27:00+00:00"),
-            end: t("2026-11-25T01:28:59+00:00"),
-        }),
-        window_seconds: 6,
-        findings: vec![refused, timeout],
-        incidents: vec![
-            Incident {
-                start: t("2026-11-25T01:27:30+00:00"),
-                end: t("2026-11-25T01:27:53+00:00"),
-                count: 80,
-                causes: vec![Cause::UpstreamRefused],
-                upstreams: vec!["127.0.0.1:19020".to_owned()],
-                findings: vec![1],
-                summary: "01:27:30-01:27:53 (23 s): backend 127.0.0.1:19020 refused 80 connections"
-                    .to_owned(),
-                layers: vec![Layer::Origin],
-            },
-            Incident {
-                start: t("2026-11-25T01:27:54+00:00"),
-                end: t("2026-11-25T01:28:23+00:00"),
-                count: 120,
-                causes: vec![Cause::UpstreamTimeoutRead],
-                upstreams: vec!["127.0.0.1:19020".to_owned()],
-                findings: vec![2],
-                summary: "01:27:54-01:28:23 (29 s): backend 127.0.0.1:19020 timed out 120 times"
-                    .to_owned(),
-                layers: vec![Layer::Origin],
-            },
-        ],
-        timeline: Timeline {
-            start: Some(t("2026-11-25T01:27:00+00:00")),
-            window_seconds: 6,
-            requests,
-            server_errors: failures.clone(),
-            failures,
-            by_cause: [
-                ("upstream_refused".to_owned(), refused_tl),
-                ("upstream_timeout_read".to_owned(), timeout_tl),
-            ]
-            .into_iter()
-            .collect(),
-        },
-        access: Some(AccessSummary {
-            requests: 480,
-            statuses: map(&[("200", 280), ("502", 80), ("504", 120)]),
-            server_errors: 200,
-            client_closed: 0,
-            attributed: 200,
-            attributed_share: 1.0,
-            unattributed: vec![],
-            upstream_statuses: map(&[("200", 280), ("502", 80), ("504", 120)]),
-            retried: 0,
-            request_time: Some(q(480, 0.004, 3.0, 3.001, 3.001)),
-            upstream_time: Some(q(480, 0.004, 3.0, 3.001, 3.001)),
-            time_by_status: [("504".to_owned(), q(120, 3.0, 3.001, 3.001, 3.001))]
-                .into_iter()
-                .collect(),
-            top_5xx_requests: vec![counted("GET /api/items", 100)],
-        }),
-        configs: vec![],
-        edge: None,
-    }
+    );
+    refused.examples = vec![Example::new(
+        "/var/log/nginx/error.log",
+        12,
+        "2026/11/25 01:27:30 [error] 7#7: *1 connect() failed (111: Connection refused) while connecting to upstream",
+    )];
+    assert_eq!(refused.category, Category::BackendDown);
+    assert_eq!(refused.category_text, Category::BackendDown.plain());
+
+    let mut timeout = Finding::new(
+        Cause::UpstreamTimeoutRead,
+        Server::Nginx,
+        "127.0.0.1:19020",
+        t("2026-11-25T01:27:54+00:00"),
+        t("2026-11-25T01:28:23+00:00"),
+    );
+    timeout.rank = 2;
+    timeout.severity = Severity::High;
+    timeout.title = "Backend 127.0.0.1:19020 answered too slowly".to_owned();
+    timeout.count = 120;
+    timeout.affected_requests = Some(120);
+    timeout.share = 0.6;
+    timeout.upstreams = vec![counted("127.0.0.1:19020", 120)];
+    timeout.requests = vec![counted("GET /api/items", 60)];
+    timeout.statuses = map(&[("504", 120)]);
+    timeout.timeline = timeout_tl.clone();
+    timeout.phases = map(&[("read_header", 120)]);
+    timeout.truncated_responses = 3;
+    timeout.trigger = Some(Trigger::new(Cause::UpstreamRefused, "127.0.0.1:19020", 4));
+    timeout.fix = Fix::new(
+        "Responses took longer than proxy_read_timeout (3 s).",
+        vec!["Find the slow endpoint".to_owned()],
+    );
+    assert_eq!(timeout.category, Category::Overload);
+
+    let mut error_log = InputReport::new(
+        "/var/log/nginx/error.log",
+        InputFormat::Known(Format::NginxError),
+    );
+    error_log.formats = [("nginx-error".to_owned(), 200)].into();
+    (error_log.lines, error_log.parsed, error_log.unrecognized) = (201, 200, 1);
+    error_log.first = Some(t("2026-11-25T01:27:30+00:00"));
+    error_log.last = Some(t("2026-11-25T01:28:23+00:00"));
+    error_log.unrecognized_examples = vec![Example::new("/var/log/nginx/error.log", 3, "garbage")];
+    let mut access_log = InputReport::new(
+        "/var/log/nginx/access.log",
+        InputFormat::Known(Format::NginxAccess),
+    );
+    access_log.formats = [("nginx-access".to_owned(), 480)].into();
+    (access_log.lines, access_log.parsed) = (480, 480);
+    access_log.first = Some(t("2026-11-25T01:27:00+00:00"));
+    access_log.last = Some(t("2026-11-25T01:28:59+00:00"));
+
+    let mut report = Report::default();
+    report.summary = "Visitors got 80 × 502 and 120 × 504 between 01:27:30 and 01:28:23 because the backend was down, then slow.".to_owned();
+    report.zone = ZoneUsed::new("+00:00", ZoneSource::AccessLog);
+    report.inputs = vec![error_log, access_log];
+    let totals = &mut report.totals;
+    (totals.lines, totals.parsed, totals.unrecognized) = (681, 680, 1);
+    (totals.failures, totals.requests, totals.server_errors) = (200, 480, 200);
+    report.span = Some(Interval::new(
+        t("2026-11-25T01:27:00+00:00"),
+        t("2026-11-25T01:28:59+00:00"),
+    ));
+    report.window_seconds = 6;
+    report.findings = vec![refused, timeout];
+    let mut first = Incident::new(
+        t("2026-11-25T01:27:30+00:00"),
+        t("2026-11-25T01:27:53+00:00"),
+    );
+    first.count = 80;
+    first.causes = vec![Cause::UpstreamRefused];
+    first.upstreams = vec!["127.0.0.1:19020".to_owned()];
+    first.findings = vec![1];
+    first.summary =
+        "01:27:30-01:27:53 (23 s): backend 127.0.0.1:19020 refused 80 connections".to_owned();
+    first.layers = vec![Layer::Origin];
+    let mut second = Incident::new(
+        t("2026-11-25T01:27:54+00:00"),
+        t("2026-11-25T01:28:23+00:00"),
+    );
+    second.count = 120;
+    second.causes = vec![Cause::UpstreamTimeoutRead];
+    second.upstreams = vec!["127.0.0.1:19020".to_owned()];
+    second.findings = vec![2];
+    second.summary =
+        "01:27:54-01:28:23 (29 s): backend 127.0.0.1:19020 timed out 120 times".to_owned();
+    second.layers = vec![Layer::Origin];
+    report.incidents = vec![first, second];
+    let timeline = &mut report.timeline;
+    timeline.start = Some(t("2026-11-25T01:27:00+00:00"));
+    timeline.window_seconds = 6;
+    timeline.requests = requests;
+    timeline.server_errors = failures.clone();
+    timeline.failures = failures;
+    timeline.by_cause = [
+        ("upstream_refused".to_owned(), refused_tl),
+        ("upstream_timeout_read".to_owned(), timeout_tl),
+    ]
+    .into_iter()
+    .collect();
+    let mut access = AccessSummary::default();
+    access.requests = 480;
+    access.statuses = map(&[("200", 280), ("502", 80), ("504", 120)]);
+    access.server_errors = 200;
+    access.attributed = 200;
+    access.attributed_share = 1.0;
+    access.upstream_statuses = map(&[("200", 280), ("502", 80), ("504", 120)]);
+    access.request_time = Some(q(480, 0.004, 3.0, 3.001, 3.001));
+    access.upstream_time = Some(q(480, 0.004, 3.0, 3.001, 3.001));
+    access.time_by_status = [("504".to_owned(), q(120, 3.0, 3.001, 3.001, 3.001))]
+        .into_iter()
+        .collect();
+    access.top_5xx_requests = vec![counted("GET /api/items", 100)];
+    report.access = Some(access);
+    report
 }
 
 const HOSTILE: [&str; 8] = [
@@ -316,45 +243,44 @@ fn hostile_report() -> Report {
         f.notes = vec![format!("note {h}")];
         f.fix.summary = format!("fix {h}");
         f.fix.steps = vec![format!("step {h}")];
-        f.examples = vec![Example {
-            path: format!("/var/log/{h}"),
-            line: 7,
-            text: format!("example {h}"),
-        }];
-        f.trigger = Some(Trigger {
-            cause: Cause::UpstreamReset,
-            upstream: format!("trigger {h}"),
-            count: 1,
-        }); // Configuration files may hold anything too.
-        f.config = vec![logscan_analyze::report::ConfigSetting {
-            path: format!("/etc/{h}"),
-            line: 3,
-            directive: format!("directive {h}"),
-            value: format!("value {h}"),
-            default: false,
-            block: format!("block {h}"),
-            source: "here".to_owned(),
-            server: "nginx".to_owned(),
-        }];
-        f.mismatches = vec![logscan_analyze::report::ConfigMismatch {
-            kind: "php_timeout_order".to_owned(),
-            message: format!("mismatch {h}"),
-            places: vec![format!("/etc/{h}:3")],
-        }];
+        f.examples = vec![Example::new(
+            format!("/var/log/{h}"),
+            7,
+            format!("example {h}"),
+        )];
+        f.trigger = Some(Trigger::new(
+            Cause::UpstreamReset,
+            format!("trigger {h}"),
+            1,
+        ));
+        // Configuration files may hold anything too.
+        let mut setting = ConfigSetting::default();
+        setting.path = format!("/etc/{h}");
+        setting.line = 3;
+        setting.directive = format!("directive {h}");
+        setting.value = format!("value {h}");
+        setting.block = format!("block {h}");
+        setting.source = "here".to_owned();
+        setting.server = "nginx".to_owned();
+        f.config = vec![setting];
+        let mut mismatch = ConfigMismatch::default();
+        mismatch.kind = "php_timeout_order".to_owned();
+        mismatch.message = format!("mismatch {h}");
+        mismatch.places = vec![format!("/etc/{h}:3")];
+        f.mismatches = vec![mismatch];
     }
-    r.configs = vec![logscan_analyze::report::ConfigRead {
-        path: format!("/etc/{h}"),
-        kind: Some("nginx".to_owned()),
-        ok: true,
-        error: None,
-        files: 2,
-        warnings: vec![logscan_analyze::report::ConfigWarning {
-            path: format!("/etc/{h}"),
-            line: Some(9),
-            message: format!("warning {h}"),
-            severity: "problem".to_owned(),
-        }],
-    }];
+    let mut warning = ConfigWarning::default();
+    warning.path = format!("/etc/{h}");
+    warning.line = Some(9);
+    warning.message = format!("warning {h}");
+    warning.severity = "problem".to_owned();
+    let mut config = ConfigRead::default();
+    config.path = format!("/etc/{h}");
+    config.kind = Some("nginx".to_owned());
+    config.ok = true;
+    config.files = 2;
+    config.warnings = vec![warning];
+    r.configs = vec![config];
     for inc in &mut r.incidents {
         inc.summary = format!("incident {h}");
         inc.upstreams = vec![format!("incident upstream {h}")];
@@ -380,10 +306,10 @@ fn large_report() -> Report {
     const WINDOWS: usize = 4096;
     let mut r = sample_report();
     r.window_seconds = 60;
-    r.span = Some(Interval {
-        start: t("2026-11-20T00:00:00+01:00"),
-        end: t("2026-11-22T20:15:59+01:00"),
-    });
+    r.span = Some(Interval::new(
+        t("2026-11-20T00:00:00+01:00"),
+        t("2026-11-22T20:15:59+01:00"),
+    ));
     let wave = |seed: u64| -> Vec<u64> {
         (0..WINDOWS as u64)
             .map(|i| (i * 7919 + seed * 104_729) % 97)
@@ -405,47 +331,45 @@ fn large_report() -> Report {
                 .map(|k| counted(&format!("198.51.100.{k}"), 50 - k))
                 .collect();
             f.examples = (0..3)
-                .map(|k| Example {
-                    path: "/var/log/nginx/error.log".to_owned(),
-                    line: 1000 + k,
-                    text: "x".repeat(1000),
-                })
+                .map(|k| Example::new("/var/log/nginx/error.log", 1000 + k, "x".repeat(1000)))
                 .collect();
             f
         })
         .collect();
     r.incidents = (0..40)
-        .map(|i| Incident {
-            start: t(&format!(
-                "2026-11-{:02}T{:02}:00:00+01:00",
-                20 + i / 20,
-                i % 20
-            )),
-            end: t(&format!(
-                "2026-11-{:02}T{:02}:30:00+01:00",
-                20 + i / 20,
-                i % 20
-            )),
-            count: 100,
-            causes: vec![Cause::UpstreamRefused, Cause::BackendCrash],
-            upstreams: vec!["10.0.0.1:8080".to_owned()],
-            findings: vec![1, 2, 3, 60],
-            summary: format!("incident {i}"),
-            layers: vec![Layer::Origin],
+        .map(|i| {
+            let mut incident = Incident::new(
+                t(&format!(
+                    "2026-11-{:02}T{:02}:00:00+01:00",
+                    20 + i / 20,
+                    i % 20
+                )),
+                t(&format!(
+                    "2026-11-{:02}T{:02}:30:00+01:00",
+                    20 + i / 20,
+                    i % 20
+                )),
+            );
+            incident.count = 100;
+            incident.causes = vec![Cause::UpstreamRefused, Cause::BackendCrash];
+            incident.upstreams = vec!["10.0.0.1:8080".to_owned()];
+            incident.findings = vec![1, 2, 3, 60];
+            incident.summary = format!("incident {i}");
+            incident.layers = vec![Layer::Origin];
+            incident
         })
         .collect();
-    r.timeline = Timeline {
-        start: Some(t("2026-11-20T00:00:00+01:00")),
-        window_seconds: 60,
-        requests: wave(1000).iter().map(|v| v * 100).collect(),
-        server_errors: wave(1001),
-        failures: wave(1002),
-        by_cause: Cause::ALL
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id().to_owned(), wave(i as u64 + 2000)))
-            .collect(),
-    };
+    r.timeline = Timeline::default();
+    r.timeline.start = Some(t("2026-11-20T00:00:00+01:00"));
+    r.timeline.window_seconds = 60;
+    r.timeline.requests = wave(1000).iter().map(|v| v * 100).collect();
+    r.timeline.server_errors = wave(1001);
+    r.timeline.failures = wave(1002);
+    r.timeline.by_cause = Cause::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id().to_owned(), wave(i as u64 + 2000)))
+        .collect();
     r
 }
 
@@ -781,10 +705,7 @@ fn empty_and_error_log_only_reports_still_have_the_hooks() {
     errors_only.totals.server_errors = 0;
     errors_only.timeline.requests.clear();
     errors_only.timeline.server_errors.clear();
-    errors_only.zone = ZoneUsed {
-        name: String::new(),
-        source: ZoneSource::AsLogged,
-    };
+    errors_only.zone = ZoneUsed::new("", ZoneSource::AsLogged);
     for f in &mut errors_only.findings {
         f.affected_requests = None;
         f.statuses_inferred = true;
@@ -925,11 +846,7 @@ fn every_form_says_the_envelope_and_the_formats_of_a_mixed_input() {
     assert!(html.contains(want), "html");
     let md = logscan_render::markdown::render(&r, 10);
     assert!(md.contains(want), "{md}");
-    let options = logscan_render::Options {
-        width: 200,
-        color: false,
-        top: 10,
-    };
+    let options = logscan_render::Options::new(200, false, 10);
     let text = logscan_render::text::render(&r, &options);
     assert!(text.contains(want), "{text}");
     // A plain single-format input adds no line.

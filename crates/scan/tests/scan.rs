@@ -153,11 +153,9 @@ fn scan_all_reads_the_others_past_a_missing_input_and_writes_events() {
 fn events_outside_since_and_until_are_left_out() {
     let log = format!("{REFUSED}\n{}\n", REFUSED.replace("01:27:19", "03:00:00"));
     // 2026-11-25T01:27:19Z is 1_795_570_039; 03:00:00 is 1_795_575_600.
-    let limits = Config {
-        zone: Some(Zone::Utc),
-        since: Some(Bound::instant(1_795_573_000, 1_795_573_000)),
-        ..Config::default()
-    };
+    let limits = Config::default()
+        .with_zone(Zone::Utc)
+        .with_since(Bound::instant(1_795_573_000, 1_795_573_000));
     let mut events = EventWriter::new(Vec::new(), Zone::Utc, limits);
     Scanner::new(Formats::default())
         .scan_reader(

@@ -201,21 +201,12 @@ fn refused_line(second: u32, port: u32) -> String {
 
 #[test]
 fn states_with_other_settings_are_refused_naming_the_setting() {
-    let utc = Config {
-        zone: Some(Zone::Utc),
-        ..Config::default()
-    };
+    let utc = Config::default().with_zone(Zone::Utc);
     let a = encode(&run("a.log", utc.clone(), &refused_line(1, 1))).unwrap();
     let b = encode(&run("b.log", utc.clone(), &refused_line(2, 1))).unwrap();
-    let windowed = Config {
-        window: Some(300),
-        ..utc.clone()
-    };
+    let windowed = utc.clone().with_window(300);
     let c = encode(&run("c.log", windowed, &refused_line(3, 1))).unwrap();
-    let since = Config {
-        since: Some(Bound::instant(1_764_000_000, 1_764_000_000)),
-        ..utc
-    };
+    let since = utc.with_since(Bound::instant(1_764_000_000, 1_764_000_000));
     let d = encode(&run("d.log", since, &refused_line(4, 1))).unwrap();
     let merged = merge(vec![
         ("c.state".into(), decode(&c)),
@@ -308,10 +299,7 @@ fn nothing_good_merges_to_nothing() {
 
 #[test]
 fn the_local_zone_is_not_saved() {
-    let local = Config {
-        zone: Some(Zone::Local),
-        ..Config::default()
-    };
+    let local = Config::default().with_zone(Zone::Local);
     let e = encode(&run("a.log", local, &refused_line(1, 1))).unwrap_err();
     assert!(e.to_string().contains("give it by name"), "{e}");
 }

@@ -322,6 +322,9 @@ pub(crate) fn parse(line: &[u8]) -> Result<EdgeRecord<'_>, ParseError> {
             body_at,
         )),
         Err(_) if head.program.is_some_and(|p| p.starts_with(b"haproxy")) => Ok(own_message(body)),
+        // With no header at all (`log stdout format raw` in a container, or a syslog line whose
+        // header the envelope reader already took off), only the message tells it is HAProxy's.
+        Err(_) if head.program.is_none() && is_own_message(body) => Ok(own_message(body)),
         Err(_) => Err(ParseError::new(
             "HAProxy's HTTP log format (client:port [date] frontend backend/server timers status ...)",
             body_at,
@@ -394,6 +397,36 @@ fn context<'a>(cause: Cause, upstream: &'a [u8], variant: &'static str) -> Failu
         variant: Some(variant),
         role: Role::Context,
     }
+}
+
+/// Whether a line without a syslog header is one of HAProxy's messages about itself (the
+/// wordings of its `srv_set_stopped`/`srv_set_running` family, health checks, proxies starting
+/// and stopping, and a backend without servers).
+fn is_own_message(body: &[u8]) -> bool {
+    let server = body
+        .strip_prefix(b"Server ")
+        .or_else(|| body.strip_prefix(b"Backup Server "));
+    if let Some(rest) = server {
+        return [
+            &b" is DOWN"[..],
+            b" is UP",
+            b" is going DOWN",
+            b" enters maintenance",
+        ]
+        .iter()
+        .any(|w| find(rest, w).is_some());
+    }
+    if let Some(rest) = body.strip_prefix(b"backend ") {
+        return find(rest, b" has no server available").is_some();
+    }
+    body.starts_with(b"Health check for ")
+        || (body.starts_with(b"Proxy ")
+            && [&b" started."[..], b" stopped (", b" reached "]
+                .iter()
+                .any(|w| find(body, w).is_some()))
+        || body.starts_with(b"Stopping proxy ")
+        || body.starts_with(b"Stopping backend ")
+        || body.starts_with(b"Stopping frontend ")
 }
 
 /// HAProxy's messages about itself; a server going down and a backend without servers are

@@ -398,9 +398,23 @@ fn haproxy_own_messages_are_context_or_about_itself() {
     assert_eq!(r.failure.unwrap().cause, Cause::NoLiveUpstreams);
     let r = edge(&p, b"Nov 25 01:27:19 web1 haproxy[812]: Proxy www started.");
     assert!(r.header && r.failure.is_none());
+    // Without a header (`log stdout format raw`, or the syslog header taken off by the
+    // envelope reader), HAProxy's own wordings still say whose line it is.
+    let r = edge(
+        &p,
+        br#"Server app/web1 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: 0ms. 0 active and 0 backup servers left."#,
+    );
+    assert_eq!(r.failure.unwrap().cause, Cause::UpstreamRefused);
+    let r = edge(&p, b"backend app has no server available!");
+    assert_eq!(r.failure.unwrap().cause, Cause::NoLiveUpstreams);
+    let r = edge(&p, b"Proxy www started.");
+    assert!(r.header && r.failure.is_none());
     // Another program's line, or garbage, is not HAProxy's.
     for bad in [
         &b"Nov 25 01:27:19 web1 sshd[1]: Accepted publickey for root"[..],
+        b"Server says hello",
+        b"backend of the house",
+        b"Proxy",
         b"",
         b"\xff\xfe<<<",
         b"127.0.0.1:1 [25/Nov/2026:01:27:09.250] www",

@@ -10,7 +10,7 @@ use logscan_parse::Cause;
 
 use super::{Ctx, MAX_SPARKLINE_POINTS, MAX_TIMELINE_POINTS, Markup, plural};
 use crate::escape::html as esc;
-use crate::thousands;
+use logscan_text::thousands;
 
 /// Causes drawn in a colour of their own; the others share one "other causes" layer.
 const MAX_CHART_CAUSES: usize = 8;
@@ -76,7 +76,7 @@ impl Axis {
     /// The wall-clock label of `secs` after the start, in the start's offset.
     fn label(&self, secs: i64, step: i64) -> String {
         let Some(start) = self.start else {
-            return format!("+{}", logscan_analyze::human_duration(secs));
+            return format!("+{}", logscan_text::human_duration(secs));
         };
         let t = start.wall() + TimeDelta::seconds(secs);
         let pattern = if step >= 86_400 {
@@ -199,7 +199,7 @@ pub(super) fn timeline_section(out: &mut String, report: &Report, ctx: &Ctx) {
         .unwrap_or(0);
     let factor = merge_factor(len, MAX_TIMELINE_POINTS);
     let points = len.div_ceil(factor);
-    let per = logscan_analyze::human_duration(window.saturating_mul(factor as i64));
+    let per = logscan_text::human_duration(window.saturating_mul(factor as i64));
     let axis = Axis {
         start: t.start,
         window,
@@ -291,7 +291,7 @@ pub(super) fn timeline_section(out: &mut String, report: &Report, ctx: &Ctx) {
             out,
             "<p class=\"muted\">{} windows of {} merged into {} bars of {} each.</p>",
             thousands(len as u64),
-            esc(&logscan_analyze::human_duration(window)),
+            esc(&logscan_text::human_duration(window)),
             thousands(points as u64),
             esc(&per)
         );
@@ -315,7 +315,7 @@ pub(super) fn timeline_section(out: &mut String, report: &Report, ctx: &Ctx) {
     let desc = format!(
         "{} windows of {}{}{}; {} incident{}.",
         thousands(len as u64),
-        logscan_analyze::human_duration(window),
+        logscan_text::human_duration(window),
         if has_access {
             format!(
                 "; {} requests, {} 5xx responses",
@@ -565,7 +565,7 @@ pub(super) fn sparkline_svg(out: &mut String, f: &Finding, report: &Report) {
     let (values, factor) = downsample(&f.timeline, MAX_SPARKLINE_POINTS);
     let max = values.iter().copied().max().unwrap_or(0).max(1);
     let window = report.window_seconds.max(1).saturating_mul(factor as i64);
-    let per = logscan_analyze::human_duration(window);
+    let per = logscan_text::human_duration(window);
     let label = format!(
         "Events per {per} over the report span; at most {} in one bar",
         thousands(max)

@@ -10,7 +10,7 @@ use logscan_parse::Severity;
 
 use super::{Ctx, Markup, chart, counted_table, display_time, plural, share, time_tag};
 use crate::escape::html as esc;
-use crate::thousands;
+use logscan_text::thousands;
 
 fn severity_label(s: Severity) -> &'static str {
     match s {

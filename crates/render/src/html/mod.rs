@@ -28,7 +28,7 @@ use logscan_analyze::report::{
 };
 
 use crate::escape::html as esc;
-use crate::thousands;
+use logscan_text::thousands;
 
 /// HTML to write as it is: markup this module wrote, in which every text from the report
 /// is escaped. The helpers that write HTML take `Markup`, not `&str`, so a raw log string
@@ -187,7 +187,7 @@ fn header(out: &mut String, report: &Report) {
         esc(&zone_text(report)),
         report.inputs.len(),
         plural(report.inputs.len()),
-        esc(&logscan_analyze::human_duration(report.window_seconds))
+        esc(&logscan_text::human_duration(report.window_seconds))
     );
     let _ = writeln!(out, "<p id=\"summary\">{}</p>", esc(&report.summary));
 
@@ -259,6 +259,8 @@ fn zone_text(report: &Report) -> String {
             report.zone.name
         ),
         ZoneSource::AsLogged => "times as the servers logged them (no zone known)".to_owned(),
+        // A source added to the report later: its JSON id says where the zone came from.
+        source => format!("times in {} ({source})", report.zone.name),
     }
 }
 

@@ -16,12 +16,11 @@ pub fn fixtures() -> PathBuf {
 
 /// The settings of the canonical state.
 pub fn config() -> Config {
-    Config {
-        zone: Some(Zone::Utc),
-        window: Some(60),
-        since: Some(Bound::instant(1_700_000_000, 1_700_000_000)),
-        until: Some(Bound::wall(1_900_000_000)),
-    }
+    Config::default()
+        .with_zone(Zone::Utc)
+        .with_window(60)
+        .with_since(Bound::instant(1_700_000_000, 1_700_000_000))
+        .with_until(Bound::wall(1_900_000_000))
 }
 
 /// Reads `file` of a fixture into `analyzer` as input `id`, every line an entry.
