@@ -106,6 +106,7 @@ pub fn run(
                 }
                 // The templates are nginx lines; an edge request keeps UTC as it logs it.
                 Record::Edge(r) => r.time = Timestamp::from_unix(t, 0, 0),
+                _ => {}
             }
             let slot = &mut line[input as usize];
             *slot += 1;

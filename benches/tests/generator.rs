@@ -83,6 +83,9 @@ fn check_into(kind: LogKind, bytes: &[u8], seen: &mut Seen) {
                     seen.edge_causes.insert(f.cause);
                 }
             }
+            Ok(other) => {
+                panic!("{kind}: a record of a kind the generator does not write: {other:?}")
+            }
             Err(e) => panic!("{kind}: unrecognized entry ({e}):\n{text}"),
         }
     }

@@ -424,6 +424,8 @@ impl Analyzer {
             Record::Error(error) => self.observe_error(error, origin, t, site),
             Record::Access(access) => self.observe_access(access, origin, t, site),
             Record::Edge(edge) => self.observe_edge(edge, origin, t, site),
+            // A kind of record this version does not know: counted as parsed, no more.
+            _ => {}
         }
     }
 
@@ -487,6 +489,8 @@ impl Analyzer {
                     slot.active = false;
                 }
             }
+            // A pairing role this version does not know: counted as a line of its own.
+            _ => self.count(&event),
         }
     }
 
@@ -758,7 +762,7 @@ impl Analyzer {
             phase: failure.phase,
             errno: None,
             variant: failure.variant,
-            upstream: failure.upstream.unwrap_or_default(),
+            upstream: failure.peer.unwrap_or_default(),
             protocol: failure.protocol,
             vhost: record.host.unwrap_or_default(),
             client: record.client,
@@ -846,6 +850,9 @@ impl Analyzer {
         }
         if record.upstream.tries() > 1 {
             access.retried += 1;
+        }
+        if let Some((addr, from, to)) = surely_in_flight(record, t) {
+            access.in_flight.add(addr, from, to);
         }
         let failed = (500..600).contains(&status);
         if failed || status == 499 {
@@ -1204,7 +1211,7 @@ fn event_of<'a>(
         errno: failure.errno,
         variant: failure.variant,
         upstream: failure
-            .upstream
+            .peer
             .or(if server == Server::PhpFpm {
                 record.pool
             } else {
@@ -1238,4 +1245,37 @@ fn host_without_port(host: &[u8]) -> &[u8] {
         }
         _ => host,
     }
+}
+
+/// The upstream of a request tried once, and the milliseconds during which the upstream
+/// surely had it: the line's time is known to the second only (`t`), and the upstream's
+/// part (`$upstream_response_time`) lies somewhere inside the request's (`$request_time`);
+/// when only one of the two is logged, it stands for both.
+fn surely_in_flight<'a>(record: &AccessRecord<'a>, t: i64) -> Option<(&'a [u8], i64, i64)> {
+    let addr = record
+        .upstream
+        .addr
+        .filter(|_| record.upstream.tries() == 1)?;
+    let upstream_us = record.upstream.total_response_time_us();
+    let ms = |us: u64| i64::try_from(us / 1_000).unwrap_or(i64::MAX / 4);
+    let upstream = ms(upstream_us.or(record.request_time_us)?);
+    let request = ms(record.request_time_us.or(upstream_us)?).max(upstream);
+    let second = t.saturating_mul(1_000);
+    Some(if record.time_is_start {
+        // Started in [second, second + 1 s); the upstream's part began at most
+        // `request - upstream` later and lasted `upstream`.
+        (
+            addr,
+            second.saturating_add(1_000 + request - upstream),
+            second.saturating_add(upstream),
+        )
+    } else {
+        // Ended in [second, second + 1 s); the upstream's part ended at most
+        // `request - upstream` earlier.
+        (
+            addr,
+            second.saturating_add(1_000 - upstream),
+            second.saturating_sub(request - upstream),
+        )
+    })
 }

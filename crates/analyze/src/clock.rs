@@ -67,12 +67,7 @@ impl Clock {
     pub fn format(&self, seconds: i64, display_offset: Option<i32>) -> ReportTime {
         let utc = DateTime::from_timestamp(seconds, 0).unwrap_or_default();
         match &self.zone {
-            Some(zone) => ReportTime::from(match zone {
-                Zone::Utc => utc.fixed_offset(),
-                Zone::Fixed(offset) => utc.with_timezone(offset),
-                Zone::Named(tz) => utc.with_timezone(tz).fixed_offset(),
-                Zone::Local => utc.with_timezone(&chrono::Local).fixed_offset(),
-            }),
+            Some(zone) => ReportTime::from(zone.from_utc(utc)),
             None => ReportTime::new(
                 utc.naive_utc(),
                 display_offset.and_then(FixedOffset::east_opt),

@@ -50,11 +50,155 @@ impl Report {
     /// ```
     pub fn add_configs(&mut self, configs: &Configs) {
         self.configs = configs.configs().iter().map(config_read).collect();
-        let mismatches = configs.mismatches();
+        let mut mismatches = configs.mismatches();
         for finding in &mut self.findings {
             let observed = slowest(self.access.as_ref(), finding);
+            let seen = seen_mismatches(configs, self.access.as_ref(), finding);
+            mismatches.extend(seen.iter().cloned());
             explain(finding, configs, &mismatches, observed.as_deref());
+            mismatches.truncate(mismatches.len() - seen.len());
         }
+    }
+}
+
+/// The mismatches that need what the logs saw, for one finding: the header buffer in force
+/// when the server said the headers did not fit, and `pm.max_children` against the
+/// requests the access log shows in flight at once to the finding's upstream.
+fn seen_mismatches(
+    configs: &Configs,
+    access: Option<&AccessSummary>,
+    finding: &Finding,
+) -> Vec<Mismatch> {
+    use logscan_config::MismatchKind::{HeaderBufferBelowObserved, MaxChildrenBelowObserved};
+    let cause = finding.cause.id();
+    let Some(target) = Target::parse(&finding.upstream) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if HeaderBufferBelowObserved.explains().contains(&cause) {
+        out.extend(configs.header_buffer_exceeded(&target));
+    }
+    if MaxChildrenBelowObserved.explains().contains(&cause) {
+        let peak = access
+            .into_iter()
+            .flat_map(|a| &a.in_flight)
+            .filter(|(upstream, _)| Target::parse(upstream).is_some_and(|t| t.same(&target)))
+            .map(|(_, &peak)| u64::from(peak))
+            .max();
+        if let Some(peak) = peak {
+            out.extend(configs.max_children_check(&target, peak));
+        }
+    }
+    out
+}
+
+/// The configuration evidence of single failure events (`--events` with `--config`): for a
+/// line's cause, upstream, host and URI, the directives that decide it (as a finding's
+/// `config` entries) and the kinds of the mismatches the configuration alone shows for it
+/// (`socket_without_pool`, ...). Mismatches that need what many lines saw (header sizes,
+/// requests in flight at once) are a report's, not an event's.
+///
+/// Answers are kept for the last [`EventConfig::KEPT`] distinct questions: a stream of
+/// failures asks the same few again and again.
+///
+/// ```
+/// use std::sync::Arc;
+/// use logscan_analyze::EventConfig;
+/// use logscan_config::{Configs, Options};
+///
+/// let dir = std::env::temp_dir().join(format!("logscan-event-config-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let conf = dir.join("nginx.conf");
+/// std::fs::write(&conf, "events {}\nhttp {\n  server {\n    location /api/ {\n      proxy_pass http://127.0.0.1:19020;\n      proxy_read_timeout 1s;\n    }\n  }\n}\n").unwrap();
+/// let mut configs = Configs::new();
+/// configs.read(&conf, &Options::default());
+///
+/// let mut events = EventConfig::new(Arc::new(configs));
+/// let evidence = events.evidence("upstream_timeout_read", "127.0.0.1:19020", None, Some("/api/items?id=1"));
+/// assert_eq!(evidence.config[0].directive, "proxy_read_timeout");
+/// assert_eq!((evidence.config[0].value.as_str(), evidence.config[0].line), ("1s", 6));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// ```
+#[derive(Debug)]
+pub struct EventConfig {
+    configs: std::sync::Arc<Configs>,
+    mismatches: Vec<Mismatch>,
+    answers: std::collections::HashMap<EventQuestion, EventEvidence>,
+}
+
+type EventQuestion = (String, String, Option<String>, Option<String>);
+
+/// What the configuration says about one failure event.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EventEvidence {
+    /// The directives that decide the cause, with their values in force.
+    pub config: Vec<ConfigSetting>,
+    /// The kinds of the mismatches that explain it.
+    pub mismatches: Vec<String>,
+}
+
+impl EventConfig {
+    /// Distinct (cause, upstream, host, path) answers kept.
+    pub const KEPT: usize = 1024;
+
+    /// Evidence from `configs`.
+    pub fn new(configs: std::sync::Arc<Configs>) -> EventConfig {
+        let mismatches = configs.mismatches();
+        EventConfig {
+            configs,
+            mismatches,
+            answers: std::collections::HashMap::new(),
+        }
+    }
+
+    /// The evidence for a failure with cause id `cause` of a request to `upstream` (as the
+    /// log writes it: `127.0.0.1:8080`, `http://backend/x`, `unix:/run/php.sock`), for
+    /// `host` and `uri` when the line names them (the query string plays no part).
+    pub fn evidence(
+        &mut self,
+        cause: &str,
+        upstream: &str,
+        host: Option<&str>,
+        uri: Option<&str>,
+    ) -> &EventEvidence {
+        let path = uri.map(|u| u.split(['?', '#']).next().unwrap_or(u));
+        let question: EventQuestion = (
+            cause.to_owned(),
+            upstream.to_owned(),
+            host.map(str::to_owned),
+            path.map(str::to_owned),
+        );
+        if !self.answers.contains_key(&question) {
+            if self.answers.len() >= Self::KEPT {
+                self.answers.clear();
+            }
+            let target = Target::parse(upstream);
+            let request = path.map(|uri| Request { host, uri });
+            let config = self
+                .configs
+                .deciding_for(cause, target.as_ref(), request.as_ref())
+                .iter()
+                .map(setting)
+                .collect();
+            let mismatches = self
+                .mismatches
+                .iter()
+                .filter(|m| m.explains(cause))
+                .filter(|m| match &target {
+                    Some(t) => m.concerns(t),
+                    None => m.targets.is_empty(),
+                })
+                .map(|m| m.kind.id().to_owned())
+                .collect();
+            self.answers
+                .insert(question.clone(), EventEvidence { config, mismatches });
+        }
+        static NONE: EventEvidence = EventEvidence {
+            config: Vec::new(),
+            mismatches: Vec::new(),
+        };
+        self.answers.get(&question).unwrap_or(&NONE)
     }
 }
 

@@ -21,6 +21,7 @@ fn subject(edge: Edge) -> &'static str {
         Edge::CloudFront => "CloudFront",
         Edge::Cloudflare => "Cloudflare",
         Edge::GcpLb => "The Google Cloud load balancer",
+        _ => "The CDN or load balancer",
     }
 }
 
@@ -205,6 +206,7 @@ pub(crate) fn fix(ctx: &FixContext, e: &EdgeContext) -> Fix {
                 Edge::CloudFront => ("the origin did not accept the connection within the origin connection timeout (10 s by default, 1-10) and its attempts (3 by default)", "Lower the connection timeout and attempts in the origin settings only together with an origin group that fails over to a second origin."),
                 Edge::Cloudflare => ("Cloudflare got no answer to its connection attempts within 19 s (522 Connection Timed Out)", "Allow Cloudflare's IP ranges (https://www.cloudflare.com/ips/) through every firewall in front of the origin: a dropped SYN is a 522; check that the DNS record points at the right origin IP."),
                 Edge::GcpLb => ("connecting to the backend timed out (failed_to_connect_to_backend, slow)", "Check the firewall rules for 130.211.0.0/22 and 35.191.0.0/16 and the backends' load."),
+                _ => ("connecting to the origin timed out", "Check the firewalls between the edge and the origin, and the origin's load."),
             };
             let by_time = if code.contains("by_time") || edge == Edge::GcpLb {
                 " (read from how long they took: the log gives no reason)"
@@ -249,6 +251,10 @@ pub(crate) fn fix(ctx: &FixContext, e: &EdgeContext) -> Fix {
                 Edge::GcpLb => (
                     format!("the backend did not answer within the backend service timeout ({observed}; 30 s by default) (backend_timeout)"),
                     "Only if the endpoint is legitimately slow: `gcloud compute backend-services update <backend service> --global --timeout=<s>`.".to_owned(),
+                ),
+                _ => (
+                    format!("the origin did not answer within the edge's timeout ({observed})"),
+                    "Only if the endpoint is legitimately slow: raise the edge's origin timeout, and keep the origin's own timeouts below it.".to_owned(),
                 ),
             };
             let endpoint = ctx
@@ -413,6 +419,7 @@ pub(crate) fn fix(ctx: &FixContext, e: &EdgeContext) -> Fix {
                 Edge::CloudFront => "Check the AWS Health Dashboard; CapacityExceeded is the edge's own capacity and passes, if it persists, contact AWS Support.".to_owned(),
                 Edge::Cloudflare => "Check https://www.cloudflarestatus.com/ for the time and the zone's rules and Workers; an unbranded 502/504 with no origin response is Cloudflare's side.".to_owned(),
                 Edge::GcpLb => "Transient load balancer errors (retriable_error, internal_error) pass; config_not_found right after a URL map change waits for the change to propagate.".to_owned(),
+                _ => "Check the provider's status page for the time, and the edge's own rules.".to_owned(),
             }],
         ),
         (Cause::ClientAbort, edge) => (

@@ -449,6 +449,7 @@ fn weight(severity: Severity) -> f64 {
         Severity::Medium => 2.0,
         Severity::Low => 1.0,
         Severity::Info => 0.25,
+        _ => 1.0,
     }
 }
 
@@ -801,6 +802,8 @@ fn expected_status(g: &Group) -> Option<u16> {
         OriginErrorResponse | EdgeInternalError | EdgeFunctionError | UpstreamQueueTimeout => {
             return None;
         }
+        // A cause this version does not know: no status to assume.
+        _ => return None,
     })
 }
 
@@ -979,6 +982,11 @@ fn access_summary(a: &Analyzer, attribution: &Attribution) -> AccessSummary {
                 value: escape_bytes(v, 300),
                 count,
             })
+            .collect(),
+        in_flight: s
+            .in_flight
+            .peaks()
+            .map(|(upstream, peak)| (escape_bytes(upstream.as_bytes(), 300), peak))
             .collect(),
     }
 }

@@ -873,6 +873,11 @@ pub fn fix(ctx: &FixContext) -> Fix {
                 },
             )
         }
+        // A cause this version has no fix text for.
+        _ => (
+            format!("{} {when}.", ctx.times("request failed", "requests failed")),
+            Vec::new(),
+        ),
     };
     if steps.is_empty() {
         steps.push("Read the example lines below.".to_owned());

@@ -30,7 +30,7 @@
 //!
 //! ```
 //! use logscan_analyze::{Analyzer, Config, InputInfo, Origin};
-//! use logscan_parse::{Format, Parser};
+//! use logscan_parse::{EntryReader, Format, Parser, ReaderConfig};
 //!
 //! let log = "\
 //! 2026/11/25 01:27:19 [error] 812#812: *31 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: localhost, request: \"GET /api/items HTTP/1.1\", upstream: \"http://127.0.0.1:19020/api/items\", host: \"localhost\"
@@ -39,10 +39,13 @@
 //! let parser = Parser::nginx_error();
 //! let mut analyzer = Analyzer::new(Config::default());
 //! analyzer.add_input(0, InputInfo::new("error.log", Format::NginxError, "web1"));
-//! for (i, line) in log.lines().enumerate() {
-//!     let origin = Origin { input: 0, chunk: 0, line: i as u64 + 1, lines: 1, text: line.as_bytes() };
-//!     match parser.parse(line.as_bytes()) {
-//!         Ok(record) => analyzer.observe(&record, &origin),
+//! // Entries as logscan frames them: continuation lines joined, each within a size limit.
+//! let mut reader = EntryReader::new(log.as_bytes(), ReaderConfig::default());
+//! while let Some(entry) = reader.next_entry_for(&parser)? {
+//!     let origin = Origin { input: 0, chunk: 0, line: entry.first_line, lines: entry.lines, text: entry.bytes };
+//!     match parser.parse(entry.bytes) {
+//!         Ok(record) if !entry.too_long => analyzer.observe(&record, &origin),
+//!         Ok(_) => analyzer.observe_unrecognized(&origin, "line too long"),
 //!         Err(error) => analyzer.observe_unrecognized(&origin, &error.to_string()),
 //!     }
 //! }
@@ -52,6 +55,7 @@
 //! assert_eq!(top.upstream, "127.0.0.1:19020");
 //! assert_eq!(top.count, 2);
 //! assert!(top.fix.summary.contains("127.0.0.1:19020"));
+//! # Ok::<(), std::io::Error>(())
 //! ```
 #![deny(missing_docs)]
 #![cfg_attr(
@@ -72,6 +76,7 @@ mod edge;
 mod edge_fix;
 mod finish;
 mod fix;
+mod in_flight;
 mod incidents;
 mod limits;
 pub mod report;
@@ -85,5 +90,6 @@ mod watch;
 
 pub use analyzer::{Analyzer, Footprint, InputInfo, Origin};
 pub use config::{Bound, Config};
+pub use configured::{EventConfig, EventEvidence};
 pub use report::Report;
 pub use watch::{IncidentChange, LiveIncident};

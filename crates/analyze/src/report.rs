@@ -761,6 +761,12 @@ pub struct AccessSummary {
     pub time_by_status: BTreeMap<String, Quantiles>,
     /// Top endpoints among 5xx responses.
     pub top_5xx_requests: Vec<Counted>,
+    /// Per upstream address, the most requests it surely had in flight at once (a lower
+    /// bound: the largest average over a bucket of the time each request was surely in
+    /// flight, from each line's time and `$request_time` / `$upstream_response_time` or
+    /// `%D`): the concurrency `pm.max_children` is checked against.
+    #[serde(default)]
+    pub in_flight: BTreeMap<String, u32>,
 }
 
 // The report types are `#[non_exhaustive]`, so that a field added to the report is not a

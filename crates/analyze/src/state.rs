@@ -868,6 +868,8 @@ pub struct AccessState {
     pub offsets: BTreeMap<i32, OffsetSeen>,
     /// 499s as a finding-like group (used when the error log has no client_abort lines).
     pub aborts: Group,
+    /// The most requests each upstream had in flight at once.
+    pub in_flight: crate::in_flight::InFlight,
 }
 
 /// How often, and between which analysis times, access lines carried one UTC offset.
@@ -939,6 +941,7 @@ impl AccessState {
             endpoints_5xx: TopK::new(TOPK_CAPACITY),
             offsets: BTreeMap::new(),
             aborts: Group::new(abort_key, 0, base_resolution),
+            in_flight: crate::in_flight::InFlight::default(),
         }
     }
 
@@ -962,6 +965,7 @@ impl AccessState {
             self.offsets.entry(*offset).or_default().merge(seen);
         }
         self.aborts.merge(&other.aborts);
+        self.in_flight.merge(&other.in_flight);
     }
 
     /// Total requests.

@@ -128,6 +128,7 @@ pub(crate) fn plain_cause(f: &Finding, observed: Option<f64>) -> String {
         Cause::UpstreamQueueTimeout => {
             format!("requests waited too long in the proxy's queue for {u}")
         }
+        other => other.title().to_lowercase(),
     }
 }
 
@@ -207,7 +208,7 @@ fn edge_subject(f: &Finding) -> &'static str {
         Some(logscan_parse::Edge::CloudFront) => "CloudFront",
         Some(logscan_parse::Edge::Cloudflare) => "Cloudflare",
         Some(logscan_parse::Edge::GcpLb) => "the Google Cloud load balancer",
-        None => "the CDN or load balancer",
+        Some(_) | None => "the CDN or load balancer",
     }
 }
 

@@ -10,11 +10,9 @@ use proptest::prelude::*;
 fn at(second: i64) -> Timestamp {
     // 2026-11-25 01:27:00 + second, local time without zone.
     let base = Timestamp::from_parts(2026, 11, 25, 1, 27, 0, 0, None).unwrap();
-    let wall = base.wall_seconds() + second;
-    let days = wall.div_euclid(86_400);
-    let secs = wall.rem_euclid(86_400) as u32;
-    let (y, m, d) = logscan_parse::time::civil_from_days(days);
-    Timestamp::from_parts(y, m, d, secs / 3600, secs / 60 % 60, secs % 60, 0, None).unwrap()
+    Timestamp::from_unix(base.wall_seconds() + second, 0, 0)
+        .unwrap()
+        .with_offset(None)
 }
 
 fn failure(cause: Cause, phase: Phase, upstream: &'static str, role: Role) -> Failure<'static> {
@@ -22,7 +20,7 @@ fn failure(cause: Cause, phase: Phase, upstream: &'static str, role: Role) -> Fa
         cause,
         phase: Some(phase),
         errno: None,
-        upstream: Some(upstream.as_bytes()),
+        peer: Some(upstream.as_bytes()),
         protocol: Some(if upstream.starts_with("unix:") {
             b"fastcgi"
         } else {
@@ -66,7 +64,7 @@ fn nginx_access(
         client: Some(b"127.0.0.1"),
         request: Some(request.as_bytes()),
         status: Some(status),
-        request_time_us: logscan_parse::parse_seconds_us(urt.as_bytes()),
+        request_time_us: urt.parse::<f64>().ok().map(|s| (s * 1e6).round() as u64),
         upstream: UpstreamFields {
             addr: Some(if upstream_status.contains(',') {
                 &b"10.0.0.1:80, 10.0.0.2:80"[..]
@@ -511,7 +509,7 @@ fn php_fpm_pool_exhaustion_turns_fastcgi_timeouts_into_fpm_pool_exhausted() {
             cause: Cause::FpmPoolExhausted,
             phase: None,
             errno: None,
-            upstream: None,
+            peer: None,
             protocol: None,
             variant: None,
             role: Role::Event,

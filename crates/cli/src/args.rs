@@ -126,9 +126,10 @@ pub struct Args {
     /// apache2.conf/httpd.conf, a PHP-FPM php-fpm.conf or pool file, or a directory holding
     /// them (/etc). Includes are followed. May be repeated. Default: when the logs read are
     /// this machine's own (no PATH, or only /var/log/nginx, /var/log/apache2,
-    /// /var/log/httpd and the PHP-FPM logs), this machine's configuration is read. Not with
-    /// --events or --save-state (give it to `logscan merge` instead).
-    #[arg(long = "config", value_name = "PATH", conflicts_with_all = ["no_config", "events", "save_state"])]
+    /// /var/log/httpd and the PHP-FPM logs), this machine's configuration is read. With
+    /// --events, each failure event gets `logscan.config` (only when --config is given).
+    /// Not with --save-state: give it to `logscan merge`.
+    #[arg(long = "config", value_name = "PATH", conflicts_with = "no_config")]
     pub config: Vec<PathBuf>,
 
     /// Read no configuration, not even this machine's.
@@ -480,8 +481,17 @@ impl TryFrom<Args> for Settings {
                 }
             }
         }
-        // Events and states carry no configuration: none is read for them.
-        let configs = if args.no_config || args.events || args.save_state.is_some() {
+        // A state holds what the logs showed, not the configuration: the configuration is
+        // read when states are merged into a report, where the findings are.
+        if let (Some(_), false) = (&args.save_state, args.config.is_empty()) {
+            return Err("--config with --save-state: a state keeps what the logs showed, not the configuration; give --config to `logscan merge`, which ties the merged findings to it".to_owned());
+        }
+        // Events carry configuration only when it is given: this machine's is not read for
+        // them, nor for states.
+        let configs = if args.no_config
+            || (args.events && args.config.is_empty())
+            || args.save_state.is_some()
+        {
             ConfigChoice::Nothing
         } else if args.config.is_empty() {
             ConfigChoice::ThisMachine

@@ -140,6 +140,9 @@ fn run(settings: Settings) -> Result<u8, Failure> {
         Output::Events { zone } => {
             let stdout = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
             let mut events = EventWriter::new(stdout, zone, settings.config);
+            if let Some(configs) = configs {
+                events = events.with_config(logscan_analyze::EventConfig::new(Arc::new(configs)));
+            }
             let problems = scanner.scan_all(&inputs, &mut events)?;
             events.finish()?;
             drop(bar);
@@ -328,6 +331,7 @@ fn follow(settings: Settings, refresh: std::time::Duration) -> Result<u8, Failur
     live.refresh = refresh;
     live.fail_on = settings.fail_on;
     live.mode = mode;
+    live.server_config = configs.map(Arc::new);
     let outcome = logscan_live::run(live, &mut |notice| {
         if notice.trouble {
             trouble!("{}", notice.text);
@@ -350,12 +354,7 @@ fn follow(settings: Settings, refresh: std::time::Duration) -> Result<u8, Failur
         },
     ) = (&outcome.report, &settings.output)
     {
-        // The final report cites the configuration (the NDJSON stream's does not).
-        let mut report = report.clone();
-        if let Some(configs) = &configs {
-            report.add_configs(configs);
-        }
-        let report = &report;
+        // logscan-live tied it to the configuration already.
         match out {
             Some(path) => {
                 let rendered = render(report, *form, *top, *color, false);

@@ -141,7 +141,10 @@ fn check_top_finding(f: &Fixture, report: &Value, how: &str) {
             f.name
         );
     }
-    if let Some(want) = f.label.get("config_mismatch") {
+    for want in ["config_mismatch", "config_observed"]
+        .iter()
+        .filter_map(|key| f.label.get(*key))
+    {
         let mismatches = top["mismatches"]
             .as_array()
             .unwrap_or_else(|| panic!("{} ({how}): no mismatches in the top finding", f.name));
@@ -422,8 +425,147 @@ fn config_flags_are_checked() {
     assert!(r.stderr.contains("ORIGINAL=NOW"), "{}", r.stderr);
 }
 
+/// The mismatches that need what the logs saw: `pm.max_children` 2 against the requests
+/// the access log shows in flight at once to the pool's socket (a lower bound, so between
+/// 3 and the 20 sent at once), and `proxy_buffer_size` 1k against headers nginx said did
+/// not fit (it logs no size). Each is in its finding, its fix, every report form, and a
+/// report merged from a state.
+#[test]
+fn mismatches_with_what_the_logs_saw_are_evidence_in_their_findings() {
+    let fixtures: Vec<Fixture> = config_fixtures()
+        .into_iter()
+        .filter(|f| f.label.get("config_observed").is_some())
+        .collect();
+    assert_eq!(fixtures.len(), 2);
+    for f in &fixtures {
+        let (report, _) = json_run(&f.args(std::slice::from_ref(&f.dir)));
+        let top = &report["findings"][0];
+        let kind = &f.label["config_observed"]["kind"];
+        let m = top["mismatches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| &m["kind"] == kind)
+            .unwrap_or_else(|| panic!("{}: no {kind} in {top:#}", f.name));
+        let message = m["message"].as_str().unwrap();
+        if f.name == "nginx/config_max_children" {
+            let in_flight = &report["access"]["in_flight"][top["upstream"].as_str().unwrap()];
+            let peak = in_flight
+                .as_u64()
+                .unwrap_or_else(|| panic!("{:#}", report["access"]));
+            assert!((3..=20).contains(&peak), "{peak}");
+            assert!(
+                message.contains("`pm.max_children` is 2 at")
+                    && message
+                        .contains(&format!("at least {peak} requests to it in flight at once")),
+                "{message}"
+            );
+        } else {
+            assert!(
+                message.contains("`proxy_buffer_size` is 1k at")
+                    && message.contains("did not fit in those 1024 bytes"),
+                "{message}"
+            );
+        }
+        // Shown in the table, Markdown and HTML too (words free of what Markdown or HTML
+        // escape; the table may wrap them).
+        let words = if f.name == "nginx/config_max_children" {
+            "requests to it in flight at once"
+        } else {
+            "did not fit in those 1024 bytes"
+        };
+        for form in ["table", "markdown", "html"] {
+            let mut args: Vec<std::ffi::OsString> = vec!["--output".into(), form.into()];
+            args.extend(f.args(std::slice::from_ref(&f.dir)));
+            let out = logscan()
+                .env("COLUMNS", "1000")
+                .args(&args)
+                .output()
+                .unwrap();
+            let text = String::from_utf8(out.stdout).unwrap();
+            let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(
+                flat.contains(words),
+                "{} ({form}): {words:?} not shown",
+                f.name
+            );
+        }
+        // Through a state: what the logs saw is kept, the configuration comes at merge.
+        let out = tempfile::tempdir().unwrap();
+        let state = out.path().join("web1.state");
+        let mut args: Vec<std::ffi::OsString> = vec!["--save-state".into(), state.clone().into()];
+        args.extend(f.logs().into_iter().map(Into::into));
+        let r = run(&args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let r = run([
+            "merge".as_ref(),
+            "--output".as_ref(),
+            "json".as_ref(),
+            "--config".as_ref(),
+            f.dir.as_os_str(),
+            "--config-rebase".as_ref(),
+            std::ffi::OsStr::new(&f.rebase()),
+            state.as_os_str(),
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let merged = r.json();
+        assert_eq!(
+            merged["findings"][0]["mismatches"], top["mismatches"],
+            "{}",
+            f.name
+        );
+        assert_eq!(merged["access"]["in_flight"], report["access"]["in_flight"]);
+    }
+}
+
+/// `--events --config`: each failure event carries the directives that decide its cause
+/// (`logscan.config`, as a finding's `config`) and the mismatches the configuration alone
+/// shows (`logscan.config_mismatches`); without `--config`, neither key.
+#[test]
+fn events_carry_the_configuration_of_their_cause() {
+    let f = config_fixtures()
+        .into_iter()
+        .find(|f| f.name == "nginx/config_socket_mismatch")
+        .unwrap();
+    let log = f.dir.join("error.log");
+    let mut args = vec![
+        std::ffi::OsString::from("--events"),
+        "--config".into(),
+        f.dir.clone().into(),
+        "--config-rebase".into(),
+        f.rebase().into(),
+    ];
+    args.push(log.clone().into());
+    let r = run(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let want = &f.label["config_expect"][0];
+    let path = f.original().join(want["path"].as_str().unwrap());
+    let mut failures = 0;
+    for line in r.stdout_str().lines() {
+        let event: Value = serde_json::from_str(line).unwrap();
+        if event["logscan"]["cause"] != f.label["cause"] {
+            continue;
+        }
+        failures += 1;
+        let config = &event["logscan"]["config"][0];
+        assert_eq!(config["directive"], want["directive"], "{event:#}");
+        assert_eq!(config["path"], path.to_str().unwrap());
+        assert_eq!(config["line"], want["line"]);
+        assert_eq!(config["value"], want["value"]);
+        assert_eq!(
+            event["logscan"]["config_mismatches"],
+            serde_json::json!(["socket_without_pool"])
+        );
+    }
+    assert!(failures >= 1, "{}", r.stdout_str());
+    let r = run([std::ffi::OsStr::new("--events"), log.as_os_str()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stdout.is_empty());
+    assert!(!r.stdout_str().contains("\"config"), "{}", r.stdout_str());
+}
+
 /// `--follow` (stdin, followed to its end): the final report written with `-o` cites the
-/// configuration too.
+/// configuration too, and so does the NDJSON stream's last object.
 #[test]
 fn the_final_report_of_follow_mode_cites_the_configuration() {
     let f = config_fixtures()
@@ -453,6 +595,39 @@ fn the_final_report_of_follow_mode_cites_the_configuration() {
     assert_eq!(top["config"][0]["directive"], want["directive"]);
     assert_eq!(top["config"][0]["line"], want["line"]);
     assert_eq!(report["configs"].as_array().unwrap().len(), 1);
+    // The stream: its final `report` object is the same report, configuration included.
+    let r = common::from_output(
+        logscan()
+            .args(["-f", "--since", "2020-01-01T00:00:00Z", "--config"])
+            .arg(&f.dir)
+            .arg("--config-rebase")
+            .arg(f.rebase())
+            .arg("-")
+            .pipe_stdin(f.dir.join("error.log"))
+            .unwrap()
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let last: Value = serde_json::from_str(r.stdout_str().lines().last().unwrap()).unwrap();
+    assert_eq!(last["type"], "report", "{}", r.stdout_str());
+    let streamed = &last["report"];
+    assert_eq!(streamed["configs"], report["configs"]);
+    assert_eq!(streamed["findings"][0]["config"], top["config"]);
+    assert_eq!(streamed["findings"][0]["fix"], top["fix"]);
+    // Cited once, not twice, in the report written with -o.
+    let place = format!(
+        "{}:{}",
+        top["config"][0]["path"].as_str().unwrap(),
+        want["line"]
+    );
+    let cited = top["fix"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s.as_str().unwrap().contains(&place))
+        .count();
+    assert_eq!(cited, 1, "{:#}", top["fix"]);
 }
 
 /// This machine's logs read: its configuration is read too, and the first stderr line
@@ -567,7 +742,8 @@ fn nginx_conf_takes_log_formats_from_nginx_t_output() {
 }
 
 /// `logscan merge --config`: the merged report cites the configuration like a single run;
-/// `--config` is refused where it would do nothing (`--events`, `--save-state`).
+/// `--config` with `--save-state` is refused with why (a state keeps what the logs showed;
+/// the configuration is given to `logscan merge`).
 #[test]
 fn merged_reports_cite_the_configuration_too() {
     let f = config_fixtures()
@@ -594,13 +770,20 @@ fn merged_reports_cite_the_configuration_too() {
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     check_top_finding(&f, &r.json(), "merge");
-    for refused in [&["--events"][..], &["--save-state", "x.state"]] {
-        let mut args: Vec<&std::ffi::OsStr> = vec!["--config".as_ref(), f.dir.as_os_str()];
-        args.extend(refused.iter().map(std::ffi::OsStr::new));
-        let log = f.dir.join("error.log");
-        args.push(log.as_os_str());
-        let r = run(&args);
-        assert_eq!(r.code, 2, "{refused:?}: {}", r.stderr);
-        assert!(r.stderr.contains("--config"), "{}", r.stderr);
-    }
+    let log = f.dir.join("error.log");
+    let refused = out.path().join("x.state");
+    let r = run([
+        "--config".as_ref(),
+        f.dir.as_os_str(),
+        "--save-state".as_ref(),
+        refused.as_os_str(),
+        log.as_os_str(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--config with --save-state") && r.stderr.contains("`logscan merge`"),
+        "{}",
+        r.stderr
+    );
+    assert!(!refused.exists());
 }

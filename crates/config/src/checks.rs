@@ -598,6 +598,20 @@ impl Configs {
     /// `*_buffer_size` (nginx) or `responsefieldsize` (Apache) of the routes to `target`
     /// below the largest response header seen (`observed` bytes).
     pub fn header_buffer_check(&self, target: &Target, observed: u64) -> Vec<Mismatch> {
+        self.header_buffers(target, Some(observed))
+    }
+
+    /// `*_buffer_size` (nginx) or `responsefieldsize` (Apache) of the routes to `target`,
+    /// when the server said the backend's response headers did not fit but no size is
+    /// known: nginx's "upstream sent too big header" names none, and no access-log
+    /// variable holds the header size of a response nginx refused (`$upstream_bytes_received`
+    /// counts what was read until it gave up). The mismatch cites the buffer in force and
+    /// says that the headers exceeded it.
+    pub fn header_buffer_exceeded(&self, target: &Target) -> Vec<Mismatch> {
+        self.header_buffers(target, None)
+    }
+
+    fn header_buffers(&self, target: &Target, observed: Option<u64>) -> Vec<Mismatch> {
         let mut out = Vec::new();
         for route in self.routes_to(target).into_iter().filter(|r| r.exact) {
             let name = match route.module.nginx_prefix() {
@@ -611,16 +625,18 @@ impl Configs {
             let Some(bytes) = size(&e.value) else {
                 continue;
             };
-            if bytes >= observed {
-                continue;
-            }
+            let seen = match observed {
+                Some(observed) if bytes >= observed => continue,
+                Some(observed) => {
+                    format!("the backend's response headers reached {observed} bytes")
+                }
+                None => format!(
+                    "the backend's response headers did not fit in those {bytes} bytes (the log gives no size)"
+                ),
+            };
             out.push(Mismatch {
                 kind: MismatchKind::HeaderBufferBelowObserved,
-                message: format!(
-                    "{} for {}, but the backend's response headers reached {observed} bytes",
-                    cite(&e),
-                    e.block
-                ),
+                message: format!("{} for {}, but {seen}", cite(&e), e.block),
                 places: vec![e.place.clone()],
                 targets: vec![target.clone()],
             });
@@ -629,7 +645,8 @@ impl Configs {
     }
 
     /// `pm.max_children` of the pools listening on `target` below the number of requests
-    /// seen at once (`observed`).
+    /// seen at once (`observed`: the web server's requests to `target` in flight at once,
+    /// waiting ones included, as its access log shows them).
     pub fn max_children_check(&self, target: &Target, observed: u64) -> Vec<Mismatch> {
         let mut out = Vec::new();
         for route in self
@@ -648,7 +665,11 @@ impl Configs {
             }
             out.push(Mismatch {
                 kind: MismatchKind::MaxChildrenBelowObserved,
-                message: format!("{} for {}, but {observed} requests were in progress at once: the others waited in the listen queue", cite(&e), e.block),
+                message: format!(
+                    "{} for {}, but the access log shows at least {observed} requests to it in flight at once: the others waited in the listen queue",
+                    cite(&e),
+                    e.block
+                ),
                 places: vec![e.place.clone()],
                 targets: vec![target.clone()],
             });
@@ -659,6 +680,12 @@ impl Configs {
     /// Whether nginx keeps idle connections to `target` open longer than a backend idle
     /// timeout known from elsewhere (`backend_idle`: gunicorn's `--keep-alive`, Node's
     /// `keepAliveTimeout`, a load balancer's idle timeout).
+    ///
+    /// logscan's own reports take the backend's idle timeout from the backend's
+    /// configuration when it is read too ([`Configs::mismatches`]: Apache
+    /// `KeepAliveTimeout`, an nginx `keepalive_timeout`), not from the logs: no log line
+    /// says how long the upstream connection a request reused had been idle (nginx's
+    /// `$connection_requests` counts the client's connection, not the upstream one).
     pub fn keepalive_check(&self, target: &Target, backend_idle: Duration) -> Vec<Mismatch> {
         let mut out = Vec::new();
         for route in self.routes_to(target) {

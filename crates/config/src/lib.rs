@@ -80,8 +80,8 @@
 //!   [`Configs::effective`] values with their [`Source`] (set here, inherited, default),
 //!   [`Configs::deciding`] the directives that decide a cause, and
 //!   [`Configs::mismatches`] ([`Mismatch`]), with helpers for the ones that need a log
-//!   observation ([`Configs::header_buffer_check`], [`Configs::max_children_check`],
-//!   [`Configs::keepalive_check`]).
+//!   observation ([`Configs::header_buffer_check`], [`Configs::header_buffer_exceeded`],
+//!   [`Configs::max_children_check`], [`Configs::keepalive_check`]).
 //!
 //! ## Bad input
 //!
@@ -107,6 +107,7 @@ pub mod fpm;
 pub mod nginx;
 mod options;
 mod place;
+mod reader;
 mod source;
 mod target;
 mod tree;

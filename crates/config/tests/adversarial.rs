@@ -11,11 +11,58 @@ use logscan_config::{
     ApacheConfig, BlockId, Configs, FpmConfig, Kind, NginxConfig, Options, Severity, Warning,
 };
 
-fn memory(files: &[(&str, Vec<u8>)]) -> BTreeMap<PathBuf, Vec<u8>> {
-    files
+/// What the three readers are asked here: read from memory or disk with the default
+/// options, and what they met.
+trait Reader: Sized {
+    fn from_memory(
+        files: BTreeMap<PathBuf, Vec<u8>>,
+        main: &Path,
+        options: &Options,
+    ) -> Result<Self, Warning>;
+    fn read(path: &Path, options: &Options) -> Result<Self, Warning>;
+    fn warnings(&self) -> &[Warning];
+}
+
+macro_rules! reader {
+    ($($config:ident),*) => {$(
+        impl Reader for $config {
+            fn from_memory(
+                files: BTreeMap<PathBuf, Vec<u8>>,
+                main: &Path,
+                options: &Options,
+            ) -> Result<Self, Warning> {
+                $config::from_memory(files, main, options)
+            }
+            fn read(path: &Path, options: &Options) -> Result<Self, Warning> {
+                $config::read(path, options)
+            }
+            fn warnings(&self) -> &[Warning] {
+                $config::warnings(self)
+            }
+        }
+    )*};
+}
+reader!(NginxConfig, ApacheConfig, FpmConfig);
+
+/// `files` (path, contents) held in memory, read from `main`.
+fn in_memory<C: Reader>(files: &[(String, Vec<u8>)], main: &str) -> C {
+    let files = files
         .iter()
         .map(|(p, t)| (PathBuf::from(p), t.clone()))
-        .collect()
+        .collect();
+    C::from_memory(files, Path::new(main), &Options::default()).unwrap()
+}
+
+/// `path` read from disk.
+fn on_disk<C: Reader>(path: &Path) -> C {
+    C::read(path, &Options::default()).unwrap()
+}
+
+/// One file in memory; its warnings must be clean.
+fn one_file<C: Reader>(main: &str, text: &[u8]) -> C {
+    let c: C = in_memory(&[(main.to_owned(), text.to_vec())], main);
+    clean(c.warnings());
+    c
 }
 
 fn clean(warnings: &[Warning]) {
@@ -31,36 +78,15 @@ fn clean(warnings: &[Warning]) {
 const MB10: usize = 10 << 20;
 
 fn nginx(text: &[u8]) -> NginxConfig {
-    let c = NginxConfig::from_memory(
-        memory(&[("/e/nginx.conf", text.to_vec())]),
-        Path::new("/e/nginx.conf"),
-        &Options::default(),
-    )
-    .unwrap();
-    clean(c.warnings());
-    c
+    one_file("/e/nginx.conf", text)
 }
 
 fn apache(text: &[u8]) -> ApacheConfig {
-    let c = ApacheConfig::from_memory(
-        memory(&[("/e/httpd.conf", text.to_vec())]),
-        Path::new("/e/httpd.conf"),
-        &Options::default(),
-    )
-    .unwrap();
-    clean(c.warnings());
-    c
+    one_file("/e/httpd.conf", text)
 }
 
 fn fpm(text: &[u8]) -> FpmConfig {
-    let c = FpmConfig::from_memory(
-        memory(&[("/e/php-fpm.conf", text.to_vec())]),
-        Path::new("/e/php-fpm.conf"),
-        &Options::default(),
-    )
-    .unwrap();
-    clean(c.warnings());
-    c
+    one_file("/e/php-fpm.conf", text)
 }
 
 #[test]
@@ -142,13 +168,7 @@ fn include_chains_cycles_and_blowups_are_bounded() {
         })
         .collect();
     files.push(("/e/nginx.conf".into(), b"include /e/0.conf;\n".to_vec()));
-    let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
-    let c = NginxConfig::from_memory(
-        memory(&refs),
-        Path::new("/e/nginx.conf"),
-        &Options::default(),
-    )
-    .unwrap();
+    let c: NginxConfig = in_memory(&files, "/e/nginx.conf");
     assert!(
         c.warnings()
             .iter()
@@ -172,13 +192,7 @@ fn include_chains_cycles_and_blowups_are_bounded() {
         })
         .collect();
     files.push(("/e/nginx.conf".into(), b"include /e/0.conf;\n".to_vec()));
-    let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
-    let c = NginxConfig::from_memory(
-        memory(&refs),
-        Path::new("/e/nginx.conf"),
-        &Options::default(),
-    )
-    .unwrap();
+    let c: NginxConfig = in_memory(&files, "/e/nginx.conf");
     assert!(
         c.warnings()
             .iter()
@@ -202,13 +216,7 @@ fn include_chains_cycles_and_blowups_are_bounded() {
         })
         .collect();
     files.push(("/e/httpd.conf".into(), b"Include /e/0.conf\n".to_vec()));
-    let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
-    let c = ApacheConfig::from_memory(
-        memory(&refs),
-        Path::new("/e/httpd.conf"),
-        &Options::default(),
-    )
-    .unwrap();
+    let c: ApacheConfig = in_memory(&files, "/e/httpd.conf");
     assert!(
         c.warnings()
             .iter()
@@ -219,16 +227,14 @@ fn include_chains_cycles_and_blowups_are_bounded() {
     );
 
     // Mutual includes between PHP-FPM files.
-    let c = FpmConfig::from_memory(
-        memory(&[
-            ("/e/php-fpm.conf", b"include=/e/a.conf\n".to_vec()),
-            ("/e/a.conf", b"include=/e/b.conf\n[a]\n".to_vec()),
-            ("/e/b.conf", b"include=/e/a.conf\n[b]\n".to_vec()),
-        ]),
-        Path::new("/e/php-fpm.conf"),
-        &Options::default(),
-    )
-    .unwrap();
+    let c: FpmConfig = in_memory(
+        &[
+            ("/e/php-fpm.conf".into(), b"include=/e/a.conf\n".to_vec()),
+            ("/e/a.conf".into(), b"include=/e/b.conf\n[a]\n".to_vec()),
+            ("/e/b.conf".into(), b"include=/e/a.conf\n[b]\n".to_vec()),
+        ],
+        "/e/php-fpm.conf",
+    );
     assert!(
         c.warnings()
             .iter()
@@ -245,13 +251,7 @@ fn glob_bombs_stop_at_the_file_limit() {
         .map(|i| (format!("/e/conf.d/{i:05}.conf"), b"sendfile on;\n".to_vec()))
         .collect();
     files.push(("/e/nginx.conf".into(), b"include conf.d/*.conf;\n".to_vec()));
-    let refs: Vec<(&str, Vec<u8>)> = files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
-    let c = NginxConfig::from_memory(
-        memory(&refs),
-        Path::new("/e/nginx.conf"),
-        &Options::default(),
-    )
-    .unwrap();
+    let c: NginxConfig = in_memory(&files, "/e/nginx.conf");
     assert_eq!(c.files().len(), 4096);
     assert!(
         c.warnings()
@@ -281,7 +281,7 @@ fn files_that_cannot_be_read_on_disk() {
         "include conf.d/fifo.conf;\ninclude /proc/self/mem;\ninclude conf.d/dir.conf;\ninclude secret.conf;\ninclude conf.d/*.conf;\nevents {}\n",
     )
     .unwrap();
-    let c = NginxConfig::read(&d.join("nginx.conf"), &Options::default()).unwrap();
+    let c: NginxConfig = on_disk(&d.join("nginx.conf"));
     let w: Vec<(Option<u32>, String)> = c
         .warnings()
         .iter()
@@ -311,7 +311,7 @@ fn files_that_cannot_be_read_on_disk() {
     )
     .unwrap();
     if std::fs::read(d.join("secret.conf")).is_err() {
-        let c = NginxConfig::read(&d.join("nginx.conf"), &Options::default()).unwrap();
+        let c: NginxConfig = on_disk(&d.join("nginx.conf"));
         assert!(
             c.warnings()
                 .iter()
@@ -429,7 +429,7 @@ fn include_cycles_on_disk_are_named_and_cut() {
     )
     .unwrap();
     std::fs::write(d.join("b.conf"), "proxy_buffer_size 8k;\ninclude a.conf;\n").unwrap();
-    let c = NginxConfig::read(&d.join("nginx.conf"), &Options::default()).unwrap();
+    let c: NginxConfig = on_disk(&d.join("nginx.conf"));
     clean(c.warnings());
     let cycles: Vec<&Warning> = c
         .warnings()
@@ -474,7 +474,7 @@ fn include_cycles_on_disk_are_named_and_cut() {
         "ProxyTimeout 9\nInclude conf-enabled/\n",
     )
     .unwrap();
-    let c = ApacheConfig::read(&d.join("httpd.conf"), &Options::default()).unwrap();
+    let c: ApacheConfig = on_disk(&d.join("httpd.conf"));
     clean(c.warnings());
     let cycle = c
         .warnings()
@@ -507,7 +507,7 @@ fn files_over_the_size_limit_are_named_and_skipped() {
         "events {}\ninclude huge.conf;\nhttp { proxy_read_timeout 3s; }\n",
     )
     .unwrap();
-    let c = NginxConfig::read(&d.join("nginx.conf"), &Options::default()).unwrap();
+    let c: NginxConfig = on_disk(&d.join("nginx.conf"));
     clean(c.warnings());
     assert_eq!(c.warnings().len(), 1, "{:?}", c.warnings());
     let w = &c.warnings()[0];
@@ -530,7 +530,7 @@ fn files_over_the_size_limit_are_named_and_skipped() {
         ),
     )
     .unwrap();
-    let c = FpmConfig::read(&d.join("php-fpm.conf"), &Options::default()).unwrap();
+    let c: FpmConfig = on_disk(&d.join("php-fpm.conf"));
     assert!(
         c.warnings()
             .iter()

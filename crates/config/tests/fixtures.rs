@@ -50,7 +50,7 @@ impl Fixture {
             let Ok(Record::Error(e)) = parser.parse(line) else {
                 continue;
             };
-            let Some(u) = e.failure.and_then(|f| f.upstream) else {
+            let Some(u) = e.failure.and_then(|f| f.peer) else {
                 continue;
             };
             let u = String::from_utf8_lossy(u).into_owned();
@@ -338,6 +338,15 @@ fn observed_values_against_the_fixtures_limits() {
                     m[0].message
                 );
                 assert!(configs.header_buffer_check(&target, 1000).is_empty());
+                // No size known: the buffer in force, and that the headers exceeded it.
+                let m = configs.header_buffer_exceeded(&target);
+                assert_eq!(m.len(), 1, "{m:?}");
+                assert!(
+                    m[0].message.contains("`proxy_buffer_size` is 1k at")
+                        && m[0].message.contains("did not fit in those 1024 bytes"),
+                    "{}",
+                    m[0].message
+                );
             }
             // pm.max_children = 2; 20 requests came at once.
             "nginx/config_max_children" => {

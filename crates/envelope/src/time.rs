@@ -5,7 +5,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use logscan_parse::Timestamp;
-use logscan_parse::time::{civil_from_days, month_from_abbrev, parse_offset};
+use logscan_parse::chrono::{DateTime, Datelike};
 
 /// Where an RFC 3164 time (`Nov 25 01:27:19`, no year) gets its year: the year and month of
 /// the newest line the input can hold, usually the file's modification time.
@@ -23,9 +23,18 @@ pub struct YearHint {
 
 impl YearHint {
     /// The year and month (UTC) of a Unix time, such as a file's modification time.
+    /// Times chrono cannot hold (beyond the years ±262 143) give January 1970.
     pub fn from_unix(seconds: i64) -> YearHint {
-        let (year, month, _) = civil_from_days(seconds.div_euclid(86_400));
-        YearHint { year, month }
+        DateTime::from_timestamp(seconds, 0).map_or(
+            YearHint {
+                year: 1970,
+                month: 1,
+            },
+            |t| YearHint {
+                year: t.year(),
+                month: t.month(),
+            },
+        )
     }
 
     /// The year and month (UTC) of this machine's clock.
@@ -52,6 +61,38 @@ fn digits(s: &[u8], at: usize, n: usize) -> Option<u32> {
     field.iter().try_fold(0u32, |acc, &b| {
         b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
     })
+}
+
+/// A UTC offset as RFC 3339 (`+02:00`) or journalctl (`+0200`) writes it, in seconds east.
+fn offset(text: &[u8]) -> Option<i32> {
+    let sign = match text.first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let minutes_at = if text.len() == 6 && text[3] == b':' {
+        4
+    } else {
+        3
+    };
+    if text.len() != minutes_at + 2 {
+        return None;
+    }
+    let hours = digits(text, 1, 2).filter(|&h| h <= 23)?;
+    let minutes = digits(text, minutes_at, 2).filter(|&m| m <= 59)?;
+    i32::try_from(hours * 3_600 + minutes * 60)
+        .ok()
+        .map(|seconds| sign * seconds)
+}
+
+/// The month (1-12) of an English abbreviation as syslog writes it (`Nov`, any case).
+fn month(abbrev: &[u8]) -> Option<u32> {
+    const MONTHS: [&[u8]; 12] = [
+        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
+        b"dec",
+    ];
+    let index = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(abbrev))?;
+    u32::try_from(index + 1).ok()
 }
 
 /// A fraction of a second `.ddd…` at the start of `s` (the dot included): microseconds
@@ -99,7 +140,7 @@ pub(crate) fn rfc3339(s: &[u8]) -> Option<Result<(Timestamp, usize), usize>> {
             let colon = s.get(at + 3) == Some(&b':');
             let len = if colon { 6 } else { 5 };
             let text = s.get(at..at + len)?;
-            (parse_offset(text)?, at + len)
+            (offset(text)?, at + len)
         }
         _ => return None,
     };
@@ -119,7 +160,7 @@ pub(crate) fn rfc3164(s: &[u8], hint: YearHint) -> Option<Result<(Timestamp, usi
     if s.len() < 15 || s[3] != b' ' || s[6] != b' ' || s[9] != b':' || s[12] != b':' {
         return None;
     }
-    let month = month_from_abbrev(&s[..3])?;
+    let month = month(&s[..3])?;
     let day = match (s[4], s[5]) {
         (b' ', d) if d.is_ascii_digit() => u32::from(d - b'0'),
         _ => digits(s, 4, 2)?,
@@ -148,6 +189,28 @@ pub(crate) fn rfc3164(s: &[u8], hint: YearHint) -> Option<Result<(Timestamp, usi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offsets_months_and_year_hints() {
+        assert_eq!(offset(b"+02:00"), Some(7_200));
+        assert_eq!(offset(b"-0330"), Some(-12_600));
+        assert_eq!(offset(b"+24:00"), None);
+        assert_eq!(offset(b"+02:60"), None);
+        assert_eq!(offset(b"+02:0"), None);
+        assert_eq!(offset(b"02:00"), None);
+        assert_eq!(month(b"Nov"), Some(11));
+        assert_eq!(month(b"jAN"), Some(1));
+        assert_eq!(month(b"Nox"), None);
+        assert_eq!(month(b"November"), None);
+        let hint = YearHint::from_unix(1_764_034_039); // 2025-11-25T01:27:19Z
+        assert_eq!((hint.year, hint.month), (2025, 11));
+        let new_year = YearHint::from_unix(1_767_225_599); // 2025-12-31T23:59:59Z
+        assert_eq!((new_year.year, new_year.month), (2025, 12));
+        let before_1970 = YearHint::from_unix(-1);
+        assert_eq!((before_1970.year, before_1970.month), (1969, 12));
+        let absurd = YearHint::from_unix(i64::MAX);
+        assert_eq!((absurd.year, absurd.month), (1970, 1));
+    }
 
     fn utc(s: &str) -> (i64, u32, Option<i32>) {
         let (t, _) = rfc3339(s.as_bytes()).unwrap().unwrap();

@@ -6,9 +6,10 @@
 //! 1. [`discover`] lists the inputs: directories searched for log files (rotated and
 //!    compressed ones included, in time order), patterns expanded, problems collected.
 //! 2. [`open`] opens one, decompressing gzip, zstd, bzip2 or xz by magic bytes.
-//! 3. [`EntryReader`] splits it into physical lines over one reused buffer and joins
-//!    continuation lines into entries, with a callback that says which lines start an entry.
-//!    Over-long lines are counted and skipped, never buffered whole.
+//! 3. [`EntryReader`] (from `logscan-parse`, re-exported) splits it into physical lines
+//!    over one reused buffer and joins continuation lines into entries, with a callback that
+//!    says which lines start an entry (`Parser::starts_entry`). Over-long lines are counted
+//!    and skipped, never buffered whole.
 //! 4. For a large plain file, [`plan_chunks`] and [`read_chunk`] split it at entry starts so
 //!    chunks can be read in parallel.
 //!
@@ -61,7 +62,6 @@
 
 mod chunk;
 mod discover;
-mod entry;
 mod error;
 mod open;
 
@@ -69,6 +69,8 @@ pub use chunk::{Chunk, plan_chunks, read_chunk};
 pub use discover::{
     Discovery, Input, Source, default_locations, discover, discovery_order, is_rotated_name,
 };
-pub use entry::{Entry, EntryReader, ReaderConfig};
 pub use error::InputError;
+/// The entry framing, from `logscan-parse` (where embedders that read a byte stream of
+/// their own find it too), re-exported so that everything a file needs is here.
+pub use logscan_parse::frame::{Entry, EntryReader, ReaderConfig};
 pub use open::{Compression, Opened, Progress, open, sniff_compression};

@@ -7,7 +7,8 @@
 //! - [`Mode::Stream`]: an NDJSON incident stream on stdout, one object per line, flushed
 //!   at once: `incident_open`, `incident_update` (at most once per refresh per incident),
 //!   `incident_close`, `finding` (a cause × upstream seen for the first time) and, when the
-//!   run ends, `report` with the whole report. For `jq`, a log shipper, or a watchdog.
+//!   run ends, `report` with the whole report (citing the servers' configuration when
+//!   [`LiveSettings::server_config`] holds it). For `jq`, a log shipper, or a watchdog.
 //! - [`Mode::View`]: a full-screen terminal view (ratatui over crossterm) with the summary
 //!   sentence, open incidents, ranked findings with sparklines and requests and 5xx per
 //!   window; `q` quits and the caller prints the final report.
@@ -45,12 +46,14 @@ pub mod view;
 
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use logscan_analyze::report::Report;
 use logscan_analyze::{Analyzer, Config};
+use logscan_config::Configs;
 use logscan_parse::{Severity, Zone};
 use logscan_scan::{EventWriter, Formats, Scanner};
 
@@ -81,6 +84,10 @@ pub struct LiveSettings {
     pub mode: Mode,
     /// How files are watched.
     pub follow: FollowOptions,
+    /// The servers' configuration: the final report cites it (`configs`, each finding's
+    /// `config` and `mismatches`, fix steps with `path:line`) as a one-shot report does,
+    /// and in events mode each failure event carries `logscan.config`.
+    pub server_config: Option<Arc<Configs>>,
 }
 
 impl Default for LiveSettings {
@@ -93,6 +100,7 @@ impl Default for LiveSettings {
             fail_on: None,
             mode: Mode::Stream,
             follow: FollowOptions::default(),
+            server_config: None,
         }
     }
 }
@@ -201,6 +209,15 @@ pub fn run(settings: LiveSettings, notices: &mut dyn FnMut(&Notice)) -> io::Resu
     }
 }
 
+/// The report when the run ends, tied to the servers' configuration when there is one.
+fn final_report(settings: &LiveSettings, analyzer: Analyzer) -> Report {
+    let mut report = analyzer.finish();
+    if let Some(configs) = &settings.server_config {
+        report.add_configs(configs);
+    }
+    report
+}
+
 fn engine(settings: &LiveSettings) -> Engine {
     let mut analyzer = Analyzer::new(settings.config.clone());
     analyzer.watch();
@@ -289,7 +306,7 @@ fn run_stream(
     for change in engine.incidents(&session, Instant::now()) {
         out.incident(&change)?;
     }
-    let report = engine.analyzer.finish();
+    let report = final_report(settings, engine.analyzer);
     out.report(&report)?;
     Ok(Outcome {
         report: Some(report),
@@ -307,6 +324,9 @@ fn run_events(
     let stdout = io::stdout();
     let out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut events = EventWriter::new(out, zone, settings.config.clone());
+    if let Some(configs) = &settings.server_config {
+        events = events.with_config(logscan_analyze::EventConfig::new(Arc::clone(configs)));
+    }
     session.round(&mut Target::Events(&mut events))?;
     events.flush()?;
     let mut unlimited = settings.config.clone();

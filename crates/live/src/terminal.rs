@@ -137,7 +137,7 @@ pub(crate) fn run(
         notices(notice);
     }
     Ok(Outcome {
-        report: Some(engine.analyzer.finish()),
+        report: Some(crate::final_report(settings, engine.analyzer)),
         end,
     })
 }

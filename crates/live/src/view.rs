@@ -175,7 +175,7 @@ fn severity_style(severity: Severity, color: bool) -> Style {
         Severity::Critical => style(color, Color::Red).add_modifier(Modifier::BOLD),
         Severity::High => style(color, Color::Red),
         Severity::Medium => style(color, Color::Yellow),
-        Severity::Low | Severity::Info => Style::default(),
+        _ => Style::default(),
     }
 }
 

@@ -7,14 +7,15 @@
 //! The first argument is the format: `nginx-error` (default), `apache-error`, `php-fpm`,
 //! or an edge log: `haproxy`, `aws-alb`, `cloudfront`, `cloudflare`, `gcp-lb`; for Apache
 //! a second argument may give a custom `ErrorLogFormat` string.
-//! Entries are framed with [`Parser::starts_entry`], so nginx continuation lines (FastCGI
-//! stderr with a PHP stack trace) join the entry before them. A count of parsed and
-//! unrecognized physical lines goes to stderr.
+//! Entries are framed with [`EntryReader`] and [`Parser::starts_entry`], so nginx
+//! continuation lines (FastCGI stderr with a PHP stack trace) join the entry before them,
+//! and a line or an entry never grows past the reader's limits. A count of parsed,
+//! unrecognized and over-long physical lines goes to stderr.
 
-use std::io::{self, BufRead, BufWriter, Write};
+use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
-use logscan_parse::{Format, Parser, Record};
+use logscan_parse::{EntryReader, Format, Parser, ReaderConfig, Record};
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -40,70 +41,65 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let stdin = io::stdin();
-    let mut input = stdin.lock();
+    // Entries are framed as logscan frames them: continuation lines join the entry before
+    // them, and no line or entry grows past the reader's limits (1 MiB by default), so a
+    // stream of junk cannot make one huge entry. No need for a BufReader in front.
+    let mut reader = EntryReader::new(io::stdin().lock(), ReaderConfig::default());
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let mut entry: Vec<u8> = Vec::new();
-    let mut entry_lines = 0usize;
-    let mut line: Vec<u8> = Vec::new();
-    let (mut parsed, mut unrecognized) = (0usize, 0usize);
-
-    let mut flush = |entry: &mut Vec<u8>, lines: &mut usize, out: &mut dyn Write| {
-        if *lines == 0 {
-            return;
-        }
-        match parser.parse(entry) {
-            Ok(Record::Error(record)) => {
-                parsed += *lines;
-                let _ = writeln!(out, "{record:?}");
-            }
-            Ok(Record::Access(record)) => {
-                parsed += *lines;
-                let _ = writeln!(out, "{record:?}");
-            }
-            Ok(Record::Edge(record)) => {
-                parsed += *lines;
-                let _ = writeln!(out, "{record:?}");
-            }
-            Err(err) => {
-                unrecognized += *lines;
-                let _ = writeln!(
-                    out,
-                    "unrecognized ({err}): {}",
-                    String::from_utf8_lossy(entry)
-                );
-            }
-        }
-        entry.clear();
-        *lines = 0;
-    };
-
+    let (mut parsed, mut unrecognized, mut too_long) = (0u64, 0u64, 0u64);
     loop {
-        line.clear();
-        match input.read_until(b'\n', &mut line) {
-            Ok(0) => break,
-            Ok(_) => {}
+        let entry = match reader.next_entry_for(&parser) {
+            Ok(Some(entry)) => entry,
+            Ok(None) => break,
             Err(err) => {
                 eprintln!("read error: {err}");
                 return ExitCode::from(2);
             }
-        }
-        let text = line.strip_suffix(b"\n").unwrap_or(&line);
-        let text = text.strip_suffix(b"\r").unwrap_or(text);
-        if entry_lines > 0 && !parser.starts_entry(text) {
-            entry.push(b'\n');
-            entry.extend_from_slice(text);
-            entry_lines += 1;
+        };
+        let lines = u64::from(entry.lines);
+        if entry.too_long {
+            too_long += lines;
+            let _ = writeln!(
+                out,
+                "line {}: longer than the limit, skipped",
+                entry.first_line
+            );
             continue;
         }
-        flush(&mut entry, &mut entry_lines, &mut out);
-        entry.extend_from_slice(text);
-        entry_lines = 1;
+        let _ = match parser.parse(entry.bytes) {
+            Ok(Record::Error(record)) => {
+                parsed += lines;
+                writeln!(out, "{record:?}")
+            }
+            Ok(Record::Access(record)) => {
+                parsed += lines;
+                writeln!(out, "{record:?}")
+            }
+            Ok(Record::Edge(record)) => {
+                parsed += lines;
+                writeln!(out, "{record:?}")
+            }
+            Ok(other) => {
+                parsed += lines;
+                writeln!(out, "{other:?}")
+            }
+            Err(err) => {
+                unrecognized += lines;
+                // Debug-escaped: no control byte of the input reaches the terminal.
+                writeln!(
+                    out,
+                    "line {}: unrecognized ({err}): {:?}",
+                    entry.first_line,
+                    String::from_utf8_lossy(entry.bytes)
+                )
+            }
+        };
     }
-    flush(&mut entry, &mut entry_lines, &mut out);
     let _ = out.flush();
     drop(out);
-    eprintln!("parsed {parsed} lines, unrecognized {unrecognized} lines");
+    eprintln!(
+        "parsed {parsed} lines, unrecognized {unrecognized} lines, too long {too_long} lines"
+    );
     ExitCode::SUCCESS
 }

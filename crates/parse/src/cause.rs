@@ -17,6 +17,7 @@ macro_rules! causes {
         /// Every variant has a stable string id ([`Cause::id`]), a base [`Severity`], a
         /// plain-words [`Category`] and a short human title.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum Cause {
             $(
                 #[doc = concat!("`", $id, "`: ", $title, ".")]
@@ -135,6 +136,7 @@ impl std::error::Error for UnknownId {}
 ///
 /// Ordered: `Info < Low < Medium < High < Critical`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Severity {
     /// Context only; not a failure by itself.
     Info,
@@ -158,7 +160,18 @@ impl Severity {
         Severity::Critical,
     ];
 
-    /// The stable lower-case name, e.g. `"critical"`.
+    /// The stable lower-case id, e.g. `"critical"`: the `severity` of logscan's report JSON,
+    /// as [`Cause::id`] is its `cause`. [`Severity::from_id`] reads it back.
+    pub const fn id(self) -> &'static str {
+        self.as_str()
+    }
+
+    /// The severity of a stable id (`"critical"`, ...).
+    pub fn from_id(id: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|s| s.id() == id)
+    }
+
+    /// The same as [`Severity::id`].
     pub const fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",
@@ -208,6 +221,7 @@ impl FromStr for Severity {
 
 /// The classic "why does my site say 502" categories, in plain words.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Category {
     /// Server overload: too much work for the capacity.
     Overload,
@@ -256,6 +270,7 @@ impl fmt::Display for Category {
 /// For nginx this is the `while <action>` part of the error line; Apache and PHP-FPM
 /// lines are mapped to the same phases where the message tells.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Phase {
     /// Choosing a peer or establishing the connection (`connecting to upstream`).
     Connect,

@@ -957,7 +957,7 @@ fn finish<'a>(rec: &mut ErrorRecord<'a>, out: Option<Out<'a>>, errno: Option<Err
         cause: o.cause,
         phase: o.phase,
         errno,
-        upstream: o.upstream,
+        peer: o.upstream,
         protocol: o.protocol,
         variant: o.variant,
         role: o.role,
@@ -997,7 +997,7 @@ fn nginx_out<'a>(
     let msg = rec.message;
     let scan = scan(msg);
     let phase = action_phase(rec.action);
-    let (scheme, peer) = rec.upstream.map(nginx_upstream).unwrap_or_default();
+    let (scheme, peer) = rec.upstream_url.map(nginx_upstream).unwrap_or_default();
     let upstream_side = phase.is_some_and(Phase::is_upstream);
     let base = |cause: Cause| {
         let mut o = Out::new(cause, phase).peer(peer);
@@ -1150,7 +1150,7 @@ fn nginx_out<'a>(
             if !upstream_side && phase.is_some() {
                 return None;
             }
-            if phase.is_none() && rec.upstream.is_none() {
+            if phase.is_none() && rec.upstream_url.is_none() {
                 return None;
             }
             let variant = if scan.has(D::WrongVersionNumber) {

@@ -33,6 +33,7 @@ use crate::record::{AccessRecord, Record, Server};
 
 /// The outcome of format detection.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Detection {
     /// The parser that read the sample best, with the other parsers of its kind (access
     /// formats; Apache error layouts) as fallbacks for lines it cannot read.

@@ -17,6 +17,7 @@ use std::fmt;
 
 /// Which numbering space a logged status code belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CodeSpace {
     /// An operating-system `errno` (nginx `(111: ...)`, Apache `(111)...` below 20000).
     Os,
@@ -32,6 +33,7 @@ pub enum CodeSpace {
 
 /// An error code as written in the line: its space, number and text.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct SysError<'a> {
     /// The numbering space.
     pub space: CodeSpace,
@@ -89,6 +91,7 @@ macro_rules! errnos {
     ($( $variant:ident => $name:literal, $linux:expr, $bsd:expr, [$($text:literal),*]; )*) => {
         /// A normalised error condition, independent of OS numbering and libc wording.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum Errno {
             $(
                 #[doc = concat!("`", $name, "`")]

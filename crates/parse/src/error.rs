@@ -5,8 +5,9 @@ use std::fmt;
 /// A line (or entry) that does not match the parser's format.
 ///
 /// Parsing never panics; anything that does not fit is one of these, saying what was
-/// expected and at which byte offset of the entry.
+/// expected and at which byte offset of the entry. Only this crate makes them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ParseError {
     /// What the parser expected, e.g. `"timestamp"` or `"'\"' closing the request"`.
     pub expected: &'static str,
@@ -16,7 +17,7 @@ pub struct ParseError {
 
 impl ParseError {
     /// A new error.
-    pub const fn new(expected: &'static str, offset: usize) -> ParseError {
+    pub(crate) const fn new(expected: &'static str, offset: usize) -> ParseError {
         ParseError { expected, offset }
     }
 }
@@ -31,6 +32,7 @@ impl std::error::Error for ParseError {}
 
 /// A `log_format`, `LogFormat` or `ErrorLogFormat` string that cannot be used.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FormatError {
     /// What is wrong.
     pub message: String,

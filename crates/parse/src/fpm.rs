@@ -251,7 +251,7 @@ mod tests {
         );
         assert_eq!(r.sys_error.map(|e| e.number), Some(98));
         assert_eq!(
-            r.failure.map(|f| (f.cause, f.upstream)),
+            r.failure.map(|f| (f.cause, f.peer)),
             Some((Cause::UpstreamRefused, Some(&b"127.0.0.1:9000"[..])))
         );
         assert!(parse(b"random text").is_err());

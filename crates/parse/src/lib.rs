@@ -25,6 +25,12 @@
 //!   Load Balancer and CloudFront access logs, Cloudflare Logpush `http_requests` and Google
 //!   Cloud load balancer request logs, each request an [`EdgeRecord`].
 //!
+//! [`Parser::parse`] takes one entry: a line, or an nginx error line with its
+//! continuation lines. [`EntryReader`] ([`frame`]) splits a byte stream into entries with
+//! the continuation rules of [`Parser::starts_entry`] and a size limit on every line and
+//! entry; for files, rotated series, archives and parallel chunks, reach for the
+//! `logscan-input` crate, which uses the same framing.
+//!
 //! Records borrow from the input (no allocation per line), input need not be UTF-8, and
 //! parsing never panics: a line that does not fit is a [`ParseError`] saying what was
 //! expected where. [`detect::detect`] picks the format of an input from its first lines.
@@ -70,6 +76,7 @@ pub mod edge;
 pub mod errno;
 mod error;
 mod fpm;
+pub mod frame;
 mod nginx_error;
 mod parser;
 mod record;
@@ -82,9 +89,70 @@ pub use companion::Companions;
 pub use edge::{Edge, EdgeRecord, EdgeTimings};
 pub use errno::{CodeSpace, Errno, SysError};
 pub use error::{FormatError, ParseError};
+pub use frame::{Entry, EntryReader, ReaderConfig};
 pub use parser::Parser;
 pub use record::{
     AccessRecord, ErrorRecord, Failure, Format, Level, Record, Role, Server, UpstreamFields,
-    UpstreamValue, UpstreamValues, parse_seconds_us, parse_u16, parse_u64,
+    UpstreamValue, UpstreamValues,
 };
 pub use time::{Timestamp, Zone};
+
+/// The `chrono` crate this crate's time types come from ([`Timestamp::to_instant`] gives a
+/// `chrono::DateTime`), re-exported so that an embedder uses the very same version.
+pub use chrono;
+
+/// What an embedder cannot do, checked by `compile_fail` doc tests: the number helpers and
+/// the calendar arithmetic are internals, errors are made only here, and the enums and
+/// errors that grow (a cause, a format, a record kind, a severity) cannot be matched or
+/// built as if they never would.
+///
+/// ```compile_fail
+/// let _ = logscan_parse::parse_u16(b"502");
+/// ```
+/// ```compile_fail
+/// let _ = logscan_parse::parse_seconds_us(b"0.004");
+/// ```
+/// ```compile_fail
+/// let _ = logscan_parse::time::civil_from_days(0);
+/// ```
+/// ```compile_fail
+/// let _ = logscan_parse::ParseError::new("a timestamp", 0);
+/// ```
+/// ```compile_fail
+/// let _ = logscan_parse::ParseError { expected: "a timestamp", offset: 0 };
+/// ```
+/// ```compile_fail
+/// use logscan_parse::Severity;
+/// fn label(s: Severity) -> &'static str {
+///     match s {
+///         Severity::Info => "i",
+///         Severity::Low => "l",
+///         Severity::Medium => "m",
+///         Severity::High => "h",
+///         Severity::Critical => "c",
+///     }
+/// }
+/// ```
+/// ```compile_fail
+/// use logscan_parse::Record;
+/// fn kind(r: &Record<'_>) -> &'static str {
+///     match r {
+///         Record::Error(_) => "error",
+///         Record::Access(_) => "access",
+///         Record::Edge(_) => "edge",
+///     }
+/// }
+/// ```
+/// The same match with a wildcard arm compiles:
+/// ```
+/// use logscan_parse::Severity;
+/// fn label(s: Severity) -> &'static str {
+///     match s {
+///         Severity::Critical => "c",
+///         _ => "other",
+///     }
+/// }
+/// assert_eq!(label(Severity::Critical), "c");
+/// ```
+#[cfg(doctest)]
+struct NotPublicApi;

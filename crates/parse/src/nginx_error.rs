@@ -608,9 +608,9 @@ fn parse_context<'a>(ctx: &'a [u8], rec: &mut ErrorRecord<'a>) -> bool {
             Key::Server => rec.server_name = Some(value).filter(|v| !v.is_empty()),
             Key::Request => rec.request = Some(value),
             Key::Subrequest => rec.subrequest = Some(value),
-            Key::Upstream => rec.upstream = Some(value),
+            Key::Upstream => rec.upstream_url = Some(value),
             Key::Host => rec.host = Some(value),
-            Key::Referrer => rec.referrer = Some(value),
+            Key::Referrer => rec.referer = Some(value),
             Key::RequestId | Key::Bytes => {}
         }
         pos = next;
@@ -686,11 +686,11 @@ mod tests {
         assert_eq!(r.server_name, Some(&b"shop.example.test"[..]));
         assert_eq!(r.request, Some(&b"GET /api/users?id=8 HTTP/1.1"[..]));
         assert_eq!(
-            r.upstream,
+            r.upstream_url,
             Some(&b"http://127.0.0.1:19101/api/users?id=8"[..])
         );
         assert_eq!(r.host, Some(&b"shop.example.test"[..]));
-        assert_eq!(r.referrer, Some(&b"https://shop.example.test/cart"[..]));
+        assert_eq!(r.referer, Some(&b"https://shop.example.test/cart"[..]));
         assert!(!r.truncated);
     }
 
@@ -710,7 +710,7 @@ mod tests {
             let r = rec(line);
             assert_eq!(r.connection, Some(1));
             assert_eq!(r.failure.map(|f| f.cause), Some(Cause::NoLiveUpstreams));
-            assert_eq!(r.failure.and_then(|f| f.upstream), Some(&b"app"[..]));
+            assert_eq!(r.failure.and_then(|f| f.peer), Some(&b"app"[..]));
         }
         assert!(parse(b"Nov 25 10:00:00 web1 kernel: something else").is_err());
         assert!(parse(b"2025/13/25 10:00:00 [error] 1#1: bad month").is_err());
@@ -736,14 +736,11 @@ mod tests {
         let line = b"2025/11/25 10:00:00 [error] 7#7: *9 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 203.0.113.7, server: example.com, request: \"GET /a\"b\xff\xfe\x1b[31m HTTP/1.1\", upstream: \"http://10.0.0.5:8080/a\"b\xff\", host: \"ex\"ample\", referrer: \"http://x/\"\"";
         let r = rec(line);
         assert_eq!(r.request, Some(&b"GET /a\"b\xff\xfe\x1b[31m HTTP/1.1"[..]));
-        assert_eq!(r.upstream, Some(&b"http://10.0.0.5:8080/a\"b\xff"[..]));
+        assert_eq!(r.upstream_url, Some(&b"http://10.0.0.5:8080/a\"b\xff"[..]));
         assert_eq!(r.host, Some(&b"ex\"ample"[..]));
-        assert_eq!(r.referrer, Some(&b"http://x/\""[..]));
+        assert_eq!(r.referer, Some(&b"http://x/\""[..]));
         assert_eq!(r.failure.map(|f| f.cause), Some(Cause::UpstreamTimeoutRead));
-        assert_eq!(
-            r.failure.and_then(|f| f.upstream),
-            Some(&b"10.0.0.5:8080"[..])
-        );
+        assert_eq!(r.failure.and_then(|f| f.peer), Some(&b"10.0.0.5:8080"[..]));
         // A fake `, client: ` inside the message is skipped: no plausible address follows.
         let line = b"2025/11/25 10:00:00 [error] 7#7: *9 FastCGI sent in stderr: \"PHP message: bad input, client: <script>, server: x\" while reading response header from upstream, client: 10.0.0.1, server: s, request: \"GET / HTTP/1.1\", upstream: \"fastcgi://127.0.0.1:9000\", host: \"s\"";
         let r = rec(line);
@@ -765,17 +762,14 @@ mod tests {
         let r = rec(b"2025/11/25 10:00:00 [error] 7#7: *9 connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.1, server: , request: \"GET /private HTTP/1.1\", subrequest: \"/auth\", upstream: \"http://127.0.0.1:9191/auth\", host: \"s\"");
         assert_eq!(r.server_name, None);
         assert_eq!(r.subrequest, Some(&b"/auth"[..]));
-        assert_eq!(
-            r.failure.and_then(|f| f.upstream),
-            Some(&b"127.0.0.1:9191"[..])
-        );
+        assert_eq!(r.failure.and_then(|f| f.peer), Some(&b"127.0.0.1:9191"[..]));
         // Stream (TCP) proxy: the upstream is a bare address, byte counters follow.
         let r = rec(b"2025/11/25 10:00:00 [error] 7#7: *9 connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.1, server: 0.0.0.0:3306, upstream: \"10.0.0.9:3306\", bytes from/to client:0/0, bytes from/to upstream:0/0");
         assert_eq!(r.server_name, Some(&b"0.0.0.0:3306"[..]));
-        assert_eq!(r.upstream, Some(&b"10.0.0.9:3306"[..]));
+        assert_eq!(r.upstream_url, Some(&b"10.0.0.9:3306"[..]));
         let f = r.failure.unwrap();
         assert_eq!(
-            (f.cause, f.upstream, f.protocol),
+            (f.cause, f.peer, f.protocol),
             (
                 Cause::UpstreamRefused,
                 Some(&b"10.0.0.9:3306"[..]),
@@ -814,7 +808,7 @@ mod tests {
             (f.cause, f.phase, f.variant),
             (Cause::DnsResolution, Some(Phase::Resolve), Some("servfail"))
         );
-        assert_eq!(f.upstream, Some(&b"backend.local"[..]));
+        assert_eq!(f.peer, Some(&b"backend.local"[..]));
     }
 
     #[test]
@@ -827,7 +821,7 @@ mod tests {
         assert_eq!((e.space, e.number), (CodeSpace::Resolver, 3));
         let f = r.failure.unwrap();
         assert_eq!(
-            (f.cause, f.upstream, f.variant),
+            (f.cause, f.peer, f.variant),
             (
                 Cause::DnsResolution,
                 Some(&b"api.example"[..]),
@@ -862,7 +856,7 @@ mod tests {
         let request = r.request.unwrap();
         assert!(request.starts_with(b"GET /aaaa"));
         assert!(!request.ends_with(b"\""));
-        assert_eq!((r.upstream, r.host), (None, None));
+        assert_eq!((r.upstream_url, r.host), (None, None));
         let f = r.failure.unwrap();
         assert_eq!(
             (f.cause, f.phase, f.errno),
@@ -925,7 +919,7 @@ mod tests {
         let r = rec(crlf.as_bytes());
         assert_eq!(r.client, Some(&b"10.0.0.1"[..]));
         assert_eq!(
-            r.upstream,
+            r.upstream_url,
             Some(&b"fastcgi://unix:/run/php/php8.2-fpm.sock:"[..])
         );
     }

@@ -23,7 +23,7 @@ use crate::{apache_error, fpm, nginx_error};
 /// let Ok(Record::Error(record)) = parser.parse(line) else { panic!("not an error record") };
 /// let failure = record.failure.expect("an upstream failure");
 /// assert_eq!(failure.cause, Cause::UpstreamRefused);
-/// assert_eq!(failure.upstream, Some(&b"127.0.0.1:19020"[..]));
+/// assert_eq!(failure.peer, Some(&b"127.0.0.1:19020"[..]));
 /// assert_eq!(record.request, Some(&b"GET /api/items HTTP/1.1"[..]));
 /// ```
 #[derive(Clone)]

@@ -9,6 +9,7 @@ use crate::time::Timestamp;
 
 /// Which server wrote a log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Server {
     /// nginx (including OpenResty and ingress-nginx).
     Nginx,
@@ -61,6 +62,7 @@ impl fmt::Display for Server {
 
 /// A log format family.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Format {
     /// nginx `error_log`.
     #[default]
@@ -177,6 +179,7 @@ impl fmt::Display for Format {
 
 /// A log level, normalised across servers (PHP-FPM `WARNING` is [`Level::Warn`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Level {
     /// `emerg`
     Emerg,
@@ -251,6 +254,7 @@ impl fmt::Display for Level {
 
 /// One parsed log entry.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Record<'a> {
     /// An error-log entry (nginx, Apache or PHP-FPM).
     Error(ErrorRecord<'a>),
@@ -330,12 +334,14 @@ pub struct ErrorRecord<'a> {
     pub request: Option<&'a [u8]>,
     /// nginx `subrequest: "..."`.
     pub subrequest: Option<&'a [u8]>,
-    /// nginx `upstream: "..."` as logged (scheme, peer and URI).
-    pub upstream: Option<&'a [u8]>,
+    /// nginx `upstream: "..."` as logged: the URL of the upstream request (scheme, peer
+    /// and URI, `http://10.0.0.5:8080/checkout`). The peer alone is [`Failure::peer`].
+    pub upstream_url: Option<&'a [u8]>,
     /// nginx `host: "..."`.
     pub host: Option<&'a [u8]>,
-    /// nginx `referrer: "..."`, Apache `, referer: ...`.
-    pub referrer: Option<&'a [u8]>,
+    /// The HTTP `Referer` header (spelled as the header is): nginx `referrer: "..."`,
+    /// Apache `, referer: ...`.
+    pub referer: Option<&'a [u8]>,
     /// PHP-FPM `[pool name]`.
     pub pool: Option<&'a [u8]>,
     /// The line was cut by the server's length limit (nginx 2047 bytes, Apache 8190).
@@ -363,9 +369,9 @@ impl fmt::Debug for ErrorRecord<'_> {
         bytes_opt(&mut d, "server_name", self.server_name);
         bytes_opt(&mut d, "request", self.request);
         bytes_opt(&mut d, "subrequest", self.subrequest);
-        bytes_opt(&mut d, "upstream", self.upstream);
+        bytes_opt(&mut d, "upstream_url", self.upstream_url);
         bytes_opt(&mut d, "host", self.host);
-        bytes_opt(&mut d, "referrer", self.referrer);
+        bytes_opt(&mut d, "referer", self.referer);
         bytes_opt(&mut d, "pool", self.pool);
         if self.truncated {
             d.field("truncated", &true);
@@ -378,6 +384,7 @@ impl fmt::Debug for ErrorRecord<'_> {
 /// How an error line relates to the lines around it when one failure is logged on several
 /// lines (Apache logs the errno on `AH00957` and the client on the `AH01114` that follows).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Role {
     /// A complete failure event on its own line.
     #[default]
@@ -394,6 +401,19 @@ pub enum Role {
     Context,
 }
 
+impl Role {
+    /// The stable lower-case id: `event`, `cause`, `effect` or `context` (the
+    /// `logscan.role` of logscan's events).
+    pub const fn id(self) -> &'static str {
+        match self {
+            Role::Event => "event",
+            Role::Cause => "cause",
+            Role::Effect => "effect",
+            Role::Context => "context",
+        }
+    }
+}
+
 /// What an error entry says about an upstream failure.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Failure<'a> {
@@ -403,10 +423,12 @@ pub struct Failure<'a> {
     pub phase: Option<Phase>,
     /// The normalised errno / APR status, if the line has one.
     pub errno: Option<Errno>,
-    /// The upstream peer: `127.0.0.1:8080`, `unix:/run/php/php8.2-fpm.sock`, an nginx
-    /// upstream group name for `no live upstreams`, `balancer://name` for Apache, or the
-    /// host name that did not resolve.
-    pub upstream: Option<&'a [u8]>,
+    /// The peer the failure is about: the upstream server (`127.0.0.1:8080`,
+    /// `unix:/run/php/php8.2-fpm.sock`), an nginx upstream group name for `no live
+    /// upstreams`, `balancer://name` for Apache; for DNS failures, the host name that did
+    /// not resolve, or the resolver that did not answer. The whole URL nginx logged is
+    /// [`ErrorRecord::upstream_url`].
+    pub peer: Option<&'a [u8]>,
     /// The upstream protocol where known: `http`, `https`, `fastcgi`, `uwsgi`, `scgi`,
     /// `grpc`, `grpcs`, `memcached`, `fcgi`, `ajp`, `ws`, `wss`.
     pub protocol: Option<&'a [u8]>,
@@ -431,7 +453,7 @@ impl<'a> Failure<'a> {
     /// (`AH02454: ... Unix domain socket /run/php/php8.2-fpm.sock ...`, which has no
     /// `unix:` text to borrow) and PHP-FPM's listen address.
     pub fn unix_socket_path(&self) -> Option<&'a [u8]> {
-        let upstream = self.upstream?;
+        let upstream = self.peer?;
         match upstream.strip_prefix(b"unix:") {
             Some(path) => Some(path),
             None => upstream.starts_with(b"/").then_some(upstream),
@@ -445,7 +467,7 @@ impl fmt::Debug for Failure<'_> {
         d.field("cause", &self.cause);
         opt(&mut d, "phase", &self.phase);
         opt(&mut d, "errno", &self.errno);
-        bytes_opt(&mut d, "upstream", self.upstream);
+        bytes_opt(&mut d, "peer", self.peer);
         bytes_opt(&mut d, "protocol", self.protocol);
         opt(&mut d, "variant", &self.variant);
         if self.role != Role::Event {
@@ -560,12 +582,16 @@ impl<'a> UpstreamFields<'a> {
         UpstreamValues::new(self.addr.unwrap_or_default())
     }
 
-    /// The upstream statuses, in order (`None` for `-` or a non-number).
+    /// The upstream statuses, one per try in the order tried, across every group: the
+    /// tries after an internal redirect (` : `) follow those before it (`502, 504 : 200`
+    /// gives 502, 504, 200). `None` for `-` or a non-number. [`UpstreamFields::addrs`]
+    /// tells where a group starts.
     pub fn statuses(&self) -> impl Iterator<Item = Option<u16>> + 'a {
         UpstreamValues::new(self.status.unwrap_or_default()).map(|v| v.value.and_then(parse_u16))
     }
 
-    /// The status of the last tried upstream.
+    /// The status of the last tried upstream (in the last group): the one whose answer
+    /// nginx passed on. `None` when it is `-` or missing.
     pub fn last_status(&self) -> Option<u16> {
         let text = self.status.unwrap_or_default();
         if is_single(text) {
@@ -574,13 +600,24 @@ impl<'a> UpstreamFields<'a> {
         self.statuses().last().flatten()
     }
 
-    /// The upstream response times in microseconds, in order (`None` for `-`).
+    /// The upstream response times in microseconds, one per try in the order tried, across
+    /// every group as in [`UpstreamFields::statuses`]. `None` for `-`.
     pub fn response_times_us(&self) -> impl Iterator<Item = Option<u64>> + 'a {
         UpstreamValues::new(self.response_time.unwrap_or_default())
             .map(|v| v.value.and_then(parse_seconds_us))
     }
 
-    /// The sum of the upstream response times (all tries), in microseconds.
+    /// The response time of the last tried upstream, in microseconds. `None` when it is
+    /// `-` or missing.
+    pub fn last_response_time_us(&self) -> Option<u64> {
+        let text = self.response_time.unwrap_or_default();
+        if is_single(text) {
+            return parse_seconds_us(text);
+        }
+        self.response_times_us().last().flatten()
+    }
+
+    /// The sum of the upstream response times (all tries, all groups), in microseconds.
     pub fn total_response_time_us(&self) -> Option<u64> {
         let text = self.response_time.unwrap_or_default();
         if is_single(text) {
@@ -595,18 +632,31 @@ impl<'a> UpstreamFields<'a> {
         any.then_some(total)
     }
 
-    /// How many upstream tries the request made (values in `$upstream_addr`).
+    /// How many upstream servers the request was passed to: the addresses in
+    /// `$upstream_addr`, across every group, not counting `-` (nginx writes `-` when
+    /// the request never reached an upstream, so a lone `-` is 0 tries).
     pub fn tries(&self) -> usize {
         let text = self.addr.unwrap_or_default();
         if is_single(text) {
-            return usize::from(!text.is_empty());
+            return usize::from(!text.is_empty() && text != b"-");
         }
-        self.addrs().count()
+        self.addrs().filter(|v| v.value.is_some()).count()
     }
 
-    /// Whether no `$upstream_*` field was logged.
+    /// Whether no `$upstream_*` field holds a value: none was logged, or each logged one is
+    /// empty or only `-` (a request nginx answered itself, without an upstream).
     pub fn is_empty(&self) -> bool {
-        *self == UpstreamFields::default()
+        [
+            self.addr,
+            self.status,
+            self.response_time,
+            self.connect_time,
+            self.header_time,
+            self.response_length,
+        ]
+        .into_iter()
+        .flatten()
+        .all(|text| UpstreamValues::new(text).all(|v| v.value.is_none()))
     }
 }
 
@@ -625,6 +675,7 @@ impl fmt::Debug for UpstreamFields<'_> {
 
 /// One value of a multi-value `$upstream_*` field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UpstreamValue<'a> {
     /// The value; `None` when logged as `-`.
     pub value: Option<&'a [u8]>,
@@ -694,7 +745,7 @@ fn trim_spaces(mut s: &[u8]) -> &[u8] {
 }
 
 /// Parses a small unsigned decimal (at most 5 digits) such as an HTTP status.
-pub fn parse_u16(text: &[u8]) -> Option<u16> {
+pub(crate) fn parse_u16(text: &[u8]) -> Option<u16> {
     if text.is_empty() || text.len() > 5 {
         return None;
     }
@@ -709,7 +760,7 @@ pub fn parse_u16(text: &[u8]) -> Option<u16> {
 }
 
 /// Parses an unsigned decimal integer (`None` on anything else or on overflow).
-pub fn parse_u64(text: &[u8]) -> Option<u64> {
+pub(crate) fn parse_u64(text: &[u8]) -> Option<u64> {
     if text.is_empty() || text.len() > 20 {
         return None;
     }
@@ -724,7 +775,7 @@ pub fn parse_u64(text: &[u8]) -> Option<u64> {
 }
 
 /// Parses seconds with an optional fraction (`0.123`, `12`, `3.000001`) into microseconds.
-pub fn parse_seconds_us(text: &[u8]) -> Option<u64> {
+pub(crate) fn parse_seconds_us(text: &[u8]) -> Option<u64> {
     // Times are a few bytes long: a plain loop beats a memchr call.
     let (int, frac) = match text.iter().position(|&b| b == b'.') {
         Some(dot) => (&text[..dot], &text[dot + 1..]),
@@ -826,8 +877,12 @@ mod tests {
                 response_time: Some(t),
                 ..UpstreamFields::default()
             };
-            proptest::prop_assert_eq!(f.tries(), f.addrs().count());
+            proptest::prop_assert_eq!(f.tries(), f.addrs().filter(|v| v.value.is_some()).count());
             proptest::prop_assert_eq!(f.last_status(), f.statuses().last().flatten());
+            proptest::prop_assert_eq!(
+                f.last_response_time_us(),
+                f.response_times_us().last().flatten()
+            );
             let mut any = false;
             let total = f
                 .response_times_us()

@@ -8,7 +8,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone};
+use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
 
 /// The first wall-clock second a [`Timestamp`] can hold: -9999-01-01T00:00:00.
 const MIN_WALL_SECONDS: i64 = days_from_civil(-9999, 1, 1) * 86_400;
@@ -21,7 +21,28 @@ const MAX_WALL_SECONDS: i64 = days_from_civil(9999, 12, 31) * 86_400 + 86_399;
 /// Internally the wall-clock time is kept as seconds since 1970-01-01T00:00:00 *of the same
 /// wall clock* (so no zone database is needed to parse, compare or bucket timestamps of one
 /// log) plus microseconds.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// # Order
+///
+/// Timestamps order by instant: `10:00+01:00` comes before `09:30+00:00`, so `min` and `max`
+/// give the first and the last. A timestamp without an offset (nginx and Apache error logs)
+/// has no instant of its own; it is ordered as if its wall clock were UTC, which orders the
+/// lines of one local-time log by their wall clock. To compare local times with times that
+/// carry an offset, place them first with [`Timestamp::to_instant`] and the log's zone.
+/// Two timestamps of the same instant written at different offsets are different values
+/// (`Eq` compares what the line says); they order by wall clock, then by offset (none
+/// first), so the order agrees with `Eq`.
+///
+/// ```
+/// use logscan_parse::Timestamp;
+///
+/// let berlin = Timestamp::from_parts(2026, 11, 25, 10, 0, 0, 0, Some(3_600)).unwrap();
+/// let london = Timestamp::from_parts(2026, 11, 25, 9, 30, 0, 0, Some(0)).unwrap();
+/// assert!(berlin < london); // 09:00 UTC is before 09:30 UTC
+/// assert_eq!(berlin.min(london), berlin);
+/// assert_eq!(berlin.to_utc().unwrap().to_rfc3339(), "2026-11-25T09:00:00+00:00");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Timestamp {
     wall_seconds: i64,
     micros: u32,
@@ -110,6 +131,18 @@ impl Timestamp {
             .map(|offset| self.wall_seconds - i64::from(offset))
     }
 
+    /// The instant in UTC when the line carried an offset; for a local time, use
+    /// [`Timestamp::to_instant`] with the log's zone (and `.to_utc()` on its result).
+    pub fn to_utc(&self) -> Option<DateTime<Utc>> {
+        let offset = FixedOffset::east_opt(self.offset_seconds?)?;
+        Some(fixed_from_local(&offset, self.to_naive()).to_utc())
+    }
+
+    /// The seconds `Ord` sorts by first: Unix seconds, or the wall clock read as UTC.
+    fn sort_seconds(&self) -> i64 {
+        self.wall_seconds - i64::from(self.offset_seconds.unwrap_or(0))
+    }
+
     /// The same wall-clock time with a different (or no) offset.
     pub const fn with_offset(self, offset_seconds: Option<i32>) -> Timestamp {
         Timestamp {
@@ -144,6 +177,7 @@ impl Timestamp {
         match zone {
             Zone::Utc => fixed_from_local(&chrono::Utc, naive),
             Zone::Fixed(offset) => fixed_from_local(offset, naive),
+            #[cfg(feature = "tz")]
             Zone::Named(tz) => fixed_from_local(tz, naive),
             Zone::Local => fixed_from_local(&chrono::Local, naive),
         }
@@ -162,6 +196,31 @@ fn fixed_from_local<Z: TimeZone>(zone: &Z, naive: NaiveDateTime) -> DateTime<Fix
             };
             fixed_from_local(&offset, naive)
         }
+    }
+}
+
+impl Ord for Timestamp {
+    /// By instant (a time without offset read as UTC), then by wall clock, then by offset:
+    /// see "Order" in the type's documentation.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (
+            self.sort_seconds(),
+            self.micros,
+            self.wall_seconds,
+            self.offset_seconds,
+        )
+            .cmp(&(
+                other.sort_seconds(),
+                other.micros,
+                other.wall_seconds,
+                other.offset_seconds,
+            ))
+    }
+}
+
+impl PartialOrd for Timestamp {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -190,18 +249,41 @@ impl fmt::Display for Timestamp {
 
 /// A time zone for local-time log lines.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Zone {
     /// Coordinated Universal Time.
     Utc,
     /// A fixed offset such as `+02:00`.
     Fixed(FixedOffset),
-    /// A named IANA zone such as `Europe/Berlin` (daylight saving time applied).
+    /// A named IANA zone such as `Europe/Berlin` (daylight saving time applied). Only with
+    /// the `tz` feature (on by default), which compiles in the zone database.
+    #[cfg(feature = "tz")]
     Named(chrono_tz::Tz),
     /// The zone of the machine logscan runs on (`TZ` or `/etc/localtime`).
     Local,
 }
 
 impl Zone {
+    /// An instant as the clocks of this zone show it (with the offset in force then).
+    ///
+    /// ```
+    /// use logscan_parse::{chrono::DateTime, Zone};
+    ///
+    /// let utc = DateTime::from_timestamp(1_795_566_550, 0).unwrap();
+    /// let zone: Zone = "-03:30".parse()?;
+    /// assert_eq!(zone.from_utc(utc).to_rfc3339(), "2026-11-24T20:59:10-03:30");
+    /// # Ok::<(), logscan_parse::time::ZoneError>(())
+    /// ```
+    pub fn from_utc(&self, utc: DateTime<Utc>) -> DateTime<FixedOffset> {
+        match self {
+            Zone::Utc => utc.fixed_offset(),
+            Zone::Fixed(offset) => utc.with_timezone(offset),
+            #[cfg(feature = "tz")]
+            Zone::Named(tz) => utc.with_timezone(tz).fixed_offset(),
+            Zone::Local => utc.with_timezone(&chrono::Local).fixed_offset(),
+        }
+    }
+
     /// The UTC offset in force at the given wall-clock time, in seconds east.
     pub fn offset_at(&self, wall: &Timestamp) -> i32 {
         wall.with_offset(None)
@@ -216,6 +298,7 @@ impl fmt::Display for Zone {
         match self {
             Zone::Utc => f.write_str("UTC"),
             Zone::Fixed(offset) => write!(f, "{offset}"),
+            #[cfg(feature = "tz")]
             Zone::Named(tz) => f.write_str(tz.name()),
             Zone::Local => f.write_str("local"),
         }
@@ -228,11 +311,19 @@ pub struct ZoneError(String);
 
 impl fmt::Display for ZoneError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "unknown time zone {:?}: use UTC, local, an offset like +02:00 or an IANA name like Europe/Berlin",
-            self.0
-        )
+        if cfg!(feature = "tz") {
+            write!(
+                f,
+                "unknown time zone {:?}: use UTC, local, an offset like +02:00 or an IANA name like Europe/Berlin",
+                self.0
+            )
+        } else {
+            write!(
+                f,
+                "unknown time zone {:?}: use UTC, local or an offset like +02:00 (IANA names like Europe/Berlin need logscan-parse's `tz` feature)",
+                self.0
+            )
+        }
     }
 }
 
@@ -241,7 +332,8 @@ impl std::error::Error for ZoneError {}
 impl FromStr for Zone {
     type Err = ZoneError;
 
-    /// Accepts `UTC`/`Z`, `local`, `+HH:MM`/`-HHMM`/`+HH`, or an IANA name.
+    /// Accepts `UTC`/`Z`, `local`, `+HH:MM`/`-HHMM`/`+HH`, or (with the `tz` feature) an
+    /// IANA name.
     fn from_str(text: &str) -> Result<Zone, ZoneError> {
         let trimmed = text.trim();
         if trimmed.eq_ignore_ascii_case("utc")
@@ -258,15 +350,16 @@ impl FromStr for Zone {
                 .map(Zone::Fixed)
                 .ok_or_else(|| ZoneError(text.to_owned()));
         }
-        trimmed
-            .parse::<chrono_tz::Tz>()
-            .map(Zone::Named)
-            .map_err(|_| ZoneError(text.to_owned()))
+        #[cfg(feature = "tz")]
+        if let Ok(tz) = trimmed.parse::<chrono_tz::Tz>() {
+            return Ok(Zone::Named(tz));
+        }
+        Err(ZoneError(text.to_owned()))
     }
 }
 
 /// Parses `+HH:MM`, `+HHMM`, `+HH` (also `-`) into seconds east of UTC.
-pub fn parse_offset(text: &[u8]) -> Option<i32> {
+pub(crate) fn parse_offset(text: &[u8]) -> Option<i32> {
     let (sign, rest) = match text.split_first()? {
         (b'+', rest) => (1, rest),
         (b'-', rest) => (-1, rest),
@@ -292,7 +385,7 @@ pub fn parse_offset(text: &[u8]) -> Option<i32> {
 }
 
 /// Days in a month of the proleptic Gregorian calendar.
-pub const fn days_in_month(year: i32, month: u32) -> u32 {
+pub(crate) const fn days_in_month(year: i32, month: u32) -> u32 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -303,7 +396,7 @@ pub const fn days_in_month(year: i32, month: u32) -> u32 {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-pub const fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
+pub(crate) const fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
     let y = year as i64 - if month <= 2 { 1 } else { 0 };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -314,7 +407,7 @@ pub const fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
 }
 
 /// The date of a day count since 1970-01-01 (inverse of [`days_from_civil`]).
-pub const fn civil_from_days(days: i64) -> (i32, u32, u32) {
+pub(crate) const fn civil_from_days(days: i64) -> (i32, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -328,7 +421,7 @@ pub const fn civil_from_days(days: i64) -> (i32, u32, u32) {
 }
 
 /// Month number (1-12) of an English three-letter abbreviation (`Jan` ... `Dec`, any case).
-pub fn month_from_abbrev(abbrev: &[u8]) -> Option<u32> {
+pub(crate) fn month_from_abbrev(abbrev: &[u8]) -> Option<u32> {
     let [a, b, c] = abbrev else { return None };
     let key = [
         a.to_ascii_lowercase(),
@@ -401,6 +494,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "tz")]
     fn offset_lines_keep_their_offset_whatever_the_zone() {
         let t = Timestamp::from_parts(2026, 11, 25, 1, 29, 10, 0, Some(3_600)).unwrap();
         assert_eq!(t.to_string(), "2026-11-25T01:29:10+01:00");
@@ -413,6 +507,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "tz")]
     fn local_lines_take_the_zone_including_dst() {
         let summer = Timestamp::from_parts(2026, 7, 1, 12, 0, 0, 0, None).unwrap();
         let winter = Timestamp::from_parts(2026, 1, 1, 12, 0, 0, 0, None).unwrap();
@@ -434,6 +529,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "tz")]
     fn dst_gap_and_fold_are_resolved_without_panic() {
         let berlin: Zone = "Europe/Berlin".parse().unwrap();
         // 2026-03-29 02:30 does not exist in Berlin; 2026-10-25 02:30 exists twice.
@@ -457,6 +553,11 @@ mod tests {
             matches!("+02:00".parse::<Zone>(), Ok(Zone::Fixed(o)) if o.local_minus_utc() == 7_200)
         );
         assert!("Mars/Olympus".parse::<Zone>().is_err());
+        assert_eq!(
+            "Europe/Berlin".parse::<Zone>().is_ok(),
+            cfg!(feature = "tz"),
+            "IANA names exactly with the tz feature"
+        );
         assert_eq!(parse_offset(b"+0530"), Some(19_800));
         assert_eq!(parse_offset(b"-08"), Some(-28_800));
         assert_eq!(parse_offset(b"+2400"), None);

@@ -178,7 +178,7 @@ fn the_threaded_default_and_the_22_like_examples() {
     );
     // The `, referer ` of these formats (no colon) is the referrer, not message text.
     let r = error_record(&Parser::apache_error(), &like_22[1]).unwrap();
-    assert_eq!(r.referrer, Some(&b"https://example.com/"[..]));
+    assert_eq!(r.referer, Some(&b"https://example.com/"[..]));
     assert_eq!(
         r.message,
         b"HTTP: failed to make connection to backend: localhost"

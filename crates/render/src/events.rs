@@ -5,7 +5,7 @@
 //! out. Text from the log is a JSON string; invalid UTF-8 appears as `\xHH` text.
 
 use chrono::SecondsFormat;
-use logscan_parse::{AccessRecord, EdgeRecord, ErrorRecord, Failure, Record, Role, Zone};
+use logscan_parse::{AccessRecord, EdgeRecord, ErrorRecord, Failure, Record, Zone};
 use logscan_text::escape_bytes;
 use serde_json::{Map, Value};
 
@@ -43,6 +43,8 @@ pub fn event(record: &Record<'_>, source: &Source<'_>, zone: &Zone) -> Value {
         Record::Error(r) => error_fields(&mut map, r),
         Record::Access(r) => access_fields(&mut map, r, source.text),
         Record::Edge(r) => edge_fields(&mut map, r, source.text),
+        // A kind of record this version does not know: the common keys only.
+        _ => {}
     }
     Value::Object(map)
 }
@@ -142,9 +144,9 @@ fn error_fields(map: &mut Map<String, Value>, r: &ErrorRecord<'_>) {
         request_line(map, request);
     }
     host_fields(map, r.host);
-    opt_text(map, "http.request.referrer", r.referrer);
+    opt_text(map, "http.request.referrer", r.referer);
     opt_text(map, "server.address", r.server_name);
-    let peer = r.failure.as_ref().and_then(|f| f.upstream).or(r.upstream);
+    let peer = r.failure.as_ref().and_then(|f| f.peer).or(r.upstream_url);
     opt_text(map, "destination.address", peer);
     let code = match (r.code, r.sys_error) {
         (Some(ah), _) => Some(text(ah)),
@@ -171,13 +173,7 @@ fn error_fields(map: &mut Map<String, Value>, r: &ErrorRecord<'_>) {
         // What the line is to a failure, so a log store can count failures as the report
         // does: `context` lines are evidence, not failures; an `effect` line repeats the
         // failure of the `cause` line before it (Apache AH00957 + AH01114).
-        let role = match f.role {
-            Role::Event => "event",
-            Role::Cause => "cause",
-            Role::Effect => "effect",
-            Role::Context => "context",
-        };
-        put(map, "logscan.role", Value::String(role.into()));
+        put(map, "logscan.role", Value::String(f.role.id().into()));
     }
     if r.truncated {
         put(map, "logscan.truncated", Value::Bool(true));
@@ -366,6 +362,7 @@ fn put(map: &mut Map<String, Value>, path: &str, value: Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use logscan_parse::Role;
     use logscan_parse::{Cause, Failure, Format, Level, Phase, Timestamp};
 
     #[test]
@@ -422,7 +419,7 @@ mod tests {
                 cause: Cause::UpstreamRefused,
                 phase: Some(Phase::Connect),
                 errno: None,
-                upstream: Some(b"127.0.0.1:19020"),
+                peer: Some(b"127.0.0.1:19020"),
                 protocol: Some(b"http"),
                 variant: None,
                 role: Role::Event,

@@ -29,6 +29,7 @@ fn severity_style(severity: Severity) -> &'static str {
         Severity::Medium => "33",
         Severity::Low => "36",
         Severity::Info => "2",
+        _ => "0",
     }
 }
 

@@ -749,7 +749,7 @@ fn nginx_error(second: i64, request: &'static str) -> Record<'static> {
             cause: Cause::UpstreamRefused,
             phase: Some(Phase::Connect),
             errno: None,
-            upstream: Some(b"127.0.0.1:19020"),
+            peer: Some(b"127.0.0.1:19020"),
             protocol: Some(b"http"),
             variant: None,
             role: Role::Event,

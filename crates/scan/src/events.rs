@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use logscan_analyze::Config;
+use logscan_analyze::{Config, EventConfig};
 use logscan_envelope::Meta;
 use logscan_parse::{Companions, Record, Zone};
 use logscan_render::events::{Source, event};
@@ -30,6 +30,7 @@ pub struct EventWriter<W: Write> {
     zone: Zone,
     limits: Config,
     companions: Companions,
+    config: Option<EventConfig>,
 }
 
 impl<W: Write> EventWriter<W> {
@@ -42,7 +43,17 @@ impl<W: Write> EventWriter<W> {
             zone,
             limits,
             companions: Companions::new(),
+            config: None,
         }
+    }
+
+    /// Adds to each failure event the servers' configuration that decides its cause:
+    /// `logscan.config` (the directives, as a report finding's `config` entries) and
+    /// `logscan.config_mismatches` (the kinds of the mismatches the configuration alone
+    /// shows for it), when there are any ([`EventConfig`]).
+    pub fn with_config(mut self, config: EventConfig) -> Self {
+        self.config = Some(config);
+        self
     }
 
     /// Flushes what was written so far (a live stream flushes after each batch).
@@ -82,7 +93,7 @@ impl<W: Write> Sink for EventWriter<W> {
                 paired = Record::Error(error);
                 &paired
             }
-            Record::Access(_) | Record::Edge(_) => record,
+            _ => record,
         };
         if !self.limits.admits(record.time().as_ref()) {
             return Ok(());
@@ -96,12 +107,38 @@ impl<W: Write> Sink for EventWriter<W> {
         if let Some(meta) = &entry.envelope {
             envelope_fields(&mut event, meta);
         }
+        if let Some(config) = &mut self.config {
+            config_fields(&mut event, config);
+        }
         write_compact(&mut self.out, &event)?;
         self.out.write_all(b"\n")
     }
 
     fn unrecognized(&mut self, _: &Entry<'_>, _: Unrecognized) -> io::Result<()> {
         Ok(())
+    }
+}
+
+/// The configuration of a failure event's cause, upstream, host and URI.
+fn config_fields(event: &mut Value, config: &mut EventConfig) {
+    let text = |v: &Value| v.as_str().map(str::to_owned);
+    let (Some(cause), Some(upstream)) = (
+        text(&event["logscan"]["cause"]),
+        text(&event["destination"]["address"]),
+    ) else {
+        return;
+    };
+    let (host, uri) = (
+        text(&event["url"]["domain"]),
+        text(&event["url"]["original"]),
+    );
+    let evidence = config.evidence(&cause, &upstream, host.as_deref(), uri.as_deref());
+    if !evidence.config.is_empty() {
+        event["logscan"]["config"] = serde_json::to_value(&evidence.config).unwrap_or_default();
+    }
+    if !evidence.mismatches.is_empty() {
+        event["logscan"]["config_mismatches"] =
+            serde_json::to_value(&evidence.mismatches).unwrap_or_default();
     }
 }
 

@@ -97,7 +97,7 @@ pub const MAGIC: [u8; 8] = *b"\x89LSTATE\n";
 /// The version of the file's layout and of the serialised analyzer. Bump it whenever what
 /// is serialised changes shape (`tests/shape.rs` says when), and update the fingerprint
 /// there.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
 /// The largest state file read, in bytes. A state of a gigabyte of log is a few MB; the
 /// limit only stops a wrong file from being read into memory whole.

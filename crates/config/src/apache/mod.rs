@@ -86,46 +86,9 @@ const CONDITIONS: &[&str] = &[
     "IfSection",
 ];
 
-impl ApacheConfig {
-    /// Reads `apache2.conf`/`httpd.conf` (or any main file) and what it includes from
-    /// disk. Fails only when the main file cannot be read.
-    pub fn read(path: &Path, options: &Options) -> Result<ApacheConfig, Warning> {
-        load(&Files::Disk(options), &options.config_path(path), options)
-    }
-
-    /// Reads a configuration held in memory, `files` by the paths httpd knows them by.
-    pub fn from_memory(
-        files: BTreeMap<PathBuf, Vec<u8>>,
-        main: &Path,
-        options: &Options,
-    ) -> Result<ApacheConfig, Warning> {
-        load(&Files::Memory(files), main, options)
-    }
-
-    /// The files read, the main file first.
-    pub fn files(&self) -> &[File] {
-        &self.files
-    }
-
-    /// The main file's path.
-    pub fn main_path(&self) -> &Path {
-        self.files
-            .first()
-            .map(|f| f.path.as_path())
-            .unwrap_or(Path::new(""))
-    }
-
-    /// The effective tree: the main server ([`BlockId::MAIN`]) and its sections
-    /// (`VirtualHost`, `Location`, `Proxy`, ...), conditional sections spliced away.
-    pub fn tree(&self) -> &Tree {
-        &self.tree
-    }
-
-    /// What was met while reading.
-    pub fn warnings(&self) -> &[Warning] {
-        &self.warnings
-    }
-}
+// The tree: the main server ([`BlockId::MAIN`]) and its sections (`VirtualHost`,
+// `Location`, `Proxy`, ...), conditional sections spliced away.
+crate::reader::shared_reader!(ApacheConfig, "`apache2.conf`/`httpd.conf`");
 
 struct Reader<'a> {
     files: &'a Files<'a>,

@@ -110,48 +110,14 @@ const POOL: &[(&str, &str)] = &[
     ("catch_workers_output", "no"),
 ];
 
+// The tree: the global section ([`BlockId::MAIN`]) and the pools.
+crate::reader::shared_reader!(FpmConfig, "`php-fpm.conf` (or a pool file alone)");
+
 impl FpmConfig {
-    /// Reads `php-fpm.conf` (or a pool file alone) and what it includes from disk, and
-    /// `php.ini` next to it if there is one. Fails only when the main file cannot be read.
-    pub fn read(path: &Path, options: &Options) -> Result<FpmConfig, Warning> {
-        load(&Files::Disk(options), &options.config_path(path), options)
-    }
-
-    /// Reads a configuration held in memory.
-    pub fn from_memory(
-        files: BTreeMap<PathBuf, Vec<u8>>,
-        main: &Path,
-        options: &Options,
-    ) -> Result<FpmConfig, Warning> {
-        load(&Files::Memory(files), main, options)
-    }
-
-    /// The files read, the main file first (`php.ini` is apart: [`FpmConfig::php_ini`]).
-    pub fn files(&self) -> &[File] {
-        &self.files
-    }
-
-    /// The main file's path.
-    pub fn main_path(&self) -> &Path {
-        self.files
-            .first()
-            .map(|f| f.path.as_path())
-            .unwrap_or(Path::new(""))
-    }
-
-    /// `php.ini` next to the main file, if one was read.
+    /// `php.ini` next to the main file, if one was read (apart from
+    /// [`FpmConfig::files`]; [`FpmConfig::read`] looks for it next to the main file).
     pub fn php_ini(&self) -> Option<&File> {
         self.php_ini.as_ref()
-    }
-
-    /// The global section and the pools.
-    pub fn tree(&self) -> &Tree {
-        &self.tree
-    }
-
-    /// What was met while reading.
-    pub fn warnings(&self) -> &[Warning] {
-        &self.warnings
     }
 
     /// The pools, in the order they are defined.

@@ -42,6 +42,11 @@ pub struct NginxConfig {
     warnings: Vec<Warning>,
 }
 
+// The tree: blocks (`http`, `server`, `location`, `upstream`, `if`, ...) with the
+// directives in them, includes spliced in. Its loader takes the warnings of a dump too,
+// so only the accessors are shared.
+crate::reader::shared_reader!(accessors NginxConfig);
+
 impl NginxConfig {
     /// Reads `nginx.conf` (or any main file) and everything it includes from disk.
     /// Fails only when the main file cannot be read; every other problem is a warning.
@@ -103,30 +108,6 @@ impl NginxConfig {
                 .collect(),
         );
         load(&files, &main, options, dump.warnings)
-    }
-
-    /// The files read, the main file first, in the order nginx reads them.
-    pub fn files(&self) -> &[File] {
-        &self.files
-    }
-
-    /// The main file's path.
-    pub fn main_path(&self) -> &Path {
-        self.files
-            .first()
-            .map(|f| f.path.as_path())
-            .unwrap_or(Path::new(""))
-    }
-
-    /// The effective tree: blocks (`http`, `server`, `location`, `upstream`, `if`, ...)
-    /// with the directives in them, includes spliced in.
-    pub fn tree(&self) -> &Tree {
-        &self.tree
-    }
-
-    /// What was met while reading (syntax errors, unreadable includes, cycles, ...).
-    pub fn warnings(&self) -> &[Warning] {
-        &self.warnings
     }
 
     /// The blocks whose directive is `name` (`server`, `location`, `upstream`).

@@ -238,7 +238,8 @@ fn main_ext_unquoted_lists() {
         r#"127.0.0.1 - - [25/Nov/2026:01:29:10 +0100] "GET / HTTP/1.1" 200 615 "-" "curl/8.5.0" 0.000 - - - localhost"#,
     );
     assert_eq!(s(r.upstream.addr), Some("-"));
-    assert_eq!(r.upstream.tries(), 1);
+    assert_eq!(r.upstream.tries(), 0);
+    assert!(r.upstream.is_empty());
     assert_eq!(r.upstream.last_status(), None);
     assert_eq!(s(r.host), Some("localhost"));
     // The last variable ends at a space: pairs may follow.

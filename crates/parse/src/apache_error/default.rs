@@ -148,11 +148,11 @@ pub(crate) fn parse_default(line: &[u8]) -> Result<ErrorRecord<'_>, ParseError> 
     // formats' `%M% ,\ referer\ %{Referer}i`), at the end.
     let message = match find(message, b", referer") {
         Some(i) if tail(message, i + 9).starts_with(b": ") => {
-            rec.referrer = Some(tail(message, i + 11));
+            rec.referer = Some(tail(message, i + 11));
             head(message, i)
         }
         Some(i) if at(message, i + 9) == b' ' && !tail(message, i + 10).contains(&b' ') => {
-            rec.referrer = Some(tail(message, i + 10)).filter(|r| !r.is_empty());
+            rec.referer = Some(tail(message, i + 10)).filter(|r| !r.is_empty());
             head(message, i)
         }
         _ => message,
@@ -426,7 +426,7 @@ mod tests {
             r.message,
             b"error reading status line from remote server 127.0.0.1:19155"
         );
-        assert_eq!(r.referrer, Some(&b"https://shop.example.test/cart"[..]));
+        assert_eq!(r.referer, Some(&b"https://shop.example.test/cart"[..]));
     }
 
     #[test]
@@ -491,7 +491,7 @@ mod tests {
             Some((CodeSpace::Apr, 20014))
         );
         assert_eq!(
-            r.failure.map(|f| (f.cause, f.upstream)),
+            r.failure.map(|f| (f.cause, f.peer)),
             Some((Cause::UpstreamClosedEarly, Some(&b"httpd-UDS:0"[..])))
         );
         let r = rec(
@@ -525,10 +525,10 @@ mod tests {
             r.message,
             b"proxy: error reading status line from remote server localhost:8080"
         );
-        assert_eq!(r.referrer, Some(&b"https://example.com/"[..]));
+        assert_eq!(r.referer, Some(&b"https://example.com/"[..]));
         let f = r.failure.unwrap();
         assert_eq!(
-            (f.cause, f.phase, f.errno, f.upstream),
+            (f.cause, f.phase, f.errno, f.peer),
             (
                 Cause::UpstreamTimeoutRead,
                 Some(Phase::ReadHeader),
@@ -592,7 +592,7 @@ mod tests {
             r.message,
             b"HTTP: failed to make connection to backend: localhost"
         );
-        assert_eq!(r.referrer, Some(&b"https://example.com/"[..]));
+        assert_eq!(r.referer, Some(&b"https://example.com/"[..]));
         // The connect failure itself, without client.
         let r = rec(
             "[2025-07-22 15:45:51.323610] [proxy:error] [pid 1234:tid 5678] (111)Connection refused: AH00957: http: attempt to connect to 127.0.0.1:8080 (localhost:8080) failed",

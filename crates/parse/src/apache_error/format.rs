@@ -477,7 +477,7 @@ impl ErrorLogFormat {
             rec.client_port = port;
         }
         rec.sys_error = cap(Slot::Status).and_then(status_item);
-        rec.referrer = cap(Slot::Referer).and_then(dash);
+        rec.referer = cap(Slot::Referer).and_then(dash);
         rec.host = cap(Slot::Host).and_then(dash);
         rec.server_name = cap(Slot::Server).and_then(dash);
         set_message(&mut rec, cap(Slot::Message).unwrap_or_default());
@@ -729,7 +729,7 @@ mod tests {
             (r.client, r.client_port),
             (Some(&b"203.0.113.9"[..]), Some(50312))
         );
-        assert_eq!(r.referrer, Some(&b"https://example.com/"[..]));
+        assert_eq!(r.referer, Some(&b"https://example.com/"[..]));
         assert_eq!(
             r.message,
             b"HTTP: failed to make connection to backend: localhost"
@@ -766,7 +766,7 @@ mod tests {
         assert_eq!(r.code, Some(&b"AH00957"[..]));
         let f = r.failure.unwrap();
         assert_eq!(
-            (f.cause, f.errno, f.upstream),
+            (f.cause, f.errno, f.peer),
             (
                 Cause::UpstreamRefused,
                 Some(Errno::ConnRefused),

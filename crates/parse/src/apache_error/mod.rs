@@ -111,7 +111,7 @@ pub(super) mod testing {
         assert_eq!(r.client, None);
         let f = r.failure.as_ref().unwrap();
         assert_eq!(
-            (f.cause, f.role, f.upstream),
+            (f.cause, f.role, f.peer),
             (
                 Cause::UpstreamRefused,
                 Role::Cause,

@@ -45,7 +45,7 @@ fn expect<'a>(
     assert_eq!(f.phase, phase, "phase of {rec:?}");
     assert_eq!(f.errno, errno, "errno of {rec:?}");
     assert_eq!(
-        f.upstream.map(|u| String::from_utf8_lossy(u).into_owned()),
+        f.peer.map(|u| String::from_utf8_lossy(u).into_owned()),
         upstream.map(str::to_owned),
         "upstream of {rec:?}"
     );
@@ -77,7 +77,7 @@ fn upstream_refused_nginx_real() {
         Event,
     );
     assert_eq!(f.protocol, Some(&b"http"[..]));
-    assert_eq!(rec.referrer, Some(&b"https://shop.example.test/cart"[..]));
+    assert_eq!(rec.referer, Some(&b"https://shop.example.test/cart"[..]));
 }
 
 #[test]
@@ -449,7 +449,7 @@ fn upstream_reset_real() {
         Some("127.0.0.1:19155"),
         Event,
     );
-    assert_eq!(rec.referrer, Some(&b"https://shop.example.test/cart"[..]));
+    assert_eq!(rec.referer, Some(&b"https://shop.example.test/cart"[..]));
 }
 
 #[test]
@@ -969,7 +969,7 @@ fn dns_resolution_real() {
         rec.message,
         &b"api.internal.example could not be resolved"[..]
     );
-    assert_eq!(rec.upstream, None);
+    assert_eq!(rec.upstream_url, None);
     let rec = nginx(
         "2026/11/25 09:48:33 [error] 32433#32433: send() failed (111: Connection refused) while resolving, resolver: 127.0.0.1:19054",
     );

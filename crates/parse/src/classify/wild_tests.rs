@@ -116,10 +116,7 @@ fn unexpected_client_values_keep_message_errno_and_phase() {
             let expected = (!client.is_empty()).then(|| client.to_owned());
             assert_eq!(text(rec.client), expected, "{line}");
             assert_eq!(text(rec.server_name).as_deref(), Some("shop.example"));
-            assert_eq!(
-                text(failure(&rec).upstream).as_deref(),
-                Some("10.0.0.5:8080")
-            );
+            assert_eq!(text(failure(&rec).peer).as_deref(), Some("10.0.0.5:8080"));
         }
     }
 }
@@ -157,7 +154,7 @@ fn unix_client_real() {
     );
     assert_eq!(text(rec.client).as_deref(), Some("unix:"));
     assert_eq!(
-        text(rec.referrer).as_deref(),
+        text(rec.referer).as_deref(),
         Some("https://shop.example.test/cart")
     );
 }
@@ -198,7 +195,7 @@ fn stream_upstream_failures_real() {
         let f = failure(&rec);
         assert_eq!((f.cause, f.phase), (cause, Some(phase)), "{line}");
         assert_eq!(text(f.protocol).as_deref(), Some(protocol), "{line}");
-        assert_eq!(text(f.upstream).as_deref(), text(rec.upstream).as_deref());
+        assert_eq!(text(f.peer).as_deref(), text(rec.upstream_url).as_deref());
         assert_eq!(rec.request, None);
     }
 }
@@ -301,7 +298,7 @@ fn proxy_connect_module_action_suffixes() {
     let rec = nginx(&rec_line);
     let f = failure(&rec);
     assert_eq!(f.cause, Cause::UpstreamTimeoutRead);
-    assert_eq!(text(f.upstream).as_deref(), Some("93.184.216.34:443"));
+    assert_eq!(text(f.peer).as_deref(), Some("93.184.216.34:443"));
     let rec_line =
         format!("2026/11/25 10:00:00 [error] 7#7: *1 proxy_connect: no live connection{ctx}");
     let rec = nginx(&rec_line);
@@ -317,7 +314,7 @@ fn lua_prefix_and_subrequest_fields() {
     );
     let f = failure(&rec);
     assert_eq!(
-        (f.cause, text(f.upstream).as_deref()),
+        (f.cause, text(f.peer).as_deref()),
         (Cause::UpstreamRefused, Some("127.0.0.1:9001"))
     );
     assert_eq!(text(rec.subrequest).as_deref(), Some("/_auth"));
@@ -327,7 +324,7 @@ fn lua_prefix_and_subrequest_fields() {
     );
     assert_eq!(failure(&rec).cause, Cause::UpstreamTimeoutRead);
     assert_eq!(text(rec.host).as_deref(), Some("api.example"));
-    assert_eq!(text(rec.referrer).as_deref(), Some("https://api.example/"));
+    assert_eq!(text(rec.referer).as_deref(), Some("https://api.example/"));
     // Lua code talking to its own backends (cosockets): src/ngx_http_lua_socket_tcp.c.
     for (message, cause, phase) in [
         (
@@ -378,7 +375,7 @@ fn lua_balancers_and_the_placeholder() {
     );
     let f = failure(&lua);
     assert_eq!(
-        (f.cause, f.variant, f.role, text(f.upstream).as_deref()),
+        (f.cause, f.variant, f.role, text(f.peer).as_deref()),
         (
             Cause::NoLiveUpstreams,
             Some("no_endpoints"),
@@ -474,10 +471,7 @@ fn lua_balancers_and_the_placeholder() {
         "2026/11/25 10:00:00 [error] 7#7: *1 [lua] init.lua:1419: balancer(): failed to set the current peer (address: 10.0.0.9 port: 8000): no host allowed while connecting to upstream{ctx}"
     );
     let kong_peer = nginx(&kong_peer_line);
-    assert_eq!(
-        text(failure(&kong_peer).upstream).as_deref(),
-        Some("10.0.0.9")
-    );
+    assert_eq!(text(failure(&kong_peer).peer).as_deref(), Some("10.0.0.9"));
     // Kong kong/runloop/balancer/init.lua; lua-nginx-module `balancer_by_lua*` errors.
     let dns_line = format!(
         "2026/11/25 10:00:00 [error] 7#7: *1 [lua] init.lua:382: execute(): DNS resolution failed: dns server error: 3 name error. Tried: [\"(short)orders.svc:(na) - cache-miss\"]{ctx}"
@@ -531,7 +525,7 @@ fn older_and_third_party_resolver_wordings() {
         let rec = nginx(line);
         let f = failure(&rec);
         assert_eq!(f.cause, Cause::DnsResolution, "{line}");
-        assert_eq!(text(f.upstream).as_deref(), name, "{line}");
+        assert_eq!(text(f.peer).as_deref(), name, "{line}");
     }
     // The same words in a request's own line are not the resolver's.
     let rec = nginx(
@@ -606,7 +600,7 @@ fn windows_builds_of_nginx() {
         let rec = nginx(&line);
         let f = failure(&rec);
         assert_eq!((f.cause, f.errno), (cause, Some(name)), "{line}");
-        assert_eq!(text(f.upstream).as_deref(), Some("127.0.0.1:8080"));
+        assert_eq!(text(f.peer).as_deref(), Some("127.0.0.1:8080"));
     }
     let read = r#" while reading response header from upstream, client: 127.0.0.1, server: localhost, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:8080/", host: "localhost""#;
     for (message, cause) in [
@@ -641,7 +635,7 @@ fn windows_builds_of_nginx() {
         )
     );
     assert_eq!(
-        text(f.upstream).as_deref(),
+        text(f.peer).as_deref(),
         Some("C:\\nginx/temp/client_body_temp")
     );
     let rec = nginx(
@@ -1083,7 +1077,7 @@ fn temp_files_nginx_cannot_write() {
         )
     );
     assert_eq!(
-        text(f.upstream).as_deref(),
+        text(f.peer).as_deref(),
         Some("/tmp/logscan-capture/nginx/temp_path_permission/tmp/client_body")
     );
     let proxy = nginx(
@@ -1091,7 +1085,7 @@ fn temp_files_nginx_cannot_write() {
     );
     let f = failure(&proxy);
     assert_eq!(
-        (f.cause, f.phase, text(f.upstream).as_deref()),
+        (f.cause, f.phase, text(f.peer).as_deref()),
         (
             Cause::BufferedToDisk,
             Some(Phase::ReadBody),
@@ -1115,7 +1109,7 @@ fn temp_files_nginx_cannot_write() {
     ] {
         let f = failure(&nginx(line));
         assert_eq!(
-            (f.cause, f.variant, text(f.upstream).as_deref()),
+            (f.cause, f.variant, text(f.peer).as_deref()),
             (Cause::BufferedToDisk, Some("temp_path_error"), Some(dir)),
             "{line}"
         );

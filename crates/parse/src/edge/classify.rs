@@ -63,14 +63,14 @@ fn failure<'a>(
     cause: Cause,
     phase: Option<Phase>,
     variant: Option<&'static str>,
-    upstream: Option<&'a [u8]>,
+    peer: Option<&'a [u8]>,
     protocol: Option<&'a [u8]>,
 ) -> Failure<'a> {
     Failure {
         cause,
         phase,
         errno: None,
-        upstream,
+        peer,
         protocol,
         variant,
         role: Role::Event,

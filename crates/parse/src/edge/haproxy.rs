@@ -392,7 +392,7 @@ fn context<'a>(cause: Cause, upstream: &'a [u8], variant: &'static str) -> Failu
         cause,
         phase: Some(Phase::Connect),
         errno: None,
-        upstream: Some(upstream),
+        peer: Some(upstream),
         protocol: None,
         variant: Some(variant),
         role: Role::Context,

@@ -45,6 +45,7 @@ mod tests;
 
 /// The product in front of the origin.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Edge {
     /// HAProxy (`option httplog`).
     #[default]
@@ -130,6 +131,7 @@ impl fmt::Display for Edge {
 /// How long parts of a request took at the edge, in microseconds, where the product logs
 /// them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EdgeTimings {
     /// Time spent waiting in a queue for a connection slot (HAProxy `Tw`).
     pub queue_us: Option<u64>,
@@ -148,6 +150,7 @@ pub struct EdgeTimings {
 /// Byte fields borrow from the line and keep the product's own escaping (HAProxy `#22`,
 /// CloudFront `%20`, JSON `\"`). Fields the line does not have are `None`.
 #[derive(Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct EdgeRecord<'a> {
     /// The product that wrote the line.
     pub edge: Edge,

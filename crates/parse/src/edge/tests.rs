@@ -328,13 +328,13 @@ fn haproxy_every_termination_state() {
         haproxy_line("app/web1", "0/0/-1/-1/0", "503", "SC--"),
     );
     assert_eq!(r.origin_status, None);
-    assert_eq!(r.failure.unwrap().upstream, Some(&b"app/web1"[..]));
+    assert_eq!(r.failure.unwrap().peer, Some(&b"app/web1"[..]));
     let r = owned(
         &Parser::haproxy(),
         haproxy_line("app/<NOSRV>", "0/-1/-1/-1/0", "503", "SC--"),
     );
     assert_eq!(r.origin, None);
-    assert_eq!(r.failure.unwrap().upstream, Some(&b"app"[..]));
+    assert_eq!(r.failure.unwrap().peer, Some(&b"app"[..]));
 }
 
 #[test]
@@ -390,7 +390,7 @@ fn haproxy_own_messages_are_context_or_about_itself() {
         (f.cause, f.role),
         (Cause::UpstreamRefused, crate::record::Role::Context)
     );
-    assert_eq!(f.upstream, Some(&b"app/web1"[..]));
+    assert_eq!(f.peer, Some(&b"app/web1"[..]));
     let r = edge(
         &p,
         b"<128>Nov 25 01:27:19 haproxy[812]: backend app has no server available!",
@@ -469,7 +469,7 @@ fn alb_documented_example() {
     assert_eq!(r.duration_us, Some(11_822_641));
     let f = r.failure.unwrap();
     assert_eq!(f.cause, Cause::EdgeFunctionError);
-    assert_eq!(f.upstream, Some(&b"my-targets/73e2d6bc24d8a067"[..]));
+    assert_eq!(f.peer, Some(&b"my-targets/73e2d6bc24d8a067"[..]));
 }
 
 #[test]
@@ -625,8 +625,7 @@ fn alb_statuses_without_a_reason() {
         assert_eq!(r.failure.and_then(|f| f.variant), variant, "{what}");
         if target != "-" {
             assert_eq!(
-                r.failure
-                    .map_or(Some(&b"10.0.1.15:8080"[..]), |f| f.upstream),
+                r.failure.map_or(Some(&b"10.0.1.15:8080"[..]), |f| f.peer),
                 Some(&b"10.0.1.15:8080"[..]),
                 "{what}"
             );
@@ -869,7 +868,7 @@ fn cloudflare_every_5xx_code() {
             (f.cause, f.phase, f.variant),
             (cause, Some(phase), Some(code))
         );
-        assert_eq!(f.upstream, Some(&b"203.0.113.7"[..]));
+        assert_eq!(f.peer, Some(&b"203.0.113.7"[..]));
     }
     let r = owned(&Parser::cloudflare(), cloudflare_line(522, 0, ""));
     assert_eq!(r.duration_us, Some(19_020_000));

@@ -19,6 +19,7 @@ fn severity_label(s: Severity) -> &'static str {
         Severity::Medium => "Medium",
         Severity::Low => "Low",
         Severity::Info => "Info",
+        _ => "Other",
     }
 }
 

@@ -1,7 +1,48 @@
-//! [`EntryReader`]: physical lines to entries over one reused buffer.
+//! Entry framing: a byte stream to entries, with a size limit on each.
+//!
+//! [`Parser::parse`](crate::Parser::parse) takes one entry. Most formats write one entry a
+//! line, but an nginx error entry may go on over several lines (FastCGI stderr with a PHP
+//! stack trace, some Lua messages), and a stream may hold anything: a line of 100 MB, binary
+//! junk without a newline. [`EntryReader`] splits any [`Read`] (a socket, a pipe, stdin, a
+//! `&[u8]`) into physical lines and joins continuation lines to the entry before them, as
+//! [`Parser::starts_entry`](crate::Parser::starts_entry) (or a rule of yours) says, keeping
+//! each entry and each line within the limits of its [`ReaderConfig`]. It is the framing
+//! logscan itself uses.
+//!
+//! ```
+//! # fn main() -> std::io::Result<()> {
+//! use logscan_parse::{EntryReader, Parser, ReaderConfig, Record};
+//!
+//! let log = b"2026/11/25 01:28:02 [error] 812#812: *97 FastCGI sent in stderr: \"PHP message: PHP Fatal error:  Uncaught Exception: boom in /var/www/index.php:3\n\
+//! Stack trace:\n\
+//! #0 /var/www/index.php(3): f()\n\
+//! #1 {main}\" while reading response header from upstream, client: 10.1.2.3, server: shop.example, request: \"GET / HTTP/1.1\", upstream: \"fastcgi://unix:/run/php/php8.2-fpm.sock:\", host: \"shop.example\"\n\
+//! 2026/11/25 01:28:03 [error] 812#812: *98 connect() failed (111: Connection refused) while connecting to upstream, client: 10.1.2.3, server: shop.example, request: \"GET / HTTP/1.1\", upstream: \"http://10.0.0.5:8080/\", host: \"shop.example\"\n";
+//! let parser = Parser::nginx_error();
+//! let mut reader = EntryReader::new(&log[..], ReaderConfig::default());
+//! let mut seen = Vec::new();
+//! while let Some(entry) = reader.next_entry_for(&parser)? {
+//!     let Ok(Record::Error(record)) = parser.parse(entry.bytes) else { continue };
+//!     let cause = record.failure.map(|f| f.cause.id());
+//!     seen.push((entry.first_line, entry.lines, cause));
+//! }
+//! assert_eq!(seen, [
+//!     (1, 4, Some("php_fatal")), // the stack trace joined to its line
+//!     (5, 1, Some("upstream_refused")),
+//! ]);
+//! # Ok(()) }
+//! ```
+//!
+//! For files, reach for [`logscan-input`](https://crates.io/crates/logscan-input) instead:
+//! it finds the logs in a directory, reads rotated series in time order, decompresses gzip,
+//! zstd, bzip2 and xz, and splits a large file into chunks at entry starts for parallel
+//! reading (all with this same framing). [`logscan-scan`](https://crates.io/crates/logscan-scan)
+//! runs the whole loop: open, detect the format, frame, parse, into a sink of yours.
 
 use std::fmt;
 use std::io::{self, Read};
+
+use crate::Parser;
 
 /// Buffer size to start with (grows only for lines or entries longer than what fits).
 const INITIAL_BUFFER: usize = 256 * 1024;
@@ -85,7 +126,7 @@ enum Line {
 ///
 /// ```
 /// # fn main() -> std::io::Result<()> {
-/// use logscan_input::{EntryReader, ReaderConfig};
+/// use logscan_parse::{EntryReader, ReaderConfig};
 ///
 /// let log = b"2024/05/01 14:02:11 [error] 1#1: boom\nstack line\r\n2024/05/01 14:02:12 [warn] x";
 /// let mut reader = EntryReader::new(&log[..], ReaderConfig::default());
@@ -309,6 +350,12 @@ impl<R: Read> EntryReader<R> {
             lines,
             too_long: false,
         }))
+    }
+
+    /// The next entry of the format `parser` reads: [`EntryReader::next_entry`] with
+    /// [`Parser::starts_entry`] as the rule.
+    pub fn next_entry_for(&mut self, parser: &Parser) -> io::Result<Option<Entry<'_>>> {
+        self.next_entry(&|line| parser.starts_entry(line))
     }
 
     /// Finds the line starting `start` bytes after `pos`, reading as needed, looking at most

@@ -5,7 +5,7 @@
 
 use std::io::{self, Read, Write};
 
-use logscan_input::{EntryReader, ReaderConfig};
+use logscan_parse::{EntryReader, ReaderConfig};
 
 /// nginx-like: an entry starts with a digit.
 fn starts(line: &[u8]) -> bool {
