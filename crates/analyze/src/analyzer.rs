@@ -237,7 +237,9 @@ pub struct Analyzer {
     pub(crate) causes: BTreeMap<Cause, Series>,
     pub(crate) failures: Series,
     pub(crate) access: AccessState,
+    #[serde(with = "crate::columns")]
     pub(crate) error_marks: BottomK<ErrorMark>,
+    #[serde(with = "crate::columns")]
     pub(crate) request_marks: BottomK<RequestMark>,
     pub(crate) fpm_marks: BottomK<FpmMark>,
     /// Edge requests, failures for the join, and the origin's requests to join them with.

@@ -165,8 +165,10 @@ pub(crate) struct EdgeState {
     /// Requests per product id.
     pub(crate) products: BTreeMap<String, u64>,
     /// Edge failures (uniform sample).
+    #[serde(with = "crate::columns")]
     pub(crate) marks: BottomK<EdgeMark>,
     /// Origin requests and logged failures (sampled by path and slot).
+    #[serde(with = "crate::columns")]
     pub(crate) origin: BottomK<OriginMark>,
     /// The first and last origin access-log request, in analysis seconds.
     pub(crate) origin_span: Option<(i64, i64)>,

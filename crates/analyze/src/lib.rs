@@ -68,6 +68,7 @@ mod attribute;
 #[cfg(test)]
 mod causes_page;
 mod clock;
+mod columns;
 mod config;
 mod configured;
 mod correlate;

@@ -48,6 +48,23 @@ impl<T: Ord + Clone> BottomK<T> {
         self.heap.len()
     }
 
+    /// How many items may be kept.
+    pub(crate) fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// A sample of `items` (read back from a state: sorted smallest first, as written; any
+    /// order is taken, only more slowly).
+    pub(crate) fn from_sorted(capacity: usize, offered: u64, mut items: Vec<T>) -> BottomK<T> {
+        // Reversed, sorted items already form a max-heap: building it only compares them.
+        items.reverse();
+        BottomK {
+            capacity: capacity.max(1),
+            offered,
+            heap: BinaryHeap::from(items),
+        }
+    }
+
     /// How many items were offered in total.
     pub fn offered(&self) -> u64 {
         self.offered
@@ -59,9 +76,30 @@ impl<T: Ord + Clone> BottomK<T> {
         if other.heap.is_empty() {
             return;
         }
-        // The `capacity` smallest of the union, in linear time: select, then heapify.
+        // Once this sample is full, only items below its largest can enter: merging many
+        // shards, most of each new shard's items are not, and cost one comparison each.
+        let bound = if self.heap.len() >= self.capacity {
+            self.heap.peek().cloned()
+        } else {
+            None
+        };
+        let entering: Vec<T> = match &bound {
+            Some(max) => other
+                .heap
+                .iter()
+                .filter(|item| *item < max)
+                .cloned()
+                .collect(),
+            None => other.heap.iter().cloned().collect(),
+        };
+        if bound.is_some() && entering.len() <= self.capacity / 8 {
+            // A few: each replaces the largest kept in place (log k each).
+            entering.into_iter().for_each(|item| self.offer_kept(item));
+            return;
+        }
+        // Many: the `capacity` smallest of the union, in linear time (select, heapify).
         let mut items = std::mem::take(&mut self.heap).into_vec();
-        items.extend(other.heap.iter().cloned());
+        items.extend(entering);
         if items.len() > self.capacity {
             items.select_nth_unstable(self.capacity - 1);
             items.truncate(self.capacity);
@@ -132,11 +170,11 @@ impl<T: Ord + Clone + Serialize> Serialize for BottomK<T> {
 impl<'de, T: Ord + Clone + Deserialize<'de>> Deserialize<'de> for BottomK<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let repr = Repr::<T>::deserialize(d)?;
-        Ok(BottomK {
-            capacity: repr.capacity.max(1),
-            offered: repr.offered,
-            heap: repr.items.into_iter().collect(),
-        })
+        Ok(BottomK::from_sorted(
+            repr.capacity,
+            repr.offered,
+            repr.items,
+        ))
     }
 }
 
@@ -163,6 +201,21 @@ mod tests {
             expected.sort_unstable();
             expected.truncate(20);
             prop_assert_eq!(whole.sorted(), expected);
+        }
+
+        #[test]
+        fn many_shards_merge_to_the_whole(items in prop::collection::vec(0u32..5000, 0..2000), shards in 1usize..40) {
+            // Merged one after another, a full sample takes later shards' items one at a
+            // time or by selection: both keep the smallest.
+            let mut whole = BottomK::new(64);
+            items.iter().for_each(|&i| whole.offer(i));
+            let mut merged = BottomK::new(64);
+            for shard in items.chunks(items.len().div_ceil(shards).max(1)) {
+                let mut part = BottomK::new(64);
+                shard.iter().for_each(|&i| part.offer(i));
+                merged.merge(&part);
+            }
+            prop_assert_eq!(&merged, &whole);
         }
     }
 }

@@ -3,6 +3,8 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, sync_channel};
 
 use logscan_analyze::Analyzer;
 use logscan_input::{Input, discovery_order};
@@ -33,33 +35,35 @@ pub struct Merged {
 /// Merges states read whole, in any order given, into the analyzer of one run over all
 /// their inputs. See [`merge_files`], which does the same reading one body at a time.
 pub fn merge(states: Vec<(String, Result<State, StateError>)>) -> Merged {
-    let mut bodies: Vec<Option<State>> = Vec::with_capacity(states.len());
+    let mut bodies: Vec<Mutex<Option<State>>> = Vec::with_capacity(states.len());
     let summaries = states
         .into_iter()
         .map(|(name, state)| match state {
             Ok(state) => {
                 let summary = state.summary();
-                bodies.push(Some(state));
+                bodies.push(Mutex::new(Some(state)));
                 (name, Ok(summary))
             }
             Err(e) => {
-                bodies.push(None);
+                bodies.push(Mutex::new(None));
                 (name, Err(e))
             }
         })
         .collect();
     run(summaries, |at, _| {
         bodies
-            .get_mut(at)
-            .and_then(Option::take)
+            .get(at)
+            .and_then(|slot| slot.lock().ok()?.take())
             .map(|s| s.analyzer)
             .ok_or(StateError::Empty)
     })
 }
 
 /// Merges state files, in any order given, into the analyzer of one run over all their
-/// inputs. Only the headers are read first; then the bodies one at a time, in the merge
-/// order, so memory holds the merged analyzer and one state, however many there are.
+/// inputs. Only the headers are read first; then the bodies, each decoded on one of a few
+/// threads (one per core) while this one merges the previous ones in the merge order, so
+/// memory holds the merged analyzer and a few states (one per thread), however many there
+/// are.
 ///
 /// **Order.** The result does not depend on the order of `paths`. The inputs of all
 /// states are put in the order one run over all their files lists them (standard input,
@@ -90,10 +94,10 @@ pub fn merge_files(paths: &[PathBuf]) -> Merged {
 }
 
 /// The plan and the merge: `fetch(i, summary)` gives the analyzer of the `i`-th state
-/// given, whose summary the plan was made from.
+/// given, whose summary the plan was made from (called from several threads at once).
 fn run(
     states: Vec<(String, Result<Summary, StateError>)>,
-    mut fetch: impl FnMut(usize, &Summary) -> Result<Analyzer, StateError>,
+    fetch: impl Fn(usize, &Summary) -> Result<Analyzer, StateError> + Sync,
 ) -> Merged {
     let mut refused: Vec<(usize, Refused)> = Vec::new();
     let mut good: Vec<(usize, String, Summary)> = Vec::new();
@@ -186,28 +190,85 @@ fn run(
         }
     }
 
+    let plan: Vec<Planned> = merging
+        .into_iter()
+        .zip(ids)
+        .map(|((given, name, summary), ids)| Planned {
+            given,
+            name,
+            summary,
+            ids,
+        })
+        .collect();
     let mut analyzer: Option<Analyzer> = None;
-    for ((given, name, summary), ids) in merging.into_iter().zip(ids) {
-        let mut state = match fetch(given, &summary) {
-            Ok(state) => state,
-            Err(e) => {
-                refused.push((
-                    given,
+    // Decoding (decompressing, reading, checking) is most of the work and each state's is
+    // its own: it runs on `workers` threads, state `i` on thread `i % workers`, each
+    // handing its states over in order, while this thread merges them in the plan's order
+    // (so the result is the same however the threads are scheduled).
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, MAX_WORKERS)
+        .min(plan.len().max(1));
+    let fetch = &fetch;
+    std::thread::scope(|scope| {
+        let mut handed: Vec<Receiver<Result<Analyzer, StateError>>> = Vec::with_capacity(workers);
+        for worker in 0..workers {
+            // A rendezvous: a thread decodes its next state only once the last one was
+            // taken, so at most one decoded state per thread waits.
+            let (send, receive) = sync_channel(0);
+            handed.push(receive);
+            let plan = &plan;
+            scope.spawn(move || {
+                for planned in plan.iter().skip(worker).step_by(workers) {
+                    let state = fetch(planned.given, &planned.summary).map(|mut state| {
+                        let map: BTreeMap<u32, u32> =
+                            state.input_ids().zip(planned.ids.iter().copied()).collect();
+                        state.renumber_inputs(&map);
+                        state
+                    });
+                    if send.send(state).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        for (at, planned) in plan.iter().enumerate() {
+            let state = handed
+                .get(at % workers)
+                .ok_or(StateError::Empty)
+                .and_then(|from| {
+                    from.recv().unwrap_or_else(|_| {
+                        Err(StateError::Corrupt("its reader stopped".to_owned()))
+                    })
+                });
+            match state {
+                Ok(state) => analyzer
+                    .get_or_insert_with(|| Analyzer::new(state.config()))
+                    .merge(state),
+                Err(e) => refused.push((
+                    planned.given,
                     Refused {
-                        name,
+                        name: planned.name.clone(),
                         reason: e.to_string(),
                     },
-                ));
-                continue;
+                )),
             }
-        };
-        let map: BTreeMap<u32, u32> = state.input_ids().zip(ids).collect();
-        state.renumber_inputs(&map);
-        analyzer
-            .get_or_insert_with(|| Analyzer::new(state.config()))
-            .merge(state);
-    }
+        }
+    });
     finish(analyzer, refused, notes)
+}
+
+/// The most threads that decode states: beyond a few, the merge on one thread is the
+/// bottleneck and each thread only holds another decoded state in memory.
+const MAX_WORKERS: usize = 4;
+
+/// A state as the plan merges it: where it was given, its name and summary, and the new
+/// id of each of its inputs, in input order.
+struct Planned {
+    given: usize,
+    name: String,
+    summary: Summary,
+    ids: Vec<u32>,
 }
 
 /// A state given twice, one path in two states, states of other logscan versions.

@@ -19,7 +19,12 @@ fn shape_file(version: u32) -> PathBuf {
 fn shape() -> String {
     let analyzer = common::canonical();
     let settings = Settings::of(&analyzer.config());
-    common::shape::of(&(analyzer, settings))
+    let mut shape = common::shape::of(&(analyzer, settings));
+    // The samples of marks are byte strings to serde: their columns are listed here.
+    for layout in logscan_analyze::Analyzer::sample_layouts() {
+        shape.push_str(&format!("sample columns: {layout}\n"));
+    }
+    shape
 }
 
 #[test]

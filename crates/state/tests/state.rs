@@ -26,6 +26,20 @@ fn a_state_reads_back_to_the_same_report() {
 }
 
 #[test]
+fn an_analyzer_read_back_compares_equal() {
+    // The analyzer's own comparison, not only its report: what a clock caches while lines
+    // are read (the offset of the last hour) is not written, and must not make an
+    // analyzer read back unequal to the one that was saved.
+    let canonical = common::canonical();
+    let state = decode(&encode(&canonical).unwrap()).unwrap();
+    assert!(state.analyzer == canonical);
+    // A real difference still shows.
+    let mut other = common::canonical();
+    other.label_inputs("web1");
+    assert!(state.analyzer != other);
+}
+
+#[test]
 fn a_line_waiting_for_its_other_half_travels_whole() {
     // The canonical state ends with an Apache AH00957 (111)Connection refused still waiting
     // for its AH01114: it is counted at finish, after the trip through a file.
@@ -154,7 +168,7 @@ fn a_hostile_length_allocates_nothing_big() {
     let crc = crc32fast::hash(&bad);
     bad.extend_from_slice(&crc.to_le_bytes());
     assert!(
-        reason(&bad).contains("decompresses to 11 or more bytes"),
+        reason(&bad).contains("decompresses to") && reason(&bad).contains("the header says 10"),
         "{}",
         reason(&bad)
     );

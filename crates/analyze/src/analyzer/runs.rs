@@ -26,6 +26,14 @@ impl Analyzer {
         }
     }
 
+    /// The fields of the marks in each sample a state file writes column by column (error
+    /// marks, access-log marks, edge failures, origin lines), in order: what serde's view
+    /// of the analyzer shows only as byte strings, so that a state file's shape test sees
+    /// them change.
+    pub fn sample_layouts() -> [&'static str; 4] {
+        crate::columns::layouts()
+    }
+
     /// The ids of the inputs, in input order.
     pub fn input_ids(&self) -> impl Iterator<Item = u32> + '_ {
         self.inputs.keys().copied()
