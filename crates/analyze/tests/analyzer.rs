@@ -16,18 +16,18 @@ fn at(second: i64) -> Timestamp {
 }
 
 fn failure(cause: Cause, phase: Phase, upstream: &'static str, role: Role) -> Failure<'static> {
-    Failure {
-        cause,
-        phase: Some(phase),
-        errno: None,
-        peer: Some(upstream.as_bytes()),
-        protocol: Some(if upstream.starts_with("unix:") {
+    {
+        let mut lit = Failure::new(cause, role);
+        lit.phase = Some(phase);
+        lit.errno = None;
+        lit.peer = Some(upstream.as_bytes());
+        lit.protocol = Some(if upstream.starts_with("unix:") {
             b"fastcgi"
         } else {
             b"http"
-        }),
-        variant: None,
-        role,
+        });
+        lit.variant = None;
+        lit
     }
 }
 
@@ -38,15 +38,16 @@ fn nginx_error(
     upstream: &'static str,
     request: &'static str,
 ) -> Record<'static> {
-    Record::Error(ErrorRecord {
-        format: Format::NginxError,
-        time: Some(at(second)),
-        level: Some(Level::Error),
-        client: Some(b"127.0.0.1"),
-        server_name: Some(b"localhost"),
-        request: Some(request.as_bytes()),
-        failure: Some(failure(cause, phase, upstream, Role::Event)),
-        ..ErrorRecord::default()
+    Record::Error({
+        let mut lit = ErrorRecord::default();
+        lit.format = Format::NginxError;
+        lit.time = Some(at(second));
+        lit.level = Some(Level::Error);
+        lit.client = Some(b"127.0.0.1");
+        lit.server_name = Some(b"localhost");
+        lit.request = Some(request.as_bytes());
+        lit.failure = Some(failure(cause, phase, upstream, Role::Event));
+        lit
     })
 }
 
@@ -58,24 +59,26 @@ fn nginx_access(
     urt: &'static str,
 ) -> Record<'static> {
     let ts = at(second).with_offset(Some(0));
-    Record::Access(AccessRecord {
-        format: Format::NginxAccess,
-        time: Some(ts),
-        client: Some(b"127.0.0.1"),
-        request: Some(request.as_bytes()),
-        status: Some(status),
-        request_time_us: urt.parse::<f64>().ok().map(|s| (s * 1e6).round() as u64),
-        upstream: UpstreamFields {
-            addr: Some(if upstream_status.contains(',') {
+    Record::Access({
+        let mut lit = AccessRecord::default();
+        lit.format = Format::NginxAccess;
+        lit.time = Some(ts);
+        lit.client = Some(b"127.0.0.1");
+        lit.request = Some(request.as_bytes());
+        lit.status = Some(status);
+        lit.request_time_us = urt.parse::<f64>().ok().map(|s| (s * 1e6).round() as u64);
+        lit.upstream = {
+            let mut lit = UpstreamFields::default();
+            lit.addr = Some(if upstream_status.contains(',') {
                 &b"10.0.0.1:80, 10.0.0.2:80"[..]
             } else {
                 b"127.0.0.1:19020"
-            }),
-            status: Some(upstream_status.as_bytes()),
-            response_time: Some(urt.as_bytes()),
-            ..UpstreamFields::default()
-        },
-        ..AccessRecord::default()
+            });
+            lit.status = Some(upstream_status.as_bytes());
+            lit.response_time = Some(urt.as_bytes());
+            lit
+        };
+        lit
     })
 }
 
@@ -408,49 +411,52 @@ fn unattributed_5xx_are_described() {
 fn apache_cause_and_effect_lines_count_once_with_the_client() {
     let mut a = Analyzer::new(Config::default());
     a.add_input(0, InputInfo::new("error_log", Format::ApacheError, "site"));
-    let cause_line = Record::Error(ErrorRecord {
-        format: Format::ApacheError,
-        time: Some(at(0)),
-        pid: Some(10),
-        tid: Some(77),
-        code: Some(b"AH00957"),
-        failure: Some(failure(
+    let cause_line = Record::Error({
+        let mut lit = ErrorRecord::default();
+        lit.format = Format::ApacheError;
+        lit.time = Some(at(0));
+        lit.pid = Some(10);
+        lit.tid = Some(77);
+        lit.code = Some(b"AH00957");
+        lit.failure = Some(failure(
             Cause::UpstreamRefused,
             Phase::Connect,
             "127.0.0.1:8080",
             Role::Cause,
-        )),
-        ..ErrorRecord::default()
+        ));
+        lit
     });
-    let context_line = Record::Error(ErrorRecord {
-        format: Format::ApacheError,
-        time: Some(at(0)),
-        pid: Some(10),
-        tid: Some(77),
-        code: Some(b"AH00959"),
-        failure: Some(failure(
+    let context_line = Record::Error({
+        let mut lit = ErrorRecord::default();
+        lit.format = Format::ApacheError;
+        lit.time = Some(at(0));
+        lit.pid = Some(10);
+        lit.tid = Some(77);
+        lit.code = Some(b"AH00959");
+        lit.failure = Some(failure(
             Cause::NoLiveUpstreams,
             Phase::Connect,
             "127.0.0.1:8080",
             Role::Context,
-        )),
-        ..ErrorRecord::default()
+        ));
+        lit
     });
     let effect_line = |second, pid| {
-        Record::Error(ErrorRecord {
-            format: Format::ApacheError,
-            time: Some(at(second)),
-            pid: Some(pid),
-            tid: Some(77),
-            client: Some(b"203.0.113.9"),
-            code: Some(b"AH01114"),
-            failure: Some(failure(
+        Record::Error({
+            let mut lit = ErrorRecord::default();
+            lit.format = Format::ApacheError;
+            lit.time = Some(at(second));
+            lit.pid = Some(pid);
+            lit.tid = Some(77);
+            lit.client = Some(b"203.0.113.9");
+            lit.code = Some(b"AH01114");
+            lit.failure = Some(failure(
                 Cause::UpstreamRefused,
                 Phase::Connect,
                 "127.0.0.1",
                 Role::Effect,
-            )),
-            ..ErrorRecord::default()
+            ));
+            lit
         })
     };
     let origin = |line| Origin {
@@ -500,21 +506,22 @@ fn php_fpm_pool_exhaustion_turns_fastcgi_timeouts_into_fpm_pool_exhausted() {
     let mut a = Analyzer::new(Config::default());
     a.add_input(0, InputInfo::new("error.log", Format::NginxError, "site"));
     a.add_input(1, InputInfo::new("php-fpm.log", Format::PhpFpm, "site"));
-    let fpm = Record::Error(ErrorRecord {
-        format: Format::PhpFpm,
-        time: Some(at(10)),
-        level: Some(Level::Warn),
-        pool: Some(b"www"),
-        failure: Some(Failure {
-            cause: Cause::FpmPoolExhausted,
-            phase: None,
-            errno: None,
-            peer: None,
-            protocol: None,
-            variant: None,
-            role: Role::Event,
-        }),
-        ..ErrorRecord::default()
+    let fpm = Record::Error({
+        let mut lit = ErrorRecord::default();
+        lit.format = Format::PhpFpm;
+        lit.time = Some(at(10));
+        lit.level = Some(Level::Warn);
+        lit.pool = Some(b"www");
+        lit.failure = Some({
+            let mut lit = Failure::new(Cause::FpmPoolExhausted, Role::Event);
+            lit.phase = None;
+            lit.errno = None;
+            lit.peer = None;
+            lit.protocol = None;
+            lit.variant = None;
+            lit
+        });
+        lit
     });
     let fpm_text = b"[25-Nov-2026 01:27:10] WARNING: [pool www] server reached pm.max_children setting (1), consider raising it";
     a.observe(

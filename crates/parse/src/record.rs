@@ -300,6 +300,7 @@ impl<'a> Record<'a> {
 /// of nginx (`client:`, `server:`, `request:`, ...) and Apache (`[client ...]`, `(errno)`,
 /// `AHnnnnn`) are split out of `message`.
 #[derive(Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ErrorRecord<'a> {
     /// `NginxError`, `ApacheError` or `PhpFpm`.
     pub format: Format,
@@ -416,6 +417,7 @@ impl Role {
 
 /// What an error entry says about an upstream failure.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Failure<'a> {
     /// Why it failed.
     pub cause: Cause,
@@ -442,6 +444,34 @@ pub struct Failure<'a> {
 }
 
 impl<'a> Failure<'a> {
+    /// A failure of `cause` in `role`, with nothing else known yet: set the other fields
+    /// (they are public) as the line tells them. (The struct is `#[non_exhaustive]`, so a
+    /// field added later breaks no caller.)
+    ///
+    /// ```
+    /// use logscan_parse::{Cause, Failure, Role};
+    /// let mut failure = Failure::new(Cause::UpstreamRefused, Role::Event);
+    /// failure.peer = Some(b"127.0.0.1:8080");
+    /// assert_eq!(failure.cause.id(), "upstream_refused");
+    /// ```
+    ///
+    /// Outside this crate, the records cannot be written as struct literals:
+    ///
+    /// ```compile_fail,E0639
+    /// let access = logscan_parse::AccessRecord { status: Some(502), ..Default::default() };
+    /// ```
+    pub fn new(cause: Cause, role: Role) -> Self {
+        Failure {
+            cause,
+            phase: None,
+            errno: None,
+            peer: None,
+            protocol: None,
+            variant: None,
+            role,
+        }
+    }
+
     /// Whether the failure happened after the response header went to the client, so the
     /// client saw a truncated response (usually logged as 200), not a 5xx.
     pub fn truncated_response(&self) -> bool {
@@ -479,6 +509,7 @@ impl fmt::Debug for Failure<'_> {
 
 /// An access-log entry: one request.
 #[derive(Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AccessRecord<'a> {
     /// `NginxAccess` or `ApacheAccess`.
     pub format: Format,
@@ -561,6 +592,7 @@ impl fmt::Debug for AccessRecord<'_> {
 /// `, `, and ` : ` between groups after an internal redirect (`X-Accel-Redirect`,
 /// `error_page`); `-` marks a missing value. The raw text is kept; the methods read it.
 #[derive(Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UpstreamFields<'a> {
     /// `$upstream_addr`
     pub addr: Option<&'a [u8]>,

@@ -4,11 +4,12 @@ mod upstream_fields {
     use logscan_parse::{Parser, Record, UpstreamFields};
 
     fn upstream<'a>(addr: &'a str, status: &'a str, time: &'a str) -> UpstreamFields<'a> {
-        UpstreamFields {
-            addr: Some(addr.as_bytes()),
-            status: Some(status.as_bytes()),
-            response_time: Some(time.as_bytes()),
-            ..UpstreamFields::default()
+        {
+            let mut lit = UpstreamFields::default();
+            lit.addr = Some(addr.as_bytes());
+            lit.status = Some(status.as_bytes());
+            lit.response_time = Some(time.as_bytes());
+            lit
         }
     }
 
@@ -27,9 +28,10 @@ mod upstream_fields {
         assert_eq!(one.tries(), 1);
         assert!(!one.is_empty());
         // A value in any one field is enough.
-        let length_only = UpstreamFields {
-            response_length: Some(b"0"),
-            ..UpstreamFields::default()
+        let length_only = {
+            let mut lit = UpstreamFields::default();
+            lit.response_length = Some(b"0");
+            lit
         };
         assert!(!length_only.is_empty());
     }

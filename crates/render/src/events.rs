@@ -383,12 +383,13 @@ mod tests {
         assert_eq!(split_host_port(b"2001:db8::1"), (&b"2001:db8::1"[..], None));
         assert_eq!(split_host_port(b"host:99999"), (&b"host:99999"[..], None));
         assert_eq!(split_host_port(b"host:"), (&b"host:"[..], None));
-        let record = Record::Error(ErrorRecord {
-            format: Format::ApacheError,
-            message: b"PHP Warning: x",
-            module: Some(b""),
-            host: Some(b"localhost:8080"),
-            ..ErrorRecord::default()
+        let record = Record::Error({
+            let mut lit = ErrorRecord::default();
+            lit.format = Format::ApacheError;
+            lit.message = b"PHP Warning: x";
+            lit.module = Some(b"");
+            lit.host = Some(b"localhost:8080");
+            lit
         });
         let source = Source {
             path: "error.log",
@@ -403,28 +404,29 @@ mod tests {
 
     #[test]
     fn nested_ecs_keys_and_dashes_left_out() {
-        let record = Record::Error(ErrorRecord {
-            format: Format::NginxError,
-            time: Timestamp::from_parts(2026, 11, 25, 1, 27, 19, 0, None),
-            level: Some(Level::Error),
-            pid: Some(812),
-            tid: Some(812),
-            connection: Some(31),
-            message: b"connect() failed",
-            client: Some(b"127.0.0.1"),
-            server_name: Some(b"localhost"),
-            request: Some(b"GET /api/items HTTP/1.1"),
-            host: Some(b"-"),
-            failure: Some(Failure {
-                cause: Cause::UpstreamRefused,
-                phase: Some(Phase::Connect),
-                errno: None,
-                peer: Some(b"127.0.0.1:19020"),
-                protocol: Some(b"http"),
-                variant: None,
-                role: Role::Event,
-            }),
-            ..ErrorRecord::default()
+        let record = Record::Error({
+            let mut lit = ErrorRecord::default();
+            lit.format = Format::NginxError;
+            lit.time = Timestamp::from_parts(2026, 11, 25, 1, 27, 19, 0, None);
+            lit.level = Some(Level::Error);
+            lit.pid = Some(812);
+            lit.tid = Some(812);
+            lit.connection = Some(31);
+            lit.message = b"connect() failed";
+            lit.client = Some(b"127.0.0.1");
+            lit.server_name = Some(b"localhost");
+            lit.request = Some(b"GET /api/items HTTP/1.1");
+            lit.host = Some(b"-");
+            lit.failure = Some({
+                let mut lit = Failure::new(Cause::UpstreamRefused, Role::Event);
+                lit.phase = Some(Phase::Connect);
+                lit.errno = None;
+                lit.peer = Some(b"127.0.0.1:19020");
+                lit.protocol = Some(b"http");
+                lit.variant = None;
+                lit
+            });
+            lit
         });
         let source = Source {
             path: "error.log",
@@ -452,11 +454,12 @@ mod tests {
 
     #[test]
     fn invalid_utf8_stays_valid_json() {
-        let record = Record::Access(AccessRecord {
-            format: Format::NginxAccess,
-            request: Some(b"GET /\xff\x1b[2J HTTP/1.1"),
-            status: Some(502),
-            ..AccessRecord::default()
+        let record = Record::Access({
+            let mut lit = AccessRecord::default();
+            lit.format = Format::NginxAccess;
+            lit.request = Some(b"GET /\xff\x1b[2J HTTP/1.1");
+            lit.status = Some(502);
+            lit
         });
         let source = Source {
             path: "access.log",

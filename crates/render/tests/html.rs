@@ -738,40 +738,43 @@ fn at(second: i64) -> Timestamp {
 }
 
 fn nginx_error(second: i64, request: &'static str) -> Record<'static> {
-    Record::Error(ErrorRecord {
-        format: Format::NginxError,
-        time: Some(at(second)),
-        level: Some(Level::Error),
-        client: Some(b"127.0.0.1"),
-        server_name: Some(b"localhost"),
-        request: Some(request.as_bytes()),
-        failure: Some(Failure {
-            cause: Cause::UpstreamRefused,
-            phase: Some(Phase::Connect),
-            errno: None,
-            peer: Some(b"127.0.0.1:19020"),
-            protocol: Some(b"http"),
-            variant: None,
-            role: Role::Event,
-        }),
-        ..ErrorRecord::default()
+    Record::Error({
+        let mut lit = ErrorRecord::default();
+        lit.format = Format::NginxError;
+        lit.time = Some(at(second));
+        lit.level = Some(Level::Error);
+        lit.client = Some(b"127.0.0.1");
+        lit.server_name = Some(b"localhost");
+        lit.request = Some(request.as_bytes());
+        lit.failure = Some({
+            let mut lit = Failure::new(Cause::UpstreamRefused, Role::Event);
+            lit.phase = Some(Phase::Connect);
+            lit.errno = None;
+            lit.peer = Some(b"127.0.0.1:19020");
+            lit.protocol = Some(b"http");
+            lit.variant = None;
+            lit
+        });
+        lit
     })
 }
 
 fn nginx_access(second: i64, status: u16, request: &'static str) -> Record<'static> {
-    Record::Access(AccessRecord {
-        format: Format::NginxAccess,
-        time: Some(at(second).with_offset(Some(0))),
-        client: Some(b"127.0.0.1"),
-        request: Some(request.as_bytes()),
-        status: Some(status),
-        upstream: UpstreamFields {
-            addr: Some(b"127.0.0.1:19020"),
-            status: Some(if status == 502 { b"502" } else { b"200" }),
-            response_time: Some(b"0.001"),
-            ..UpstreamFields::default()
-        },
-        ..AccessRecord::default()
+    Record::Access({
+        let mut lit = AccessRecord::default();
+        lit.format = Format::NginxAccess;
+        lit.time = Some(at(second).with_offset(Some(0)));
+        lit.client = Some(b"127.0.0.1");
+        lit.request = Some(request.as_bytes());
+        lit.status = Some(status);
+        lit.upstream = {
+            let mut lit = UpstreamFields::default();
+            lit.addr = Some(b"127.0.0.1:19020");
+            lit.status = Some(if status == 502 { b"502" } else { b"200" });
+            lit.response_time = Some(b"0.001");
+            lit
+        };
+        lit
     })
 }
 
