@@ -78,7 +78,9 @@ pub(crate) fn correlate_fpm(groups: &mut Vec<Group>, a: &mut Analyzer) -> FpmNot
                 if n == 1 { "" } else { "s" },
                 target.id()
             );
-            let mut new = if n == g.count {
+            // `>=`: a group read from a crafted state file can hold more in its series
+            // than its count says; that is the whole group too, never a subtraction below 0.
+            let mut new = if n >= g.count {
                 // The whole group: relabel it, keeping its details.
                 let mut whole = g.clone();
                 g.count = 0;
