@@ -79,6 +79,17 @@ impl InFlight {
         }
     }
 
+    /// Whether it is what `add` and `merge` could have built (for a state read from a
+    /// file): at most [`UPSTREAMS`] upstreams, each timeline as [`Series::check`] wants it.
+    pub(crate) fn check(&self, max_res: i64, limit: i64) -> Result<(), &'static str> {
+        if self.upstreams.len() > UPSTREAMS {
+            return Err("more upstreams in flight than the analysis keeps");
+        }
+        self.upstreams
+            .values()
+            .try_for_each(|series| series.check(max_res, limit))
+    }
+
     /// Adds another shard's milliseconds.
     pub fn merge(&mut self, other: &InFlight) {
         for (name, theirs) in &other.upstreams {

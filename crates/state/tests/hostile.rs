@@ -87,27 +87,26 @@ fn the_canonical_body_reads_back_whole() {
     }
 }
 
-/// Found by the `state` fuzz target (2026-12-06): a body whose finding group holds more in
-/// its time series than its count says; the PHP-FPM correlation moved the series' total out
-/// of the group and subtracted it from the count (overflow). Replayed as the target does:
-/// the body read, two copies merged, the report finished.
+/// Inputs the `state` fuzz target found (2026-12-06), replayed as it runs them (the body
+/// read, two copies merged, the report finished and written):
+/// - a finding group holding more in its time series than its count: the PHP-FPM
+///   correlation subtracted the series' total from the count (overflow);
+/// - a timeline of requests in flight with a negative resolution, merged before any check
+///   looked at it (division by zero); `Analyzer::check` now checks those timelines.
 #[test]
-fn a_group_with_more_in_its_series_than_its_count_finishes() {
-    let data = include_bytes!("fuzz/state-correlate-overflow");
-    let (&mode, rest) = data.split_first().unwrap();
-    assert_eq!(mode % 2, 1, "the crash input is a decompressed body");
-    let analyzer = decode_body(rest).expect("the crash input reads as a body");
-    let settings = logscan_state::Settings::of(&analyzer.config());
-    let copy = |checksum| State {
-        logscan_version: String::new(),
-        settings: settings.clone(),
-        analyzer: analyzer.clone(),
-        checksum,
-    };
-    let merged = merge(vec![
-        ("a".to_owned(), Ok(copy(1))),
-        ("b".to_owned(), Ok(copy(2))),
-    ]);
-    let report = merged.analyzer.expect("two good states merge").finish();
-    assert!(report.totals.failures > 0 || report.findings.is_empty());
+fn fuzz_crashers_replay_without_a_panic() {
+    for (name, data) in [
+        (
+            "state-correlate-overflow",
+            &include_bytes!("fuzz/state-correlate-overflow")[..],
+        ),
+        (
+            "state-in-flight-resolution",
+            &include_bytes!("fuzz/state-in-flight-resolution")[..],
+        ),
+    ] {
+        let (&mode, body) = data.split_first().unwrap();
+        assert_eq!(mode % 2, 1, "{name} is a decompressed body");
+        use_it(body);
+    }
 }

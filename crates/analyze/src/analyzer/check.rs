@@ -122,6 +122,7 @@ impl Analyzer {
         let access = &self.access;
         access.requests.check(max_res, TIME_LIMIT)?;
         access.server_errors.check(max_res, TIME_LIMIT)?;
+        access.in_flight.check(max_res, TIME_LIMIT)?;
         sum(access.statuses.values().copied())?;
         sum(access.upstream_statuses.values().copied())?;
         sum([access.retried].into_iter())?;
