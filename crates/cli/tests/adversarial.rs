@@ -979,7 +979,11 @@ fn file_growing_while_read() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let (lines, parsed, unrec) = input_counts(&r.json(), "error.log");
     assert!(lines >= 200_000, "{lines}");
-    assert_eq!((parsed, unrec), (lines, 0));
+    assert_eq!(parsed + unrec, lines);
+    // The writer can be in the middle of a line when logscan reaches the end of the file:
+    // that one line, cut short, is counted as unrecognized (seen once in a workspace run);
+    // no other line may be.
+    assert!(unrec <= 1, "{unrec} unrecognized lines");
 }
 
 /// A file truncated (copytruncate rotation) while logscan reads it: no panic, and either
