@@ -92,7 +92,9 @@ fn the_canonical_body_reads_back_whole() {
 /// - a finding group holding more in its time series than its count: the PHP-FPM
 ///   correlation subtracted the series' total from the count (overflow);
 /// - a timeline of requests in flight with a negative resolution, merged before any check
-///   looked at it (division by zero); `Analyzer::check` now checks those timelines.
+///   looked at it (division by zero); `Analyzer::check` now checks those timelines;
+/// - an edge join mark whose times overflow the offset the join computes: `Analyzer::check`
+///   now checks the edge join's marks (times, durations, offsets).
 #[test]
 fn fuzz_crashers_replay_without_a_panic() {
     for (name, data) in [
@@ -103,6 +105,10 @@ fn fuzz_crashers_replay_without_a_panic() {
         (
             "state-in-flight-resolution",
             &include_bytes!("fuzz/state-in-flight-resolution")[..],
+        ),
+        (
+            "state-edge-join-offsets",
+            &include_bytes!("fuzz/state-edge-join-offsets")[..],
         ),
     ] {
         let (&mode, body) = data.split_first().unwrap();

@@ -123,6 +123,33 @@ impl Analyzer {
         access.requests.check(max_res, TIME_LIMIT)?;
         access.server_errors.check(max_res, TIME_LIMIT)?;
         access.in_flight.check(max_res, TIME_LIMIT)?;
+        // The edge join's marks: times within the calendar, a request of at most 30 days,
+        // analysis seconds within two days of Unix seconds (an offset or a wall clock), so
+        // that the join's windows neither overflow nor span more than the join can step.
+        let mark = |start: i64, end: i64, unix: Option<(i64, i64)>| {
+            const LONGEST: i64 = 30 * 86_400;
+            time(start)?;
+            time(end)?;
+            if !(0..=LONGEST).contains(&(end - start)) {
+                return Err("an edge join mark with an impossible duration");
+            }
+            if let Some((unix_start, unix_end)) = unix {
+                time(unix_start)?;
+                time(unix_end)?;
+                if !(0..=LONGEST).contains(&(unix_end - unix_start))
+                    || (start - unix_start).abs() > 2 * 86_400
+                {
+                    return Err("an edge join mark with an impossible offset");
+                }
+            }
+            Ok(())
+        };
+        for m in self.edge.marks.items() {
+            mark(m.start, m.end, m.unix)?;
+        }
+        for m in self.edge.origin.items() {
+            mark(m.start, m.end, m.unix)?;
+        }
         sum(access.statuses.values().copied())?;
         sum(access.upstream_statuses.values().copied())?;
         sum([access.retried].into_iter())?;
