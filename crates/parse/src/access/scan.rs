@@ -28,20 +28,35 @@ pub(super) fn find_lit(hay: &[u8], from: usize, lit: &[u8]) -> Option<usize> {
     }
 }
 
-/// How many bytes [`find_byte`] looks at one by one before it calls `memchr`.
+/// How many bytes [`find_byte`] reads a word at a time before it calls `memchr`.
 const SHORT: usize = 16;
 
 /// Position of the first `byte` in `hay`. Most values between the fields of an access line
-/// are a few bytes (a status, a time, an address, `-`): a plain loop over the first
-/// [`SHORT`] bytes finds those in fewer instructions than a `memchr` call and its setup,
-/// which takes over for the long values (request lines, user agents).
+/// are a few bytes (a status, a time, an address, `-`): testing the first [`SHORT`] bytes
+/// eight at a time in a `u64` finds those in fewer instructions than a `memchr` call and
+/// its setup, which takes over for the long values (request lines, user agents).
 #[inline]
 pub(super) fn find_byte(byte: u8, hay: &[u8]) -> Option<usize> {
-    let (head, tail) = hay.split_at(hay.len().min(SHORT));
-    match head.iter().position(|&b| b == byte) {
-        Some(i) => Some(i),
-        None => memchr(byte, tail).map(|i| i + SHORT),
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let pattern = ONES.wrapping_mul(u64::from(byte));
+    let mut at = 0;
+    while at < SHORT {
+        let Some(chunk) = hay.get(at..at + 8).and_then(|c| <[u8; 8]>::try_from(c).ok()) else {
+            // Fewer than eight bytes left.
+            let rest = hay.get(at..).unwrap_or_default();
+            return rest.iter().position(|&b| b == byte).map(|i| at + i);
+        };
+        // A zero byte of `x` is a match; the lowest flagged byte is the first zero (a
+        // borrow can only flag bytes above a real zero).
+        let x = u64::from_le_bytes(chunk) ^ pattern;
+        let zeros = x.wrapping_sub(ONES) & !x & HIGHS;
+        if zeros != 0 {
+            return Some(at + (zeros.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
     }
+    memchr(byte, hay.get(at..)?).map(|i| at + i)
 }
 
 /// Whether the byte at `at` is preceded by an odd number of backslashes.
