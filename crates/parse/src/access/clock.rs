@@ -637,9 +637,18 @@ mod tests {
         let a = "25/Nov/2026:01:29:10 +0100]";
         let b = "25/Nov/2026:01:29:11 +0100]";
         for _ in 0..2 {
-            assert_eq!(ts(&TimeItem::Clf, a), Some((26, "2026-11-25T01:29:10+01:00".into())));
-            assert_eq!(ts(&TimeItem::Clf, a), Some((26, "2026-11-25T01:29:10+01:00".into())));
-            assert_eq!(ts(&TimeItem::Clf, b), Some((26, "2026-11-25T01:29:11+01:00".into())));
+            assert_eq!(
+                ts(&TimeItem::Clf, a),
+                Some((26, "2026-11-25T01:29:10+01:00".into()))
+            );
+            assert_eq!(
+                ts(&TimeItem::Clf, a),
+                Some((26, "2026-11-25T01:29:10+01:00".into()))
+            );
+            assert_eq!(
+                ts(&TimeItem::Clf, b),
+                Some((26, "2026-11-25T01:29:11+01:00".into()))
+            );
             // A bad time after a good one is not read from the cache.
             assert_eq!(ts(&TimeItem::Clf, "25/Nov/2026:01:29:1x +0100"), None);
             assert_eq!(ts(&TimeItem::Clf, "31/Feb/2026:01:29:10 +0100"), None);

@@ -42,7 +42,10 @@ pub(super) fn find_byte(byte: u8, hay: &[u8]) -> Option<usize> {
     let pattern = ONES.wrapping_mul(u64::from(byte));
     let mut at = 0;
     while at < SHORT {
-        let Some(chunk) = hay.get(at..at + 8).and_then(|c| <[u8; 8]>::try_from(c).ok()) else {
+        let Some(chunk) = hay
+            .get(at..at + 8)
+            .and_then(|c| <[u8; 8]>::try_from(c).ok())
+        else {
             // Fewer than eight bytes left.
             let rest = hay.get(at..).unwrap_or_default();
             return rest.iter().position(|&b| b == byte).map(|i| at + i);
@@ -342,7 +345,10 @@ mod tests {
         }
         let long = [&[b'x'; 20][..], br#"\" y" z"#].concat();
         assert_eq!(find_lit(&long, 0, b"\" "), Some(24));
-        assert_eq!(list_len(b"10.0.0.1:8080, 10.0.0.2:8080 : unix:/run/php.sock x", None), 49);
+        assert_eq!(
+            list_len(b"10.0.0.1:8080, 10.0.0.2:8080 : unix:/run/php.sock x", None),
+            49
+        );
         assert_eq!(list_len(&[b'1'; 30], None), 30);
         assert_eq!(list_len(b"0.0012345678901234567]x", Some(b']')), 21);
     }
