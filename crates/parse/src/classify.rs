@@ -649,7 +649,7 @@ impl Memo {
 thread_local! {
     /// Error logs repeat a few message texts (`connect() failed`, `upstream timed out`,
     /// ...) once the context fields are split off: remembering the scan of recent short
-    /// messages skips the automaton for most lines. 64 x ~130 bytes per thread.
+    /// messages skips the automaton for most lines. 64 x ~250 bytes per thread.
     static MEMO: std::cell::RefCell<[Memo; MEMO_SLOTS]> =
         const { std::cell::RefCell::new([Memo::EMPTY; MEMO_SLOTS]) };
 }
