@@ -288,6 +288,11 @@ fn window(e: &EdgeMark, delta: Option<i64>) -> (i64, i64, bool) {
 
 /// Joins the edge failures with the origin lines: per edge group hash.
 pub(crate) fn join(state: &EdgeState, inputs: &JoinInputs<'_>) -> FxHashMap<u64, GroupJoin> {
+    if state.marks.len() == 0 {
+        // No edge failure to join (no edge log was read): the origin's sample is not
+        // needed, and sorting it is most of the cost of a report from an error log.
+        return FxHashMap::default();
+    }
     let origin = state.origin.sorted();
     let full = origin.len() >= ORIGIN_MARKS;
     // A cell below the largest kept one is complete: all its lines are here.
