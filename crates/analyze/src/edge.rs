@@ -201,12 +201,25 @@ fn union(a: Option<(i64, i64)>, b: Option<(i64, i64)>) -> Option<(i64, i64)> {
 }
 
 impl EdgeState {
-    /// Adds another shard's state.
-    pub(crate) fn merge(&mut self, other: &EdgeState) {
+    /// A state with samples of capacity 1 and nothing in them, to put in the place of one
+    /// taken away.
+    pub(crate) fn empty() -> EdgeState {
+        EdgeState {
+            statuses: BTreeMap::new(),
+            products: BTreeMap::new(),
+            marks: BottomK::new(1),
+            origin: BottomK::new(1),
+            origin_span: None,
+            origin_span_unix: None,
+        }
+    }
+
+    /// Adds another shard's state, taking its samples over when this one has none yet.
+    pub(crate) fn absorb(&mut self, other: EdgeState) {
         crate::state::add_maps(&mut self.statuses, &other.statuses);
         crate::state::add_maps(&mut self.products, &other.products);
-        self.marks.merge(&other.marks);
-        self.origin.merge(&other.origin);
+        self.marks.absorb(other.marks);
+        self.origin.absorb(other.origin);
         self.origin_span = union(self.origin_span, other.origin_span);
         self.origin_span_unix = union(self.origin_span_unix, other.origin_span_unix);
     }
@@ -288,6 +301,10 @@ fn window(e: &EdgeMark, delta: Option<i64>) -> (i64, i64, bool) {
 
 /// Joins the edge failures with the origin lines: per edge group hash.
 pub(crate) fn join(state: &EdgeState, inputs: &JoinInputs<'_>) -> FxHashMap<u64, GroupJoin> {
+    if state.marks.len() == 0 {
+        // No edge failure to join: not even a copy of the origin's lines is needed.
+        return FxHashMap::default();
+    }
     let origin = state.origin.sorted();
     let full = origin.len() >= ORIGIN_MARKS;
     // A cell below the largest kept one is complete: all its lines are here.
