@@ -78,6 +78,8 @@ gen nginx-upstream "$SIZE" "$DATA/nginx-access.log"
 gen nginx-error "$SIZE" "$DATA/nginx-error.log"
 gen apache-access "$SIZE" "$DATA/apache-access.log"
 gen apache-error "$SIZE" "$DATA/apache-error.log"
+gen ingress "$SIZE" "$DATA/ingress.log"
+gen php-fpm "$SIZE" "$DATA/php-fpm.log"
 gen nginx-upstream "$SMALL" "$DATA/nginx-access-small.log"
 gen nginx-upstream "$PEER_SIZE" "$DATA/nginx-access-peer.log"
 gen nginx-error "$PEER_SIZE" "$DATA/nginx-error-peer.log"
@@ -201,7 +203,13 @@ row "nginx error, $PEER_SIZE" logscan "$DATA/nginx-error-peer.log" "$L --output 
 row "nginx error, $PEER_SIZE" "lnav (GROUP BY level)" "$DATA/nginx-error-peer.log" \
     "lnav -n -c ';SELECT log_level, count(*) FROM all_logs GROUP BY log_level' $DATA/nginx-error-peer.log >/dev/null"
 row "Apache access + %D" logscan "$DATA/apache-access.log" "$L --output json $DATA/apache-access.log >/dev/null"
+row "Apache access + %D" "logscan --threads 1" "$DATA/apache-access.log" "$L --threads 1 --output json $DATA/apache-access.log >/dev/null"
 row "Apache error" logscan "$DATA/apache-error.log" "$L --output json $DATA/apache-error.log >/dev/null"
+row "Apache error" "logscan --threads 1" "$DATA/apache-error.log" "$L --threads 1 --output json $DATA/apache-error.log >/dev/null"
+row "ingress-nginx access" logscan "$DATA/ingress.log" "$L --output json $DATA/ingress.log >/dev/null"
+row "ingress-nginx access" "logscan --threads 1" "$DATA/ingress.log" "$L --threads 1 --output json $DATA/ingress.log >/dev/null"
+row "PHP-FPM" logscan "$DATA/php-fpm.log" "$L --output json $DATA/php-fpm.log >/dev/null"
+row "PHP-FPM" "logscan --threads 1" "$DATA/php-fpm.log" "$L --threads 1 --output json $DATA/php-fpm.log >/dev/null"
 # Envelopes: one thread each (an enveloped input is read whole, a large plain file in
 # parallel chunks), MB/s of the plain lines, so wrapped/plain is what unwrapping costs.
 for log in nginx-access-small nginx-error-peer; do

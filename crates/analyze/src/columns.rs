@@ -240,252 +240,170 @@ pub(crate) fn deserialize<'de, T: Row, D: Deserializer<'de>>(d: D) -> Result<Bot
     ))
 }
 
-/// A signed word.
-pub(crate) fn signed(word: u64) -> i64 {
-    word as i64
+/// A field of a mark as one or more words of its row.
+trait Words: Sized {
+    /// How many words.
+    const WORDS: usize;
+    /// Writes the words (`out` has [`Words::WORDS`] of them).
+    fn put(&self, out: &mut [u64]);
+    /// Reads the field back, `None` when a word is out of its range.
+    fn get(words: &[u64]) -> Option<Self>;
 }
 
-/// A word that must fit a smaller type.
-pub(crate) fn narrow<N: TryFrom<u64>>(word: u64) -> Option<N> {
-    N::try_from(word).ok()
+/// One word, whatever `$ty` converts it with.
+macro_rules! one_word {
+    ($ty:ty, |$w:ident| $read:expr, |$v:ident| $write:expr) => {
+        impl Words for $ty {
+            const WORDS: usize = 1;
+            fn put(&self, out: &mut [u64]) {
+                let $v = *self;
+                if let Some(o) = out.first_mut() {
+                    *o = $write;
+                }
+            }
+            fn get(words: &[u64]) -> Option<Self> {
+                let &[$w] = words else { return None };
+                $read
+            }
+        }
+    };
 }
 
-/// A word that must be 0 or 1.
-pub(crate) fn flag(word: u64) -> Option<bool> {
-    match word {
+one_word!(u64, |w| Some(w), |v| v);
+// Times: two's complement, so a time before 1970 reads back as written.
+one_word!(i64, |w| Some(w as i64), |v| v as u64);
+one_word!(u16, |w| u16::try_from(w).ok(), |v| u64::from(v));
+one_word!(u32, |w| u32::try_from(w).ok(), |v| u64::from(v));
+// 0 or 1, nothing else.
+one_word!(
+    bool,
+    |w| match w {
         0 => Some(false),
         1 => Some(true),
         _ => None,
-    }
-}
+    },
+    |v| u64::from(v)
+);
 
-/// An optional pair of times as three words (present, first, second); absent: all 0.
-pub(crate) fn write_span(span: Option<(i64, i64)>, out: &mut [u64]) {
-    let (present, a, b) = match span {
-        Some((a, b)) => (1, a as u64, b as u64),
-        None => (0, 0, 0),
-    };
-    out.iter_mut()
-        .zip([present, a, b])
-        .for_each(|(o, w)| *o = w);
-}
-
-/// Reads what [`write_span`] wrote.
-pub(crate) fn read_span(words: &[u64]) -> Option<Option<(i64, i64)>> {
-    match words {
-        [0, 0, 0] => Some(None),
-        [1, a, b] => Some(Some((signed(*a), signed(*b)))),
-        _ => None,
-    }
-}
-
-impl Row for ErrorMark {
-    const LAYOUT: &'static str = "client t request site group input chunk line";
-    const WORDS: usize = 8;
-    fn write(&self, out: &mut [u64]) {
-        let words = [
-            self.client,
-            self.t as u64,
-            self.request,
-            self.site,
-            self.group,
-            u64::from(self.line.0),
-            u64::from(self.line.1),
-            self.line.2,
-        ];
-        out.iter_mut().zip(words).for_each(|(o, w)| *o = w);
-    }
-    fn read(words: &[u64]) -> Option<Self> {
-        let &[client, t, request, site, group, input, chunk, line] = words else {
-            return None;
+/// An optional pair of times: three words (present, first, second); absent: all 0.
+impl Words for Option<(i64, i64)> {
+    const WORDS: usize = 3;
+    fn put(&self, out: &mut [u64]) {
+        let (present, a, b) = match *self {
+            Some((a, b)) => (1, a as u64, b as u64),
+            None => (0, 0, 0),
         };
-        Some(ErrorMark {
-            client,
-            t: signed(t),
-            request,
-            site,
-            group,
-            line: (narrow(input)?, narrow(chunk)?, line),
-        })
+        out.iter_mut()
+            .zip([present, a, b])
+            .for_each(|(o, w)| *o = w);
     }
-}
-
-impl Row for RequestMark {
-    const LAYOUT: &'static str = "client end start request site status upstream_status has_upstream open_end input chunk line";
-    const WORDS: usize = 12;
-    fn write(&self, out: &mut [u64]) {
-        let words = [
-            self.client,
-            self.end as u64,
-            self.start as u64,
-            self.request,
-            self.site,
-            u64::from(self.status),
-            u64::from(self.upstream_status),
-            u64::from(self.has_upstream),
-            u64::from(self.open_end),
-            u64::from(self.line.0),
-            u64::from(self.line.1),
-            self.line.2,
-        ];
-        out.iter_mut().zip(words).for_each(|(o, w)| *o = w);
-    }
-    fn read(words: &[u64]) -> Option<Self> {
-        let &[
-            client,
-            end,
-            start,
-            request,
-            site,
-            status,
-            upstream_status,
-            has_upstream,
-            open_end,
-            input,
-            chunk,
-            line,
-        ] = words
-        else {
-            return None;
-        };
-        Some(RequestMark {
-            client,
-            end: signed(end),
-            start: signed(start),
-            request,
-            site,
-            status: narrow(status)?,
-            upstream_status: narrow(upstream_status)?,
-            has_upstream: flag(has_upstream)?,
-            open_end: flag(open_end)?,
-            line: (narrow(input)?, narrow(chunk)?, line),
-        })
-    }
-}
-
-impl Row for EdgeMark {
-    const LAYOUT: &'static str = "sample group key method host trace start end unix? unix_start unix_end input chunk line before_request";
-    const WORDS: usize = 15;
-    fn write(&self, out: &mut [u64]) {
-        let mut words = [
-            self.sample,
-            self.group,
-            self.key,
-            self.method,
-            self.host,
-            self.trace,
-            self.start as u64,
-            self.end as u64,
-            0,
-            0,
-            0,
-            u64::from(self.line.0),
-            u64::from(self.line.1),
-            self.line.2,
-            u64::from(self.before_request),
-        ];
-        if let Some(span) = words.get_mut(8..11) {
-            write_span(self.unix, span);
+    fn get(words: &[u64]) -> Option<Self> {
+        match *words {
+            [0, 0, 0] => Some(None),
+            [1, a, b] => Some(Some((a as i64, b as i64))),
+            _ => None,
         }
-        out.iter_mut().zip(words).for_each(|(o, w)| *o = w);
-    }
-    fn read(words: &[u64]) -> Option<Self> {
-        let &[
-            sample,
-            group,
-            key,
-            method,
-            host,
-            trace,
-            start,
-            end,
-            _,
-            _,
-            _,
-            input,
-            chunk,
-            line,
-            before_request,
-        ] = words
-        else {
-            return None;
-        };
-        Some(EdgeMark {
-            sample,
-            group,
-            key,
-            method,
-            host,
-            trace,
-            start: signed(start),
-            end: signed(end),
-            unix: read_span(words.get(8..11)?)?,
-            line: (narrow(input)?, narrow(chunk)?, line),
-            before_request: flag(before_request)?,
-        })
     }
 }
 
-impl Row for OriginMark {
-    const LAYOUT: &'static str = "cell start end unix? unix_start unix_end key method host trace status group input chunk line";
-    const WORDS: usize = 15;
-    fn write(&self, out: &mut [u64]) {
-        let mut words = [
-            self.cell,
-            self.start as u64,
-            self.end as u64,
-            0,
-            0,
-            0,
-            self.key,
-            self.method,
-            self.host,
-            self.trace,
-            u64::from(self.status),
-            self.group,
-            u64::from(self.line.0),
-            u64::from(self.line.1),
-            self.line.2,
-        ];
-        if let Some(span) = words.get_mut(3..6) {
-            write_span(self.unix, span);
-        }
-        out.iter_mut().zip(words).for_each(|(o, w)| *o = w);
+/// Where a mark's line is: input, chunk, line (three words).
+impl Words for (u32, u32, u64) {
+    const WORDS: usize = 3;
+    fn put(&self, out: &mut [u64]) {
+        let (input, chunk, line) = *self;
+        out.iter_mut()
+            .zip([u64::from(input), u64::from(chunk), line])
+            .for_each(|(o, w)| *o = w);
     }
-    fn read(words: &[u64]) -> Option<Self> {
-        let &[
-            cell,
-            start,
-            end,
-            _,
-            _,
-            _,
-            key,
-            method,
-            host,
-            trace,
-            status,
-            group,
-            input,
-            chunk,
-            line,
-        ] = words
-        else {
+    fn get(words: &[u64]) -> Option<Self> {
+        let &[input, chunk, line] = words else {
             return None;
         };
-        Some(OriginMark {
-            cell,
-            start: signed(start),
-            end: signed(end),
-            unix: read_span(words.get(3..6)?)?,
-            key,
-            method,
-            host,
-            trace,
-            status: narrow(status)?,
-            group,
-            line: (narrow(input)?, narrow(chunk)?, line),
-        })
+        Some((u32::try_from(input).ok()?, u32::try_from(chunk).ok()?, line))
+    }
+}
+
+/// [`Row`] for a mark from its fields in the order of its row: each field's words in
+/// turn (its [`Words`]), so a field's conversion is written once, not once per mark.
+macro_rules! rows {
+    ($($mark:ident = $layout:literal { $($field:ident: $ty:ty),* $(,)? })*) => {$(
+        impl Row for $mark {
+            const LAYOUT: &'static str = $layout;
+            const WORDS: usize = 0 $(+ <$ty as Words>::WORDS)*;
+            fn write(&self, out: &mut [u64]) {
+                let mut at = 0;
+                $(
+                    let n = <$ty as Words>::WORDS;
+                    if let Some(words) = out.get_mut(at..at + n) {
+                        self.$field.put(words);
+                    }
+                    at += n;
+                )*
+                let _ = at;
+            }
+            fn read(words: &[u64]) -> Option<Self> {
+                if words.len() != Self::WORDS {
+                    return None;
+                }
+                let mut at = 0;
+                $(
+                    let n = <$ty as Words>::WORDS;
+                    let $field = <$ty as Words>::get(words.get(at..at + n)?)?;
+                    at += n;
+                )*
+                let _ = at;
+                Some($mark { $($field),* })
+            }
+        }
+    )*};
+}
+
+rows! {
+    ErrorMark = "client t request site group input chunk line" {
+        client: u64,
+        t: i64,
+        request: u64,
+        site: u64,
+        group: u64,
+        line: (u32, u32, u64),
+    }
+    RequestMark = "client end start request site status upstream_status has_upstream open_end input chunk line" {
+        client: u64,
+        end: i64,
+        start: i64,
+        request: u64,
+        site: u64,
+        status: u16,
+        upstream_status: u16,
+        has_upstream: bool,
+        open_end: bool,
+        line: (u32, u32, u64),
+    }
+    EdgeMark = "sample group key method host trace start end unix? unix_start unix_end input chunk line before_request" {
+        sample: u64,
+        group: u64,
+        key: u64,
+        method: u64,
+        host: u64,
+        trace: u64,
+        start: i64,
+        end: i64,
+        unix: Option<(i64, i64)>,
+        line: (u32, u32, u64),
+        before_request: bool,
+    }
+    OriginMark = "cell start end unix? unix_start unix_end key method host trace status group input chunk line" {
+        cell: u64,
+        start: i64,
+        end: i64,
+        unix: Option<(i64, i64)>,
+        key: u64,
+        method: u64,
+        host: u64,
+        trace: u64,
+        status: u16,
+        group: u64,
+        line: (u32, u32, u64),
     }
 }
 
@@ -504,7 +422,7 @@ mod tests {
         }
         fn read(words: &[u64]) -> Option<Self> {
             match words {
-                [h, t, f] => Some(Pair(*h, signed(*t), flag(*f)?)),
+                [h, t, f] => Some(Pair(*h, *t as i64, bool::get(&[*f])?)),
                 _ => None,
             }
         }
@@ -526,6 +444,72 @@ mod tests {
             ));
         }
         Holder { sample }
+    }
+
+    /// Each mark's layout names as many words as its fields take, and a row reads back
+    /// as the mark written.
+    #[test]
+    fn the_marks_rows_match_their_layouts() {
+        fn check<T: Row + fmt::Debug>(mark: T) {
+            assert_eq!(T::LAYOUT.split(' ').count(), T::WORDS, "{}", T::LAYOUT);
+            let mut words = vec![0; T::WORDS];
+            mark.write(&mut words);
+            assert_eq!(T::read(&words), Some(mark.clone()), "{}", T::LAYOUT);
+            assert_eq!(T::read(&words[1..]), None, "a short row");
+        }
+        check(ErrorMark {
+            client: u64::MAX,
+            t: -5,
+            request: 3,
+            site: 4,
+            group: 5,
+            line: (6, 7, 8),
+        });
+        check(RequestMark {
+            client: 1,
+            end: i64::MIN,
+            start: i64::MAX,
+            request: 2,
+            site: 3,
+            status: 502,
+            upstream_status: 504,
+            has_upstream: true,
+            open_end: false,
+            line: (u32::MAX, 0, u64::MAX),
+        });
+        check(EdgeMark {
+            sample: 1,
+            group: 2,
+            key: 3,
+            method: 4,
+            host: 5,
+            trace: 6,
+            start: -7,
+            end: 8,
+            unix: Some((-9, 10)),
+            line: (11, 12, 13),
+            before_request: true,
+        });
+        check(OriginMark {
+            cell: 1,
+            start: 2,
+            end: 3,
+            unix: None,
+            key: 4,
+            method: 5,
+            host: 6,
+            trace: 7,
+            status: 499,
+            group: 8,
+            line: (9, 10, 11),
+        });
+        // Words out of their field's range are refused.
+        let mut words = vec![0; RequestMark::WORDS];
+        words[5] = 70_000; // status
+        assert_eq!(RequestMark::read(&words), None);
+        words[5] = 200;
+        words[7] = 2; // has_upstream
+        assert_eq!(RequestMark::read(&words), None);
     }
 
     #[test]

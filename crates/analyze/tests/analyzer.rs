@@ -1,9 +1,9 @@
 //! Analyzer behaviour on hand-built records (the fixture-driven tests are in fixtures.rs).
 
 use logscan_analyze::{Analyzer, Config, InputInfo, Origin, Report};
+use logscan_parse::records;
 use logscan_parse::{
-    AccessRecord, Cause, ErrorRecord, Failure, Format, Level, Phase, Record, Role, Severity,
-    Timestamp, UpstreamFields, Zone,
+    Cause, ErrorRecord, Failure, Format, Level, Phase, Record, Role, Severity, Timestamp, Zone,
 };
 use proptest::prelude::*;
 
@@ -16,19 +16,12 @@ fn at(second: i64) -> Timestamp {
 }
 
 fn failure(cause: Cause, phase: Phase, upstream: &'static str, role: Role) -> Failure<'static> {
-    {
-        let mut lit = Failure::new(cause, role);
-        lit.phase = Some(phase);
-        lit.errno = None;
-        lit.peer = Some(upstream.as_bytes());
-        lit.protocol = Some(if upstream.starts_with("unix:") {
-            b"fastcgi"
-        } else {
-            b"http"
-        });
-        lit.variant = None;
-        lit
-    }
+    let protocol = if upstream.starts_with("unix:") {
+        &b"fastcgi"[..]
+    } else {
+        b"http"
+    };
+    records::failure(cause, role, phase, upstream.as_bytes(), protocol)
 }
 
 fn nginx_error(
@@ -38,17 +31,12 @@ fn nginx_error(
     upstream: &'static str,
     request: &'static str,
 ) -> Record<'static> {
-    Record::Error({
-        let mut lit = ErrorRecord::default();
-        lit.format = Format::NginxError;
-        lit.time = Some(at(second));
-        lit.level = Some(Level::Error);
-        lit.client = Some(b"127.0.0.1");
-        lit.server_name = Some(b"localhost");
-        lit.request = Some(request.as_bytes());
-        lit.failure = Some(failure(cause, phase, upstream, Role::Event));
-        lit
-    })
+    let failure = failure(cause, phase, upstream, Role::Event);
+    Record::Error(records::nginx_error(
+        at(second),
+        request.as_bytes(),
+        failure,
+    ))
 }
 
 fn nginx_access(
@@ -58,28 +46,16 @@ fn nginx_access(
     upstream_status: &'static str,
     urt: &'static str,
 ) -> Record<'static> {
-    let ts = at(second).with_offset(Some(0));
-    Record::Access({
-        let mut lit = AccessRecord::default();
-        lit.format = Format::NginxAccess;
-        lit.time = Some(ts);
-        lit.client = Some(b"127.0.0.1");
-        lit.request = Some(request.as_bytes());
-        lit.status = Some(status);
-        lit.request_time_us = urt.parse::<f64>().ok().map(|s| (s * 1e6).round() as u64);
-        lit.upstream = {
-            let mut lit = UpstreamFields::default();
-            lit.addr = Some(if upstream_status.contains(',') {
-                &b"10.0.0.1:80, 10.0.0.2:80"[..]
-            } else {
-                b"127.0.0.1:19020"
-            });
-            lit.status = Some(upstream_status.as_bytes());
-            lit.response_time = Some(urt.as_bytes());
-            lit
-        };
-        lit
-    })
+    let addr = if upstream_status.contains(',') {
+        &b"10.0.0.1:80, 10.0.0.2:80"[..]
+    } else {
+        b"127.0.0.1:19020"
+    };
+    let upstream = records::upstream(addr, upstream_status.as_bytes(), urt.as_bytes());
+    let time = at(second).with_offset(Some(0));
+    let mut record = records::nginx_access(time, status, request.as_bytes(), upstream);
+    record.request_time_us = urt.parse::<f64>().ok().map(|s| (s * 1e6).round() as u64);
+    Record::Access(record)
 }
 
 struct Line {
@@ -512,15 +488,7 @@ fn php_fpm_pool_exhaustion_turns_fastcgi_timeouts_into_fpm_pool_exhausted() {
         lit.time = Some(at(10));
         lit.level = Some(Level::Warn);
         lit.pool = Some(b"www");
-        lit.failure = Some({
-            let mut lit = Failure::new(Cause::FpmPoolExhausted, Role::Event);
-            lit.phase = None;
-            lit.errno = None;
-            lit.peer = None;
-            lit.protocol = None;
-            lit.variant = None;
-            lit
-        });
+        lit.failure = Some(Failure::new(Cause::FpmPoolExhausted, Role::Event));
         lit
     });
     let fpm_text = b"[25-Nov-2026 01:27:10] WARNING: [pool www] server reached pm.max_children setting (1), consider raising it";

@@ -80,6 +80,8 @@ pub mod frame;
 mod nginx_error;
 mod parser;
 mod record;
+#[cfg(feature = "test-support")]
+pub mod records;
 #[cfg(test)]
 mod test_support;
 pub mod time;

@@ -362,8 +362,7 @@ fn put(map: &mut Map<String, Value>, path: &str, value: Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use logscan_parse::Role;
-    use logscan_parse::{Cause, Failure, Format, Level, Phase, Timestamp};
+    use logscan_parse::{Cause, Format, Phase, Role, Timestamp, records};
 
     #[test]
     fn host_and_port_are_split() {
@@ -404,30 +403,21 @@ mod tests {
 
     #[test]
     fn nested_ecs_keys_and_dashes_left_out() {
-        let record = Record::Error({
-            let mut lit = ErrorRecord::default();
-            lit.format = Format::NginxError;
-            lit.time = Timestamp::from_parts(2026, 11, 25, 1, 27, 19, 0, None);
-            lit.level = Some(Level::Error);
-            lit.pid = Some(812);
-            lit.tid = Some(812);
-            lit.connection = Some(31);
-            lit.message = b"connect() failed";
-            lit.client = Some(b"127.0.0.1");
-            lit.server_name = Some(b"localhost");
-            lit.request = Some(b"GET /api/items HTTP/1.1");
-            lit.host = Some(b"-");
-            lit.failure = Some({
-                let mut lit = Failure::new(Cause::UpstreamRefused, Role::Event);
-                lit.phase = Some(Phase::Connect);
-                lit.errno = None;
-                lit.peer = Some(b"127.0.0.1:19020");
-                lit.protocol = Some(b"http");
-                lit.variant = None;
-                lit
-            });
-            lit
-        });
+        let time = Timestamp::from_parts(2026, 11, 25, 1, 27, 19, 0, None).unwrap();
+        let refused = records::failure(
+            Cause::UpstreamRefused,
+            Role::Event,
+            Phase::Connect,
+            b"127.0.0.1:19020",
+            b"http",
+        );
+        let mut error = records::nginx_error(time, b"GET /api/items HTTP/1.1", refused);
+        error.pid = Some(812);
+        error.tid = Some(812);
+        error.connection = Some(31);
+        error.message = b"connect() failed";
+        error.host = Some(b"-");
+        let record = Record::Error(error);
         let source = Source {
             path: "error.log",
             line: 7,

@@ -9,10 +9,8 @@ use logscan_analyze::report::{
     ReportTime, Timeline, Trigger, ZoneSource, ZoneUsed,
 };
 use logscan_analyze::{Analyzer, Config, InputInfo, Origin};
-use logscan_parse::{
-    AccessRecord, Category, Cause, ErrorRecord, Failure, Format, Level, Phase, Record, Role,
-    Server, Severity, Timestamp, UpstreamFields,
-};
+use logscan_parse::records;
+use logscan_parse::{Category, Cause, Format, Phase, Record, Role, Server, Severity, Timestamp};
 use logscan_render::html::{self, MAX_SPARKLINE_POINTS, MAX_TIMELINE_POINTS};
 
 // ---------------------------------------------------------------------------------------
@@ -738,44 +736,30 @@ fn at(second: i64) -> Timestamp {
 }
 
 fn nginx_error(second: i64, request: &'static str) -> Record<'static> {
-    Record::Error({
-        let mut lit = ErrorRecord::default();
-        lit.format = Format::NginxError;
-        lit.time = Some(at(second));
-        lit.level = Some(Level::Error);
-        lit.client = Some(b"127.0.0.1");
-        lit.server_name = Some(b"localhost");
-        lit.request = Some(request.as_bytes());
-        lit.failure = Some({
-            let mut lit = Failure::new(Cause::UpstreamRefused, Role::Event);
-            lit.phase = Some(Phase::Connect);
-            lit.errno = None;
-            lit.peer = Some(b"127.0.0.1:19020");
-            lit.protocol = Some(b"http");
-            lit.variant = None;
-            lit
-        });
-        lit
-    })
+    let refused = records::failure(
+        Cause::UpstreamRefused,
+        Role::Event,
+        Phase::Connect,
+        b"127.0.0.1:19020",
+        b"http",
+    );
+    Record::Error(records::nginx_error(
+        at(second),
+        request.as_bytes(),
+        refused,
+    ))
 }
 
 fn nginx_access(second: i64, status: u16, request: &'static str) -> Record<'static> {
-    Record::Access({
-        let mut lit = AccessRecord::default();
-        lit.format = Format::NginxAccess;
-        lit.time = Some(at(second).with_offset(Some(0)));
-        lit.client = Some(b"127.0.0.1");
-        lit.request = Some(request.as_bytes());
-        lit.status = Some(status);
-        lit.upstream = {
-            let mut lit = UpstreamFields::default();
-            lit.addr = Some(b"127.0.0.1:19020");
-            lit.status = Some(if status == 502 { b"502" } else { b"200" });
-            lit.response_time = Some(b"0.001");
-            lit
-        };
-        lit
-    })
+    let upstream_status = if status == 502 { b"502" } else { b"200" };
+    let upstream = records::upstream(b"127.0.0.1:19020", upstream_status, b"0.001");
+    let time = at(second).with_offset(Some(0));
+    Record::Access(records::nginx_access(
+        time,
+        status,
+        request.as_bytes(),
+        upstream,
+    ))
 }
 
 #[test]

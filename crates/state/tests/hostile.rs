@@ -4,7 +4,11 @@
 
 mod common;
 
-use logscan_state::{State, decode_body, merge};
+// The `state` fuzz target's case: what is read is used the same way here and there.
+#[path = "../../../fuzz/cases/state.rs"]
+mod case;
+
+use logscan_state::decode_body;
 
 /// xorshift64*.
 struct Rng(u64);
@@ -18,26 +22,10 @@ impl Rng {
     }
 }
 
-fn use_it(body: &[u8]) {
-    let Ok(analyzer) = decode_body(body) else {
-        return;
-    };
-    let settings = logscan_state::Settings::of(&analyzer.config());
-    let copy = |checksum| State {
-        logscan_version: String::new(),
-        settings: settings.clone(),
-        analyzer: analyzer.clone(),
-        checksum,
-    };
-    let merged = merge(vec![("a".into(), Ok(copy(1))), ("b".into(), Ok(copy(2)))]);
-    let report = merged.analyzer.unwrap().finish();
-    serde_json::to_string(&report).unwrap();
-}
-
 #[test]
 fn changed_bodies_never_panic() {
     let body = postcard::to_stdvec(&common::canonical()).unwrap();
-    use_it(&body);
+    case::use_body(&body);
     // LOGSCAN_HOSTILE_ROUNDS=N runs longer (and LOGSCAN_HOSTILE_SEED=S elsewhere).
     let env = |name: &str, default: u64| {
         std::env::var(name)
@@ -64,7 +52,7 @@ fn changed_bodies_never_panic() {
         if decode_body(&bad).is_ok() {
             read += 1;
         }
-        use_it(&bad);
+        case::use_body(&bad);
     }
     assert!(
         read > 100,
@@ -111,8 +99,7 @@ fn fuzz_crashers_replay_without_a_panic() {
             &include_bytes!("fuzz/state-edge-join-offsets")[..],
         ),
     ] {
-        let (&mode, body) = data.split_first().unwrap();
-        assert_eq!(mode % 2, 1, "{name} is a decompressed body");
-        use_it(body);
+        assert_eq!(data[0] % 2, 1, "{name} is a decompressed body");
+        case::run(data);
     }
 }

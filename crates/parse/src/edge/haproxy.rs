@@ -316,16 +316,19 @@ pub(crate) fn parse(line: &[u8]) -> Result<EdgeRecord<'_>, ParseError> {
         return Err(ParseError::new("an HAProxy log line", 0));
     };
     let body_at = line.len() - body.len();
-    match message(body) {
-        Ok((_, m)) => request_record(&m, &head).ok_or(ParseError::new(
+    if let Ok((_, m)) = message(body) {
+        return request_record(&m, &head).ok_or(ParseError::new(
             "HAProxy's request date ([06/Feb/2009:12:14:14.655])",
             body_at,
-        )),
-        Err(_) if head.program.is_some_and(|p| p.starts_with(b"haproxy")) => Ok(own_message(body)),
+        ));
+    }
+    let tagged = head.program.is_some_and(|p| p.starts_with(b"haproxy"));
+    match own_message(body) {
         // With no header at all (`log stdout format raw` in a container, or a syslog line whose
-        // header the envelope reader already took off), only the message tells it is HAProxy's.
-        Err(_) if head.program.is_none() && is_own_message(body) => Ok(own_message(body)),
-        Err(_) => Err(ParseError::new(
+        // header the envelope reader already took off), only the wording tells it is HAProxy's.
+        Some(rec) if tagged || head.program.is_none() => Ok(rec),
+        None if tagged => Ok(other_own_message()),
+        _ => Err(ParseError::new(
             "HAProxy's HTTP log format (client:port [date] frontend backend/server timers status ...)",
             body_at,
         )),
@@ -399,48 +402,19 @@ fn context<'a>(cause: Cause, upstream: &'a [u8], variant: &'static str) -> Failu
     }
 }
 
-/// Whether a line without a syslog header is one of HAProxy's messages about itself (the
-/// wordings of its `srv_set_stopped`/`srv_set_running` family, health checks, proxies starting
-/// and stopping, and a backend without servers).
-fn is_own_message(body: &[u8]) -> bool {
+/// HAProxy's messages about itself, known by their wording (its `srv_set_stopped`/
+/// `srv_set_running` family, health checks, proxies starting and stopping, and a backend
+/// without servers); `None` for any other text. A server going down and a backend without
+/// servers are context for the requests that failed at the same time.
+fn own_message(body: &[u8]) -> Option<EdgeRecord<'_>> {
+    let mut rec = EdgeRecord::new(Edge::Haproxy);
+    rec.header = true;
+    // `Server app/web1 is DOWN, reason: Layer4 connection problem, info: "Connection
+    // refused", check duration: 0ms. ...` (also `Backup Server`).
     let server = body
         .strip_prefix(b"Server ")
         .or_else(|| body.strip_prefix(b"Backup Server "));
     if let Some(rest) = server {
-        return [
-            &b" is DOWN"[..],
-            b" is UP",
-            b" is going DOWN",
-            b" enters maintenance",
-        ]
-        .iter()
-        .any(|w| find(rest, w).is_some());
-    }
-    if let Some(rest) = body.strip_prefix(b"backend ") {
-        return find(rest, b" has no server available").is_some();
-    }
-    body.starts_with(b"Health check for ")
-        || (body.starts_with(b"Proxy ")
-            && [&b" started."[..], b" stopped (", b" reached "]
-                .iter()
-                .any(|w| find(body, w).is_some()))
-        || body.starts_with(b"Stopping proxy ")
-        || body.starts_with(b"Stopping backend ")
-        || body.starts_with(b"Stopping frontend ")
-}
-
-/// HAProxy's messages about itself; a server going down and a backend without servers are
-/// context for the requests that failed at the same time.
-fn own_message(body: &[u8]) -> EdgeRecord<'_> {
-    let mut rec = EdgeRecord::new(Edge::Haproxy);
-    rec.header = true;
-    let text = body;
-    // `Server app/web1 is DOWN, reason: Layer4 connection problem, info: "Connection
-    // refused", check duration: 0ms. ...` (also `Backup Server`).
-    let server_down = text
-        .strip_prefix(b"Server ")
-        .or_else(|| text.strip_prefix(b"Backup Server "));
-    if let Some(rest) = server_down {
         if let Some(at) = find(rest, b" is DOWN") {
             let server = crate::bytes::head(rest, at);
             let cause = if find(rest, b"Connection refused").is_some() {
@@ -452,20 +426,40 @@ fn own_message(body: &[u8]) -> EdgeRecord<'_> {
             };
             rec.origin = Some(server);
             rec.failure = Some(context(cause, server, "server_down"));
+            return Some(rec);
         }
-        return rec;
+        let known = [&b" is UP"[..], b" is going DOWN", b" enters maintenance"]
+            .iter()
+            .any(|w| find(rest, w).is_some());
+        return known.then_some(rec);
     }
     // `backend app has no server available!`
-    if let Some(rest) = text.strip_prefix(b"backend ") {
-        if let Some(at) = find(rest, b" has no server available") {
-            let backend = crate::bytes::head(rest, at);
-            rec.origin_group = Some(backend);
-            rec.failure = Some(context(
-                Cause::NoLiveUpstreams,
-                backend,
-                "no_server_available",
-            ));
-        }
+    if let Some(rest) = body.strip_prefix(b"backend ") {
+        let at = find(rest, b" has no server available")?;
+        let backend = crate::bytes::head(rest, at);
+        rec.origin_group = Some(backend);
+        rec.failure = Some(context(
+            Cause::NoLiveUpstreams,
+            backend,
+            "no_server_available",
+        ));
+        return Some(rec);
     }
+    let known = body.starts_with(b"Health check for ")
+        || (body.starts_with(b"Proxy ")
+            && [&b" started."[..], b" stopped (", b" reached "]
+                .iter()
+                .any(|w| find(body, w).is_some()))
+        || body.starts_with(b"Stopping proxy ")
+        || body.starts_with(b"Stopping backend ")
+        || body.starts_with(b"Stopping frontend ");
+    known.then_some(rec)
+}
+
+/// A line HAProxy tagged as its own whose wording [`own_message`] does not know: still
+/// HAProxy's, with nothing to say about a failure.
+fn other_own_message<'a>() -> EdgeRecord<'a> {
+    let mut rec = EdgeRecord::new(Edge::Haproxy);
+    rec.header = true;
     rec
 }
