@@ -211,7 +211,7 @@ pub fn open(input: &Input, progress: Option<&Progress>) -> Result<Opened, InputE
             let mut raw = Counting::new(file, progress);
             let (head, len) = read_head(&mut raw).map_err(|e| fail(&e))?;
             // A regular file's size says whether a decoding thread pays; a FIFO's does not.
-            let size = meta.is_file().then(|| meta.len());
+            let size = meta.is_file().then_some(meta.len());
             decode(head, len, raw, size).map_err(|e| fail(&e))
         }
     }
