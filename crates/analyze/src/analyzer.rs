@@ -154,13 +154,19 @@ impl Pending {
         self.server = Some(event.server);
         self.phase = event.phase;
         self.errno = event.errno;
-        self.variant = event.variant.map(str::to_owned);
+        match (self.variant.as_mut(), event.variant) {
+            (Some(held), Some(variant)) => {
+                held.clear();
+                held.push_str(variant);
+            }
+            (_, variant) => self.variant = variant.map(str::to_owned),
+        }
         copy_into(&mut self.upstream, event.upstream);
         copy_into(&mut self.protocol, event.protocol.unwrap_or_default());
         copy_into(&mut self.text, event.text);
         copy_into(&mut self.vhost, event.vhost);
-        self.client = event.client.map(<[u8]>::to_vec);
-        self.request = event.request.map(<[u8]>::to_vec);
+        copy_opt_into(&mut self.client, event.client);
+        copy_opt_into(&mut self.request, event.request);
         self.line = event.line;
         self.site = event.site;
         self.pid = event.pid;
@@ -192,6 +198,14 @@ impl Pending {
 fn copy_into(buf: &mut Vec<u8>, bytes: &[u8]) {
     buf.clear();
     buf.extend_from_slice(bytes);
+}
+
+/// [`copy_into`] for an optional field: the buffer is kept while the field stays present.
+fn copy_opt_into(buf: &mut Option<Vec<u8>>, bytes: Option<&[u8]>) {
+    match (buf.as_mut(), bytes) {
+        (Some(held), Some(bytes)) => copy_into(held, bytes),
+        (_, bytes) => *buf = bytes.map(<[u8]>::to_vec),
+    }
 }
 
 /// Key of paired-line state: (input, chunk, pid, tid).
@@ -457,9 +471,6 @@ impl Analyzer {
         };
         let zoned = self.clock.zone().is_some();
         let in_range = t.is_none_or(|t| in_bounds(self.since, self.until, ts.as_ref(), t, zoned));
-        let input = self.inputs.get_mut(&origin.input);
-        let input = input?;
-        let stats = input.chunks.entry(origin.chunk).or_default();
         if !in_range {
             stats.filtered += u64::from(origin.lines);
             stats.parsed += u64::from(origin.lines);

@@ -302,7 +302,9 @@ fn window(e: &EdgeMark, delta: Option<i64>) -> (i64, i64, bool) {
 /// Joins the edge failures with the origin lines: per edge group hash.
 pub(crate) fn join(state: &EdgeState, inputs: &JoinInputs<'_>) -> FxHashMap<u64, GroupJoin> {
     if state.marks.len() == 0 {
-        // No edge failure to join: not even a copy of the origin's lines is needed.
+        // No edge failure to join (no edge log was read): the origin's sample is not
+        // needed, and sorting it (a copy of 7.3 MB) is most of the cost of a report from
+        // an error log.
         return FxHashMap::default();
     }
     let origin = state.origin.sorted();

@@ -9,12 +9,18 @@
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use smallvec::SmallVec;
+
+/// A counted key: up to 32 bytes (an address, a peer, most endpoints) kept inline, so a new
+/// key costs no allocation and a pruned one no free; longer keys go to the heap. It hashes
+/// and compares as the bytes it holds, so the map is looked up with a plain `&[u8]`.
+type Key = SmallVec<[u8; 32]>;
 
 /// A bounded frequent-items counter keyed by bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TopK {
     capacity: usize,
-    counts: FxHashMap<Box<[u8]>, u64>,
+    counts: FxHashMap<Key, u64>,
     total: u64,
 }
 
@@ -28,7 +34,8 @@ impl TopK {
         }
     }
 
-    /// Counts `n` occurrences of `key`. Allocates only for a key not yet tracked.
+    /// Counts `n` occurrences of `key`. Allocates only for a key not yet tracked and longer
+    /// than 32 bytes.
     pub fn add(&mut self, key: &[u8], n: u64) {
         if n == 0 {
             return;
@@ -38,7 +45,7 @@ impl TopK {
             *count += n;
             return;
         }
-        self.counts.insert(key.into(), n);
+        self.counts.insert(Key::from_slice(key), n);
         if self.counts.len() > 2 * self.capacity {
             self.prune();
         }
@@ -122,7 +129,7 @@ impl<'de> Deserialize<'de> for TopK {
             counts: repr
                 .counts
                 .into_iter()
-                .map(|(k, c)| (k.into_boxed_slice(), c))
+                .map(|(k, c)| (Key::from_vec(k), c))
                 .collect(),
         })
     }

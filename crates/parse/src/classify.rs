@@ -621,7 +621,7 @@ impl Scan {
 }
 
 /// Messages at most this long are remembered by [`scan`].
-const MEMO_MAX: usize = 80;
+const MEMO_MAX: usize = 192;
 /// Remembered messages per thread (direct-mapped by a hash of the text).
 const MEMO_SLOTS: usize = 64;
 
@@ -649,7 +649,7 @@ impl Memo {
 thread_local! {
     /// Error logs repeat a few message texts (`connect() failed`, `upstream timed out`,
     /// ...) once the context fields are split off: remembering the scan of recent short
-    /// messages skips the automaton for most lines. 64 x ~130 bytes per thread.
+    /// messages skips the automaton for most lines. 64 x ~250 bytes per thread.
     static MEMO: std::cell::RefCell<[Memo; MEMO_SLOTS]> =
         const { std::cell::RefCell::new([Memo::EMPTY; MEMO_SLOTS]) };
 }
@@ -1831,9 +1831,35 @@ pub(crate) fn fpm<'a>(rec: &mut ErrorRecord<'a>) {
     finish(rec, out, errno);
 }
 
+/// What the automaton finds in an FPM message. Most are about one child (`child 1234
+/// said into stderr: ...`, `child 1234 exited on signal 15 ...`): no pattern can start
+/// inside `child <pid>` (none starts with a digit or with the end of `child `, which a test
+/// checks), so the automaton reads from the byte after the pid, and the remembered scans
+/// serve every child's repeated text.
+fn scan_fpm(msg: &[u8]) -> Scan {
+    let Some(rest) = msg.strip_prefix(b"child ") else {
+        return scan(msg);
+    };
+    let (_, digits) = leading_u64(rest);
+    if digits == 0 {
+        return scan(msg);
+    }
+    let skip = b"child ".len() + digits;
+    let mut found = scan(tail(msg, skip));
+    if let Some((_, start, end)) = found.stem.as_mut() {
+        *start += skip;
+        *end += skip;
+    }
+    if let Some((_, start, end)) = found.reason.as_mut() {
+        *start += skip;
+        *end += skip;
+    }
+    found
+}
+
 fn fpm_out<'a>(rec: &ErrorRecord<'a>, errno: Option<Errno>) -> Option<Out<'a>> {
     let msg = rec.message;
-    let scan = scan(msg);
+    let scan = scan_fpm(msg);
     let (stem, _start, end) = match scan.stem {
         Some(s) => s,
         None => return php_content(&scan).map(|(c, v)| Out::new(c, None).variant(v)),
@@ -1896,6 +1922,31 @@ mod tests {
     fn the_automaton_builds() {
         assert!(AUTOMATON.is_some());
         assert!(PATTERNS.len() > 100);
+    }
+
+    #[test]
+    fn no_pattern_starts_inside_a_child_prefix() {
+        // What `scan_fpm` relies on: a match that started inside `child <pid>` would be
+        // missed when the automaton reads from the byte after the pid.
+        for (pattern, _) in PATTERNS {
+            let p = pattern.as_bytes();
+            assert!(!p[0].is_ascii_digit(), "{pattern}");
+            for digit in b'0'..=b'9' {
+                let prefix = [b'c', b'h', b'i', b'l', b'd', b' ', digit];
+                for j in 0..prefix.len() {
+                    let suffix = &prefix[j..];
+                    assert!(
+                        !p.starts_with(suffix) && !suffix.starts_with(p),
+                        "{pattern}"
+                    );
+                }
+            }
+        }
+        let msg = b"child 20045 said into stderr: \"NOTICE: PHP message: PHP Fatal error:  Uncaught Exception\"";
+        let (whole, skipped) = (scan_text(msg), scan_fpm(msg));
+        assert_eq!(whole.stem, skipped.stem);
+        assert_eq!(whole.details, skipped.details);
+        assert_eq!(skipped.stem.map(|s| s.0), Some(S::SaidInto));
     }
 
     #[test]

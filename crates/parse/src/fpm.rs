@@ -106,6 +106,25 @@ pub(crate) fn parse(line: &[u8]) -> Result<ErrorRecord<'_>, ParseError> {
 
 /// `dd-Mmm-YYYY HH:MM:SS[.uuuuuu]`.
 fn parse_time(s: &[u8]) -> Option<Timestamp> {
+    let second = head(s, 20);
+    // Lines come in time order, many to a second: the date and second are read once.
+    let t = crate::time::same_second(3, second, || parse_second(second))?;
+    match s.len() {
+        20 => Some(t),
+        n if n > 21 && n <= 27 && at(s, 20) == b'.' => {
+            let frac = tail(s, 21);
+            let value = fixed_u32(frac)?;
+            Some(t.with_micros(value * 10u32.pow(u32::try_from(6 - frac.len()).ok()?)))
+        }
+        _ => None,
+    }
+}
+
+/// `dd-Mmm-YYYY HH:MM:SS`.
+fn parse_second(s: &[u8]) -> Option<Timestamp> {
+    if s.len() != 20 {
+        return None;
+    }
     if at(s, 2) != b'-' || at(s, 6) != b'-' || at(s, 11) != b' ' {
         return None;
     }
@@ -121,17 +140,7 @@ fn parse_time(s: &[u8]) -> Option<Timestamp> {
         fixed_u32(sub(t, 3, 5))?,
         fixed_u32(sub(t, 6, 8))?,
     );
-    let mut micros = 0;
-    match s.len() {
-        20 => {}
-        n if n > 21 && n <= 27 && at(s, 20) == b'.' => {
-            let frac = tail(s, 21);
-            let value = fixed_u32(frac)?;
-            micros = value * 10u32.pow(u32::try_from(6 - frac.len()).ok()?);
-        }
-        _ => return None,
-    }
-    Timestamp::from_parts(year, month, day, h, m, sec, micros, None)
+    Timestamp::from_parts(year, month, day, h, m, sec, 0, None)
 }
 
 /// The level of a raw `PHP <type>:` line.

@@ -219,18 +219,20 @@ fn parse_prefix<'a>(
     rec: &mut ErrorRecord<'a>,
 ) -> Result<usize, ParseError> {
     let ts = sub(entry, p, p + 19);
-    let num = |from: usize, to: usize| crate::bytes::fixed_u32(sub(ts, from, to)).unwrap_or(0);
-    let year = i32::try_from(num(0, 4)).unwrap_or(0);
-    rec.time = Timestamp::from_parts(
-        year,
-        num(5, 7),
-        num(8, 10),
-        num(11, 13),
-        num(14, 16),
-        num(17, 19),
-        0,
-        None,
-    );
+    rec.time = crate::time::same_second(1, ts, || {
+        let num = |from: usize, to: usize| crate::bytes::fixed_u32(sub(ts, from, to)).unwrap_or(0);
+        let year = i32::try_from(num(0, 4)).unwrap_or(0);
+        Timestamp::from_parts(
+            year,
+            num(5, 7),
+            num(8, 10),
+            num(11, 13),
+            num(14, 16),
+            num(17, 19),
+            0,
+            None,
+        )
+    });
     if rec.time.is_none() {
         return Err(ParseError::new("a valid date and time", p));
     }

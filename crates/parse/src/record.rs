@@ -224,6 +224,14 @@ impl Level {
     /// `emerg`, `alert`, `crit`, `error`/`err`, `warn`/`warning`, `notice`, `info`, `debug`,
     /// `trace1`..`trace8`.
     pub fn from_bytes(name: &[u8]) -> Option<Level> {
+        // The names as nginx and Apache write them, without a lower-cased copy.
+        match name {
+            b"error" => return Some(Level::Error),
+            b"warn" => return Some(Level::Warn),
+            b"notice" => return Some(Level::Notice),
+            b"info" => return Some(Level::Info),
+            _ => {}
+        }
         let mut buf = [0u8; 8];
         if name.is_empty() || name.len() > buf.len() {
             return None;

@@ -143,6 +143,11 @@ impl Timestamp {
         self.wall_seconds - i64::from(self.offset_seconds.unwrap_or(0))
     }
 
+    /// The same second with another sub-second part (`micros` at most 999,999).
+    pub(crate) const fn with_micros(self, micros: u32) -> Timestamp {
+        Timestamp { micros, ..self }
+    }
+
     /// The same wall-clock time with a different (or no) offset.
     pub const fn with_offset(self, offset_seconds: Option<i32>) -> Timestamp {
         Timestamp {
@@ -182,6 +187,42 @@ impl Timestamp {
             Zone::Local => fixed_from_local(&chrono::Local, naive),
         }
     }
+}
+
+/// The bytes a key of [`same_second`] may hold.
+const SECOND_KEY: usize = 24;
+
+thread_local! {
+    /// The last second an error-log parser of this thread read: the bytes that wrote it
+    /// (after a byte naming the layout) and what they gave.
+    static LAST_SECOND: std::cell::Cell<(u8, [u8; SECOND_KEY], Option<Timestamp>)> =
+        const { std::cell::Cell::new((0, [0; SECOND_KEY], None)) };
+}
+
+/// The timestamp `key` writes (its date and time to the second, in the layout `layout`
+/// names), read by `parse` unless it is the one this thread read last. Error logs are
+/// written in time order, many lines to a second: comparing the bytes costs a fraction
+/// of reading them. A key longer than [`SECOND_KEY`] bytes is always read.
+#[inline]
+pub(crate) fn same_second(
+    layout: u8,
+    key: &[u8],
+    parse: impl FnOnce() -> Option<Timestamp>,
+) -> Option<Timestamp> {
+    let mut bytes = [0u8; SECOND_KEY];
+    let Some(dst) = bytes.get_mut(..key.len()) else {
+        return parse();
+    };
+    dst.copy_from_slice(key);
+    // The layout byte keeps keys of different layouts (and lengths) apart.
+    let tag = layout | ((key.len() as u8) << 3);
+    let (last_tag, last_bytes, last) = LAST_SECOND.get();
+    if last_tag == tag && last_bytes == bytes && tag != 0 {
+        return last;
+    }
+    let t = parse();
+    LAST_SECOND.set((tag, bytes, t));
+    t
 }
 
 fn fixed_from_local<Z: TimeZone>(zone: &Z, naive: NaiveDateTime) -> DateTime<FixedOffset> {

@@ -29,14 +29,25 @@ pub(crate) fn parse_default(line: &[u8]) -> Result<ErrorRecord<'_>, ParseError> 
     let mut p = 0;
     let mut v22 = false;
     if at(line, 0) == b'[' {
-        let close = memchr::memchr(b']', head(line, 80))
-            .ok_or(ParseError::new("']' closing the timestamp", 0))?;
+        // httpd 2.4's default time closes at byte 32; read in place, it holds no `]` (the
+        // day name's letters are the only bytes its reader does not check otherwise).
+        let fixed = (at(line, 32) == b']'
+            && at(line, 2).is_ascii_alphabetic()
+            && at(line, 3).is_ascii_alphabetic())
+        .then(|| parse_ctime_fixed(sub(line, 1, 32)))
+        .flatten();
+        let close = match fixed {
+            Some(_) => 32,
+            None => memchr::memchr(b']', head(line, 80))
+                .ok_or(ParseError::new("']' closing the timestamp", 0))?,
+        };
         let first = sub(line, 1, close);
         let whole = |(_, n): &(Timestamp, usize)| *n == first.len();
-        if let Some(t) = parse_ctime(first)
-            .filter(whole)
-            .or_else(|| parse_compact(first).filter(whole))
-        {
+        if let Some(t) = fixed.or_else(|| {
+            parse_ctime(first)
+                .filter(whole)
+                .or_else(|| parse_compact(first).filter(whole))
+        }) {
             rec.time = Some(t.0);
             p = skip_space(line, close + 1);
             if at(line, p) != b'[' {
@@ -92,8 +103,13 @@ pub(crate) fn parse_default(line: &[u8]) -> Result<ErrorRecord<'_>, ParseError> 
                 rec.tid = (n > 0).then_some(tid);
                 r += 5 + n;
             }
-            let close = memchr::memchr(b']', sub(line, r, r + 64))
-                .ok_or(ParseError::new("']' closing [pid ...]", r))?;
+            // Right after the ids in every layout httpd writes: no search needed.
+            let close = if at(line, r) == b']' {
+                0
+            } else {
+                memchr::memchr(b']', sub(line, r, r + 64))
+                    .ok_or(ParseError::new("']' closing [pid ...]", r))?
+            };
             p = skip_space(line, r + close + 1);
         }
     } else if !is_ah_code(line) {
@@ -299,18 +315,25 @@ fn parse_ctime_fixed(line: &[u8]) -> Option<(Timestamp, usize)> {
     for i in 20..26 {
         micros = micros * 10 + digit(i)?;
     }
-    let year = two(27)? * 100 + two(29)?;
-    let t = Timestamp::from_parts(
-        i32::try_from(year).ok()?,
-        month_from_abbrev(&s[4..7])?,
-        two(8)?,
-        two(11)?,
-        two(14)?,
-        two(17)?,
-        micros,
-        None,
-    )?;
-    Some((t, 31))
+    // The date and second (`Www Mmm dd hh:mm:ss` and ` yyyy`) repeat from line to line:
+    // read them once per second.
+    let mut key = [0u8; 24];
+    key[..19].copy_from_slice(&s[..19]);
+    key[19..].copy_from_slice(&s[26..31]);
+    let second = crate::time::same_second(2, &key, || {
+        let year = two(27)? * 100 + two(29)?;
+        Timestamp::from_parts(
+            i32::try_from(year).ok()?,
+            month_from_abbrev(&s[4..7])?,
+            two(8)?,
+            two(11)?,
+            two(14)?,
+            two(17)?,
+            0,
+            None,
+        )
+    })?;
+    Some((second.with_micros(micros), 31))
 }
 
 /// An optional ` +hhmm` / ` -hhmm` at `p` (exactly four digits): the offset in seconds
