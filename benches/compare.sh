@@ -27,6 +27,9 @@ PEER_SIZE=${PEER_SIZE:-100M}
 EDGE_SIZE=${EDGE_SIZE:-256M}
 RUNS=${RUNS:-3}
 ROTATED=${ROTATED:-20}
+# Many small files: $SMALL of nginx error log in ROTATED_MANY daily rotated files (the
+# newest plain, the others .gz, as logrotate's `compress` leaves them).
+ROTATED_MANY=${ROTATED_MANY:-365}
 OUT=$DATA/results
 mkdir -p "$DATA" "$OUT"
 
@@ -114,6 +117,25 @@ if [ ! -s "$ROT/access.log.$ROTATED.gz" ]; then
     done
 fi
 
+gen nginx-error "$SMALL" "$DATA/nginx-error-small.log"
+MANY=$DATA/rotated-many
+if [ ! -s "$MANY/error.log.$((ROTATED_MANY - 1)).gz" ]; then
+    rm -rf "$MANY" && mkdir -p "$MANY"
+    # Line-aligned pieces, oldest first: piece 0 becomes error.log.<N-1>.gz, the last
+    # one error.log.
+    split -n "l/$ROTATED_MANY" -d -a 4 "$DATA/nginx-error-small.log" "$MANY/piece-"
+    i=0
+    for piece in "$MANY"/piece-*; do
+        age=$((ROTATED_MANY - 1 - i))
+        if [ "$age" = 0 ]; then
+            mv "$piece" "$MANY/error.log"
+        else
+            gzip -6 -n -c "$piece" >"$MANY/error.log.$age.gz" && rm "$piece"
+        fi
+        i=$((i + 1))
+    done
+fi
+
 # ---- 4. timing ----------------------------------------------------------------------------
 size_of() { stat -c %s "$1"; }
 plain_size() { # bytes after decompression
@@ -121,6 +143,7 @@ plain_size() { # bytes after decompression
     *.gz) gzip -dc "$1" | wc -c ;;
     *.zst) zstd -dc "$1" | wc -c ;;
     */rotated) for f in "$1"/*.gz; do gzip -dc "$f"; done | wc -c ;;
+    */rotated-many) for f in "$1"/*; do gzip -dcf "$f"; done | wc -c ;;
     *) size_of "$1" ;;
     esac
 }
@@ -207,6 +230,13 @@ row "nginx access .zst" logscan "$A.zst" "$L --output json $A.zst >/dev/null"
 row "nginx access .zst" "zstd -dc" "$A.zst" "zstd -dc $A.zst >/dev/null"
 row "$ROTATED rotated .gz files" logscan "$ROT" "$L --output json $ROT >/dev/null"
 row "$ROTATED rotated .gz files" "zcat (serial)" "$ROT" "zcat $ROT/*.gz >/dev/null"
+# What a file costs: the same bytes of error log in one file and in ROTATED_MANY files.
+for threads in "" "--threads 1 "; do
+    row "$ROTATED_MANY rotated files" "logscan ${threads}($ROTATED_MANY files)" "$MANY" \
+        "$L ${threads}--output json $MANY >/dev/null"
+    row "$ROTATED_MANY rotated files" "logscan ${threads}(one file)" "$DATA/nginx-error-small.log" \
+        "$L ${threads}--output json $DATA/nginx-error-small.log >/dev/null"
+done
 # The layer in front: each product's log alone, the ALB's as S3 delivers it, HAProxy's
 # with an nginx access log of the same size (every edge failure looked up in the origin's
 # lines), and GoAccess on the two formats it has built in (traffic only, no causes).

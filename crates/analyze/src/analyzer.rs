@@ -41,6 +41,16 @@ const MAX_WINDOW: i64 = 100 * 365 * 86_400;
 /// Paired lines (Apache AH00957 + AH01114) must be this close, in seconds.
 const PAIR_WINDOW: i64 = 2;
 
+/// The largest mark each full sample of an analyzer keeps ([`Analyzer::sample_bounds`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SampleBounds {
+    error: Option<ErrorMark>,
+    request: Option<RequestMark>,
+    fpm: Option<FpmMark>,
+    edge: Option<EdgeMark>,
+    origin: Option<OriginMark>,
+}
+
 /// How much state an [`Analyzer`] holds ([`Analyzer::footprint`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -335,6 +345,33 @@ impl Analyzer {
             scratch: Vec::new(),
             watch: None,
         }
+    }
+
+    /// Where this analyzer's full samples of marks end: an analyzer whose results will be
+    /// [merged](Analyzer::merge) into this one (directly, or into what this one is merged
+    /// into) can be told with [`Analyzer::bound_samples`] to keep only the marks that could
+    /// still enter. Parallel readers take them from the merged analyzer when they start a
+    /// shard, so later shards hold a few marks instead of full samples.
+    pub fn sample_bounds(&self) -> SampleBounds {
+        SampleBounds {
+            error: self.error_marks.bound(),
+            request: self.request_marks.bound(),
+            fpm: self.fpm_marks.bound(),
+            edge: self.edge.marks.bound(),
+            origin: self.edge.origin.bound(),
+        }
+    }
+
+    /// Counts, but does not keep, marks that `bounds` (from the analyzer this one will be
+    /// merged into, or one merged into it earlier) shows could never enter its samples.
+    /// The merged result is exactly the same as without it; only memory is saved. Call it
+    /// before observing records.
+    pub fn bound_samples(&mut self, bounds: &SampleBounds) {
+        self.error_marks.set_bound(bounds.error);
+        self.request_marks.set_bound(bounds.request);
+        self.fpm_marks.set_bound(bounds.fpm);
+        self.edge.marks.set_bound(bounds.edge);
+        self.edge.origin.set_bound(bounds.origin);
     }
 
     /// Registers an input before observing its records (registering the same id twice with
@@ -975,7 +1012,7 @@ impl Analyzer {
                 }
             }
         }
-        self.groups.merge(&other.groups);
+        self.groups.absorb(std::mem::take(&mut other.groups));
         for (cause, (count, examples)) in &other.context {
             let mine = self.context.entry(*cause).or_default();
             mine.0 += count;
@@ -989,10 +1026,15 @@ impl Analyzer {
         }
         self.failures.merge(&other.failures);
         self.access.merge(&other.access);
-        self.error_marks.merge(&other.error_marks);
-        self.request_marks.merge(&other.request_marks);
-        self.fpm_marks.merge(&other.fpm_marks);
-        self.edge.merge(&other.edge);
+        // The samples are taken over, not copied, by an analyzer that has none yet.
+        let take = |edge: &mut EdgeState| std::mem::replace(edge, EdgeState::empty());
+        self.error_marks
+            .absorb(std::mem::replace(&mut other.error_marks, BottomK::new(1)));
+        self.request_marks
+            .absorb(std::mem::replace(&mut other.request_marks, BottomK::new(1)));
+        self.fpm_marks
+            .absorb(std::mem::replace(&mut other.fpm_marks, BottomK::new(1)));
+        self.edge.absorb(take(&mut other.edge));
         for (key, t) in other.last_time {
             self.last_time.entry(key).or_insert(t);
         }

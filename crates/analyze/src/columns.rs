@@ -46,7 +46,7 @@ struct Repr<C> {
 /// 0 to 8) and every row's word less the smallest, in that many bytes. A column of one
 /// value (the input, the site) takes nine bytes; times and line numbers take two or three
 /// bytes a row; hashes take eight.
-struct Written<'a, T>(&'a [T]);
+struct Written<'a, T>(&'a [&'a T]);
 
 /// The most rows a sample is read with (the largest sample the analyzer keeps): a string
 /// of columns whose values take no bytes must not make the reader allocate more.
@@ -55,29 +55,40 @@ const MAX_ROWS: usize = 1 << 16;
 impl<T: Row> Serialize for Written<'_, T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let rows = self.0.len();
-        // Row by row into columns of whole words first.
-        let mut columns = vec![0u64; rows * T::WORDS];
+        // Each field's smallest and largest value first (its column's base and width),
+        // then the columns one at a time straight into the byte string: no copy of the
+        // sample, no matrix of its words (writing a state holds one sample's bytes).
         let mut words = vec![0u64; T::WORDS];
-        for (i, item) in self.0.iter().enumerate() {
+        let mut low = vec![u64::MAX; T::WORDS];
+        let mut high = vec![0u64; T::WORDS];
+        for item in self.0 {
             item.write(&mut words);
-            for (field, word) in words.iter().enumerate() {
-                if let Some(at) = columns.get_mut(field * rows + i) {
-                    *at = *word;
-                }
+            for ((word, low), high) in words.iter().zip(&mut low).zip(&mut high) {
+                *low = (*low).min(*word);
+                *high = (*high).max(*word);
             }
         }
-        let mut bytes = Vec::with_capacity(T::LAYOUT.len() + 9 + columns.len() * 8);
+        let widths: Vec<usize> = low
+            .iter()
+            .zip(&high)
+            .map(|(low, high)| (8 - high.saturating_sub(*low).leading_zeros() as usize / 8).min(8))
+            .collect();
+        let columns: usize = if rows > 0 {
+            widths.iter().map(|width| 9 + rows * width).sum()
+        } else {
+            0
+        };
+        let mut bytes = Vec::with_capacity(T::LAYOUT.len() + 9 + columns);
         bytes.extend_from_slice(T::LAYOUT.as_bytes());
         bytes.push(0);
         bytes.extend_from_slice(&(rows as u64).to_le_bytes());
         if rows > 0 {
-            for column in columns.chunks_exact(rows) {
-                let low = column.iter().copied().min().unwrap_or(0);
-                let high = column.iter().copied().max().unwrap_or(0);
-                let width = (8 - (high - low).leading_zeros() as usize / 8).min(8);
+            for (field, (&low, &width)) in low.iter().zip(&widths).enumerate() {
                 bytes.extend_from_slice(&low.to_le_bytes());
                 bytes.push(width as u8);
-                for word in column {
+                for item in self.0 {
+                    item.write(&mut words);
+                    let word = words.get(field).copied().unwrap_or(low);
                     bytes.extend_from_slice(&(word - low).to_le_bytes()[..width]);
                 }
             }
@@ -208,7 +219,9 @@ pub(crate) fn serialize<T: Row, S: Serializer>(
     sample: &BottomK<T>,
     s: S,
 ) -> Result<S::Ok, S::Error> {
-    let items = sample.sorted();
+    // The kept items in order, by reference: a state is written without copying them.
+    let mut items: Vec<&T> = sample.items().collect();
+    items.sort_unstable();
     Repr {
         capacity: sample.capacity(),
         offered: sample.offered(),

@@ -88,7 +88,7 @@ mod text;
 mod topk;
 mod watch;
 
-pub use analyzer::{Analyzer, Footprint, InputInfo, Origin};
+pub use analyzer::{Analyzer, Footprint, InputInfo, Origin, SampleBounds};
 pub use config::{Bound, Config};
 pub use configured::{EventConfig, EventEvidence};
 pub use report::Report;

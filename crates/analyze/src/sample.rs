@@ -14,6 +14,9 @@ pub struct BottomK<T: Ord> {
     capacity: usize,
     heap: BinaryHeap<T>,
     offered: u64,
+    /// Items at or above this are counted, never kept: the largest item of the full sample
+    /// this one will be merged into, which such items could never enter.
+    bound: Option<T>,
 }
 
 impl<T: Ord + Clone> BottomK<T> {
@@ -23,7 +26,26 @@ impl<T: Ord + Clone> BottomK<T> {
             capacity: capacity.max(1),
             heap: BinaryHeap::new(),
             offered: 0,
+            bound: None,
         }
+    }
+
+    /// The largest kept item, once the sample is full: a sample that will be merged into
+    /// this one may drop items at or above it ([`BottomK::set_bound`]).
+    pub(crate) fn bound(&self) -> Option<T> {
+        if self.heap.len() >= self.capacity {
+            self.heap.peek().cloned()
+        } else {
+            None
+        }
+    }
+
+    /// Counts items at or above `bound` from now on without keeping them. Only for a
+    /// sample that will be merged into one whose largest kept item is `bound` (or smaller):
+    /// the merge keeps exactly the same items as without it, because the smallest
+    /// `capacity` items of the union are all below `bound`.
+    pub(crate) fn set_bound(&mut self, bound: Option<T>) {
+        self.bound = bound;
     }
 
     /// Offers one item.
@@ -33,6 +55,9 @@ impl<T: Ord + Clone> BottomK<T> {
     }
 
     fn offer_kept(&mut self, item: T) {
+        if self.bound.as_ref().is_some_and(|bound| item >= *bound) {
+            return;
+        }
         if self.heap.len() < self.capacity {
             self.heap.push(item);
         } else if let Some(mut max) = self.heap.peek_mut() {
@@ -62,6 +87,7 @@ impl<T: Ord + Clone> BottomK<T> {
             capacity: capacity.max(1),
             offered,
             heap: BinaryHeap::from(items),
+            bound: None,
         }
     }
 
@@ -78,32 +104,48 @@ impl<T: Ord + Clone> BottomK<T> {
         }
         // Once this sample is full, only items below its largest can enter: merging many
         // shards, most of each new shard's items are not, and cost one comparison each.
-        let bound = if self.heap.len() >= self.capacity {
-            self.heap.peek().cloned()
-        } else {
-            None
-        };
-        let entering: Vec<T> = match &bound {
-            Some(max) => other
-                .heap
-                .iter()
-                .filter(|item| *item < max)
-                .cloned()
-                .collect(),
-            None => other.heap.iter().cloned().collect(),
-        };
-        if bound.is_some() && entering.len() <= self.capacity / 8 {
-            // A few: each replaces the largest kept in place (log k each).
-            entering.into_iter().for_each(|item| self.offer_kept(item));
+        let bound = self.bound();
+        let enters = |item: &&T| bound.as_ref().is_none_or(|max| *item < max);
+        let entering = other.heap.iter().filter(enters).count();
+        if entering == 0 {
             return;
         }
-        // Many: the `capacity` smallest of the union, in linear time (select, heapify).
+        if bound.is_none() || entering <= self.capacity / 8 {
+            // Into a sample not yet full, or a few: each is pushed (constant time on
+            // average) or replaces the largest kept in place (log k), in a heap that grows
+            // as a vector does, never past its capacity (a power of two).
+            for item in other.heap.iter().filter(enters) {
+                self.offer_kept(item.clone());
+            }
+            return;
+        }
+        // Many: the `capacity` smallest of the union, in linear time (select, heapify),
+        // in a buffer grown only by what enters and shrunk back to `capacity`, so that
+        // merging leaves no sample larger than it may be.
         let mut items = std::mem::take(&mut self.heap).into_vec();
-        items.extend(entering);
+        items.reserve_exact(entering);
+        items.extend(other.heap.iter().filter(enters).cloned());
+        self.keep_smallest(items);
+    }
+
+    /// Adds the other sample's items, taking them over when this one is empty (no copy).
+    pub fn absorb(&mut self, mut other: BottomK<T>) {
+        if self.heap.is_empty() && self.capacity == other.capacity && self.bound.is_none() {
+            self.offered += other.offered;
+            other.heap.shrink_to(self.capacity);
+            self.heap = other.heap;
+        } else {
+            self.merge(&other);
+        }
+    }
+
+    /// Keeps the `capacity` smallest of `items` as the heap.
+    fn keep_smallest(&mut self, mut items: Vec<T>) {
         if items.len() > self.capacity {
             items.select_nth_unstable(self.capacity - 1);
             items.truncate(self.capacity);
         }
+        items.shrink_to(self.capacity);
         self.heap = BinaryHeap::from(items);
     }
 
@@ -217,5 +259,57 @@ mod tests {
             }
             prop_assert_eq!(&merged, &whole);
         }
+
+        #[test]
+        fn bounded_shards_merge_to_the_whole(items in prop::collection::vec(0u32..5000, 0..2000), shards in 1usize..40) {
+            // Each shard is bounded by the merged sample as it was when the shard began
+            // (as parallel readers do): it keeps fewer items, the merge the same ones.
+            let mut whole = BottomK::new(64);
+            items.iter().for_each(|&i| whole.offer(i));
+            let mut merged = BottomK::new(64);
+            let mut kept = 0;
+            for shard in items.chunks(items.len().div_ceil(shards).max(1)) {
+                let mut part = BottomK::new(64);
+                part.set_bound(merged.bound());
+                shard.iter().for_each(|&i| part.offer(i));
+                prop_assert_eq!(part.offered(), shard.len() as u64);
+                prop_assert!(part.items().all(|i| merged.bound().is_none_or(|b| *i < b)));
+                kept += part.len();
+                merged.absorb(part);
+            }
+            prop_assert_eq!(&merged, &whole);
+            prop_assert!(kept <= items.len());
+        }
+    }
+
+    #[test]
+    fn a_full_sample_merged_into_stays_within_its_capacity() {
+        // Many items entering at once once went through a buffer of twice the capacity,
+        // and the sample kept that buffer.
+        let mut merged = BottomK::new(1024);
+        (0..1024u32).for_each(|i| merged.offer(i * 2 + 1));
+        let mut other = BottomK::new(1024);
+        (0..1024u32).for_each(|i| other.offer(i * 2));
+        merged.merge(&other);
+        assert_eq!(merged.len(), 1024);
+        assert_eq!(merged.heap.capacity(), 1024);
+        assert_eq!(merged.sorted(), (0..1024).collect::<Vec<u32>>());
+        assert_eq!(merged.offered(), 2048);
+    }
+
+    #[test]
+    fn an_empty_sample_takes_the_others_items_over() {
+        let mut other = BottomK::new(8);
+        (0..20u32).rev().for_each(|i| other.offer(i));
+        let mut merged = BottomK::new(8);
+        merged.absorb(other.clone());
+        assert_eq!(merged, other);
+        assert_eq!(merged.sorted(), (0..8).collect::<Vec<u32>>());
+        // A bounded sample counts items at or above the bound, keeps none of them.
+        let mut bounded = BottomK::new(8);
+        bounded.set_bound(merged.bound());
+        (0..20u32).for_each(|i| bounded.offer(i));
+        assert_eq!(bounded.sorted(), (0..7).collect::<Vec<u32>>());
+        assert_eq!(bounded.offered(), 20);
     }
 }

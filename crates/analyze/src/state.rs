@@ -460,10 +460,10 @@ impl Groups {
         self.insert(other)
     }
 
-    /// Merges every group of `other` in.
-    pub fn merge(&mut self, other: &Groups) {
-        for group in &other.list {
-            self.insert(group.clone());
+    /// Adds another shard's groups, taking them over instead of copying them.
+    pub fn absorb(&mut self, other: Groups) {
+        for group in other.list {
+            self.insert(group);
         }
     }
 

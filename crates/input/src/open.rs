@@ -14,6 +14,10 @@ use crate::error::InputError;
 
 /// Buffer size between a compressed file and its decoder.
 const DECODER_INPUT_BUFFER: usize = 128 * 1024;
+/// Archives smaller than this (compressed) are decoded on the reading thread: a thread of
+/// their own would cost more than it saves (a rotated day of a small site is a few
+/// milliseconds of work, and many such files are read in parallel with each other).
+const DECODE_INLINE_BELOW: u64 = 1 << 20;
 
 /// The compression of an input, told by its first bytes (never by its name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -193,7 +197,7 @@ pub fn open(input: &Input, progress: Option<&Progress>) -> Result<Opened, InputE
         Source::Stdin => {
             let mut raw = Counting::new(io::stdin(), progress);
             let (head, len) = read_head(&mut raw).map_err(|e| fail(&e))?;
-            decode(head, len, raw).map_err(|e| fail(&e))
+            decode(head, len, raw, None).map_err(|e| fail(&e))
         }
         Source::Path(path) => {
             let meta = std::fs::metadata(path).map_err(|e| fail(&e))?;
@@ -206,7 +210,9 @@ pub fn open(input: &Input, progress: Option<&Progress>) -> Result<Opened, InputE
             let file = File::open(path).map_err(|e| fail(&e))?;
             let mut raw = Counting::new(file, progress);
             let (head, len) = read_head(&mut raw).map_err(|e| fail(&e))?;
-            decode(head, len, raw).map_err(|e| fail(&e))
+            // A regular file's size says whether a decoding thread pays; a FIFO's does not.
+            let size = meta.is_file().then_some(meta.len());
+            decode(head, len, raw, size).map_err(|e| fail(&e))
         }
     }
 }
@@ -226,11 +232,13 @@ fn read_head<R: Read>(r: &mut R) -> io::Result<([u8; Compression::MAGIC_LEN], us
     Ok((head, len))
 }
 
-/// Puts the sniffed head back in front of `raw` and wraps the decoder it calls for.
+/// Puts the sniffed head back in front of `raw` and wraps the decoder it calls for, on a
+/// thread of its own unless the archive is known to be small (`size`, compressed).
 fn decode<R: Read + Send + 'static>(
     head: [u8; Compression::MAGIC_LEN],
     len: usize,
     raw: R,
+    size: Option<u64>,
 ) -> io::Result<Opened> {
     let compression = Compression::detect(&head[..len]);
     let whole = Cursor::new(head).take(len as u64).chain(raw);
@@ -249,8 +257,10 @@ fn decode<R: Read + Send + 'static>(
             BufReader::with_capacity(DECODER_INPUT_BUFFER, whole),
         )),
     };
+    let small = size.is_some_and(|size| size < DECODE_INLINE_BELOW);
     let reader = match compression {
         Compression::None => reader,
+        _ if small => reader,
         _ => read_ahead(reader),
     };
     Ok(Opened {

@@ -272,3 +272,49 @@ fn stdin_is_read_and_decompressed() {
         "{stdout}"
     );
 }
+
+/// Lines of random hex digits: about half their size compressed.
+fn random_hex_text(bytes: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes + 80);
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    while out.len() < bytes {
+        for _ in 0..4 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            write!(out, "{x:016x}").unwrap();
+        }
+        out.push(b'\n');
+    }
+    out
+}
+
+#[test]
+fn archives_small_and_large_read_alike() {
+    // Archives under 1 MiB are decoded on the reading thread, larger ones on a thread of
+    // their own: both give every byte, and a cut archive every line before the cut, then
+    // an error.
+    let dir = tempfile::tempdir().unwrap();
+    for (size, large) in [(200_000, false), (3 << 20, true)] {
+        let text = random_hex_text(size);
+        for (kind, encode) in [
+            (Compression::Gzip, gzip as fn(&[u8]) -> Vec<u8>),
+            (Compression::Zstd, zstd),
+        ] {
+            let full = encode(&text);
+            assert_eq!(full.len() >= 1 << 20, large, "{kind}: {} bytes", full.len());
+            let path = dir.path().join(format!("{size}.{}", kind.name()));
+            std::fs::write(&path, &full).unwrap();
+            let (found, data) = read_all(&input_for(&path));
+            assert_eq!(found, kind);
+            assert!(data.unwrap() == text, "{kind} of {size} bytes differs");
+            let cut = dir.path().join(format!("{size}.cut.{}", kind.name()));
+            std::fs::write(&cut, &full[..full.len() / 2]).unwrap();
+            let (_, data) = read_all(&input_for(&cut));
+            assert!(
+                data.is_err(),
+                "{kind} of {size} bytes cut in half read without error"
+            );
+        }
+    }
+}

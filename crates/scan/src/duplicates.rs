@@ -2,6 +2,7 @@
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
+use std::io::Read;
 
 use logscan_input::{EntryReader, Input, ReaderConfig, Source, open};
 use logscan_parse::Record;
@@ -12,6 +13,20 @@ use crate::read::SAMPLE_BYTES;
 
 /// Records compared at the head of each access log.
 const HEAD: usize = 20;
+/// The most bytes asked of an input at once while reading its head: the first lines are
+/// in the first few KiB, and an archive decompresses only what is asked of it (the
+/// sample's window is 256 KiB, the whole of a small rotated file).
+const HEAD_READ: usize = 16 << 10;
+
+/// A reader that hands out at most [`HEAD_READ`] bytes per call.
+struct SmallReads<R>(R);
+
+impl<R: Read> Read for SmallReads<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(HEAD_READ);
+        self.0.read(&mut buf[..n])
+    }
+}
 
 impl Scanner {
     /// Access logs that hold the same requests as another access log of the same directory
@@ -53,7 +68,7 @@ impl Scanner {
             return None;
         }
         let opened = open(input, None).ok()?;
-        let mut reader = EntryReader::new(opened.reader, ReaderConfig::default());
+        let mut reader = EntryReader::new(SmallReads(opened.reader), ReaderConfig::default());
         let lines = reader.sample(HEAD, SAMPLE_BYTES).ok()?;
         let choice = self.formats.choose_parser(&lines, &input.display);
         if !choice.detected || !choice.parser.format().is_access() || lines.len() < HEAD.min(5) {

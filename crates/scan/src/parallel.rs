@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError, mpsc};
 use std::thread;
 
-use logscan_analyze::{Analyzer, Config};
+use logscan_analyze::{Analyzer, Config, SampleBounds};
 use logscan_input::{
     Chunk, Compression, EntryReader, Input, InputError, ReaderConfig, Source, open, plan_chunks,
     read_chunk, sniff_compression,
@@ -97,11 +97,15 @@ impl Scanner {
         let merged = (Mutex::new(0usize), Condvar::new());
         let (tx, rx) = mpsc::channel::<(usize, Analyzer, Option<InputError>)>();
         let mut analyzer = Analyzer::new(config.clone());
+        // Where the merged analyzer's full samples end: a shard started now keeps only the
+        // marks below them (the others could never enter), so shards after the first few
+        // hold little. The report is the same; only memory is saved.
+        let bounds = Mutex::new(SampleBounds::default());
         let mut problems = Vec::new();
         thread::scope(|scope| {
             for _ in 0..threads.min(count) {
                 let tx = tx.clone();
-                let (tasks, next, merged) = (&tasks, &next, &merged);
+                let (tasks, next, merged, bounds) = (&tasks, &next, &merged, &bounds);
                 scope.spawn(move || {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
@@ -115,6 +119,7 @@ impl Scanner {
                         let task = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
                         let Some(task) = task else { continue };
                         let mut shard = Analyzer::new(config.clone());
+                        shard.bound_samples(&bounds.lock().unwrap_or_else(PoisonError::into_inner));
                         let problem = self.run(task, &mut shard);
                         if tx.send((i, shard, problem)).is_err() {
                             break;
@@ -129,6 +134,8 @@ impl Scanner {
                 waiting.insert(i, (shard, problem));
                 while let Some((shard, problem)) = waiting.remove(&want) {
                     analyzer.merge(shard);
+                    *bounds.lock().unwrap_or_else(PoisonError::into_inner) =
+                        analyzer.sample_bounds();
                     problems.extend(problem);
                     want += 1;
                     *merged.0.lock().unwrap_or_else(PoisonError::into_inner) = want;
