@@ -85,6 +85,8 @@ gen nginx-upstream "$PEER_SIZE" "$DATA/nginx-access-peer.log"
 gen nginx-error "$PEER_SIZE" "$DATA/nginx-error-peer.log"
 gen nginx-upstream "$SIZE" "$DATA/nginx-access-1m.log" --cardinality 1000000
 gen nginx-error "$SIZE" "$DATA/nginx-error-1m.log" --cardinality 1000000
+# 99% of the requests answered 2xx/3xx, the common case: lines that cannot matter.
+gen nginx-upstream "$SIZE" "$DATA/nginx-access-healthy.log" --healthy 99
 # The same lines in the envelopes they travel in (Docker json-file, CRI, rsyslog's file).
 wrapped() { # wrapped FORM PLAIN WRAPPED
     if [ ! -s "$3" ]; then
@@ -195,6 +197,8 @@ row "nginx access, $PEER_SIZE" "lnav (GROUP BY status)" "$DATA/nginx-access-peer
     "lnav -n -c ';SELECT sc_status, count(*) FROM access_log GROUP BY sc_status' $DATA/nginx-access-peer.log >/dev/null"
 row "nginx access, $SMALL (RSS flatness)" logscan "$DATA/nginx-access-small.log" "$L --output json $DATA/nginx-access-small.log >/dev/null"
 row "nginx access, 1M distinct URLs+clients" logscan "$DATA/nginx-access-1m.log" "$L --output json $DATA/nginx-access-1m.log >/dev/null"
+row "nginx access, mostly healthy" logscan "$DATA/nginx-access-healthy.log" "$L --output json $DATA/nginx-access-healthy.log >/dev/null"
+row "nginx access, mostly healthy" "logscan --threads 1" "$DATA/nginx-access-healthy.log" "$L --threads 1 --output json $DATA/nginx-access-healthy.log >/dev/null"
 row "nginx error" logscan "$E" "$L --output json $E >/dev/null"
 row "nginx error" "logscan --threads 1" "$E" "$L --threads 1 --output json $E >/dev/null"
 row "nginx error" "rg -c 'upstream'" "$E" "rg -c 'upstream' $E >/dev/null"

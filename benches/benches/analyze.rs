@@ -105,6 +105,30 @@ fn observe(c: &mut Criterion) {
     group.finish();
 }
 
+/// Parse and observe together, bytes per second on one core: the access path end to end
+/// without reading and framing, on the built-in mix and on a mostly-healthy log (99% of
+/// the requests answered 2xx/3xx), where lines that cannot matter should cost little.
+fn parse_and_observe(c: &mut Criterion) {
+    let mut group = c.benchmark_group("parse_observe");
+    for (name, healthy) in [
+        ("nginx-upstream", None),
+        ("nginx-upstream-healthy99", Some(99)),
+    ] {
+        let kind = LogKind::NginxUpstream;
+        let (entries, bytes) = common::entries_with(kind, SIZE, healthy);
+        let parser = kind.parser();
+        group.throughput(Throughput::Bytes(bytes));
+        group.bench_function(name, |b| {
+            b.iter_batched_ref(
+                || new_analyzer(kind),
+                |analyzer| feed(analyzer, &parser, black_box(&entries)),
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    group.finish();
+}
+
 fn merge_and_finish(c: &mut Criterion) {
     let mut group = c.benchmark_group("state");
     for kind in [LogKind::NginxError, LogKind::NginxUpstream] {
@@ -138,5 +162,5 @@ fn merge_and_finish(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, observe, merge_and_finish);
+criterion_group!(benches, observe, parse_and_observe, merge_and_finish);
 criterion_main!(benches);

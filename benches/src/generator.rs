@@ -182,6 +182,10 @@ pub struct Options {
     /// Distinct URLs and distinct clients to draw from (about half of all requests go to
     /// a hot few, the rest uniformly over all of them).
     pub cardinality: u64,
+    /// Access and edge logs: the per cent of requests answered 2xx or 3xx, the rest failing
+    /// (404, 499, 5xx; incidents still come and go). `None` keeps the built-in mix, and the
+    /// same bytes as before this option existed for the same seed.
+    pub healthy: Option<u8>,
 }
 
 impl Default for Options {
@@ -191,6 +195,7 @@ impl Default for Options {
             size: 1 << 20,
             seed: 1,
             cardinality: 10_000,
+            healthy: None,
         }
     }
 }
@@ -739,10 +744,26 @@ impl Generator {
             tries: [Some(ok), None],
             redirect: false,
         };
+        // With `--healthy`, one draw decides whether this request fails (`Some(true)`);
+        // without it no extra draw is made, so the default output stays as it was.
+        let failing = self
+            .options
+            .healthy
+            .map(|per_cent| !self.rng.chance(u64::from(per_cent.min(100)) * 10));
         if r.route == Route::Static {
             outcome.tries = [None, None];
             outcome.request_ms = 0;
-            match self.rng.below(1000) {
+            let draw = match failing {
+                None => self.rng.below(1000),
+                // 404 only.
+                Some(true) => 50 + self.rng.below(30),
+                // 200 or 304.
+                Some(false) => match self.rng.below(1000) {
+                    50..=79 => 999,
+                    draw => draw,
+                },
+            };
+            match draw {
                 0..=49 => {
                     outcome.status = 304;
                     outcome.bytes = 0;
@@ -755,14 +776,30 @@ impl Generator {
             }
             return outcome;
         }
-        let incident = self
-            .incident
-            .filter(|i| (i.cause.php() == (r.route == Route::Php)) && self.rng.chance(i.intensity));
+        let incident = self.incident.filter(|i| {
+            failing != Some(false)
+                && (i.cause.php() == (r.route == Route::Php))
+                && self.rng.chance(i.intensity)
+        });
         if let Some(incident) = incident {
-            self.fail(&mut outcome, incident);
+            self.fail(&mut outcome, incident, failing != Some(true));
             return outcome;
         }
-        match self.rng.below(10_000) {
+        let draw = match failing {
+            None => self.rng.below(10_000),
+            // A reset (502), a client that gave up (499) or a 404.
+            Some(true) => match self.rng.below(100) {
+                0..=9 => 0,
+                10..=29 => 10,
+                _ => 80,
+            },
+            // 2xx or 3xx: the failing draws become plain 200s.
+            Some(false) => match self.rng.below(10_000) {
+                0..=29 | 80..=379 => 9_999,
+                draw => draw,
+            },
+        };
+        match draw {
             0..=9 => self.fail(
                 &mut outcome,
                 Incident {
@@ -771,6 +808,7 @@ impl Generator {
                     intensity: 0,
                     end_us: 0,
                 },
+                failing != Some(true),
             ),
             10..=29 => {
                 // Client gave up.
@@ -811,7 +849,8 @@ impl Generator {
         outcome
     }
 
-    fn fail(&mut self, o: &mut Outcome, incident: Incident) {
+    /// A failed request; `may_rescue`: a retry on another backend may still answer 200.
+    fn fail(&mut self, o: &mut Outcome, incident: Incident, may_rescue: bool) {
         let peer = match incident.cause {
             c if c.php() => BACKENDS.len(),
             Cause::NoLive => usize::MAX,
@@ -865,7 +904,8 @@ impl Generator {
             )
             && self.rng.chance(400)
         {
-            let rescued = self.rng.chance(500);
+            // The draw is made either way, so that the default output does not change.
+            let rescued = self.rng.chance(500) && may_rescue;
             let second = Try {
                 peer: (peer + 1) % BACKENDS.len(),
                 status: if rescued { 200 } else { 502 },

@@ -13,7 +13,7 @@
 //! ```
 //! use logscan_benches::{Generator, LogKind, Options};
 //!
-//! let options = Options { kind: LogKind::NginxUpstream, size: 4096, seed: 7, cardinality: 100 };
+//! let options = Options { kind: LogKind::NginxUpstream, size: 4096, seed: 7, cardinality: 100, healthy: None };
 //! let mut bytes = Vec::new();
 //! Generator::new(options).write_to(&mut bytes)?;
 //! assert!(bytes.len() >= 4096);

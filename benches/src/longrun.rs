@@ -47,6 +47,7 @@ pub fn run(
             size,
             seed: 11,
             cardinality,
+            healthy: None,
         };
         // Writing to memory cannot fail.
         let _ = Generator::new(options).write_to(&mut bytes);

@@ -12,6 +12,7 @@ fn generate(kind: LogKind, size: u64, seed: u64) -> Vec<u8> {
         size,
         seed,
         cardinality: 5_000,
+        healthy: None,
     })
     .write_to(&mut out)
     .unwrap();
@@ -112,6 +113,7 @@ fn every_kind_parses_and_has_incidents() {
                     size: 0,
                     seed,
                     cardinality: 5_000,
+                    healthy: None,
                 });
                 let mut bytes = Vec::new();
                 for _ in 0..8_000 {
@@ -179,6 +181,7 @@ fn cardinality_bounds_distinct_clients() {
         size: 2 << 20,
         seed: 3,
         cardinality: 50,
+        healthy: None,
     })
     .write_to(&mut out)
     .unwrap();
@@ -192,4 +195,56 @@ fn cardinality_bounds_distinct_clients() {
         "{}",
         clients.len()
     );
+}
+
+/// Statuses of the access records of a generated log: (2xx/3xx, 5xx, all).
+fn status_shares(kind: LogKind, healthy: Option<u8>, seed: u64) -> (usize, usize, usize) {
+    let mut bytes = Vec::new();
+    Generator::new(Options {
+        kind,
+        size: 4 << 20,
+        seed,
+        cardinality: 5_000,
+        healthy,
+    })
+    .write_to(&mut bytes)
+    .unwrap();
+    check(kind, &bytes);
+    let parser = kind.parser();
+    let (mut ok, mut server_errors, mut all) = (0, 0, 0);
+    for entry in entries(kind, &bytes) {
+        let Ok(Record::Access(a)) = parser.parse(&entry) else {
+            panic!(
+                "{kind}: not an access record: {}",
+                String::from_utf8_lossy(&entry)
+            );
+        };
+        let status = a.status.unwrap_or(0);
+        all += 1;
+        ok += usize::from((200..400).contains(&status));
+        server_errors += usize::from(status >= 500);
+    }
+    (ok, server_errors, all)
+}
+
+#[test]
+fn healthy_sets_the_share_of_2xx_and_3xx() {
+    for kind in [
+        LogKind::NginxUpstream,
+        LogKind::Ingress,
+        LogKind::ApacheAccess,
+    ] {
+        let (ok, server_errors, all) = status_shares(kind, Some(99), 1);
+        let share = ok as f64 / all as f64;
+        // ~15,000 requests: the binomial spread of a 1% share is about 0.1%.
+        assert!((0.985..=0.995).contains(&share), "{kind}: {ok} of {all}");
+        assert!(server_errors > 0, "{kind}: incidents still show");
+        let (ok, _, all) = status_shares(kind, Some(0), 1);
+        assert_eq!(ok, 0, "{kind}: {all} requests, none healthy");
+        let (ok, server_errors, all) = status_shares(kind, Some(100), 1);
+        assert_eq!((ok, server_errors), (all, 0), "{kind}");
+    }
+    // The built-in mix is less healthy than 99%, so the option changes the input.
+    let (ok, _, all) = status_shares(LogKind::NginxUpstream, None, 1);
+    assert!((ok as f64 / all as f64) < 0.985, "{ok} of {all}");
 }

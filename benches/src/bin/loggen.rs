@@ -1,7 +1,7 @@
 //! `loggen`: writes a deterministic, realistic log to stdout.
 //!
 //! ```text
-//! loggen --format nginx-upstream --size 1G --seed 1 [--cardinality 1000000] > access.log
+//! loggen --format nginx-upstream --size 1G --seed 1 [--cardinality 1000000] [--healthy 99] > access.log
 //! ```
 
 use std::io::{self, Write};
@@ -9,11 +9,14 @@ use std::process::ExitCode;
 
 use logscan_benches::{Generator, LogKind, Options, parse_size};
 
-const USAGE: &str = "usage: loggen --format KIND --size SIZE [--seed N] [--cardinality N]
+const USAGE: &str =
+    "usage: loggen --format KIND --size SIZE [--seed N] [--cardinality N] [--healthy P]
   KIND: nginx-error, nginx-access, nginx-upstream, ingress, apache-error, apache-access, php-fpm,
         haproxy, aws-alb, cloudfront, cloudflare, gcp-lb
   SIZE: bytes, or with K, M, G (binary units)
-  --cardinality N: distinct URLs and distinct clients (default 10000)";
+  --cardinality N: distinct URLs and distinct clients (default 10000)
+  --healthy P: access logs: P per cent (0-100) of the requests answered 2xx/3xx, the rest
+               404, 499 or 5xx (default: the built-in mix, 87% 2xx/3xx at seed 1)";
 
 fn main() -> ExitCode {
     match run() {
@@ -39,6 +42,13 @@ fn run() -> Result<(), String> {
                 options.cardinality = value()?
                     .parse()
                     .map_err(|e| format!("--cardinality: {e}"))?
+            }
+            "--healthy" => {
+                let per_cent: u8 = value()?.parse().map_err(|e| format!("--healthy: {e}"))?;
+                if per_cent > 100 {
+                    return Err(format!("--healthy: {per_cent} is not a per cent (0-100)"));
+                }
+                options.healthy = Some(per_cent);
             }
             "-h" | "--help" => {
                 println!("{USAGE}");

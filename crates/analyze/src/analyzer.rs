@@ -919,10 +919,12 @@ impl Analyzer {
         if let Some(s) = upstream_status {
             *access.upstream_statuses.entry(s).or_insert(0) += 1;
         }
-        if record.upstream.tries() > 1 {
+        // Counted once: both the retry count and the in-flight timeline need it.
+        let tries = record.upstream.tries();
+        if tries > 1 {
             access.retried += 1;
         }
-        if let Some((addr, from, to)) = surely_in_flight(record, t) {
+        if let Some((addr, from, to)) = surely_in_flight(record, tries, upstream_us, t) {
             access.in_flight.add(addr, from, to);
         }
         let failed = (500..600).contains(&status);
@@ -1336,13 +1338,16 @@ fn host_without_port(host: &[u8]) -> &[u8] {
 /// The upstream of a request tried once, and the milliseconds during which the upstream
 /// surely had it: the line's time is known to the second only (`t`), and the upstream's
 /// part (`$upstream_response_time`) lies somewhere inside the request's (`$request_time`);
-/// when only one of the two is logged, it stands for both.
-fn surely_in_flight<'a>(record: &AccessRecord<'a>, t: i64) -> Option<(&'a [u8], i64, i64)> {
-    let addr = record
-        .upstream
-        .addr
-        .filter(|_| record.upstream.tries() == 1)?;
-    let upstream_us = record.upstream.total_response_time_us();
+/// when only one of the two is logged, it stands for both. `tries` and `upstream_us` are
+/// the record's `upstream.tries()` and `upstream.total_response_time_us()`, which the
+/// caller has already read.
+fn surely_in_flight<'a>(
+    record: &AccessRecord<'a>,
+    tries: usize,
+    upstream_us: Option<u64>,
+    t: i64,
+) -> Option<(&'a [u8], i64, i64)> {
+    let addr = record.upstream.addr.filter(|_| tries == 1)?;
     let ms = |us: u64| i64::try_from(us / 1_000).unwrap_or(i64::MAX / 4);
     let upstream = ms(upstream_us.or(record.request_time_us)?);
     let request = ms(record.request_time_us.or(upstream_us)?).max(upstream);

@@ -4,11 +4,13 @@
 //! Several time items of one format (Apache `[%{%d/%b/%Y %T}t.%{msec_frac}t %{%z}t]`) fill
 //! one [`TimeParts`], which becomes the record's [`Timestamp`] once the line is matched.
 
+use std::cell::Cell;
+
 use crate::error::FormatError;
 use crate::time::{Timestamp, month_from_abbrev, parse_offset};
 
 /// Calendar fields collected from the time items of one line.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(super) struct TimeParts {
     year: Option<i32>,
     month: Option<u32>,
@@ -22,10 +24,45 @@ pub(super) struct TimeParts {
     pm: Option<bool>,
 }
 
+/// No part at all (`TimeParts::default()`, usable in a `const`).
+const NO_PARTS: TimeParts = TimeParts {
+    year: None,
+    month: None,
+    day: None,
+    hour: None,
+    minute: None,
+    second: None,
+    micros: None,
+    offset: None,
+    epoch: None,
+    pm: None,
+};
+
+thread_local! {
+    /// The latest `$time_local` text read on this thread and the parts it gave. Lines come
+    /// in time order and a busy log writes hundreds in one second: comparing 26 bytes with
+    /// the previous line's is cheaper than reading seven numbers again.
+    static LAST_CLF: Cell<([u8; 26], TimeParts)> = const { Cell::new(([0; 26], NO_PARTS)) };
+    /// The latest parts built into a timestamp on this thread, and the result, for the
+    /// same reason.
+    static LAST_BUILT: Cell<(TimeParts, Result<Option<Timestamp>, ()>)> =
+        const { Cell::new((NO_PARTS, Ok(None))) };
+}
+
 impl TimeParts {
     /// The timestamp the parts describe: `Ok(None)` if they do not make a date (no item, or
     /// only a time of day), `Err(())` if they make an impossible one.
     pub(super) fn build(&self) -> Result<Option<Timestamp>, ()> {
+        let (parts, built) = LAST_BUILT.get();
+        if parts == *self {
+            return built;
+        }
+        let built = self.build_uncached();
+        LAST_BUILT.set((*self, built));
+        built
+    }
+
+    fn build_uncached(&self) -> Result<Option<Timestamp>, ()> {
         if let Some(epoch) = self.epoch {
             return Timestamp::from_unix(epoch, self.micros.unwrap_or(0), self.offset.unwrap_or(0))
                 .map(Some)
@@ -440,6 +477,33 @@ fn four(a: u8, b: u8, c: u8, d: u8) -> Option<i32> {
 /// `25/Nov/2026:01:29:10 +0100`
 fn clf(s: &[u8], parts: &mut TimeParts) -> Option<usize> {
     let b: &[u8; 26] = s.get(..26)?.try_into().ok()?;
+    let (text, last) = LAST_CLF.get();
+    if text == *b {
+        // Only what a CLF time sets is copied: other time items of the format may have
+        // filled the rest (the cache holds only successful reads).
+        parts.day = last.day;
+        parts.month = last.month;
+        parts.year = last.year;
+        parts.hour = last.hour;
+        parts.minute = last.minute;
+        parts.second = last.second;
+        parts.offset = last.offset;
+        return Some(26);
+    }
+    let mut read = NO_PARTS;
+    clf_uncached(b, &mut read)?;
+    LAST_CLF.set((*b, read));
+    parts.day = read.day;
+    parts.month = read.month;
+    parts.year = read.year;
+    parts.hour = read.hour;
+    parts.minute = read.minute;
+    parts.second = read.second;
+    parts.offset = read.offset;
+    Some(26)
+}
+
+fn clf_uncached(b: &[u8; 26], parts: &mut TimeParts) -> Option<()> {
     let [
         d0,
         d1,
@@ -478,7 +542,7 @@ fn clf(s: &[u8], parts: &mut TimeParts) -> Option<usize> {
     parts.minute = Some(two(n0, n1)?);
     parts.second = Some(two(s0, s1)?);
     parts.offset = Some(parse_offset(&[z0, z1, z2, z3, z4])?);
-    Some(26)
+    Some(())
 }
 
 /// `2026-11-25T01:29:10+01:00`, also with a fraction, `Z`, or `+0100`.
@@ -566,6 +630,37 @@ mod tests {
             ts(&TimeItem::Iso8601, "2026-11-25T01:29:10.5Z"),
             Some((22, "2026-11-25T01:29:10.500000+00:00".into()))
         );
+    }
+
+    #[test]
+    fn repeated_times_come_from_the_cache_unchanged() {
+        let a = "25/Nov/2026:01:29:10 +0100]";
+        let b = "25/Nov/2026:01:29:11 +0100]";
+        for _ in 0..2 {
+            assert_eq!(
+                ts(&TimeItem::Clf, a),
+                Some((26, "2026-11-25T01:29:10+01:00".into()))
+            );
+            assert_eq!(
+                ts(&TimeItem::Clf, a),
+                Some((26, "2026-11-25T01:29:10+01:00".into()))
+            );
+            assert_eq!(
+                ts(&TimeItem::Clf, b),
+                Some((26, "2026-11-25T01:29:11+01:00".into()))
+            );
+            // A bad time after a good one is not read from the cache.
+            assert_eq!(ts(&TimeItem::Clf, "25/Nov/2026:01:29:1x +0100"), None);
+            assert_eq!(ts(&TimeItem::Clf, "31/Feb/2026:01:29:10 +0100"), None);
+        }
+        // A CLF time from the cache leaves the parts other items filled alone.
+        let mut parts = TimeParts::default();
+        for _ in 0..2 {
+            assert_eq!(TimeItem::Frac(3).parse(b"250", &mut parts), Some(3));
+            assert_eq!(TimeItem::Clf.parse(a.as_bytes(), &mut parts), Some(26));
+            let built = parts.build().unwrap().unwrap();
+            assert_eq!(built.to_string(), "2026-11-25T01:29:10.250000+01:00");
+        }
     }
 
     #[test]
