@@ -61,6 +61,7 @@ fn multi_chunk_report_is_the_same_for_1_2_and_8_threads() {
             size: 40 << 20,
             seed: 11,
             cardinality: 100_000,
+            ..Options::default()
         })
         .write_to(std::io::BufWriter::new(file))
         .expect("write log");
