@@ -478,7 +478,9 @@ fn four(a: u8, b: u8, c: u8, d: u8) -> Option<i32> {
 fn clf(s: &[u8], parts: &mut TimeParts) -> Option<usize> {
     let b: &[u8; 26] = s.get(..26)?.try_into().ok()?;
     let (text, last) = LAST_CLF.get();
-    if text == *b {
+    // A read that worked set the second: the cache's first value (zero bytes, no parts)
+    // is never a hit, so 26 NUL bytes are refused as any bad time is.
+    if text == *b && last.second.is_some() {
         // Only what a CLF time sets is copied: other time items of the format may have
         // filled the rest (the cache holds only successful reads).
         parts.day = last.day;
@@ -653,6 +655,10 @@ mod tests {
             assert_eq!(ts(&TimeItem::Clf, "25/Nov/2026:01:29:1x +0100"), None);
             assert_eq!(ts(&TimeItem::Clf, "31/Feb/2026:01:29:10 +0100"), None);
         }
+        // The cache's first value (before any read on a thread) is no hit: 26 NUL bytes
+        // are refused.
+        let nul = std::thread::spawn(|| TimeItem::Clf.parse(&[0; 26], &mut TimeParts::default()));
+        assert_eq!(nul.join().unwrap(), None);
         // A CLF time from the cache leaves the parts other items filled alone.
         let mut parts = TimeParts::default();
         for _ in 0..2 {
