@@ -480,21 +480,16 @@ fn clf(s: &[u8], parts: &mut TimeParts) -> Option<usize> {
     let (text, last) = LAST_CLF.get();
     // A read that worked set the second: the cache's first value (zero bytes, no parts)
     // is never a hit, so 26 NUL bytes are refused as any bad time is.
-    if text == *b && last.second.is_some() {
-        // Only what a CLF time sets is copied: other time items of the format may have
-        // filled the rest (the cache holds only successful reads).
-        parts.day = last.day;
-        parts.month = last.month;
-        parts.year = last.year;
-        parts.hour = last.hour;
-        parts.minute = last.minute;
-        parts.second = last.second;
-        parts.offset = last.offset;
-        return Some(26);
-    }
-    let mut read = NO_PARTS;
-    clf_uncached(b, &mut read)?;
-    LAST_CLF.set((*b, read));
+    let read = if text == *b && last.second.is_some() {
+        last
+    } else {
+        let mut read = NO_PARTS;
+        clf_uncached(b, &mut read)?;
+        LAST_CLF.set((*b, read));
+        read
+    };
+    // Only what a CLF time sets is copied: other time items of the format may have filled
+    // the rest (the cache holds only successful reads).
     parts.day = read.day;
     parts.month = read.month;
     parts.year = read.year;
