@@ -192,12 +192,27 @@ impl fmt::Debug for Opened {
 /// # Ok(()) }
 /// ```
 pub fn open(input: &Input, progress: Option<&Progress>) -> Result<Opened, InputError> {
+    open_with(input, progress, true)
+}
+
+/// [`open`], decompressing on the thread that reads (never on a thread of its own): for
+/// a caller that reads the decompressed bytes on a thread of its own already, such as
+/// [`split_stream`](crate::split_stream)'s.
+pub fn open_inline(input: &Input, progress: Option<&Progress>) -> Result<Opened, InputError> {
+    open_with(input, progress, false)
+}
+
+fn open_with(
+    input: &Input,
+    progress: Option<&Progress>,
+    threaded: bool,
+) -> Result<Opened, InputError> {
     let fail = |err: &io::Error| InputError::io(input.display.clone(), err);
     match &input.source {
         Source::Stdin => {
             let mut raw = Counting::new(io::stdin(), progress);
             let (head, len) = read_head(&mut raw).map_err(|e| fail(&e))?;
-            decode(head, len, raw, None).map_err(|e| fail(&e))
+            decode(head, len, raw, None, threaded).map_err(|e| fail(&e))
         }
         Source::Path(path) => {
             let meta = std::fs::metadata(path).map_err(|e| fail(&e))?;
@@ -212,7 +227,7 @@ pub fn open(input: &Input, progress: Option<&Progress>) -> Result<Opened, InputE
             let (head, len) = read_head(&mut raw).map_err(|e| fail(&e))?;
             // A regular file's size says whether a decoding thread pays; a FIFO's does not.
             let size = meta.is_file().then_some(meta.len());
-            decode(head, len, raw, size).map_err(|e| fail(&e))
+            decode(head, len, raw, size, threaded).map_err(|e| fail(&e))
         }
     }
 }
@@ -239,6 +254,7 @@ fn decode<R: Read + Send + 'static>(
     len: usize,
     raw: R,
     size: Option<u64>,
+    threaded: bool,
 ) -> io::Result<Opened> {
     let compression = Compression::detect(&head[..len]);
     let whole = Cursor::new(head).take(len as u64).chain(raw);
@@ -257,7 +273,7 @@ fn decode<R: Read + Send + 'static>(
             BufReader::with_capacity(DECODER_INPUT_BUFFER, whole),
         )),
     };
-    let small = size.is_some_and(|size| size < DECODE_INLINE_BELOW);
+    let small = !threaded || size.is_some_and(|size| size < DECODE_INLINE_BELOW);
     let reader = match compression {
         Compression::None => reader,
         _ if small => reader,
