@@ -96,13 +96,14 @@ impl Drop for StreamChunkReader {
 struct Pool {
     state: Mutex<PoolState>,
     freed: Condvar,
-    limit: usize,
 }
 
 #[derive(Debug)]
 struct PoolState {
     free: Vec<Vec<u8>>,
+    /// Blocks in existence (free or in flight).
     made: usize,
+    limit: usize,
 }
 
 impl Pool {
@@ -112,9 +113,9 @@ impl Pool {
             if let Some(block) = state.free.pop() {
                 return block;
             }
-            if state.made < self.limit {
+            if state.made < state.limit {
                 state.made += 1;
-                return vec![0; BLOCK];
+                return spare().pop().unwrap_or_else(|| vec![0; BLOCK]);
             }
             state = self
                 .freed
@@ -124,13 +125,72 @@ impl Pool {
     }
 
     fn give(&self, block: Vec<u8>) {
-        self.state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .free
-            .push(block);
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if state.made > state.limit {
+            // Over a lowered limit: not kept here.
+            state.made -= 1;
+            keep_spare(block);
+        } else {
+            state.free.push(block);
+        }
         self.freed.notify_one();
     }
+
+    /// Lowers the limit (blocks in flight over it are freed as they come back).
+    fn lower(&self, limit: usize) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.limit = state.limit.min(limit);
+        while state.made > state.limit {
+            let Some(block) = state.free.pop() else { break };
+            state.made -= 1;
+            keep_spare(block);
+        }
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
+        for block in state.free.drain(..) {
+            keep_spare(block);
+        }
+    }
+}
+
+/// Blocks kept for the next stream's pool when one ends (an archive series is split one
+/// archive after the other): reused rather than freed and allocated again, which costs
+/// page faults and, freed on one thread and allocated on the next splitting thread,
+/// leaves the memory in another allocator arena.
+static SPARE: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+
+/// At most this many spare blocks (what one stream has in flight once split).
+const SPARE_BLOCKS: usize = 32;
+
+fn spare() -> std::sync::MutexGuard<'static, Vec<Vec<u8>>> {
+    SPARE.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Frees the blocks kept for the next stream ([`split_stream`] keeps up to 8 MiB of
+/// them between streams): for a reader done with its archives, before it builds its
+/// report.
+pub fn release_stream_blocks() {
+    spare().clear();
+    spare().shrink_to_fit();
+}
+
+fn keep_spare(block: Vec<u8>) {
+    let mut spare = spare();
+    if spare.len() < SPARE_BLOCKS {
+        spare.push(block);
+    }
+}
+
+/// Blocks for the decompressor to run `ahead` bytes ahead of the readers, with room for
+/// a candidate boundary line (up to 1 MiB and a block on each side), the block being
+/// filled and one being read.
+fn blocks_for(ahead: u64) -> usize {
+    let ahead = usize::try_from(ahead).unwrap_or(usize::MAX);
+    ahead.saturating_add(MAX_BOUNDARY_LINE).div_ceil(BLOCK) + 6
 }
 
 /// Splits the stream `reader` (typically a decompressor) into chunks on a thread of its
@@ -144,10 +204,13 @@ impl Pool {
 /// Chunks come out of the returned receiver in order, each as soon as its first bytes are
 /// decompressed, and their bytes follow while they are read: chunks can be read on
 /// several threads at once. The decompressor runs ahead of the readers by at most about
-/// `chunk_size` plus 2 MiB (less when they keep up), whatever the stream's size: this is
-/// what a chunk read while the next one is decompressed needs, and is needed because the
-/// first boundary is only known to count once the stream is known to be at least twice
-/// `chunk_size` long. A read error of `reader` ends the chunk it falls in.
+/// a quarter of `chunk_size` plus 2.5 MiB (so that one reader can start the next chunk
+/// while another is still reading), whatever the stream's size; only over the first twice
+/// `chunk_size` bytes by up to `chunk_size` plus 2.5 MiB, as the first boundary counts
+/// only once the stream is known to be that long, unless `at_least` (a lower bound on
+/// the stream's length, such as [`decompressed_at_least`](crate::decompressed_at_least)
+/// gives; 0 if none is known) says so up front. A read error of `reader` ends the chunk
+/// it falls in.
 ///
 /// Fails only if no thread can be started.
 ///
@@ -158,7 +221,7 @@ impl Pool {
 ///
 /// let log = b"A one\n more\nA two\nA three\n more\n";
 /// let starts = |line: &[u8]| line.starts_with(b"A");
-/// let chunks = split_stream(Box::new(&log[..]), 4, Box::new(starts))?;
+/// let chunks = split_stream(Box::new(&log[..]), 4, 0, Box::new(starts))?;
 /// let mut pieces = Vec::new();
 /// for mut chunk in chunks {
 ///     let mut text = String::new();
@@ -175,23 +238,30 @@ impl Pool {
 pub fn split_stream(
     reader: Box<dyn Read + Send>,
     chunk_size: u64,
+    at_least: u64,
     starts_entry: Box<dyn Fn(&[u8]) -> bool + Send>,
 ) -> io::Result<Receiver<StreamChunk>> {
     let chunk_size = chunk_size.max(1);
-    // The held second chunk (up to `chunk_size`), a candidate line (up to 1 MiB and a
-    // block on each side), the block being filled and one being read.
-    let held = usize::try_from(chunk_size).unwrap_or(usize::MAX);
-    let limit = held.saturating_add(MAX_BOUNDARY_LINE).div_ceil(BLOCK) + 6;
+    let known_long = at_least >= 2 * chunk_size;
+    // Until the stream is known to be twice `chunk_size` long, the second chunk (up to
+    // `chunk_size`) is held back; after that, a quarter of a chunk ahead (and the room
+    // for a boundary line) lets one reader start the next chunk while the other is still
+    // ~6 MiB from its end: the readers wait for each other little, and memory stays low.
     let pool = Arc::new(Pool {
         state: Mutex::new(PoolState {
             free: Vec::new(),
             made: 0,
+            limit: blocks_for(if known_long {
+                chunk_size / 4
+            } else {
+                chunk_size
+            }),
         }),
         freed: Condvar::new(),
-        limit,
     });
     let (chunks, announced) = mpsc::channel();
     let mut splitter = Splitter::new(chunks, Arc::clone(&pool), chunk_size, starts_entry);
+    splitter.known_long = known_long;
     thread::Builder::new()
         .name("logscan-split".into())
         .spawn(move || splitter.run(reader))?;
@@ -234,6 +304,8 @@ struct Splitter {
     undecided: VecDeque<Block>,
     /// Bytes decompressed so far.
     total: u64,
+    /// The stream is known to be at least twice `chunk_size` long: nothing is held back.
+    known_long: bool,
 }
 
 impl Splitter {
@@ -273,6 +345,7 @@ impl Splitter {
             line: Vec::new(),
             undecided: VecDeque::new(),
             total: 0,
+            known_long: false,
         }
     }
 
@@ -297,6 +370,9 @@ impl Splitter {
             let end = len < bytes.len() || failure.is_some();
             let at = self.total;
             self.total += len as u64;
+            if at < 2 * self.chunk_size && self.total >= 2 * self.chunk_size {
+                self.pool.lower(blocks_for(self.chunk_size / 4));
+            }
             if self.held.is_some() && self.total >= 2 * self.chunk_size {
                 // Long enough: the first boundary counts.
                 if let Some(held) = self.held.take() {
@@ -463,7 +539,7 @@ impl Splitter {
             },
         };
         let previous = std::mem::replace(&mut self.current, next);
-        if chunk.index == 1 && self.total < 2 * self.chunk_size {
+        if chunk.index == 1 && !self.known_long && self.total < 2 * self.chunk_size {
             self.first = Some(previous);
             self.held = Some(chunk);
         } else if self.chunks.send(chunk).is_err() {
@@ -539,10 +615,20 @@ mod tests {
 
     /// The chunks (start, bytes) of `data` split as a stream with `chunk_size`.
     fn split(data: &[u8], chunk_size: u64, starts: fn(&[u8]) -> bool) -> Vec<(u64, Vec<u8>)> {
+        split_known(data, chunk_size, 0, starts)
+    }
+
+    fn split_known(
+        data: &[u8],
+        chunk_size: u64,
+        at_least: u64,
+        starts: fn(&[u8]) -> bool,
+    ) -> Vec<(u64, Vec<u8>)> {
         let owned = data.to_vec();
         let chunks = split_stream(
             Box::new(io::Cursor::new(owned)),
             chunk_size,
+            at_least,
             Box::new(starts),
         )
         .unwrap();
@@ -624,6 +710,19 @@ mod tests {
     }
 
     #[test]
+    fn a_known_length_changes_no_boundary() {
+        let data = log(40_000, 6);
+        for chunk_size in [4096, 300_000, data.len() as u64 / 2] {
+            let len = data.len() as u64;
+            assert_eq!(
+                split_known(&data, chunk_size, len, starts_a),
+                planned(&data, chunk_size, starts_a),
+                "chunk size {chunk_size}"
+            );
+        }
+    }
+
+    #[test]
     fn an_unterminated_last_line_can_start_a_chunk() {
         let data = b"A one\nA two\nA three".to_vec();
         let got = split(&data, 5, starts_a);
@@ -661,6 +760,7 @@ mod tests {
         let chunks = split_stream(
             Box::new(Failing(io::Cursor::new(data.clone()))),
             400_000,
+            0,
             Box::new(starts_a),
         )
         .unwrap();
@@ -684,6 +784,7 @@ mod tests {
         let chunks: Vec<StreamChunk> = split_stream(
             Box::new(Failing(io::Cursor::new(data.clone()))),
             data.len() as u64 / 2 + 1,
+            0,
             Box::new(starts_a),
         )
         .unwrap()
@@ -696,7 +797,7 @@ mod tests {
     fn readers_dropped_unread_let_the_thread_end() {
         let data = log(40_000, 11);
         let chunks =
-            split_stream(Box::new(io::Cursor::new(data)), 1000, Box::new(starts_a)).unwrap();
+            split_stream(Box::new(io::Cursor::new(data)), 1000, 0, Box::new(starts_a)).unwrap();
         // A chunk dropped unread gives its blocks back and stops the thread, which must
         // not wait for them forever: the receiver's iteration ends.
         assert!(chunks.into_iter().count() >= 1);

@@ -10,7 +10,8 @@ use std::thread;
 use logscan_analyze::{Analyzer, Config, SampleBounds};
 use logscan_input::{
     Chunk, Compression, EntryReader, Input, InputError, ReaderConfig, Source, StreamChunk,
-    open_inline, plan_chunks, read_chunk, sniff_compression, split_stream,
+    decompressed_at_least, open_inline, plan_chunks, read_chunk, release_stream_blocks,
+    sniff_compression, split_stream,
 };
 use rayon::prelude::*;
 
@@ -199,6 +200,8 @@ impl Scanner {
                 }
             }
         });
+        // The archives' hand-over blocks are not needed for the report.
+        release_stream_blocks();
         (analyzer, problems)
     }
 
@@ -223,6 +226,9 @@ impl Scanner {
             let task = match queue.planned.pop_front()? {
                 Task::Archive { id, input, choice } => {
                     let starts = choice.clone();
+                    // Known to be long enough to split, the stream need not be held
+                    // back until it proves so (see `split_stream`).
+                    let at_least = path_of(input).and_then(decompressed_at_least);
                     let split =
                         open_inline(input, self.progress.as_ref())
                             .ok()
@@ -230,6 +236,7 @@ impl Scanner {
                                 split_stream(
                                     opened.reader,
                                     CHUNK_SIZE,
+                                    at_least.unwrap_or(0),
                                     Box::new(move |line: &[u8]| starts.starts_entry(line)),
                                 )
                                 .ok()
@@ -385,5 +392,13 @@ impl Scanner {
             Err(ScanError::Sink(never)) => match never {},
         };
         Done { problem, streamed }
+    }
+}
+
+/// The path of an input read from a file.
+fn path_of(input: &Input) -> Option<&Path> {
+    match &input.source {
+        Source::Path(path) => Some(path),
+        Source::Stdin => None,
     }
 }
