@@ -9,6 +9,9 @@ use std::thread;
 
 use crate::chunk::MAX_BOUNDARY_LINE;
 
+/// Whether a line (without its `\n`) starts an entry, moved to the splitting thread.
+pub type StartsEntry = Box<dyn Fn(&[u8]) -> bool + Send>;
+
 /// Decompressed bytes per block handed from the splitting thread to a chunk's reader.
 const BLOCK: usize = 256 * 1024;
 
@@ -239,7 +242,7 @@ pub fn split_stream(
     reader: Box<dyn Read + Send>,
     chunk_size: u64,
     at_least: u64,
-    starts_entry: Box<dyn Fn(&[u8]) -> bool + Send>,
+    starts_entry: StartsEntry,
 ) -> io::Result<Receiver<StreamChunk>> {
     let chunk_size = chunk_size.max(1);
     let known_long = at_least >= 2 * chunk_size;
@@ -290,7 +293,7 @@ struct Splitter {
     chunks: Sender<StreamChunk>,
     pool: Arc<Pool>,
     chunk_size: u64,
-    starts_entry: Box<dyn Fn(&[u8]) -> bool + Send>,
+    starts_entry: StartsEntry,
     current: Open,
     /// The first chunk, while the second one is held back: until the stream is known to
     /// be at least twice `chunk_size` long, the second chunk may still belong to it.
@@ -313,7 +316,7 @@ impl Splitter {
         chunks: Sender<StreamChunk>,
         pool: Arc<Pool>,
         chunk_size: u64,
-        starts_entry: Box<dyn Fn(&[u8]) -> bool + Send>,
+        starts_entry: StartsEntry,
     ) -> Splitter {
         let (sender, blocks) = mpsc::channel();
         let first = StreamChunk {
