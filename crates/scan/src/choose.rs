@@ -1,7 +1,7 @@
 //! Choosing the parser of an input from its first lines.
 
 use logscan_envelope::{Programs, is_controller_line};
-use logscan_parse::detect::{builtin_parsers, detect};
+use logscan_parse::detect::{builtins, detect};
 use logscan_parse::{Format, ParseError, Parser, Record};
 
 use crate::Envelopes;
@@ -127,7 +127,7 @@ impl Choice {
             .error
             .iter()
             .chain(&formats.access)
-            .chain(builtin_parsers().iter())
+            .chain(builtins().iter())
             .filter(|p| p.format() == wanted)
             .cloned()
             .collect();
