@@ -44,6 +44,19 @@ pub struct Detection {
     pub matched: usize,
     /// How many non-empty sample lines there were.
     pub sampled: usize,
+    /// Per non-empty sample line, whether the parser (its own format, without the
+    /// fallbacks) read it as the start of an entry.
+    read: Vec<bool>,
+}
+
+impl Detection {
+    /// Per non-empty sample line (the lines [`Detection::sampled`] counts, in order),
+    /// whether the chosen parser read it as the start of an entry with its own format:
+    /// a line it read, it reads again (so does the parser with its fallbacks). Lets a
+    /// caller look at only the other lines without parsing the sample again.
+    pub fn read_lines(&self) -> &[bool] {
+        &self.read
+    }
 }
 
 /// The built-in parsers [`detect`] tries after the caller's candidates, in order: nginx
@@ -187,6 +200,7 @@ fn detect_with(
             .with_fallbacks(fallbacks, best.junk_lines == 0),
         matched: best.matched,
         sampled: lines.len(),
+        read: best.read.clone(),
     })
 }
 
@@ -204,6 +218,9 @@ struct Score<'p> {
     typed: usize,
     /// Signs of the server in the records: (nginx, Apache).
     signs: (usize, usize),
+    /// Per line read (all of them, unless a cutoff stopped it), whether it was read as the
+    /// start of an entry.
+    read: Vec<bool>,
     content: i8,
     path: i8,
 }
@@ -271,6 +288,7 @@ fn score<'p>(
         loose_lines: 0,
         typed: 0,
         signs: (0, 0),
+        read: Vec::with_capacity(lines.len()),
         content: 0,
         path: 0,
     };
@@ -287,6 +305,7 @@ fn score<'p>(
             if entry_ok {
                 score.matched += 1;
             }
+            score.read.push(false);
             continue;
         }
         entry_ok = match access {
@@ -318,6 +337,7 @@ fn score<'p>(
             score.matched += 1;
             entries_parsed += 1;
         }
+        score.read.push(entry_ok);
     }
     // Continuation lines only count when the parser read at least one entry: a sample of
     // lines that never start an entry (an access log, for the nginx error parser) is not a
