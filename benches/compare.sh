@@ -228,6 +228,9 @@ row "nginx access .gz (one file)" logscan "$A.gz" "$L --output json $A.gz >/dev/
 row "nginx access .gz (one file)" zcat "$A.gz" "zcat $A.gz >/dev/null"
 row "nginx access .zst" logscan "$A.zst" "$L --output json $A.zst >/dev/null"
 row "nginx access .zst" "zstd -dc" "$A.zst" "zstd -dc $A.zst >/dev/null"
+# One core parsing, the decompressor on a thread of its own: what a GB of each costs.
+row "nginx access .gz (one file)" "logscan --threads 1" "$A.gz" "$L --threads 1 --output json $A.gz >/dev/null"
+row "nginx access .zst" "logscan --threads 1" "$A.zst" "$L --threads 1 --output json $A.zst >/dev/null"
 row "$ROTATED rotated .gz files" logscan "$ROT" "$L --output json $ROT >/dev/null"
 row "$ROTATED rotated .gz files" "zcat (serial)" "$ROT" "zcat $ROT/*.gz >/dev/null"
 # What a file costs: the same bytes of error log in one file and in ROTATED_MANY files.

@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::open::Progress;
 
 /// Lines longer than this are never chosen as chunk boundaries (they are read, not kept).
-const MAX_BOUNDARY_LINE: usize = 1 << 20;
+pub(crate) const MAX_BOUNDARY_LINE: usize = 1 << 20;
 /// Read size while planning.
 const PLAN_BUFFER: usize = 64 * 1024;
 

@@ -64,6 +64,7 @@ mod chunk;
 mod discover;
 mod error;
 mod open;
+mod split;
 
 pub use chunk::{Chunk, plan_chunks, read_chunk};
 pub use discover::{
@@ -73,4 +74,7 @@ pub use error::InputError;
 /// The entry framing, from `logscan-parse` (where embedders that read a byte stream of
 /// their own find it too), re-exported so that everything a file needs is here.
 pub use logscan_parse::frame::{Entry, EntryReader, ReaderConfig};
-pub use open::{Compression, Opened, Progress, open, sniff_compression};
+pub use open::{
+    Compression, Opened, Progress, decompressed_at_least, open, open_inline, sniff_compression,
+};
+pub use split::{StartsEntry, StreamChunk, StreamChunkReader, release_stream_blocks, split_stream};

@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::fs::File;
-use std::io::{self, BufReader, Cursor, Read};
+use std::io::{self, BufReader, Cursor, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -88,6 +88,49 @@ pub fn sniff_compression(path: &Path) -> io::Result<Compression> {
     let mut file = File::open(path)?;
     let (head, len) = read_head(&mut file)?;
     Ok(Compression::detect(&head[..len]))
+}
+
+/// A lower bound on the decompressed size of the archive at `path`, from what its format
+/// records, without decompressing: a zstd frame's content size (the first frame's, if its
+/// header has one) or a gzip trailer's size (the last member's, modulo 4 GiB). `None`
+/// for other formats, plain files, or when nothing is recorded. Neither can exceed the
+/// stream's length in a whole archive; in a truncated gzip file the last four bytes are
+/// not a trailer, so the bound is only as good as the archive.
+///
+/// ```
+/// # fn main() -> std::io::Result<()> {
+/// use logscan_input::decompressed_at_least;
+///
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("error.log.zst");
+/// std::fs::write(&path, zstd::encode_all(&b"line one\nline two\n"[..], 3)?)?;
+/// assert_eq!(decompressed_at_least(&path), Some(18));
+/// # Ok(()) }
+/// ```
+pub fn decompressed_at_least(path: &Path) -> Option<u64> {
+    let mut file = File::open(path).ok()?;
+    let mut head = [0u8; 18];
+    let mut len = 0;
+    while len < head.len() {
+        match file.read(&mut head[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    match Compression::detect(&head[..len]) {
+        Compression::Zstd => zstd::zstd_safe::get_frame_content_size(&head[..len])
+            .ok()
+            .flatten(),
+        Compression::Gzip => {
+            let mut trailer = [0u8; 4];
+            file.seek(SeekFrom::End(-4)).ok()?;
+            file.read_exact(&mut trailer).ok()?;
+            Some(u64::from(u32::from_le_bytes(trailer)))
+        }
+        _ => None,
+    }
 }
 
 /// Shared byte counters for a progress display: bytes read from disk so far (compressed
@@ -194,12 +237,27 @@ impl fmt::Debug for Opened {
 /// # Ok(()) }
 /// ```
 pub fn open(input: &Input, progress: Option<&Progress>) -> Result<Opened, InputError> {
+    open_with(input, progress, true)
+}
+
+/// [`open`], decompressing on the thread that reads (never on a thread of its own): for
+/// a caller that reads the decompressed bytes on a thread of its own already, such as
+/// [`split_stream`](crate::split_stream)'s.
+pub fn open_inline(input: &Input, progress: Option<&Progress>) -> Result<Opened, InputError> {
+    open_with(input, progress, false)
+}
+
+fn open_with(
+    input: &Input,
+    progress: Option<&Progress>,
+    threaded: bool,
+) -> Result<Opened, InputError> {
     let fail = |err: &io::Error| InputError::io(input.display.clone(), err);
     match &input.source {
         Source::Stdin => {
             let mut raw = Counting::new(io::stdin(), progress);
             let (head, len) = read_head(&mut raw).map_err(|e| fail(&e))?;
-            decode(head, len, raw, None).map_err(|e| fail(&e))
+            decode(head, len, raw, None, threaded).map_err(|e| fail(&e))
         }
         Source::Path(path) => {
             let meta = std::fs::metadata(path).map_err(|e| fail(&e))?;
@@ -214,7 +272,7 @@ pub fn open(input: &Input, progress: Option<&Progress>) -> Result<Opened, InputE
             let (head, len) = read_head(&mut raw).map_err(|e| fail(&e))?;
             // A regular file's size says whether a decoding thread pays; a FIFO's does not.
             let size = meta.is_file().then_some(meta.len());
-            decode(head, len, raw, size).map_err(|e| fail(&e))
+            decode(head, len, raw, size, threaded).map_err(|e| fail(&e))
         }
     }
 }
@@ -241,6 +299,7 @@ fn decode<R: Read + Send + 'static>(
     len: usize,
     raw: R,
     size: Option<u64>,
+    threaded: bool,
 ) -> io::Result<Opened> {
     let compression = Compression::detect(&head[..len]);
     let whole = Cursor::new(head).take(len as u64).chain(raw);
@@ -267,7 +326,7 @@ fn decode<R: Read + Send + 'static>(
             BufReader::with_capacity(buffer, whole),
         )),
     };
-    let small = size.is_some_and(|size| size < DECODE_INLINE_BELOW);
+    let small = !threaded || size.is_some_and(|size| size < DECODE_INLINE_BELOW);
     let reader = match compression {
         Compression::None => reader,
         _ if small => reader,
