@@ -318,6 +318,11 @@ pub struct Groups {
     index: FxHashMap<u64, Vec<usize>>,
     #[serde(skip)]
     indexed: bool,
+    /// The index [`Groups::index_of`] returned last: failures come in runs of one group,
+    /// and checking that group's key costs less than hashing the key to look it up. Only
+    /// a hint: it is used when the group there has the key asked for (keys are unique).
+    #[serde(skip)]
+    last: usize,
 }
 
 impl PartialEq for Groups {
@@ -362,15 +367,19 @@ impl Groups {
         vhost: &[u8],
         base_resolution: i64,
     ) -> usize {
-        let hash = group_hash(cause, server, upstream, vhost, false);
-        let found = self.find(hash, |g| {
+        let matches = |g: &Group| {
             g.key.cause == cause
                 && g.key.server == server
                 && !g.key.other
                 && *g.raw_upstream == *upstream
                 && *g.raw_vhost == *vhost
-        });
-        if let Some(i) = found {
+        };
+        if self.indexed && self.list.get(self.last).is_some_and(matches) {
+            return self.last;
+        }
+        let hash = group_hash(cause, server, upstream, vhost, false);
+        if let Some(i) = self.find(hash, matches) {
+            self.last = i;
             return i;
         }
         let key = GroupKey {

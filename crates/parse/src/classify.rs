@@ -1343,6 +1343,27 @@ fn apache_code(code: u32) -> Option<S> {
     })
 }
 
+/// `AH01102: error reading status line from remote server <addr>`: where the address
+/// starts.
+static REMOTE_SERVER: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"remote server "));
+
+/// The text that opens most AH00898 messages (`Error reading from remote server returned
+/// by /path`), a pattern of the automaton.
+const READING_FROM_REMOTE: &[u8] = b"Error reading from remote server";
+
+/// What the automaton finds in a message that opens with [`READING_FROM_REMOTE`]: that
+/// reason, at 0, and nothing else (a reason decides alone, so the scan stops there).
+const READING_FROM_REMOTE_SCAN: Scan = Scan {
+    stem: Some((
+        S::Reason(Reason::ReadingFromRemote),
+        0,
+        READING_FROM_REMOTE.len(),
+    )),
+    reason: Some((Reason::ReadingFromRemote, 0, READING_FROM_REMOTE.len())),
+    details: 0,
+};
+
 /// Lower-case protocol name for Apache's proxy function names (`HTTP`, `http`, `FCGI`).
 fn apache_protocol(name: &[u8]) -> Option<&'static [u8]> {
     let mut buf = [0u8; 8];
@@ -1400,6 +1421,10 @@ fn apache_out<'a>(
     // A known AH code decides on its own unless the text refines it: skip the scan.
     let scan = match by_code {
         Some(s) if !needs_details(s) => Scan::default(),
+        // AH00898's commonest reason opens the message, and no other pattern starts with
+        // it (a test checks), so the automaton would find it at 0 and stop there: its
+        // scan is known without reading the URL that follows (which defeats the memo).
+        Some(S::ReturnedBy) if msg.starts_with(READING_FROM_REMOTE) => READING_FROM_REMOTE_SCAN,
         _ => scan(msg),
     };
     let (stem, start, end) = match (by_code, scan.stem) {
@@ -1501,7 +1526,11 @@ fn apache_stem<'a>(
             )
         }
         S::ErrorStatusLine => {
-            let peer = split_once(msg, b"remote server ").map(|(_, p)| until_any(p, b" ,"));
+            // A finder built once: a search from the needle's first byte stops at every
+            // `r` of `error reading status line from ...` (~560 instructions a line).
+            let peer = REMOTE_SERVER
+                .find(msg)
+                .map(|i| until_any(tail(msg, i + REMOTE_SERVER.needle().len()), b" ,"));
             with_proto(
                 Out::new(read_cause(errno), Some(Phase::ReadHeader)).peer(peer),
                 Some(b"http"),
@@ -1845,6 +1874,17 @@ fn scan_fpm(msg: &[u8]) -> Scan {
         return scan(msg);
     }
     let skip = b"child ".len() + digits;
+    if tail(msg, skip).starts_with(EXITED_ON_SIGNAL) {
+        // The automaton would find `exited on signal ` right after the space and stop
+        // there (it decides alone, and no other pattern can match from the space or
+        // extend it: a test checks): known without reading the varying rest.
+        let start = skip + 1;
+        return Scan {
+            stem: Some((S::ExitedOnSignal, start, skip + EXITED_ON_SIGNAL.len())),
+            reason: None,
+            details: 0,
+        };
+    }
     let mut found = scan(tail(msg, skip));
     if let Some((_, start, end)) = found.stem.as_mut() {
         *start += skip;
@@ -1856,6 +1896,9 @@ fn scan_fpm(msg: &[u8]) -> Scan {
     }
     found
 }
+
+/// `child <pid> exited on signal N (SIG...) after N seconds from start`: after the pid.
+const EXITED_ON_SIGNAL: &[u8] = b" exited on signal ";
 
 fn fpm_out<'a>(rec: &ErrorRecord<'a>, errno: Option<Errno>) -> Option<Out<'a>> {
     let msg = rec.message;
@@ -1922,6 +1965,65 @@ mod tests {
     fn the_automaton_builds() {
         assert!(AUTOMATON.is_some());
         assert!(PATTERNS.len() > 100);
+    }
+
+    #[test]
+    fn the_known_exited_on_signal_scan_is_the_automatons() {
+        let stem = &EXITED_ON_SIGNAL[1..];
+        for (pattern, _) in PATTERNS {
+            let p = pattern.as_bytes();
+            if p == stem {
+                continue;
+            }
+            assert!(
+                !p.starts_with(stem) && !p.starts_with(EXITED_ON_SIGNAL),
+                "{pattern}"
+            );
+            assert!(!EXITED_ON_SIGNAL.starts_with(p), "{pattern}");
+        }
+        for msg in [
+            &b"child 20021 exited on signal 15 (SIGTERM) after 4357.565445 seconds from start"[..],
+            b"child 7 exited on signal 9 (SIGKILL) after 1.000000 seconds from start",
+            b"child 7 exited on signal 11 (SIGSEGV - core dumped) after 2 seconds from start",
+        ] {
+            let skip = msg.iter().position(|&b| b == b' ').unwrap() + 1;
+            let skip = skip + msg[skip..].iter().position(|&b| b == b' ').unwrap();
+            let mut whole = scan_text(&msg[skip..]);
+            if let Some((_, start, end)) = whole.stem.as_mut() {
+                *start += skip;
+                *end += skip;
+            }
+            let known = scan_fpm(msg);
+            assert_eq!(known.stem, whole.stem);
+            assert_eq!(known.reason.map(|r| r.0), whole.reason.map(|r| r.0));
+            assert_eq!(known.details, whole.details);
+            assert_eq!(known.stem, scan_text(msg).stem);
+        }
+    }
+
+    #[test]
+    fn the_known_ah00898_scan_is_the_automatons() {
+        // What `apache_out` relies on: no other pattern starts with the text (it would be
+        // a longer leftmost match) and the scan of messages that open with it is the
+        // constant, whatever follows.
+        for (pattern, _) in PATTERNS {
+            let p = pattern.as_bytes();
+            assert!(
+                p == READING_FROM_REMOTE || !p.starts_with(READING_FROM_REMOTE),
+                "{pattern}"
+            );
+        }
+        for msg in [
+            &b"Error reading from remote server returned by /api/orders/1341/status"[..],
+            b"Error reading from remote server",
+            b"Error reading from remote server returned by /x, referer: DNS lookup failure for: a",
+            b"Error reading from remote serverTimeout on 100-Continue",
+        ] {
+            let s = scan_text(msg);
+            assert_eq!(s.stem, READING_FROM_REMOTE_SCAN.stem);
+            assert_eq!(s.reason, READING_FROM_REMOTE_SCAN.reason);
+            assert_eq!(s.details, READING_FROM_REMOTE_SCAN.details);
+        }
     }
 
     #[test]

@@ -178,7 +178,8 @@ impl Analyzer {
         for m in self.fpm_marks.items() {
             time(m.t)?;
         }
-        for map in [&self.pending, &self.tails, &self.heads] {
+        self.pending.values().try_for_each(pending)?;
+        for map in [&self.tails, &self.heads] {
             map.values().try_for_each(pending)?;
         }
         self.last_time.values().try_for_each(|&t| time(t))?;

@@ -62,7 +62,8 @@ impl Analyzer {
         };
         self.error_marks.rewrite(|m| relabel(&mut m.site));
         self.request_marks.rewrite(|m| relabel(&mut m.site));
-        for map in [&mut self.pending, &mut self.tails, &mut self.heads] {
+        self.pending.values_mut().for_each(|p| relabel(&mut p.site));
+        for map in [&mut self.tails, &mut self.heads] {
             map.values_mut().for_each(|p| relabel(&mut p.site));
         }
     }
@@ -97,18 +98,16 @@ impl Analyzer {
         self.error_marks.rewrite(|m| m.line.0 = map(m.line.0));
         self.request_marks.rewrite(|m| m.line.0 = map(m.line.0));
         self.fpm_marks.rewrite(|m| m.line.0 = map(m.line.0));
-        let pairs = |held: &mut BTreeMap<(u32, u32, u32, u64), Pending>| {
-            *held = std::mem::take(held)
-                .into_iter()
-                .map(|((input, chunk, pid, tid), mut p)| {
-                    p.line.0 = map(p.line.0);
-                    ((map(input), chunk, pid, tid), p)
-                })
-                .collect();
+        let renumbered = |held: Vec<((u32, u32, u32, u64), Pending)>| {
+            held.into_iter().map(|((input, chunk, pid, tid), mut p)| {
+                p.line.0 = map(p.line.0);
+                ((map(input), chunk, pid, tid), p)
+            })
         };
-        pairs(&mut self.pending);
-        pairs(&mut self.tails);
-        pairs(&mut self.heads);
+        self.pending =
+            renumbered(std::mem::take(&mut self.pending).into_iter().collect()).collect();
+        self.tails = renumbered(std::mem::take(&mut self.tails).into_iter().collect()).collect();
+        self.heads = renumbered(std::mem::take(&mut self.heads).into_iter().collect()).collect();
         self.touched = std::mem::take(&mut self.touched)
             .into_iter()
             .map(|(input, chunk, pid, tid)| (map(input), chunk, pid, tid))
