@@ -187,22 +187,23 @@ impl Head {
 }
 
 /// The pairs of the upstream-timing format, in the order it writes them: key with its
-/// leading space and `=`, whether the value is quoted, the field.
-const UPSTREAM_PAIRS: [(&[u8], bool, Field); 6] = [
-    (b" rt=", false, Field::Duration(super::Unit::Seconds)),
-    (b" uct=\"", true, Field::Upstream(Up::ConnectTime)),
-    (b" uht=\"", true, Field::Upstream(Up::HeaderTime)),
-    (b" urt=\"", true, Field::Upstream(Up::ResponseTime)),
-    (b" ua=\"", true, Field::Upstream(Up::Addr)),
-    (b" us=\"", true, Field::Upstream(Up::Status)),
+/// leading space and `=` (and as a number, for one compare), whether the value is
+/// quoted, the field.
+const UPSTREAM_PAIRS: [(&[u8], (u64, u64), bool, Field); 6] = [
+    (b" rt=", packed(b" rt="), false, Field::Duration(super::Unit::Seconds)),
+    (b" uct=\"", packed(b" uct=\""), true, Field::Upstream(Up::ConnectTime)),
+    (b" uht=\"", packed(b" uht=\""), true, Field::Upstream(Up::HeaderTime)),
+    (b" urt=\"", packed(b" urt=\""), true, Field::Upstream(Up::ResponseTime)),
+    (b" ua=\"", packed(b" ua=\""), true, Field::Upstream(Up::Addr)),
+    (b" us=\"", packed(b" us=\""), true, Field::Upstream(Up::Status)),
 ];
 
 /// Reads what follows the format as [`trailing_pairs`] does, taking the upstream-timing
 /// format's pairs in their usual order straight (no key scan, no key lookup); from the
 /// first byte that differs, [`trailing_pairs`] reads the rest.
 pub(super) fn pairs<'a>(mut rest: &'a [u8], rec: &mut AccessRecord<'a>, quality: &mut Quality) {
-    for (key, quoted, field) in UPSTREAM_PAIRS {
-        if !scan::has_prefix(rest, key) {
+    for (key, bits, quoted, field) in UPSTREAM_PAIRS {
+        if !starts_with_key(rest, key, bits) {
             break;
         }
         let after = rest.get(key.len()..).unwrap_or_default();
@@ -229,5 +230,32 @@ pub(super) fn pairs<'a>(mut rest: &'a [u8], rec: &mut AccessRecord<'a>, quality:
     }
     if !rest.is_empty() {
         trailing_pairs(rest, rec, quality);
+    }
+}
+
+/// A key of at most eight bytes as a little-endian number and the mask of its bytes.
+const fn packed(key: &[u8]) -> (u64, u64) {
+    let mut value = 0u64;
+    let mut i = 0;
+    while i < key.len() && i < 8 {
+        value |= (key[i] as u64) << (8 * i);
+        i += 1;
+    }
+    let mask = if key.len() >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * key.len())) - 1
+    };
+    (value, mask)
+}
+
+/// Whether `rest` starts with `key` (at most eight bytes, `packed`): one masked `u64`
+/// compare when eight bytes are there, which the quoted values after a key nearly always
+/// make so.
+#[inline]
+fn starts_with_key(rest: &[u8], key: &[u8], (value, mask): (u64, u64)) -> bool {
+    match rest.get(..8).and_then(|r| <[u8; 8]>::try_from(r).ok()) {
+        Some(head) => u64::from_le_bytes(head) & mask == value,
+        None => scan::has_prefix(rest, key),
     }
 }

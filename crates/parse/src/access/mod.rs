@@ -509,9 +509,7 @@ impl AccessFormat {
 
     /// The generic matcher's first pass over a line of a format with a built-in head,
     /// without choice points: `None` wherever that pass meets an error (the generic
-    /// matcher then reads the line again, backtracking as it does). Inlined so that the
-    /// record is built where the caller keeps it, not copied out.
-    #[inline(always)]
+    /// matcher then reads the line again, backtracking as it does).
     fn parse_straight<'a>(
         &self,
         head: &fast::Head,
