@@ -37,8 +37,7 @@ pub(super) fn nickname(name: &str) -> Option<&'static str> {
 
 /// Compiles a built-in format string.
 pub(super) fn builtin_format(source: &'static str) -> AccessFormat {
-    let mut format =
-        compile(source).unwrap_or_else(|_| unmatchable(Format::ApacheAccess, source));
+    let mut format = compile(source).unwrap_or_else(|_| unmatchable(Format::ApacheAccess, source));
     format.head = super::fast::Head::of(&format.items);
     format
 }

@@ -57,9 +57,7 @@ impl Head {
                     && matches!(shape, Shape::Number) == number
                     && matches!(shape, Shape::Text | Shape::Number))
         };
-        let lit = |index: usize, text: &[u8]| {
-            matches!(items.get(index), Some(Item::Lit(l)) if **l == *text)
-        };
+        let lit = |index: usize, text: &[u8]| matches!(items.get(index), Some(Item::Lit(l)) if **l == *text);
         let time = match items.get(skip + 4) {
             Some(Item::Var(Var {
                 field: Field::Time,
@@ -190,12 +188,42 @@ impl Head {
 /// leading space and `=` (and as a number, for one compare), whether the value is
 /// quoted, the field.
 const UPSTREAM_PAIRS: [(&[u8], (u64, u64), bool, Field); 6] = [
-    (b" rt=", packed(b" rt="), false, Field::Duration(super::Unit::Seconds)),
-    (b" uct=\"", packed(b" uct=\""), true, Field::Upstream(Up::ConnectTime)),
-    (b" uht=\"", packed(b" uht=\""), true, Field::Upstream(Up::HeaderTime)),
-    (b" urt=\"", packed(b" urt=\""), true, Field::Upstream(Up::ResponseTime)),
-    (b" ua=\"", packed(b" ua=\""), true, Field::Upstream(Up::Addr)),
-    (b" us=\"", packed(b" us=\""), true, Field::Upstream(Up::Status)),
+    (
+        b" rt=",
+        packed(b" rt="),
+        false,
+        Field::Duration(super::Unit::Seconds),
+    ),
+    (
+        b" uct=\"",
+        packed(b" uct=\""),
+        true,
+        Field::Upstream(Up::ConnectTime),
+    ),
+    (
+        b" uht=\"",
+        packed(b" uht=\""),
+        true,
+        Field::Upstream(Up::HeaderTime),
+    ),
+    (
+        b" urt=\"",
+        packed(b" urt=\""),
+        true,
+        Field::Upstream(Up::ResponseTime),
+    ),
+    (
+        b" ua=\"",
+        packed(b" ua=\""),
+        true,
+        Field::Upstream(Up::Addr),
+    ),
+    (
+        b" us=\"",
+        packed(b" us=\""),
+        true,
+        Field::Upstream(Up::Status),
+    ),
 ];
 
 /// Reads what follows the format as [`trailing_pairs`] does, taking the upstream-timing

@@ -551,10 +551,7 @@ impl AccessFormat {
     }
 
     /// The generic matcher.
-    fn parse_generic<'a>(
-        &self,
-        line: &'a [u8],
-    ) -> Result<(AccessRecord<'a>, Quality), ParseError> {
+    fn parse_generic<'a>(&self, line: &'a [u8]) -> Result<(AccessRecord<'a>, Quality), ParseError> {
         let mut rec = AccessRecord {
             format: self.format,
             time_is_start: self.time_is_start,

@@ -787,7 +787,9 @@ mod straight_reading {
             ]
             .map(str::to_owned)
         );
-        let custom = AccessFormat::nginx("$remote_addr - $remote_user [$time_local] \"$request\" $status").unwrap();
+        let custom =
+            AccessFormat::nginx("$remote_addr - $remote_user [$time_local] \"$request\" $status")
+                .unwrap();
         assert!(custom.head.is_none());
     }
 
@@ -799,7 +801,11 @@ mod straight_reading {
             same(&formats, line).unwrap();
             read_straight += formats
                 .iter()
-                .filter(|f| f.head.as_ref().is_some_and(|h| f.parse_straight(h, line).is_some()))
+                .filter(|f| {
+                    f.head
+                        .as_ref()
+                        .is_some_and(|h| f.parse_straight(h, line).is_some())
+                })
                 .count();
         }
         // Most of them are taken by the straight reading, not handed back.
