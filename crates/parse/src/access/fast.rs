@@ -184,10 +184,14 @@ impl Head {
     }
 }
 
+/// A trailing key with its leading space and `=`, the same as a `packed` number, whether
+/// its value is quoted, and the field it fills.
+type Pair = (&'static [u8], (u64, u64), bool, Field);
+
 /// The pairs of the upstream-timing format, in the order it writes them: key with its
 /// leading space and `=` (and as a number, for one compare), whether the value is
 /// quoted, the field.
-const UPSTREAM_PAIRS: [(&[u8], (u64, u64), bool, Field); 6] = [
+const UPSTREAM_PAIRS: [Pair; 6] = [
     (
         b" rt=",
         packed(b" rt="),
