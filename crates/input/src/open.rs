@@ -14,6 +14,8 @@ use crate::error::InputError;
 
 /// Buffer size between a compressed file and its decoder.
 const DECODER_INPUT_BUFFER: usize = 128 * 1024;
+/// The smallest that buffer is made for a small archive.
+const MIN_DECODER_INPUT_BUFFER: usize = 8 * 1024;
 /// Archives smaller than this (compressed) are decoded on the reading thread: a thread of
 /// their own would cost more than it saves (a rotated day of a small site is a few
 /// milliseconds of work, and many such files are read in parallel with each other).
@@ -242,19 +244,27 @@ fn decode<R: Read + Send + 'static>(
 ) -> io::Result<Opened> {
     let compression = Compression::detect(&head[..len]);
     let whole = Cursor::new(head).take(len as u64).chain(raw);
+    // The decoder's input buffer is zeroed at its first fill (`Chain` has no `read_buf` of
+    // its own): for a small archive, no more than its size (a rotated day of a small site
+    // is a few KiB, and zeroing 128 KiB for it cost more than decoding it).
+    let buffer = size.map_or(DECODER_INPUT_BUFFER, |size| {
+        usize::try_from(size).map_or(DECODER_INPUT_BUFFER, |size| {
+            size.clamp(MIN_DECODER_INPUT_BUFFER, DECODER_INPUT_BUFFER)
+        })
+    });
     let reader: Box<dyn Read + Send> = match compression {
         Compression::None => Box::new(whole),
         Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(
-            BufReader::with_capacity(DECODER_INPUT_BUFFER, whole),
+            BufReader::with_capacity(buffer, whole),
         )),
         Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(
-            BufReader::with_capacity(DECODER_INPUT_BUFFER, whole),
+            BufReader::with_capacity(buffer, whole),
         )?),
         Compression::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(
-            BufReader::with_capacity(DECODER_INPUT_BUFFER, whole),
+            BufReader::with_capacity(buffer, whole),
         )),
         Compression::Xz => Box::new(liblzma::bufread::XzDecoder::new_multi_decoder(
-            BufReader::with_capacity(DECODER_INPUT_BUFFER, whole),
+            BufReader::with_capacity(buffer, whole),
         )),
     };
     let small = size.is_some_and(|size| size < DECODE_INLINE_BELOW);

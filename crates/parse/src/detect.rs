@@ -27,6 +27,7 @@
 //! ```
 
 use std::cmp::Ordering;
+use std::sync::OnceLock;
 
 use crate::parser::Parser;
 use crate::record::{AccessRecord, Record, Server};
@@ -43,6 +44,19 @@ pub struct Detection {
     pub matched: usize,
     /// How many non-empty sample lines there were.
     pub sampled: usize,
+    /// Per non-empty sample line, whether the parser (its own format, without the
+    /// fallbacks) read it as the start of an entry.
+    read: Vec<bool>,
+}
+
+impl Detection {
+    /// Per non-empty sample line (the lines [`Detection::sampled`] counts, in order),
+    /// whether the chosen parser read it as the start of an entry with its own format:
+    /// a line it read, it reads again (so does the parser with its fallbacks). Lets a
+    /// caller look at only the other lines without parsing the sample again.
+    pub fn read_lines(&self) -> &[bool] {
+        &self.read
+    }
 }
 
 /// The built-in parsers [`detect`] tries after the caller's candidates, in order: nginx
@@ -54,17 +68,41 @@ pub struct Detection {
 /// [`detect`] also tries the edge formats: HAProxy, AWS ALB, CloudFront (with the columns
 /// of the sample's `#Fields:` line), Cloudflare Logpush and Google Cloud load balancer logs.
 pub fn builtin_parsers() -> Vec<Parser> {
-    let mut parsers = vec![
-        Parser::nginx_error(),
-        Parser::apache_error(),
-        Parser::php_fpm(),
-    ];
-    parsers.extend(
-        crate::access::builtin_access_formats()
-            .into_iter()
-            .map(Parser::from_access),
-    );
-    parsers
+    builtins().to_vec()
+}
+
+/// [`builtin_parsers`] without copying them: built once per process (detection runs for
+/// every input, and a rotated series is hundreds of small inputs; compiling the ten access
+/// formats each time cost more than reading the sample with them).
+pub fn builtins() -> &'static [Parser] {
+    static BUILTINS: OnceLock<Vec<Parser>> = OnceLock::new();
+    BUILTINS.get_or_init(|| {
+        let mut parsers = vec![
+            Parser::nginx_error(),
+            Parser::apache_error(),
+            Parser::php_fpm(),
+        ];
+        parsers.extend(
+            crate::access::builtin_access_formats()
+                .into_iter()
+                .map(Parser::from_access),
+        );
+        parsers
+    })
+}
+
+/// The edge parsers [`detect`] tries after [`builtins`], but CloudFront's, whose columns
+/// come from the sample: HAProxy, AWS ALB, then (after CloudFront) Cloudflare, Google.
+fn edge_builtins() -> &'static [Parser; 4] {
+    static EDGE: OnceLock<[Parser; 4]> = OnceLock::new();
+    EDGE.get_or_init(|| {
+        [
+            Parser::haproxy(),
+            Parser::aws_alb(),
+            Parser::cloudflare(),
+            Parser::gcp_lb(),
+        ]
+    })
 }
 
 /// Picks the parser that reads the most of `sample` (the first lines of an input, without
@@ -72,6 +110,17 @@ pub fn builtin_parsers() -> Vec<Parser> {
 /// `combined` access logs. `candidates` are extra parsers to try first (user-given
 /// `--log-format` strings). `None` if no parser reads any sample line.
 pub fn detect(sample: &[&[u8]], path: Option<&str>, candidates: &[Parser]) -> Option<Detection> {
+    detect_with(sample, path, candidates, true)
+}
+
+/// [`detect`], reading the sample with the access formats only as far as it can matter
+/// (`cut`; see [`access_cutoff`]) or to the end (the tests check that both choose alike).
+fn detect_with(
+    sample: &[&[u8]],
+    path: Option<&str>,
+    candidates: &[Parser],
+    cut: bool,
+) -> Option<Detection> {
     let lines: Vec<&[u8]> = sample
         .iter()
         .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
@@ -80,21 +129,42 @@ pub fn detect(sample: &[&[u8]], path: Option<&str>, candidates: &[Parser]) -> Op
     if lines.is_empty() {
         return None;
     }
-    let mut builtins = builtin_parsers();
-    builtins.extend([
-        Parser::haproxy(),
-        Parser::aws_alb(),
-        Parser::cloudfront_for(&lines),
-        Parser::cloudflare(),
-        Parser::gcp_lb(),
-    ]);
-    let mut scores: Vec<Score<'_>> = candidates
+    let cloudfront = Parser::cloudfront_for(&lines);
+    let [haproxy, alb, cloudflare, gcp] = edge_builtins();
+    let builtins = builtins()
+        .iter()
+        .chain([haproxy, alb, &cloudfront, cloudflare, gcp]);
+    let parsers: Vec<(usize, &Parser, bool)> = candidates
         .iter()
         .map(|parser| (parser, true))
-        .chain(builtins.iter().map(|parser| (parser, false)))
+        .chain(builtins.map(|parser| (parser, false)))
         .enumerate()
-        .map(|(order, (parser, candidate))| score(parser, candidate, order, &lines))
+        .map(|(order, (parser, candidate))| (order, parser, candidate))
         .collect();
+    let is_access = |parser: &Parser| parser.access_format().is_some();
+    // The other parsers first, read to the end: what they read says how many lines an
+    // access format must read to matter at all.
+    let mut scores: Vec<Score<'_>> = parsers
+        .iter()
+        .filter(|(_, parser, _)| !is_access(parser))
+        .map(|&(order, parser, candidate)| score(parser, candidate, order, &lines, None))
+        .collect();
+    let cutoff = access_cutoff(&scores).filter(|_| cut);
+    let score_access = |cutoff: Option<usize>| {
+        parsers
+            .iter()
+            .filter(|(_, parser, _)| is_access(parser))
+            .map(|&(order, parser, candidate)| score(parser, candidate, order, &lines, cutoff))
+            .collect::<Vec<_>>()
+    };
+    let mut access = score_access(cutoff);
+    if let Some(cutoff) = cutoff {
+        if access.iter().any(|s| s.clean() >= cutoff) {
+            // An access format reads as much as the others' best: every score counts.
+            access = score_access(None);
+        }
+    }
+    scores.extend(access);
     let content = content_vote(&lines, &scores);
     let hint = path.and_then(path_hint);
     for score in &mut scores {
@@ -130,6 +200,7 @@ pub fn detect(sample: &[&[u8]], path: Option<&str>, candidates: &[Parser]) -> Op
             .with_fallbacks(fallbacks, best.junk_lines == 0),
         matched: best.matched,
         sampled: lines.len(),
+        read: best.read.clone(),
     })
 }
 
@@ -147,6 +218,9 @@ struct Score<'p> {
     typed: usize,
     /// Signs of the server in the records: (nginx, Apache).
     signs: (usize, usize),
+    /// Per line read (all of them, unless a cutoff stopped it), whether it was read as the
+    /// start of an entry.
+    read: Vec<bool>,
     content: i8,
     path: i8,
 }
@@ -170,7 +244,41 @@ impl Score<'_> {
     }
 }
 
-fn score<'p>(parser: &'p Parser, candidate: bool, order: usize, lines: &[&[u8]]) -> Score<'p> {
+/// How many lines an access format must read cleanly to matter, when it is known before
+/// reading the sample with the access formats: the most lines the other parsers read
+/// cleanly, if those that read that many (and as many lines in all, with as few words left
+/// over, given by the user or not alike) are all of one server. An access format that
+/// reads fewer can neither win nor be a fallback of the winner (fallbacks are of the
+/// winner's kind), and the content vote it takes part in only breaks ties between
+/// parsers of different servers, which the winner then has none of: its reading of the
+/// sample can stop as soon as it cannot reach the cutoff, with the same outcome.
+fn access_cutoff(others: &[Score<'_>]) -> Option<usize> {
+    let key = |s: &Score<'_>| {
+        (
+            s.clean(),
+            s.matched,
+            std::cmp::Reverse(s.junk_lines),
+            s.candidate,
+        )
+    };
+    let top = others.iter().map(key).max()?;
+    let mut servers = others
+        .iter()
+        .filter(|s| key(s) == top)
+        .map(|s| s.parser.format().server());
+    let server = servers.next()?;
+    (top.0 > 0 && servers.all(|s| s == server)).then_some(top.0)
+}
+
+/// How `parser` reads `lines`. With a `cutoff`, reading stops once the parser can no
+/// longer read that many lines (its score is then short, and below the cutoff).
+fn score<'p>(
+    parser: &'p Parser,
+    candidate: bool,
+    order: usize,
+    lines: &[&[u8]],
+    cutoff: Option<usize>,
+) -> Score<'p> {
     let mut score = Score {
         parser,
         candidate,
@@ -180,6 +288,7 @@ fn score<'p>(parser: &'p Parser, candidate: bool, order: usize, lines: &[&[u8]])
         loose_lines: 0,
         typed: 0,
         signs: (0, 0),
+        read: Vec::with_capacity(lines.len()),
         content: 0,
         path: 0,
     };
@@ -188,11 +297,15 @@ fn score<'p>(parser: &'p Parser, candidate: bool, order: usize, lines: &[&[u8]])
     // an entry: such lines count for the parser).
     let mut entry_ok = true;
     let mut entries_parsed = 0usize;
-    for &line in lines {
+    for (read, &line) in lines.iter().enumerate() {
+        if cutoff.is_some_and(|cutoff| score.matched + (lines.len() - read) < cutoff) {
+            break;
+        }
         if !parser.starts_entry(line) {
             if entry_ok {
                 score.matched += 1;
             }
+            score.read.push(false);
             continue;
         }
         entry_ok = match access {
@@ -224,6 +337,7 @@ fn score<'p>(parser: &'p Parser, candidate: bool, order: usize, lines: &[&[u8]])
             score.matched += 1;
             entries_parsed += 1;
         }
+        score.read.push(entry_ok);
     }
     // Continuation lines only count when the parser read at least one entry: a sample of
     // lines that never start an entry (an access log, for the nginx error parser) is not a
@@ -484,5 +598,78 @@ mod tests {
             Some(Server::PhpFpm)
         );
         assert_eq!(path_hint("/srv/logs/access.log"), None);
+    }
+
+    /// Detection that stops reading the sample with an access format once it cannot
+    /// matter chooses what reading it to the end chooses: the same parser, fallbacks and
+    /// counts, on every fixture log's first lines, and on pairs of them one after the other
+    /// and interleaved (error and access lines of one server, of two servers).
+    #[test]
+    fn the_access_cutoff_changes_no_choice() {
+        fn logs(dir: &std::path::Path, out: &mut Vec<Vec<u8>>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+            paths.sort();
+            for path in paths {
+                if path.is_dir() {
+                    logs(&path, out);
+                } else if path.extension().is_some_and(|e| e == "log") {
+                    out.push(std::fs::read(&path).unwrap());
+                }
+            }
+        }
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let mut files = Vec::new();
+        logs(&fixtures, &mut files);
+        assert!(files.len() > 50, "{} fixture logs", files.len());
+        let heads: Vec<Vec<&[u8]>> = files
+            .iter()
+            .map(|f| f.split(|&b| b == b'\n').take(64).collect())
+            .filter(|h: &Vec<&[u8]>| h.iter().any(|l| !l.trim_ascii().is_empty()))
+            .collect();
+        let same = |sample: &[&[u8]]| {
+            let cut = detect_with(sample, Some("x.log"), &[], true);
+            let full = detect_with(sample, Some("x.log"), &[], false);
+            match (cut, full) {
+                (None, None) => {}
+                (Some(cut), Some(full)) => {
+                    assert_eq!(format!("{:?}", cut.parser), format!("{:?}", full.parser));
+                    assert_eq!((cut.matched, cut.sampled), (full.matched, full.sampled));
+                    for line in sample {
+                        assert_eq!(
+                            format!("{:?}", cut.parser.parse(line)),
+                            format!("{:?}", full.parser.parse(line))
+                        );
+                    }
+                }
+                (cut, full) => panic!("{cut:?} / {full:?}"),
+            }
+        };
+        let mut tried = 0;
+        for (i, a) in heads.iter().enumerate() {
+            same(a);
+            // Pairs with a few other logs (every log is paired with its neighbours, which
+            // in the fixture tree are the other logs of the same scenario).
+            for b in heads.iter().skip(i + 1).take(4) {
+                let after: Vec<&[u8]> = a
+                    .iter()
+                    .take(32)
+                    .chain(b.iter().take(32))
+                    .copied()
+                    .collect();
+                let mixed: Vec<&[u8]> = a
+                    .iter()
+                    .zip(b.iter())
+                    .flat_map(|(x, y)| [*x, *y])
+                    .take(64)
+                    .collect();
+                same(&after);
+                same(&mixed);
+                tried += 2;
+            }
+        }
+        assert!(tried > 100);
     }
 }

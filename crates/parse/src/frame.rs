@@ -39,8 +39,10 @@
 //! reading (all with this same framing). [`logscan-scan`](https://crates.io/crates/logscan-scan)
 //! runs the whole loop: open, detect the format, frame, parse, into a sink of yours.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::io::{self, Read};
+use std::ops::{Deref, DerefMut};
 
 use crate::Parser;
 
@@ -48,6 +50,67 @@ use crate::Parser;
 const INITIAL_BUFFER: usize = 256 * 1024;
 /// Room a read should at least have; the buffer is compacted or grown to keep it.
 const MIN_READ: usize = 64 * 1024;
+
+/// Buffers of [`INITIAL_BUFFER`] bytes a thread keeps for its next readers, at most.
+const SPARES: usize = 2;
+
+thread_local! {
+    /// Buffers of readers dropped on this thread, for the next ones: a rotated series is
+    /// hundreds of small files, each read by a reader of its own (two, with the duplicate
+    /// check), and allocating and zeroing 256 KiB for each cost more than reading it.
+    static SPARE_BUFFERS: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A reader's buffer: taken from the thread's spares when one is there, given back when
+/// the reader is dropped (only at its first size: a buffer grown for a long line is freed,
+/// so what a thread keeps stays at [`SPARES`] x 256 KiB). Its bytes past what the reader
+/// has read are never looked at, so a reused buffer needs no zeroing.
+struct Buffer(Vec<u8>);
+
+impl Buffer {
+    fn new(size: usize) -> Buffer {
+        if size == INITIAL_BUFFER {
+            let spare = SPARE_BUFFERS
+                .try_with(|spares| spares.try_borrow_mut().ok().and_then(|mut s| s.pop()))
+                .ok()
+                .flatten();
+            if let Some(buf) = spare {
+                return Buffer(buf);
+            }
+        }
+        Buffer(vec![0; size])
+    }
+}
+
+impl Drop for Buffer {
+    fn drop(&mut self) {
+        if self.0.len() != INITIAL_BUFFER {
+            return;
+        }
+        let buf = std::mem::take(&mut self.0);
+        // A thread being torn down has no spares to keep: the buffer is freed.
+        let _ = SPARE_BUFFERS.try_with(|spares| {
+            if let Ok(mut spares) = spares.try_borrow_mut() {
+                if spares.len() < SPARES {
+                    spares.push(buf);
+                }
+            }
+        });
+    }
+}
+
+impl Deref for Buffer {
+    type Target = Vec<u8>;
+    fn deref(&self) -> &Vec<u8> {
+        &self.0
+    }
+}
+
+impl DerefMut for Buffer {
+    fn deref_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.0
+    }
+}
 
 /// Limits of an [`EntryReader`]. Memory stays under about `max(max_line, max_entry)` plus
 /// 64 KiB, whatever the input.
@@ -145,7 +208,7 @@ pub struct EntryReader<R: Read> {
     reader: R,
     config: ReaderConfig,
     /// `buf[pos..end]` is read but not yet consumed. `buf.len()` is the allocated size.
-    buf: Vec<u8>,
+    buf: Buffer,
     pos: usize,
     end: usize,
     /// The largest the buffer may grow.
@@ -184,7 +247,7 @@ impl<R: Read> EntryReader<R> {
         EntryReader {
             reader,
             config,
-            buf: vec![0; INITIAL_BUFFER.min(limit)],
+            buf: Buffer::new(INITIAL_BUFFER.min(limit)),
             pos: 0,
             end: 0,
             limit,

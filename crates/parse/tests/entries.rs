@@ -582,3 +582,31 @@ fn a_file_growing_while_read() {
     assert_eq!(lines, written);
     assert_eq!(last, b"9 partial");
 }
+
+/// A reader takes over the buffer of one dropped before it on the same thread, bytes and
+/// all: what the earlier reader left in it must never show through (in a sample, in an
+/// unterminated last line, in a line cut at the limit).
+#[test]
+fn a_reused_buffer_shows_nothing_of_the_reader_before() {
+    let earlier: Vec<u8> = b"9999999999 earlier line with a tail\n".repeat(8000);
+    for _ in 0..3 {
+        let mut reader = EntryReader::new(&earlier[..], ReaderConfig::default());
+        let mut n = 0;
+        while reader.next_entry(&starts).unwrap().is_some() {
+            n += 1;
+        }
+        assert_eq!(n, 8000);
+    }
+    let mut reader = EntryReader::new(&b"1 a\n2 b"[..], ReaderConfig::default());
+    assert_eq!(reader.sample(64, 1 << 20).unwrap(), [&b"1 a"[..], b"2 b"]);
+    assert_eq!(
+        collect(reader, &starts)
+            .iter()
+            .map(|e| e.bytes.as_slice())
+            .collect::<Vec<_>>(),
+        [&b"1 a"[..], b"2 b"]
+    );
+    // Empty input: no entry at all from a buffer full of the earlier lines.
+    let reader = EntryReader::new(&b""[..], ReaderConfig::default());
+    assert!(collect(reader, &starts).is_empty());
+}

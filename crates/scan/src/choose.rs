@@ -1,7 +1,7 @@
 //! Choosing the parser of an input from its first lines.
 
 use logscan_envelope::{Programs, is_controller_line};
-use logscan_parse::detect::{builtin_parsers, detect};
+use logscan_parse::detect::{builtins, detect};
 use logscan_parse::{Format, ParseError, Parser, Record};
 
 use crate::Envelopes;
@@ -114,8 +114,11 @@ impl Choice {
         self.parser.format() == Format::NginxError
     }
 
-    /// Adds the other kind's parser for an input chosen from `sample`.
-    fn with_other_kind(mut self, formats: &Formats, sample: &[&[u8]]) -> Choice {
+    /// Adds the other kind's parser for an input chosen from `sample`; `read` says, per
+    /// non-empty line of it, whether the chosen parser read it (see
+    /// [`Detection::read_lines`](logscan_parse::detect::Detection::read_lines); lines past
+    /// its end are looked at again).
+    fn with_other_kind(mut self, formats: &Formats, sample: &[&[u8]], read: &[bool]) -> Choice {
         let wanted = match self.parser.format() {
             Format::NginxError => Format::NginxAccess,
             Format::NginxAccess => Format::NginxError,
@@ -127,17 +130,21 @@ impl Choice {
             .error
             .iter()
             .chain(&formats.access)
-            .chain(builtin_parsers().iter())
+            .chain(builtins().iter())
             .filter(|p| p.format() == wanted)
             .cloned()
             .collect();
         // The sample's lines the chosen parser does not read decide which goes first
         // (most lines read; ties keep the user's formats, then the built-in order).
+        // (A line the chosen parser read as an entry's start it reads again: not parsed
+        // twice.)
+        let mut read = read.iter();
         let others: Vec<&[u8]> = sample
             .iter()
             .copied()
+            .filter(|l| !l.trim_ascii().is_empty())
             .filter(|l| {
-                !l.trim_ascii().is_empty()
+                !read.next().is_some_and(|&read| read)
                     && (!self.parser.starts_entry(l) || self.parser.parse(l).is_err())
             })
             .collect();
@@ -179,7 +186,7 @@ impl Formats {
                 .filter(|l| !is_controller_line(l))
                 .collect();
             if nginx_lines.iter().all(|l| l.trim_ascii().is_empty()) {
-                return Choice::found(Parser::nginx_error()).with_other_kind(self, &[]);
+                return Choice::found(Parser::nginx_error()).with_other_kind(self, &[], &[]);
             }
             sample = &nginx_lines;
         }
@@ -202,7 +209,8 @@ impl Formats {
             }
             None => match detect(sample, Some(display), &candidates) {
                 Some(found) if found.matched > 0 => {
-                    Choice::found(found.parser).with_other_kind(self, sample)
+                    let read = found.read_lines().to_vec();
+                    Choice::found(found.parser).with_other_kind(self, sample, &read)
                 }
                 _ => unknown(),
             },

@@ -6,6 +6,7 @@ use std::io::Read;
 
 use logscan_input::{EntryReader, Input, ReaderConfig, Source, open};
 use logscan_parse::Record;
+use logscan_parse::detect::builtins;
 use rayon::prelude::*;
 
 use crate::Scanner;
@@ -57,6 +58,17 @@ impl Scanner {
         skip
     }
 
+    /// Whether one of the access formats a chosen parser can be made of (the user's, the
+    /// built-in ones) reads `line` as an access record.
+    fn access_reads(&self, line: &[u8]) -> bool {
+        self.formats
+            .access
+            .iter()
+            .chain(builtins())
+            .filter(|parser| parser.format().is_access())
+            .any(|parser| matches!(parser.parse(line), Ok(Record::Access(_))))
+    }
+
     /// The directory, a fingerprint of the first records and how many fields they type,
     /// of an access log that is a regular file.
     fn head(&self, input: &Input) -> Option<(String, u64, usize)> {
@@ -70,6 +82,14 @@ impl Scanner {
         let opened = open(input, None).ok()?;
         let mut reader = EntryReader::new(SmallReads(opened.reader), ReaderConfig::default());
         let lines = reader.sample(HEAD, SAMPLE_BYTES).ok()?;
+        // Only a log whose every head line its parser reads as an access record counts,
+        // and whatever parser detection chooses reads no line that none of the access
+        // formats reads: a first line none of them reads (an error log's) rules the input
+        // out without choosing its parser, which costs as much as reading the head 20
+        // times over.
+        if !lines.first().is_some_and(|line| self.access_reads(line)) {
+            return None;
+        }
         let choice = self.formats.choose_parser(&lines, &input.display);
         if !choice.detected || !choice.parser.format().is_access() || lines.len() < HEAD.min(5) {
             return None;
