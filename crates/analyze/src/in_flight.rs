@@ -70,11 +70,19 @@ impl InFlight {
         };
         let last = (to_ms - 1).div_euclid(1_000);
         let first = from_ms.div_euclid(1_000).max(last - (LONGEST - 1));
-        for second in first..=last {
+        // Only the two ends can be partial seconds; the run between them is full seconds,
+        // added in one step (a 60 s timeout is 60 buckets).
+        let overlap = |second: i64| {
             let start = second.saturating_mul(1_000);
-            let overlap = to_ms.min(start.saturating_add(1_000)) - from_ms.max(start);
-            if let Ok(ms) = u64::try_from(overlap) {
-                series.add(second, ms);
+            u64::try_from(to_ms.min(start.saturating_add(1_000)) - from_ms.max(start)).ok()
+        };
+        if let Some(ms) = overlap(first) {
+            series.add(first, ms);
+        }
+        if last > first {
+            series.add_each_second(first + 1, last - 1, 1_000);
+            if let Some(ms) = overlap(last) {
+                series.add(last, ms);
             }
         }
     }
@@ -220,6 +228,30 @@ mod tests {
         let mut g = InFlight::default();
         g.add(b"\xff", 0, 1_000);
         assert_eq!(g.peaks().count(), 0);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn requests_count_as_their_seconds_added_one_by_one(
+            requests in proptest::collection::vec((-90_000i64..90_000, 0i64..700_000), 1..12),
+        ) {
+            let mut f = InFlight::default();
+            let mut reference = Series::new(1);
+            for &(from, took) in &requests {
+                f.add(b"a", from, from + took);
+                if took == 0 {
+                    continue;
+                }
+                let last = (from + took - 1).div_euclid(1_000);
+                for second in from.div_euclid(1_000).max(last - (LONGEST - 1))..=last {
+                    let start = second * 1_000;
+                    let ms = (from + took).min(start + 1_000) - from.max(start);
+                    reference.add(second, u64::try_from(ms).unwrap_or(0));
+                }
+            }
+            let built = f.upstreams.get("a").cloned().unwrap_or_else(|| Series::new(1));
+            proptest::prop_assert_eq!(built, reference);
+        }
     }
 
     #[test]

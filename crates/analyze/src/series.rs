@@ -115,6 +115,59 @@ impl Series {
         }
     }
 
+    /// Counts `n` events at every second of `first..=last`: the same series as
+    /// [`Series::add`] called once per second, with one resolution check for the run and
+    /// one addition per bucket.
+    pub fn add_each_second(&mut self, first: i64, last: i64, n: u64) {
+        if n == 0 || first > last {
+            return;
+        }
+        if self.counts.is_empty() {
+            self.start = first.div_euclid(self.res);
+            self.counts.push(0);
+        }
+        // Coarsen as the one-by-one adds would: until the union of what is held and the
+        // run fits (coarsening is exact, so the order of the adds never mattered).
+        loop {
+            let lo = first.div_euclid(self.res);
+            let hi = last.div_euclid(self.res);
+            let end = self.start + self.counts.len() as i64;
+            let new_start = self.start.min(lo);
+            let new_end = end.max(hi + 1);
+            if new_end - new_start > MAX_BUCKETS as i64 {
+                self.coarsen_to(coarser(self.res));
+                continue;
+            }
+            if lo < self.start {
+                let grow = (self.start - lo) as usize;
+                self.counts.splice(0..0, std::iter::repeat_n(0, grow));
+                self.start = lo;
+            }
+            if hi >= end {
+                self.counts.resize((hi - self.start + 1) as usize, 0);
+            }
+            let res = self.res;
+            if res == 1 {
+                // One second a bucket: a plain run of slots.
+                let from = (lo - self.start) as usize;
+                let to = (hi - self.start) as usize;
+                if let Some(run) = self.counts.get_mut(from..=to) {
+                    run.iter_mut().for_each(|c| *c += n);
+                }
+                return;
+            }
+            for idx in lo..=hi {
+                let from = first.max(idx * res);
+                let to = last.min(idx * res + res - 1);
+                let seconds = u64::try_from(to - from + 1).unwrap_or(0);
+                if let Some(c) = self.counts.get_mut((idx - self.start) as usize) {
+                    *c += n * seconds;
+                }
+            }
+            return;
+        }
+    }
+
     /// Re-buckets to the coarser resolution `res` (must be reachable by [`coarser`] steps).
     pub fn coarsen_to(&mut self, res: i64) {
         if res <= self.res {
@@ -310,6 +363,24 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn a_run_of_seconds_is_the_seconds_added_one_by_one(
+            before in prop::collection::vec((-50_000i64..50_000, 1u64..5), 0..20),
+            first in -50_000i64..50_000, len in 0i64..700, n in 0u64..1_500,
+        ) {
+            let mut one_by_one = Series::new(1);
+            let mut run = Series::new(1);
+            for &(t, k) in &before {
+                one_by_one.add(t, k);
+                run.add(t, k);
+            }
+            for t in first..first + len {
+                one_by_one.add(t, n);
+            }
+            run.add_each_second(first, first + len - 1, n);
+            prop_assert_eq!(run, one_by_one);
+        }
+
         #[test]
         fn merge_is_order_independent(
             events in prop::collection::vec((-5_000_000i64..5_000_000, 1u64..5), 1..200),

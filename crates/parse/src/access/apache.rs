@@ -37,7 +37,9 @@ pub(super) fn nickname(name: &str) -> Option<&'static str> {
 
 /// Compiles a built-in format string.
 pub(super) fn builtin_format(source: &'static str) -> AccessFormat {
-    compile(source).unwrap_or_else(|_| unmatchable(Format::ApacheAccess, source))
+    let mut format = compile(source).unwrap_or_else(|_| unmatchable(Format::ApacheAccess, source));
+    format.head = super::fast::Head::of(&format.items);
+    format
 }
 
 /// Compiles an Apache `LogFormat` string: the format alone (`%h %l %u %t "%r" ...`), in its
@@ -86,6 +88,7 @@ pub(super) fn compile(log_format: &str) -> Result<AccessFormat, FormatError> {
         source: log_format.to_owned(),
         items: builder.finish()?,
         time_is_start: time_is_start.unwrap_or(false),
+        head: None,
     })
 }
 

@@ -11,6 +11,7 @@
 
 mod apache;
 mod clock;
+mod fast;
 mod nginx;
 mod scan;
 
@@ -26,6 +27,8 @@ pub(crate) struct AccessFormat {
     source: String,
     items: Box<[Item]>,
     time_is_start: bool,
+    /// The built-in formats' head, read straight (see [`fast`]).
+    head: Option<fast::Head>,
 }
 
 /// What a line parse says beyond the record, for format detection.
@@ -496,6 +499,59 @@ impl AccessFormat {
         &self,
         line: &'a [u8],
     ) -> Result<(AccessRecord<'a>, Quality), ParseError> {
+        if let Some(head) = &self.head {
+            if let Some(done) = self.parse_straight(head, line) {
+                return Ok(done);
+            }
+        }
+        self.parse_generic(line)
+    }
+
+    /// The generic matcher's first pass over a line of a format with a built-in head,
+    /// without choice points: `None` wherever that pass meets an error (the generic
+    /// matcher then reads the line again, backtracking as it does).
+    fn parse_straight<'a>(
+        &self,
+        head: &fast::Head,
+        line: &'a [u8],
+    ) -> Option<(AccessRecord<'a>, Quality)> {
+        let mut rec = AccessRecord {
+            format: self.format,
+            time_is_start: self.time_is_start,
+            ..AccessRecord::default()
+        };
+        let mut quality = Quality::default();
+        let mut parts = TimeParts::default();
+        let mut pos = head.read(line, &mut rec, &mut parts, &mut quality)?;
+        for item in self.items.get(head.items()..)? {
+            match item {
+                Item::Lit(lit) => {
+                    if !scan::has_prefix(line.get(pos..)?, lit) {
+                        return None;
+                    }
+                    pos += lit.len();
+                }
+                Item::Var(var) => {
+                    let (end, _) = self
+                        .var(var, line, pos, None, &mut rec, &mut parts, &mut quality)
+                        .ok()?;
+                    pos = end;
+                }
+            }
+        }
+        let rest = line.get(pos..).unwrap_or_default();
+        if !matches!(rest.first(), None | Some(b' ' | b'\t')) {
+            return None;
+        }
+        rec.time = parts.build().ok()?;
+        if !rest.is_empty() {
+            fast::pairs(rest, &mut rec, &mut quality);
+        }
+        Some((rec, quality))
+    }
+
+    /// The generic matcher.
+    fn parse_generic<'a>(&self, line: &'a [u8]) -> Result<(AccessRecord<'a>, Quality), ParseError> {
         let mut rec = AccessRecord {
             format: self.format,
             time_is_start: self.time_is_start,

@@ -42,6 +42,7 @@ pub(super) fn builtin_format(source: &'static str) -> AccessFormat {
             first.token = false;
         }
     }
+    format.head = super::fast::Head::of(&format.items);
     format
 }
 
@@ -53,6 +54,7 @@ pub(super) fn unmatchable(format: Format, source: &str) -> AccessFormat {
         source: source.to_owned(),
         items: Box::new([Item::Lit(Box::new(*b"\0"))]),
         time_is_start: false,
+        head: None,
     }
 }
 
@@ -125,6 +127,7 @@ pub(super) fn compile(log_format: &str) -> Result<AccessFormat, FormatError> {
         source: log_format.to_owned(),
         items: builder.finish()?,
         time_is_start: false,
+        head: None,
     })
 }
 

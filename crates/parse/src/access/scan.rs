@@ -64,6 +64,10 @@ pub(super) fn find_byte(byte: u8, hay: &[u8]) -> Option<usize> {
 
 /// Whether the byte at `at` is preceded by an odd number of backslashes.
 fn escaped(hay: &[u8], at: usize) -> bool {
+    // Nearly always no backslash at all right before it.
+    if at == 0 || hay.get(at - 1) != Some(&b'\\') {
+        return false;
+    }
     let before = hay.get(..at).unwrap_or_default();
     before.iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 1
 }

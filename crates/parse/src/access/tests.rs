@@ -727,3 +727,117 @@ fn trailing_keys_are_case_insensitive_long_or_short() {
     );
     assert_eq!(pair_key(b"upstreamx"), None);
 }
+
+mod straight_reading {
+    //! The straight reading of the built-in formats' head gives what the generic matcher
+    //! gives, on real lines and on lines mutated around their separators.
+    use super::*;
+    use proptest::prelude::*;
+
+    const LINES: [&[u8]; 11] = [
+        br#"10.0.4.127 - - [25/Nov/2026:00:00:00 +0000] "GET /product/2-blue-widget.php HTTP/1.1" 200 21464 "-" "python-requests/2.31.0" 2047918"#,
+        br#"10.0.0.7 ident frank [25/Nov/2026:00:00:00 -0700] "POST /api HTTP/1.1" 503 - "https://shop.example.test/" "curl/7.88.1" 4102967"#,
+        br#"::1 - - [25/Nov/2026:00:00:00 +0000] "GET / HTTP/1.1" 200 45 "-" "Mozilla/5.0 \"x\"" 312 5120"#,
+        br#"10.0.4.127 - - [25/Nov/2026:00:00:00 +0000] "GET /product/2-blue-widget.php HTTP/1.1" 200 21464 "-" "python-requests/2.31.0" rt=2.047 uct="0.000" uht="2.047" urt="2.047" ua="unix:/run/php/php8.2-fpm.sock" us="200""#,
+        br#"10.0.0.7 - bob [25/Nov/2026:00:00:01 +0100] "POST /api/orders/1055/status HTTP/1.1" 504 167 "https://shop.example.test/" "curl/7.88.1" rt=60.001 uct="0.001, 0.000" uht="-, -" urt="30.000, 30.001" ua="10.0.1.14:8080, 10.0.1.15:8080" us="504, 504""#,
+        br#"10.0.4.127 - - [25/Nov/2026:00:00:00 +0000] "GET /product/2-blue-widget.php HTTP/1.1" 200 21464 "-" "python-requests/2.31.0" 851 2.047 [shop-php-80] [] 10.244.1.3:9000 21464 2.047 200 ce084b9341631fb3b984715f41493824"#,
+        br#"203.0.113.9, 10.0.0.2 - - [25/Nov/2026:00:00:02 +0000] "GET /a\"b HTTP/2.0" 502 0 "-" "Mozilla/5.0 (X11; \"quoted\")" "198.51.100.4, 10.0.0.1""#,
+        br#"example.com 10.0.0.2 - - [25/Nov/2026:00:00:03 +0000] "\x16\x03\x01" 400 157 "-" "-""#,
+        br#"::1 - - [25/Nov/2026:00:00:04 -0500] "GET / HTTP/1.0" 499 0 "-" "-" rt=0.500 ua="-" us="-" extra junk"#,
+        br#"10.0.0.3 - - [25/Nov/2026:00:00:05 +0000] "GET /x?y=1 HTTP/1.1" 200 12 "-" "ua" rt="1.5" uct="0" urt="1.2 : 0.3" ua="a:1 : b:2" us="200 : 502""#,
+        br#"10.0.0.4 - - [25/Nov/2026:00:00:06 +0000] "GET /x HTTP/1.1" 503 - "-" "ua" 10 0.003 [ns-svc-80] [alt] 10.0.0.9:80, 10.0.0.8:80 0, 0 0.001, 0.002 502, 503 abc"#,
+    ];
+
+    /// Bytes that matter to the matcher, and some that do not.
+    const ALPHABET: &[u8] = b"  \"\"\\[]-=,:.0123456789aZ/\t\x00\xff";
+
+    fn formats_with_head() -> Vec<AccessFormat> {
+        builtin_access_formats()
+            .into_iter()
+            .filter(|f| f.head.is_some())
+            .collect()
+    }
+
+    fn same(formats: &[AccessFormat], line: &[u8]) -> Result<(), TestCaseError> {
+        for format in formats {
+            let straight = format.parse_quality(line).ok();
+            let generic = format.parse_generic(line).ok();
+            prop_assert_eq!(straight, generic, "{}", String::from_utf8_lossy(line));
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn the_head_is_recognised_in_the_builtin_formats_that_have_it() {
+        let with_head: Vec<String> = builtin_access_formats()
+            .iter()
+            .filter(|f| f.head.is_some())
+            .map(|f| f.source().to_owned())
+            .collect();
+        assert_eq!(
+            with_head,
+            [
+                nginx::COMBINED,
+                nginx::UPSTREAM,
+                nginx::MAIN,
+                nginx::INGRESS,
+                apache::COMBINED,
+                apache::COMBINEDIO,
+                apache::COMBINED_D
+            ]
+            .map(str::to_owned)
+        );
+        let custom =
+            AccessFormat::nginx("$remote_addr - $remote_user [$time_local] \"$request\" $status")
+                .unwrap();
+        assert!(custom.head.is_none());
+    }
+
+    #[test]
+    fn real_lines_read_the_same_both_ways() {
+        let formats = formats_with_head();
+        let mut read_straight = 0;
+        for line in LINES {
+            same(&formats, line).unwrap();
+            read_straight += formats
+                .iter()
+                .filter(|f| {
+                    f.head
+                        .as_ref()
+                        .is_some_and(|h| f.parse_straight(h, line).is_some())
+                })
+                .count();
+        }
+        // Most of them are taken by the straight reading, not handed back.
+        assert!(read_straight >= 11, "{read_straight}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+        #[test]
+        fn mutated_lines_read_the_same_both_ways(
+            which in 0..LINES.len(),
+            edits in prop::collection::vec((0usize..400, 0u8..3, 0..ALPHABET.len()), 1..6),
+        ) {
+            let mut line = LINES[which].to_vec();
+            for (at, kind, byte) in edits {
+                let at = at % (line.len() + 1);
+                let byte = ALPHABET[byte];
+                match kind {
+                    0 => line.insert(at, byte),
+                    1 if at < line.len() => { line.remove(at); }
+                    _ if at < line.len() => line[at] = byte,
+                    _ => line.push(byte),
+                }
+            }
+            same(&formats_with_head(), &line)?;
+        }
+
+        #[test]
+        fn random_lines_read_the_same_both_ways(
+            line in prop::collection::vec(prop::sample::select(ALPHABET), 0..120),
+        ) {
+            same(&formats_with_head(), &line)?;
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! Straight-line reading of the built-in formats' common head.
+//!
+//! nginx's `combined`, `main`, the upstream-timing format and ingress-nginx's default all
+//! start with `$remote_addr - $remote_user [$time_local] "$request" $status
+//! $body_bytes_sent "$http_referer" "`. The generic matcher walks those fourteen items one
+//! at a time (look up the item, its terminator, its shape, then store by field); here they
+//! are read in a row at their known separators, with the same searches and the same
+//! checks, so a line read here gives the record the generic matcher's first pass gives.
+//! Apache's `combined` and its relatives start the same way after `%h %l `.
+//! Whatever fails on the way (a search that finds nothing, a value that does not parse)
+//! is left to the generic matcher, which may then backtrack; so is a line whose later
+//! items do not fit on the first try. The `key=value` pairs of the upstream-timing format
+//! after `combined` are read the same way, in their usual order.
+
+use super::clock::{TimeItem, TimeParts};
+use super::{Field, Item, Quality, Shape, Up, Var, assign, filled, present, scan, trailing_pairs};
+use crate::record::{AccessRecord, parse_u16};
+
+/// How the head starts, before `$remote_user [`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Start {
+    /// nginx: `$remote_addr - `, the client read loosely.
+    Nginx,
+    /// Apache: `%h %l `, two words.
+    Apache,
+}
+
+/// The compiled head of a built-in format.
+#[derive(Clone, Debug)]
+pub(super) struct Head {
+    start: Start,
+    time: TimeItem,
+    /// The generic matcher's index of the first item after the head.
+    items: usize,
+}
+
+impl Head {
+    /// The generic matcher's index of the first item after the head.
+    pub(super) fn items(&self) -> usize {
+        self.items
+    }
+
+    /// The head, when `items` start with exactly the one described above (as the built-in
+    /// nginx formats compile), or Apache's `%h %l %u %t "%r" %>s %b "%{Referer}i" "`.
+    pub(super) fn of(items: &[Item]) -> Option<Head> {
+        let apache = matches!(items.get(1), Some(Item::Lit(l)) if **l == *b" ");
+        let (start, skip) = if apache {
+            (Start::Apache, 2)
+        } else {
+            (Start::Nginx, 0)
+        };
+        let var = |index: usize, field: Field, number: bool, token: bool| {
+            matches!(items.get(index), Some(Item::Var(Var { field: f, shape, token: t, adjacent: false, term: Some(term), .. }))
+                if *f == field
+                    && *t == token
+                    && *term == index + 1
+                    && matches!(shape, Shape::Number) == number
+                    && matches!(shape, Shape::Text | Shape::Number))
+        };
+        let lit = |index: usize, text: &[u8]| matches!(items.get(index), Some(Item::Lit(l)) if **l == *text);
+        let time = match items.get(skip + 4) {
+            Some(Item::Var(Var {
+                field: Field::Time,
+                shape: Shape::Time(time),
+                token: false,
+                ..
+            })) => time.clone(),
+            _ => return None,
+        };
+        let request = Field::Request {
+            method: true,
+            target: true,
+            protocol: true,
+        };
+        let starts = match start {
+            Start::Nginx => var(0, Field::ClientPrefix, false, false) && lit(1, b" - "),
+            Start::Apache => {
+                var(0, Field::Client, false, true)
+                    && lit(1, b" ")
+                    && var(2, Field::Skip, false, true)
+                    && lit(3, b" ")
+            }
+        };
+        let i = skip;
+        let fits = starts
+            && var(i + 2, Field::User, false, true)
+            && lit(i + 3, b" [")
+            && lit(i + 5, b"] \"")
+            && var(i + 6, request, false, false)
+            && lit(i + 7, b"\" ")
+            && var(i + 8, Field::Status, true, true)
+            && lit(i + 9, b" ")
+            && var(i + 10, Field::Bytes { clf_dash: apache }, true, true)
+            && lit(i + 11, b" \"")
+            && var(i + 12, Field::Referer, false, false)
+            && lit(i + 13, b"\" \"");
+        fits.then_some(Head {
+            start,
+            time,
+            items: i + 14,
+        })
+    }
+
+    /// Reads the head of `line` into `rec`: the position after it (the user agent's first
+    /// byte), or `None` where the generic matcher's first pass would fail.
+    #[inline]
+    pub(super) fn read<'a>(
+        &self,
+        line: &'a [u8],
+        rec: &mut AccessRecord<'a>,
+        parts: &mut TimeParts,
+        quality: &mut Quality,
+    ) -> Option<usize> {
+        let mut pos = match self.start {
+            Start::Nginx => {
+                // `$remote_addr - `, read loosely (a forwarded-for list, a virtual host).
+                let end = scan::find_lit(line, 0, b" - ")?;
+                assign(Field::ClientPrefix, line.get(..end)?, rec, quality).ok()?;
+                end + 3
+            }
+            Start::Apache => {
+                // `%h %l `: two words, the first the client.
+                let end = scan::find_byte(b' ', line)?;
+                rec.client = present(line.get(..end)?);
+                let skipped = scan::find_byte(b' ', line.get(end + 1..)?)?;
+                end + 1 + skipped + 1
+            }
+        };
+        // `$remote_user [`: a word.
+        let rest = line.get(pos..)?;
+        let end = scan::find_lit(rest, 0, b" [")?;
+        let user = rest.get(..end)?;
+        if scan::find_byte(b' ', user).is_some() {
+            return None;
+        }
+        rec.user = present(user);
+        pos += end + 2;
+        // `$time_local] "`.
+        pos += self.time.parse(line.get(pos..)?, parts)?;
+        if !scan::has_prefix(line.get(pos..)?, b"] \"") {
+            return None;
+        }
+        pos += 3;
+        // `$request" `.
+        let rest = line.get(pos..)?;
+        let end = scan::find_lit(rest, 0, b"\" ")?;
+        let request = Field::Request {
+            method: true,
+            target: true,
+            protocol: true,
+        };
+        assign(request, rest.get(..end)?, rec, quality).ok()?;
+        pos += end + 2;
+        // `$status `: the first space ends it.
+        let rest = line.get(pos..)?;
+        let end = scan::find_byte(b' ', rest)?;
+        rec.status = match present(rest.get(..end)?) {
+            None => None,
+            Some(v) => Some(parse_u16(v)?),
+        };
+        pos += end + 1;
+        // `$body_bytes_sent "`.
+        let rest = line.get(pos..)?;
+        let end = scan::find_lit(rest, 0, b" \"")?;
+        let bytes = rest.get(..end)?;
+        if scan::find_byte(b' ', bytes).is_some() {
+            return None;
+        }
+        assign(
+            Field::Bytes {
+                clf_dash: self.start == Start::Apache,
+            },
+            bytes,
+            rec,
+            quality,
+        )
+        .ok()?;
+        pos += end + 2;
+        // `$http_referer" "`.
+        let rest = line.get(pos..)?;
+        let end = scan::find_lit(rest, 0, b"\" \"")?;
+        rec.referer = present(rest.get(..end)?);
+        Some(pos + end + 3)
+    }
+}
+
+/// A trailing key with its leading space and `=`, the same as a `packed` number, whether
+/// its value is quoted, and the field it fills.
+type Pair = (&'static [u8], (u64, u64), bool, Field);
+
+/// The pairs of the upstream-timing format, in the order it writes them: key with its
+/// leading space and `=` (and as a number, for one compare), whether the value is
+/// quoted, the field.
+const UPSTREAM_PAIRS: [Pair; 6] = [
+    (
+        b" rt=",
+        packed(b" rt="),
+        false,
+        Field::Duration(super::Unit::Seconds),
+    ),
+    (
+        b" uct=\"",
+        packed(b" uct=\""),
+        true,
+        Field::Upstream(Up::ConnectTime),
+    ),
+    (
+        b" uht=\"",
+        packed(b" uht=\""),
+        true,
+        Field::Upstream(Up::HeaderTime),
+    ),
+    (
+        b" urt=\"",
+        packed(b" urt=\""),
+        true,
+        Field::Upstream(Up::ResponseTime),
+    ),
+    (
+        b" ua=\"",
+        packed(b" ua=\""),
+        true,
+        Field::Upstream(Up::Addr),
+    ),
+    (
+        b" us=\"",
+        packed(b" us=\""),
+        true,
+        Field::Upstream(Up::Status),
+    ),
+];
+
+/// Reads what follows the format as [`trailing_pairs`] does, taking the upstream-timing
+/// format's pairs in their usual order straight (no key scan, no key lookup); from the
+/// first byte that differs, [`trailing_pairs`] reads the rest.
+pub(super) fn pairs<'a>(mut rest: &'a [u8], rec: &mut AccessRecord<'a>, quality: &mut Quality) {
+    for (key, bits, quoted, field) in UPSTREAM_PAIRS {
+        if !starts_with_key(rest, key, bits) {
+            break;
+        }
+        let after = rest.get(key.len()..).unwrap_or_default();
+        let (value, next) = if quoted {
+            // The generic reader takes a quote without its closing one as junk: let it.
+            let Some(end) = scan::closing_quote(after) else {
+                break;
+            };
+            (
+                after.get(..end).unwrap_or_default(),
+                after.get(end + 1..).unwrap_or_default(),
+            )
+        } else {
+            // An unquoted `rt` ends at a space; a quoted one is read the generic way.
+            if after.first() == Some(&b'"') {
+                break;
+            }
+            after.split_at(scan::find_byte(b' ', after).unwrap_or(after.len()))
+        };
+        if !filled(field, rec) && assign(field, value, rec, quality).is_err() {
+            quality.junk = quality.junk.saturating_add(1);
+        }
+        rest = next;
+    }
+    if !rest.is_empty() {
+        trailing_pairs(rest, rec, quality);
+    }
+}
+
+/// A key of at most eight bytes as a little-endian number and the mask of its bytes.
+const fn packed(key: &[u8]) -> (u64, u64) {
+    let mut value = 0u64;
+    let mut i = 0;
+    while i < key.len() && i < 8 {
+        value |= (key[i] as u64) << (8 * i);
+        i += 1;
+    }
+    let mask = if key.len() >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * key.len())) - 1
+    };
+    (value, mask)
+}
+
+/// Whether `rest` starts with `key` (at most eight bytes, `packed`): one masked `u64`
+/// compare when eight bytes are there, which the quoted values after a key nearly always
+/// make so.
+#[inline]
+fn starts_with_key(rest: &[u8], key: &[u8], (value, mask): (u64, u64)) -> bool {
+    match rest.get(..8).and_then(|r| <[u8; 8]>::try_from(r).ok()) {
+        Some(head) => u64::from_le_bytes(head) & mask == value,
+        None => scan::has_prefix(rest, key),
+    }
+}
