@@ -338,6 +338,21 @@ fn decode<R: Read + Send + 'static>(
     })
 }
 
+/// Reads from `reader` until `block` is full, the stream ends or a read fails
+/// (`Interrupted` is retried): the bytes read, and the error that stopped it.
+pub(crate) fn fill(reader: &mut dyn Read, block: &mut [u8]) -> (usize, Option<io::Error>) {
+    let mut filled = 0;
+    while filled < block.len() {
+        match reader.read(&mut block[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return (filled, Some(e)),
+        }
+    }
+    (filled, None)
+}
+
 /// Decompressed bytes handed over per block.
 const READ_AHEAD_BLOCK: usize = 256 * 1024;
 /// Blocks decompressed ahead of the reader.
@@ -361,19 +376,7 @@ fn read_ahead(reader: Box<dyn Read + Send>) -> Box<dyn Read + Send> {
                 let mut block = back_rx
                     .try_recv()
                     .unwrap_or_else(|_| vec![0; READ_AHEAD_BLOCK]);
-                let mut filled = 0;
-                let mut failure = None;
-                while filled < block.len() {
-                    match reader.read(&mut block[filled..]) {
-                        Ok(0) => break,
-                        Ok(n) => filled += n,
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                        Err(e) => {
-                            failure = Some(e);
-                            break;
-                        }
-                    }
-                }
+                let (filled, failure) = fill(&mut *reader, &mut block);
                 let end = filled < block.len() || failure.is_some();
                 if filled > 0 && tx.send(Ok((block, filled))).is_err() {
                     return; // The reader is gone.

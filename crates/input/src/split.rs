@@ -8,6 +8,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread;
 
 use crate::chunk::MAX_BOUNDARY_LINE;
+use crate::open::fill;
 
 /// Whether a line (without its `\n`) starts an entry, moved to the splitting thread.
 pub type StartsEntry = Box<dyn Fn(&[u8]) -> bool + Send>;
@@ -357,19 +358,7 @@ impl Splitter {
     fn run(&mut self, mut reader: Box<dyn Read + Send>) {
         loop {
             let mut bytes = self.pool.take();
-            let mut len = 0;
-            let mut failure = None;
-            while len < bytes.len() {
-                match reader.read(&mut bytes[len..]) {
-                    Ok(0) => break,
-                    Ok(n) => len += n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => {
-                        failure = Some(e);
-                        break;
-                    }
-                }
-            }
+            let (len, failure) = fill(&mut *reader, &mut bytes);
             let end = len < bytes.len() || failure.is_some();
             let at = self.total;
             self.total += len as u64;

@@ -328,15 +328,7 @@ impl Scanner {
                 chunk,
             } => {
                 let index = chunk.index as u32;
-                let start = Start {
-                    id,
-                    chunk: index,
-                    input,
-                    parser: &choice.parser,
-                    detected: choice.detected,
-                    envelope: None,
-                };
-                let Ok(()) = analyzer.start(&start);
+                start_chunk(analyzer, id, index, input, &choice);
                 match read_chunk(path, &chunk, self.progress.as_ref()) {
                     Ok(read) => {
                         let mut reader = EntryReader::new(read, self.reader);
@@ -360,15 +352,7 @@ impl Scanner {
                 chunk,
             } => {
                 let index = chunk.index as u32;
-                let start = Start {
-                    id,
-                    chunk: index,
-                    input,
-                    parser: &choice.parser,
-                    detected: choice.detected,
-                    envelope: None,
-                };
-                let Ok(()) = analyzer.start(&start);
+                start_chunk(analyzer, id, index, input, &choice);
                 let mut reader = EntryReader::new(chunk.reader, self.reader);
                 // A problem is placed at a line, as when the archive is read whole; the
                 // merger adds the lines of the chunks before.
@@ -393,6 +377,21 @@ impl Scanner {
         };
         Done { problem, streamed }
     }
+}
+
+/// Tells `analyzer` that chunk `index` of input `id` starts, in the format chosen for the
+/// whole input up front (a chunk's lines are never detected on their own, and a log in an
+/// envelope is read whole, never in chunks).
+fn start_chunk(analyzer: &mut Analyzer, id: u32, index: u32, input: &Input, choice: &Choice) {
+    let start = Start {
+        id,
+        chunk: index,
+        input,
+        parser: &choice.parser,
+        detected: choice.detected,
+        envelope: None,
+    };
+    let Ok(()) = analyzer.start(&start);
 }
 
 /// The path of an input read from a file.
