@@ -178,8 +178,7 @@ fn spare() -> std::sync::MutexGuard<'static, Vec<Vec<u8>>> {
 /// them between streams): for a reader done with its archives, before it builds its
 /// report.
 pub fn release_stream_blocks() {
-    spare().clear();
-    spare().shrink_to_fit();
+    *spare() = Vec::new();
 }
 
 fn keep_spare(block: Vec<u8>) {

@@ -507,6 +507,15 @@ impl AccessFormat {
         self.parse_generic(line)
     }
 
+    /// A record of this format with no field read yet: where both readers start.
+    fn blank_record<'a>(&self) -> AccessRecord<'a> {
+        AccessRecord {
+            format: self.format,
+            time_is_start: self.time_is_start,
+            ..AccessRecord::default()
+        }
+    }
+
     /// The generic matcher's first pass over a line of a format with a built-in head,
     /// without choice points: `None` wherever that pass meets an error (the generic
     /// matcher then reads the line again, backtracking as it does).
@@ -515,11 +524,7 @@ impl AccessFormat {
         head: &fast::Head,
         line: &'a [u8],
     ) -> Option<(AccessRecord<'a>, Quality)> {
-        let mut rec = AccessRecord {
-            format: self.format,
-            time_is_start: self.time_is_start,
-            ..AccessRecord::default()
-        };
+        let mut rec = self.blank_record();
         let mut quality = Quality::default();
         let mut parts = TimeParts::default();
         let mut pos = head.read(line, &mut rec, &mut parts, &mut quality)?;
@@ -552,11 +557,7 @@ impl AccessFormat {
 
     /// The generic matcher.
     fn parse_generic<'a>(&self, line: &'a [u8]) -> Result<(AccessRecord<'a>, Quality), ParseError> {
-        let mut rec = AccessRecord {
-            format: self.format,
-            time_is_start: self.time_is_start,
-            ..AccessRecord::default()
-        };
+        let mut rec = self.blank_record();
         let mut quality = Quality::default();
         let mut parts = TimeParts::default();
         let mut choices = [Choice::default(); MAX_CHOICES];
