@@ -244,7 +244,8 @@ impl Group {
             series: Series::new(base_resolution),
             endpoints: TopK::new(TOPK_CAPACITY),
             clients: TopK::new(TOPK_CAPACITY),
-            peers: TopK::new(TOPK_CAPACITY / 4),
+            // A group's failures mostly repeat their peer.
+            peers: TopK::with_runs(TOPK_CAPACITY / 4),
             phases: BTreeMap::new(),
             variants: BTreeMap::new(),
             errnos: BTreeMap::new(),
