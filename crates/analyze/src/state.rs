@@ -244,8 +244,7 @@ impl Group {
             series: Series::new(base_resolution),
             endpoints: TopK::new(TOPK_CAPACITY),
             clients: TopK::new(TOPK_CAPACITY),
-            // A group's failures mostly repeat their peer.
-            peers: TopK::with_runs(TOPK_CAPACITY / 4),
+            peers: TopK::new(TOPK_CAPACITY / 4),
             phases: BTreeMap::new(),
             variants: BTreeMap::new(),
             errnos: BTreeMap::new(),

@@ -6,11 +6,6 @@
 //! grow with the number of distinct URLs or clients. Merging adds counters and prunes the
 //! same way (the "mergeable summaries" construction of Agarwal et al.), so shards reduce
 //! to one summary; while under capacity the result is identical in any merge order.
-//!
-//! A failure group's peers come in runs (a failing peer repeats in most consecutive
-//! failures), so a summary made with [`TopK::with_runs`] tallies a repeat of the latest key
-//! that found its counter beside the map until another key, a merge or a read comes: every
-//! counter, prune and reported count is the one counting each key through the map gives.
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -22,21 +17,11 @@ use smallvec::SmallVec;
 type Key = SmallVec<[u8; 32]>;
 
 /// A bounded frequent-items counter keyed by bytes.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TopK {
     capacity: usize,
     counts: FxHashMap<Key, u64>,
     total: u64,
-    /// Whether repeats of the latest key are tallied beside the map (keys that come in
-    /// runs; for keys that rarely repeat, keeping the latest one costs more than it saves).
-    runs: bool,
-    /// While `run_live`: the latest key whose `add` found its counter, and how many
-    /// occurrences of it added since then are not yet in that counter. The key stays in
-    /// `counts` while the run lasts: only an add of another key (which settles the run
-    /// first) or a merge (likewise) can insert or prune.
-    run_key: Key,
-    run_pending: u64,
-    run_live: bool,
 }
 
 impl TopK {
@@ -46,19 +31,6 @@ impl TopK {
             capacity: capacity.max(1),
             counts: FxHashMap::default(),
             total: 0,
-            runs: false,
-            run_key: Key::new(),
-            run_pending: 0,
-            run_live: false,
-        }
-    }
-
-    /// A counter like [`TopK::new`] for keys that come in runs: repeats of the latest key
-    /// are tallied beside the map (the same counts, fewer map lookups).
-    pub fn with_runs(capacity: usize) -> TopK {
-        TopK {
-            runs: true,
-            ..TopK::new(capacity)
         }
     }
 
@@ -69,20 +41,8 @@ impl TopK {
             return;
         }
         self.total += n;
-        if self.run_live {
-            if *self.run_key == *key {
-                self.run_pending += n;
-                return;
-            }
-            self.settle();
-        }
         if let Some(count) = self.counts.get_mut(key) {
             *count += n;
-            if self.runs {
-                self.run_key.clear();
-                self.run_key.extend_from_slice(key);
-                self.run_live = true;
-            }
             return;
         }
         self.counts.insert(Key::from_slice(key), n);
@@ -91,41 +51,11 @@ impl TopK {
         }
     }
 
-    /// Puts the run's pending occurrences into its key's counter and ends the run.
-    fn settle(&mut self) {
-        self.run_live = false;
-        let pending = std::mem::take(&mut self.run_pending);
-        if pending > 0 {
-            if let Some(count) = self.counts.get_mut(&*self.run_key) {
-                *count += pending;
-            }
-        }
-    }
-
-    /// The occurrences of `key` not yet in its counter (those of the current run).
-    fn pending(&self, key: &[u8]) -> u64 {
-        if self.run_live && *self.run_key == *key {
-            self.run_pending
-        } else {
-            0
-        }
-    }
-
-    /// Every tracked key with its count, the current run included.
-    fn settled(&self) -> impl Iterator<Item = (&[u8], u64)> {
-        let run = (self.run_live && self.run_pending > 0).then_some(&self.run_key);
-        self.counts.iter().map(move |(key, &count)| match run {
-            Some(run_key) if run_key == key => (&**key, count + self.run_pending),
-            _ => (&**key, count),
-        })
-    }
-
     /// Adds another summary into this one.
     pub fn merge(&mut self, other: &TopK) {
-        self.settle();
         self.total += other.total;
-        for (key, n) in other.settled() {
-            *self.counts.entry(Key::from_slice(key)).or_insert(0) += n;
+        for (key, &n) in &other.counts {
+            *self.counts.entry(key.clone()).or_insert(0) += n;
         }
         if self.counts.len() > 2 * self.capacity {
             self.prune();
@@ -147,7 +77,7 @@ impl TopK {
 
     /// The `n` most frequent keys, highest count first, ties by key bytes.
     pub fn top(&self, n: usize) -> Vec<(&[u8], u64)> {
-        let mut items: Vec<(&[u8], u64)> = self.settled().collect();
+        let mut items: Vec<(&[u8], u64)> = self.counts.iter().map(|(k, &c)| (&**k, c)).collect();
         items.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         items.truncate(n);
         items
@@ -161,7 +91,7 @@ impl TopK {
         if self.capacity != capacity || self.counts.len() > 2 * capacity {
             return Err("a top-k summary of another size");
         }
-        let kept = crate::limits::sum(self.settled().map(|(_, count)| count))?;
+        let kept = crate::limits::sum(self.counts.values().copied())?;
         if kept > self.total || self.total > crate::limits::MAX_COUNT {
             return Err("a top-k summary with impossible counts");
         }
@@ -179,7 +109,7 @@ struct TopKRepr {
 impl Serialize for TopK {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut counts: Vec<(Vec<u8>, u64)> =
-            self.settled().map(|(k, c)| (k.to_vec(), c)).collect();
+            self.counts.iter().map(|(k, &c)| (k.to_vec(), c)).collect();
         counts.sort_unstable();
         TopKRepr {
             capacity: self.capacity,
@@ -201,24 +131,9 @@ impl<'de> Deserialize<'de> for TopK {
                 .into_iter()
                 .map(|(k, c)| (Key::from_vec(k), c))
                 .collect(),
-            ..TopK::new(repr.capacity)
         })
     }
 }
-
-/// Equal when they would report and save the same: the runs settled.
-impl PartialEq for TopK {
-    fn eq(&self, other: &TopK) -> bool {
-        self.capacity == other.capacity
-            && self.total == other.total
-            && self.counts.len() == other.counts.len()
-            && self
-                .settled()
-                .all(|(key, count)| other.counts.get(key).map(|&c| c + other.pending(key)) == Some(count))
-    }
-}
-
-impl Eq for TopK {}
 
 #[cfg(test)]
 mod tests {
@@ -271,82 +186,5 @@ mod tests {
         assert_eq!(ba, whole);
         let json = serde_json::to_string(&ab).unwrap();
         assert_eq!(serde_json::from_str::<TopK>(&json).unwrap(), ab);
-    }
-
-    /// Counting every key through the map, as `add` did before the run cache.
-    fn add_plain(t: &mut TopK, key: &[u8], n: u64) {
-        t.total += n;
-        if let Some(count) = t.counts.get_mut(key) {
-            *count += n;
-            return;
-        }
-        t.counts.insert(Key::from_slice(key), n);
-        if t.counts.len() > 2 * t.capacity {
-            t.prune();
-        }
-    }
-
-    /// The plain summary's state, for comparing the maps themselves.
-    fn plain_counts(t: &TopK) -> Vec<(Vec<u8>, u64)> {
-        let mut v: Vec<(Vec<u8>, u64)> = t.settled().map(|(k, c)| (k.to_vec(), c)).collect();
-        v.sort_unstable();
-        v
-    }
-
-    #[test]
-    fn runs_count_as_the_plain_path_does() {
-        // Runs of repeated keys among many distinct ones, past capacity (prunes), with
-        // reads, merges and a save in the middle of runs.
-        for (capacity, keys) in [(4, 6u64), (8, 40), (64, 1000), (16, 17)] {
-            let mut rng = 0x9e37_79b9_7f4a_7c15u64 ^ keys;
-            let mut next = move || {
-                rng ^= rng << 13;
-                rng ^= rng >> 7;
-                rng ^= rng << 17;
-                rng
-            };
-            let (mut cached, mut plain) = (TopK::with_runs(capacity), TopK::new(capacity));
-            let (mut other_cached, mut other_plain) =
-                (TopK::with_runs(capacity), TopK::new(capacity));
-            for step in 0..20_000u64 {
-                let r = next();
-                // Long keys (heap) and short ones (inline); a run of up to 8 repeats.
-                let id = r % keys;
-                let key = if id % 5 == 0 {
-                    format!("/a/long/endpoint/path/that/spills/to/the/heap/{id}")
-                } else {
-                    format!("10.0.0.{id}")
-                };
-                let repeats = 1 + (r >> 32) % 8;
-                let n = 1 + (r >> 40) % 3;
-                for _ in 0..repeats {
-                    if step % 3 == 0 {
-                        other_cached.add(key.as_bytes(), n);
-                        add_plain(&mut other_plain, key.as_bytes(), n);
-                    } else {
-                        cached.add(key.as_bytes(), n);
-                        add_plain(&mut plain, key.as_bytes(), n);
-                    }
-                }
-                if step % 997 == 0 {
-                    assert_eq!(cached.top(10), plain.top(10));
-                    assert_eq!(plain_counts(&cached), plain_counts(&plain));
-                    assert_eq!(cached, plain);
-                    let saved = serde_json::to_string(&cached).unwrap();
-                    assert_eq!(saved, serde_json::to_string(&plain).unwrap());
-                    assert!(cached.check(capacity).is_ok());
-                }
-                if step % 4999 == 0 {
-                    cached.merge(&other_cached);
-                    plain.merge(&other_plain);
-                    assert_eq!(plain_counts(&cached), plain_counts(&plain));
-                }
-            }
-            assert!(plain.counts.len() <= 2 * capacity);
-            assert_eq!(cached.total, plain.total);
-            assert_eq!(cached.top(usize::MAX), plain.top(usize::MAX));
-            cached.settle();
-            assert_eq!(cached.counts, plain.counts);
-        }
     }
 }
