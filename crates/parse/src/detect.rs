@@ -648,8 +648,7 @@ mod tests {
         }
         static HEADS: OnceLock<Vec<Vec<Vec<u8>>>> = OnceLock::new();
         HEADS.get_or_init(|| {
-            let fixtures =
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+            let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
             let mut files = Vec::new();
             logs(&fixtures, &mut files);
             files
@@ -741,7 +740,11 @@ mod tests {
         /// Repeat line `line` after itself.
         Repeat { line: usize },
         /// Put line `from` of fixture log `log` before line `line`.
-        Splice { line: usize, log: usize, from: usize },
+        Splice {
+            line: usize,
+            log: usize,
+            from: usize,
+        },
     }
 
     fn mutation() -> impl proptest::strategy::Strategy<Value = Mutation> {
@@ -749,14 +752,23 @@ mod tests {
         let n = 0..64usize;
         prop_oneof![
             (n.clone(), 0..400usize).prop_map(|(line, at)| Mutation::Cut { line, at }),
-            (n.clone(), 0..400usize, any::<u8>())
-                .prop_map(|(line, at, byte)| Mutation::Byte { line, at, byte }),
-            (n.clone(), 0..400usize, any::<u8>())
-                .prop_map(|(line, at, byte)| Mutation::Insert { line, at, byte }),
+            (n.clone(), 0..400usize, any::<u8>()).prop_map(|(line, at, byte)| Mutation::Byte {
+                line,
+                at,
+                byte
+            }),
+            (n.clone(), 0..400usize, any::<u8>()).prop_map(|(line, at, byte)| Mutation::Insert {
+                line,
+                at,
+                byte
+            }),
             n.clone().prop_map(|line| Mutation::Drop { line }),
             n.clone().prop_map(|line| Mutation::Repeat { line }),
-            (n.clone(), 0..10_000usize, n)
-                .prop_map(|(line, log, from)| Mutation::Splice { line, log, from }),
+            (n.clone(), 0..10_000usize, n).prop_map(|(line, log, from)| Mutation::Splice {
+                line,
+                log,
+                from
+            }),
         ]
     }
 
