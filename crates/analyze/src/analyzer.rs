@@ -679,10 +679,14 @@ impl Analyzer {
         if !event.upstream.is_empty() {
             group.peers.add(event.upstream, 1);
         }
-        if let Some(request) = event.request {
-            if text::endpoint_into(request, &mut self.scratch) {
-                group.endpoints.add(&self.scratch, 1);
-            }
+        // The request's method and path, split once for the endpoint and the edge join.
+        let parts = event
+            .request
+            .and_then(text::request_parts)
+            .map(|(method, target)| (method, text::path_of(target)));
+        if let Some((method, path)) = parts {
+            text::endpoint_from_path(method, path, &mut self.scratch);
+            group.endpoints.add(&self.scratch, 1);
         }
         if let Some(edge) = &event.edge {
             if let (Some(method), Some(target)) = (edge.method, edge.target) {
@@ -748,22 +752,20 @@ impl Analyzer {
             });
             return;
         }
-        if let Some(request) = event.request {
+        if let Some((method, path)) = parts {
             // A failure the origin logged: the edge request it served reached the origin.
-            let mut parts = request.split(|&b| b == b' ').filter(|p| !p.is_empty());
-            if let (Some(method), Some(target)) = (parts.next(), parts.next()) {
-                self.edge.origin.offer(OriginMark::new(
-                    edge::path_key(target),
-                    edge::hash(method),
-                    0,
-                    0,
-                    (event.t, event.t),
-                    None,
-                    0,
-                    group_hash,
-                    event.line,
-                ));
-            }
+            // (`edge::hash` of the path is the target's `edge::path_key`.)
+            self.edge.origin.offer(OriginMark::new(
+                edge::hash(path),
+                edge::hash(method),
+                0,
+                0,
+                (event.t, event.t),
+                None,
+                0,
+                group_hash,
+                event.line,
+            ));
         }
         if let Some(client) = event.client {
             self.error_marks.offer(ErrorMark {

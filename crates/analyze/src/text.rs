@@ -19,21 +19,47 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
 /// line has no target.
 pub fn endpoint_into(request: &[u8], buf: &mut Vec<u8>) -> bool {
     buf.clear();
-    let mut parts = request.split(|&b| b == b' ').filter(|p| !p.is_empty());
-    let (Some(method), Some(target)) = (parts.next(), parts.next()) else {
+    let Some((method, target)) = request_parts(request) else {
         return false;
     };
-    endpoint_from_parts(method, target, buf);
+    endpoint_from_path(method, path_of(target), buf);
     true
+}
+
+/// The method and the target of a request line: its first two words, whatever runs of
+/// spaces stand before and between them; `None` without a second word.
+pub(crate) fn request_parts(request: &[u8]) -> Option<(&[u8], &[u8])> {
+    let word = |s: &[u8]| -> Option<(usize, usize)> {
+        let start = s.iter().position(|&b| b != b' ')?;
+        let len = s
+            .get(start..)?
+            .iter()
+            .position(|&b| b == b' ')
+            .unwrap_or(s.len() - start);
+        Some((start, start + len))
+    };
+    let (m_start, m_end) = word(request)?;
+    let rest = request.get(m_end..)?;
+    let (t_start, t_end) = word(rest)?;
+    Some((request.get(m_start..m_end)?, rest.get(t_start..t_end)?))
+}
+
+/// A request target without its query string.
+pub(crate) fn path_of(target: &[u8]) -> &[u8] {
+    match memchr_q(target) {
+        Some(q) => &target[..q],
+        None => target,
+    }
 }
 
 /// `METHOD /path` from separate method and target.
 pub fn endpoint_from_parts(method: &[u8], target: &[u8], buf: &mut Vec<u8>) {
+    endpoint_from_path(method, path_of(target), buf);
+}
+
+/// `METHOD /path` from the method and a target already without its query string.
+pub(crate) fn endpoint_from_path(method: &[u8], path: &[u8], buf: &mut Vec<u8>) {
     buf.clear();
-    let path = match memchr_q(target) {
-        Some(q) => &target[..q],
-        None => target,
-    };
     buf.extend_from_slice(&method[..method.len().min(16)]);
     buf.push(b' ');
     buf.extend_from_slice(&path[..path.len().min(200)]);
@@ -53,5 +79,28 @@ mod tests {
         assert!(endpoint_into(b"GET /api/users?id=5 HTTP/1.1", &mut buf));
         assert_eq!(buf, b"GET /api/users");
         assert!(!endpoint_into(b"-", &mut buf));
+    }
+
+    #[test]
+    fn request_parts_are_the_first_two_words() {
+        // The words a split on spaces that skips empty pieces gives.
+        for request in [
+            &b"GET /a?b HTTP/1.1"[..],
+            b"  GET   /a  HTTP/1.1",
+            b"GET /a",
+            b"GET  ",
+            b"GET",
+            b"",
+            b"   ",
+            b" GET /x?y=1 ",
+            b"\x16\x03 binary",
+        ] {
+            let mut words = request.split(|&b| b == b' ').filter(|p| !p.is_empty());
+            let split = match (words.next(), words.next()) {
+                (Some(m), Some(t)) => Some((m, t)),
+                _ => None,
+            };
+            assert_eq!(request_parts(request), split, "{request:?}");
+        }
     }
 }

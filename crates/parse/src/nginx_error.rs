@@ -426,13 +426,21 @@ fn matching_open(text: &[u8], close: usize) -> Option<usize> {
 
 /// Reads `N: text` (decimal, negative, or Windows hex).
 fn errno_inner(inner: &[u8], space: CodeSpace) -> Option<SysError<'_>> {
-    let colon = find(inner, b": ")?;
+    // Almost always decimal digits and `: `: read once, without searching for the colon
+    // (digits hold no `:`, so this is the first `: ` the search would find).
+    let (digits, len) = leading_u64(inner);
+    let (colon, parsed) = if len > 0 && sub(inner, len, len + 2) == b": " {
+        (len, i64::try_from(digits).ok())
+    } else {
+        let colon = find(inner, b": ")?;
+        (colon, parse_signed(head(inner, colon)))
+    };
     let num = head(inner, colon);
     let text = tail(inner, colon + 2);
     if num.is_empty() || num.len() > 16 {
         return None;
     }
-    let (number, space) = if let Some(n) = parse_signed(num) {
+    let (number, space) = if let Some(n) = parsed {
         // Windows builds print WSA codes (10061 ...).
         let space = if space == CodeSpace::Os && (10_000..12_000).contains(&n) {
             CodeSpace::Windows
