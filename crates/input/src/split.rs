@@ -8,7 +8,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread;
 
 use crate::chunk::MAX_BOUNDARY_LINE;
-use crate::open::fill;
+use crate::open::{fill, serve};
 
 /// Whether a line (without its `\n`) starts an entry, moved to the splitting thread.
 pub type StartsEntry = Box<dyn Fn(&[u8]) -> bool + Send>;
@@ -49,16 +49,10 @@ struct Block {
 impl Read for StreamChunkReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
-            if let Some(block) = &self.current {
-                if self.pos < block.len {
-                    let n = buf.len().min(block.len - self.pos);
-                    buf[..n].copy_from_slice(&block.bytes[self.pos..self.pos + n]);
-                    self.pos += n;
-                    return Ok(n);
-                }
-            }
-            if self.done || buf.is_empty() {
-                return Ok(0);
+            let block = self.current.as_ref().map_or(&[][..], |b| &b.bytes[..b.len]);
+            let n = serve(block, &mut self.pos, buf);
+            if n > 0 || self.done || buf.is_empty() {
+                return Ok(n);
             }
             if let Some(used) = self.current.take() {
                 self.pool.give(used.bytes);

@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::Path;
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{Receiver, TryRecvError};
+use std::time::Duration;
 use std::sync::{Condvar, Mutex, PoisonError, mpsc};
 use std::thread;
 
@@ -69,6 +70,27 @@ enum Task<'a> {
     },
 }
 
+impl<'a> Splitting<'a> {
+    /// Hands out its next chunk as a task.
+    fn hand_out(&mut self, chunk: StreamChunk, position: usize) -> Taken<'a> {
+        self.taken += 1;
+        Taken {
+            key: (self.planned, self.taken - 1),
+            position,
+            task: Task::Streamed {
+                id: self.id,
+                input: self.input,
+                choice: self.choice.clone(),
+                chunk,
+            },
+        }
+    }
+}
+
+/// How long a worker with no chunk ready in the first archive being split waits for one
+/// before looking at the second's again.
+const EARLY_POLL: Duration = Duration::from_millis(1);
+
 /// What one task gave besides its analyzer.
 struct Done {
     /// The problem that stopped it (its line counted from the chunk's start for a
@@ -81,9 +103,47 @@ struct Done {
 /// The tasks still to start, in order; an archive's chunks are taken as they come.
 struct Queue<'a> {
     planned: VecDeque<Task<'a>>,
-    /// The archive being split: its input and the receiver of its chunks.
-    splitting: Option<(u32, &'a Input, Choice, Receiver<StreamChunk>)>,
-    next: usize,
+    /// The merge key's first half for the next planned task (its place in the plan).
+    next_planned: usize,
+    /// Shards of the tasks planned before the archives being split (the first's chunks
+    /// not counted): where the first archive's chunks come in the merge.
+    before: usize,
+    /// The archives being split, in plan order: at most two, the second one opened while
+    /// the first has no chunk ready, so that its decoder runs meanwhile (bounded by its
+    /// read-ahead) and its chunks can be parsed on a core the first leaves idle.
+    splitting: VecDeque<Splitting<'a>>,
+}
+
+/// An archive whose stream is being split.
+struct Splitting<'a> {
+    /// Its place in the plan (the merge key's first half).
+    planned: usize,
+    id: u32,
+    input: &'a Input,
+    choice: Choice,
+    chunks: Receiver<StreamChunk>,
+    /// Chunks handed out so far.
+    taken: usize,
+}
+
+/// A task handed to a worker: where it merges, and how far it is from the merge front.
+struct Taken<'a> {
+    /// (place in the plan, chunk of an archive or 0): shards merge in this order.
+    key: (usize, usize),
+    /// Shards merged before it (a lower bound for a chunk of an archive opened while the
+    /// one before it was still being split): a worker waits while it is a window ahead
+    /// of the merger.
+    position: usize,
+    task: Task<'a>,
+}
+
+/// What the workers tell the merger.
+enum Message {
+    /// The analyzer of the task with this key, and what else it gave.
+    Shard((usize, usize), Analyzer, Done),
+    /// The task planned at this place gave this many shards (an archive's chunks, known
+    /// once its stream has ended; 1 for any other task).
+    Parts(usize, usize),
 }
 
 impl Scanner {
@@ -135,13 +195,14 @@ impl Scanner {
         };
         let queue = Mutex::new(Queue {
             planned: tasks.into(),
-            splitting: None,
-            next: 0,
+            next_planned: 0,
+            before: 0,
+            splitting: VecDeque::new(),
         });
         // How many results the merger has taken in; workers wait while they are `window`
         // ahead.
         let merged = (Mutex::new(0usize), Condvar::new());
-        let (tx, rx) = mpsc::channel::<(usize, Analyzer, Done)>();
+        let (tx, rx) = mpsc::channel::<Message>();
         let mut analyzer = Analyzer::new(config.clone());
         // Where the merged analyzer's full samples end: a shard started now keeps only the
         // marks below them (the others could never enter), so shards after the first few
@@ -154,20 +215,30 @@ impl Scanner {
                 let (queue, merged, bounds) = (&queue, &merged, &bounds);
                 scope.spawn(move || {
                     loop {
-                        // Tasks are numbered as they are taken, so in order.
-                        let next = self
-                            .next_task(&mut queue.lock().unwrap_or_else(PoisonError::into_inner));
-                        let Some((i, task)) = next else { break };
+                        let next = self.next_task(
+                            &mut queue.lock().unwrap_or_else(PoisonError::into_inner),
+                            &merged.0,
+                            window,
+                            &tx,
+                        );
+                        let Some(Taken {
+                            key,
+                            position,
+                            task,
+                        }) = next
+                        else {
+                            break;
+                        };
                         {
                             let mut done = merged.0.lock().unwrap_or_else(PoisonError::into_inner);
-                            while i >= *done + window {
+                            while position >= *done + window {
                                 done = merged.1.wait(done).unwrap_or_else(PoisonError::into_inner);
                             }
                         }
                         let mut shard = Analyzer::new(config.clone());
                         shard.bound_samples(&bounds.lock().unwrap_or_else(PoisonError::into_inner));
                         let done = self.run(task, &mut shard);
-                        if tx.send((i, shard, done)).is_err() {
+                        if tx.send(Message::Shard(key, shard, done)).is_err() {
                             break;
                         }
                     }
@@ -175,13 +246,30 @@ impl Scanner {
             }
             drop(tx);
             let mut waiting = BTreeMap::new();
-            let mut want = 0;
+            // Shards per planned task, once known.
+            let mut parts: HashMap<usize, usize> = HashMap::new();
+            let mut want = (0usize, 0usize);
             // Lines read so far in each archive read in chunks: a problem's line in a
             // chunk counts from the chunk's start.
             let mut lines_before: HashMap<u32, u64> = HashMap::new();
-            for (i, shard, done) in rx {
-                waiting.insert(i, (shard, done));
-                while let Some((shard, done)) = waiting.remove(&want) {
+            for message in rx {
+                match message {
+                    Message::Shard(key, shard, done) => {
+                        waiting.insert(key, (shard, done));
+                    }
+                    Message::Parts(planned, count) => {
+                        parts.insert(planned, count);
+                    }
+                }
+                loop {
+                    if parts.get(&want.0).is_some_and(|&count| want.1 >= count) {
+                        parts.remove(&want.0);
+                        want = (want.0 + 1, 0);
+                        continue;
+                    }
+                    let Some((shard, done)) = waiting.remove(&want) else {
+                        break;
+                    };
                     analyzer.merge(shard);
                     *bounds.lock().unwrap_or_else(PoisonError::into_inner) =
                         analyzer.sample_bounds();
@@ -194,8 +282,8 @@ impl Scanner {
                         *before += lines;
                     }
                     problems.extend(problem);
-                    want += 1;
-                    *merged.0.lock().unwrap_or_else(PoisonError::into_inner) = want;
+                    want.1 += 1;
+                    *merged.0.lock().unwrap_or_else(PoisonError::into_inner) += 1;
                     merged.1.notify_all();
                 }
             }
@@ -205,56 +293,135 @@ impl Scanner {
         (analyzer, problems)
     }
 
-    /// The next task and its number. An archive's turn opens it and starts splitting its
-    /// stream; its chunks are then handed out, one per call, as they come (waiting for
-    /// the next one holds the queue, which is right: the tasks after it come later).
-    fn next_task<'a>(&self, queue: &mut Queue<'a>) -> Option<(usize, Task<'a>)> {
+    /// The next task, where it merges and how far from the merge front it is. An
+    /// archive's turn opens it and starts splitting its stream; its chunks are then
+    /// handed out, one per call, as they come. While none is ready (its decoder has not
+    /// reached the next boundary, or its stream is ending), the next archive in the plan
+    /// is opened and split too, and its chunks are handed out meanwhile as long as they
+    /// are less than `window` ahead of the merger (`merged` shards): two archives are
+    /// then decoded at once, and the cores the first leaves idle parse the second. Its
+    /// shards still merge after all of the first's. Waiting for a chunk holds the queue,
+    /// which is right: the tasks after it come later. What `tx` is told: how many shards
+    /// each planned task gave.
+    fn next_task<'a>(
+        &self,
+        queue: &mut Queue<'a>,
+        merged: &Mutex<usize>,
+        window: usize,
+        tx: &mpsc::Sender<Message>,
+    ) -> Option<Taken<'a>> {
         loop {
-            if let Some((id, input, choice, chunks)) = &queue.splitting {
-                if let Ok(chunk) = chunks.recv() {
-                    let task = Task::Streamed {
-                        id: *id,
-                        input,
-                        choice: choice.clone(),
-                        chunk,
-                    };
-                    queue.next += 1;
-                    return Some((queue.next - 1, task));
+            let next_is_archive = matches!(queue.planned.front(), Some(Task::Archive { .. }));
+            // With no second archive open and none to open, wait for the first's chunk.
+            let alone = queue.splitting.len() == 1 && !next_is_archive;
+            if let Some(first) = queue.splitting.front_mut() {
+                let next = if alone {
+                    first
+                        .chunks
+                        .recv()
+                        .map_err(|_| TryRecvError::Disconnected)
+                } else {
+                    first.chunks.try_recv()
+                };
+                match next {
+                    Ok(chunk) => {
+                        let position = queue.before + first.taken;
+                        return Some(first.hand_out(chunk, position));
+                    }
+                    Err(TryRecvError::Disconnected) => {
+                        // Its stream has ended: its chunks are all handed out.
+                        let _ = tx.send(Message::Parts(first.planned, first.taken));
+                        queue.before += first.taken;
+                        queue.splitting.pop_front();
+                        continue;
+                    }
+                    Err(TryRecvError::Empty) => {}
                 }
-                queue.splitting = None;
-            }
-            let task = match queue.planned.pop_front()? {
-                Task::Archive { id, input, choice } => {
-                    let starts = choice.clone();
-                    // Known to be long enough to split, the stream need not be held
-                    // back until it proves so (see `split_stream`).
-                    let at_least = path_of(input).and_then(decompressed_at_least);
-                    let split =
-                        open_inline(input, self.progress.as_ref())
-                            .ok()
-                            .and_then(|opened| {
-                                split_stream(
-                                    opened.reader,
-                                    CHUNK_SIZE,
-                                    at_least.unwrap_or(0),
-                                    Box::new(move |line: &[u8]| starts.starts_entry(line)),
-                                )
-                                .ok()
-                            });
-                    match split {
-                        Some(chunks) => {
-                            queue.splitting = Some((id, input, choice, chunks));
-                            continue;
+                if queue.splitting.len() == 1 && next_is_archive {
+                    if let Some(Task::Archive { id, input, choice }) = queue.planned.pop_front() {
+                        match self.split(input, &choice) {
+                            Some(chunks) => {
+                                queue.splitting.push_back(Splitting {
+                                    planned: queue.next_planned,
+                                    id,
+                                    input,
+                                    choice,
+                                    chunks,
+                                    taken: 0,
+                                });
+                                queue.next_planned += 1;
+                            }
+                            // Read whole when its turn comes, which names the problem.
+                            None => queue.planned.push_front(Task::Whole { id, input }),
                         }
-                        // Read whole, which names the problem in opening it.
-                        None => Task::Whole { id, input },
+                        continue;
                     }
                 }
+                let first_taken = queue.splitting.front().map_or(0, |first| first.taken);
+                if let Some(second) = queue.splitting.get_mut(1) {
+                    let position = queue.before + first_taken + second.taken;
+                    let room = position < *merged.lock().unwrap_or_else(PoisonError::into_inner) + window;
+                    if room {
+                        if let Ok(chunk) = second.chunks.try_recv() {
+                            return Some(second.hand_out(chunk, position));
+                        }
+                    }
+                }
+                // Neither has a chunk ready: wait a little for the first's.
+                if let Some(first) = queue.splitting.front_mut() {
+                    if let Ok(chunk) = first.chunks.recv_timeout(EARLY_POLL) {
+                        let position = queue.before + first.taken;
+                        return Some(first.hand_out(chunk, position));
+                    }
+                }
+                continue;
+            }
+            let planned = queue.next_planned;
+            let task = match queue.planned.pop_front()? {
+                Task::Archive { id, input, choice } => match self.split(input, &choice) {
+                    Some(chunks) => {
+                        queue.splitting.push_back(Splitting {
+                            planned,
+                            id,
+                            input,
+                            choice,
+                            chunks,
+                            taken: 0,
+                        });
+                        queue.next_planned += 1;
+                        continue;
+                    }
+                    // Read whole, which names the problem in opening it.
+                    None => Task::Whole { id, input },
+                },
                 task => task,
             };
-            queue.next += 1;
-            return Some((queue.next - 1, task));
+            let _ = tx.send(Message::Parts(planned, 1));
+            queue.next_planned += 1;
+            queue.before += 1;
+            return Some(Taken {
+                key: (planned, 0),
+                position: queue.before - 1,
+                task,
+            });
         }
+    }
+
+    /// Opens an archive and starts splitting its stream; `None` if it cannot be opened
+    /// (or no thread started).
+    fn split(&self, input: &Input, choice: &Choice) -> Option<Receiver<StreamChunk>> {
+        let starts = choice.clone();
+        // Known to be long enough to split, the stream need not be held back until it
+        // proves so (see `split_stream`).
+        let at_least = path_of(input).and_then(decompressed_at_least);
+        let opened = open_inline(input, self.progress.as_ref()).ok()?;
+        split_stream(
+            opened.reader,
+            CHUNK_SIZE,
+            at_least.unwrap_or(0),
+            Box::new(move |line: &[u8]| starts.starts_entry(line)),
+        )
+        .ok()
     }
 
     /// The tasks of one input: chunks for a large plain file, else the whole input.
