@@ -2,6 +2,7 @@
 //! files as tasks, each on its own analyzer, merged in task order.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::io::{self, Read};
 use std::path::Path;
 use std::sync::mpsc::{Receiver, TryRecvError};
 use std::time::Duration;
@@ -12,7 +13,7 @@ use logscan_analyze::{Analyzer, Config, SampleBounds};
 use logscan_input::{
     Chunk, Compression, EntryReader, Input, InputError, ReaderConfig, Source, StreamChunk,
     decompressed_at_least, open_inline, plan_chunks, read_chunk, release_stream_blocks,
-    sniff_compression, split_stream,
+    StreamAhead, sniff_compression, split_stream_narrow,
 };
 use rayon::prelude::*;
 
@@ -54,12 +55,13 @@ enum Task<'a> {
         choice: Choice,
         chunk: Chunk,
     },
-    /// A large archive whose format was chosen up front: when its turn comes, it is
-    /// opened and its stream split; the chunks become [`Task::Streamed`] tasks.
+    /// A large archive: when its turn comes, it is opened, its format chosen from its
+    /// first lines and its stream split; the chunks become [`Task::Streamed`] tasks.
     Archive {
         id: u32,
         input: &'a Input,
-        choice: Choice,
+        /// A lower bound on its decompressed length (0 if none is recorded).
+        at_least: u64,
     },
     /// Read one chunk of an archive's decompressed stream.
     Streamed {
@@ -84,6 +86,21 @@ impl<'a> Splitting<'a> {
                 chunk,
             },
         }
+    }
+}
+
+/// A reader that keeps a copy of what it reads: the head of an archive sampled to
+/// choose its format, to go in front of the rest of its stream.
+struct Keeping<'r> {
+    inner: &'r mut dyn Read,
+    kept: &'r mut Vec<u8>,
+}
+
+impl Read for Keeping<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.kept.extend_from_slice(&buf[..n]);
+        Ok(n)
     }
 }
 
@@ -122,6 +139,8 @@ struct Splitting<'a> {
     input: &'a Input,
     choice: Choice,
     chunks: Receiver<StreamChunk>,
+    /// Its read-ahead, narrow while it is the second.
+    ahead: StreamAhead,
     /// Chunks handed out so far.
     taken: usize,
 }
@@ -311,7 +330,12 @@ impl Scanner {
         tx: &mpsc::Sender<Message>,
     ) -> Option<Taken<'a>> {
         loop {
-            let next_is_archive = matches!(queue.planned.front(), Some(Task::Archive { .. }));
+            // The next archive is opened early only if it is known to be long enough to
+            // be split with a narrow read-ahead (see `split_stream_narrow`).
+            let next_is_archive = matches!(
+                queue.planned.front(),
+                Some(Task::Archive { at_least, .. }) if *at_least >= 2 * CHUNK_SIZE
+            );
             // With no second archive open and none to open, wait for the first's chunk.
             let alone = queue.splitting.len() == 1 && !next_is_archive;
             if let Some(first) = queue.splitting.front_mut() {
@@ -333,20 +357,39 @@ impl Scanner {
                         let _ = tx.send(Message::Parts(first.planned, first.taken));
                         queue.before += first.taken;
                         queue.splitting.pop_front();
+                        if let Some(next) = queue.splitting.front() {
+                            // Another archive to come: its read-ahead stays halved.
+                            if next_is_archive {
+                                next.ahead.share();
+                            }
+                            next.ahead.widen();
+                        }
                         continue;
                     }
                     Err(TryRecvError::Empty) => {}
                 }
                 if queue.splitting.len() == 1 && next_is_archive {
-                    if let Some(Task::Archive { id, input, choice }) = queue.planned.pop_front() {
-                        match self.split(input, &choice) {
-                            Some(chunks) => {
+                    if let Some(Task::Archive {
+                        id,
+                        input,
+                        at_least,
+                    }) = queue.planned.pop_front()
+                    {
+                        match self.split(input, at_least, true) {
+                            Some((choice, chunks, ahead)) => {
+                                // Two streams decompressed at once: the first's
+                                // read-ahead is halved, so the two hold little more
+                                // memory than one.
+                                if let Some(first) = queue.splitting.front() {
+                                    first.ahead.share();
+                                }
                                 queue.splitting.push_back(Splitting {
                                     planned: queue.next_planned,
                                     id,
                                     input,
                                     choice,
                                     chunks,
+                                    ahead,
                                     taken: 0,
                                 });
                                 queue.next_planned += 1;
@@ -378,14 +421,27 @@ impl Scanner {
             }
             let planned = queue.next_planned;
             let task = match queue.planned.pop_front()? {
-                Task::Archive { id, input, choice } => match self.split(input, &choice) {
-                    Some(chunks) => {
+                Task::Archive {
+                    id,
+                    input,
+                    at_least,
+                } => match self.split(input, at_least, false) {
+                    Some((choice, chunks, ahead)) => {
+                        // Another archive to come: its read-ahead is halved from the
+                        // start, as it will be once the next one is opened.
+                        if matches!(
+                            queue.planned.front(),
+                            Some(Task::Archive { at_least, .. }) if *at_least >= 2 * CHUNK_SIZE
+                        ) {
+                            ahead.share();
+                        }
                         queue.splitting.push_back(Splitting {
                             planned,
                             id,
                             input,
                             choice,
                             chunks,
+                            ahead,
                             taken: 0,
                         });
                         queue.next_planned += 1;
@@ -407,21 +463,49 @@ impl Scanner {
         }
     }
 
-    /// Opens an archive and starts splitting its stream; `None` if it cannot be opened
-    /// (or no thread started).
-    fn split(&self, input: &Input, choice: &Choice) -> Option<Receiver<StreamChunk>> {
+    /// Opens an archive, chooses its format from its first lines as reading it whole
+    /// would, and starts splitting its stream. The head is decompressed once: the bytes
+    /// the sample took from the decoder are kept and go in front of the rest of the
+    /// stream. `None` if it cannot be opened, its head cannot be read or it is in an
+    /// envelope (entries framed from inner lines, whose pieces may lie on both sides of a
+    /// boundary): it is then read whole, which names the problem where it is.
+    /// Opened `early` (while another archive is being split), its read-ahead is narrow
+    /// until widened.
+    fn split(
+        &self,
+        input: &Input,
+        at_least: u64,
+        early: bool,
+    ) -> Option<(Choice, Receiver<StreamChunk>, StreamAhead)> {
+        let mut decoder = open_inline(input, self.progress.as_ref()).ok()?.reader;
+        let mut head = Vec::new();
+        let choice = {
+            let keeping = Keeping {
+                inner: &mut decoder,
+                kept: &mut head,
+            };
+            let mut reader = EntryReader::new(keeping, self.reader);
+            let lines = reader.sample(SAMPLE_LINES, SAMPLE_BYTES).ok()?;
+            match self.choose(&lines, input) {
+                (Some(_), _) => return None,
+                (None, choice) => choice,
+            }
+        };
+        let stream = Box::new(io::Cursor::new(head).chain(decoder));
         let starts = choice.clone();
-        // Known to be long enough to split, the stream need not be held back until it
-        // proves so (see `split_stream`).
-        let at_least = path_of(input).and_then(decompressed_at_least);
-        let opened = open_inline(input, self.progress.as_ref()).ok()?;
-        split_stream(
-            opened.reader,
+        // Known to be long enough to split (`at_least`), the stream need not be held
+        // back until it proves so (see `split_stream`).
+        let (chunks, ahead) = split_stream_narrow(
+            stream,
             CHUNK_SIZE,
-            at_least.unwrap_or(0),
+            at_least,
             Box::new(move |line: &[u8]| starts.starts_entry(line)),
         )
-        .ok()
+        .ok()?;
+        if !early {
+            ahead.widen();
+        }
+        Some((choice, chunks, ahead))
     }
 
     /// The tasks of one input: chunks for a large plain file, else the whole input.
@@ -433,20 +517,24 @@ impl Scanner {
         if !path.is_file() {
             return whole;
         }
-        let archive = match sniff_compression(path) {
-            Ok(Compression::None) if size >= 2 * CHUNK_SIZE => false,
+        match sniff_compression(path) {
+            Ok(Compression::None) if size >= 2 * CHUNK_SIZE => {}
             Ok(Compression::None) | Err(_) => return whole,
-            Ok(_) if size >= SPLIT_ARCHIVES_FROM => true,
+            // Its format is chosen when its turn comes, from the head its stream is split
+            // from (so it is decompressed once for both).
+            Ok(_) if size >= SPLIT_ARCHIVES_FROM => {
+                let at_least = decompressed_at_least(path).unwrap_or(0);
+                let task = Task::Archive {
+                    id,
+                    input,
+                    at_least,
+                };
+                return (vec![task], None);
+            }
             Ok(_) => return whole,
-        };
+        }
         let choice = match open_inline(input, None).and_then(|opened| {
-            // An archive's format is chosen as reading it whole would choose it.
-            let config = if archive {
-                self.reader
-            } else {
-                ReaderConfig::default()
-            };
-            let mut reader = EntryReader::new(opened.reader, config);
+            let mut reader = EntryReader::new(opened.reader, ReaderConfig::default());
             reader
                 .sample(SAMPLE_LINES, SAMPLE_BYTES)
                 .map(|lines| self.choose(&lines, input))
@@ -456,13 +544,8 @@ impl Scanner {
             // and the pieces of a split line may lie on both sides of a chunk boundary.
             Ok((Some(_), _)) => return whole,
             Ok((None, choice)) => choice,
-            // An archive is read whole, which names the problem where it is.
-            Err(_) if archive => return whole,
             Err(problem) => return (Vec::new(), Some(problem)),
         };
-        if archive {
-            return (vec![Task::Archive { id, input, choice }], None);
-        }
         let starts_entry = |line: &[u8]| choice.starts_entry(line);
         match plan_chunks(path, size, CHUNK_SIZE, &starts_entry) {
             Ok(chunks) => (
@@ -559,12 +642,4 @@ fn start_chunk(analyzer: &mut Analyzer, id: u32, index: u32, input: &Input, choi
         envelope: None,
     };
     let Ok(()) = analyzer.start(&start);
-}
-
-/// The path of an input read from a file.
-fn path_of(input: &Input) -> Option<&Path> {
-    match &input.source {
-        Source::Path(path) => Some(path),
-        Source::Stdin => None,
-    }
 }
