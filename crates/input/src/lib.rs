@@ -78,6 +78,6 @@ pub use open::{
     Compression, Opened, Progress, decompressed_at_least, open, open_inline, sniff_compression,
 };
 pub use split::{
-    StartsEntry, StreamAhead, StreamChunk, StreamChunkReader, release_stream_blocks,
-    split_stream, split_stream_narrow,
+    StartsEntry, StreamAhead, StreamChunk, StreamChunkReader, release_stream_blocks, split_stream,
+    split_stream_narrow,
 };

@@ -5,15 +5,15 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::{self, Read};
 use std::path::Path;
 use std::sync::mpsc::{Receiver, TryRecvError};
-use std::time::Duration;
 use std::sync::{Condvar, Mutex, PoisonError, mpsc};
 use std::thread;
+use std::time::Duration;
 
 use logscan_analyze::{Analyzer, Config, SampleBounds};
 use logscan_input::{
-    Chunk, Compression, EntryReader, Input, InputError, ReaderConfig, Source, StreamChunk,
-    decompressed_at_least, open_inline, plan_chunks, read_chunk, release_stream_blocks,
-    StreamAhead, sniff_compression, split_stream_narrow,
+    Chunk, Compression, EntryReader, Input, InputError, ReaderConfig, Source, StreamAhead,
+    StreamChunk, decompressed_at_least, open_inline, plan_chunks, read_chunk,
+    release_stream_blocks, sniff_compression, split_stream_narrow,
 };
 use rayon::prelude::*;
 
@@ -340,10 +340,7 @@ impl Scanner {
             let alone = queue.splitting.len() == 1 && !next_is_archive;
             if let Some(first) = queue.splitting.front_mut() {
                 let next = if alone {
-                    first
-                        .chunks
-                        .recv()
-                        .map_err(|_| TryRecvError::Disconnected)
+                    first.chunks.recv().map_err(|_| TryRecvError::Disconnected)
                 } else {
                     first.chunks.try_recv()
                 };
@@ -403,7 +400,8 @@ impl Scanner {
                 let first_taken = queue.splitting.front().map_or(0, |first| first.taken);
                 if let Some(second) = queue.splitting.get_mut(1) {
                     let position = queue.before + first_taken + second.taken;
-                    let room = position < *merged.lock().unwrap_or_else(PoisonError::into_inner) + window;
+                    let room =
+                        position < *merged.lock().unwrap_or_else(PoisonError::into_inner) + window;
                     if room {
                         if let Ok(chunk) = second.chunks.try_recv() {
                             return Some(second.hand_out(chunk, position));
