@@ -159,7 +159,7 @@ struct Taken<'a> {
 /// What the workers tell the merger.
 enum Message {
     /// The analyzer of the task with this key, and what else it gave.
-    Shard((usize, usize), Analyzer, Done),
+    Shard((usize, usize), Box<Analyzer>, Done),
     /// The task planned at this place gave this many shards (an archive's chunks, known
     /// once its stream has ended; 1 for any other task).
     Parts(usize, usize),
@@ -257,7 +257,7 @@ impl Scanner {
                         let mut shard = Analyzer::new(config.clone());
                         shard.bound_samples(&bounds.lock().unwrap_or_else(PoisonError::into_inner));
                         let done = self.run(task, &mut shard);
-                        if tx.send(Message::Shard(key, shard, done)).is_err() {
+                        if tx.send(Message::Shard(key, Box::new(shard), done)).is_err() {
                             break;
                         }
                     }
@@ -289,7 +289,7 @@ impl Scanner {
                     let Some((shard, done)) = waiting.remove(&want) else {
                         break;
                     };
-                    analyzer.merge(shard);
+                    analyzer.merge(*shard);
                     *bounds.lock().unwrap_or_else(PoisonError::into_inner) =
                         analyzer.sample_bounds();
                     let mut problem = done.problem;
