@@ -175,11 +175,11 @@ impl StreamAhead {
         self.pool.widen();
     }
 
-    /// Halves the read-ahead for good (from half a chunk to a quarter, and the room for a
+    /// Lowers the read-ahead for good (from half a chunk to an eighth, and the room for a
     /// boundary line): for a stream decompressed while another one is too, so that the
-    /// two hold little more memory than one. Its readers then wait for each other a little
-    /// more (one starts the next chunk when the other is ~6 MiB from the end of its own,
-    /// not ~8 MiB), which the other stream's chunks fill.
+    /// two hold no more memory than one did. Its readers then wait for each other more
+    /// (one starts the next chunk when the other is ~4 MiB from the end of its own, not
+    /// ~10 MiB), which the other stream's chunks fill.
     /// Does nothing to a stream not known to be long enough to split (its second chunk
     /// may have to be held back whole).
     pub fn share(&self) {
@@ -342,7 +342,7 @@ fn split(
     thread::Builder::new()
         .name("logscan-split".into())
         .spawn(move || splitter.run(reader))?;
-    let shared = known_long.then(|| blocks_for(chunk_size / 4));
+    let shared = known_long.then(|| blocks_for(chunk_size / 8));
     Ok((announced, StreamAhead { pool, shared }))
 }
 

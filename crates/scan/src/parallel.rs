@@ -355,7 +355,7 @@ impl Scanner {
                         queue.before += first.taken;
                         queue.splitting.pop_front();
                         if let Some(next) = queue.splitting.front() {
-                            // Another archive to come: its read-ahead stays halved.
+                            // Another archive to come: its read-ahead stays lowered.
                             if next_is_archive {
                                 next.ahead.share();
                             }
@@ -375,7 +375,7 @@ impl Scanner {
                         match self.split(input, at_least, true) {
                             Some((choice, chunks, ahead)) => {
                                 // Two streams decompressed at once: the first's
-                                // read-ahead is halved, so the two hold little more
+                                // read-ahead is lowered, so the two hold no more
                                 // memory than one.
                                 if let Some(first) = queue.splitting.front() {
                                     first.ahead.share();
@@ -425,7 +425,7 @@ impl Scanner {
                     at_least,
                 } => match self.split(input, at_least, false) {
                     Some((choice, chunks, ahead)) => {
-                        // Another archive to come: its read-ahead is halved from the
+                        // Another archive to come: its read-ahead is lowered from the
                         // start, as it will be once the next one is opened.
                         if matches!(
                             queue.planned.front(),
