@@ -187,3 +187,56 @@ fn archives_are_read_in_the_plain_files_chunks() {
         assert_eq!(lines(&report), lines(&whole_report));
     }
 }
+
+#[test]
+fn a_rotated_series_decoded_two_archives_at_once_reads_as_its_plain_files() {
+    // Three rotated gzip archives of an access log (36, 16 and 34 MiB decompressed: two
+    // chunks, one, two), each at least 1 MiB compressed so that its stream is split. With
+    // two or more threads the next archive's decoder starts while the one before is still
+    // being parsed, and its chunks are parsed meanwhile; they still merge after all of the
+    // previous archive's, so the report is the plain files' (read in the same chunks,
+    // never decoded) for any thread count.
+    let root = tempfile::tempdir().expect("temp dir");
+    let (plain_dir, gz_dir) = (root.path().join("plain"), root.path().join("gz"));
+    std::fs::create_dir(&plain_dir).expect("dir");
+    std::fs::create_dir(&gz_dir).expect("dir");
+    let mut names = Vec::new();
+    for (n, mib) in [(3, 36), (2, 16), (1, 34)] {
+        let mut plain = Vec::new();
+        Generator::new(Options {
+            kind: LogKind::NginxUpstream,
+            size: mib << 20,
+            seed: 20 + n,
+            cardinality: 100_000,
+            ..Options::default()
+        })
+        .write_to(&mut plain)
+        .expect("write log");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &plain).expect("gzip");
+        let gz = gz.finish().expect("gzip");
+        assert!(gz.len() >= 1 << 20, "{} bytes: read whole", gz.len());
+        // The same name in both directories (compression is told by magic bytes), so
+        // the reports can be compared byte for byte.
+        let name = format!("access.log.{n}.gz");
+        std::fs::write(plain_dir.join(&name), &plain).expect("write");
+        std::fs::write(gz_dir.join(&name), &gz).expect("write");
+        names.push(name);
+    }
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let (expected, _) = run_in(&plain_dir, &names, 2, None);
+    let json: serde_json::Value = serde_json::from_str(&expected).expect("JSON report");
+    let inputs = json["inputs"].as_array().expect("inputs");
+    assert_eq!(inputs.len(), 3);
+    for input in inputs {
+        assert_eq!(input["unrecognized"], 0, "{input}");
+    }
+    assert!(json["findings"].as_array().is_some_and(|f| !f.is_empty()));
+    for threads in [1, 2, 8] {
+        let (report, warnings) = run_in(&gz_dir, &names, threads, None);
+        assert!(
+            report == expected,
+            "the .gz series with --threads {threads} differs from its plain files' report: {warnings}"
+        );
+    }
+}

@@ -77,4 +77,7 @@ pub use logscan_parse::frame::{Entry, EntryReader, ReaderConfig};
 pub use open::{
     Compression, Opened, Progress, decompressed_at_least, open, open_inline, sniff_compression,
 };
-pub use split::{StartsEntry, StreamChunk, StreamChunkReader, release_stream_blocks, split_stream};
+pub use split::{
+    StartsEntry, StreamAhead, StreamChunk, StreamChunkReader, release_stream_blocks, split_stream,
+    split_stream_narrow,
+};

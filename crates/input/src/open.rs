@@ -353,6 +353,17 @@ pub(crate) fn fill(reader: &mut dyn Read, block: &mut [u8]) -> (usize, Option<io
     (filled, None)
 }
 
+/// Copies what is left of `block` from `*pos` on into `buf` (as much as fits) and moves
+/// `*pos` past it: the bytes a block-fed reader serves before it needs the next block
+/// (0 once `block` is used up, or for an empty `buf`).
+pub(crate) fn serve(block: &[u8], pos: &mut usize, buf: &mut [u8]) -> usize {
+    let rest = block.get(*pos..).unwrap_or_default();
+    let n = buf.len().min(rest.len());
+    buf[..n].copy_from_slice(&rest[..n]);
+    *pos += n;
+    n
+}
+
 /// Decompressed bytes handed over per block.
 const READ_AHEAD_BLOCK: usize = 256 * 1024;
 /// Blocks decompressed ahead of the reader.
@@ -419,16 +430,13 @@ struct ReadAhead {
 impl Read for ReadAhead {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
-            if self.pos < self.len {
-                let n = buf.len().min(self.len - self.pos);
-                buf[..n].copy_from_slice(&self.current[self.pos..self.pos + n]);
-                self.pos += n;
+            let block = self.current.get(..self.len).unwrap_or_default();
+            let n = serve(block, &mut self.pos, buf);
+            if n > 0 || self.done || buf.is_empty() {
                 return Ok(n);
             }
-            if self.done || buf.is_empty() {
-                return Ok(0);
-            }
             let used = std::mem::take(&mut self.current);
+            (self.pos, self.len) = (0, 0);
             if !used.is_empty() {
                 let _ = self.back.send(used);
             }

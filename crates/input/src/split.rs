@@ -8,7 +8,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread;
 
 use crate::chunk::MAX_BOUNDARY_LINE;
-use crate::open::fill;
+use crate::open::{fill, serve};
 
 /// Whether a line (without its `\n`) starts an entry, moved to the splitting thread.
 pub type StartsEntry = Box<dyn Fn(&[u8]) -> bool + Send>;
@@ -49,16 +49,10 @@ struct Block {
 impl Read for StreamChunkReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
-            if let Some(block) = &self.current {
-                if self.pos < block.len {
-                    let n = buf.len().min(block.len - self.pos);
-                    buf[..n].copy_from_slice(&block.bytes[self.pos..self.pos + n]);
-                    self.pos += n;
-                    return Ok(n);
-                }
-            }
-            if self.done || buf.is_empty() {
-                return Ok(0);
+            let block = self.current.as_ref().map_or(&[][..], |b| &b.bytes[..b.len]);
+            let n = serve(block, &mut self.pos, buf);
+            if n > 0 || self.done || buf.is_empty() {
+                return Ok(n);
             }
             if let Some(used) = self.current.take() {
                 self.pool.give(used.bytes);
@@ -108,6 +102,9 @@ struct PoolState {
     /// Blocks in existence (free or in flight).
     made: usize,
     limit: usize,
+    /// The limit once widened (see [`StreamAhead`]): the same as `limit` unless the
+    /// stream was started narrow.
+    wide: usize,
 }
 
 impl Pool {
@@ -144,10 +141,50 @@ impl Pool {
     fn lower(&self, limit: usize) {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         state.limit = state.limit.min(limit);
+        state.wide = state.wide.min(limit);
         while state.made > state.limit {
             let Some(block) = state.free.pop() else { break };
             state.made -= 1;
             keep_spare(block);
+        }
+    }
+}
+
+impl Pool {
+    /// Raises the limit to what it is for a stream not started narrow.
+    fn widen(&self) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.limit = state.limit.max(state.wide);
+        self.freed.notify_all();
+    }
+}
+
+/// The read-ahead of a stream split by [`split_stream_narrow`]: kept small until
+/// [`widen`](StreamAhead::widen) is called.
+#[derive(Debug, Clone)]
+pub struct StreamAhead {
+    pool: Arc<Pool>,
+    /// The limit [`share`](StreamAhead::share) lowers it to; `None` for a stream not
+    /// known to be long enough to split, whose second chunk may have to be held back.
+    shared: Option<usize>,
+}
+
+impl StreamAhead {
+    /// Lets the decompressor run as far ahead of the readers as [`split_stream`]'s does.
+    pub fn widen(&self) {
+        self.pool.widen();
+    }
+
+    /// Lowers the read-ahead for good (from half a chunk to an eighth, and the room for a
+    /// boundary line): for a stream decompressed while another one is too, so that the
+    /// two hold no more memory than one did. Its readers then wait for each other more
+    /// (one starts the next chunk when the other is ~4 MiB from the end of its own, not
+    /// ~10 MiB), which the other stream's chunks fill.
+    /// Does nothing to a stream not known to be long enough to split (its second chunk
+    /// may have to be held back whole).
+    pub fn share(&self) {
+        if let Some(limit) = self.shared {
+            self.pool.lower(limit);
         }
     }
 }
@@ -207,8 +244,9 @@ fn blocks_for(ahead: u64) -> usize {
 /// Chunks come out of the returned receiver in order, each as soon as its first bytes are
 /// decompressed, and their bytes follow while they are read: chunks can be read on
 /// several threads at once. The decompressor runs ahead of the readers by at most about
-/// a quarter of `chunk_size` plus 2.5 MiB (so that one reader can start the next chunk
-/// while another is still reading), whatever the stream's size; only over the first twice
+/// half of `chunk_size` plus 2.5 MiB (so that one reader can start the next chunk while
+/// another is still in the middle of its own: two readers need not wait for each other),
+/// whatever the stream's size; only over the first twice
 /// `chunk_size` bytes by up to `chunk_size` plus 2.5 MiB, as the first boundary counts
 /// only once the stream is known to be that long, unless `at_least` (a lower bound on
 /// the stream's length, such as [`decompressed_at_least`](crate::decompressed_at_least)
@@ -244,21 +282,57 @@ pub fn split_stream(
     at_least: u64,
     starts_entry: StartsEntry,
 ) -> io::Result<Receiver<StreamChunk>> {
+    split(reader, chunk_size, at_least, starts_entry, false).map(|(chunks, _)| chunks)
+}
+
+/// [`split_stream`] for a stream whose chunks are read after those of another stream
+/// still being read (the next archive of a rotated series): if `at_least` says it is long
+/// enough to split, its decompressor runs ahead of the readers by no more than a
+/// boundary line and a few blocks (about 2.5 MiB) until the returned handle's
+/// [`widen`](StreamAhead::widen) is called, so that two streams decompressed at once
+/// hold little more memory than one. Its first chunk can be read meanwhile: the narrow
+/// read-ahead slows the decompressor to the pace of its reader, never stops it. A stream
+/// not known to be that long is split as [`split_stream`] splits it (its second chunk may
+/// have to be held back whole, which a narrow read-ahead could not hold).
+///
+/// Fails only if no thread can be started.
+pub fn split_stream_narrow(
+    reader: Box<dyn Read + Send>,
+    chunk_size: u64,
+    at_least: u64,
+    starts_entry: StartsEntry,
+) -> io::Result<(Receiver<StreamChunk>, StreamAhead)> {
+    split(reader, chunk_size, at_least, starts_entry, true)
+}
+
+fn split(
+    reader: Box<dyn Read + Send>,
+    chunk_size: u64,
+    at_least: u64,
+    starts_entry: StartsEntry,
+    narrow: bool,
+) -> io::Result<(Receiver<StreamChunk>, StreamAhead)> {
     let chunk_size = chunk_size.max(1);
     let known_long = at_least >= 2 * chunk_size;
     // Until the stream is known to be twice `chunk_size` long, the second chunk (up to
-    // `chunk_size`) is held back; after that, a quarter of a chunk ahead (and the room
-    // for a boundary line) lets one reader start the next chunk while the other is still
-    // ~6 MiB from its end: the readers wait for each other little, and memory stays low.
+    // `chunk_size`) is held back; after that, half a chunk ahead (and the room for a
+    // boundary line) lets one reader start the next chunk while the other is still
+    // reading the middle of its own: with two readers, neither waits for the other.
+    let wide = blocks_for(if known_long {
+        chunk_size / 2
+    } else {
+        chunk_size
+    });
     let pool = Arc::new(Pool {
         state: Mutex::new(PoolState {
             free: Vec::new(),
             made: 0,
-            limit: blocks_for(if known_long {
-                chunk_size / 4
+            limit: if narrow && known_long {
+                blocks_for(0)
             } else {
-                chunk_size
-            }),
+                wide
+            },
+            wide,
         }),
         freed: Condvar::new(),
     });
@@ -268,7 +342,8 @@ pub fn split_stream(
     thread::Builder::new()
         .name("logscan-split".into())
         .spawn(move || splitter.run(reader))?;
-    Ok(announced)
+    let shared = known_long.then(|| blocks_for(chunk_size / 8));
+    Ok((announced, StreamAhead { pool, shared }))
 }
 
 /// Where the splitting thread is in the current chunk.
@@ -362,15 +437,17 @@ impl Splitter {
             let at = self.total;
             self.total += len as u64;
             if at < 2 * self.chunk_size && self.total >= 2 * self.chunk_size {
-                self.pool.lower(blocks_for(self.chunk_size / 4));
+                self.pool.lower(blocks_for(self.chunk_size / 2));
             }
             if self.held.is_some() && self.total >= 2 * self.chunk_size {
                 // Long enough: the first boundary counts.
                 if let Some(held) = self.held.take() {
-                    self.first = None;
+                    // Announced before the first chunk ends, so that a reader at the end
+                    // of a chunk always finds the next one (or the stream's end).
                     if self.chunks.send(held).is_err() {
                         return;
                     }
+                    self.first = None;
                 }
             }
             let going = if len > 0 {
@@ -710,6 +787,40 @@ mod tests {
                 planned(&data, chunk_size, starts_a),
                 "chunk size {chunk_size}"
             );
+        }
+    }
+
+    #[test]
+    fn a_narrow_read_ahead_slows_the_split_but_changes_no_boundary() {
+        // Known long, never widened: the decompressor stays a few blocks ahead, and the
+        // chunks (read one after the other, as one reader would) are still the plain
+        // file's; widened while the first chunk is read, too.
+        let data = log(60_000, 12);
+        let len = data.len() as u64;
+        for chunk_size in [4096, 300_000, len / 3] {
+            for widen_after in [None, Some(0), Some(1)] {
+                let (chunks, ahead) = split_stream_narrow(
+                    Box::new(io::Cursor::new(data.clone())),
+                    chunk_size,
+                    len,
+                    Box::new(starts_a),
+                )
+                .unwrap();
+                let mut got = Vec::new();
+                for mut chunk in chunks {
+                    if widen_after == Some(chunk.index) {
+                        ahead.widen();
+                    }
+                    let mut bytes = Vec::new();
+                    chunk.reader.read_to_end(&mut bytes).unwrap();
+                    got.push((chunk.start, bytes));
+                }
+                assert_eq!(
+                    got,
+                    planned(&data, chunk_size, starts_a),
+                    "chunk size {chunk_size}, widened at {widen_after:?}"
+                );
+            }
         }
     }
 

@@ -2,16 +2,18 @@
 //! files as tasks, each on its own analyzer, merged in task order.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::io::{self, Read};
 use std::path::Path;
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{Receiver, TryRecvError};
 use std::sync::{Condvar, Mutex, PoisonError, mpsc};
 use std::thread;
+use std::time::Duration;
 
 use logscan_analyze::{Analyzer, Config, SampleBounds};
 use logscan_input::{
-    Chunk, Compression, EntryReader, Input, InputError, ReaderConfig, Source, StreamChunk,
-    decompressed_at_least, open_inline, plan_chunks, read_chunk, release_stream_blocks,
-    sniff_compression, split_stream,
+    Chunk, Compression, EntryReader, Input, InputError, ReaderConfig, Source, StreamAhead,
+    StreamChunk, decompressed_at_least, open_inline, plan_chunks, read_chunk,
+    release_stream_blocks, sniff_compression, split_stream_narrow,
 };
 use rayon::prelude::*;
 
@@ -53,12 +55,13 @@ enum Task<'a> {
         choice: Choice,
         chunk: Chunk,
     },
-    /// A large archive whose format was chosen up front: when its turn comes, it is
-    /// opened and its stream split; the chunks become [`Task::Streamed`] tasks.
+    /// A large archive: when its turn comes, it is opened, its format chosen from its
+    /// first lines and its stream split; the chunks become [`Task::Streamed`] tasks.
     Archive {
         id: u32,
         input: &'a Input,
-        choice: Choice,
+        /// A lower bound on its decompressed length (0 if none is recorded).
+        at_least: u64,
     },
     /// Read one chunk of an archive's decompressed stream.
     Streamed {
@@ -68,6 +71,42 @@ enum Task<'a> {
         chunk: StreamChunk,
     },
 }
+
+impl<'a> Splitting<'a> {
+    /// Hands out its next chunk as a task.
+    fn hand_out(&mut self, chunk: StreamChunk, position: usize) -> Taken<'a> {
+        self.taken += 1;
+        Taken {
+            key: (self.planned, self.taken - 1),
+            position,
+            task: Task::Streamed {
+                id: self.id,
+                input: self.input,
+                choice: self.choice.clone(),
+                chunk,
+            },
+        }
+    }
+}
+
+/// A reader that keeps a copy of what it reads: the head of an archive sampled to
+/// choose its format, to go in front of the rest of its stream.
+struct Keeping<'r> {
+    inner: &'r mut dyn Read,
+    kept: &'r mut Vec<u8>,
+}
+
+impl Read for Keeping<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.kept.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// How long a worker with no chunk ready in the first archive being split waits for one
+/// before looking at the second's again.
+const EARLY_POLL: Duration = Duration::from_millis(1);
 
 /// What one task gave besides its analyzer.
 struct Done {
@@ -81,9 +120,49 @@ struct Done {
 /// The tasks still to start, in order; an archive's chunks are taken as they come.
 struct Queue<'a> {
     planned: VecDeque<Task<'a>>,
-    /// The archive being split: its input and the receiver of its chunks.
-    splitting: Option<(u32, &'a Input, Choice, Receiver<StreamChunk>)>,
-    next: usize,
+    /// The merge key's first half for the next planned task (its place in the plan).
+    next_planned: usize,
+    /// Shards of the tasks planned before the archives being split (the first's chunks
+    /// not counted): where the first archive's chunks come in the merge.
+    before: usize,
+    /// The archives being split, in plan order: at most two, the second one opened while
+    /// the first has no chunk ready, so that its decoder runs meanwhile (bounded by its
+    /// read-ahead) and its chunks can be parsed on a core the first leaves idle.
+    splitting: VecDeque<Splitting<'a>>,
+}
+
+/// An archive whose stream is being split.
+struct Splitting<'a> {
+    /// Its place in the plan (the merge key's first half).
+    planned: usize,
+    id: u32,
+    input: &'a Input,
+    choice: Choice,
+    chunks: Receiver<StreamChunk>,
+    /// Its read-ahead, narrow while it is the second.
+    ahead: StreamAhead,
+    /// Chunks handed out so far.
+    taken: usize,
+}
+
+/// A task handed to a worker: where it merges, and how far it is from the merge front.
+struct Taken<'a> {
+    /// (place in the plan, chunk of an archive or 0): shards merge in this order.
+    key: (usize, usize),
+    /// Shards merged before it (a lower bound for a chunk of an archive opened while the
+    /// one before it was still being split): a worker waits while it is a window ahead
+    /// of the merger.
+    position: usize,
+    task: Task<'a>,
+}
+
+/// What the workers tell the merger.
+enum Message {
+    /// The analyzer of the task with this key, and what else it gave.
+    Shard((usize, usize), Box<Analyzer>, Done),
+    /// The task planned at this place gave this many shards (an archive's chunks, known
+    /// once its stream has ended; 1 for any other task).
+    Parts(usize, usize),
 }
 
 impl Scanner {
@@ -135,13 +214,14 @@ impl Scanner {
         };
         let queue = Mutex::new(Queue {
             planned: tasks.into(),
-            splitting: None,
-            next: 0,
+            next_planned: 0,
+            before: 0,
+            splitting: VecDeque::new(),
         });
         // How many results the merger has taken in; workers wait while they are `window`
         // ahead.
         let merged = (Mutex::new(0usize), Condvar::new());
-        let (tx, rx) = mpsc::channel::<(usize, Analyzer, Done)>();
+        let (tx, rx) = mpsc::channel::<Message>();
         let mut analyzer = Analyzer::new(config.clone());
         // Where the merged analyzer's full samples end: a shard started now keeps only the
         // marks below them (the others could never enter), so shards after the first few
@@ -154,20 +234,30 @@ impl Scanner {
                 let (queue, merged, bounds) = (&queue, &merged, &bounds);
                 scope.spawn(move || {
                     loop {
-                        // Tasks are numbered as they are taken, so in order.
-                        let next = self
-                            .next_task(&mut queue.lock().unwrap_or_else(PoisonError::into_inner));
-                        let Some((i, task)) = next else { break };
+                        let next = self.next_task(
+                            &mut queue.lock().unwrap_or_else(PoisonError::into_inner),
+                            &merged.0,
+                            window,
+                            &tx,
+                        );
+                        let Some(Taken {
+                            key,
+                            position,
+                            task,
+                        }) = next
+                        else {
+                            break;
+                        };
                         {
                             let mut done = merged.0.lock().unwrap_or_else(PoisonError::into_inner);
-                            while i >= *done + window {
+                            while position >= *done + window {
                                 done = merged.1.wait(done).unwrap_or_else(PoisonError::into_inner);
                             }
                         }
                         let mut shard = Analyzer::new(config.clone());
                         shard.bound_samples(&bounds.lock().unwrap_or_else(PoisonError::into_inner));
                         let done = self.run(task, &mut shard);
-                        if tx.send((i, shard, done)).is_err() {
+                        if tx.send(Message::Shard(key, Box::new(shard), done)).is_err() {
                             break;
                         }
                     }
@@ -175,14 +265,31 @@ impl Scanner {
             }
             drop(tx);
             let mut waiting = BTreeMap::new();
-            let mut want = 0;
+            // Shards per planned task, once known.
+            let mut parts: HashMap<usize, usize> = HashMap::new();
+            let mut want = (0usize, 0usize);
             // Lines read so far in each archive read in chunks: a problem's line in a
             // chunk counts from the chunk's start.
             let mut lines_before: HashMap<u32, u64> = HashMap::new();
-            for (i, shard, done) in rx {
-                waiting.insert(i, (shard, done));
-                while let Some((shard, done)) = waiting.remove(&want) {
-                    analyzer.merge(shard);
+            for message in rx {
+                match message {
+                    Message::Shard(key, shard, done) => {
+                        waiting.insert(key, (shard, done));
+                    }
+                    Message::Parts(planned, count) => {
+                        parts.insert(planned, count);
+                    }
+                }
+                loop {
+                    if parts.get(&want.0).is_some_and(|&count| want.1 >= count) {
+                        parts.remove(&want.0);
+                        want = (want.0 + 1, 0);
+                        continue;
+                    }
+                    let Some((shard, done)) = waiting.remove(&want) else {
+                        break;
+                    };
+                    analyzer.merge(*shard);
                     *bounds.lock().unwrap_or_else(PoisonError::into_inner) =
                         analyzer.sample_bounds();
                     let mut problem = done.problem;
@@ -194,8 +301,8 @@ impl Scanner {
                         *before += lines;
                     }
                     problems.extend(problem);
-                    want += 1;
-                    *merged.0.lock().unwrap_or_else(PoisonError::into_inner) = want;
+                    want.1 += 1;
+                    *merged.0.lock().unwrap_or_else(PoisonError::into_inner) += 1;
                     merged.1.notify_all();
                 }
             }
@@ -205,56 +312,198 @@ impl Scanner {
         (analyzer, problems)
     }
 
-    /// The next task and its number. An archive's turn opens it and starts splitting its
-    /// stream; its chunks are then handed out, one per call, as they come (waiting for
-    /// the next one holds the queue, which is right: the tasks after it come later).
-    fn next_task<'a>(&self, queue: &mut Queue<'a>) -> Option<(usize, Task<'a>)> {
+    /// The next task, where it merges and how far from the merge front it is. An
+    /// archive's turn opens it and starts splitting its stream; its chunks are then
+    /// handed out, one per call, as they come. While none is ready (its decoder has not
+    /// reached the next boundary, or its stream is ending), the next archive in the plan
+    /// is opened and split too, and its chunks are handed out meanwhile as long as they
+    /// are less than `window` ahead of the merger (`merged` shards): two archives are
+    /// then decoded at once, and the cores the first leaves idle parse the second. Its
+    /// shards still merge after all of the first's. Waiting for a chunk holds the queue,
+    /// which is right: the tasks after it come later. What `tx` is told: how many shards
+    /// each planned task gave.
+    fn next_task<'a>(
+        &self,
+        queue: &mut Queue<'a>,
+        merged: &Mutex<usize>,
+        window: usize,
+        tx: &mpsc::Sender<Message>,
+    ) -> Option<Taken<'a>> {
         loop {
-            if let Some((id, input, choice, chunks)) = &queue.splitting {
-                if let Ok(chunk) = chunks.recv() {
-                    let task = Task::Streamed {
-                        id: *id,
-                        input,
-                        choice: choice.clone(),
-                        chunk,
-                    };
-                    queue.next += 1;
-                    return Some((queue.next - 1, task));
-                }
-                queue.splitting = None;
-            }
-            let task = match queue.planned.pop_front()? {
-                Task::Archive { id, input, choice } => {
-                    let starts = choice.clone();
-                    // Known to be long enough to split, the stream need not be held
-                    // back until it proves so (see `split_stream`).
-                    let at_least = path_of(input).and_then(decompressed_at_least);
-                    let split =
-                        open_inline(input, self.progress.as_ref())
-                            .ok()
-                            .and_then(|opened| {
-                                split_stream(
-                                    opened.reader,
-                                    CHUNK_SIZE,
-                                    at_least.unwrap_or(0),
-                                    Box::new(move |line: &[u8]| starts.starts_entry(line)),
-                                )
-                                .ok()
-                            });
-                    match split {
-                        Some(chunks) => {
-                            queue.splitting = Some((id, input, choice, chunks));
-                            continue;
+            // The next archive is opened early only if it is known to be long enough to
+            // be split with a narrow read-ahead (see `split_stream_narrow`).
+            let next_is_archive = matches!(
+                queue.planned.front(),
+                Some(Task::Archive { at_least, .. }) if *at_least >= 2 * CHUNK_SIZE
+            );
+            // With no second archive open and none to open, wait for the first's chunk.
+            let alone = queue.splitting.len() == 1 && !next_is_archive;
+            if let Some(first) = queue.splitting.front_mut() {
+                let next = if alone {
+                    first.chunks.recv().map_err(|_| TryRecvError::Disconnected)
+                } else {
+                    first.chunks.try_recv()
+                };
+                match next {
+                    Ok(chunk) => {
+                        let position = queue.before + first.taken;
+                        return Some(first.hand_out(chunk, position));
+                    }
+                    Err(TryRecvError::Disconnected) => {
+                        // Its stream has ended: its chunks are all handed out.
+                        let _ = tx.send(Message::Parts(first.planned, first.taken));
+                        queue.before += first.taken;
+                        queue.splitting.pop_front();
+                        if let Some(next) = queue.splitting.front() {
+                            // Another archive to come: its read-ahead stays lowered.
+                            if next_is_archive {
+                                next.ahead.share();
+                            }
+                            next.ahead.widen();
                         }
-                        // Read whole, which names the problem in opening it.
-                        None => Task::Whole { id, input },
+                        continue;
+                    }
+                    Err(TryRecvError::Empty) => {}
+                }
+                if queue.splitting.len() == 1 && next_is_archive {
+                    if let Some(Task::Archive {
+                        id,
+                        input,
+                        at_least,
+                    }) = queue.planned.pop_front()
+                    {
+                        match self.split(input, at_least, true) {
+                            Some((choice, chunks, ahead)) => {
+                                // Two streams decompressed at once: the first's
+                                // read-ahead is lowered, so the two hold no more
+                                // memory than one.
+                                if let Some(first) = queue.splitting.front() {
+                                    first.ahead.share();
+                                }
+                                queue.splitting.push_back(Splitting {
+                                    planned: queue.next_planned,
+                                    id,
+                                    input,
+                                    choice,
+                                    chunks,
+                                    ahead,
+                                    taken: 0,
+                                });
+                                queue.next_planned += 1;
+                            }
+                            // Read whole when its turn comes, which names the problem.
+                            None => queue.planned.push_front(Task::Whole { id, input }),
+                        }
+                        continue;
                     }
                 }
+                let first_taken = queue.splitting.front().map_or(0, |first| first.taken);
+                if let Some(second) = queue.splitting.get_mut(1) {
+                    let position = queue.before + first_taken + second.taken;
+                    let room =
+                        position < *merged.lock().unwrap_or_else(PoisonError::into_inner) + window;
+                    if room {
+                        if let Ok(chunk) = second.chunks.try_recv() {
+                            return Some(second.hand_out(chunk, position));
+                        }
+                    }
+                }
+                // Neither has a chunk ready: wait a little for the first's.
+                if let Some(first) = queue.splitting.front_mut() {
+                    if let Ok(chunk) = first.chunks.recv_timeout(EARLY_POLL) {
+                        let position = queue.before + first.taken;
+                        return Some(first.hand_out(chunk, position));
+                    }
+                }
+                continue;
+            }
+            let planned = queue.next_planned;
+            let task = match queue.planned.pop_front()? {
+                Task::Archive {
+                    id,
+                    input,
+                    at_least,
+                } => match self.split(input, at_least, false) {
+                    Some((choice, chunks, ahead)) => {
+                        // Another archive to come: its read-ahead is lowered from the
+                        // start, as it will be once the next one is opened.
+                        if matches!(
+                            queue.planned.front(),
+                            Some(Task::Archive { at_least, .. }) if *at_least >= 2 * CHUNK_SIZE
+                        ) {
+                            ahead.share();
+                        }
+                        queue.splitting.push_back(Splitting {
+                            planned,
+                            id,
+                            input,
+                            choice,
+                            chunks,
+                            ahead,
+                            taken: 0,
+                        });
+                        queue.next_planned += 1;
+                        continue;
+                    }
+                    // Read whole, which names the problem in opening it.
+                    None => Task::Whole { id, input },
+                },
                 task => task,
             };
-            queue.next += 1;
-            return Some((queue.next - 1, task));
+            let _ = tx.send(Message::Parts(planned, 1));
+            queue.next_planned += 1;
+            queue.before += 1;
+            return Some(Taken {
+                key: (planned, 0),
+                position: queue.before - 1,
+                task,
+            });
         }
+    }
+
+    /// Opens an archive, chooses its format from its first lines as reading it whole
+    /// would, and starts splitting its stream. The head is decompressed once: the bytes
+    /// the sample took from the decoder are kept and go in front of the rest of the
+    /// stream. `None` if it cannot be opened, its head cannot be read or it is in an
+    /// envelope (entries framed from inner lines, whose pieces may lie on both sides of a
+    /// boundary): it is then read whole, which names the problem where it is.
+    /// Opened `early` (while another archive is being split), its read-ahead is narrow
+    /// until widened.
+    fn split(
+        &self,
+        input: &Input,
+        at_least: u64,
+        early: bool,
+    ) -> Option<(Choice, Receiver<StreamChunk>, StreamAhead)> {
+        let mut decoder = open_inline(input, self.progress.as_ref()).ok()?.reader;
+        let mut head = Vec::new();
+        let choice = {
+            let keeping = Keeping {
+                inner: &mut decoder,
+                kept: &mut head,
+            };
+            let mut reader = EntryReader::new(keeping, self.reader);
+            let lines = reader.sample(SAMPLE_LINES, SAMPLE_BYTES).ok()?;
+            match self.choose(&lines, input) {
+                (Some(_), _) => return None,
+                (None, choice) => choice,
+            }
+        };
+        let stream = Box::new(io::Cursor::new(head).chain(decoder));
+        let starts = choice.clone();
+        // Known to be long enough to split (`at_least`), the stream need not be held
+        // back until it proves so (see `split_stream`).
+        let (chunks, ahead) = split_stream_narrow(
+            stream,
+            CHUNK_SIZE,
+            at_least,
+            Box::new(move |line: &[u8]| starts.starts_entry(line)),
+        )
+        .ok()?;
+        if !early {
+            ahead.widen();
+        }
+        Some((choice, chunks, ahead))
     }
 
     /// The tasks of one input: chunks for a large plain file, else the whole input.
@@ -266,20 +515,24 @@ impl Scanner {
         if !path.is_file() {
             return whole;
         }
-        let archive = match sniff_compression(path) {
-            Ok(Compression::None) if size >= 2 * CHUNK_SIZE => false,
+        match sniff_compression(path) {
+            Ok(Compression::None) if size >= 2 * CHUNK_SIZE => {}
             Ok(Compression::None) | Err(_) => return whole,
-            Ok(_) if size >= SPLIT_ARCHIVES_FROM => true,
+            // Its format is chosen when its turn comes, from the head its stream is split
+            // from (so it is decompressed once for both).
+            Ok(_) if size >= SPLIT_ARCHIVES_FROM => {
+                let at_least = decompressed_at_least(path).unwrap_or(0);
+                let task = Task::Archive {
+                    id,
+                    input,
+                    at_least,
+                };
+                return (vec![task], None);
+            }
             Ok(_) => return whole,
-        };
+        }
         let choice = match open_inline(input, None).and_then(|opened| {
-            // An archive's format is chosen as reading it whole would choose it.
-            let config = if archive {
-                self.reader
-            } else {
-                ReaderConfig::default()
-            };
-            let mut reader = EntryReader::new(opened.reader, config);
+            let mut reader = EntryReader::new(opened.reader, ReaderConfig::default());
             reader
                 .sample(SAMPLE_LINES, SAMPLE_BYTES)
                 .map(|lines| self.choose(&lines, input))
@@ -289,13 +542,8 @@ impl Scanner {
             // and the pieces of a split line may lie on both sides of a chunk boundary.
             Ok((Some(_), _)) => return whole,
             Ok((None, choice)) => choice,
-            // An archive is read whole, which names the problem where it is.
-            Err(_) if archive => return whole,
             Err(problem) => return (Vec::new(), Some(problem)),
         };
-        if archive {
-            return (vec![Task::Archive { id, input, choice }], None);
-        }
         let starts_entry = |line: &[u8]| choice.starts_entry(line);
         match plan_chunks(path, size, CHUNK_SIZE, &starts_entry) {
             Ok(chunks) => (
@@ -392,12 +640,4 @@ fn start_chunk(analyzer: &mut Analyzer, id: u32, index: u32, input: &Input, choi
         envelope: None,
     };
     let Ok(()) = analyzer.start(&start);
-}
-
-/// The path of an input read from a file.
-fn path_of(input: &Input) -> Option<&Path> {
-    match &input.source {
-        Source::Path(path) => Some(path),
-        Source::Stdin => None,
-    }
 }
