@@ -528,7 +528,14 @@ impl AccessFormat {
         let mut quality = Quality::default();
         let mut parts = TimeParts::default();
         let mut pos = head.read(line, &mut rec, &mut parts, &mut quality)?;
-        for item in self.items.get(head.items()..)? {
+        let tail = match head.tail() {
+            Some(fast::Tail::Ingress) => {
+                pos = fast::ingress_tail(line, pos, &mut rec, &mut quality)?;
+                &[][..]
+            }
+            None => self.items.get(head.items()..)?,
+        };
+        for item in tail {
             match item {
                 Item::Lit(lit) => {
                     if !scan::has_prefix(line.get(pos..)?, lit) {
