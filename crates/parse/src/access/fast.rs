@@ -348,7 +348,7 @@ const UPSTREAM_PAIRS: [Pair; 6] = [
 /// format's pairs in their usual order straight (no key scan, no key lookup); from the
 /// first byte that differs, [`trailing_pairs`] reads the rest.
 pub(super) fn pairs<'a>(mut rest: &'a [u8], rec: &mut AccessRecord<'a>, quality: &mut Quality) {
-    for (key, bits, quoted, field) in UPSTREAM_PAIRS {
+    for &(key, bits, quoted, field) in &UPSTREAM_PAIRS {
         if !starts_with_key(rest, key, bits) {
             break;
         }

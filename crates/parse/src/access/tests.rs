@@ -768,7 +768,11 @@ mod straight_reading {
     fn same(formats: &[AccessFormat], line: &[u8]) -> Result<(), TestCaseError> {
         for format in formats {
             let straight = format.parse_quality(line).ok();
-            let generic = format.parse_generic(line).ok();
+            let mut rec = format.blank_record();
+            let generic = format
+                .parse_generic(line, &mut rec)
+                .ok()
+                .map(|quality| (rec, quality));
             prop_assert_eq!(straight, generic, "{}", String::from_utf8_lossy(line));
         }
         Ok(())
@@ -818,7 +822,7 @@ mod straight_reading {
                 .filter(|f| {
                     f.head
                         .as_ref()
-                        .is_some_and(|h| f.parse_straight(h, line).is_some())
+                        .is_some_and(|h| f.parse_straight(h, line, &mut f.blank_record()).is_some())
                 })
                 .count();
         }
