@@ -113,8 +113,21 @@ pub fn detect(sample: &[&[u8]], path: Option<&str>, candidates: &[Parser]) -> Op
     detect_with(sample, path, candidates, true)
 }
 
-/// [`detect`], reading the sample with the access formats only as far as it can matter
-/// (`cut`; see [`access_cutoff`]) or to the end (the tests check that both choose alike).
+/// [`detect`] with every parser reading the whole sample: the same choice (parser,
+/// fallbacks, counts and read lines), only slower. [`detect`] stops reading a sample with
+/// a parser once it can no longer win or be a fallback of the winner; this is the oracle
+/// that the shortcut is checked against (tests, the `detect` fuzz target).
+pub fn detect_exhaustive(
+    sample: &[&[u8]],
+    path: Option<&str>,
+    candidates: &[Parser],
+) -> Option<Detection> {
+    detect_with(sample, path, candidates, false)
+}
+
+/// [`detect`], reading the sample with the access formats and the parsers of a kind of
+/// their own only as far as it can matter (`cut`; see [`access_cutoff`]) or to the end
+/// ([`detect_exhaustive`]; the tests and the fuzz target check that both choose alike).
 fn detect_with(
     sample: &[&[u8]],
     path: Option<&str>,
@@ -142,13 +155,31 @@ fn detect_with(
         .map(|(order, (parser, candidate))| (order, parser, candidate))
         .collect();
     let is_access = |parser: &Parser| parser.access_format().is_some();
-    // The other parsers first, read to the end: what they read says how many lines an
-    // access format must read to matter at all.
-    let mut scores: Vec<Score<'_>> = parsers
-        .iter()
-        .filter(|(_, parser, _)| !is_access(parser))
-        .map(|&(order, parser, candidate)| score(parser, candidate, order, &lines, None))
-        .collect();
+    // What the fallbacks of a winner are chosen by: access formats, else the format.
+    let kind = |p: &Parser| (p.access_format().is_some(), p.format());
+    // The other parsers first: what they read says how many lines an access format must
+    // read to matter at all. One whose kind no other parser has (nginx error, PHP-FPM, each
+    // edge format; not Apache error with a user's `ErrorLogFormat`) matters only if it
+    // wins: it stops once it cannot read as many lines cleanly as the best before it
+    // (its score then stays below that best, and it is nobody's fallback, which are of the
+    // winner's kind). The others, and every parser without `cut`, read to the end.
+    let mut scores: Vec<Score<'_>> = Vec::with_capacity(parsers.len());
+    let mut best_clean = 0;
+    for &(order, parser, candidate) in parsers.iter().filter(|(_, p, _)| !is_access(p)) {
+        let alone = || {
+            parsers
+                .iter()
+                .filter(|(_, other, _)| kind(other) == kind(parser))
+                .count()
+                == 1
+        };
+        let cutoff = (cut && best_clean > 0 && alone()).then_some(best_clean);
+        let score = score(parser, candidate, order, &lines, cutoff);
+        if score.clean() >= best_clean {
+            best_clean = score.clean();
+        }
+        scores.push(score);
+    }
     let cutoff = access_cutoff(&scores).filter(|_| cut);
     let score_access = |cutoff: Option<usize>| {
         parsers
@@ -180,7 +211,6 @@ fn detect_with(
     // Lines further down may be in another format of the same kind (`common` among
     // `combined`, a startup line before the `ErrorLogFormat` took effect): the others are
     // fallbacks, best first.
-    let kind = |p: &Parser| (p.access_format().is_some(), p.format());
     let fallbacks: Vec<Parser> = scores
         .iter()
         .skip(1)
@@ -600,12 +630,8 @@ mod tests {
         assert_eq!(path_hint("/srv/logs/access.log"), None);
     }
 
-    /// Detection that stops reading the sample with an access format once it cannot
-    /// matter chooses what reading it to the end chooses: the same parser, fallbacks and
-    /// counts, on every fixture log's first lines, and on pairs of them one after the other
-    /// and interleaved (error and access lines of one server, of two servers).
-    #[test]
-    fn the_access_cutoff_changes_no_choice() {
+    /// The first 64 lines of every fixture log (`fixtures/**/*.log`), read once.
+    fn fixture_heads() -> &'static [Vec<Vec<u8>>] {
         fn logs(dir: &std::path::Path, out: &mut Vec<Vec<u8>>) {
             let Ok(entries) = std::fs::read_dir(dir) else {
                 return;
@@ -620,33 +646,59 @@ mod tests {
                 }
             }
         }
-        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
-        let mut files = Vec::new();
-        logs(&fixtures, &mut files);
-        assert!(files.len() > 50, "{} fixture logs", files.len());
-        let heads: Vec<Vec<&[u8]>> = files
-            .iter()
-            .map(|f| f.split(|&b| b == b'\n').take(64).collect())
-            .filter(|h: &Vec<&[u8]>| h.iter().any(|l| !l.trim_ascii().is_empty()))
-            .collect();
-        let same = |sample: &[&[u8]]| {
-            let cut = detect_with(sample, Some("x.log"), &[], true);
-            let full = detect_with(sample, Some("x.log"), &[], false);
-            match (cut, full) {
-                (None, None) => {}
-                (Some(cut), Some(full)) => {
-                    assert_eq!(format!("{:?}", cut.parser), format!("{:?}", full.parser));
-                    assert_eq!((cut.matched, cut.sampled), (full.matched, full.sampled));
-                    for line in sample {
-                        assert_eq!(
-                            format!("{:?}", cut.parser.parse(line)),
-                            format!("{:?}", full.parser.parse(line))
-                        );
-                    }
+        static HEADS: OnceLock<Vec<Vec<Vec<u8>>>> = OnceLock::new();
+        HEADS.get_or_init(|| {
+            let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+            let mut files = Vec::new();
+            logs(&fixtures, &mut files);
+            files
+                .iter()
+                .map(|f| {
+                    f.split(|&b| b == b'\n')
+                        .take(64)
+                        .map(<[u8]>::to_vec)
+                        .collect::<Vec<_>>()
+                })
+                .filter(|h| h.iter().any(|l| !l.trim_ascii().is_empty()))
+                .collect()
+        })
+    }
+
+    /// Detection with the access cutoff chooses what reading every sample line with
+    /// every parser chooses: the same parser and fallbacks, counts, lines read, and the
+    /// same record for every sample line.
+    fn assert_same_choice(sample: &[&[u8]], candidates: &[Parser]) {
+        let cut = detect(sample, Some("x.log"), candidates);
+        let full = detect_exhaustive(sample, Some("x.log"), candidates);
+        match (cut, full) {
+            (None, None) => {}
+            (Some(cut), Some(full)) => {
+                assert_eq!(format!("{:?}", cut.parser), format!("{:?}", full.parser));
+                assert_eq!((cut.matched, cut.sampled), (full.matched, full.sampled));
+                assert_eq!(cut.read_lines(), full.read_lines());
+                for line in sample {
+                    assert_eq!(
+                        format!("{:?}", cut.parser.parse(line)),
+                        format!("{:?}", full.parser.parse(line))
+                    );
                 }
-                (cut, full) => panic!("{cut:?} / {full:?}"),
             }
-        };
+            (cut, full) => panic!("{cut:?} / {full:?}"),
+        }
+    }
+
+    /// Detection that stops reading the sample with an access format once it cannot
+    /// matter chooses what reading it to the end chooses: the same parser, fallbacks and
+    /// counts, on every fixture log's first lines, and on pairs of them one after the other
+    /// and interleaved (error and access lines of one server, of two servers).
+    #[test]
+    fn the_access_cutoff_changes_no_choice() {
+        let heads: Vec<Vec<&[u8]>> = fixture_heads()
+            .iter()
+            .map(|h| h.iter().map(Vec::as_slice).collect())
+            .collect();
+        assert!(heads.len() > 50, "{} fixture logs", heads.len());
+        let same = |sample: &[&[u8]]| assert_same_choice(sample, &[]);
         let mut tried = 0;
         for (i, a) in heads.iter().enumerate() {
             same(a);
@@ -671,5 +723,117 @@ mod tests {
             }
         }
         assert!(tried > 100);
+    }
+
+    /// One change to a sample: what real logs do to their first lines (a line cut short,
+    /// a stray byte, a line of another log, a line lost or doubled).
+    #[derive(Clone, Debug)]
+    enum Mutation {
+        /// Truncate line `line` to `at` bytes (modulo its length).
+        Cut { line: usize, at: usize },
+        /// Replace byte `at` of line `line` (modulo) with `byte`.
+        Byte { line: usize, at: usize, byte: u8 },
+        /// Insert byte `byte` at `at` in line `line` (modulo).
+        Insert { line: usize, at: usize, byte: u8 },
+        /// Drop line `line`.
+        Drop { line: usize },
+        /// Repeat line `line` after itself.
+        Repeat { line: usize },
+        /// Put line `from` of fixture log `log` before line `line`.
+        Splice {
+            line: usize,
+            log: usize,
+            from: usize,
+        },
+    }
+
+    fn mutation() -> impl proptest::strategy::Strategy<Value = Mutation> {
+        use proptest::prelude::*;
+        let n = 0..64usize;
+        prop_oneof![
+            (n.clone(), 0..400usize).prop_map(|(line, at)| Mutation::Cut { line, at }),
+            (n.clone(), 0..400usize, any::<u8>()).prop_map(|(line, at, byte)| Mutation::Byte {
+                line,
+                at,
+                byte
+            }),
+            (n.clone(), 0..400usize, any::<u8>()).prop_map(|(line, at, byte)| Mutation::Insert {
+                line,
+                at,
+                byte
+            }),
+            n.clone().prop_map(|line| Mutation::Drop { line }),
+            n.clone().prop_map(|line| Mutation::Repeat { line }),
+            (n.clone(), 0..10_000usize, n).prop_map(|(line, log, from)| Mutation::Splice {
+                line,
+                log,
+                from
+            }),
+        ]
+    }
+
+    fn mutate(sample: &mut Vec<Vec<u8>>, change: &Mutation, heads: &[Vec<Vec<u8>>]) {
+        if sample.is_empty() {
+            return;
+        }
+        let len = sample.len();
+        match *change {
+            Mutation::Cut { line, at } => {
+                let l = &mut sample[line % len];
+                l.truncate(at % (l.len() + 1));
+            }
+            Mutation::Byte { line, at, byte } => {
+                let l = &mut sample[line % len];
+                if !l.is_empty() {
+                    let at = at % l.len();
+                    l[at] = byte;
+                }
+            }
+            Mutation::Insert { line, at, byte } => {
+                let l = &mut sample[line % len];
+                l.insert(at % (l.len() + 1), byte);
+            }
+            Mutation::Drop { line } => {
+                sample.remove(line % len);
+            }
+            Mutation::Repeat { line } => {
+                let l = sample[line % len].clone();
+                sample.insert(line % len, l);
+            }
+            Mutation::Splice { line, log, from } => {
+                let other = &heads[log % heads.len()];
+                let l = other[from % other.len()].clone();
+                sample.insert(line % len, l);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+        /// The cutoff's equality on fixture samples changed the way logs get damaged:
+        /// lines cut, bytes replaced or added, lines lost, doubled, or taken from another
+        /// log; with and without a user-given format among the candidates.
+        #[test]
+        fn the_access_cutoff_changes_no_choice_on_mutated_samples(
+            log in 0..10_000usize,
+            changes in proptest::collection::vec(mutation(), 1..8),
+            with_candidate in proptest::prelude::any::<bool>(),
+        ) {
+            let heads = fixture_heads();
+            proptest::prop_assume!(!heads.is_empty());
+            let mut sample = heads[log % heads.len()].clone();
+            for change in &changes {
+                mutate(&mut sample, change, heads);
+            }
+            sample.truncate(64);
+            let lines: Vec<&[u8]> = sample.iter().map(Vec::as_slice).collect();
+            let candidates: Vec<Parser> = if with_candidate {
+                vec![Parser::apache_access(r#"%h %l %u %t "%r" %>s %b"#).unwrap()]
+            } else {
+                Vec::new()
+            };
+            assert_same_choice(&lines, &candidates);
+        }
     }
 }

@@ -18,14 +18,25 @@ const HEAD: usize = 20;
 /// in the first few KiB, and an archive decompresses only what is asked of it (the
 /// sample's window is 256 KiB, the whole of a small rotated file).
 const HEAD_READ: usize = 16 << 10;
+/// The bytes asked for first: enough for the first line, which rules most logs out.
+const FIRST_READ: usize = 4 << 10;
 
-/// A reader that hands out at most [`HEAD_READ`] bytes per call.
-struct SmallReads<R>(R);
+/// A reader that hands out at most [`FIRST_READ`] bytes on the first call, then at most
+/// [`HEAD_READ`].
+struct SmallReads<R> {
+    inner: R,
+    first: bool,
+}
 
 impl<R: Read> Read for SmallReads<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = buf.len().min(HEAD_READ);
-        self.0.read(&mut buf[..n])
+        let cap = if std::mem::take(&mut self.first) {
+            FIRST_READ
+        } else {
+            HEAD_READ
+        };
+        let n = buf.len().min(cap);
+        self.inner.read(&mut buf[..n])
     }
 }
 
@@ -80,16 +91,21 @@ impl Scanner {
             return None;
         }
         let opened = open(input, None).ok()?;
-        let mut reader = EntryReader::new(SmallReads(opened.reader), ReaderConfig::default());
-        let lines = reader.sample(HEAD, SAMPLE_BYTES).ok()?;
+        let small = SmallReads {
+            inner: opened.reader,
+            first: true,
+        };
+        let mut reader = EntryReader::new(small, ReaderConfig::default());
         // Only a log whose every head line its parser reads as an access record counts,
         // and whatever parser detection chooses reads no line that none of the access
         // formats reads: a first line none of them reads (an error log's) rules the input
         // out without choosing its parser, which costs as much as reading the head 20
-        // times over.
-        if !lines.first().is_some_and(|line| self.access_reads(line)) {
+        // times over; and without reading (decompressing) more than that line.
+        let first = reader.sample(1, SAMPLE_BYTES).ok()?;
+        if !first.first().is_some_and(|line| self.access_reads(line)) {
             return None;
         }
+        let lines = reader.sample(HEAD, SAMPLE_BYTES).ok()?;
         let choice = self.formats.choose_parser(&lines, &input.display);
         if !choice.detected || !choice.parser.format().is_access() || lines.len() < HEAD.min(5) {
             return None;
