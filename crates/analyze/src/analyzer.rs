@@ -896,17 +896,23 @@ impl Analyzer {
                     (u.saturating_sub(took), u)
                 }
             });
-            self.edge.origin_request(OriginMark::new(
-                edge::path_key(target),
-                edge::hash_opt(method),
-                edge::hash_opt(record.host.map(host_without_port)),
-                edge::trace_key(record.trace_id),
-                (start, end),
-                unix,
-                status,
-                0,
-                (origin.input, origin.chunk, origin.line),
-            ));
+            let key = edge::path_key(target);
+            // Most lines of a long log fall outside the sample: their other keys are
+            // hashed only for the ones it may keep.
+            self.edge
+                .origin_request_with(key, end, unix.map(|(_, end)| end), || {
+                    OriginMark::new(
+                        key,
+                        edge::hash_opt(method),
+                        edge::hash_opt(record.host.map(host_without_port)),
+                        edge::trace_key(record.trace_id),
+                        (start, end),
+                        unix,
+                        status,
+                        0,
+                        (origin.input, origin.chunk, origin.line),
+                    )
+                });
         }
         let access = &mut self.access;
         access.requests.add(end, 1);

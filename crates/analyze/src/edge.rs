@@ -229,13 +229,35 @@ impl EdgeState {
         self.statuses.values().sum()
     }
 
-    /// Remembers an origin access-log request for the join.
+    /// Remembers an origin access-log request for the join (the tests' way in; the
+    /// analyzer builds its marks only when the sample may keep them).
+    #[cfg(test)]
     pub(crate) fn origin_request(&mut self, mark: OriginMark) {
         widen(&mut self.origin_span, mark.end);
         if let Some((_, end)) = mark.unix {
             widen(&mut self.origin_span_unix, end);
         }
         self.origin.offer(mark);
+    }
+
+    /// Remembers an origin access-log request for the join: the mark `make` builds, built
+    /// only when the sample could keep it. The cell (the hash of `key`, the path, and the
+    /// slot of `end`) orders a mark first, so a cell above the sample's limit rules the
+    /// line out before its other keys are hashed; the sample is the same either way.
+    #[inline]
+    pub(crate) fn origin_request_with(
+        &mut self,
+        key: u64,
+        end: i64,
+        unix_end: Option<i64>,
+        make: impl FnOnce() -> OriginMark,
+    ) {
+        widen(&mut self.origin_span, end);
+        if let Some(end) = unix_end {
+            widen(&mut self.origin_span_unix, end);
+        }
+        let cell = cell(key, end);
+        self.origin.offer_with(|limit| cell > limit.cell, make);
     }
 }
 

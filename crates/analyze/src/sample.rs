@@ -54,6 +54,23 @@ impl<T: Ord + Clone> BottomK<T> {
         self.offer_kept(item);
     }
 
+    /// Offers the item `make` builds, without building it when `beyond` says it orders
+    /// after an item that already keeps it out (the bound, or the largest kept item of a
+    /// full sample). `beyond(limit)` must be true only for items greater than `limit`; the
+    /// sample then keeps exactly what [`BottomK::offer`] would keep, and counts the item
+    /// as offered either way.
+    #[inline]
+    pub(crate) fn offer_with(&mut self, beyond: impl Fn(&T) -> bool, make: impl FnOnce() -> T) {
+        self.offered += 1;
+        let full = self.heap.len() >= self.capacity;
+        if self.bound.as_ref().is_some_and(&beyond)
+            || (full && self.heap.peek().is_some_and(&beyond))
+        {
+            return;
+        }
+        self.offer_kept(make());
+    }
+
     fn offer_kept(&mut self, item: T) {
         if self.bound.as_ref().is_some_and(|bound| item >= *bound) {
             return;

@@ -7,7 +7,7 @@ use crate::apache_error::ErrorLogFormat;
 use crate::edge::cloudfront::Columns;
 use crate::edge::{alb, cloudflare, cloudfront, gcp, haproxy};
 use crate::error::{FormatError, ParseError};
-use crate::record::{Format, Record};
+use crate::record::{AccessRecord, Format, Record};
 use crate::{apache_error, fpm, nginx_error};
 
 /// A parser for one log format.
@@ -337,7 +337,14 @@ impl Parser {
             Kind::ApacheError => apache_error::parse_default(entry).map(Record::Error),
             Kind::ApacheErrorCustom(custom) => custom.parse(entry).map(Record::Error),
             Kind::PhpFpm => fpm::parse(entry).map(Record::Error),
-            Kind::Access(access) => access.parse(entry).map(Record::Access),
+            Kind::Access(access) => {
+                // Built in the record it is returned in, not copied into it.
+                let mut record = Record::Access(AccessRecord::default());
+                if let Record::Access(rec) = &mut record {
+                    access.parse_into(entry, rec)?;
+                }
+                Ok(record)
+            }
             Kind::Chain(chain) => chain.parse(entry),
             Kind::Haproxy => haproxy::parse(entry).map(Record::Edge),
             Kind::AwsAlb => alb::parse(entry).map(Record::Edge),

@@ -195,8 +195,9 @@ pub(crate) fn read_entries<R: Read, S: Sink>(
         let handed = if entry.too_long {
             sink.unrecognized(&at, Unrecognized::TooLong { max_line })
         } else {
-            match choice.parse(entry.bytes) {
-                Ok(record) => sink.record(&at, &record),
+            // Matched by reference: an access record is some 400 bytes, not worth a copy.
+            match &choice.parse(entry.bytes) {
+                Ok(record) => sink.record(&at, record),
                 Err(_)
                     if choice.is_other(entry.bytes)
                         || (was_controller && entry.bytes.trim_ascii().is_empty()) =>
@@ -204,7 +205,7 @@ pub(crate) fn read_entries<R: Read, S: Sink>(
                     after_controller = true;
                     sink.other(&at)
                 }
-                Err(e) => sink.unrecognized(&at, Unrecognized::Parse(e)),
+                Err(e) => sink.unrecognized(&at, Unrecognized::Parse(*e)),
             }
         };
         handed.map_err(ScanError::Sink)?;

@@ -32,12 +32,28 @@ pub(super) struct Head {
     time: TimeItem,
     /// The generic matcher's index of the first item after the head.
     items: usize,
+    /// The items after the head, when they are a tail read straight too.
+    tail: Option<Tail>,
+}
+
+/// The items after the head that are read straight as well.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Tail {
+    /// ingress-nginx's default: `$http_user_agent" $request_length $request_time
+    /// [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr
+    /// $upstream_response_length $upstream_response_time $upstream_status $req_id`.
+    Ingress,
 }
 
 impl Head {
     /// The generic matcher's index of the first item after the head.
     pub(super) fn items(&self) -> usize {
         self.items
+    }
+
+    /// The items after the head, when they are read straight too.
+    pub(super) fn tail(&self) -> Option<Tail> {
+        self.tail
     }
 
     /// The head, when `items` start with exactly the one described above (as the built-in
@@ -94,10 +110,11 @@ impl Head {
             && lit(i + 11, b" \"")
             && var(i + 12, Field::Referer, false, false)
             && lit(i + 13, b"\" \"");
-        fits.then_some(Head {
+        fits.then(|| Head {
             start,
             time,
             items: i + 14,
+            tail: ingress_tail_at(items, i + 14).then_some(Tail::Ingress),
         })
     }
 
@@ -184,6 +201,103 @@ impl Head {
     }
 }
 
+/// Whether `items` from `at` on are exactly ingress-nginx's tail, as the generic matcher
+/// compiles it (see [`Tail::Ingress`]).
+fn ingress_tail_at(items: &[Item], at: usize) -> bool {
+    let var = |index: usize, field: Field, shape: fn(&Shape) -> bool, token: bool| {
+        matches!(items.get(at + index), Some(Item::Var(Var { field: f, shape: s, token: t, adjacent: false, term, .. }))
+            if *f == field
+                && shape(s)
+                && *t == token
+                && (*term == Some(at + index + 1) || (index == 18 && term.is_none())))
+    };
+    let lit = |index: usize, text: &[u8]| matches!(items.get(at + index), Some(Item::Lit(l)) if **l == *text);
+    let text = |s: &Shape| matches!(s, Shape::Text);
+    let number = |s: &Shape| matches!(s, Shape::Number);
+    let list = |s: &Shape| matches!(s, Shape::List);
+    items.len() == at + 19
+        && var(0, Field::UserAgent, text, false)
+        && lit(1, b"\" ")
+        && var(2, Field::Skip, number, true)
+        && lit(3, b" ")
+        && var(4, Field::Duration(super::Unit::Seconds), number, true)
+        && lit(5, b" [")
+        && var(6, Field::UpstreamName, text, true)
+        && lit(7, b"] [")
+        && var(8, Field::Skip, text, true)
+        && lit(9, b"] ")
+        && var(10, Field::Upstream(Up::Addr), list, false)
+        && lit(11, b" ")
+        && var(12, Field::Upstream(Up::ResponseLength), list, false)
+        && lit(13, b" ")
+        && var(14, Field::Upstream(Up::ResponseTime), list, false)
+        && lit(15, b" ")
+        && var(16, Field::Upstream(Up::Status), list, false)
+        && lit(17, b" ")
+        && var(18, Field::RequestId, text, true)
+        // The last word ends at a space, not at the end of the line.
+        && matches!(items.get(at + 18), Some(Item::Var(Var { text: false, .. })))
+}
+
+/// Reads ingress-nginx's tail from `pos` (the user agent's first byte) as the generic
+/// matcher's first pass does, item by item with its searches and checks: the position
+/// after the tail, or `None` where that pass would fail.
+#[inline]
+pub(super) fn ingress_tail<'a>(
+    line: &'a [u8],
+    mut pos: usize,
+    rec: &mut AccessRecord<'a>,
+    quality: &mut Quality,
+) -> Option<usize> {
+    // A value up to the first `lit` (a token: without spaces), and the position after
+    // the literal.
+    let upto = |pos: usize, lit: &[u8], token: bool| -> Option<(&'a [u8], usize)> {
+        let rest = line.get(pos..)?;
+        let end = scan::find_lit(rest, 0, lit)?;
+        let value = rest.get(..end)?;
+        if token && scan::find_byte(b' ', value).is_some() {
+            return None;
+        }
+        Some((value, pos + end + lit.len()))
+    };
+    // `$http_user_agent" `.
+    let (agent, next) = upto(pos, b"\" ", false)?;
+    rec.user_agent = present(agent);
+    // `$request_length `: matched, not stored (a number read up to the space).
+    let (_, next) = upto(next, b" ", true)?;
+    // `$request_time [`.
+    let (took, next) = upto(next, b" [", true)?;
+    assign(Field::Duration(super::Unit::Seconds), took, rec, quality).ok()?;
+    // `$proxy_upstream_name] [$proxy_alternative_upstream_name] `.
+    let (name, next) = upto(next, b"] [", true)?;
+    rec.upstream_name = present(name);
+    let (_, next) = upto(next, b"] ", true)?;
+    pos = next;
+    // The four upstream lists, each followed by a space.
+    let upstream = &mut rec.upstream;
+    for slot in [
+        &mut upstream.addr,
+        &mut upstream.response_length,
+        &mut upstream.response_time,
+        &mut upstream.status,
+    ] {
+        let rest = line.get(pos..)?;
+        let len = scan::list_len(rest, None);
+        let value = rest.get(..len)?;
+        // Kept as logged, `-` included, as `assign` keeps upstream values.
+        *slot = (!value.is_empty()).then_some(value);
+        if !scan::has_prefix(rest.get(len..)?, b" ") {
+            return None;
+        }
+        pos += len + 1;
+    }
+    // `$req_id`: a word, to the next space or the end.
+    let rest = line.get(pos..)?;
+    let len = scan::find_byte(b' ', rest).unwrap_or(rest.len());
+    rec.request_id = present(rest.get(..len)?);
+    Some(pos + len)
+}
+
 /// A trailing key with its leading space and `=`, the same as a `packed` number, whether
 /// its value is quoted, and the field it fills.
 type Pair = (&'static [u8], (u64, u64), bool, Field);
@@ -234,7 +348,7 @@ const UPSTREAM_PAIRS: [Pair; 6] = [
 /// format's pairs in their usual order straight (no key scan, no key lookup); from the
 /// first byte that differs, [`trailing_pairs`] reads the rest.
 pub(super) fn pairs<'a>(mut rest: &'a [u8], rec: &mut AccessRecord<'a>, quality: &mut Quality) {
-    for (key, bits, quoted, field) in UPSTREAM_PAIRS {
+    for &(key, bits, quoted, field) in &UPSTREAM_PAIRS {
         if !starts_with_key(rest, key, bits) {
             break;
         }

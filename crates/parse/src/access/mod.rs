@@ -489,7 +489,25 @@ impl AccessFormat {
         &self.source
     }
 
-    /// Parses one line.
+    /// Parses one line into `rec`, which is overwritten (on an error it holds no
+    /// meaningful record), and says how well the line fitted. The record is built where
+    /// the caller keeps it: it is some 400 bytes, and the read loop would otherwise copy
+    /// it out of every layer it passes.
+    pub(crate) fn parse_into<'a>(
+        &self,
+        line: &'a [u8],
+        rec: &mut AccessRecord<'a>,
+    ) -> Result<Quality, ParseError> {
+        if let Some(head) = &self.head {
+            if let Some(quality) = self.parse_straight(head, line, rec) {
+                return Ok(quality);
+            }
+        }
+        self.parse_generic(line, rec)
+    }
+
+    /// Parses one line (the tests' way in).
+    #[cfg(test)]
     pub(crate) fn parse<'a>(&self, line: &'a [u8]) -> Result<AccessRecord<'a>, ParseError> {
         self.parse_quality(line).map(|(record, _)| record)
     }
@@ -499,12 +517,9 @@ impl AccessFormat {
         &self,
         line: &'a [u8],
     ) -> Result<(AccessRecord<'a>, Quality), ParseError> {
-        if let Some(head) = &self.head {
-            if let Some(done) = self.parse_straight(head, line) {
-                return Ok(done);
-            }
-        }
-        self.parse_generic(line)
+        let mut rec = self.blank_record();
+        let quality = self.parse_into(line, &mut rec)?;
+        Ok((rec, quality))
     }
 
     /// A record of this format with no field read yet: where both readers start.
@@ -523,12 +538,20 @@ impl AccessFormat {
         &self,
         head: &fast::Head,
         line: &'a [u8],
-    ) -> Option<(AccessRecord<'a>, Quality)> {
-        let mut rec = self.blank_record();
+        rec: &mut AccessRecord<'a>,
+    ) -> Option<Quality> {
+        *rec = self.blank_record();
         let mut quality = Quality::default();
         let mut parts = TimeParts::default();
-        let mut pos = head.read(line, &mut rec, &mut parts, &mut quality)?;
-        for item in self.items.get(head.items()..)? {
+        let mut pos = head.read(line, rec, &mut parts, &mut quality)?;
+        let tail = match head.tail() {
+            Some(fast::Tail::Ingress) => {
+                pos = fast::ingress_tail(line, pos, rec, &mut quality)?;
+                &[][..]
+            }
+            None => self.items.get(head.items()..)?,
+        };
+        for item in tail {
             match item {
                 Item::Lit(lit) => {
                     if !scan::has_prefix(line.get(pos..)?, lit) {
@@ -538,7 +561,7 @@ impl AccessFormat {
                 }
                 Item::Var(var) => {
                     let (end, _) = self
-                        .var(var, line, pos, None, &mut rec, &mut parts, &mut quality)
+                        .var(var, line, pos, None, rec, &mut parts, &mut quality)
                         .ok()?;
                     pos = end;
                 }
@@ -550,14 +573,18 @@ impl AccessFormat {
         }
         rec.time = parts.build().ok()?;
         if !rest.is_empty() {
-            fast::pairs(rest, &mut rec, &mut quality);
+            fast::pairs(rest, rec, &mut quality);
         }
-        Some((rec, quality))
+        Some(quality)
     }
 
     /// The generic matcher.
-    fn parse_generic<'a>(&self, line: &'a [u8]) -> Result<(AccessRecord<'a>, Quality), ParseError> {
-        let mut rec = self.blank_record();
+    fn parse_generic<'a>(
+        &self,
+        line: &'a [u8],
+        rec: &mut AccessRecord<'a>,
+    ) -> Result<Quality, ParseError> {
+        *rec = self.blank_record();
         let mut quality = Quality::default();
         let mut parts = TimeParts::default();
         let mut choices = [Choice::default(); MAX_CHOICES];
@@ -588,15 +615,7 @@ impl AccessFormat {
                     ParseError::new(literal_name(lit), pos)
                 }
                 Some(Item::Var(var)) => {
-                    match self.var(
-                        var,
-                        line,
-                        pos,
-                        forced.take(),
-                        &mut rec,
-                        &mut parts,
-                        &mut quality,
-                    ) {
+                    match self.var(var, line, pos, forced.take(), rec, &mut parts, &mut quality) {
                         Ok((end, choice)) => {
                             if choice {
                                 if let Some(slot) = choices.get_mut(depth) {
@@ -649,9 +668,9 @@ impl AccessFormat {
         }
         let rest = line.get(pos..).unwrap_or_default();
         if !rest.is_empty() {
-            trailing_pairs(rest, &mut rec, &mut quality);
+            trailing_pairs(rest, rec, &mut quality);
         }
-        Ok((rec, quality))
+        Ok(quality)
     }
 
     /// Matches one variable at `pos`: the end of its value and whether it is a choice point.

@@ -734,7 +734,7 @@ mod straight_reading {
     use super::*;
     use proptest::prelude::*;
 
-    const LINES: [&[u8]; 11] = [
+    const LINES: [&[u8]; 15] = [
         br#"10.0.4.127 - - [25/Nov/2026:00:00:00 +0000] "GET /product/2-blue-widget.php HTTP/1.1" 200 21464 "-" "python-requests/2.31.0" 2047918"#,
         br#"10.0.0.7 ident frank [25/Nov/2026:00:00:00 -0700] "POST /api HTTP/1.1" 503 - "https://shop.example.test/" "curl/7.88.1" 4102967"#,
         br#"::1 - - [25/Nov/2026:00:00:00 +0000] "GET / HTTP/1.1" 200 45 "-" "Mozilla/5.0 \"x\"" 312 5120"#,
@@ -746,6 +746,13 @@ mod straight_reading {
         br#"::1 - - [25/Nov/2026:00:00:04 -0500] "GET / HTTP/1.0" 499 0 "-" "-" rt=0.500 ua="-" us="-" extra junk"#,
         br#"10.0.0.3 - - [25/Nov/2026:00:00:05 +0000] "GET /x?y=1 HTTP/1.1" 200 12 "-" "ua" rt="1.5" uct="0" urt="1.2 : 0.3" ua="a:1 : b:2" us="200 : 502""#,
         br#"10.0.0.4 - - [25/Nov/2026:00:00:06 +0000] "GET /x HTTP/1.1" 503 - "-" "ua" 10 0.003 [ns-svc-80] [alt] 10.0.0.9:80, 10.0.0.8:80 0, 0 0.001, 0.002 502, 503 abc"#,
+        // ingress-nginx's default format, as the controller writes it: an upstream that
+        // refused, two tries that timed out, a client gone before any upstream, an
+        // internal redirect (` : `), a quoted user agent with an escaped quote in it.
+        br#"192.168.49.1 - - [25/Nov/2026:10:00:00 +0000] "GET /api HTTP/2.0" 503 190 "-" "curl/8.5.0" 38 0.002 [default-web-80] [] 10.244.0.7:8080 0 0.001 503 6f1a9c0e4e0b2b1d"#,
+        br#"10.244.0.1 - - [25/Nov/2026:10:00:01 +0000] "POST /api/orders HTTP/1.1" 504 160 "https://shop.example.test/cart" "Mozilla/5.0 (X11; Linux x86_64) \"q\"" 912 60.002 [shop-api-8080] [] 10.244.1.5:8080, 10.244.1.6:8080 0, 0 30.001, 30.001 504, 504 8c3f9a1b2d4e5f60718293a4b5c6d7e8"#,
+        br#"10.244.0.1 - alice [25/Nov/2026:10:00:02 +0000] "GET /slow HTTP/1.1" 499 0 "-" "-" 431 0.000 [default-web-80] [default-web-canary-80] - - - - 1f2e3d4c5b6a79880716253443526170"#,
+        br#"10.244.0.1 - - [25/Nov/2026:10:00:03 +0000] "GET /old HTTP/1.1" 200 5120 "-" "ua" 431 0.004 [default-web-80] [] 10.244.1.7:80 : 10.244.1.8:80 0 : 5120 0.001 : 0.003 302 : 200 9a8b7c6d5e4f30211203948576a6b5c4"#,
     ];
 
     /// Bytes that matter to the matcher, and some that do not.
@@ -761,7 +768,11 @@ mod straight_reading {
     fn same(formats: &[AccessFormat], line: &[u8]) -> Result<(), TestCaseError> {
         for format in formats {
             let straight = format.parse_quality(line).ok();
-            let generic = format.parse_generic(line).ok();
+            let mut rec = format.blank_record();
+            let generic = format
+                .parse_generic(line, &mut rec)
+                .ok()
+                .map(|quality| (rec, quality));
             prop_assert_eq!(straight, generic, "{}", String::from_utf8_lossy(line));
         }
         Ok(())
@@ -791,6 +802,13 @@ mod straight_reading {
             AccessFormat::nginx("$remote_addr - $remote_user [$time_local] \"$request\" $status")
                 .unwrap();
         assert!(custom.head.is_none());
+        // Only ingress-nginx's tail is read straight too.
+        let with_tail: Vec<String> = builtin_access_formats()
+            .iter()
+            .filter(|f| f.head.as_ref().is_some_and(|h| h.tail().is_some()))
+            .map(|f| f.source().to_owned())
+            .collect();
+        assert_eq!(with_tail, [nginx::INGRESS]);
     }
 
     #[test]
@@ -804,7 +822,7 @@ mod straight_reading {
                 .filter(|f| {
                     f.head
                         .as_ref()
-                        .is_some_and(|h| f.parse_straight(h, line).is_some())
+                        .is_some_and(|h| f.parse_straight(h, line, &mut f.blank_record()).is_some())
                 })
                 .count();
         }
