@@ -131,6 +131,38 @@ struct Queue<'a> {
     splitting: VecDeque<Splitting<'a>>,
 }
 
+impl<'a> Queue<'a> {
+    /// Whether the next planned task is an archive known to be long enough to be split
+    /// with a narrow read-ahead (see `split_stream_narrow`): only such an archive is
+    /// opened early, while the one before it is still being split.
+    fn next_is_long_archive(&self) -> bool {
+        matches!(
+            self.planned.front(),
+            Some(Task::Archive { at_least, .. }) if *at_least >= 2 * CHUNK_SIZE
+        )
+    }
+
+    /// Starts handing out the chunks of an archive just opened, at the next place in
+    /// the plan.
+    fn push_splitting(
+        &mut self,
+        id: u32,
+        input: &'a Input,
+        (choice, chunks, ahead): (Choice, Receiver<StreamChunk>, StreamAhead),
+    ) {
+        self.splitting.push_back(Splitting {
+            planned: self.next_planned,
+            id,
+            input,
+            choice,
+            chunks,
+            ahead,
+            taken: 0,
+        });
+        self.next_planned += 1;
+    }
+}
+
 /// An archive whose stream is being split.
 struct Splitting<'a> {
     /// Its place in the plan (the merge key's first half).
@@ -330,12 +362,7 @@ impl Scanner {
         tx: &mpsc::Sender<Message>,
     ) -> Option<Taken<'a>> {
         loop {
-            // The next archive is opened early only if it is known to be long enough to
-            // be split with a narrow read-ahead (see `split_stream_narrow`).
-            let next_is_archive = matches!(
-                queue.planned.front(),
-                Some(Task::Archive { at_least, .. }) if *at_least >= 2 * CHUNK_SIZE
-            );
+            let next_is_archive = queue.next_is_long_archive();
             // With no second archive open and none to open, wait for the first's chunk.
             let alone = queue.splitting.len() == 1 && !next_is_archive;
             if let Some(first) = queue.splitting.front_mut() {
@@ -373,23 +400,14 @@ impl Scanner {
                     }) = queue.planned.pop_front()
                     {
                         match self.split(input, at_least, true) {
-                            Some((choice, chunks, ahead)) => {
+                            Some(split) => {
                                 // Two streams decompressed at once: the first's
                                 // read-ahead is lowered, so the two hold no more
                                 // memory than one.
                                 if let Some(first) = queue.splitting.front() {
                                     first.ahead.share();
                                 }
-                                queue.splitting.push_back(Splitting {
-                                    planned: queue.next_planned,
-                                    id,
-                                    input,
-                                    choice,
-                                    chunks,
-                                    ahead,
-                                    taken: 0,
-                                });
-                                queue.next_planned += 1;
+                                queue.push_splitting(id, input, split);
                             }
                             // Read whole when its turn comes, which names the problem.
                             None => queue.planned.push_front(Task::Whole { id, input }),
@@ -424,25 +442,14 @@ impl Scanner {
                     input,
                     at_least,
                 } => match self.split(input, at_least, false) {
-                    Some((choice, chunks, ahead)) => {
+                    Some(split) => {
                         // Another archive to come: its read-ahead is lowered from the
                         // start, as it will be once the next one is opened.
-                        if matches!(
-                            queue.planned.front(),
-                            Some(Task::Archive { at_least, .. }) if *at_least >= 2 * CHUNK_SIZE
-                        ) {
+                        let (_, _, ahead) = &split;
+                        if queue.next_is_long_archive() {
                             ahead.share();
                         }
-                        queue.splitting.push_back(Splitting {
-                            planned,
-                            id,
-                            input,
-                            choice,
-                            chunks,
-                            ahead,
-                            taken: 0,
-                        });
-                        queue.next_planned += 1;
+                        queue.push_splitting(id, input, split);
                         continue;
                     }
                     // Read whole, which names the problem in opening it.
