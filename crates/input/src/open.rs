@@ -110,15 +110,9 @@ pub fn sniff_compression(path: &Path) -> io::Result<Compression> {
 pub fn decompressed_at_least(path: &Path) -> Option<u64> {
     let mut file = File::open(path).ok()?;
     let mut head = [0u8; 18];
-    let mut len = 0;
-    while len < head.len() {
-        match file.read(&mut head[len..]) {
-            Ok(0) => break,
-            Ok(n) => len += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => return None,
-        }
-    }
+    let (len, None) = fill(&mut file, &mut head) else {
+        return None;
+    };
     match Compression::detect(&head[..len]) {
         Compression::Zstd => zstd::zstd_safe::get_frame_content_size(&head[..len])
             .ok()
