@@ -299,6 +299,62 @@ mod tests {
         }
     }
 
+    proptest! {
+        #[test]
+        fn merging_shards_keeps_the_smallest(
+            items in prop::collection::vec(0u32..3000, 0..3000),
+            cuts in prop::collection::vec(0usize..3000, 0..60),
+            capacity in 1usize..100,
+            bounded in any::<bool>(),
+            halves in any::<bool>(),
+        ) {
+            // Shards cut at random points, bounded or not, merged (or absorbed) one after
+            // another into one sample, or into two that are then merged: every view of the
+            // sample is the `capacity` smallest items offered (the oracle a cheaper merge of
+            // many small shards must keep to).
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(items.len())).collect();
+            cuts.push(0);
+            cuts.push(items.len());
+            cuts.sort_unstable();
+            let mut merged = [BottomK::new(capacity), BottomK::new(capacity)];
+            for (i, pair) in cuts.windows(2).enumerate() {
+                let into = usize::from(halves && i % 2 == 1);
+                let mut part = BottomK::new(capacity);
+                if bounded {
+                    part.set_bound(merged[into].bound());
+                }
+                items[pair[0]..pair[1]].iter().for_each(|&i| part.offer(i));
+                if i % 3 == 0 {
+                    merged[into].absorb(part);
+                } else {
+                    merged[into].merge(&part);
+                }
+            }
+            let [mut merged, other] = merged;
+            merged.merge(&other);
+            let mut expected = items.clone();
+            expected.sort_unstable();
+            expected.truncate(capacity);
+            prop_assert_eq!(merged.sorted(), expected.clone());
+            prop_assert_eq!(merged.offered(), items.len() as u64);
+            prop_assert_eq!(merged.len(), expected.len());
+            let mut unordered: Vec<u32> = merged.items().copied().collect();
+            unordered.sort_unstable();
+            prop_assert_eq!(&unordered, &expected);
+            if let Some(bound) = merged.bound() {
+                prop_assert!(expected.iter().all(|&i| i <= bound));
+            }
+            // Offered into afterwards, the sample still keeps the smallest.
+            let mut whole = merged.clone();
+            (0..50u32).for_each(|i| whole.offer(i * 7));
+            let mut more = items.clone();
+            more.extend((0..50u32).map(|i| i * 7));
+            more.sort_unstable();
+            more.truncate(capacity);
+            prop_assert_eq!(whole.sorted(), more);
+        }
+    }
+
     #[test]
     fn a_full_sample_merged_into_stays_within_its_capacity() {
         // Many items entering at once once went through a buffer of twice the capacity,
