@@ -356,7 +356,7 @@ fn upstream_pairs<'a>(
         &mut upstream.addr,
         &mut upstream.status,
     ];
-    for ((key, bits), slot) in UPSTREAM_KEYS.into_iter().zip(slots) {
+    for (&(key, bits), slot) in UPSTREAM_KEYS.iter().zip(slots) {
         if !starts_with_key(rest, key, bits) {
             break;
         }
