@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::access::AccessFormat;
+use crate::access::{AccessFormat, Quality};
 use crate::apache_error::ErrorLogFormat;
 use crate::edge::cloudfront::Columns;
 use crate::edge::{alb, cloudflare, cloudfront, gcp, haproxy};
@@ -340,9 +340,7 @@ impl Parser {
             Kind::Access(access) => {
                 // Built in the record it is returned in, not copied into it.
                 let mut record = Record::Access(AccessRecord::default());
-                if let Record::Access(rec) = &mut record {
-                    access.parse_into(entry, rec)?;
-                }
+                read_access(access, entry, &mut record)?;
                 Ok(record)
             }
             Kind::Chain(chain) => chain.parse(entry),
@@ -369,10 +367,16 @@ impl Parser {
 impl Chain {
     fn parse<'a>(&self, entry: &'a [u8]) -> Result<Record<'a>, ParseError> {
         let first = match &self.primary.kind {
-            Kind::Access(access) if self.retry_leftovers => match access.parse_quality(entry) {
-                Ok((record, quality)) if quality.junk == 0 => return Ok(Record::Access(record)),
-                other => other.map(|(record, _)| Record::Access(record)),
-            },
+            Kind::Access(access) if self.retry_leftovers => {
+                // Built in the record it is returned in, as `Parser::parse` does: the
+                // detected parser of every access log is a chain.
+                let mut record = Record::Access(AccessRecord::default());
+                match read_access(access, entry, &mut record) {
+                    Ok(quality) if quality.junk == 0 => return Ok(record),
+                    Ok(_) => Ok(record),
+                    Err(e) => Err(e),
+                }
+            }
             _ => match self.primary.parse(entry) {
                 Ok(record) => return Ok(record),
                 Err(e) => Err(e),
@@ -405,6 +409,20 @@ impl Chain {
             (Ok(record), _) | (Err(_), Some(record)) => Ok(record),
             (Err(e), None) => Err(e),
         }
+    }
+}
+
+/// Reads an access line into `record`, a `Record::Access` the caller returns: the record is
+/// some 400 bytes, built where it ends up rather than copied there.
+fn read_access<'a>(
+    access: &AccessFormat,
+    entry: &'a [u8],
+    record: &mut Record<'a>,
+) -> Result<Quality, ParseError> {
+    match record {
+        Record::Access(rec) => access.parse_into(entry, rec),
+        // The callers pass an access record; anything else reads as no line.
+        _ => Err(ParseError::new("an access line", 0)),
     }
 }
 

@@ -831,6 +831,31 @@ pub(crate) fn parse_u64(text: &[u8]) -> Option<u64> {
 
 /// Parses seconds with an optional fraction (`0.123`, `12`, `3.000001`) into microseconds.
 pub(crate) fn parse_seconds_us(text: &[u8]) -> Option<u64> {
+    millis_us(text).or_else(|| any_seconds_us(text))
+}
+
+/// nginx writes every time in milliseconds (`0.004`, `60.001`): that shape, up to six
+/// whole digits, in one pass of arithmetic; `None` for anything else (which
+/// [`any_seconds_us`] reads).
+#[inline]
+fn millis_us(text: &[u8]) -> Option<u64> {
+    let [whole @ .., b'.', a, b, c] = text else {
+        return None;
+    };
+    if whole.is_empty() || whole.len() > 6 {
+        return None;
+    }
+    let digit = |d: u8| d.is_ascii_digit().then(|| u64::from(d - b'0'));
+    let mut seconds = 0;
+    for &d in whole {
+        seconds = seconds * 10 + digit(d)?;
+    }
+    let millis = digit(*a)? * 100 + digit(*b)? * 10 + digit(*c)?;
+    Some(seconds * 1_000_000 + millis * 1_000)
+}
+
+/// [`parse_seconds_us`] of any number of digits before and after the point.
+fn any_seconds_us(text: &[u8]) -> Option<u64> {
     // Times are a few bytes long: a plain loop beats a memchr call.
     let (int, frac) = match text.iter().position(|&b| b == b'.') {
         Some(dot) => (&text[..dot], &text[dot + 1..]),
@@ -919,7 +944,35 @@ mod serde_impls {
 mod tests {
     use super::*;
 
+    #[test]
+    fn every_millisecond_time_of_an_hour_reads_as_the_general_rule_reads_it() {
+        for ms in 0..=3_600_000u64 {
+            let text = format!("{}.{:03}", ms / 1000, ms % 1000);
+            assert_eq!(millis_us(text.as_bytes()), Some(ms * 1000), "{text}");
+            assert_eq!(any_seconds_us(text.as_bytes()), Some(ms * 1000), "{text}");
+        }
+        // Past six whole digits, and other shapes, the general rule reads them.
+        assert_eq!(millis_us(b"1234567.000"), None);
+        assert_eq!(parse_seconds_us(b"1234567.000"), Some(1_234_567_000_000));
+        assert_eq!(millis_us(b".123"), None);
+        assert_eq!(parse_seconds_us(b".123"), Some(123_000));
+        assert_eq!(parse_seconds_us(b"1.2x3"), None);
+    }
+
     proptest::proptest! {
+        /// The millisecond shortcut reads what the general rule reads, wherever it reads
+        /// anything, on nginx-like times and on any short text.
+        #[test]
+        fn millis_are_read_as_the_general_rule_reads_them(
+            text in "[0-9]{0,8}\\.?[0-9]{0,4}|[-0-9. a]{0,9}",
+        ) {
+            let t = text.as_bytes();
+            if let Some(us) = millis_us(t) {
+                proptest::prop_assert_eq!(Some(us), any_seconds_us(t));
+            }
+            proptest::prop_assert_eq!(parse_seconds_us(t), any_seconds_us(t));
+        }
+
         /// The eight-bytes-at-a-time check says what a byte loop says.
         #[test]
         fn is_single_is_no_comma_and_no_space(

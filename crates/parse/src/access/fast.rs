@@ -13,7 +13,10 @@
 //! after `combined` are read the same way, in their usual order.
 
 use super::clock::{TimeItem, TimeParts};
-use super::{Field, Item, Quality, Shape, Up, Var, assign, filled, present, scan, trailing_pairs};
+use super::{
+    Field, Item, Quality, Shape, Up, Var, assign, filled, present, scan, trailing_pairs,
+    upstream_value,
+};
 use crate::record::{AccessRecord, parse_u16};
 
 /// How the head starts, before `$remote_user [`.
@@ -284,8 +287,7 @@ pub(super) fn ingress_tail<'a>(
         let rest = line.get(pos..)?;
         let len = scan::list_len(rest, None);
         let value = rest.get(..len)?;
-        // Kept as logged, `-` included, as `assign` keeps upstream values.
-        *slot = (!value.is_empty()).then_some(value);
+        *slot = upstream_value(value);
         if !scan::has_prefix(rest.get(len..)?, b" ") {
             return None;
         }
@@ -298,85 +300,78 @@ pub(super) fn ingress_tail<'a>(
     Some(pos + len)
 }
 
-/// A trailing key with its leading space and `=`, the same as a `packed` number, whether
-/// its value is quoted, and the field it fills.
-type Pair = (&'static [u8], (u64, u64), bool, Field);
+/// The upstream-timing format's request time key, unquoted: ` rt=`, with its `packed`
+/// form.
+const REQUEST_TIME: (&[u8], (u64, u64)) = (b" rt=", packed(b" rt="));
 
-/// The pairs of the upstream-timing format, in the order it writes them: key with its
-/// leading space and `=` (and as a number, for one compare), whether the value is
-/// quoted, the field.
-const UPSTREAM_PAIRS: [Pair; 6] = [
-    (
-        b" rt=",
-        packed(b" rt="),
-        false,
-        Field::Duration(super::Unit::Seconds),
-    ),
-    (
-        b" uct=\"",
-        packed(b" uct=\""),
-        true,
-        Field::Upstream(Up::ConnectTime),
-    ),
-    (
-        b" uht=\"",
-        packed(b" uht=\""),
-        true,
-        Field::Upstream(Up::HeaderTime),
-    ),
-    (
-        b" urt=\"",
-        packed(b" urt=\""),
-        true,
-        Field::Upstream(Up::ResponseTime),
-    ),
-    (
-        b" ua=\"",
-        packed(b" ua=\""),
-        true,
-        Field::Upstream(Up::Addr),
-    ),
-    (
-        b" us=\"",
-        packed(b" us=\""),
-        true,
-        Field::Upstream(Up::Status),
-    ),
+/// The quoted upstream keys of the upstream-timing format, in the order it writes them
+/// after ` rt=`, with their leading space, `="` and `packed` form.
+const UPSTREAM_KEYS: [(&[u8], (u64, u64)); 5] = [
+    (b" uct=\"", packed(b" uct=\"")),
+    (b" uht=\"", packed(b" uht=\"")),
+    (b" urt=\"", packed(b" urt=\"")),
+    (b" ua=\"", packed(b" ua=\"")),
+    (b" us=\"", packed(b" us=\"")),
 ];
 
 /// Reads what follows the format as [`trailing_pairs`] does, taking the upstream-timing
-/// format's pairs in their usual order straight (no key scan, no key lookup); from the
-/// first byte that differs, [`trailing_pairs`] reads the rest.
-pub(super) fn pairs<'a>(mut rest: &'a [u8], rec: &mut AccessRecord<'a>, quality: &mut Quality) {
-    for &(key, bits, quoted, field) in &UPSTREAM_PAIRS {
+/// format's pairs in their usual order straight (no key scan, no key lookup, each value
+/// stored in its field directly); from the first byte that differs, [`trailing_pairs`]
+/// reads the rest.
+pub(super) fn pairs<'a>(rest: &'a [u8], rec: &mut AccessRecord<'a>, quality: &mut Quality) {
+    let rest = upstream_pairs(rest, rec, quality);
+    if !rest.is_empty() {
+        trailing_pairs(rest, rec, quality);
+    }
+}
+
+/// The upstream-timing pairs at the start of `rest`, as far as they come in their usual
+/// order and form: what is left for [`trailing_pairs`].
+#[inline]
+fn upstream_pairs<'a>(
+    mut rest: &'a [u8],
+    rec: &mut AccessRecord<'a>,
+    quality: &mut Quality,
+) -> &'a [u8] {
+    let (key, bits) = REQUEST_TIME;
+    if !starts_with_key(rest, key, bits) {
+        return rest;
+    }
+    let after = rest.get(key.len()..).unwrap_or_default();
+    // A quoted `rt` is read the generic way.
+    if after.first() == Some(&b'"') {
+        return rest;
+    }
+    let (value, next) = after.split_at(scan::find_byte(b' ', after).unwrap_or(after.len()));
+    let field = Field::Duration(super::Unit::Seconds);
+    if !filled(field, rec) && assign(field, value, rec, quality).is_err() {
+        quality.junk = quality.junk.saturating_add(1);
+    }
+    rest = next;
+    let upstream = &mut rec.upstream;
+    let slots = [
+        &mut upstream.connect_time,
+        &mut upstream.header_time,
+        &mut upstream.response_time,
+        &mut upstream.addr,
+        &mut upstream.status,
+    ];
+    for (&(key, bits), slot) in UPSTREAM_KEYS.iter().zip(slots) {
         if !starts_with_key(rest, key, bits) {
             break;
         }
         let after = rest.get(key.len()..).unwrap_or_default();
-        let (value, next) = if quoted {
-            // The generic reader takes a quote without its closing one as junk: let it.
-            let Some(end) = scan::closing_quote(after) else {
-                break;
-            };
-            (
-                after.get(..end).unwrap_or_default(),
-                after.get(end + 1..).unwrap_or_default(),
-            )
-        } else {
-            // An unquoted `rt` ends at a space; a quoted one is read the generic way.
-            if after.first() == Some(&b'"') {
-                break;
-            }
-            after.split_at(scan::find_byte(b' ', after).unwrap_or(after.len()))
+        // The generic reader takes a quote without its closing one as junk: let it.
+        let Some(end) = scan::closing_quote_near(after) else {
+            break;
         };
-        if !filled(field, rec) && assign(field, value, rec, quality).is_err() {
-            quality.junk = quality.junk.saturating_add(1);
+        // A value the format already gave wins, as `filled` says for the generic reader.
+        if slot.is_none() {
+            *slot = upstream_value(after.get(..end).unwrap_or_default());
         }
-        rest = next;
+        rest = after.get(end + 1..).unwrap_or_default();
     }
-    if !rest.is_empty() {
-        trailing_pairs(rest, rec, quality);
-    }
+    rest
 }
 
 /// A key of at most eight bytes as a little-endian number and the mask of its bytes.

@@ -763,6 +763,12 @@ fn present(value: &[u8]) -> Option<&[u8]> {
     (!value.is_empty() && value != b"-").then_some(value)
 }
 
+/// An `$upstream_*` value as the record keeps it: as logged, `-` included, so that
+/// positions in the lists line up; `None` when empty.
+fn upstream_value(value: &[u8]) -> Option<&[u8]> {
+    (!value.is_empty()).then_some(value)
+}
+
 /// Stores a value in the record.
 fn assign<'a>(
     field: Field,
@@ -845,8 +851,7 @@ fn assign<'a>(
         Field::TraceId => rec.trace_id = present(value),
         Field::UpstreamName => rec.upstream_name = present(value),
         Field::Upstream(up) => {
-            // Kept as logged, `-` included, so that positions in the lists line up.
-            let value = (!value.is_empty()).then_some(value);
+            let value = upstream_value(value);
             let up_fields = &mut rec.upstream;
             match up {
                 Up::Addr => up_fields.addr = value,

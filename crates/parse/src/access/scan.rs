@@ -77,6 +77,17 @@ pub(super) fn closing_quote(hay: &[u8]) -> Option<usize> {
     find_lit(hay, 0, b"\"")
 }
 
+/// [`closing_quote`] for a value that is usually a few bytes (the upstream pairs'
+/// `uct="0.001"`): the first quote, looked for inline, unless it is escaped.
+#[inline]
+pub(super) fn closing_quote_near(hay: &[u8]) -> Option<usize> {
+    let end = find_byte(b'"', hay)?;
+    if escaped(hay, end) {
+        return closing_quote(hay);
+    }
+    Some(end)
+}
+
 /// Length of a multi-value `$upstream_*` list at the start of `s`: values separated by
 /// `, ` (retries) and ` : ` (internal redirects). A value ends at a space, a comma or
 /// `stop` (the first byte of what follows the list in the format, when it is a delimiter).

@@ -734,7 +734,7 @@ mod straight_reading {
     use super::*;
     use proptest::prelude::*;
 
-    const LINES: [&[u8]; 15] = [
+    const LINES: [&[u8]; 18] = [
         br#"10.0.4.127 - - [25/Nov/2026:00:00:00 +0000] "GET /product/2-blue-widget.php HTTP/1.1" 200 21464 "-" "python-requests/2.31.0" 2047918"#,
         br#"10.0.0.7 ident frank [25/Nov/2026:00:00:00 -0700] "POST /api HTTP/1.1" 503 - "https://shop.example.test/" "curl/7.88.1" 4102967"#,
         br#"::1 - - [25/Nov/2026:00:00:00 +0000] "GET / HTTP/1.1" 200 45 "-" "Mozilla/5.0 \"x\"" 312 5120"#,
@@ -753,6 +753,12 @@ mod straight_reading {
         br#"10.244.0.1 - - [25/Nov/2026:10:00:01 +0000] "POST /api/orders HTTP/1.1" 504 160 "https://shop.example.test/cart" "Mozilla/5.0 (X11; Linux x86_64) \"q\"" 912 60.002 [shop-api-8080] [] 10.244.1.5:8080, 10.244.1.6:8080 0, 0 30.001, 30.001 504, 504 8c3f9a1b2d4e5f60718293a4b5c6d7e8"#,
         br#"10.244.0.1 - alice [25/Nov/2026:10:00:02 +0000] "GET /slow HTTP/1.1" 499 0 "-" "-" 431 0.000 [default-web-80] [default-web-canary-80] - - - - 1f2e3d4c5b6a79880716253443526170"#,
         br#"10.244.0.1 - - [25/Nov/2026:10:00:03 +0000] "GET /old HTTP/1.1" 200 5120 "-" "ua" 431 0.004 [default-web-80] [] 10.244.1.7:80 : 10.244.1.8:80 0 : 5120 0.001 : 0.003 302 : 200 9a8b7c6d5e4f30211203948576a6b5c4"#,
+        // The upstream-timing pairs read straight after `combined`: an escaped quote and an
+        // empty value in them, two out of their usual order, a value without its closing
+        // quote.
+        br#"10.0.0.8 - - [25/Nov/2026:00:00:07 +0000] "GET /p HTTP/1.1" 502 0 "-" "ua" rt=0.010 uct="" uht="-" urt="0.010" ua="x\"y:80" us="502""#,
+        br#"10.0.0.9 - - [25/Nov/2026:00:00:08 +0000] "GET /p HTTP/1.1" 200 5 "-" "ua" rt=0.002 uct="0.000" urt="0.002" uht="0.001" us="200" ua="10.0.1.2:80""#,
+        br#"10.0.0.9 - - [25/Nov/2026:00:00:09 +0000] "GET /p HTTP/1.1" 504 5 "-" "ua" rt=x uct="0.000" uht="0.001" urt="0.002" ua="10.0.1.2:80 us="504"#,
     ];
 
     /// Bytes that matter to the matcher, and some that do not.
