@@ -20,7 +20,7 @@ pub(crate) use default::parse_default;
 pub(crate) use default::parse_default_into;
 pub(crate) use format::ErrorLogFormat;
 
-use crate::bytes::{at, head, parse_hex, parse_signed, tail};
+use crate::bytes::{head, parse_hex, parse_signed, tail};
 use crate::errno::{CodeSpace, SysError};
 use crate::record::ErrorRecord;
 
@@ -37,19 +37,14 @@ pub(super) fn ah_code_len(s: &[u8]) -> Option<usize> {
     if !s.starts_with(b"AH") {
         return None;
     }
-    // Read at fixed positions, not parsed: every line has a tag, and only its length
-    // (4 to 6 digits) matters here.
-    let digit = |i: usize| at(s, i).is_ascii_digit();
-    if !(digit(2) && digit(3) && digit(4) && digit(5)) {
-        return None;
-    }
-    let n = match (digit(6), digit(7), digit(8)) {
-        (false, _, _) => 4,
-        (true, false, _) => 5,
-        (true, true, false) => 6,
-        (true, true, true) => return None,
-    };
-    tail(s, 2 + n).starts_with(b": ").then_some(2 + n)
+    // Counted, not parsed: every line has a tag, and only its length matters here (seven
+    // digits are already too many).
+    let n = tail(s, 2)
+        .iter()
+        .take(7)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    ((4..=6).contains(&n) && tail(s, 2 + n).starts_with(b": ")).then_some(2 + n)
 }
 
 /// Splits the `AHnnnnn: ` tag off the message.
