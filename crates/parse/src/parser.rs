@@ -7,7 +7,7 @@ use crate::apache_error::ErrorLogFormat;
 use crate::edge::cloudfront::Columns;
 use crate::edge::{alb, cloudflare, cloudfront, gcp, haproxy};
 use crate::error::{FormatError, ParseError};
-use crate::record::{AccessRecord, Format, Record};
+use crate::record::{AccessRecord, ErrorRecord, Format, Record};
 use crate::{apache_error, fpm, nginx_error};
 
 /// A parser for one log format.
@@ -334,7 +334,14 @@ impl Parser {
         let entry = entry.strip_suffix(b"\r").unwrap_or(entry);
         match &self.kind {
             Kind::NginxError => nginx_error::parse(entry).map(Record::Error),
-            Kind::ApacheError => apache_error::parse_default(entry).map(Record::Error),
+            Kind::ApacheError => {
+                // Built in the record it is returned in, not copied into it.
+                let mut record = Record::Error(ErrorRecord::default());
+                if let Record::Error(rec) = &mut record {
+                    apache_error::parse_default_into(entry, rec)?;
+                }
+                Ok(record)
+            }
             Kind::ApacheErrorCustom(custom) => custom.parse(entry).map(Record::Error),
             Kind::PhpFpm => fpm::parse(entry).map(Record::Error),
             Kind::Access(access) => {

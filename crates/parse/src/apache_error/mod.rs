@@ -15,10 +15,12 @@
 mod default;
 mod format;
 
+#[cfg(test)]
 pub(crate) use default::parse_default;
+pub(crate) use default::parse_default_into;
 pub(crate) use format::ErrorLogFormat;
 
-use crate::bytes::{head, leading_u64, parse_hex, parse_signed, tail};
+use crate::bytes::{head, parse_hex, parse_signed, tail};
 use crate::errno::{CodeSpace, SysError};
 use crate::record::ErrorRecord;
 
@@ -30,23 +32,48 @@ pub(super) fn is_ah_code(s: &[u8]) -> bool {
     ah_code_len(s).is_some()
 }
 
-fn ah_code_len(s: &[u8]) -> Option<usize> {
+/// The length of the `AHnnnnn` tag at the start of `s` (without its `: `), if it has one.
+pub(super) fn ah_code_len(s: &[u8]) -> Option<usize> {
     if !s.starts_with(b"AH") {
         return None;
     }
-    let (_, n) = leading_u64(tail(s, 2));
+    // Counted, not parsed: every line has a tag, and only its length matters here (seven
+    // digits are already too many).
+    let n = tail(s, 2)
+        .iter()
+        .take(7)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
     ((4..=6).contains(&n) && tail(s, 2 + n).starts_with(b": ")).then_some(2 + n)
 }
 
 /// Splits the `AHnnnnn: ` tag off the message.
 pub(super) fn set_message<'a>(rec: &mut ErrorRecord<'a>, message: &'a [u8]) {
     match ah_code_len(message) {
-        Some(n) => {
-            rec.code = Some(head(message, n));
-            rec.message = tail(message, n + 2);
-        }
+        Some(n) => split_code(rec, message, n),
         None => rec.message = message,
     }
+}
+
+/// Splits off the message's `AHnnnnn: ` tag, `n` bytes and `: ` (see [`ah_code_len`]).
+pub(super) fn split_code<'a>(rec: &mut ErrorRecord<'a>, message: &'a [u8], n: usize) {
+    rec.code = Some(head(message, n));
+    rec.message = tail(message, n + 2);
+}
+
+/// The value of `digits`, 1 to 19 ASCII digits, read inline (every line has an AH code and
+/// most a status): what `parse_dec` reads.
+pub(crate) fn decimal(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() || digits.len() > 19 {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |n, &b| {
+        let digit = b.wrapping_sub(b'0');
+        (digit < 10)
+            .then_some(n)?
+            .checked_mul(10)?
+            .checked_add(u64::from(digit))
+    })
 }
 
 /// An APR status as `%E` writes it: `(111)Connection refused`, `(70007)...`,
@@ -63,7 +90,10 @@ pub(crate) fn status_item(s: &[u8]) -> Option<SysError<'_>> {
     } else if let Some(n) = code.strip_prefix(b"os 0x") {
         (CodeSpace::Windows, parse_hex(n)?)
     } else {
-        let n = parse_signed(code)?;
+        let n = match code.first() {
+            Some(b'-') => parse_signed(code)?,
+            _ => i64::try_from(decimal(code)?).ok()?,
+        };
         let space = if (0..20_000).contains(&n) {
             CodeSpace::Os
         } else {
@@ -126,6 +156,7 @@ mod tests {
     use super::default::{parse_compact, parse_ctime};
     use super::testing::DOCUMENTED;
     use super::*;
+    use crate::bytes::leading_u64;
     use proptest::prelude::*;
 
     #[test]
@@ -162,6 +193,26 @@ mod tests {
             if let Ok(f) = ErrorLogFormat::compile(DOCUMENTED) {
                 let _ = f.parse(&line);
             }
+        }
+
+        /// The inline decimal reads what `parse_dec` and `parse_signed` read.
+        #[test]
+        fn decimal_reads_like_parse_signed(text in "[0-9]{0,22}|[0-9a :-]{0,6}") {
+            let s = text.as_bytes();
+            prop_assert_eq!(decimal(s), crate::bytes::parse_dec(s));
+            let inline = decimal(s).and_then(|n| i64::try_from(n).ok());
+            let reference = if s.first() == Some(&b'-') { None } else { parse_signed(s) };
+            prop_assert_eq!(inline, reference);
+        }
+
+        /// The counted AH tag agrees with the parsed definition (4 to 6 digits, then `: `).
+        #[test]
+        fn ah_code_len_counts_like_the_parsed_definition(text in "(AH)?[0-9]{0,9}(: |:| )?x") {
+            let s = text.as_bytes();
+            let reference = s.starts_with(b"AH").then(|| leading_u64(tail(s, 2)).1).filter(|&n| {
+                (4..=6).contains(&n) && tail(s, 2 + n).starts_with(b": ")
+            });
+            prop_assert_eq!(ah_code_len(s), reference.map(|n| n + 2));
         }
 
         #[test]
