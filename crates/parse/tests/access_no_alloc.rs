@@ -1,38 +1,12 @@
 //! Parsing an access line allocates nothing: formats are compiled once, records borrow
-//! from the line. Checked with a counting global allocator (this file is its own test
-//! binary, with a single test, so no other thread allocates meanwhile).
+//! from the line. Checked with the counting allocator of `counting/mod.rs`, on the test's own thread.
 
 #![allow(unsafe_code, clippy::unwrap_used)]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod counting;
 
+use counting::allocations_during;
 use logscan_parse::{Parser, Record};
-
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards to the system allocator unchanged; only counts calls.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
-        // SAFETY: same contract as the caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
 
 #[test]
 fn parsing_access_lines_does_not_allocate() {
@@ -63,20 +37,15 @@ fn parsing_access_lines_does_not_allocate() {
     for (parser, line) in &cases {
         // Warm up (lazy statics, if any).
         let _ = parser.parse(line);
-        let before = ALLOCATIONS.load(Ordering::SeqCst);
         let mut ok = 0;
-        for _ in 0..100 {
-            if let Ok(Record::Access(r)) = parser.parse(line) {
-                ok += usize::from(r.status.is_some());
+        let allocated = allocations_during(|| {
+            for _ in 0..100 {
+                if let Ok(Record::Access(r)) = parser.parse(line) {
+                    ok += usize::from(r.status.is_some());
+                }
             }
-        }
-        let after = ALLOCATIONS.load(Ordering::SeqCst);
-        assert_eq!(
-            after - before,
-            0,
-            "{} allocated",
-            String::from_utf8_lossy(line)
-        );
+        });
+        assert_eq!(allocated, 0, "{} allocated", String::from_utf8_lossy(line));
         assert!(ok == 100 || ok == 0);
     }
 }

@@ -1,39 +1,13 @@
 //! Parsing and classifying an error line allocates nothing, and neither does pairing it
 //! with its companion line: the automaton is built once, records borrow from the line, the
-//! companion tracker has a fixed size. Checked with a counting global allocator (this file
-//! is its own test binary, with a single test, so no other thread allocates meanwhile).
+//! companion tracker has a fixed size. Checked with the counting allocator of `counting/mod.rs`, on the test's own thread.
 
 #![allow(unsafe_code, clippy::unwrap_used)]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod counting;
 
+use counting::allocations_during;
 use logscan_parse::{Companions, Parser, Record};
-
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards to the system allocator unchanged; only counts calls.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
-        // SAFETY: same contract as the caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
 
 #[test]
 fn parsing_error_lines_does_not_allocate() {
@@ -87,21 +61,16 @@ fn parsing_error_lines_does_not_allocate() {
     for (parser, line) in &cases {
         // Warm up (the automaton, the per-thread memo).
         let _ = parser.parse(line);
-        let before = ALLOCATIONS.load(Ordering::SeqCst);
         let mut failures = 0;
-        for _ in 0..100 {
-            if let Ok(Record::Error(mut r)) = parser.parse(line) {
-                companions.apply(&mut r);
-                failures += usize::from(r.failure.is_some());
+        let allocated = allocations_during(|| {
+            for _ in 0..100 {
+                if let Ok(Record::Error(mut r)) = parser.parse(line) {
+                    companions.apply(&mut r);
+                    failures += usize::from(r.failure.is_some());
+                }
             }
-        }
-        let after = ALLOCATIONS.load(Ordering::SeqCst);
-        assert_eq!(
-            after - before,
-            0,
-            "{} allocated",
-            String::from_utf8_lossy(line)
-        );
+        });
+        assert_eq!(allocated, 0, "{} allocated", String::from_utf8_lossy(line));
         assert_eq!(failures, 100, "{}", String::from_utf8_lossy(line));
     }
 }
