@@ -117,9 +117,13 @@ fn detection_picks_the_labelled_family_for_fixture_access_logs() {
             continue;
         };
         let sample: Vec<&[u8]> = data.split(|&b| b == b'\n').take(200).collect();
-        // As the CLI sees them: with the real path (fixtures/<server>/...).
+        // As the CLI sees them: with the real path (fixtures/<server>/...), from the
+        // fixtures directory on: a path hint from where the checkout lies (a directory
+        // named `apache-...` or `nginx-...`) would otherwise decide between formats that
+        // read the same lines.
         let path = dir.join(&file);
-        let found = detect(&sample, path.to_str(), &[])
+        let relative = Path::new("fixtures").join(path.strip_prefix(&root).unwrap_or(&path));
+        let found = detect(&sample, relative.to_str(), &[])
             .unwrap_or_else(|| panic!("{}: nothing detected", path.display()));
         assert_eq!(found.parser.format(), expected, "{}", path.display());
         assert_eq!(found.matched, found.sampled, "{}", path.display());
