@@ -1,5 +1,6 @@
 //! Parsing an access line allocates nothing: formats are compiled once, records borrow
-//! from the line. Checked with the counting allocator of `counting/mod.rs`, on the test's own thread.
+//! from the line. Checked with the counting allocator of `counting/mod.rs`, which counts
+//! the test's own thread only.
 
 #![allow(unsafe_code, clippy::unwrap_used)]
 

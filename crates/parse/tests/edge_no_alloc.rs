@@ -1,7 +1,8 @@
 //! Parsing an edge log line allocates nothing: records borrow from the line, the JSON
 //! formats read `RawValue`s borrowed from it. (serde_json allocates a small stack to skip an
 //! unknown value that nests containers two deep; the documented Logpush and Cloud Logging
-//! fields nest at most one deep where logscan skips them.) Checked with the counting allocator of `counting/mod.rs`, on the test's own thread.
+//! fields nest at most one deep where logscan skips them.) Checked with the counting
+//! allocator of `counting/mod.rs`, which counts the test's own thread only.
 
 #![allow(unsafe_code, clippy::unwrap_used)]
 

@@ -1,6 +1,7 @@
 //! Parsing and classifying an error line allocates nothing, and neither does pairing it
 //! with its companion line: the automaton is built once, records borrow from the line, the
-//! companion tracker has a fixed size. Checked with the counting allocator of `counting/mod.rs`, on the test's own thread.
+//! companion tracker has a fixed size. Checked with the counting allocator of
+//! `counting/mod.rs`, which counts the test's own thread only.
 
 #![allow(unsafe_code, clippy::unwrap_used)]
 
