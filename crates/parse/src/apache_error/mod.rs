@@ -61,21 +61,6 @@ pub(super) fn split_code<'a>(rec: &mut ErrorRecord<'a>, message: &'a [u8], n: us
     rec.message = tail(message, n + 2);
 }
 
-/// The value of `digits`, 1 to 19 ASCII digits, read inline (every line has an AH code and
-/// most a status): what `parse_dec` reads.
-pub(crate) fn decimal(digits: &[u8]) -> Option<u64> {
-    if digits.is_empty() || digits.len() > 19 {
-        return None;
-    }
-    digits.iter().try_fold(0u64, |n, &b| {
-        let digit = b.wrapping_sub(b'0');
-        (digit < 10)
-            .then_some(n)?
-            .checked_mul(10)?
-            .checked_add(u64::from(digit))
-    })
-}
-
 /// An APR status as `%E` writes it: `(111)Connection refused`, `(70007)...`,
 /// `(EAI 2)...`, `(OS 10061)...`, `(os 0x80000005)...`, `(-102)...`.
 pub(crate) fn status_item(s: &[u8]) -> Option<SysError<'_>> {
@@ -90,10 +75,7 @@ pub(crate) fn status_item(s: &[u8]) -> Option<SysError<'_>> {
     } else if let Some(n) = code.strip_prefix(b"os 0x") {
         (CodeSpace::Windows, parse_hex(n)?)
     } else {
-        let n = match code.first() {
-            Some(b'-') => parse_signed(code)?,
-            _ => i64::try_from(decimal(code)?).ok()?,
-        };
+        let n = parse_signed(code)?;
         let space = if (0..20_000).contains(&n) {
             CodeSpace::Os
         } else {
@@ -193,16 +175,6 @@ mod tests {
             if let Ok(f) = ErrorLogFormat::compile(DOCUMENTED) {
                 let _ = f.parse(&line);
             }
-        }
-
-        /// The inline decimal reads what `parse_dec` and `parse_signed` read.
-        #[test]
-        fn decimal_reads_like_parse_signed(text in "[0-9]{0,22}|[0-9a :-]{0,6}") {
-            let s = text.as_bytes();
-            prop_assert_eq!(decimal(s), crate::bytes::parse_dec(s));
-            let inline = decimal(s).and_then(|n| i64::try_from(n).ok());
-            let reference = if s.first() == Some(&b'-') { None } else { parse_signed(s) };
-            prop_assert_eq!(inline, reference);
         }
 
         /// The counted AH tag agrees with the parsed definition (4 to 6 digits, then `: `).
