@@ -248,6 +248,17 @@ struct EdgeEvent<'a> {
     unix: Option<(i64, i64)>,
 }
 
+/// What [`Analyzer::observe_at`] keeps of the (input, chunk) it read last.
+#[derive(Clone, Copy, Debug)]
+struct Head {
+    input: u32,
+    chunk: u32,
+    /// `hash_bytes` of the input's site.
+    site: u64,
+    /// What `last_time` holds for (input, chunk).
+    time: Option<i64>,
+}
+
 /// Accumulates records into a [`Report`]. See the crate docs.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Analyzer {
@@ -294,6 +305,12 @@ pub struct Analyzer {
     pub(crate) envelope_offsets: BTreeMap<i32, OffsetSeen>,
     #[serde(skip)]
     scratch: Vec<u8>,
+    /// The input and chunk of the last record observed, their site's hash and their
+    /// `last_time`: consecutive records of one chunk skip the hash and the map update.
+    /// Checked against each record's origin, and dropped by whatever else changes inputs'
+    /// sites or `last_time` ([`Analyzer::forget_head`]).
+    #[serde(skip)]
+    head: Option<Head>,
     /// Incidents as they happen, when watching (live mode).
     #[serde(skip)]
     watch: Option<Box<watch::Watch>>,
@@ -346,6 +363,7 @@ impl Analyzer {
             last_time: BTreeMap::new(),
             envelope_offsets: BTreeMap::new(),
             scratch: Vec::new(),
+            head: None,
             watch: None,
         }
     }
@@ -462,16 +480,29 @@ impl Analyzer {
         let input = self.inputs.get_mut(&origin.input)?;
         let stats = input.chunks.entry(origin.chunk).or_default();
         stats.lines += u64::from(origin.lines);
-        let site = hash_bytes(input.info.site.as_bytes());
+        let head = match self.head {
+            Some(head) if head.input == origin.input && head.chunk == origin.chunk => head,
+            _ => Head {
+                input: origin.input,
+                chunk: origin.chunk,
+                site: hash_bytes(input.info.site.as_bytes()),
+                time: self.last_time.get(&(origin.input, origin.chunk)).copied(),
+            },
+        };
+        let site = head.site;
         let ts = record.time();
         let t = match &ts {
             Some(ts) => {
                 let t = self.clock.seconds(ts);
-                self.last_time.insert((origin.input, origin.chunk), t);
+                // Lines of one second follow each other: the map changes once a second.
+                if head.time != Some(t) {
+                    self.last_time.insert((origin.input, origin.chunk), t);
+                }
                 Some(t)
             }
-            None => self.last_time.get(&(origin.input, origin.chunk)).copied(),
+            None => head.time,
         };
+        self.head = Some(Head { time: t, ..head });
         let zoned = self.clock.zone().is_some();
         let in_range = t.is_none_or(|t| in_bounds(self.since, self.until, ts.as_ref(), t, zoned));
         if !in_range {
@@ -596,6 +627,12 @@ impl Analyzer {
 
     /// Ends the chunks read so far: what is still waiting becomes a tail, completed (or
     /// counted alone) at `finish`.
+    /// Drops what `observe_at` kept of the last (input, chunk): for anything that changes
+    /// an input's site or `last_time` other than `observe_at` itself.
+    pub(crate) fn forget_head(&mut self) {
+        self.head = None;
+    }
+
     fn end_chunks(&mut self) {
         for (key, p) in std::mem::take(&mut self.pending) {
             self.touched.insert(key);
@@ -873,7 +910,11 @@ impl Analyzer {
         let Some(status) = record.status else {
             return;
         };
-        let upstream_us = record.upstream.total_response_time_us();
+        // Lines without upstream fields (Apache, nginx answering itself) skip their reads.
+        let upstream_us = record
+            .upstream
+            .response_time
+            .and_then(|_| record.upstream.total_response_time_us());
         let took_us = record.request_time_us.or(upstream_us).unwrap_or(0);
         let took = i64::try_from(took_us.div_ceil(1_000_000)).unwrap_or(i64::MAX / 4);
         let (start, end) = if record.time_is_start {
@@ -926,12 +967,18 @@ impl Analyzer {
         if let Some(us) = upstream_us {
             access.upstream_time.add(us as f64 / 1e6);
         }
-        let upstream_status = record.upstream.last_status();
+        let upstream_status = record
+            .upstream
+            .status
+            .and_then(|_| record.upstream.last_status());
         if let Some(s) = upstream_status {
             *access.upstream_statuses.entry(s).or_insert(0) += 1;
         }
         // Counted once: both the retry count and the in-flight timeline need it.
-        let tries = record.upstream.tries();
+        let tries = match record.upstream.addr {
+            Some(_) => record.upstream.tries(),
+            None => 0,
+        };
         if tries > 1 {
             access.retried += 1;
         }
@@ -1010,6 +1057,7 @@ impl Analyzer {
     /// Adds another analyzer's state (built with the same [`Config`]). The result does not
     /// depend on the order in which shards are merged.
     pub fn merge(&mut self, mut other: Analyzer) {
+        self.forget_head();
         self.end_chunks();
         other.end_chunks();
         self.tails.append(&mut other.tails);
