@@ -1475,3 +1475,61 @@ fn surely_in_flight<'a>(
         )
     })
 }
+
+#[cfg(test)]
+mod head_tests {
+    use super::*;
+    use logscan_parse::{Timestamp, records};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn interleaved_inputs_and_chunks_count_as_without_the_kept_head(
+            lines in prop::collection::vec((0u32..3, 0u32..3, prop::option::of(0i64..4)), 0..60),
+            cut in 0usize..60,
+        ) {
+            // The same records, one analyzer keeping the last (input, chunk) between them
+            // and one that forgets it before each: the same counts, times and state; and
+            // so after a merge and a relabel in the middle.
+            let config = Config::default();
+            let fresh = || {
+                let mut a = Analyzer::new(config.clone());
+                for id in 0..3u32 {
+                    a.add_input(id, InputInfo::new(format!("{id}.log"), Format::NginxAccess, format!("site{id}")));
+                }
+                a
+            };
+            let (mut kept, mut forgot) = (fresh(), fresh());
+            let upstream = records::upstream(b"10.0.0.1:80", b"200", b"0.004");
+            for (i, &(input, chunk, second)) in lines.iter().enumerate() {
+                if i == cut {
+                    for a in [&mut kept, &mut forgot] {
+                        a.merge(fresh());
+                        a.label_inputs("host");
+                    }
+                }
+                let mut record = records::nginx_access(
+                    Timestamp::from_unix(1_790_000_000 + second.unwrap_or(0), 0, 0).unwrap(),
+                    // Failures keep marks with the site's hash.
+                    if i % 3 == 0 { 502 } else { 200 },
+                    b"GET / HTTP/1.1",
+                    upstream,
+                );
+                if second.is_none() {
+                    record.time = None;
+                }
+                let record = Record::Access(record);
+                let origin = Origin { input, chunk, line: i as u64 + 1, lines: 1, text: b"x" };
+                kept.observe(&record, &origin);
+                forgot.forget_head();
+                forgot.observe(&record, &origin);
+            }
+            prop_assert_eq!(&kept.last_time, &forgot.last_time);
+            prop_assert_eq!(
+                serde_json::to_string(&kept).unwrap(),
+                serde_json::to_string(&forgot).unwrap()
+            );
+            prop_assert!(kept == forgot);
+        }
+    }
+}
