@@ -957,9 +957,9 @@ impl Analyzer {
         }
         let access = &mut self.access;
         access.requests.add(end, 1);
-        *access.statuses.entry(status).or_insert(0) += 1;
+        update(&mut access.statuses, status, |n| *n += 1);
         if let Some(offset) = record.time.and_then(|ts| ts.offset_seconds()) {
-            access.offsets.entry(offset).or_default().add(t);
+            update(&mut access.offsets, offset, |seen| seen.add(t));
         }
         if let Some(us) = record.request_time_us {
             access.request_time.add(us as f64 / 1e6);
@@ -972,7 +972,7 @@ impl Analyzer {
             .status
             .and_then(|_| record.upstream.last_status());
         if let Some(s) = upstream_status {
-            *access.upstream_statuses.entry(s).or_insert(0) += 1;
+            update(&mut access.upstream_statuses, s, |n| *n += 1);
         }
         // Counted once: both the retry count and the in-flight timeline need it.
         let tries = match record.upstream.addr {
@@ -1446,6 +1446,18 @@ fn host_without_port(host: &[u8]) -> &[u8] {
 /// when only one of the two is logged, it stands for both. `tries` and `upstream_us` are
 /// the record's `upstream.tries()` and `upstream.total_response_time_us()`, which the
 /// caller has already read.
+/// `f(map.entry(key).or_default())` for a map that nearly always has the key already (a
+/// line's status or offset): a lookup that stays inline, where `entry` was a call of ~45
+/// instructions, three a line.
+#[inline]
+fn update<K: Ord, V: Default>(map: &mut BTreeMap<K, V>, key: K, f: impl FnOnce(&mut V)) {
+    if let Some(value) = map.get_mut(&key) {
+        f(value);
+        return;
+    }
+    f(map.entry(key).or_default());
+}
+
 fn surely_in_flight<'a>(
     record: &AccessRecord<'a>,
     tries: usize,
