@@ -1,5 +1,7 @@
 //! Bounded, order-independent samples.
 
+use std::collections::BinaryHeap;
+
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Keeps the `capacity` smallest items ever offered.
@@ -10,12 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 #[derive(Clone, Debug)]
 pub struct BottomK<T: Ord> {
     capacity: usize,
-    /// The kept items, where they were stored (a replaced item's slot is reused).
-    items: Vec<T>,
-    /// Indices into `items`, a max-heap by the items they name: sifting moves 4-byte
-    /// indices instead of the items (an origin mark is 120 bytes, and a full sample of
-    /// 65,536 marks moves one through ~16 levels for each item that enters).
-    heap: Vec<u32>,
+    heap: BinaryHeap<T>,
     offered: u64,
     /// Items at or above this are counted, never kept: the largest item of the full sample
     /// this one will be merged into, which such items could never enter.
@@ -26,10 +23,8 @@ impl<T: Ord + Clone> BottomK<T> {
     /// An empty sample of at most `capacity` items.
     pub fn new(capacity: usize) -> BottomK<T> {
         BottomK {
-            // Indices are `u32`: no sample comes near 4 billion items.
-            capacity: capacity.clamp(1, u32::MAX as usize),
-            items: Vec::new(),
-            heap: Vec::new(),
+            capacity: capacity.max(1),
+            heap: BinaryHeap::new(),
             offered: 0,
             bound: None,
         }
@@ -39,7 +34,7 @@ impl<T: Ord + Clone> BottomK<T> {
     /// this one may drop items at or above it ([`BottomK::set_bound`]).
     pub(crate) fn bound(&self) -> Option<T> {
         if self.heap.len() >= self.capacity {
-            self.peek().cloned()
+            self.heap.peek().cloned()
         } else {
             None
         }
@@ -68,7 +63,9 @@ impl<T: Ord + Clone> BottomK<T> {
     pub(crate) fn offer_with(&mut self, beyond: impl Fn(&T) -> bool, make: impl FnOnce() -> T) {
         self.offered += 1;
         let full = self.heap.len() >= self.capacity;
-        if self.bound.as_ref().is_some_and(&beyond) || (full && self.peek().is_some_and(&beyond)) {
+        if self.bound.as_ref().is_some_and(&beyond)
+            || (full && self.heap.peek().is_some_and(&beyond))
+        {
             return;
         }
         self.offer_kept(make());
@@ -79,81 +76,13 @@ impl<T: Ord + Clone> BottomK<T> {
             return;
         }
         if self.heap.len() < self.capacity {
-            self.push(item);
-        } else if let Some(&top) = self.heap.first() {
-            let max = &mut self.items[top as usize];
+            self.heap.push(item);
+        } else if let Some(mut max) = self.heap.peek_mut() {
             if item < *max {
                 // Replace the largest in place: one sift-down instead of a pop and a push.
                 *max = item;
-                self.sift_down(0);
             }
         }
-    }
-
-    /// The largest kept item.
-    fn peek(&self) -> Option<&T> {
-        self.heap.first().map(|&i| &self.items[i as usize])
-    }
-
-    /// The item heap position `pos` names.
-    fn at(&self, pos: usize) -> &T {
-        &self.items[self.heap[pos] as usize]
-    }
-
-    /// Keeps `item` in a sample not yet full (`BinaryHeap::push`).
-    fn push(&mut self, item: T) {
-        let index = u32::try_from(self.items.len()).unwrap_or(u32::MAX);
-        self.items.push(item);
-        self.heap.push(index);
-        // Sift up: the same comparisons and moves as `BinaryHeap::push`.
-        let mut pos = self.heap.len() - 1;
-        while pos > 0 {
-            let parent = (pos - 1) / 2;
-            if self.items[index as usize] <= *self.at(parent) {
-                break;
-            }
-            self.heap[pos] = self.heap[parent];
-            pos = parent;
-        }
-        self.heap[pos] = index;
-    }
-
-    /// Moves the index at `pos` down to where the heap order puts it: the same comparisons
-    /// and moves as `BinaryHeap`'s `sift_down_range(pos, len)`.
-    fn sift_down(&mut self, mut pos: usize) {
-        let end = self.heap.len();
-        let index = self.heap[pos];
-        let mut child = 2 * pos + 1;
-        while child <= end.saturating_sub(2) {
-            // The greater of the two children.
-            child += usize::from(self.at(child) <= self.at(child + 1));
-            if self.items[index as usize] >= *self.at(child) {
-                self.heap[pos] = index;
-                return;
-            }
-            self.heap[pos] = self.heap[child];
-            pos = child;
-            child = 2 * pos + 1;
-        }
-        if child == end - 1 && self.items[index as usize] < *self.at(child) {
-            self.heap[pos] = self.heap[child];
-            pos = child;
-        }
-        self.heap[pos] = index;
-    }
-
-    /// Orders the heap over `items` as they are (`BinaryHeap::from`, `rebuild`).
-    fn heapify(&mut self) {
-        for pos in (0..self.heap.len() / 2).rev() {
-            self.sift_down(pos);
-        }
-    }
-
-    /// Takes `items` as the kept items, heap-ordered from the order they are in.
-    fn set_items(&mut self, items: Vec<T>) {
-        self.heap = (0..u32::try_from(items.len()).unwrap_or(u32::MAX)).collect();
-        self.items = items;
-        self.heapify();
     }
 
     /// How many items are kept.
@@ -171,10 +100,12 @@ impl<T: Ord + Clone> BottomK<T> {
     pub(crate) fn from_sorted(capacity: usize, offered: u64, mut items: Vec<T>) -> BottomK<T> {
         // Reversed, sorted items already form a max-heap: building it only compares them.
         items.reverse();
-        let mut sample = BottomK::new(capacity);
-        sample.offered = offered;
-        sample.set_items(items);
-        sample
+        BottomK {
+            capacity: capacity.max(1),
+            offered,
+            heap: BinaryHeap::from(items),
+            bound: None,
+        }
     }
 
     /// How many items were offered in total.
@@ -192,7 +123,7 @@ impl<T: Ord + Clone> BottomK<T> {
         // shards, most of each new shard's items are not, and cost one comparison each.
         let bound = self.bound();
         let enters = |item: &&T| bound.as_ref().is_none_or(|max| *item < max);
-        let entering = other.items.iter().filter(enters).count();
+        let entering = other.heap.iter().filter(enters).count();
         if entering == 0 {
             return;
         }
@@ -200,7 +131,7 @@ impl<T: Ord + Clone> BottomK<T> {
             // Into a sample not yet full, or a few: each is pushed (constant time on
             // average) or replaces the largest kept in place (log k), in a heap that grows
             // as a vector does, never past its capacity (a power of two).
-            for item in other.items.iter().filter(enters) {
+            for item in other.heap.iter().filter(enters) {
                 self.offer_kept(item.clone());
             }
             return;
@@ -208,9 +139,9 @@ impl<T: Ord + Clone> BottomK<T> {
         // Many: the `capacity` smallest of the union, in linear time (select, heapify),
         // in a buffer grown only by what enters and shrunk back to `capacity`, so that
         // merging leaves no sample larger than it may be.
-        let mut items = std::mem::take(&mut self.items);
+        let mut items = std::mem::take(&mut self.heap).into_vec();
         items.reserve_exact(entering);
-        items.extend(other.items.iter().filter(enters).cloned());
+        items.extend(other.heap.iter().filter(enters).cloned());
         self.keep_smallest(items);
     }
 
@@ -218,9 +149,7 @@ impl<T: Ord + Clone> BottomK<T> {
     pub fn absorb(&mut self, mut other: BottomK<T>) {
         if self.heap.is_empty() && self.capacity == other.capacity && self.bound.is_none() {
             self.offered += other.offered;
-            other.items.shrink_to(self.capacity);
             other.heap.shrink_to(self.capacity);
-            self.items = other.items;
             self.heap = other.heap;
         } else {
             self.merge(&other);
@@ -234,21 +163,21 @@ impl<T: Ord + Clone> BottomK<T> {
             items.truncate(self.capacity);
         }
         items.shrink_to(self.capacity);
-        self.set_items(items);
-        self.heap.shrink_to(self.capacity);
+        self.heap = BinaryHeap::from(items);
     }
 
     /// The kept items, smallest first.
     pub fn sorted(&self) -> Vec<T> {
-        let mut items = self.items.clone();
+        let mut items = self.heap.clone().into_vec();
         items.sort_unstable();
         items
     }
 
     /// Changes kept items in place (the order key must not change).
     pub fn rewrite(&mut self, mut f: impl FnMut(&mut T)) {
-        self.items.iter_mut().for_each(&mut f);
-        self.heapify();
+        let mut items = std::mem::take(&mut self.heap).into_vec();
+        items.iter_mut().for_each(&mut f);
+        self.heap = BinaryHeap::from(items);
     }
 }
 
@@ -275,7 +204,7 @@ impl<T: Ord> BottomK<T> {
 
     /// The kept items, in no order.
     pub(crate) fn items(&self) -> impl Iterator<Item = &T> {
-        self.items.iter()
+        self.heap.iter()
     }
 }
 
@@ -426,36 +355,6 @@ mod tests {
         }
     }
 
-    proptest! {
-        #[test]
-        fn the_index_heap_sifts_as_std_does(
-            items in prop::collection::vec(0u32..500, 0..600),
-            capacity in 1usize..80,
-        ) {
-            // The sample offered one item at a time against `std`'s heap doing what the
-            // sample did before it kept indices (push while filling, then replace the
-            // largest in place): the same items at the same heap positions.
-            let mut sample = BottomK::new(capacity);
-            let mut reference = std::collections::BinaryHeap::new();
-            for &item in &items {
-                sample.offer(item);
-                if reference.len() < capacity {
-                    reference.push(item);
-                } else if let Some(mut max) = reference.peek_mut() {
-                    if item < *max {
-                        *max = item;
-                    }
-                }
-                let layout: Vec<u32> = (0..sample.len()).map(|pos| *sample.at(pos)).collect();
-                prop_assert_eq!(&layout, &reference.clone().into_vec());
-            }
-            // Rebuilt from its items, the heap is still one.
-            let mut rebuilt = sample.clone();
-            rebuilt.rewrite(|_| {});
-            prop_assert_eq!(rebuilt.peek(), reference.peek());
-        }
-    }
-
     #[test]
     fn a_full_sample_merged_into_stays_within_its_capacity() {
         // Many items entering at once once went through a buffer of twice the capacity,
@@ -466,7 +365,6 @@ mod tests {
         (0..1024u32).for_each(|i| other.offer(i * 2));
         merged.merge(&other);
         assert_eq!(merged.len(), 1024);
-        assert_eq!(merged.items.capacity(), 1024);
         assert_eq!(merged.heap.capacity(), 1024);
         assert_eq!(merged.sorted(), (0..1024).collect::<Vec<u32>>());
         assert_eq!(merged.offered(), 2048);
