@@ -40,11 +40,7 @@ const COVERAGE: i64 = 600;
 
 /// The hash of a request's path without its query (what both layers log alike).
 pub(crate) fn path_key(target: &[u8]) -> u64 {
-    let path = match target.iter().position(|&b| b == b'?') {
-        Some(q) => &target[..q],
-        None => target,
-    };
-    hash(path)
+    hash(crate::text::path_of(target))
 }
 
 /// A stable hash; 0 is kept for "not logged".

@@ -65,13 +65,43 @@ pub(crate) fn endpoint_from_path(method: &[u8], path: &[u8], buf: &mut Vec<u8>) 
     buf.extend_from_slice(&path[..path.len().min(200)]);
 }
 
+/// Where the first `?` is. Eight bytes at a time: every access line's target is searched
+/// (for the edge join's path key), and a byte loop cost ~50 instructions a line.
 fn memchr_q(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == b'?')
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        // A zero byte where a `?` was; the lowest flag is exact (a borrow only flags bytes
+        // above a real zero), and the lowest byte is the first.
+        let x = u64::from_le_bytes(word) ^ (ONES * u64::from(b'?'));
+        let zeros = x.wrapping_sub(ONES) & !x & HIGHS;
+        if zeros != 0 {
+            return Some(at + zeros.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    let rest = chunks.remainder().iter().position(|&b| b == b'?');
+    rest.map(|i| at + i)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_query_is_found_where_a_byte_loop_finds_it(
+            bytes in prop::collection::vec(prop::sample::select(&b"?a/=\x3e\x3f\x40\xbf\x00\xff"[..]), 0..40),
+        ) {
+            prop_assert_eq!(memchr_q(&bytes), bytes.iter().position(|&b| b == b'?'));
+        }
+    }
 
     #[test]
     fn endpoints_drop_the_query() {

@@ -48,6 +48,7 @@ impl Analyzer {
     /// merged from many machines says where each example came from, and error and access
     /// logs are correlated only with logs of the same machine.
     pub fn label_inputs(&mut self, label: &str) {
+        self.forget_head();
         let mut sites: BTreeMap<u64, u64> = BTreeMap::new();
         for input in self.inputs.values_mut() {
             let old = hash_bytes(input.info.site.as_bytes());
@@ -79,6 +80,7 @@ impl Analyzer {
 
     /// Rewrites every input id with `map`.
     fn renumber(&mut self, map: impl Fn(u32) -> u32) {
+        self.forget_head();
         let key = |k: &mut LineKey| k.1 = map(k.1);
         let set = |s: &mut ExampleSet| s.map_keys(key);
         self.inputs = std::mem::take(&mut self.inputs)
