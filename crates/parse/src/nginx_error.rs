@@ -673,8 +673,8 @@ fn parse_context<'a>(ctx: &'a [u8], rec: &mut ErrorRecord<'a>) -> bool {
     let client = head(ctx, end);
     rec.client = Some(client).filter(|c| !c.is_empty());
     let mut pos = end;
-    let mut min = 0;
-    while let Some((index, key_len)) = key_at(tail(ctx, pos), min) {
+    let mut next_key = key_at(tail(ctx, pos), 0);
+    while let Some((index, key_len)) = next_key {
         let Some(&(_, key, quoted)) = KEYS.get(index) else {
             break;
         };
@@ -682,7 +682,7 @@ fn parse_context<'a>(ctx: &'a [u8], rec: &mut ErrorRecord<'a>) -> bool {
             return true;
         }
         let vstart = pos + key_len;
-        let (vend, next) = if quoted {
+        let (vend, next, following) = if quoted {
             quoted_end(ctx, vstart, index + 1)
         } else {
             unquoted_end(ctx, vstart, index + 1)
@@ -698,38 +698,41 @@ fn parse_context<'a>(ctx: &'a [u8], rec: &mut ErrorRecord<'a>) -> bool {
             Key::RequestId | Key::Bytes => {}
         }
         pos = next;
-        min = index + 1;
+        next_key = following;
     }
     false
 }
 
+/// Where a value ends: its end, where the next key starts, and that key (as [`key_at`]
+/// read it there, so it is not read twice).
+type ValueEnd = (usize, usize, Option<(usize, usize)>);
+
 /// End of a quoted value starting at `from`: the first `"` followed by `, <later key>`,
-/// or a `"` that ends the entry, or the end (a value cut by truncation). Returns the value
-/// end and where the next key starts.
-fn quoted_end(ctx: &[u8], from: usize, min: usize) -> (usize, usize) {
+/// or a `"` that ends the entry, or the end (a value cut by truncation).
+fn quoted_end(ctx: &[u8], from: usize, min: usize) -> ValueEnd {
     let hay = tail(ctx, from);
     for q in memchr::memchr_iter(b'"', hay) {
         let abs = from + q;
         if abs + 1 == ctx.len() {
-            return (abs, ctx.len());
+            return (abs, ctx.len(), None);
         }
-        if key_at(tail(ctx, abs + 1), min).is_some() {
-            return (abs, abs + 1);
+        if let Some(key) = key_at(tail(ctx, abs + 1), min) {
+            return (abs, abs + 1, Some(key));
         }
     }
-    (ctx.len(), ctx.len())
+    (ctx.len(), ctx.len(), None)
 }
 
 /// End of an unquoted value: the first `, <later key>` or the end.
-fn unquoted_end(ctx: &[u8], from: usize, min: usize) -> (usize, usize) {
+fn unquoted_end(ctx: &[u8], from: usize, min: usize) -> ValueEnd {
     let hay = tail(ctx, from);
     for c in memchr::memchr_iter(b',', hay) {
         let abs = from + c;
-        if key_at(tail(ctx, abs), min).is_some() {
-            return (abs, abs);
+        if let Some(key) = key_at(tail(ctx, abs), min) {
+            return (abs, abs, Some(key));
         }
     }
-    (ctx.len(), ctx.len())
+    (ctx.len(), ctx.len(), None)
 }
 
 #[cfg(test)]
