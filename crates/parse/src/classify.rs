@@ -1,6 +1,7 @@
 //! Classification: which [`Cause`] an error entry reports.
 //!
-//! One Aho-Corasick automaton (built once) finds every known message stem and detail in
+//! One set of patterns, as an Aho-Corasick automaton (a contiguous NFA, then the DFA once a
+//! thread has scanned enough; each built once), finds every known message stem and detail in
 //! the message; the leftmost stem decides what the message is, then errno × action rules
 //! (nginx) or the AH code and APR status (Apache) pick the cause. Nothing here allocates.
 //!
