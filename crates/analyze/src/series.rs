@@ -86,6 +86,16 @@ impl Series {
         if n == 0 {
             return;
         }
+        // Almost every event falls in a bucket already held (lines come in time order):
+        // no growth or coarsening to check.
+        let held = t
+            .div_euclid(self.res)
+            .checked_sub(self.start)
+            .and_then(|slot| usize::try_from(slot).ok());
+        if let Some(c) = held.and_then(|slot| self.counts.get_mut(slot)) {
+            *c += n;
+            return;
+        }
         if self.counts.is_empty() {
             self.start = t.div_euclid(self.res);
             self.counts.push(n);

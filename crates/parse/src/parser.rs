@@ -333,12 +333,15 @@ impl Parser {
     pub fn parse<'a>(&self, entry: &'a [u8]) -> Result<Record<'a>, ParseError> {
         let entry = entry.strip_suffix(b"\r").unwrap_or(entry);
         match &self.kind {
-            Kind::NginxError => nginx_error::parse(entry).map(Record::Error),
-            Kind::ApacheError => {
+            Kind::NginxError | Kind::ApacheError => {
                 // Built in the record it is returned in, not copied into it.
                 let mut record = Record::Error(ErrorRecord::default());
                 if let Record::Error(rec) = &mut record {
-                    apache_error::parse_default_into(entry, rec)?;
+                    if matches!(self.kind, Kind::NginxError) {
+                        nginx_error::parse_into(entry, rec)?;
+                    } else {
+                        apache_error::parse_default_into(entry, rec)?;
+                    }
                 }
                 Ok(record)
             }
