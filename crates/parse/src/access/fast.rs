@@ -12,7 +12,7 @@
 //! items do not fit on the first try. The `key=value` pairs of the upstream-timing format
 //! after `combined` are read the same way, in their usual order.
 
-use super::clock::{TimeItem, TimeParts};
+use super::clock::{self, TimeItem, TimeParts};
 use super::{
     Field, Item, Quality, Shape, Up, Var, assign, filled, present, scan, trailing_pairs,
     upstream_value,
@@ -37,6 +37,12 @@ pub(super) struct Head {
     items: usize,
     /// The items after the head, when they are a tail read straight too.
     tail: Option<Tail>,
+    /// The time is `$time_local` and the format has no other time item: the head reads
+    /// the timestamp itself ([`clock::clf_time`]).
+    own_time: bool,
+    /// The items after the head start with the user agent and the literal after it,
+    /// which begins with its closing quote.
+    agent: bool,
 }
 
 /// The items after the head that are read straight as well.
@@ -113,12 +119,143 @@ impl Head {
             && lit(i + 11, b" \"")
             && var(i + 12, Field::Referer, false, false)
             && lit(i + 13, b"\" \"");
+        let after = items.get(i + 14..).unwrap_or_default();
+        let own_time = time == TimeItem::Clf
+            && !after.iter().any(|item| {
+                matches!(
+                    item,
+                    Item::Var(Var {
+                        shape: Shape::Time(_),
+                        ..
+                    })
+                )
+            });
+        let agent = var(i + 14, Field::UserAgent, false, false)
+            && matches!(items.get(i + 15), Some(Item::Lit(l)) if l.first() == Some(&b'"'));
         fits.then(|| Head {
             start,
             time,
             items: i + 14,
             tail: ingress_tail_at(items, i + 14).then_some(Tail::Ingress),
+            own_time,
+            agent,
         })
+    }
+
+    /// Whether a line [`Head::read_plain`] read has its timestamp in the record already
+    /// (the time parts were left empty).
+    pub(super) fn reads_own_time(&self) -> bool {
+        self.own_time
+    }
+
+    /// Whether the items after the head start with the user agent, a text ended by a
+    /// literal that begins with its closing quote.
+    pub(super) fn agent_first(&self) -> bool {
+        self.agent
+    }
+
+    /// Reads the head of `line` into `rec` in one forward pass when every field has its
+    /// everyday form (a plain address, `-` or a word for the user, a request line as
+    /// [`scan::plain_request`] takes it, a three-digit status, digits or `-` for the
+    /// bytes, a referer without an escaped quote): each separator is checked where the
+    /// pass meets it instead of searched for. The position after the head, as [`Head::read`]
+    /// gives it; `None` as soon as a field has another form, and then [`Head::read`] reads
+    /// the line (from a blank record: this one may have stored some fields).
+    #[inline]
+    pub(super) fn read_plain<'a>(
+        &self,
+        line: &'a [u8],
+        rec: &mut AccessRecord<'a>,
+        parts: &mut TimeParts,
+        quality: &mut Quality,
+    ) -> Option<usize> {
+        let mut pos = match self.start {
+            Start::Nginx => {
+                // `$remote_addr - `: a plain address ends at its first space, which ` - `
+                // follows; a comma or a quote before it is a loose client field.
+                let end = line.iter().position(|&b| matches!(b, b' ' | b',' | b'"'))?;
+                if line.get(end..end + 3)? != b" - " {
+                    return None;
+                }
+                rec.client = present(line.get(..end)?);
+                end + 3
+            }
+            Start::Apache => apache_start(line, rec)?,
+        };
+        // `$remote_user [`: `-`, or a word whose first space ` [` follows.
+        let rest = line.get(pos..)?;
+        if rest.get(..3)? == b"- [" {
+            pos += 3;
+        } else {
+            let end = scan::find_byte(b' ', rest)?;
+            if rest.get(end + 1) != Some(&b'[') {
+                return None;
+            }
+            rec.user = present(rest.get(..end)?);
+            pos += end + 2;
+        }
+        // `$time_local] "`.
+        if self.own_time {
+            rec.time = Some(clock::clf_time(line.get(pos..)?)?);
+            pos += 26;
+        } else {
+            pos += self.time.parse(line.get(pos..)?, parts)?;
+        }
+        if !scan::has_prefix(line.get(pos..)?, b"] \"") {
+            return None;
+        }
+        pos += 3;
+        // `$request" `.
+        let rest = line.get(pos..)?;
+        let (len, request) = scan::plain_request(rest)?;
+        rec.request = rest.get(..len);
+        rec.method = request.method;
+        rec.target = request.target;
+        rec.protocol = request.protocol;
+        pos += len + 2;
+        // `$status `: three digits.
+        let rest = line.get(pos..)?;
+        let [a, b, c, b' '] = *rest.get(..4)? else {
+            return None;
+        };
+        let digit = |d: u8| d.is_ascii_digit().then(|| u16::from(d - b'0'));
+        rec.status = Some(digit(a)? * 100 + digit(b)? * 10 + digit(c)?);
+        pos += 4;
+        // `$body_bytes_sent "`: digits (few enough not to overflow), or `-`.
+        let rest = line.get(pos..)?;
+        let digits = rest
+            .iter()
+            .take(20)
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let value = match rest.get(..digits)? {
+            b"" if rest.get(..3)? == b"- \"" => {
+                if self.start == Start::Apache {
+                    quality.dash_bytes = true;
+                }
+                pos += 1;
+                None
+            }
+            b"" => return None,
+            number if rest.get(digits..digits + 2)? == b" \"" && digits < 20 => {
+                pos += digits;
+                Some(crate::bytes::parse_dec(number)?)
+            }
+            _ => return None,
+        };
+        rec.bytes_sent = value;
+        pos += 2;
+        // `$http_referer" "`: `-`, or text up to a quote, not escaped, that ` "` follows.
+        let rest = line.get(pos..)?;
+        if rest.get(..4)? == b"-\" \"" {
+            return Some(pos + 4);
+        }
+        let end = scan::find_byte_inline(b'"', rest)?;
+        if rest.get(end + 1..end + 3)? != b" \"" || (end > 0 && rest.get(end - 1) == Some(&b'\\')) {
+            return None;
+        }
+        rec.referer = present(rest.get(..end)?);
+        Some(pos + end + 3)
     }
 
     /// Reads the head of `line` into `rec`: the position after it (the user agent's first
@@ -138,13 +275,7 @@ impl Head {
                 assign(Field::ClientPrefix, line.get(..end)?, rec, quality).ok()?;
                 end + 3
             }
-            Start::Apache => {
-                // `%h %l `: two words, the first the client.
-                let end = scan::find_byte(b' ', line)?;
-                rec.client = present(line.get(..end)?);
-                let skipped = scan::find_byte(b' ', line.get(end + 1..)?)?;
-                end + 1 + skipped + 1
-            }
+            Start::Apache => apache_start(line, rec)?,
         };
         // `$remote_user [`: a word.
         let rest = line.get(pos..)?;
@@ -202,6 +333,15 @@ impl Head {
         rec.referer = present(rest.get(..end)?);
         Some(pos + end + 3)
     }
+}
+
+/// Apache's `%h %l `: two words, the first the client. The position after them.
+#[inline]
+fn apache_start<'a>(line: &'a [u8], rec: &mut AccessRecord<'a>) -> Option<usize> {
+    let end = scan::find_byte(b' ', line)?;
+    rec.client = present(line.get(..end)?);
+    let skipped = scan::find_byte(b' ', line.get(end + 1..)?)?;
+    Some(end + 1 + skipped + 1)
 }
 
 /// Whether `items` from `at` on are exactly ingress-nginx's tail, as the generic matcher
@@ -264,7 +404,9 @@ pub(super) fn ingress_tail<'a>(
         Some((value, pos + end + lit.len()))
     };
     // `$http_user_agent" `.
-    let (agent, next) = upto(pos, b"\" ", false)?;
+    let rest = line.get(pos..)?;
+    let end = scan::find_quote_lit(rest, b"\" ")?;
+    let (agent, next) = (rest.get(..end)?, pos + end + 2);
     rec.user_agent = present(agent);
     // `$request_length `: matched, not stored (a number read up to the space).
     let (_, next) = upto(next, b" ", true)?;
@@ -342,12 +484,23 @@ fn upstream_pairs<'a>(
     if after.first() == Some(&b'"') {
         return rest;
     }
-    let (value, next) = after.split_at(scan::find_byte(b' ', after).unwrap_or(after.len()));
-    let field = Field::Duration(super::Unit::Seconds);
-    if !filled(field, rec) && assign(field, value, rec, quality).is_err() {
-        quality.junk = quality.junk.saturating_add(1);
+    match millis_word(after) {
+        // The value as `parse_seconds_us` reads it, found and read in one pass.
+        Some((us, len)) => {
+            if rec.request_time_us.is_none() {
+                rec.request_time_us = Some(us);
+            }
+            rest = after.get(len..).unwrap_or_default();
+        }
+        None => {
+            let (value, next) = after.split_at(scan::find_byte(b' ', after).unwrap_or(after.len()));
+            let field = Field::Duration(super::Unit::Seconds);
+            if !filled(field, rec) && assign(field, value, rec, quality).is_err() {
+                quality.junk = quality.junk.saturating_add(1);
+            }
+            rest = next;
+        }
     }
-    rest = next;
     let upstream = &mut rec.upstream;
     let slots = [
         &mut upstream.connect_time,
@@ -374,6 +527,36 @@ fn upstream_pairs<'a>(
     rest
 }
 
+/// nginx's millisecond time (`0.004`, `60.001`: one to six whole digits, a point, three
+/// digits) at the start of `s`, ended by a space or the end of `s`: its microseconds (as
+/// `parse_seconds_us` reads the word) and its length, read as the word is walked. `None`
+/// for any other word, which the search for its space and the general reading take.
+#[inline]
+fn millis_word(s: &[u8]) -> Option<(u64, usize)> {
+    let digit = |at: usize| {
+        s.get(at)
+            .and_then(|&b| b.is_ascii_digit().then(|| u64::from(b - b'0')))
+    };
+    let mut seconds = digit(0)?;
+    let mut point = 1;
+    while let Some(d) = digit(point) {
+        if point == 6 {
+            return None;
+        }
+        seconds = seconds * 10 + d;
+        point += 1;
+    }
+    if s.get(point) != Some(&b'.') {
+        return None;
+    }
+    let millis = digit(point + 1)? * 100 + digit(point + 2)? * 10 + digit(point + 3)?;
+    let len = point + 4;
+    if !matches!(s.get(len), None | Some(b' ')) {
+        return None;
+    }
+    Some((seconds * 1_000_000 + millis * 1_000, len))
+}
+
 /// A key of at most eight bytes as a little-endian number and the mask of its bytes.
 const fn packed(key: &[u8]) -> (u64, u64) {
     let mut value = 0u64;
@@ -398,5 +581,48 @@ fn starts_with_key(rest: &[u8], key: &[u8], (value, mask): (u64, u64)) -> bool {
     match rest.get(..8).and_then(|r| <[u8; 8]>::try_from(r).ok()) {
         Some(head) => u64::from_le_bytes(head) & mask == value,
         None => scan::has_prefix(rest, key),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::parse_seconds_us;
+
+    /// What [`millis_word`] must give when it reads a word: the word up to the first
+    /// space, read by `parse_seconds_us`.
+    fn check_millis_word(s: &[u8]) -> Option<u64> {
+        let (us, len) = millis_word(s)?;
+        let word = scan::find_byte(b' ', s).unwrap_or(s.len());
+        assert_eq!(len, word, "{s:?}");
+        assert_eq!(parse_seconds_us(&s[..word]), Some(us), "{s:?}");
+        Some(us)
+    }
+
+    #[test]
+    fn millisecond_words() {
+        assert_eq!(check_millis_word(b"0.004 uct"), Some(4_000));
+        assert_eq!(check_millis_word(b"60.001"), Some(60_001_000));
+        assert_eq!(check_millis_word(b"999999.999 x"), Some(999_999_999_000));
+        for refused in [
+            &b"1234567.000"[..],
+            b".004",
+            b"0.04",
+            b"0.0045",
+            b"0.004x",
+            b"0.004\t",
+            b"-",
+            b"",
+            b"1",
+        ] {
+            assert_eq!(millis_word(refused), None, "{refused:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn millisecond_words_read_as_parse_seconds_us(text in "[0-9. x-]{0,12}") {
+            check_millis_word(text.as_bytes());
+        }
     }
 }
