@@ -173,7 +173,7 @@ impl Head {
             Start::Nginx => {
                 // `$remote_addr - `: a plain address ends at its first space, which ` - `
                 // follows; a comma or a quote before it is a loose client field.
-                let end = line.iter().position(|&b| matches!(b, b' ' | b',' | b'"'))?;
+                let end = scan::find_first_of3(b' ', b',', b'"', line)?;
                 if line.get(end..end + 3)? != b" - " {
                     return None;
                 }
@@ -223,25 +223,35 @@ impl Head {
         pos += 4;
         // `$body_bytes_sent "`: digits (few enough not to overflow), or `-`.
         let rest = line.get(pos..)?;
-        let digits = rest
-            .iter()
-            .take(20)
-            .take_while(|b| b.is_ascii_digit())
-            .count();
-        let value = match rest.get(..digits)? {
-            b"" if rest.get(..3)? == b"- \"" => {
-                if self.start == Start::Apache {
-                    quality.dash_bytes = true;
-                }
-                pos += 1;
-                None
+        // The digits are read as they are counted; nineteen never overflow, twenty may
+        // (the general reading takes those).
+        let mut digits = 0;
+        let mut number = 0u64;
+        while let Some(digit) = rest
+            .get(digits)
+            .and_then(|&b| b.is_ascii_digit().then(|| u64::from(b - b'0')))
+        {
+            if digits == 19 {
+                return None;
             }
-            b"" => return None,
-            number if rest.get(digits..digits + 2)? == b" \"" && digits < 20 => {
-                pos += digits;
-                Some(crate::bytes::parse_dec(number)?)
+            number = number * 10 + digit;
+            digits += 1;
+        }
+        let value = if digits == 0 {
+            if rest.get(..3)? != b"- \"" {
+                return None;
             }
-            _ => return None,
+            if self.start == Start::Apache {
+                quality.dash_bytes = true;
+            }
+            pos += 1;
+            None
+        } else {
+            if rest.get(digits..digits + 2)? != b" \"" {
+                return None;
+            }
+            pos += digits;
+            Some(number)
         };
         rec.bytes_sent = value;
         pos += 2;
@@ -501,30 +511,41 @@ fn upstream_pairs<'a>(
             rest = next;
         }
     }
-    let upstream = &mut rec.upstream;
-    let slots = [
-        &mut upstream.connect_time,
-        &mut upstream.header_time,
-        &mut upstream.response_time,
-        &mut upstream.addr,
-        &mut upstream.status,
-    ];
-    for (&(key, bits), slot) in UPSTREAM_KEYS.iter().zip(slots) {
-        if !starts_with_key(rest, key, bits) {
-            break;
-        }
-        let after = rest.get(key.len()..).unwrap_or_default();
-        // The generic reader takes a quote without its closing one as junk: let it.
-        let Some(end) = scan::closing_quote_near(after) else {
-            break;
-        };
-        // A value the format already gave wins, as `filled` says for the generic reader.
-        if slot.is_none() {
-            *slot = upstream_value(after.get(..end).unwrap_or_default());
-        }
-        rest = after.get(end + 1..).unwrap_or_default();
-    }
+    // Each pair in turn, written out (one call a pair, which the compiler inlines) rather
+    // than looped over a table of keys and fields: the loop's bookkeeping cost more than
+    // the reading.
+    let up = &mut rec.upstream;
+    let [uct, uht, urt, ua, us] = UPSTREAM_KEYS;
+    let _all_read = quoted_pair(&mut rest, uct, &mut up.connect_time)
+        && quoted_pair(&mut rest, uht, &mut up.header_time)
+        && quoted_pair(&mut rest, urt, &mut up.response_time)
+        && quoted_pair(&mut rest, ua, &mut up.addr)
+        && quoted_pair(&mut rest, us, &mut up.status);
     rest
+}
+
+/// Reads the quoted pair `key` at the start of `rest` into `slot` and moves `rest` past
+/// it: whether it was there, in its usual form.
+#[inline(always)]
+fn quoted_pair<'a>(
+    rest: &mut &'a [u8],
+    (key, bits): (&[u8], (u64, u64)),
+    slot: &mut Option<&'a [u8]>,
+) -> bool {
+    if !starts_with_key(rest, key, bits) {
+        return false;
+    }
+    let after = rest.get(key.len()..).unwrap_or_default();
+    // The generic reader takes a quote without its closing one as junk: let it.
+    let Some(end) = scan::closing_quote_near(after) else {
+        return false;
+    };
+    // A value the format already gave wins, as `filled` says for the generic reader.
+    if slot.is_none() {
+        *slot = upstream_value(after.get(..end).unwrap_or_default());
+    }
+    *rest = after.get(end + 1..).unwrap_or_default();
+    true
 }
 
 /// nginx's millisecond time (`0.004`, `60.001`: one to six whole digits, a point, three

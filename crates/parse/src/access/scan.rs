@@ -101,13 +101,45 @@ fn find_in_last_bytes(byte: u8, hay: &[u8], at: usize) -> Option<usize> {
 /// The index of the first `byte` among the eight little-endian bytes of `word`.
 #[inline]
 fn byte_in_word(byte: u8, word: u64) -> Option<usize> {
+    first_flagged(flags(byte, word))
+}
+
+/// The high bit of each byte of `word` that equals `byte`, and possibly of bytes above
+/// such a byte: a zero byte of `x` is a match, and a borrow can only flag bytes above a
+/// real zero, so the lowest flag is always the first match.
+#[inline]
+fn flags(byte: u8, word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // A zero byte of `x` is a match; the lowest flagged byte is the first zero (a borrow
-    // can only flag bytes above a real zero).
     let x = word ^ ONES.wrapping_mul(u64::from(byte));
-    let zeros = x.wrapping_sub(ONES) & !x & HIGHS;
-    (zeros != 0).then(|| (zeros.trailing_zeros() / 8) as usize)
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// The byte index of the lowest flag of [`flags`].
+#[inline]
+fn first_flagged(flags: u64) -> Option<usize> {
+    (flags != 0).then(|| (flags.trailing_zeros() / 8) as usize)
+}
+
+/// Position of the first of the bytes `a`, `b`, `c` in `hay`, eight bytes at a time: the
+/// end of a short field that any of three bytes may end (a client address: a space, or
+/// the comma or quote of a forwarded-for list).
+#[inline]
+pub(super) fn find_first_of3(a: u8, b: u8, c: u8, hay: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    loop {
+        let Some(word) = word_at(hay, at) else {
+            let rest = hay.get(at..).unwrap_or_default();
+            return rest
+                .iter()
+                .position(|&x| x == a || x == b || x == c)
+                .map(|i| at + i);
+        };
+        if let Some(i) = first_flagged(flags(a, word) | flags(b, word) | flags(c, word)) {
+            return Some(at + i);
+        }
+        at += 8;
+    }
 }
 
 /// Whether the byte at `at` is preceded by an odd number of backslashes.
@@ -492,6 +524,18 @@ mod tests {
         );
         assert_eq!(list_len(&[b'1'; 30], None), 30);
         assert_eq!(list_len(b"0.0012345678901234567]x", Some(b']')), 21);
+    }
+
+    proptest::proptest! {
+        /// The first of three bytes is the one a plain search finds.
+        #[test]
+        fn first_of_three_bytes(
+            hay in proptest::collection::vec(
+                proptest::sample::select(&b" ,\"!-\x00\x21\x2d\xa0a1."[..]), 0..40),
+        ) {
+            let expected = hay.iter().position(|&b| matches!(b, b' ' | b',' | b'"'));
+            proptest::prop_assert_eq!(find_first_of3(b' ', b',', b'"', &hay), expected);
+        }
     }
 
     #[test]
