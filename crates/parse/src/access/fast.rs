@@ -402,16 +402,18 @@ pub(super) fn ingress_tail<'a>(
     rec: &mut AccessRecord<'a>,
     quality: &mut Quality,
 ) -> Option<usize> {
-    // A value up to the first `lit` (a token: without spaces), and the position after
-    // the literal.
-    let upto = |pos: usize, lit: &[u8], token: bool| -> Option<(&'a [u8], usize)> {
+    // A word (no spaces) up to the first `lit`, whose first space is its byte `space`, and
+    // the position after the literal. The word ends at its first space, so `lit` can
+    // only start `space` bytes before the first space of the rest: one search for a
+    // space and one compare give what the search for `lit` and the check for spaces in
+    // the word give.
+    let upto = |pos: usize, lit: &[u8], space: usize| -> Option<(&'a [u8], usize)> {
         let rest = line.get(pos..)?;
-        let end = scan::find_lit(rest, 0, lit)?;
-        let value = rest.get(..end)?;
-        if token && scan::find_byte(b' ', value).is_some() {
+        let end = scan::find_byte(b' ', rest)?.checked_sub(space)?;
+        if !scan::has_prefix(rest.get(end..)?, lit) {
             return None;
         }
-        Some((value, pos + end + lit.len()))
+        Some((rest.get(..end)?, pos + end + lit.len()))
     };
     // `$http_user_agent" `.
     let rest = line.get(pos..)?;
@@ -419,14 +421,14 @@ pub(super) fn ingress_tail<'a>(
     let (agent, next) = (rest.get(..end)?, pos + end + 2);
     rec.user_agent = present(agent);
     // `$request_length `: matched, not stored (a number read up to the space).
-    let (_, next) = upto(next, b" ", true)?;
+    let (_, next) = upto(next, b" ", 0)?;
     // `$request_time [`.
-    let (took, next) = upto(next, b" [", true)?;
+    let (took, next) = upto(next, b" [", 0)?;
     assign(Field::Duration(super::Unit::Seconds), took, rec, quality).ok()?;
     // `$proxy_upstream_name] [$proxy_alternative_upstream_name] `.
-    let (name, next) = upto(next, b"] [", true)?;
+    let (name, next) = upto(next, b"] [", 1)?;
     rec.upstream_name = present(name);
-    let (_, next) = upto(next, b"] ", true)?;
+    let (_, next) = upto(next, b"] ", 1)?;
     pos = next;
     // The four upstream lists, each followed by a space.
     let upstream = &mut rec.upstream;
@@ -437,7 +439,17 @@ pub(super) fn ingress_tail<'a>(
         &mut upstream.status,
     ] {
         let rest = line.get(pos..)?;
-        let len = scan::list_len(rest, None);
+        // Nearly always one value, which a space ends and no ` : ` follows: the list's
+        // end found in one search; any other list is walked value by value.
+        let len = match scan::find_first_of3(b' ', b',', b',', rest) {
+            Some(end)
+                if rest.get(end) == Some(&b' ')
+                    && !rest.get(end..).is_some_and(|r| r.starts_with(b" : ")) =>
+            {
+                end
+            }
+            _ => scan::list_len(rest, None),
+        };
         let value = rest.get(..len)?;
         *slot = upstream_value(value);
         if !scan::has_prefix(rest.get(len..)?, b" ") {

@@ -580,6 +580,25 @@ impl AccessFormat {
                     }
                     pos += lit.len();
                 }
+                // A number that ends the format (Apache's `%D`): its digits, points and
+                // dashes, as `var` reads a number without a terminator, without its
+                // dispatch.
+                Item::Var(
+                    var @ Var {
+                        shape: Shape::Number,
+                        term: None,
+                        adjacent: false,
+                        ..
+                    },
+                ) => {
+                    let rest = line.get(pos..)?;
+                    let len = rest
+                        .iter()
+                        .take_while(|&&b| b.is_ascii_digit() || b == b'.' || b == b'-')
+                        .count();
+                    assign(var.field, rest.get(..len)?, rec, &mut quality).ok()?;
+                    pos += len;
+                }
                 Item::Var(var) => {
                     let (end, _) = self
                         .var(var, line, pos, None, rec, &mut parts, &mut quality)
