@@ -424,7 +424,10 @@ pub(super) fn ingress_tail<'a>(
     let (_, next) = upto(next, b" ", 0)?;
     // `$request_time [`.
     let (took, next) = upto(next, b" [", 0)?;
-    assign(Field::Duration(super::Unit::Seconds), took, rec, quality).ok()?;
+    match millis_word(took) {
+        Some((us, len)) if len == took.len() => rec.request_time_us = Some(us),
+        _ => assign(Field::Duration(super::Unit::Seconds), took, rec, quality).ok()?,
+    }
     // `$proxy_upstream_name] [$proxy_alternative_upstream_name] `.
     let (name, next) = upto(next, b"] [", 1)?;
     rec.upstream_name = present(name);
