@@ -43,6 +43,9 @@ thread_local! {
     /// in time order and a busy log writes hundreds in one second: comparing 26 bytes with
     /// the previous line's is cheaper than reading seven numbers again.
     static LAST_CLF: Cell<([u8; 26], TimeParts)> = const { Cell::new(([0; 26], NO_PARTS)) };
+    /// The latest `$time_local` text read by [`clf_time`] on this thread and its
+    /// timestamp (`None` before the first read).
+    static LAST_CLF_TIME: Cell<([u8; 26], Option<Timestamp>)> = const { Cell::new(([0; 26], None)) };
     /// The latest parts built into a timestamp on this thread, and the result, for the
     /// same reason.
     static LAST_BUILT: Cell<(TimeParts, Result<Option<Timestamp>, ()>)> =
@@ -500,6 +503,35 @@ fn clf(s: &[u8], parts: &mut TimeParts) -> Option<usize> {
     Some(26)
 }
 
+/// The timestamp of the `$time_local` text at the start of `s` when it is a format's only
+/// time item: what [`clf`] and [`TimeParts::build`] give together (`None` where either
+/// fails), without the parts in between. A line in the same second as the previous one
+/// (most lines of a busy log) costs four word compares.
+pub(super) fn clf_time(s: &[u8]) -> Option<Timestamp> {
+    let b: &[u8; 26] = s.get(..26)?.try_into().ok()?;
+    let (text, last) = LAST_CLF_TIME.get();
+    if let Some(time) = last.filter(|_| same_clf_text(&text, b)) {
+        return Some(time);
+    }
+    let mut parts = NO_PARTS;
+    clf_uncached(b, &mut parts)?;
+    // A CLF time always names a date: `Ok(None)` cannot come back.
+    let time = parts.build_uncached().ok().flatten()?;
+    LAST_CLF_TIME.set((*b, Some(time)));
+    Some(time)
+}
+
+/// `a == b` as four overlapping eight-byte compares, where `==` calls `bcmp`.
+#[inline]
+fn same_clf_text(a: &[u8; 26], b: &[u8; 26]) -> bool {
+    let word = |s: &[u8; 26], at: usize| {
+        s.get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map(u64::from_le_bytes)
+    };
+    [0, 8, 16, 18].iter().all(|&at| word(a, at) == word(b, at))
+}
+
 fn clf_uncached(b: &[u8; 26], parts: &mut TimeParts) -> Option<()> {
     let [
         d0,
@@ -661,6 +693,54 @@ mod tests {
             assert_eq!(TimeItem::Clf.parse(a.as_bytes(), &mut parts), Some(26));
             let built = parts.build().unwrap().unwrap();
             assert_eq!(built.to_string(), "2026-11-25T01:29:10.250000+01:00");
+        }
+    }
+
+    #[test]
+    fn the_clf_timestamp_is_what_the_parts_build() {
+        let through_parts = |s: &[u8]| {
+            let mut parts = TimeParts::default();
+            TimeItem::Clf.parse(s, &mut parts)?;
+            parts.build().ok().flatten()
+        };
+        let texts: [&[u8]; 9] = [
+            b"25/Nov/2026:01:29:10 +0100",
+            b"25/Nov/2026:01:29:10 +0100",
+            b"25/Nov/2026:01:29:11 +0100",
+            b"25/Nov/2026:01:29:11 -0100",
+            b"26/Nov/2026:01:29:11 -0100",
+            b"31/Feb/2026:01:29:10 +0100",
+            b"25/Nov/2026:01:29:1x +0100",
+            b"25/Nov/2026:01:29:10 +01",
+            b"25/Nov/2026:01:29:10 +0100",
+        ];
+        for _ in 0..2 {
+            for text in texts {
+                assert_eq!(clf_time(text), through_parts(text), "{text:?}");
+            }
+        }
+        // Before any read on a thread, 26 NUL bytes are no hit.
+        let nul = std::thread::spawn(|| clf_time(&[0; 26]));
+        assert_eq!(nul.join().unwrap(), None);
+    }
+
+    proptest::proptest! {
+        /// Any change to a time text, made after the text was read, gives what the
+        /// parts build: the cache never answers for another text.
+        #[test]
+        fn clf_timestamps_follow_any_change(
+            at in 0usize..26,
+            byte in proptest::sample::select(&b"0123456789/:+- NovFebx\x00"[..]),
+        ) {
+            let text = *b"25/Nov/2026:01:29:10 +0100";
+            let mut changed = text;
+            changed[at] = byte;
+            let mut parts = TimeParts::default();
+            let expected = TimeItem::Clf
+                .parse(&changed, &mut parts)
+                .and_then(|_| parts.build().ok().flatten());
+            proptest::prop_assert!(clf_time(&text).is_some());
+            proptest::prop_assert_eq!(clf_time(&changed), expected);
         }
     }
 

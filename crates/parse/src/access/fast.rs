@@ -12,7 +12,7 @@
 //! items do not fit on the first try. The `key=value` pairs of the upstream-timing format
 //! after `combined` are read the same way, in their usual order.
 
-use super::clock::{TimeItem, TimeParts};
+use super::clock::{self, TimeItem, TimeParts};
 use super::{
     Field, Item, Quality, Shape, Up, Var, assign, filled, present, scan, trailing_pairs,
     upstream_value,
@@ -37,6 +37,12 @@ pub(super) struct Head {
     items: usize,
     /// The items after the head, when they are a tail read straight too.
     tail: Option<Tail>,
+    /// The time is `$time_local` and the format has no other time item: the head reads
+    /// the timestamp itself ([`clock::clf_time`]).
+    own_time: bool,
+    /// The items after the head start with the user agent and the literal after it,
+    /// which begins with its closing quote.
+    agent: bool,
 }
 
 /// The items after the head that are read straight as well.
@@ -113,12 +119,153 @@ impl Head {
             && lit(i + 11, b" \"")
             && var(i + 12, Field::Referer, false, false)
             && lit(i + 13, b"\" \"");
+        let after = items.get(i + 14..).unwrap_or_default();
+        let own_time = time == TimeItem::Clf
+            && !after.iter().any(|item| {
+                matches!(
+                    item,
+                    Item::Var(Var {
+                        shape: Shape::Time(_),
+                        ..
+                    })
+                )
+            });
+        let agent = var(i + 14, Field::UserAgent, false, false)
+            && matches!(items.get(i + 15), Some(Item::Lit(l)) if l.first() == Some(&b'"'));
         fits.then(|| Head {
             start,
             time,
             items: i + 14,
             tail: ingress_tail_at(items, i + 14).then_some(Tail::Ingress),
+            own_time,
+            agent,
         })
+    }
+
+    /// Whether a line [`Head::read_plain`] read has its timestamp in the record already
+    /// (the time parts were left empty).
+    pub(super) fn reads_own_time(&self) -> bool {
+        self.own_time
+    }
+
+    /// Whether the items after the head start with the user agent, a text ended by a
+    /// literal that begins with its closing quote.
+    pub(super) fn agent_first(&self) -> bool {
+        self.agent
+    }
+
+    /// Reads the head of `line` into `rec` in one forward pass when every field has its
+    /// everyday form (a plain address, `-` or a word for the user, a request line as
+    /// [`scan::plain_request`] takes it, a three-digit status, digits or `-` for the
+    /// bytes, a referer without an escaped quote): each separator is checked where the
+    /// pass meets it instead of searched for. The position after the head, as [`Head::read`]
+    /// gives it; `None` as soon as a field has another form, and then [`Head::read`] reads
+    /// the line (from a blank record: this one may have stored some fields).
+    #[inline]
+    pub(super) fn read_plain<'a>(
+        &self,
+        line: &'a [u8],
+        rec: &mut AccessRecord<'a>,
+        parts: &mut TimeParts,
+        quality: &mut Quality,
+    ) -> Option<usize> {
+        let mut pos = match self.start {
+            Start::Nginx => {
+                // `$remote_addr - `: a plain address ends at its first space, which ` - `
+                // follows; a comma or a quote before it is a loose client field.
+                let end = scan::find_first_of3(b' ', b',', b'"', line)?;
+                if line.get(end..end + 3)? != b" - " {
+                    return None;
+                }
+                rec.client = present(line.get(..end)?);
+                end + 3
+            }
+            Start::Apache => apache_start(line, rec)?,
+        };
+        // `$remote_user [`: `-`, or a word whose first space ` [` follows.
+        let rest = line.get(pos..)?;
+        if rest.get(..3)? == b"- [" {
+            pos += 3;
+        } else {
+            let end = scan::find_byte(b' ', rest)?;
+            if rest.get(end + 1) != Some(&b'[') {
+                return None;
+            }
+            rec.user = present(rest.get(..end)?);
+            pos += end + 2;
+        }
+        // `$time_local] "`.
+        if self.own_time {
+            rec.time = Some(clock::clf_time(line.get(pos..)?)?);
+            pos += 26;
+        } else {
+            pos += self.time.parse(line.get(pos..)?, parts)?;
+        }
+        if !scan::has_prefix(line.get(pos..)?, b"] \"") {
+            return None;
+        }
+        pos += 3;
+        // `$request" `.
+        let rest = line.get(pos..)?;
+        let (len, request) = scan::plain_request(rest)?;
+        rec.request = rest.get(..len);
+        rec.method = request.method;
+        rec.target = request.target;
+        rec.protocol = request.protocol;
+        pos += len + 2;
+        // `$status `: three digits.
+        let rest = line.get(pos..)?;
+        let [a, b, c, b' '] = *rest.get(..4)? else {
+            return None;
+        };
+        let digit = |d: u8| d.is_ascii_digit().then(|| u16::from(d - b'0'));
+        rec.status = Some(digit(a)? * 100 + digit(b)? * 10 + digit(c)?);
+        pos += 4;
+        // `$body_bytes_sent "`: digits (few enough not to overflow), or `-`.
+        let rest = line.get(pos..)?;
+        // The digits are read as they are counted; nineteen never overflow, twenty may
+        // (the general reading takes those).
+        let mut digits = 0;
+        let mut number = 0u64;
+        while let Some(digit) = rest
+            .get(digits)
+            .and_then(|&b| b.is_ascii_digit().then(|| u64::from(b - b'0')))
+        {
+            if digits == 19 {
+                return None;
+            }
+            number = number * 10 + digit;
+            digits += 1;
+        }
+        let value = if digits == 0 {
+            if rest.get(..3)? != b"- \"" {
+                return None;
+            }
+            if self.start == Start::Apache {
+                quality.dash_bytes = true;
+            }
+            pos += 1;
+            None
+        } else {
+            if rest.get(digits..digits + 2)? != b" \"" {
+                return None;
+            }
+            pos += digits;
+            Some(number)
+        };
+        rec.bytes_sent = value;
+        pos += 2;
+        // `$http_referer" "`: `-`, or text up to a quote, not escaped, that ` "` follows.
+        let rest = line.get(pos..)?;
+        if rest.get(..4)? == b"-\" \"" {
+            return Some(pos + 4);
+        }
+        let end = scan::find_byte_inline(b'"', rest)?;
+        if rest.get(end + 1..end + 3)? != b" \"" || (end > 0 && rest.get(end - 1) == Some(&b'\\')) {
+            return None;
+        }
+        rec.referer = present(rest.get(..end)?);
+        Some(pos + end + 3)
     }
 
     /// Reads the head of `line` into `rec`: the position after it (the user agent's first
@@ -138,13 +285,7 @@ impl Head {
                 assign(Field::ClientPrefix, line.get(..end)?, rec, quality).ok()?;
                 end + 3
             }
-            Start::Apache => {
-                // `%h %l `: two words, the first the client.
-                let end = scan::find_byte(b' ', line)?;
-                rec.client = present(line.get(..end)?);
-                let skipped = scan::find_byte(b' ', line.get(end + 1..)?)?;
-                end + 1 + skipped + 1
-            }
+            Start::Apache => apache_start(line, rec)?,
         };
         // `$remote_user [`: a word.
         let rest = line.get(pos..)?;
@@ -204,6 +345,15 @@ impl Head {
     }
 }
 
+/// Apache's `%h %l `: two words, the first the client. The position after them.
+#[inline]
+fn apache_start<'a>(line: &'a [u8], rec: &mut AccessRecord<'a>) -> Option<usize> {
+    let end = scan::find_byte(b' ', line)?;
+    rec.client = present(line.get(..end)?);
+    let skipped = scan::find_byte(b' ', line.get(end + 1..)?)?;
+    Some(end + 1 + skipped + 1)
+}
+
 /// Whether `items` from `at` on are exactly ingress-nginx's tail, as the generic matcher
 /// compiles it (see [`Tail::Ingress`]).
 fn ingress_tail_at(items: &[Item], at: usize) -> bool {
@@ -252,29 +402,36 @@ pub(super) fn ingress_tail<'a>(
     rec: &mut AccessRecord<'a>,
     quality: &mut Quality,
 ) -> Option<usize> {
-    // A value up to the first `lit` (a token: without spaces), and the position after
-    // the literal.
-    let upto = |pos: usize, lit: &[u8], token: bool| -> Option<(&'a [u8], usize)> {
+    // A word (no spaces) up to the first `lit`, whose first space is its byte `space`, and
+    // the position after the literal. The word ends at its first space, so `lit` can
+    // only start `space` bytes before the first space of the rest: one search for a
+    // space and one compare give what the search for `lit` and the check for spaces in
+    // the word give.
+    let upto = |pos: usize, lit: &[u8], space: usize| -> Option<(&'a [u8], usize)> {
         let rest = line.get(pos..)?;
-        let end = scan::find_lit(rest, 0, lit)?;
-        let value = rest.get(..end)?;
-        if token && scan::find_byte(b' ', value).is_some() {
+        let end = scan::find_byte(b' ', rest)?.checked_sub(space)?;
+        if !scan::has_prefix(rest.get(end..)?, lit) {
             return None;
         }
-        Some((value, pos + end + lit.len()))
+        Some((rest.get(..end)?, pos + end + lit.len()))
     };
     // `$http_user_agent" `.
-    let (agent, next) = upto(pos, b"\" ", false)?;
+    let rest = line.get(pos..)?;
+    let end = scan::find_quote_lit(rest, b"\" ")?;
+    let (agent, next) = (rest.get(..end)?, pos + end + 2);
     rec.user_agent = present(agent);
     // `$request_length `: matched, not stored (a number read up to the space).
-    let (_, next) = upto(next, b" ", true)?;
+    let (_, next) = upto(next, b" ", 0)?;
     // `$request_time [`.
-    let (took, next) = upto(next, b" [", true)?;
-    assign(Field::Duration(super::Unit::Seconds), took, rec, quality).ok()?;
+    let (took, next) = upto(next, b" [", 0)?;
+    match millis_word(took) {
+        Some((us, len)) if len == took.len() => rec.request_time_us = Some(us),
+        _ => assign(Field::Duration(super::Unit::Seconds), took, rec, quality).ok()?,
+    }
     // `$proxy_upstream_name] [$proxy_alternative_upstream_name] `.
-    let (name, next) = upto(next, b"] [", true)?;
+    let (name, next) = upto(next, b"] [", 1)?;
     rec.upstream_name = present(name);
-    let (_, next) = upto(next, b"] ", true)?;
+    let (_, next) = upto(next, b"] ", 1)?;
     pos = next;
     // The four upstream lists, each followed by a space.
     let upstream = &mut rec.upstream;
@@ -285,7 +442,17 @@ pub(super) fn ingress_tail<'a>(
         &mut upstream.status,
     ] {
         let rest = line.get(pos..)?;
-        let len = scan::list_len(rest, None);
+        // Nearly always one value, which a space ends and no ` : ` follows: the list's
+        // end found in one search; any other list is walked value by value.
+        let len = match scan::find_first_of3(b' ', b',', b',', rest) {
+            Some(end)
+                if rest.get(end) == Some(&b' ')
+                    && !rest.get(end..).is_some_and(|r| r.starts_with(b" : ")) =>
+            {
+                end
+            }
+            _ => scan::list_len(rest, None),
+        };
         let value = rest.get(..len)?;
         *slot = upstream_value(value);
         if !scan::has_prefix(rest.get(len..)?, b" ") {
@@ -342,36 +509,88 @@ fn upstream_pairs<'a>(
     if after.first() == Some(&b'"') {
         return rest;
     }
-    let (value, next) = after.split_at(scan::find_byte(b' ', after).unwrap_or(after.len()));
-    let field = Field::Duration(super::Unit::Seconds);
-    if !filled(field, rec) && assign(field, value, rec, quality).is_err() {
-        quality.junk = quality.junk.saturating_add(1);
-    }
-    rest = next;
-    let upstream = &mut rec.upstream;
-    let slots = [
-        &mut upstream.connect_time,
-        &mut upstream.header_time,
-        &mut upstream.response_time,
-        &mut upstream.addr,
-        &mut upstream.status,
-    ];
-    for (&(key, bits), slot) in UPSTREAM_KEYS.iter().zip(slots) {
-        if !starts_with_key(rest, key, bits) {
-            break;
+    match millis_word(after) {
+        // The value as `parse_seconds_us` reads it, found and read in one pass.
+        Some((us, len)) => {
+            if rec.request_time_us.is_none() {
+                rec.request_time_us = Some(us);
+            }
+            rest = after.get(len..).unwrap_or_default();
         }
-        let after = rest.get(key.len()..).unwrap_or_default();
-        // The generic reader takes a quote without its closing one as junk: let it.
-        let Some(end) = scan::closing_quote_near(after) else {
-            break;
-        };
-        // A value the format already gave wins, as `filled` says for the generic reader.
-        if slot.is_none() {
-            *slot = upstream_value(after.get(..end).unwrap_or_default());
+        None => {
+            let (value, next) = after.split_at(scan::find_byte(b' ', after).unwrap_or(after.len()));
+            let field = Field::Duration(super::Unit::Seconds);
+            if !filled(field, rec) && assign(field, value, rec, quality).is_err() {
+                quality.junk = quality.junk.saturating_add(1);
+            }
+            rest = next;
         }
-        rest = after.get(end + 1..).unwrap_or_default();
     }
+    // Each pair in turn, written out (one call a pair, which the compiler inlines) rather
+    // than looped over a table of keys and fields: the loop's bookkeeping cost more than
+    // the reading.
+    let up = &mut rec.upstream;
+    let [uct, uht, urt, ua, us] = UPSTREAM_KEYS;
+    let _all_read = quoted_pair(&mut rest, uct, &mut up.connect_time)
+        && quoted_pair(&mut rest, uht, &mut up.header_time)
+        && quoted_pair(&mut rest, urt, &mut up.response_time)
+        && quoted_pair(&mut rest, ua, &mut up.addr)
+        && quoted_pair(&mut rest, us, &mut up.status);
     rest
+}
+
+/// Reads the quoted pair `key` at the start of `rest` into `slot` and moves `rest` past
+/// it: whether it was there, in its usual form.
+#[inline(always)]
+fn quoted_pair<'a>(
+    rest: &mut &'a [u8],
+    (key, bits): (&[u8], (u64, u64)),
+    slot: &mut Option<&'a [u8]>,
+) -> bool {
+    if !starts_with_key(rest, key, bits) {
+        return false;
+    }
+    let after = rest.get(key.len()..).unwrap_or_default();
+    // The generic reader takes a quote without its closing one as junk: let it.
+    let Some(end) = scan::closing_quote_near(after) else {
+        return false;
+    };
+    // A value the format already gave wins, as `filled` says for the generic reader.
+    if slot.is_none() {
+        *slot = upstream_value(after.get(..end).unwrap_or_default());
+    }
+    *rest = after.get(end + 1..).unwrap_or_default();
+    true
+}
+
+/// nginx's millisecond time (`0.004`, `60.001`: one to six whole digits, a point, three
+/// digits) at the start of `s`, ended by a space or the end of `s`: its microseconds (as
+/// `parse_seconds_us` reads the word) and its length, read as the word is walked. `None`
+/// for any other word, which the search for its space and the general reading take.
+#[inline]
+fn millis_word(s: &[u8]) -> Option<(u64, usize)> {
+    let digit = |at: usize| {
+        s.get(at)
+            .and_then(|&b| b.is_ascii_digit().then(|| u64::from(b - b'0')))
+    };
+    let mut seconds = digit(0)?;
+    let mut point = 1;
+    while let Some(d) = digit(point) {
+        if point == 6 {
+            return None;
+        }
+        seconds = seconds * 10 + d;
+        point += 1;
+    }
+    if s.get(point) != Some(&b'.') {
+        return None;
+    }
+    let millis = digit(point + 1)? * 100 + digit(point + 2)? * 10 + digit(point + 3)?;
+    let len = point + 4;
+    if !matches!(s.get(len), None | Some(b' ')) {
+        return None;
+    }
+    Some((seconds * 1_000_000 + millis * 1_000, len))
 }
 
 /// A key of at most eight bytes as a little-endian number and the mask of its bytes.
@@ -398,5 +617,48 @@ fn starts_with_key(rest: &[u8], key: &[u8], (value, mask): (u64, u64)) -> bool {
     match rest.get(..8).and_then(|r| <[u8; 8]>::try_from(r).ok()) {
         Some(head) => u64::from_le_bytes(head) & mask == value,
         None => scan::has_prefix(rest, key),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::parse_seconds_us;
+
+    /// What [`millis_word`] must give when it reads a word: the word up to the first
+    /// space, read by `parse_seconds_us`.
+    fn check_millis_word(s: &[u8]) -> Option<u64> {
+        let (us, len) = millis_word(s)?;
+        let word = scan::find_byte(b' ', s).unwrap_or(s.len());
+        assert_eq!(len, word, "{s:?}");
+        assert_eq!(parse_seconds_us(&s[..word]), Some(us), "{s:?}");
+        Some(us)
+    }
+
+    #[test]
+    fn millisecond_words() {
+        assert_eq!(check_millis_word(b"0.004 uct"), Some(4_000));
+        assert_eq!(check_millis_word(b"60.001"), Some(60_001_000));
+        assert_eq!(check_millis_word(b"999999.999 x"), Some(999_999_999_000));
+        for refused in [
+            &b"1234567.000"[..],
+            b".004",
+            b"0.04",
+            b"0.0045",
+            b"0.004x",
+            b"0.004\t",
+            b"-",
+            b"",
+            b"1",
+        ] {
+            assert_eq!(millis_word(refused), None, "{refused:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn millisecond_words_read_as_parse_seconds_us(text in "[0-9. x-]{0,12}") {
+            check_millis_word(text.as_bytes());
+        }
     }
 }

@@ -543,13 +543,34 @@ impl AccessFormat {
         *rec = self.blank_record();
         let mut quality = Quality::default();
         let mut parts = TimeParts::default();
-        let mut pos = head.read(line, rec, &mut parts, &mut quality)?;
+        let (mut pos, timed) = match head.read_plain(line, rec, &mut parts, &mut quality) {
+            Some(pos) => (pos, head.reads_own_time()),
+            None => {
+                *rec = self.blank_record();
+                quality = Quality::default();
+                parts = TimeParts::default();
+                (head.read(line, rec, &mut parts, &mut quality)?, false)
+            }
+        };
         let tail = match head.tail() {
             Some(fast::Tail::Ingress) => {
                 pos = fast::ingress_tail(line, pos, rec, &mut quality)?;
                 &[][..]
             }
-            None => self.items.get(head.items()..)?,
+            None => {
+                let items = self.items.get(head.items()..)?;
+                match items {
+                    // The user agent, as `var` reads it, without its dispatch.
+                    [_, Item::Lit(lit), after @ ..] if head.agent_first() => {
+                        let rest = line.get(pos..)?;
+                        let end = scan::find_quote_lit(rest, lit)?;
+                        rec.user_agent = present(rest.get(..end)?);
+                        pos += end + lit.len();
+                        after
+                    }
+                    _ => items,
+                }
+            }
         };
         for item in tail {
             match item {
@@ -558,6 +579,25 @@ impl AccessFormat {
                         return None;
                     }
                     pos += lit.len();
+                }
+                // A number that ends the format (Apache's `%D`): its digits, points and
+                // dashes, as `var` reads a number without a terminator, without its
+                // dispatch.
+                Item::Var(
+                    var @ Var {
+                        shape: Shape::Number,
+                        term: None,
+                        adjacent: false,
+                        ..
+                    },
+                ) => {
+                    let rest = line.get(pos..)?;
+                    let len = rest
+                        .iter()
+                        .take_while(|&&b| b.is_ascii_digit() || b == b'.' || b == b'-')
+                        .count();
+                    assign(var.field, rest.get(..len)?, rec, &mut quality).ok()?;
+                    pos += len;
                 }
                 Item::Var(var) => {
                     let (end, _) = self
@@ -571,7 +611,9 @@ impl AccessFormat {
         if !matches!(rest.first(), None | Some(b' ' | b'\t')) {
             return None;
         }
-        rec.time = parts.build().ok()?;
+        if !timed {
+            rec.time = parts.build().ok()?;
+        }
         if !rest.is_empty() {
             fast::pairs(rest, rec, &mut quality);
         }

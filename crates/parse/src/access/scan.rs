@@ -28,6 +28,21 @@ pub(super) fn find_lit(hay: &[u8], from: usize, lit: &[u8]) -> Option<usize> {
     }
 }
 
+/// [`find_lit`] from the start of `hay` for a literal that begins with `"` (the end of a
+/// quoted value such as a user agent): the first quote, looked for without a call, is
+/// nearly always the one; from any other, [`find_lit`] goes on.
+#[inline]
+pub(super) fn find_quote_lit(hay: &[u8], lit: &[u8]) -> Option<usize> {
+    let Some((b'"', tail)) = lit.split_first() else {
+        return find_lit(hay, 0, lit);
+    };
+    let at = find_byte(b'"', hay)?;
+    if has_prefix(hay.get(at + 1..)?, tail) && !escaped(hay, at) {
+        return Some(at);
+    }
+    find_lit(hay, at + 1, lit)
+}
+
 /// How many bytes [`find_byte`] reads a word at a time before it calls `memchr`.
 const SHORT: usize = 16;
 
@@ -37,29 +52,94 @@ const SHORT: usize = 16;
 /// its setup, which takes over for the long values (request lines, user agents).
 #[inline]
 pub(super) fn find_byte(byte: u8, hay: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let pattern = ONES.wrapping_mul(u64::from(byte));
     let mut at = 0;
     while at < SHORT {
-        let Some(chunk) = hay
-            .get(at..at + 8)
-            .and_then(|c| <[u8; 8]>::try_from(c).ok())
-        else {
-            // Fewer than eight bytes left.
-            let rest = hay.get(at..).unwrap_or_default();
-            return rest.iter().position(|&b| b == byte).map(|i| at + i);
+        let Some(chunk) = word_at(hay, at) else {
+            return find_in_last_bytes(byte, hay, at);
         };
-        // A zero byte of `x` is a match; the lowest flagged byte is the first zero (a
-        // borrow can only flag bytes above a real zero).
-        let x = u64::from_le_bytes(chunk) ^ pattern;
-        let zeros = x.wrapping_sub(ONES) & !x & HIGHS;
-        if zeros != 0 {
-            return Some(at + (zeros.trailing_zeros() / 8) as usize);
+        if let Some(i) = byte_in_word(byte, chunk) {
+            return Some(at + i);
         }
         at += 8;
     }
     memchr(byte, hay.get(at..)?).map(|i| at + i)
+}
+
+/// Position of the first `byte` in `hay`, eight bytes at a time to the end: [`find_byte`]
+/// without its `memchr` call, for the fields of a line read in one pass (a request line, a
+/// referer), which are seldom long enough for `memchr`'s setup to pay off and are read
+/// in a row with the short fields around them.
+#[inline]
+pub(super) fn find_byte_inline(byte: u8, hay: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    loop {
+        let Some(chunk) = word_at(hay, at) else {
+            return find_in_last_bytes(byte, hay, at);
+        };
+        if let Some(i) = byte_in_word(byte, chunk) {
+            return Some(at + i);
+        }
+        at += 8;
+    }
+}
+
+/// The eight bytes of `hay` from `at`, when there are eight.
+#[inline]
+fn word_at(hay: &[u8], at: usize) -> Option<u64> {
+    hay.get(at..at + 8)
+        .and_then(|c| <[u8; 8]>::try_from(c).ok())
+        .map(u64::from_le_bytes)
+}
+
+/// The first `byte` in the fewer than eight bytes of `hay` from `at`.
+#[inline]
+fn find_in_last_bytes(byte: u8, hay: &[u8], at: usize) -> Option<usize> {
+    let rest = hay.get(at..).unwrap_or_default();
+    rest.iter().position(|&b| b == byte).map(|i| at + i)
+}
+
+/// The index of the first `byte` among the eight little-endian bytes of `word`.
+#[inline]
+fn byte_in_word(byte: u8, word: u64) -> Option<usize> {
+    first_flagged(flags(byte, word))
+}
+
+/// The high bit of each byte of `word` that equals `byte`, and possibly of bytes above
+/// such a byte: a zero byte of `x` is a match, and a borrow can only flag bytes above a
+/// real zero, so the lowest flag is always the first match.
+#[inline]
+fn flags(byte: u8, word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let x = word ^ ONES.wrapping_mul(u64::from(byte));
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// The byte index of the lowest flag of [`flags`].
+#[inline]
+fn first_flagged(flags: u64) -> Option<usize> {
+    (flags != 0).then(|| (flags.trailing_zeros() / 8) as usize)
+}
+
+/// Position of the first of the bytes `a`, `b`, `c` in `hay`, eight bytes at a time: the
+/// end of a short field that any of three bytes may end (a client address: a space, or
+/// the comma or quote of a forwarded-for list).
+#[inline]
+pub(super) fn find_first_of3(a: u8, b: u8, c: u8, hay: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    loop {
+        let Some(word) = word_at(hay, at) else {
+            let rest = hay.get(at..).unwrap_or_default();
+            return rest
+                .iter()
+                .position(|&x| x == a || x == b || x == c)
+                .map(|i| at + i);
+        };
+        if let Some(i) = first_flagged(flags(a, word) | flags(b, word) | flags(c, word)) {
+            return Some(at + i);
+        }
+        at += 8;
+    }
 }
 
 /// Whether the byte at `at` is preceded by an odd number of backslashes.
@@ -78,10 +158,11 @@ pub(super) fn closing_quote(hay: &[u8]) -> Option<usize> {
 }
 
 /// [`closing_quote`] for a value that is usually a few bytes (the upstream pairs'
-/// `uct="0.001"`): the first quote, looked for inline, unless it is escaped.
-#[inline]
+/// `uct="0.001"`): the first quote, looked for inline (without a `memchr` call even past
+/// sixteen bytes: an address or a socket path is a few words), unless it is escaped.
+#[inline(always)]
 pub(super) fn closing_quote_near(hay: &[u8]) -> Option<usize> {
-    let end = find_byte(b'"', hay)?;
+    let end = find_byte_inline(b'"', hay)?;
     if escaped(hay, end) {
         return closing_quote(hay);
     }
@@ -158,6 +239,59 @@ pub(super) fn split_request(line: &[u8]) -> RequestLine<'_> {
     }
 }
 
+/// The protocols nearly every request line ends in, each as the little-endian `u64` of
+/// its eight bytes.
+const PLAIN_PROTOCOLS: [u64; 3] = [
+    u64::from_le_bytes(*b"HTTP/1.1"),
+    u64::from_le_bytes(*b"HTTP/2.0"),
+    u64::from_le_bytes(*b"HTTP/1.0"),
+];
+
+/// Reads the quoted request line whose text starts at `rest[0]`, when it has the shape
+/// nearly every one has: a method of token characters and a space, then text up to the
+/// first `"`, which a space follows and no backslash precedes. The request's length (the
+/// closing quote's position) and its parts as [`split_request`] gives them, read in the
+/// same pass: the method as the search for the quote starts, the protocol from the fixed
+/// ending ` HTTP/1.1` (`/1.0`, `/2.0`) when the request has it. `None` for any other shape.
+#[inline]
+pub(super) fn plain_request(rest: &[u8]) -> Option<(usize, RequestLine<'_>)> {
+    // Most requests are `GET `: one compare instead of the walk over the method.
+    let method_len = if rest.starts_with(b"GET ") {
+        3
+    } else {
+        rest.iter().take_while(|&&b| is_tchar(b)).count()
+    };
+    if method_len == 0 || rest.get(method_len) != Some(&b' ') {
+        return None;
+    }
+    let after = rest.get(method_len + 1..)?;
+    let end = find_byte_inline(b'"', after)?;
+    // The byte before the quote: the method's space when the target is empty.
+    if after.get(end + 1) != Some(&b' ') || rest.get(method_len + end) == Some(&b'\\') {
+        return None;
+    }
+    let request = rest.get(..method_len + 1 + end)?;
+    let words = after.get(..end)?;
+    let ending = words
+        .len()
+        .checked_sub(9)
+        .and_then(|at| Some((at, words.get(at..)?)));
+    let parts = match ending {
+        Some((at, [b' ', protocol @ ..]))
+            if <[u8; 8]>::try_from(protocol)
+                .is_ok_and(|p| PLAIN_PROTOCOLS.contains(&u64::from_le_bytes(p))) =>
+        {
+            RequestLine {
+                method: rest.get(..method_len),
+                target: words.get(..at).filter(|target| !target.is_empty()),
+                protocol: Some(protocol),
+            }
+        }
+        _ => split_request(request),
+    };
+    Some((request.len(), parts))
+}
+
 /// `NAME/digits[.digits]` with an upper-case ASCII name.
 fn is_protocol(word: &[u8]) -> bool {
     let Some(slash) = memchr(b'/', word) else {
@@ -171,9 +305,39 @@ fn is_protocol(word: &[u8]) -> bool {
 }
 
 /// RFC 9110 token character.
+#[inline]
 fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+    TCHARS[usize::from(b)]
 }
+
+/// The RFC 9110 token characters, one lookup a byte instead of a comparison chain.
+const TCHARS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        b += 1;
+    }
+    table
+};
 
 /// The first value of a comma-separated list (`X-Forwarded-For: a, b`), trimmed.
 pub(super) fn first_of_list(value: &[u8]) -> &[u8] {
@@ -368,6 +532,18 @@ mod tests {
         assert_eq!(list_len(b"0.0012345678901234567]x", Some(b']')), 21);
     }
 
+    proptest::proptest! {
+        /// The first of three bytes is the one a plain search finds.
+        #[test]
+        fn first_of_three_bytes(
+            hay in proptest::collection::vec(
+                proptest::sample::select(&b" ,\"!-\x00\x21\x2d\xa0a1."[..]), 0..40),
+        ) {
+            let expected = hay.iter().position(|&b| matches!(b, b' ' | b',' | b'"'));
+            proptest::prop_assert_eq!(find_first_of3(b' ', b',', b'"', &hay), expected);
+        }
+    }
+
     #[test]
     fn lists() {
         let s = b"10.0.0.1:80, 10.0.0.2:80 : unix:/x 200";
@@ -412,6 +588,69 @@ mod tests {
         let r = split_request(b"GET  HTTP/1.1");
         assert_eq!(r.target, None);
         assert_eq!(r.protocol, Some(&b"HTTP/1.1"[..]));
+    }
+
+    /// What [`plain_request`] must give when it reads a request: the closing quote
+    /// `find_lit` finds and the parts `split_request` gives.
+    fn check_plain_request(rest: &[u8]) -> Option<usize> {
+        let (len, parts) = plain_request(rest)?;
+        assert_eq!(find_lit(rest, 0, b"\" "), Some(len), "{rest:?}");
+        assert_eq!(split_request(&rest[..len]), parts, "{rest:?}");
+        Some(len)
+    }
+
+    #[test]
+    fn plain_requests() {
+        let taken: [&[u8]; 8] = [
+            b"GET /a?b=1 HTTP/1.1\" 200",
+            b"POST /x HTTP/2.0\" ",
+            b"HEAD / HTTP/1.0\" ",
+            b"GET /a b HTTP/1.1\" ",
+            b"GET  HTTP/1.1\" ",
+            b"GET HTTP/1.1\" ",
+            b"GET /x HTTP/2\" ",
+            b"GET /x HTTP/1.1 x\" ",
+        ];
+        for rest in taken {
+            assert!(check_plain_request(rest).is_some(), "{rest:?}");
+        }
+        let refused: [&[u8]; 8] = [
+            b"-\" ",
+            b"\" ",
+            b" GET / HTTP/1.1\" ",
+            b"GET\" ",
+            b"GET /a\\\" b HTTP/1.1\" ",
+            b"GET /a\"b HTTP/1.1\" ",
+            b"GET /a HTTP/1.1",
+            b"G\xffT /a HTTP/1.1\" ",
+        ];
+        for rest in refused {
+            assert_eq!(plain_request(rest), None, "{rest:?}");
+        }
+    }
+
+    /// Endings of the random requests: the fixed protocols, one with a space before the
+    /// quote, none.
+    const REQUEST_ENDINGS: [&[u8]; 5] = [
+        b"",
+        b" HTTP/1.1\" ",
+        b" HTTP/2.0\" 200",
+        b" HTTP/1.0\"",
+        b" HTTP/1.1 \" ",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+        /// On any bytes, a request [`plain_request`] takes is the one the searches find.
+        #[test]
+        fn plain_requests_read_as_the_searches_do(
+            text in proptest::collection::vec(
+                proptest::sample::select(&b"GET /aHTP12.0 \"\\\t-"[..]), 0..40),
+            ending in proptest::sample::select(&REQUEST_ENDINGS[..]),
+        ) {
+            let rest = [&text[..], ending].concat();
+            check_plain_request(&rest);
+        }
     }
 
     #[test]

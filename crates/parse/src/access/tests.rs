@@ -817,6 +817,162 @@ mod straight_reading {
         assert_eq!(with_tail, [nginx::INGRESS]);
     }
 
+    /// The choices of each head field the one-pass reading ([`fast::Head::read_plain`])
+    /// takes or hands back: everyday values, and beside them every shape it must refuse
+    /// or read exactly as the searches do (escaped quotes, empty fields, `-`, odd spacing,
+    /// numbers too long, invalid UTF-8).
+    const CLIENTS: [&[u8]; 7] = [
+        b"10.0.0.1",
+        b"::1",
+        b"",
+        b"10.0.0.2, 81.2.69.143",
+        b"\"10.0.0.2\" 10.0.0.1",
+        b"example.com 10.0.0.2",
+        b"10.0.0.1 -",
+    ];
+    const USERS: [&[u8]; 6] = [b"-", b"bob", b"", b"a b", b"-[", b"x\xff"];
+    const TIMES: [&[u8]; 6] = [
+        b"25/Nov/2026:00:00:00 +0000",
+        b"25/Nov/2026:00:00:01 +0000",
+        b"25/Nov/2026:00:00:01 -0130",
+        b"31/Feb/2026:00:00:00 +0000",
+        b"25/Nov/2026:00:00:0x +0000",
+        b"25/Nov/2026:00:00:00",
+    ];
+    const REQUESTS: [&[u8]; 16] = [
+        b"GET /product/2-blue-widget.php HTTP/1.1",
+        b"POST /api/orders/1055/status HTTP/2.0",
+        b"HEAD / HTTP/1.0",
+        b"GET /x HTTP/2",
+        b"GET /a b HTTP/1.1",
+        b"GET  HTTP/1.1",
+        b"GET HTTP/1.1",
+        b"GET /x HTTP/1.1 x",
+        b"get /x http/1.1",
+        b"-",
+        b"",
+        b"\\x16\\x03\\x01",
+        b"GET /a\\\"b HTTP/1.1",
+        b"GET /a\\",
+        b"GET /a\" b HTTP/1.1",
+        b"GET /\xc3\x28 HTTP/1.1",
+    ];
+    const STATUSES: [&[u8]; 6] = [b"200", b"502", b"-", b"2000", b"20x", b""];
+    const BYTES: [&[u8]; 8] = [
+        b"21464",
+        b"0",
+        b"-",
+        b"",
+        b"18446744073709551615",
+        b"18446744073709551616",
+        b"1234567890123456789",
+        b"12 3",
+    ];
+    const REFERERS: [&[u8]; 7] = [
+        b"-",
+        b"",
+        b"https://shop.example.test/",
+        b"a\\\"b",
+        b"a\\",
+        b"x\" \"y",
+        b"\xff\xfe",
+    ];
+    const AGENTS: [&[u8]; 6] = [
+        b"curl/7.88.1",
+        b"",
+        b"-",
+        b"Mozilla/5.0 (X11; \\\"q\\\")",
+        b"ua\\",
+        b"\xc3\x28 bad utf-8",
+    ];
+    const ENDS: [&[u8]; 5] = [
+        b"",
+        b" rt=0.004 uct=\"0.000\" uht=\"0.004\" urt=\"0.004\" ua=\"10.0.1.12:8080\" us=\"200\"",
+        b" 4102967",
+        b" \"10.0.0.1\"",
+        b"x",
+    ];
+
+    /// A line from one choice of each field, with the given separator between the words
+    /// (a single space, or odd spacing).
+    fn built_line(choice: [usize; 9], space: &[u8]) -> Vec<u8> {
+        let pick = |list: &[&[u8]], i: usize| list[i % list.len()].to_vec();
+        [
+            pick(&CLIENTS, choice[0]),
+            space.to_vec(),
+            b"-".to_vec(),
+            space.to_vec(),
+            pick(&USERS, choice[1]),
+            space.to_vec(),
+            b"[".to_vec(),
+            pick(&TIMES, choice[2]),
+            b"]".to_vec(),
+            space.to_vec(),
+            b"\"".to_vec(),
+            pick(&REQUESTS, choice[3]),
+            b"\"".to_vec(),
+            space.to_vec(),
+            pick(&STATUSES, choice[4]),
+            space.to_vec(),
+            pick(&BYTES, choice[5]),
+            space.to_vec(),
+            b"\"".to_vec(),
+            pick(&REFERERS, choice[6]),
+            b"\"".to_vec(),
+            space.to_vec(),
+            b"\"".to_vec(),
+            pick(&AGENTS, choice[7]),
+            b"\"".to_vec(),
+            pick(&ENDS, choice[8]),
+        ]
+        .concat()
+    }
+
+    #[test]
+    fn every_field_choice_reads_the_same_both_ways() {
+        let formats = formats_with_head();
+        // Each choice of one field, the others at their everyday value.
+        let sizes = [
+            CLIENTS.len(),
+            USERS.len(),
+            TIMES.len(),
+            REQUESTS.len(),
+            STATUSES.len(),
+            BYTES.len(),
+            REFERERS.len(),
+            AGENTS.len(),
+            ENDS.len(),
+        ];
+        let mut plain = 0;
+        for (field, &size) in sizes.iter().enumerate() {
+            for value in 0..size {
+                let mut choice = [0; 9];
+                choice[field] = value;
+                for space in [&b" "[..], b"  ", b"\t"] {
+                    let line = built_line(choice, space);
+                    same(&formats, &line).unwrap();
+                    // The cut lines too.
+                    for cut in [1, 10, 30, 60, line.len() / 2, line.len() - 1] {
+                        same(&formats, &line[..cut.min(line.len())]).unwrap();
+                    }
+                    plain += formats
+                        .iter()
+                        .filter(|f| {
+                            let head = f.head.as_ref().unwrap();
+                            let mut rec = f.blank_record();
+                            let mut parts = TimeParts::default();
+                            let mut quality = Quality::default();
+                            head.read_plain(&line, &mut rec, &mut parts, &mut quality)
+                                .is_some()
+                        })
+                        .count();
+                }
+            }
+        }
+        // The everyday values are read in one pass (and not all lines are refused).
+        assert!(plain >= 250, "{plain}");
+    }
+
     #[test]
     fn real_lines_read_the_same_both_ways() {
         let formats = formats_with_head();
@@ -855,6 +1011,15 @@ mod straight_reading {
                 }
             }
             same(&formats_with_head(), &line)?;
+        }
+
+        #[test]
+        fn lines_of_random_field_choices_read_the_same_both_ways(
+            choice in prop::array::uniform9(0usize..16),
+            spacing in 0usize..3,
+        ) {
+            let space = [&b" "[..], b"  ", b"\t"][spacing];
+            same(&formats_with_head(), &built_line(choice, space))?;
         }
 
         #[test]
