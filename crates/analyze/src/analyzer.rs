@@ -625,14 +625,14 @@ impl Analyzer {
         }
     }
 
-    /// Ends the chunks read so far: what is still waiting becomes a tail, completed (or
-    /// counted alone) at `finish`.
     /// Drops what `observe_at` kept of the last (input, chunk): for anything that changes
     /// an input's site or `last_time` other than `observe_at` itself.
     pub(crate) fn forget_head(&mut self) {
         self.head = None;
     }
 
+    /// Ends the chunks read so far: what is still waiting becomes a tail, completed (or
+    /// counted alone) at `finish`.
     fn end_chunks(&mut self) {
         for (key, p) in std::mem::take(&mut self.pending) {
             self.touched.insert(key);
@@ -1440,12 +1440,6 @@ fn host_without_port(host: &[u8]) -> &[u8] {
     }
 }
 
-/// The upstream of a request tried once, and the milliseconds during which the upstream
-/// surely had it: the line's time is known to the second only (`t`), and the upstream's
-/// part (`$upstream_response_time`) lies somewhere inside the request's (`$request_time`);
-/// when only one of the two is logged, it stands for both. `tries` and `upstream_us` are
-/// the record's `upstream.tries()` and `upstream.total_response_time_us()`, which the
-/// caller has already read.
 /// `f(map.entry(key).or_default())` for a map that nearly always has the key already (a
 /// line's status or offset): a lookup that stays inline, where `entry` was a call of ~45
 /// instructions, three a line.
@@ -1458,6 +1452,12 @@ fn update<K: Ord, V: Default>(map: &mut BTreeMap<K, V>, key: K, f: impl FnOnce(&
     f(map.entry(key).or_default());
 }
 
+/// The upstream of a request tried once, and the milliseconds during which the upstream
+/// surely had it: the line's time is known to the second only (`t`), and the upstream's
+/// part (`$upstream_response_time`) lies somewhere inside the request's (`$request_time`);
+/// when only one of the two is logged, it stands for both. `tries` and `upstream_us` are
+/// the record's `upstream.tries()` and `upstream.total_response_time_us()`, which the
+/// caller has already read.
 fn surely_in_flight<'a>(
     record: &AccessRecord<'a>,
     tries: usize,
