@@ -5,6 +5,7 @@ use std::hash::{Hash, Hasher};
 
 pub(crate) use logscan_text::{escape_bytes, human_duration, human_seconds, thousands};
 
+use logscan_parse::word_search;
 use rustc_hash::FxHasher;
 
 /// A stable 64-bit hash of bytes (the same in every run and on every machine).
@@ -31,7 +32,7 @@ pub fn endpoint_into(request: &[u8], buf: &mut Vec<u8>) -> bool {
 pub(crate) fn request_parts(request: &[u8]) -> Option<(&[u8], &[u8])> {
     let word = |s: &[u8]| -> Option<(usize, usize)> {
         let start = s.iter().position(|&b| b != b' ')?;
-        let len = position_of(s.get(start..)?, b' ').unwrap_or(s.len() - start);
+        let len = word_search::find(b' ', s.get(start..)?).unwrap_or(s.len() - start);
         Some((start, start + len))
     };
     let (m_start, m_end) = word(request)?;
@@ -40,9 +41,11 @@ pub(crate) fn request_parts(request: &[u8]) -> Option<(&[u8], &[u8])> {
     Some((request.get(m_start..m_end)?, rest.get(t_start..t_end)?))
 }
 
-/// A request target without its query string.
+/// A request target without its query string. The `?` is looked for eight bytes at a
+/// time: every access line's target is searched (for the edge join's path key), and a byte
+/// loop cost ~50 instructions a line.
 pub(crate) fn path_of(target: &[u8]) -> &[u8] {
-    match memchr_q(target) {
+    match word_search::find(b'?', target) {
         Some(q) => &target[..q],
         None => target,
     }
@@ -61,39 +64,6 @@ pub(crate) fn endpoint_from_path(method: &[u8], path: &[u8], buf: &mut Vec<u8>) 
     buf.extend_from_slice(&path[..path.len().min(200)]);
 }
 
-/// Where the first `?` is. Eight bytes at a time: every access line's target is searched
-/// (for the edge join's path key), and a byte loop cost ~50 instructions a line.
-fn memchr_q(bytes: &[u8]) -> Option<usize> {
-    position_of(bytes, b'?')
-}
-
-/// The first `needle` in `bytes`, read eight bytes at a time: request targets are tens of
-/// bytes, too short for `memchr`'s set-up to pay and long enough that a byte loop cost
-/// ~200 instructions a failure. The lowest flagged byte of a word is exact (a borrow only
-/// flags bytes above a match).
-fn position_of(bytes: &[u8], needle: u8) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let pattern = ONES * u64::from(needle);
-    let mut words = bytes.chunks_exact(8);
-    let mut at = 0;
-    for word in words.by_ref() {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(word);
-        let x = u64::from_le_bytes(w) ^ pattern;
-        let found = x.wrapping_sub(ONES) & !x & HIGHS;
-        if found != 0 {
-            return Some(at + (found.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    words
-        .remainder()
-        .iter()
-        .position(|&b| b == needle)
-        .map(|i| at + i)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,26 +74,6 @@ mod tests {
         assert!(endpoint_into(b"GET /api/users?id=5 HTTP/1.1", &mut buf));
         assert_eq!(buf, b"GET /api/users");
         assert!(!endpoint_into(b"-", &mut buf));
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn position_of_is_a_byte_search(
-            bytes in proptest::collection::vec(
-                // `?`'s neighbours (0x3e, 0x40) and bytes whose high bit or borrow
-                // could flag a byte wrongly.
-                proptest::sample::select(vec![
-                    b' ', b'?', b'a', b'/', 0, 0x3e, 0x40, 0x80, 0xbf, 0xff, 0x7f, 0x1f,
-                ]),
-                0..40,
-            ),
-            needle in proptest::sample::select(vec![b' ', b'?']),
-        ) {
-            proptest::prop_assert_eq!(
-                position_of(&bytes, needle),
-                bytes.iter().position(|&b| b == needle)
-            );
-        }
     }
 
     #[test]

@@ -88,24 +88,9 @@ fn unescape_to(s: &[u8], buf: &mut [u8]) -> usize {
 
 /// The index of the first `\` in `s`, eight bytes at a time (a log line's escapes are a
 /// few dozen bytes apart: too close for `memchr`'s setup to pay, too far for a byte loop).
+#[inline]
 pub(crate) fn find_backslash(s: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    const BACKSLASHES: u64 = ONES * b'\\' as u64;
-    let mut words = s.chunks_exact(8);
-    for (i, word) in words.by_ref().enumerate() {
-        let mut bytes = [0u8; 8];
-        bytes.copy_from_slice(word);
-        // A zero byte of `x` is a backslash of the word; the lowest flag is a true one.
-        let x = u64::from_le_bytes(bytes) ^ BACKSLASHES;
-        let found = x.wrapping_sub(ONES) & !x & HIGHS;
-        if found != 0 {
-            return Some(i * 8 + (found.trailing_zeros() / 8) as usize);
-        }
-    }
-    let tail = words.remainder();
-    let at = s.len() - tail.len();
-    tail.iter().position(|&b| b == b'\\').map(|i| at + i)
+    logscan_parse::word_search::find(b'\\', s)
 }
 
 /// The text between the quotes of a JSON string token, `None` if it is not a string.
@@ -207,22 +192,6 @@ mod tests {
         let mut out = b"ab".to_vec();
         unescape_into(br#"cd\"ef"#, &mut out, 5);
         assert_eq!(out, b"abcd\"");
-    }
-
-    #[test]
-    fn backslashes_are_found_anywhere() {
-        for len in 0..40 {
-            for at in 0..len {
-                let mut s = vec![b'a'; len];
-                s[at] = b'\\';
-                if at + 1 < len {
-                    s[at + 1] = b'\\';
-                }
-                assert_eq!(find_backslash(&s), Some(at), "{len} {at}");
-            }
-            assert_eq!(find_backslash(&vec![0x80 | b'\\'; len]), None);
-            assert_eq!(find_backslash(&vec![b'\\' + 1; len]), None);
-        }
     }
 
     #[test]

@@ -85,6 +85,7 @@ pub mod records;
 #[cfg(test)]
 mod test_support;
 pub mod time;
+pub mod word_search;
 
 pub use cause::{Category, Cause, Phase, Severity};
 pub use companion::Companions;

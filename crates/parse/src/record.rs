@@ -775,21 +775,7 @@ impl<'a> Iterator for UpstreamValues<'a> {
 #[inline]
 fn is_single(text: &[u8]) -> bool {
     // Eight bytes at a time: an address is 10 to 40 bytes and nearly every line has one.
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // Whether a byte of `x` is zero (a borrow can only flag bytes above a real zero).
-    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS != 0;
-    let mut chunks = text.chunks_exact(8);
-    for chunk in &mut chunks {
-        let Ok(bytes) = <[u8; 8]>::try_from(chunk) else {
-            return false;
-        };
-        let x = u64::from_le_bytes(bytes);
-        if has_zero(x ^ (ONES * u64::from(b','))) || has_zero(x ^ (ONES * u64::from(b' '))) {
-            return false;
-        }
-    }
-    !chunks.remainder().iter().any(|&b| b == b',' || b == b' ')
+    crate::word_search::find_any([b',', b' '], text).is_none()
 }
 
 fn trim_spaces(mut s: &[u8]) -> &[u8] {

@@ -18,6 +18,7 @@ use super::{
     upstream_value,
 };
 use crate::record::{AccessRecord, parse_u16};
+use crate::word_search;
 
 /// How the head starts, before `$remote_user [`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -173,7 +174,7 @@ impl Head {
             Start::Nginx => {
                 // `$remote_addr - `: a plain address ends at its first space, which ` - `
                 // follows; a comma or a quote before it is a loose client field.
-                let end = scan::find_first_of3(b' ', b',', b'"', line)?;
+                let end = word_search::find_any([b' ', b',', b'"'], line)?;
                 if line.get(end..end + 3)? != b" - " {
                     return None;
                 }
@@ -260,7 +261,7 @@ impl Head {
         if rest.get(..4)? == b"-\" \"" {
             return Some(pos + 4);
         }
-        let end = scan::find_byte_inline(b'"', rest)?;
+        let end = word_search::find(b'"', rest)?;
         if rest.get(end + 1..end + 3)? != b" \"" || (end > 0 && rest.get(end - 1) == Some(&b'\\')) {
             return None;
         }
@@ -444,7 +445,7 @@ pub(super) fn ingress_tail<'a>(
         let rest = line.get(pos..)?;
         // Nearly always one value, which a space ends and no ` : ` follows: the list's
         // end found in one search; any other list is walked value by value.
-        let len = match scan::find_first_of3(b' ', b',', b',', rest) {
+        let len = match word_search::find_any([b' ', b','], rest) {
             Some(end)
                 if rest.get(end) == Some(&b' ')
                     && !rest.get(end..).is_some_and(|r| r.starts_with(b" : ")) =>

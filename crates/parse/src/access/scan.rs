@@ -3,6 +3,8 @@
 
 use memchr::{memchr, memchr2, memchr3, memrchr};
 
+use crate::word_search;
+
 /// Whether `hay` starts with `lit`: an inline loop, faster than a `memcmp` call for the
 /// few-byte literals of access formats.
 #[inline]
@@ -52,94 +54,13 @@ const SHORT: usize = 16;
 /// its setup, which takes over for the long values (request lines, user agents).
 #[inline]
 pub(super) fn find_byte(byte: u8, hay: &[u8]) -> Option<usize> {
-    let mut at = 0;
-    while at < SHORT {
-        let Some(chunk) = word_at(hay, at) else {
-            return find_in_last_bytes(byte, hay, at);
-        };
-        if let Some(i) = byte_in_word(byte, chunk) {
-            return Some(at + i);
-        }
-        at += 8;
+    let Some(long) = hay.get(SHORT..) else {
+        return word_search::find(byte, hay);
+    };
+    if let Some(at) = word_search::find(byte, &hay[..SHORT]) {
+        return Some(at);
     }
-    memchr(byte, hay.get(at..)?).map(|i| at + i)
-}
-
-/// Position of the first `byte` in `hay`, eight bytes at a time to the end: [`find_byte`]
-/// without its `memchr` call, for the fields of a line read in one pass (a request line, a
-/// referer), which are seldom long enough for `memchr`'s setup to pay off and are read
-/// in a row with the short fields around them.
-#[inline]
-pub(super) fn find_byte_inline(byte: u8, hay: &[u8]) -> Option<usize> {
-    let mut at = 0;
-    loop {
-        let Some(chunk) = word_at(hay, at) else {
-            return find_in_last_bytes(byte, hay, at);
-        };
-        if let Some(i) = byte_in_word(byte, chunk) {
-            return Some(at + i);
-        }
-        at += 8;
-    }
-}
-
-/// The eight bytes of `hay` from `at`, when there are eight.
-#[inline]
-fn word_at(hay: &[u8], at: usize) -> Option<u64> {
-    hay.get(at..at + 8)
-        .and_then(|c| <[u8; 8]>::try_from(c).ok())
-        .map(u64::from_le_bytes)
-}
-
-/// The first `byte` in the fewer than eight bytes of `hay` from `at`.
-#[inline]
-fn find_in_last_bytes(byte: u8, hay: &[u8], at: usize) -> Option<usize> {
-    let rest = hay.get(at..).unwrap_or_default();
-    rest.iter().position(|&b| b == byte).map(|i| at + i)
-}
-
-/// The index of the first `byte` among the eight little-endian bytes of `word`.
-#[inline]
-fn byte_in_word(byte: u8, word: u64) -> Option<usize> {
-    first_flagged(flags(byte, word))
-}
-
-/// The high bit of each byte of `word` that equals `byte`, and possibly of bytes above
-/// such a byte: a zero byte of `x` is a match, and a borrow can only flag bytes above a
-/// real zero, so the lowest flag is always the first match.
-#[inline]
-fn flags(byte: u8, word: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let x = word ^ ONES.wrapping_mul(u64::from(byte));
-    x.wrapping_sub(ONES) & !x & HIGHS
-}
-
-/// The byte index of the lowest flag of [`flags`].
-#[inline]
-fn first_flagged(flags: u64) -> Option<usize> {
-    (flags != 0).then(|| (flags.trailing_zeros() / 8) as usize)
-}
-
-/// Position of the first of the bytes `a`, `b`, `c` in `hay`, eight bytes at a time: the
-/// end of a short field that any of three bytes may end (a client address: a space, or
-/// the comma or quote of a forwarded-for list).
-#[inline]
-pub(super) fn find_first_of3(a: u8, b: u8, c: u8, hay: &[u8]) -> Option<usize> {
-    let mut at = 0;
-    loop {
-        let Some(word) = word_at(hay, at) else {
-            let rest = hay.get(at..).unwrap_or_default();
-            return rest
-                .iter()
-                .position(|&x| x == a || x == b || x == c)
-                .map(|i| at + i);
-        };
-        if let Some(i) = first_flagged(flags(a, word) | flags(b, word) | flags(c, word)) {
-            return Some(at + i);
-        }
-        at += 8;
-    }
+    memchr(byte, long).map(|i| SHORT + i)
 }
 
 /// Whether the byte at `at` is preceded by an odd number of backslashes.
@@ -162,7 +83,7 @@ pub(super) fn closing_quote(hay: &[u8]) -> Option<usize> {
 /// sixteen bytes: an address or a socket path is a few words), unless it is escaped.
 #[inline(always)]
 pub(super) fn closing_quote_near(hay: &[u8]) -> Option<usize> {
-    let end = find_byte_inline(b'"', hay)?;
+    let end = word_search::find(b'"', hay)?;
     if escaped(hay, end) {
         return closing_quote(hay);
     }
@@ -265,7 +186,7 @@ pub(super) fn plain_request(rest: &[u8]) -> Option<(usize, RequestLine<'_>)> {
         return None;
     }
     let after = rest.get(method_len + 1..)?;
-    let end = find_byte_inline(b'"', after)?;
+    let end = word_search::find(b'"', after)?;
     // The byte before the quote: the method's space when the target is empty.
     if after.get(end + 1) != Some(&b' ') || rest.get(method_len + end) == Some(&b'\\') {
         return None;
@@ -530,18 +451,6 @@ mod tests {
         );
         assert_eq!(list_len(&[b'1'; 30], None), 30);
         assert_eq!(list_len(b"0.0012345678901234567]x", Some(b']')), 21);
-    }
-
-    proptest::proptest! {
-        /// The first of three bytes is the one a plain search finds.
-        #[test]
-        fn first_of_three_bytes(
-            hay in proptest::collection::vec(
-                proptest::sample::select(&b" ,\"!-\x00\x21\x2d\xa0a1."[..]), 0..40),
-        ) {
-            let expected = hay.iter().position(|&b| matches!(b, b' ' | b',' | b'"'));
-            proptest::prop_assert_eq!(find_first_of3(b' ', b',', b'"', &hay), expected);
-        }
     }
 
     #[test]
