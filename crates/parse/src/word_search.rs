@@ -53,7 +53,7 @@ pub fn find_any<const N: usize>(needles: [u8; N], hay: &[u8]) -> Option<usize> {
     words
         .remainder()
         .iter()
-        .position(|&b| needles.iter().any(|&n| n == b))
+        .position(|b| needles.contains(b))
         .map(|i| at + i)
 }
 
