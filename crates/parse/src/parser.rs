@@ -342,18 +342,17 @@ impl Parser {
                 Ok(record)
             }
             Kind::ApacheError | Kind::PhpFpm => {
-                // Built in the very value returned: a record built beside it and moved in
-                // at the end cost a copy of its ~300 bytes a line.
-                let mut out = Ok(Record::Error(empty_error_record()));
+                // Read into the record that is returned: PHP-FPM's reader returned a record
+                // of its own, copied out (~300 bytes a line). One copy of the record is left
+                // here still (see benches/README.md, sixth pass).
+                let mut out = Ok(Record::Error(ErrorRecord::default()));
                 if let Ok(Record::Error(rec)) = &mut out {
                     let read = if matches!(self.kind, Kind::PhpFpm) {
                         fpm::parse_into(entry, rec)
                     } else {
                         apache_error::parse_default_into(entry, rec)
                     };
-                    if let Err(e) = read {
-                        return Err(e);
-                    }
+                    read?;
                 }
                 out
             }
@@ -398,15 +397,6 @@ impl Chain {
                     Err(e) => Err(e),
                 }
             }
-            Kind::ApacheError | Kind::PhpFpm => {
-                // Returned as the primary built it: taking the record out and wrapping it
-                // again cost a copy of its ~300 bytes a line.
-                let first = self.primary.parse(entry);
-                if first.is_ok() {
-                    return first;
-                }
-                first
-            }
             _ => match self.primary.parse(entry) {
                 Ok(record) => return Ok(record),
                 Err(e) => Err(e),
@@ -442,37 +432,6 @@ impl Chain {
     }
 }
 
-/// `ErrorRecord::default()`, written field by field where it is used: the derived
-/// `default()` is a call that builds the record aside, and moving it in cost a copy of its
-/// ~300 bytes a line (a test keeps the two equal).
-#[inline(always)]
-fn empty_error_record() -> ErrorRecord<'static> {
-    ErrorRecord {
-        format: Format::default(),
-        time: None,
-        level: None,
-        pid: None,
-        tid: None,
-        connection: None,
-        module: None,
-        code: None,
-        sys_error: None,
-        message: b"",
-        action: None,
-        client: None,
-        client_port: None,
-        server_name: None,
-        request: None,
-        subrequest: None,
-        upstream_url: None,
-        host: None,
-        referer: None,
-        pool: None,
-        truncated: false,
-        failure: None,
-    }
-}
-
 /// Reads an access line into `record`, a `Record::Access` the caller returns: the record is
 /// some 400 bytes, built where it ends up rather than copied there.
 fn read_access<'a>(
@@ -495,16 +454,5 @@ impl fmt::Debug for Parser {
             d.field("format_string", &source);
         }
         d.finish()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The record the Apache error and PHP-FPM readers start from is the default one.
-    #[test]
-    fn empty_error_record_is_the_default() {
-        assert_eq!(empty_error_record(), ErrorRecord::default());
     }
 }

@@ -35,16 +35,17 @@ pub(super) fn is_ah_code(s: &[u8]) -> bool {
 
 /// The length of the `AHnnnnn` tag at the start of `s` (without its `: `), if it has one.
 pub(super) fn ah_code_len(s: &[u8]) -> Option<usize> {
-    if at(s, 0) != b'A' || at(s, 1) != b'H' {
+    if !s.starts_with(b"AH") {
         return None;
     }
     // Counted, not parsed: every line has a tag, and only its length matters here (seven
-    // digits are already too many). A plain loop: the iterator chain cost twice as much.
-    let mut n = 0;
-    while n < 7 && at(s, 2 + n).is_ascii_digit() {
-        n += 1;
-    }
-    ((4..=6).contains(&n) && at(s, 2 + n) == b':' && at(s, 3 + n) == b' ').then_some(2 + n)
+    // digits are already too many).
+    let n = tail(s, 2)
+        .iter()
+        .take(7)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    ((4..=6).contains(&n) && tail(s, 2 + n).starts_with(b": ")).then_some(2 + n)
 }
 
 /// Splits the `AHnnnnn: ` tag off the message.
