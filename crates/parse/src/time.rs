@@ -225,6 +225,44 @@ pub(crate) fn same_second(
     t
 }
 
+thread_local! {
+    /// The last second read through [`same_second_words`] on this thread: the layout byte,
+    /// the key words and what they gave.
+    static LAST_SECOND_WORDS: std::cell::Cell<(u8, [u64; 4], Option<Timestamp>)> =
+        const { std::cell::Cell::new((0, [0; 4], None)) };
+}
+
+/// [`same_second`] for a key of four words (see [`key_word`]): compared as four integers,
+/// where the byte array of [`same_second`] costs a `memcmp` call. `layout` (not 0) keeps
+/// the layouts apart; only a key that gave a time is kept.
+#[inline]
+pub(crate) fn same_second_words(
+    layout: u8,
+    key: [u64; 4],
+    parse: impl FnOnce() -> Option<Timestamp>,
+) -> Option<Timestamp> {
+    let (last_layout, last_key, last) = LAST_SECOND_WORDS.get();
+    if let Some(t) = last.filter(|_| last_layout == layout && last_key == key) {
+        return Some(t);
+    }
+    let t = parse();
+    if t.is_some() {
+        LAST_SECOND_WORDS.set((layout, key, t));
+    }
+    t
+}
+
+/// The eight bytes of `s` from `from` as a word for a [`same_second_words`] key (bytes
+/// past the end read as 0).
+#[inline]
+pub(crate) fn key_word(s: &[u8], from: usize) -> u64 {
+    let mut w = [0u8; 8];
+    if let Some(bytes) = s.get(from..from + 8) {
+        w.copy_from_slice(bytes);
+    }
+    u64::from_le_bytes(w)
+}
+
 fn fixed_from_local<Z: TimeZone>(zone: &Z, naive: NaiveDateTime) -> DateTime<FixedOffset> {
     match zone.from_local_datetime(&naive) {
         LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.fixed_offset(),

@@ -11,6 +11,7 @@
 //! ... local ...`). Log ids (`[R:<id>]`, `[C:<id>]`, `[<id>]`, `[-]`) are passed over.
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
+use super::head::read_plain;
 use super::{MAX_LINE, ah_code_len, is_ah_code, set_message, split_code, status_item};
 use crate::bytes::{all_digits, at, find, fixed_u32, head, leading_u64, split_port, sub, tail};
 use crate::classify;
@@ -35,11 +36,29 @@ pub(crate) fn parse_default_into<'a>(
     line: &'a [u8],
     rec: &mut ErrorRecord<'a>,
 ) -> Result<(), ParseError> {
+    read_into(line, rec, true)
+}
+
+/// [`parse_default_into`], with the one-pass reader of the default 2.4 head tried first
+/// when `plain_head` is set (the tests compare the two readings).
+#[inline(always)]
+pub(super) fn read_into<'a>(
+    line: &'a [u8],
+    rec: &mut ErrorRecord<'a>,
+    plain_head: bool,
+) -> Result<(), ParseError> {
     rec.format = Format::ApacheError;
     rec.truncated = line.len() >= MAX_LINE;
     let mut p = 0;
     let mut v22 = false;
-    if at(line, 0) == b'[' {
+    if let Some(h) = plain_head.then(|| read_plain(line)).flatten() {
+        rec.time = Some(h.time);
+        rec.module = h.module;
+        rec.level = Some(h.level);
+        rec.pid = Some(h.pid);
+        rec.tid = h.tid;
+        p = h.end;
+    } else if at(line, 0) == b'[' {
         // httpd 2.4's default time closes at byte 32; read in place, it holds no `]` (the
         // day name's letters are the only bytes its reader does not check otherwise).
         let fixed = (at(line, 32) == b']'
@@ -317,7 +336,7 @@ pub(super) fn parse_ctime(s: &[u8]) -> Option<(Timestamp, usize)> {
 /// two-digit day, read at fixed positions: every line of a 2.4 error log starts with it, and
 /// [`parse_ctime`]'s general reading costs several times more. `None` sends other layouts (2.2
 /// without microseconds, a space-padded day, an offset) to the general reader.
-fn parse_ctime_fixed(line: &[u8]) -> Option<(Timestamp, usize)> {
+pub(super) fn parse_ctime_fixed(line: &[u8]) -> Option<(Timestamp, usize)> {
     if matches!(line.get(31..33), Some([b' ', b'+' | b'-'])) {
         return None; // `%{uz}t`: the offset is the general reader's
     }

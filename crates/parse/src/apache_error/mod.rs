@@ -14,13 +14,14 @@
 
 mod default;
 mod format;
+mod head;
 
 #[cfg(test)]
 pub(crate) use default::parse_default;
 pub(crate) use default::parse_default_into;
 pub(crate) use format::ErrorLogFormat;
 
-use crate::bytes::{head, parse_hex, parse_signed, tail};
+use crate::bytes::{at, head, parse_hex, parse_signed, tail};
 use crate::errno::{CodeSpace, SysError};
 use crate::record::ErrorRecord;
 
@@ -65,6 +66,31 @@ pub(super) fn split_code<'a>(rec: &mut ErrorRecord<'a>, message: &'a [u8], n: us
 /// `(EAI 2)...`, `(OS 10061)...`, `(os 0x80000005)...`, `(-102)...`.
 pub(crate) fn status_item(s: &[u8]) -> Option<SysError<'_>> {
     let rest = s.strip_prefix(b"(")?;
+    // `(digits)`, the status of nearly every line: the digits read as the pass crosses
+    // them, without the search for `)` and the prefix tests. Nine digits at most, so that
+    // the number is what [`status_any`] reads.
+    let mut number = 0;
+    let mut n = 0;
+    while n < 9 {
+        let digit = at(rest, n).wrapping_sub(b'0');
+        if digit >= 10 {
+            break;
+        }
+        number = number * 10 + i64::from(digit);
+        n += 1;
+    }
+    if n > 0 && at(rest, n) == b')' {
+        return Some(SysError {
+            space: os_or_apr(number),
+            number,
+            text: tail(rest, n + 1),
+        });
+    }
+    status_any(rest)
+}
+
+/// [`status_item`] after its `(`, for any code it may hold.
+fn status_any(rest: &[u8]) -> Option<SysError<'_>> {
     let close = memchr::memchr(b')', head(rest, 24))?;
     let code = head(rest, close);
     let text = tail(rest, close + 1);
@@ -76,18 +102,22 @@ pub(crate) fn status_item(s: &[u8]) -> Option<SysError<'_>> {
         (CodeSpace::Windows, parse_hex(n)?)
     } else {
         let n = parse_signed(code)?;
-        let space = if (0..20_000).contains(&n) {
-            CodeSpace::Os
-        } else {
-            CodeSpace::Apr
-        };
-        (space, n)
+        (os_or_apr(n), n)
     };
     Some(SysError {
         space,
         number,
         text,
     })
+}
+
+/// APR writes OS errors as they are and its own from 20000 on (`APR_OS_START_ERROR`).
+fn os_or_apr(number: i64) -> CodeSpace {
+    if (0..20_000).contains(&number) {
+        CodeSpace::Os
+    } else {
+        CodeSpace::Apr
+    }
 }
 
 #[cfg(test)]
@@ -185,6 +215,13 @@ mod tests {
                 (4..=6).contains(&n) && tail(s, 2 + n).starts_with(b": ")
             });
             prop_assert_eq!(ah_code_len(s), reference.map(|n| n + 2));
+        }
+
+        /// The digits-only reading of a status agrees with the reading of any status.
+        #[test]
+        fn plain_status_reads_like_any_status(text in r"\((-|EAI |OS |os 0x)?[0-9a-f]{0,12}(\)|\]|x)?[A-Za-z ]{0,8}") {
+            let general = text.as_bytes().strip_prefix(b"(").and_then(status_any);
+            prop_assert_eq!(status_item(text.as_bytes()), general);
         }
 
         #[test]
