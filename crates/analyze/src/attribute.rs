@@ -40,8 +40,12 @@ pub(crate) fn attribute(
         .map(|g| g.hash)
         .collect();
     let live_groups: BTreeSet<u64> = groups.iter().map(|g| g.hash).collect();
+    // The marks in the sample's own order, each client's list sorted on its own: sorting
+    // all 65,536 marks first (`sorted`) cost ~29 M instructions on a 20 MiB error log and
+    // bought nothing, as a candidate holds exactly its sort key (and `false`), so
+    // candidates equal in it are interchangeable in any order.
     let mut by_client: FxHashMap<u64, Vec<Candidate>> = FxHashMap::default();
-    for m in a.error_marks.sorted() {
+    for m in a.error_marks.items() {
         if live_groups.contains(&m.group) {
             by_client
                 .entry(m.client)
@@ -50,7 +54,7 @@ pub(crate) fn attribute(
         }
     }
     for marks in by_client.values_mut() {
-        marks.sort_unstable_by_key(|m| (m.0, m.1, m.2, m.3));
+        marks.sort_unstable();
     }
     let mut requests = a.request_marks.sorted();
     requests.sort_unstable_by_key(|r| (r.end, r.start, r.line));
