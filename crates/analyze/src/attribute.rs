@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use logscan_parse::Cause;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::Analyzer;
 use crate::report::Counted;
@@ -40,24 +40,28 @@ pub(crate) fn attribute(
         .map(|g| g.hash)
         .collect();
     let live_groups: BTreeSet<u64> = groups.iter().map(|g| g.hash).collect();
-    // The marks in the sample's own order, each client's list sorted on its own: sorting
+    let mut requests = a.request_marks.sorted();
+    requests.sort_unstable_by_key(|r| (r.end, r.start, r.line));
+    // Candidates only for the clients of those requests (none for an error log read
+    // alone), in the sample's own order, each client's list sorted on its own: sorting
     // all 65,536 marks first (`sorted`) cost ~29 M instructions on a 20 MiB error log and
     // bought nothing, as a candidate holds exactly its sort key (and `false`), so
     // candidates equal in it are interchangeable in any order.
+    let clients: FxHashSet<u64> = requests.iter().map(|r| r.client).collect();
     let mut by_client: FxHashMap<u64, Vec<Candidate>> = FxHashMap::default();
-    for m in a.error_marks.items() {
-        if live_groups.contains(&m.group) {
-            by_client
-                .entry(m.client)
-                .or_default()
-                .push((m.t, m.request, m.site, m.group, false));
+    if !clients.is_empty() {
+        for m in a.error_marks.items() {
+            if clients.contains(&m.client) && live_groups.contains(&m.group) {
+                by_client
+                    .entry(m.client)
+                    .or_default()
+                    .push((m.t, m.request, m.site, m.group, false));
+            }
         }
     }
     for marks in by_client.values_mut() {
         marks.sort_unstable();
     }
-    let mut requests = a.request_marks.sorted();
-    requests.sort_unstable_by_key(|r| (r.end, r.start, r.line));
     let scale = if requests.is_empty() {
         1.0
     } else {
