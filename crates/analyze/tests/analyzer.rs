@@ -245,10 +245,7 @@ fn error_lines_of_a_client_without_requests_explain_no_request() {
         };
         assert_eq!(refused("127.0.0.1:19020").affected_requests, Some(80));
         assert_eq!(refused("127.0.0.1:19021").count, 40);
-        assert_eq!(
-            refused("127.0.0.1:19021").affected_requests.unwrap_or(0),
-            0
-        );
+        assert_eq!(refused("127.0.0.1:19021").affected_requests.unwrap_or(0), 0);
     }
 }
 
