@@ -210,6 +210,45 @@ fn outage_then_timeouts_gives_two_incidents_and_ranked_findings() {
     );
 }
 
+#[test]
+fn error_lines_of_a_client_without_requests_explain_no_request() {
+    // The same outage, and another client's refused connects to a second backend at the
+    // same seconds, which no access line of that client matches: every 5xx stays with the
+    // finding of its own client, whichever order the sampled marks are kept in.
+    let mut lines = outage_then_timeouts();
+    for s in 30..50i64 {
+        for request in ["GET /api/items HTTP/1.1", "GET /api/users?id=3 HTTP/1.1"] {
+            let mut record = nginx_error(
+                s,
+                Cause::UpstreamRefused,
+                Phase::Connect,
+                "127.0.0.1:19021",
+                request,
+            );
+            if let Record::Error(e) = &mut record {
+                e.client = Some(b"10.9.9.9");
+            }
+            lines.push(Line { input: 0, record });
+        }
+    }
+    for shards in [&[][..], &[150, 700]] {
+        let report = run(&lines, shards, &Config::default());
+        let access = report.access.as_ref().unwrap();
+        assert_eq!(access.server_errors, 200);
+        assert_eq!(access.attributed, 200);
+        let refused = |upstream: &str| {
+            report
+                .findings
+                .iter()
+                .find(|f| f.cause == Cause::UpstreamRefused && f.upstream == upstream)
+                .unwrap_or_else(|| panic!("{upstream}: {:#?}", report.findings))
+        };
+        assert_eq!(refused("127.0.0.1:19020").affected_requests, Some(80));
+        assert_eq!(refused("127.0.0.1:19021").count, 40);
+        assert_eq!(refused("127.0.0.1:19021").affected_requests.unwrap_or(0), 0);
+    }
+}
+
 fn access_with_offset(second: i64, offset: i32, status: u16) -> Record<'static> {
     let Record::Access(mut r) = nginx_access(second, status, "GET / HTTP/1.1", "200", "0.001")
     else {
