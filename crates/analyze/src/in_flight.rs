@@ -50,23 +50,13 @@ impl InFlight {
         let Ok(name) = std::str::from_utf8(upstream) else {
             return;
         };
-        if !self.upstreams.contains_key(name) {
-            // Past the bound, the first names in byte order are kept, whatever the order of
-            // lines and shards.
-            if self.upstreams.len() >= UPSTREAMS {
-                if self
-                    .upstreams
-                    .last_key_value()
-                    .is_none_or(|(last, _)| name > last.as_str())
-                {
-                    return;
-                }
-                self.upstreams.pop_last();
-            }
-            self.upstreams.insert(name.to_owned(), Series::new(1));
-        }
-        let Some(series) = self.upstreams.get_mut(name) else {
-            return;
+        // A known upstream is found by one lookup; a new one is added by `insert`.
+        let series = match self.upstreams.get_mut(name) {
+            Some(series) => series,
+            None => match self.insert(name) {
+                Some(series) => series,
+                None => return,
+            },
         };
         let last = (to_ms - 1).div_euclid(1_000);
         let first = from_ms.div_euclid(1_000).max(last - (LONGEST - 1));
@@ -85,6 +75,28 @@ impl InFlight {
                 series.add(last, ms);
             }
         }
+    }
+
+    /// Adds the timeline of a new upstream, unless the bound keeps it out: past
+    /// [`UPSTREAMS`], the first names in byte order are kept, whatever the order of lines
+    /// and shards.
+    #[cold]
+    fn insert(&mut self, name: &str) -> Option<&mut Series> {
+        if self.upstreams.len() >= UPSTREAMS {
+            if self
+                .upstreams
+                .last_key_value()
+                .is_none_or(|(last, _)| name > last.as_str())
+            {
+                return None;
+            }
+            self.upstreams.pop_last();
+        }
+        Some(
+            self.upstreams
+                .entry(name.to_owned())
+                .or_insert_with(|| Series::new(1)),
+        )
     }
 
     /// Whether it is what `add` and `merge` could have built (for a state read from a

@@ -96,7 +96,7 @@ pub use frame::{Entry, EntryReader, ReaderConfig};
 pub use parser::Parser;
 pub use record::{
     AccessRecord, ErrorRecord, Failure, Format, Level, Record, Role, Server, UpstreamFields,
-    UpstreamValue, UpstreamValues,
+    UpstreamSummary, UpstreamValue, UpstreamValues,
 };
 pub use time::{Timestamp, Zone};
 

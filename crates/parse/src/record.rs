@@ -683,6 +683,25 @@ impl<'a> UpstreamFields<'a> {
         self.addrs().filter(|v| v.value.is_some()).count()
     }
 
+    /// The total response time, the tries and the last status together
+    /// ([`UpstreamFields::total_response_time_us`], [`UpstreamFields::tries`],
+    /// [`UpstreamFields::last_status`]): what the analyzer reads of every line, in one
+    /// inlined call. A time in nginx's millisecond shape and a status of digits are single
+    /// values (neither holds a comma or a space), so they are read without first looking
+    /// for a separator; anything else is read by the accessor.
+    #[inline]
+    pub fn summary(&self) -> UpstreamSummary {
+        UpstreamSummary {
+            total_response_time_us: self
+                .response_time
+                .and_then(|text| millis_us(text).or_else(|| self.total_response_time_us())),
+            tries: self.addr.map_or(0, |_| self.tries()),
+            last_status: self
+                .status
+                .and_then(|text| parse_u16(text).or_else(|| self.last_status())),
+        }
+    }
+
     /// Whether no `$upstream_*` field holds a value: none was logged, or each logged one is
     /// empty or only `-` (a request nginx answered itself, without an upstream).
     pub fn is_empty(&self) -> bool {
@@ -711,6 +730,18 @@ impl fmt::Debug for UpstreamFields<'_> {
         bytes_opt(&mut d, "response_length", self.response_length);
         d.finish()
     }
+}
+
+/// What [`UpstreamFields::summary`] reads of a request's upstream fields.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UpstreamSummary {
+    /// [`UpstreamFields::total_response_time_us`]
+    pub total_response_time_us: Option<u64>,
+    /// [`UpstreamFields::tries`]
+    pub tries: usize,
+    /// [`UpstreamFields::last_status`]
+    pub last_status: Option<u16>,
 }
 
 /// One value of a multi-value `$upstream_*` field.
@@ -999,6 +1030,59 @@ mod tests {
             proptest::prop_assert_eq!(none.tries(), 0);
             proptest::prop_assert_eq!(none.last_status(), None);
             proptest::prop_assert_eq!(none.total_response_time_us(), None);
+        }
+    }
+
+    /// One upstream value as nginx writes them, and the odd ones a parser may be handed.
+    fn upstream_value() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            Just("-".to_owned()),
+            Just(String::new()),
+            "[0-9]{1,3}\\.[0-9]{3}",
+            "[1-5][0-9]{2}",
+            "10\\.0\\.[0-9]\\.[0-9]{1,3}:[0-9]{2,4}",
+            Just("unix:/run/php/php8.2-fpm.sock".to_owned()),
+            "[-0-9.:, a-z]{0,8}",
+        ]
+    }
+
+    /// A list of upstream values joined by `, ` (tries) and ` : ` (redirect groups).
+    fn upstream_list() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        proptest::collection::vec((upstream_value(), proptest::bool::ANY), 1..12).prop_map(
+            |values| {
+                let mut text = String::new();
+                for (i, (value, group)) in values.iter().enumerate() {
+                    if i > 0 {
+                        text.push_str(if *group { " : " } else { ", " });
+                    }
+                    text.push_str(value);
+                }
+                text
+            },
+        )
+    }
+
+    proptest::proptest! {
+        /// The summary reads what the three accessors read, on single values, lists of
+        /// many tries and groups, `-`, empty and missing fields.
+        #[test]
+        fn summary_agrees_with_the_accessors(
+            addr in proptest::option::of(upstream_list()),
+            status in proptest::option::of(upstream_list()),
+            time in proptest::option::of(upstream_list()),
+        ) {
+            let f = UpstreamFields {
+                addr: addr.as_deref().map(str::as_bytes),
+                status: status.as_deref().map(str::as_bytes),
+                response_time: time.as_deref().map(str::as_bytes),
+                ..UpstreamFields::default()
+            };
+            let summary = f.summary();
+            proptest::prop_assert_eq!(summary.total_response_time_us, f.total_response_time_us());
+            proptest::prop_assert_eq!(summary.tries, f.tries());
+            proptest::prop_assert_eq!(summary.last_status, f.last_status());
         }
     }
 
