@@ -333,28 +333,19 @@ impl Parser {
     pub fn parse<'a>(&self, entry: &'a [u8]) -> Result<Record<'a>, ParseError> {
         let entry = entry.strip_suffix(b"\r").unwrap_or(entry);
         match &self.kind {
-            Kind::NginxError => {
-                // Built in the record it is returned in, not copied into it.
+            Kind::NginxError | Kind::ApacheError | Kind::PhpFpm => {
+                // Built in the record it is returned in, not copied out of each reader
+                // (~300 bytes a line). One copy of the record is left here still (see
+                // benches/README.md, sixth pass).
                 let mut record = Record::Error(ErrorRecord::default());
                 if let Record::Error(rec) = &mut record {
-                    nginx_error::parse_into(entry, rec)?;
+                    match self.kind {
+                        Kind::NginxError => nginx_error::parse_into(entry, rec)?,
+                        Kind::PhpFpm => fpm::parse_into(entry, rec)?,
+                        _ => apache_error::parse_default_into(entry, rec)?,
+                    }
                 }
                 Ok(record)
-            }
-            Kind::ApacheError | Kind::PhpFpm => {
-                // Read into the record that is returned: PHP-FPM's reader returned a record
-                // of its own, copied out (~300 bytes a line). One copy of the record is left
-                // here still (see benches/README.md, sixth pass).
-                let mut out = Ok(Record::Error(ErrorRecord::default()));
-                if let Ok(Record::Error(rec)) = &mut out {
-                    let read = if matches!(self.kind, Kind::PhpFpm) {
-                        fpm::parse_into(entry, rec)
-                    } else {
-                        apache_error::parse_default_into(entry, rec)
-                    };
-                    read?;
-                }
-                out
             }
             Kind::ApacheErrorCustom(custom) => custom.parse(entry).map(Record::Error),
             Kind::Access(access) => {
