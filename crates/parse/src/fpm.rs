@@ -137,7 +137,7 @@ fn read_into<'a>(
 const PLAIN_CLOSE: usize = 21;
 
 /// The layout byte of [`same_second_words`] for PHP-FPM times.
-const FPM_LAYOUT: u8 = 3;
+const FPM_LAYOUT: u8 = crate::time::layout::FPM;
 
 /// A level as php-fpm writes it (`zlog.c`: upper case), matched as written before the
 /// general reading, which lowers a copy of the name first.

@@ -189,20 +189,32 @@ impl Timestamp {
     }
 }
 
-/// The bytes a key of [`same_second`] may hold.
-const SECOND_KEY: usize = 24;
-
-thread_local! {
-    /// The last second an error-log parser of this thread read: the bytes that wrote it
-    /// (after a byte naming the layout) and what they gave.
-    static LAST_SECOND: std::cell::Cell<(u8, [u8; SECOND_KEY], Option<Timestamp>)> =
-        const { std::cell::Cell::new((0, [0; SECOND_KEY], None)) };
+/// The layouts of the per-thread "same second" cache, one number each, so that keys of
+/// different readers never stand for one another.
+pub(crate) mod layout {
+    /// nginx error: `YYYY/MM/DD HH:MM:SS`.
+    pub(crate) const NGINX_ERROR: u8 = 1;
+    /// Apache error, the general reader: `Www Mmm dd hh:mm:ss` and ` yyyy`.
+    pub(crate) const APACHE_GENERAL: u8 = 2;
+    /// Apache error, the ctime head reader (`apache_error/head.rs`).
+    pub(crate) const APACHE_CTIME: u8 = 3;
+    /// PHP-FPM: `dd-Mmm-YYYY HH:MM:SS`.
+    pub(crate) const FPM: u8 = 4;
 }
 
-/// The timestamp `key` writes (its date and time to the second, in the layout `layout`
-/// names), read by `parse` unless it is the one this thread read last. Error logs are
-/// written in time order, many lines to a second: comparing the bytes costs a fraction
-/// of reading them. A key longer than [`SECOND_KEY`] bytes is always read.
+/// The bytes a key of [`same_second`] may hold: the four words of [`same_second_words`].
+const SECOND_KEY: usize = 32;
+
+thread_local! {
+    /// The last second read through [`same_second_words`] on this thread: the layout (and,
+    /// for a key given as bytes, its length), the key words and the time they gave.
+    static LAST_SECOND: std::cell::Cell<(u16, [u64; 4], Option<Timestamp>)> =
+        const { std::cell::Cell::new((0, [0; 4], None)) };
+}
+
+/// [`same_second_words`] for a key given as bytes: its bytes as the words, its length
+/// beside the layout (the words are padded with zeros). A key longer than [`SECOND_KEY`]
+/// bytes is always read.
 #[inline]
 pub(crate) fn same_second(
     layout: u8,
@@ -214,40 +226,45 @@ pub(crate) fn same_second(
         return parse();
     };
     dst.copy_from_slice(key);
-    // The layout byte keeps keys of different layouts (and lengths) apart.
-    let tag = layout | ((key.len() as u8) << 3);
-    let (last_tag, last_bytes, last) = LAST_SECOND.get();
-    if last_tag == tag && last_bytes == bytes && tag != 0 {
-        return last;
-    }
-    let t = parse();
-    LAST_SECOND.set((tag, bytes, t));
-    t
+    let words = [
+        key_word(&bytes, 0),
+        key_word(&bytes, 8),
+        key_word(&bytes, 16),
+        key_word(&bytes, 24),
+    ];
+    // Below 64 bytes, the length fits beside the layout.
+    let tag = u16::from(layout) | ((key.len() as u16) << 8);
+    cached_second(tag, words, parse)
 }
 
-thread_local! {
-    /// The last second read through [`same_second_words`] on this thread: the layout byte,
-    /// the key words and what they gave.
-    static LAST_SECOND_WORDS: std::cell::Cell<(u8, [u64; 4], Option<Timestamp>)> =
-        const { std::cell::Cell::new((0, [0; 4], None)) };
-}
-
-/// [`same_second`] for a key of four words (see [`key_word`]): compared as four integers,
-/// where the byte array of [`same_second`] costs a `memcmp` call. `layout` (not 0) keeps
-/// the layouts apart; only a key that gave a time is kept.
+/// The timestamp `key` writes (its date and time to the second, in the layout `layout`
+/// names; see [`key_word`] and [`layout`]), read by `parse` unless it is the one this
+/// thread read last. Error logs are written in time order, many lines to a second:
+/// comparing four words costs a fraction of reading the time. Only a key that gave a time
+/// is kept.
 #[inline]
 pub(crate) fn same_second_words(
     layout: u8,
     key: [u64; 4],
     parse: impl FnOnce() -> Option<Timestamp>,
 ) -> Option<Timestamp> {
-    let (last_layout, last_key, last) = LAST_SECOND_WORDS.get();
-    if let Some(t) = last.filter(|_| last_layout == layout && last_key == key) {
+    cached_second(u16::from(layout), key, parse)
+}
+
+/// The cache of [`same_second`] and [`same_second_words`], by a tag that is not 0.
+#[inline]
+fn cached_second(
+    tag: u16,
+    key: [u64; 4],
+    parse: impl FnOnce() -> Option<Timestamp>,
+) -> Option<Timestamp> {
+    let (last_tag, last_key, last) = LAST_SECOND.get();
+    if let Some(t) = last.filter(|_| last_tag == tag && last_key == key) {
         return Some(t);
     }
     let t = parse();
     if t.is_some() {
-        LAST_SECOND_WORDS.set((layout, key, t));
+        LAST_SECOND.set((tag, key, t));
     }
     t
 }

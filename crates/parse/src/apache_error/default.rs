@@ -366,7 +366,7 @@ pub(super) fn parse_ctime_fixed(line: &[u8]) -> Option<(Timestamp, usize)> {
     let mut key = [0u8; 24];
     key[..19].copy_from_slice(&s[..19]);
     key[19..].copy_from_slice(&s[26..31]);
-    let second = crate::time::same_second(2, &key, || {
+    let second = crate::time::same_second(crate::time::layout::APACHE_GENERAL, &key, || {
         let year = two(27)? * 100 + two(29)?;
         Timestamp::from_parts(
             i32::try_from(year).ok()?,

@@ -157,7 +157,7 @@ fn second_key(s: &[u8; 31]) -> [u64; 4] {
 }
 
 /// The layout byte of [`same_second_words`] for this reader's times.
-const CTIME_LAYOUT: u8 = 1;
+const CTIME_LAYOUT: u8 = crate::time::layout::APACHE_CTIME;
 
 /// `Www Mmm dd hh:mm:ss.uuuuuu yyyy` as the general reader reads it (with the day name's
 /// second and third letters checked, as it checks them first): a second seen on the line
