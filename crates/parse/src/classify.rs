@@ -25,6 +25,7 @@ use crate::cause::{Cause, Phase};
 use crate::errno::{CodeSpace, Errno};
 use crate::nginx_error::{ACTIONS, Extra, known_action};
 use crate::record::{ErrorRecord, Failure, Level, Role};
+use crate::word_search;
 
 /// A message stem: the text that says what kind of message a line is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -824,7 +825,7 @@ impl<'a> Out<'a> {
 fn action_phase(action: Option<&[u8]>) -> Option<Phase> {
     let action = action?;
     phase_of(action)
-        .or_else(|| known_action(action).and_then(phase_of))
+        .or_else(|| known_action(action).and_then(|&(base, _)| phase_of(base)))
         .or_else(|| {
             if action.len() < 3 {
                 return None;
@@ -832,8 +833,8 @@ fn action_phase(action: Option<&[u8]>) -> Option<Phase> {
             // A cut action: the phase all known actions starting with it agree on.
             let mut phases = ACTIONS
                 .iter()
-                .filter(|a| a.starts_with(action))
-                .map(|a| phase_of(a));
+                .filter(|(known, _)| known.starts_with(action))
+                .map(|(known, _)| phase_of(known));
             let first = phases.next()??;
             phases.all(|p| p == Some(first)).then_some(first)
         })
@@ -934,15 +935,18 @@ fn php_content(scan: &Scan) -> Option<(Cause, Option<&'static str>)> {
 
 /// Splits an nginx `upstream: "<scheme>://<peer><uri>"` value into the scheme and the
 /// normalised peer (`127.0.0.1:8080`, `[::1]:8080`, `unix:/run/x.sock`, group name).
+///
+/// The scheme, peer and socket path are a few dozen bytes: they are searched a word at a
+/// time, where each `memchr` call cost more to set up than the search takes.
 pub(crate) fn nginx_upstream(value: &[u8]) -> (Option<&[u8]>, Option<&[u8]>) {
-    let (scheme, rest) = match find(value, b"://") {
+    let (scheme, rest) = match scheme_end(value) {
         Some(i) => (Some(head(value, i)), tail(value, i + 3)),
         None => (None, value),
     };
     let end = if rest.starts_with(b"unix:") {
-        memchr::memchr(b':', tail(rest, 5)).map_or(rest.len(), |c| c + 5)
+        word_search::find(b':', tail(rest, 5)).map_or(rest.len(), |c| c + 5)
     } else if rest.starts_with(b"[") {
-        match memchr::memchr(b']', rest) {
+        match word_search::find(b']', rest) {
             Some(close) => {
                 let (_, digits) = leading_u64(tail(rest, close + 2));
                 if at(rest, close + 1) == b':' && digits > 0 {
@@ -954,13 +958,25 @@ pub(crate) fn nginx_upstream(value: &[u8]) -> (Option<&[u8]>, Option<&[u8]>) {
             None => rest.len(),
         }
     } else {
-        memchr::memchr2(b'/', b'?', rest).unwrap_or(rest.len())
+        word_search::find_any([b'/', b'?'], rest).unwrap_or(rest.len())
     };
     let peer = head(rest, end);
     (
         scheme.filter(|s| !s.is_empty()),
         Some(peer).filter(|p| !p.is_empty()),
     )
+}
+
+/// Where the first `://` of an upstream value starts: at a `:`, almost always the first.
+fn scheme_end(value: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    loop {
+        let colon = from + word_search::find(b':', tail(value, from))?;
+        if tail(value, colon).starts_with(b"://") {
+            return Some(colon);
+        }
+        from = colon + 1;
+    }
 }
 
 /// Text up to the first of the given stop bytes.
@@ -1030,7 +1046,11 @@ fn nginx_out<'a>(
 ) -> Option<Out<'a>> {
     let msg = rec.message;
     let scan = scan(msg);
-    let phase = action_phase(rec.action);
+    // The parser read the phase with the action when it found a known one.
+    let phase = match extra.known_phase {
+        Some(phase) => phase,
+        None => action_phase(rec.action),
+    };
     let (scheme, peer) = rec.upstream_url.map(nginx_upstream).unwrap_or_default();
     let upstream_side = phase.is_some_and(Phase::is_upstream);
     let base = |cause: Cause| {
@@ -2169,6 +2189,28 @@ mod tests {
             (None, Some(&b"10.0.0.1:3306"[..]))
         );
         assert_eq!(nginx_upstream(b""), (None, None));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_scheme_ends_at_the_first_colon_slash_slash(
+            value in proptest::collection::vec(proptest::sample::select(vec![b':', b'/', b'a', b'?']), 0..40),
+        ) {
+            proptest::prop_assert_eq!(scheme_end(&value), find(&value, b"://"));
+        }
+    }
+
+    #[test]
+    fn the_parsers_action_phases_are_the_classifiers() {
+        for &(action, phase) in ACTIONS {
+            let shown = String::from_utf8_lossy(action);
+            assert_eq!(phase, phase_of(action), "{shown}");
+            // What the classifier reads from the text itself, as written and with a
+            // module's suffix.
+            assert_eq!(phase, action_phase(Some(action)), "{shown}");
+            let suffixed = [action, b" (proxy_connect)"].concat();
+            assert_eq!(phase, action_phase(Some(&suffixed)), "{shown}");
+        }
     }
 
     #[test]

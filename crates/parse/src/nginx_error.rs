@@ -17,11 +17,12 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use crate::bytes::{at, find, head, leading_u64, parse_hex, parse_signed, rfind, sub, tail};
+use crate::cause::Phase;
 use crate::classify;
 use crate::errno::{CodeSpace, SysError};
 use crate::error::ParseError;
 use crate::record::{ErrorRecord, Format, Level};
-use crate::time::Timestamp;
+use crate::time::{Timestamp, key_word, layout, same_second_words};
 
 /// nginx writes at most 2047 bytes plus LF per entry (`NGX_MAX_ERROR_STR` = 2048).
 pub(crate) const MAX_LINE: usize = 2047;
@@ -35,63 +36,78 @@ const UDP_CLIENT: &[u8] = b", udp client: ";
 
 /// Every `while <action>` text nginx and its common modules write (`grep 'action = "'` over
 /// `src/http`, `src/stream`, `src/event`, `src/core`), the stream module's, and those of
-/// lua-nginx-module (OpenResty, Kong, APISIX, ingress-nginx) and Tengine.
-pub(crate) const ACTIONS: &[&[u8]] = &[
-    b"connecting to upstream",
-    b"SSL handshaking to upstream",
-    b"sending request to upstream",
-    b"reading response header from upstream",
-    b"reading upstream",
-    b"sending to client",
-    b"proxying upgraded connection",
-    b"sending early hints to client",
-    b"waiting for request",
-    b"SSL handshaking",
-    b"reading PROXY protocol",
-    b"reading client request line",
-    b"reading client request headers",
-    b"reading client pipelined request line",
-    b"reading client request body",
-    b"keepalive",
-    b"closing request",
-    b"logging request",
-    b"processing HTTP/2 connection",
-    b"reading client request",
-    b"sending response to client",
-    b"sending flv to client",
-    b"sending mp4 to client",
-    b"resolving",
-    b"logging to syslog",
-    b"requesting certificate status",
-    b"proxying connection",
-    b"prereading client data",
-    b"initializing session",
+/// lua-nginx-module (OpenResty, Kong, APISIX, ingress-nginx) and Tengine, each with its
+/// phase (as `classify::phase_of` reads the text, which a test checks): the parser finds
+/// the action here, and the phase comes with it instead of from a second reading.
+pub(crate) const ACTIONS: &[(&[u8], Option<Phase>)] = &[
+    (b"connecting to upstream", Some(Phase::Connect)),
+    (b"SSL handshaking to upstream", Some(Phase::TlsHandshake)),
+    (b"sending request to upstream", Some(Phase::SendRequest)),
+    (
+        b"reading response header from upstream",
+        Some(Phase::ReadHeader),
+    ),
+    (b"reading upstream", Some(Phase::ReadBody)),
+    (b"sending to client", Some(Phase::SendToClient)),
+    (b"proxying upgraded connection", Some(Phase::Upgraded)),
+    (b"sending early hints to client", Some(Phase::SendToClient)),
+    (b"waiting for request", Some(Phase::ReadClient)),
+    (b"SSL handshaking", Some(Phase::ReadClient)),
+    (b"reading PROXY protocol", Some(Phase::ReadClient)),
+    (b"reading client request line", Some(Phase::ReadClient)),
+    (b"reading client request headers", Some(Phase::ReadClient)),
+    (
+        b"reading client pipelined request line",
+        Some(Phase::ReadClient),
+    ),
+    (b"reading client request body", None),
+    (b"keepalive", Some(Phase::ReadClient)),
+    (b"closing request", Some(Phase::ReadClient)),
+    (b"logging request", None),
+    (b"processing HTTP/2 connection", Some(Phase::ReadClient)),
+    (b"reading client request", Some(Phase::ReadClient)),
+    (b"sending response to client", Some(Phase::SendToClient)),
+    (b"sending flv to client", Some(Phase::SendToClient)),
+    (b"sending mp4 to client", Some(Phase::SendToClient)),
+    (b"resolving", Some(Phase::Resolve)),
+    (b"logging to syslog", None),
+    (b"requesting certificate status", None),
+    (b"proxying connection", Some(Phase::Upgraded)),
+    (b"prereading client data", None),
+    (b"initializing session", None),
     // src/stream/ngx_stream_proxy_module.c (nginx 1.13.11 and later), and the CONNECT
     // tunnel of ngx_http_proxy_connect_module.
-    b"proxying and reading from upstream",
-    b"proxying and sending to upstream",
-    b"proxying and reading from client",
-    b"proxying and sending to client",
+    (b"proxying and reading from upstream", Some(Phase::Upgraded)),
+    (b"proxying and sending to upstream", Some(Phase::Upgraded)),
+    (b"proxying and reading from client", Some(Phase::ReadClient)),
+    (b"proxying and sending to client", Some(Phase::SendToClient)),
     // lua-nginx-module src/ngx_http_lua_proxy_ssl_{cert,verify}by.c: the TLS handshake to
     // the upstream; src/ngx_http_lua_ssl_*by.c: the client's handshake.
-    b"proxy pass SSL handshaking",
-    b"loading proxy ssl certificate by lua",
-    b"loading proxy ssl verify by lua",
-    b"loading SSL certificate by lua",
-    b"loading SSL client hello by lua",
-    b"fetching SSL session by lua",
-    b"storing SSL session by lua",
+    (b"proxy pass SSL handshaking", Some(Phase::TlsHandshake)),
+    (
+        b"loading proxy ssl certificate by lua",
+        Some(Phase::TlsHandshake),
+    ),
+    (
+        b"loading proxy ssl verify by lua",
+        Some(Phase::TlsHandshake),
+    ),
+    (b"loading SSL certificate by lua", Some(Phase::ReadClient)),
+    (b"loading SSL client hello by lua", Some(Phase::ReadClient)),
+    (b"fetching SSL session by lua", Some(Phase::ReadClient)),
+    (b"storing SSL session by lua", Some(Phase::ReadClient)),
     // Tengine modules/ngx_http_slice_module.
-    b"sending slice to client",
+    (b"sending slice to client", Some(Phase::SendToClient)),
 ];
 
 /// The known action an action text names: the text itself, or the text without a
 /// module's `(name)` / ` (name)` suffix (ngx_http_proxy_connect_module wrote
 /// `connecting to upstream(proxy_connect)` until 2019, then `connecting to upstream
-/// (proxy_connect)`).
-pub(crate) fn known_action(action: &[u8]) -> Option<&[u8]> {
-    if ACTIONS.contains(&action) {
-        return Some(action);
+/// (proxy_connect)`), as its [`ACTIONS`] entry.
+pub(crate) fn known_action(action: &[u8]) -> Option<&'static (&'static [u8], Option<Phase>)> {
+    let entry = |text: &[u8]| ACTIONS.iter().find(|(known, _)| *known == text);
+    if let Some(found) = entry(action) {
+        return Some(found);
     }
     let inner = action.strip_suffix(b")")?;
     let open = memchr::memrchr(b'(', inner)?;
@@ -101,7 +117,7 @@ pub(crate) fn known_action(action: &[u8]) -> Option<&[u8]> {
     }
     let base = head(action, open);
     let base = base.strip_suffix(b" ").unwrap_or(base);
-    ACTIONS.contains(&base).then_some(base)
+    entry(base)
 }
 
 /// Where an entry's own text starts.
@@ -228,6 +244,9 @@ pub(crate) struct Extra<'a> {
     /// The stream (TCP/UDP) module wrote the line: `udp` for `udp client:`, `tcp` for a
     /// context with `bytes from/to client:`.
     pub(crate) stream: Option<&'static [u8]>,
+    /// The phase of the record's action, when the parser read it as a known action (so
+    /// the classifier need not read its text again).
+    pub(crate) known_phase: Option<Option<Phase>>,
 }
 
 /// Parses one nginx error entry (a line, or a line plus its continuation lines).
@@ -280,7 +299,15 @@ fn parse_prefix<'a>(
     rec: &mut ErrorRecord<'a>,
 ) -> Result<usize, ParseError> {
     let ts = sub(entry, p, p + 19);
-    rec.time = crate::time::same_second(1, ts, || {
+    // `YYYY/MM/DD HH:MM:SS` as three words (the last overlapping the second), read where
+    // they stand: `find_start` saw all 19 bytes.
+    let key = [
+        key_word(ts, 0),
+        key_word(ts, 8),
+        key_word(ts, ts.len().saturating_sub(8)),
+        0,
+    ];
+    rec.time = same_second_words(layout::NGINX_ERROR, key, || {
         let num = |from: usize, to: usize| crate::bytes::fixed_u32(sub(ts, from, to)).unwrap_or(0);
         let year = i32::try_from(num(0, 4)).unwrap_or(0);
         Timestamp::from_parts(
@@ -384,14 +411,17 @@ fn split_body<'a>(body: &'a [u8], rec: &mut ErrorRecord<'a>) -> Extra<'a> {
         }
     }
     // ` while <action>` at the end of the text (found already when it marked the context).
-    if let Some(w) = found.and_then(|c| c.while_at) {
+    if let Some((w, phase)) = found.and_then(|c| c.while_at) {
         rec.action = Some(tail(text, w + b" while ".len()));
+        extra.known_phase = Some(phase);
         text = head(text, w);
     } else if let Some(w) = rfind_while(text) {
         let action = tail(text, w + b" while ".len());
+        let known = known_action(action);
+        extra.known_phase = known.map(|&(_, phase)| phase);
         // `resolving service <svc> of <name>` (upstream zone re-resolution, D3) is the one
         // action with variable text.
-        if known_action(action).is_some() || action.starts_with(b"resolving service ") {
+        if known.is_some() || action.starts_with(b"resolving service ") {
             rec.action = Some(action);
             text = head(text, w);
         } else if rec.truncated && context.is_none() && is_action_prefix(action) {
@@ -400,8 +430,13 @@ fn split_body<'a>(body: &'a [u8], rec: &mut ErrorRecord<'a>) -> Extra<'a> {
             text = head(text, w);
         }
     }
-    // ` (errno: text)` at the end of the message.
-    if let Some((msg, err)) = split_errno(text) {
+    // ` (errno: text)` at the end of the message (read already when it marked the context,
+    // if the text is still what came before it).
+    let errno = match found.and_then(|c| c.errno) {
+        Some(split) if found.is_some_and(|c| c.at == text.len()) => Some(split),
+        _ => split_errno(text),
+    };
+    if let Some((msg, err)) = errno {
         rec.sys_error = Some(err);
         text = msg;
     } else if rec.truncated {
@@ -440,7 +475,7 @@ fn split_body<'a>(body: &'a [u8], rec: &mut ErrorRecord<'a>) -> Extra<'a> {
 
 /// Whether `action` is a non-empty beginning of a known action (for cut lines).
 fn is_action_prefix(action: &[u8]) -> bool {
-    action.len() >= 3 && ACTIONS.iter().any(|a| a.starts_with(action))
+    action.len() >= 3 && ACTIONS.iter().any(|(known, _)| known.starts_with(action))
 }
 
 /// Parses a ` (N: text)` suffix; returns the text before it and the error. The text may
@@ -537,18 +572,17 @@ fn errno_inner(inner: &[u8], space: CodeSpace, plain: bool) -> Option<SysError<'
 /// followed by a value and `, server: `; or (a line cut short) an address up to the end.
 /// Within a rank the last physical line wins (FastCGI stderr entries carry their context
 /// at the end), then the first candidate. Returns the offset and the key length.
-fn find_context(body: &[u8]) -> Option<Context> {
+fn find_context(body: &[u8]) -> Option<Context<'_>> {
     let last_line = memchr::memrchr(b'\n', body).map_or(0, |nl| nl + 1);
-    let mut best: Option<(u8, bool, usize, usize, Option<usize>)> = None;
+    let mut best: Option<(u8, bool, usize, usize, Mark<'_>)> = None;
     for key in [CLIENT, UDP_CLIENT] {
         let key_len = key.len();
         for i in key_offsets(body, key) {
-            let Some((rank, action_at)) = context_rank(head(body, i), tail(body, i + key_len))
-            else {
+            let Some((rank, mark)) = context_rank(head(body, i), tail(body, i + key_len)) else {
                 continue;
             };
             // Lower rank, then the last line, then the earliest.
-            let candidate = (rank, i < last_line, i, key_len, action_at);
+            let candidate = (rank, i < last_line, i, key_len, mark);
             if best.is_none_or(|b| (candidate.0, candidate.1) < (b.0, b.1)) {
                 best = Some(candidate);
             }
@@ -562,10 +596,17 @@ fn find_context(body: &[u8]) -> Option<Context> {
             break;
         }
     }
-    best.map(|(_, _, at, key_len, while_at)| Context {
+    best.map(|(_, _, at, key_len, mark)| Context {
         at,
         key_len,
-        while_at,
+        while_at: match mark {
+            Mark::Action(w, phase) => Some((w, phase)),
+            _ => None,
+        },
+        errno: match mark {
+            Mark::Errno(split) => Some(split),
+            _ => None,
+        },
     })
 }
 
@@ -579,30 +620,45 @@ fn key_offsets<'a>(body: &'a [u8], key: &'static [u8]) -> impl Iterator<Item = u
 
 /// Where the context fields start, as [`find_context`] found them.
 #[derive(Clone, Copy)]
-struct Context {
+struct Context<'a> {
     /// Offset of `, client: ` (or `, udp client: `).
     at: usize,
     /// Length of that key.
     key_len: usize,
-    /// Offset of the ` while ` of a known action just before, when there is one.
-    while_at: Option<usize>,
+    /// Offset of the ` while ` of a known action just before, when there is one, and that
+    /// action's phase.
+    while_at: Option<(usize, Option<Phase>)>,
+    /// The errno suffix just before (the message and the error), when that marked it.
+    errno: Option<(&'a [u8], SysError<'a>)>,
+}
+
+/// What marked a `, client: ` as the context's start, as [`context_rank`] read it.
+#[derive(Clone, Copy)]
+enum Mark<'a> {
+    /// A known action: the offset of its ` while ` and its phase.
+    Action(usize, Option<Phase>),
+    /// An errno suffix: the message before it and the error.
+    Errno((&'a [u8], SysError<'a>)),
+    /// Its value and what follows.
+    Other,
 }
 
 /// How surely `, client: ` between `before` and `rest` starts the context (0 = surest),
-/// with the offset of the ` while ` of the known action before it (rank 0); `None` when it
-/// cannot start the context.
-fn context_rank(before: &[u8], rest: &[u8]) -> Option<(u8, Option<usize>)> {
+/// with what marked it; `None` when it cannot start the context.
+fn context_rank<'a>(before: &'a [u8], rest: &[u8]) -> Option<(u8, Mark<'a>)> {
     // A known action just before: ` while connecting to upstream, client: `.
     // Found from its rare `w`: a search from the first byte would stop at every space.
     let from = before.len().saturating_sub(96);
     if let Some(w) = rfind_while(tail(before, from)) {
-        if known_action(tail(before, from + w + b" while ".len())).is_some() {
-            return Some((0, Some(from + w)));
+        if let Some(&(_, phase)) = known_action(tail(before, from + w + b" while ".len())) {
+            return Some((0, Mark::Action(from + w, phase)));
         }
     }
     // An errno suffix just before: `... (104: Connection reset by peer), client: `.
-    if before.ends_with(b")") && split_errno(before).is_some() {
-        return Some((1, None));
+    if before.ends_with(b")") {
+        if let Some(split) = split_errno(before) {
+            return Some((1, Mark::Errno(split)));
+        }
     }
     let end = find(head(rest, 512), b", ").unwrap_or(rest.len());
     let value = head(rest, end);
@@ -610,14 +666,14 @@ fn context_rank(before: &[u8], rest: &[u8]) -> Option<(u8, Option<usize>)> {
         return None;
     }
     if tail(rest, end).starts_with(b", server: ") {
-        return Some((2, None));
+        return Some((2, Mark::Other));
     }
     // A line cut inside the context: an address up to the end of the entry.
     let address = value.starts_with(b"unix:")
         || value
             .iter()
             .all(|&b| b.is_ascii_hexdigit() || matches!(b, b'.' | b':' | b'%' | b'[' | b']'));
-    (end == rest.len() && address && value.len() <= 64).then_some((3, None))
+    (end == rest.len() && address && value.len() <= 64).then_some((3, Mark::Other))
 }
 
 /// Context keys after `client:`, in the order nginx writes them.
@@ -635,28 +691,47 @@ enum Key {
     Bytes,
 }
 
+const SERVER: &[u8; 8] = b"server: ";
+const REQUEST: &[u8; 10] = b"request: \"";
+const SUBREQUEST: &[u8; 13] = b"subrequest: \"";
+const UPSTREAM: &[u8; 11] = b"upstream: \"";
+const HOST: &[u8; 7] = b"host: \"";
+const REFERRER: &[u8; 11] = b"referrer: \"";
+const REQUEST_ID: &[u8; 13] = b"request_id: \"";
+const BYTES: &[u8; 21] = b"bytes from/to client:";
+
+/// Each key's text, which [`Key`] it is (its index here) and whether its value is quoted.
 const KEYS: [(&[u8], Key, bool); 8] = [
-    (b"server: ", Key::Server, false),
-    (b"request: \"", Key::Request, true),
-    (b"subrequest: \"", Key::Subrequest, true),
-    (b"upstream: \"", Key::Upstream, true),
-    (b"host: \"", Key::Host, true),
-    (b"referrer: \"", Key::Referrer, true),
-    (b"request_id: \"", Key::RequestId, true),
-    (b"bytes from/to client:", Key::Bytes, false),
+    (SERVER, Key::Server, false),
+    (REQUEST, Key::Request, true),
+    (SUBREQUEST, Key::Subrequest, true),
+    (UPSTREAM, Key::Upstream, true),
+    (HOST, Key::Host, true),
+    (REFERRER, Key::Referrer, true),
+    (REQUEST_ID, Key::RequestId, true),
+    (BYTES, Key::Bytes, false),
 ];
 
-/// The key (with order index ≥ `min`) that starts right after `, ` at `s`. A key's first
-/// byte is compared before the rest: each whole comparison is a `memcmp` call (~25
-/// instructions), and most keys tried differ in their first byte.
+/// The key (with order index ≥ `min`) that starts right after `, ` at `s`, and the length
+/// of `, ` and the key. Each key's text is compared as a constant, which the compiler
+/// reads as a word or two: compared as a table entry it was a `memcmp` call (~25
+/// instructions), about five a line. No key's text begins another's.
 fn key_at(s: &[u8], min: usize) -> Option<(usize, usize)> {
     let rest = s.strip_prefix(b", ")?;
-    let first = rest.first()?;
-    KEYS.iter()
-        .enumerate()
-        .skip(min)
-        .find(|(_, (name, _, _))| name.first() == Some(first) && rest.starts_with(name))
-        .map(|(i, (name, _, _))| (i, 2 + name.len()))
+    let key = match *rest.first()? {
+        b's' if rest.starts_with(SERVER) => Key::Server,
+        b's' if rest.starts_with(SUBREQUEST) => Key::Subrequest,
+        b'r' if rest.starts_with(REQUEST) => Key::Request,
+        b'r' if rest.starts_with(REFERRER) => Key::Referrer,
+        b'r' if rest.starts_with(REQUEST_ID) => Key::RequestId,
+        b'u' if rest.starts_with(UPSTREAM) => Key::Upstream,
+        b'h' if rest.starts_with(HOST) => Key::Host,
+        b'b' if rest.starts_with(BYTES) => Key::Bytes,
+        _ => return None,
+    };
+    let index = key as usize;
+    let (name, _, _) = KEYS.get(index)?;
+    (index >= min).then_some((index, 2 + name.len()))
 }
 
 /// Parses `<client>[, server: ..][, request: ".."]...` (after `client: `); returns whether
@@ -779,6 +854,18 @@ mod tests {
         assert_eq!(r.host, Some(&b"shop.example.test"[..]));
         assert_eq!(r.referer, Some(&b"https://shop.example.test/cart"[..]));
         assert!(!r.truncated);
+    }
+
+    #[test]
+    fn every_key_is_read_at_its_index() {
+        for (index, &(name, key, _)) in KEYS.iter().enumerate() {
+            assert_eq!(key as usize, index);
+            let at = [&b", "[..], name, b"x"].concat();
+            assert_eq!(key_at(&at, 0), Some((index, 2 + name.len())));
+            assert_eq!(key_at(&at, index), Some((index, 2 + name.len())));
+            assert_eq!(key_at(&at, index + 1), None);
+            assert_eq!(key_at(&at[..at.len() - 2], 0), None);
+        }
     }
 
     #[test]
