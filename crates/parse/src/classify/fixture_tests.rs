@@ -157,3 +157,41 @@ fn every_fixture_entry_parses_and_the_labelled_cause_is_found() {
     );
     eprintln!("{scenarios} fixture scenarios checked");
 }
+
+/// `scan_fpm`'s shortcuts (the shapes php-fpm writes) give the whole scan's answer on
+/// every message of the corpus's PHP-FPM logs.
+#[test]
+fn fpm_shapes_scan_every_fixture_message_as_the_whole_scan() {
+    let Some(root) = corpus() else {
+        eprintln!("fixture corpus not found: skipped (set LOGSCAN_FIXTURES)");
+        return;
+    };
+    let mut logs: Vec<PathBuf> = ["nginx", "apache"]
+        .iter()
+        .filter_map(|server| std::fs::read_dir(root.join(server)).ok())
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("php-fpm.log"))
+        .filter(|p| p.is_file())
+        .collect();
+    logs.sort();
+    let mut messages = 0;
+    for log in &logs {
+        let bytes = std::fs::read(log).unwrap_or_default();
+        for line in bytes.split(|&b| b == b'\n') {
+            let Ok(rec) = crate::fpm::parse(line) else {
+                continue;
+            };
+            messages += 1;
+            assert_eq!(
+                super::scan_fpm(rec.message),
+                super::scan_text(rec.message),
+                "{}: {}",
+                log.display(),
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
+    assert!(messages > 0, "no PHP-FPM message in {}", root.display());
+    eprintln!("{messages} PHP-FPM messages in {} logs", logs.len());
+}
