@@ -623,15 +623,45 @@ thread_local! {
     static SCANS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
-/// The automaton for this thread's next scan.
-fn searcher() -> Option<&'static AhoCorasick> {
-    let scans = SCANS.get();
-    if scans < DFA_AFTER {
-        SCANS.set(scans + 1);
-        NFA.as_ref()
-    } else {
-        DFA.as_ref()
+/// Which four-byte openings the patterns have, as the bits of a hash of the four bytes
+/// (every pattern is at least four bytes long, which a test checks): where no pattern's
+/// opening is, no match starts, so the automaton can start reading at the first place
+/// one could (the NFA costs some 50 instructions a byte; this some 10).
+static OPENINGS: LazyLock<Box<[u64; OPENING_WORDS]>> = LazyLock::new(|| {
+    let mut bits = Box::new([0u64; OPENING_WORDS]);
+    for (pattern, _) in PATTERNS {
+        let slot = match pattern.as_bytes().first_chunk::<4>() {
+            Some(opening) => opening_slot(*opening),
+            // A shorter pattern could start anywhere: every place is a candidate.
+            None => {
+                bits.fill(u64::MAX);
+                break;
+            }
+        };
+        if let Some(word) = bits.get_mut(slot / 64) {
+            *word |= 1 << (slot % 64);
+        }
     }
+    bits
+});
+
+/// Bits of [`OPENINGS`], in 64-bit words.
+const OPENING_WORDS: usize = (1 << 16) / 64;
+
+/// The bit of four bytes in [`OPENINGS`].
+#[inline(always)]
+fn opening_slot(four: [u8; 4]) -> usize {
+    (u32::from_le_bytes(four).wrapping_mul(0x9e37_79b1) >> 16) as usize
+}
+
+/// Where in `text` the first match can start (`None`: nowhere).
+fn first_opening(text: &[u8]) -> Option<usize> {
+    let bits = &**OPENINGS;
+    text.windows(4).position(|four| {
+        let slot = opening_slot(four.try_into().unwrap_or_default());
+        bits.get(slot / 64)
+            .is_some_and(|word| word >> (slot % 64) & 1 != 0)
+    })
 }
 
 /// What the automaton found in a message.
@@ -731,8 +761,28 @@ fn scan(text: &[u8]) -> Scan {
     found
 }
 
+/// What the automaton finds in `text`: this thread's first [`DFA_AFTER`] scans with the NFA
+/// from the first place a match can start, the later ones with the DFA.
 fn scan_text(text: &[u8]) -> Scan {
-    searcher().map_or_else(Scan::default, |ac| scan_with(ac, text))
+    let scans = SCANS.get();
+    if scans >= DFA_AFTER {
+        return DFA
+            .as_ref()
+            .map_or_else(Scan::default, |ac| scan_with(ac, text));
+    }
+    SCANS.set(scans + 1);
+    nfa_scan(text)
+}
+
+/// What the NFA finds in `text`, read from the first place a match can start (no match
+/// starts before it, so the matches are the same).
+fn nfa_scan(text: &[u8]) -> Scan {
+    let Some(from) = first_opening(text) else {
+        return Scan::default();
+    };
+    NFA.as_ref().map_or_else(Scan::default, |ac| {
+        shifted(scan_with(ac, tail(text, from)), from)
+    })
 }
 
 /// What `ac` finds in `text`.
@@ -1883,14 +1933,25 @@ fn apache_stem<'a>(
 /// Classifies a PHP-FPM log entry; sets `pid` to the child's pid for `child N` lines.
 pub(crate) fn fpm<'a>(rec: &mut ErrorRecord<'a>) {
     let msg = rec.message;
-    if let Some(i) = find(msg, b"child ") {
+    // `child <pid>` opens most messages: found there without a search, and its digits
+    // counted once for the scan too.
+    let child = if msg.starts_with(b"child ") {
+        Some(0)
+    } else {
+        find(msg, b"child ")
+    };
+    let mut opening_pid_digits = 0;
+    if let Some(i) = child {
         let (pid, n) = leading_u64(tail(msg, i + 6));
         if n > 0 && matches!(at(msg, i + 6 + n), b',' | b' ') {
             rec.pid = u32::try_from(pid).ok().or(rec.pid);
         }
+        if i == 0 {
+            opening_pid_digits = n;
+        }
     }
     let errno = rec.sys_error.and_then(|e| e.errno());
-    let out = fpm_out(rec, errno);
+    let out = fpm_out(rec, errno, opening_pid_digits);
     finish(rec, out, errno);
 }
 
@@ -1900,17 +1961,15 @@ pub(crate) fn fpm<'a>(rec: &mut ErrorRecord<'a>) {
 /// script, a request, what a child said) and the memo serves the repeated ones. Every
 /// shortcut gives the automaton's own answer over the whole message: the tests hold the
 /// fixed texts to it and compare this against [`scan_text`] over real and mutated lines.
-fn scan_fpm(msg: &[u8]) -> Scan {
+/// `pid_digits`: how many digits follow the `child ` that opens `msg` (0 if none does).
+fn scan_fpm(msg: &[u8], pid_digits: usize) -> Scan {
     if let Some(known) = opening_stem(msg) {
         return known;
     }
     // `child <pid>...`: no pattern can start inside `child <pid>` (none starts with a digit
     // or with the end of `child `, which a test checks), so the automaton reads from the
     // byte after the pid.
-    let Some(rest) = msg.strip_prefix(b"child ") else {
-        return scan(msg);
-    };
-    let (_, digits) = leading_u64(rest);
+    let digits = pid_digits;
     if digits == 0 {
         return scan(msg);
     }
@@ -2049,9 +2108,9 @@ fn request_line(msg: &[u8], script_start: usize) -> Option<Scan> {
     })
 }
 
-fn fpm_out<'a>(rec: &ErrorRecord<'a>, errno: Option<Errno>) -> Option<Out<'a>> {
+fn fpm_out<'a>(rec: &ErrorRecord<'a>, errno: Option<Errno>, pid_digits: usize) -> Option<Out<'a>> {
     let msg = rec.message;
-    let scan = scan_fpm(msg);
+    let scan = scan_fpm(msg, pid_digits);
     let (stem, _start, end) = match scan.stem {
         Some(s) => s,
         None => return php_content(&scan).map(|(c, v)| Out::new(c, None).variant(v)),
@@ -2111,6 +2170,14 @@ mod tests {
     use super::*;
     use proptest::strategy::Strategy as _;
 
+    /// [`scan_fpm`] of a message alone, counting its opening pid's digits as `fpm` does.
+    pub(super) fn scan_fpm_alone(msg: &[u8]) -> Scan {
+        let digits = msg
+            .strip_prefix(b"child ")
+            .map_or(0, |rest| leading_u64(rest).1);
+        scan_fpm(msg, digits)
+    }
+
     #[test]
     fn the_automaton_builds() {
         assert!(NFA.is_some());
@@ -2166,6 +2233,67 @@ mod tests {
     }
 
     #[test]
+    fn every_pattern_has_a_four_byte_opening() {
+        // What `first_opening` relies on (a shorter one would turn it off).
+        for (pattern, _) in PATTERNS {
+            assert!(pattern.len() >= 4, "{pattern}");
+        }
+        assert!(OPENINGS.iter().any(|w| *w != u64::MAX));
+    }
+
+    #[test]
+    fn the_nfa_from_the_first_opening_scans_as_the_nfa() {
+        let Some(nfa) = NFA.as_ref() else {
+            panic!("the NFA did not build");
+        };
+        for (i, (pattern, _)) in PATTERNS.iter().enumerate() {
+            let p = pattern.as_bytes();
+            let (next, _) = PATTERNS[(i * 11 + 5) % PATTERNS.len()];
+            for text in [
+                p.to_vec(),
+                [b"GET /product/12-blue-widget.php\" ", p, b" y"].concat(),
+                [p, b": ", next.as_bytes()].concat(),
+                [&p[..p.len() / 2], next.as_bytes()].concat(),
+                p[1..].to_vec(),
+            ] {
+                assert_eq!(
+                    nfa_scan(&text),
+                    scan_with(nfa, &text),
+                    "{}",
+                    String::from_utf8_lossy(&text)
+                );
+            }
+        }
+        assert_eq!(
+            nfa_scan(b"GET /product/12-blue-widget.php\""),
+            Scan::default()
+        );
+        assert_eq!(nfa_scan(b""), Scan::default());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_nfa_from_the_first_opening_scans_any_text_as_the_nfa(
+            text in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(PATTERNS.iter().map(|p| p.0).collect::<Vec<_>>())
+                        .prop_map(|p| p.as_bytes().to_vec()),
+                    proptest::collection::vec(proptest::num::u8::ANY, 0..8),
+                    proptest::sample::select(PATTERNS.iter().map(|p| p.0).collect::<Vec<_>>())
+                        .prop_map(|p| p.as_bytes()[..p.len() - 1].to_vec()),
+                ],
+                0..6,
+            )
+        ) {
+            let Some(nfa) = NFA.as_ref() else {
+                panic!("the NFA did not build");
+            };
+            let text = text.concat();
+            proptest::prop_assert_eq!(nfa_scan(&text), scan_with(nfa, &text));
+        }
+    }
+
+    #[test]
     fn the_known_exited_on_signal_scan_is_the_automatons() {
         let stem = &EXITED_ON_SIGNAL[1..];
         for (pattern, _) in PATTERNS {
@@ -2191,7 +2319,7 @@ mod tests {
                 *start += skip;
                 *end += skip;
             }
-            let known = scan_fpm(msg);
+            let known = scan_fpm_alone(msg);
             assert_eq!(known.stem, whole.stem);
             assert_eq!(known.reason.map(|r| r.0), whole.reason.map(|r| r.0));
             assert_eq!(known.details, whole.details);
@@ -2329,7 +2457,7 @@ mod tests {
         for msg in FPM_MESSAGES {
             let msg = msg.as_bytes();
             assert_eq!(
-                scan_fpm(msg),
+                scan_fpm_alone(msg),
                 scan_text(msg),
                 "{}",
                 String::from_utf8_lossy(msg)
@@ -2358,7 +2486,7 @@ mod tests {
                 msg.splice(i..i, inserted.bytes());
             }
             let msg = crate::test_support::mutate(&msg, &edits, FPM_SPECIALS);
-            proptest::prop_assert_eq!(scan_fpm(&msg), scan_text(&msg));
+            proptest::prop_assert_eq!(scan_fpm_alone(&msg), scan_text(&msg));
         }
     }
 
@@ -2381,7 +2509,7 @@ mod tests {
             }
         }
         let msg = b"child 20045 said into stderr: \"NOTICE: PHP message: PHP Fatal error:  Uncaught Exception\"";
-        let (whole, skipped) = (scan_text(msg), scan_fpm(msg));
+        let (whole, skipped) = (scan_text(msg), scan_fpm_alone(msg));
         assert_eq!(whole.stem, skipped.stem);
         assert_eq!(whole.details, skipped.details);
         assert_eq!(skipped.stem.map(|s| s.0), Some(S::SaidInto));

@@ -184,7 +184,7 @@ fn fpm_shapes_scan_every_fixture_message_as_the_whole_scan() {
             };
             messages += 1;
             assert_eq!(
-                super::scan_fpm(rec.message),
+                super::tests::scan_fpm_alone(rec.message),
                 super::scan_text(rec.message),
                 "{}: {}",
                 log.display(),
