@@ -70,6 +70,20 @@ fn read_log(parser: &Parser, path: &Path) -> (BTreeSet<Cause>, Vec<String>, usiz
     (causes, bad, entries)
 }
 
+/// The file `name` of every nginx and Apache scenario that has one, in order.
+fn scenario_files(root: &Path, name: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = ["nginx", "apache"]
+        .iter()
+        .filter_map(|server| std::fs::read_dir(root.join(server)).ok())
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.path().join(name))
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    files
+}
+
 #[test]
 fn every_fixture_entry_parses_and_the_labelled_cause_is_found() {
     let Some(root) = corpus() else {
@@ -79,15 +93,7 @@ fn every_fixture_entry_parses_and_the_labelled_cause_is_found() {
     let mut scenarios = 0;
     let mut problems = Vec::new();
     let mut covered: BTreeSet<Cause> = BTreeSet::new();
-    let mut labels: Vec<PathBuf> = ["nginx", "apache"]
-        .iter()
-        .filter_map(|server| std::fs::read_dir(root.join(server)).ok())
-        .flatten()
-        .filter_map(Result::ok)
-        .map(|e| e.path().join("labels.json"))
-        .filter(|p| p.is_file())
-        .collect();
-    labels.sort();
+    let labels = scenario_files(&root, "labels.json");
     for label_path in labels {
         let dir = label_path.parent().unwrap_or(Path::new("."));
         let text = std::fs::read_to_string(&label_path).unwrap_or_default();
@@ -166,15 +172,7 @@ fn fpm_shapes_scan_every_fixture_message_as_the_whole_scan() {
         eprintln!("fixture corpus not found: skipped (set LOGSCAN_FIXTURES)");
         return;
     };
-    let mut logs: Vec<PathBuf> = ["nginx", "apache"]
-        .iter()
-        .filter_map(|server| std::fs::read_dir(root.join(server)).ok())
-        .flatten()
-        .filter_map(Result::ok)
-        .map(|e| e.path().join("php-fpm.log"))
-        .filter(|p| p.is_file())
-        .collect();
-    logs.sort();
+    let logs = scenario_files(&root, "php-fpm.log");
     let mut messages = 0;
     for log in &logs {
         let bytes = std::fs::read(log).unwrap_or_default();
