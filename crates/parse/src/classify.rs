@@ -624,15 +624,45 @@ thread_local! {
     static SCANS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
-/// The automaton for this thread's next scan.
-fn searcher() -> Option<&'static AhoCorasick> {
-    let scans = SCANS.get();
-    if scans < DFA_AFTER {
-        SCANS.set(scans + 1);
-        NFA.as_ref()
-    } else {
-        DFA.as_ref()
+/// Which four-byte openings the patterns have, as the bits of a hash of the four bytes
+/// (every pattern is at least four bytes long, which a test checks): where no pattern's
+/// opening is, no match starts, so the automaton can start reading at the first place
+/// one could (the NFA costs some 50 instructions a byte; this some 10).
+static OPENINGS: LazyLock<Box<[u64; OPENING_WORDS]>> = LazyLock::new(|| {
+    let mut bits = Box::new([0u64; OPENING_WORDS]);
+    for (pattern, _) in PATTERNS {
+        let slot = match pattern.as_bytes().first_chunk::<4>() {
+            Some(opening) => opening_slot(*opening),
+            // A shorter pattern could start anywhere: every place is a candidate.
+            None => {
+                bits.fill(u64::MAX);
+                break;
+            }
+        };
+        if let Some(word) = bits.get_mut(slot / 64) {
+            *word |= 1 << (slot % 64);
+        }
     }
+    bits
+});
+
+/// Bits of [`OPENINGS`], in 64-bit words.
+const OPENING_WORDS: usize = (1 << 16) / 64;
+
+/// The bit of four bytes in [`OPENINGS`].
+#[inline(always)]
+fn opening_slot(four: [u8; 4]) -> usize {
+    (u32::from_le_bytes(four).wrapping_mul(0x9e37_79b1) >> 16) as usize
+}
+
+/// Where in `text` the first match can start (`None`: nowhere).
+fn first_opening(text: &[u8]) -> Option<usize> {
+    let bits = &**OPENINGS;
+    text.windows(4).position(|four| {
+        let slot = opening_slot(four.try_into().unwrap_or_default());
+        bits.get(slot / 64)
+            .is_some_and(|word| word >> (slot % 64) & 1 != 0)
+    })
 }
 
 /// What the automaton found in a message.
@@ -732,8 +762,28 @@ fn scan(text: &[u8]) -> Scan {
     found
 }
 
+/// What the automaton finds in `text`: this thread's first [`DFA_AFTER`] scans with the NFA
+/// from the first place a match can start, the later ones with the DFA.
 fn scan_text(text: &[u8]) -> Scan {
-    searcher().map_or_else(Scan::default, |ac| scan_with(ac, text))
+    let scans = SCANS.get();
+    if scans >= DFA_AFTER {
+        return DFA
+            .as_ref()
+            .map_or_else(Scan::default, |ac| scan_with(ac, text));
+    }
+    SCANS.set(scans + 1);
+    nfa_scan(text)
+}
+
+/// What the NFA finds in `text`, read from the first place a match can start (no match
+/// starts before it, so the matches are the same).
+fn nfa_scan(text: &[u8]) -> Scan {
+    let Some(from) = first_opening(text) else {
+        return Scan::default();
+    };
+    NFA.as_ref().map_or_else(Scan::default, |ac| {
+        shifted(scan_with(ac, tail(text, from)), from)
+    })
 }
 
 /// What `ac` finds in `text`.
@@ -1903,60 +1953,198 @@ fn apache_stem<'a>(
 /// Classifies a PHP-FPM log entry; sets `pid` to the child's pid for `child N` lines.
 pub(crate) fn fpm<'a>(rec: &mut ErrorRecord<'a>) {
     let msg = rec.message;
-    if let Some(i) = find(msg, b"child ") {
+    // `child <pid>` opens most messages: found there without a search, and its digits
+    // counted once for the scan too.
+    let child = if msg.starts_with(b"child ") {
+        Some(0)
+    } else {
+        first_child(msg)
+    };
+    let mut opening_pid_digits = 0;
+    if let Some(i) = child {
         let (pid, n) = leading_u64(tail(msg, i + 6));
         if n > 0 && matches!(at(msg, i + 6 + n), b',' | b' ') {
             rec.pid = u32::try_from(pid).ok().or(rec.pid);
         }
+        if i == 0 {
+            opening_pid_digits = n;
+        }
     }
     let errno = rec.sys_error.and_then(|e| e.errno());
-    let out = fpm_out(rec, errno);
+    let out = fpm_out(rec, errno, opening_pid_digits);
     finish(rec, out, errno);
 }
 
-/// What the automaton finds in an FPM message. Most are about one child (`child 1234
-/// said into stderr: ...`, `child 1234 exited on signal 15 ...`): no pattern can start
-/// inside `child <pid>` (none starts with a digit or with the end of `child `, which a test
-/// checks), so the automaton reads from the byte after the pid, and the remembered scans
-/// serve every child's repeated text.
-fn scan_fpm(msg: &[u8]) -> Scan {
-    let Some(rest) = msg.strip_prefix(b"child ") else {
-        return scan(msg);
-    };
-    let (_, digits) = leading_u64(rest);
+/// Where the first `child ` in `msg` is: its `c`s found eight bytes at a time (the
+/// messages it is searched in hold few, and `memchr`'s set-up cost more than the search).
+fn first_child(msg: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = crate::word_search::find(b'c', tail(msg, from)) {
+        let c = from + i;
+        if tail(msg, c).starts_with(b"child ") {
+            return Some(c);
+        }
+        from = c + 1;
+    }
+    None
+}
+
+/// What the automaton finds in an FPM message, read from the shapes php-fpm writes
+/// (`sapi/fpm/fpm/fpm_children.c`, `fpm_process_ctl.c`, `fpm_request.c`, `fpm_stdio.c`)
+/// where the shape decides it, so that the automaton reads only the texts that vary (a
+/// script, a request, what a child said) and the memo serves the repeated ones. Every
+/// shortcut gives the automaton's own answer over the whole message: the tests hold the
+/// fixed texts to it and compare this against [`scan_text`] over real and mutated lines.
+/// `pid_digits`: how many digits follow the `child ` that opens `msg` (0 if none does).
+fn scan_fpm(msg: &[u8], pid_digits: usize) -> Scan {
+    if let Some(known) = opening_stem(msg) {
+        return known;
+    }
+    // `child <pid>...`: no pattern can start inside `child <pid>` (none starts with a digit
+    // or with the end of `child `, which a test checks), so the automaton reads from the
+    // byte after the pid.
+    let digits = pid_digits;
     if digits == 0 {
         return scan(msg);
     }
     let skip = b"child ".len() + digits;
-    if tail(msg, skip).starts_with(EXITED_ON_SIGNAL) {
-        // The automaton would find `exited on signal ` right after the space and stop
-        // there (it decides alone, and no other pattern can match from the space or
-        // extend it: a test checks): known without reading the varying rest.
-        let start = skip + 1;
-        return Scan {
-            stem: Some((S::ExitedOnSignal, start, skip + EXITED_ON_SIGNAL.len())),
-            reason: None,
-            details: 0,
-        };
+    let after_pid = tail(msg, skip);
+    if after_pid.starts_with(EXITED_ON_SIGNAL) {
+        // `exited on signal ` right after the space decides alone, and no other pattern can
+        // match from the space or extend it (a test checks): known without reading the
+        // varying rest.
+        return stem_scan(S::ExitedOnSignal, skip + 1, skip + EXITED_ON_SIGNAL.len());
     }
-    let mut found = scan(tail(msg, skip));
+    let shaped =
+        if after_pid.starts_with(SAID_INTO_STDERR) || after_pid.starts_with(SAID_INTO_STDOUT) {
+            said_into(msg, skip + SAID_INTO_STDERR.len())
+        } else if after_pid.starts_with(SCRIPT_OPEN) {
+            request_line(msg, skip + SCRIPT_OPEN.len())
+        } else {
+            None
+        };
+    shaped.unwrap_or_else(|| shifted(scan(after_pid), skip))
+}
+
+/// A scan that found `stem` at `start..end` and nothing before it.
+fn stem_scan(stem: S, start: usize, end: usize) -> Scan {
+    Scan {
+        stem: Some((stem, start, end)),
+        reason: None,
+        details: 0,
+    }
+}
+
+/// `found`, a scan of the text from `by` on, placed in the whole message.
+fn shifted(mut found: Scan, by: usize) -> Scan {
     if let Some((_, start, end)) = found.stem.as_mut() {
-        *start += skip;
-        *end += skip;
+        *start += by;
+        *end += by;
     }
     if let Some((_, start, end)) = found.reason.as_mut() {
-        *start += skip;
-        *end += skip;
+        *start += by;
+        *end += by;
     }
     found
 }
 
+/// Messages the pool manager writes (`fpm_process_ctl.c`), whose opening text holds the
+/// first match and decides alone: the scan is known from the opening (tests check that no
+/// pattern starts earlier in it or extends its stem).
+fn opening_stem(msg: &[u8]) -> Option<Scan> {
+    let (opening, stem) = match at(msg, 0) {
+        b's' if msg.starts_with(SEEMS_BUSY) => (SEEMS_BUSY, S::SeemsBusy),
+        b's' if msg.starts_with(REACHED_MAX_CHILDREN) => (REACHED_MAX_CHILDREN, S::MaxChildren),
+        _ => return None,
+    };
+    let stem_len = match stem {
+        S::MaxChildren => MAX_CHILDREN.len(),
+        _ => opening.len(),
+    };
+    Some(stem_scan(stem, opening.len() - stem_len, opening.len()))
+}
+
+/// `seems busy (you may need to increase pm.start_servers, ...`: the pattern itself.
+const SEEMS_BUSY: &[u8] = b"seems busy (you may need to increase";
+/// `server reached pm.max_children setting (N), consider raising it`, up to its stem's end.
+const REACHED_MAX_CHILDREN: &[u8] = b"server reached pm.max_children setting";
+/// The stem inside [`REACHED_MAX_CHILDREN`], at its end.
+const MAX_CHILDREN: &[u8] = b"max_children setting";
+
 /// `child <pid> exited on signal N (SIG...) after N seconds from start`: after the pid.
 const EXITED_ON_SIGNAL: &[u8] = b" exited on signal ";
+/// `child <pid> said into stderr: "<what the child wrote>"`: after the pid (`fpm_stdio.c`).
+const SAID_INTO_STDERR: &[u8] = b" said into stderr: ";
+/// The same for stdout, as long.
+const SAID_INTO_STDOUT: &[u8] = b" said into stdout: ";
 
-fn fpm_out<'a>(rec: &ErrorRecord<'a>, errno: Option<Errno>) -> Option<Out<'a>> {
+/// `child <pid> said into stderr: ` ending at `end`: the stem is known, and what the
+/// automaton finds after it (it goes on reading for details) is the scan of the child's
+/// text alone, as the match ends where that text begins. `None` when that text's own scan
+/// stopped at a stem that decides alone, which the whole scan reads past.
+fn said_into(msg: &[u8], end: usize) -> Option<Scan> {
+    let said = scan(tail(msg, end));
+    if said.stem.is_some_and(|(s, _, _)| !needs_details(s)) {
+        return None;
+    }
+    let said = shifted(said, end);
+    Some(Scan {
+        stem: Some((S::SaidInto, end - (SAID_INTO_STDERR.len() - 1), end)),
+        reason: said.reason,
+        details: said.details,
+    })
+}
+
+/// `child <pid>, script '`: after the pid (`fpm_request.c`).
+const SCRIPT_OPEN: &[u8] = b", script '";
+/// Between the script's closing quote and the request.
+const REQUEST_OPEN: &[u8] = b" (request: \"";
+/// After the request's closing quote: `) execution timed out (N sec), terminating`, its stem
+/// from the third byte.
+const TIMED_OUT: &[u8] = b") execution timed out";
+/// `) executing too slow (N sec), logging`, likewise.
+const TOO_SLOW: &[u8] = b") executing too slow";
+/// Where the stem starts in [`TIMED_OUT`] and [`TOO_SLOW`].
+const REQUEST_STEM_AT: usize = 2;
+
+/// `child <pid>, script '<script>' (request: "<request>") execution timed out (...` (or
+/// `executing too slow`), the script starting at `script_start`: the automaton reads the
+/// script with its closing quote and the request with its closing quote; the fixed texts
+/// between and after them hold no match and no match can cross into them (tests check),
+/// so when neither holds a stem, the first stem is the timeout's. `None` for another
+/// shape or a stem in the script or request (read by the whole scan).
+fn request_line(msg: &[u8], script_start: usize) -> Option<Scan> {
+    let body = tail(msg, script_start);
+    // The script with its closing quote, up to the first `' (request: "` (any occurrence
+    // splits the text the same way for the automaton).
+    let script_len = find(body, b"' (request: \"")? + 1;
+    let script = head(body, script_len);
+    let request_start = script_len + REQUEST_OPEN.len();
+    let request_body = tail(body, request_start);
+    let close = find(request_body, b"\") execut")? + 1;
+    let closing = tail(request_body, close);
+    let (stem, stem_text) = if closing.starts_with(TIMED_OUT) {
+        (S::ExecTimedOut, TIMED_OUT)
+    } else if closing.starts_with(TOO_SLOW) {
+        (S::TooSlow, TOO_SLOW)
+    } else {
+        return None;
+    };
+    let (in_script, in_request) = (scan(script), scan(head(request_body, close)));
+    if in_script.stem.is_some() || in_request.stem.is_some() {
+        return None;
+    }
+    let at_close = script_start + request_start + close;
+    Some(Scan {
+        stem: Some((stem, at_close + REQUEST_STEM_AT, at_close + stem_text.len())),
+        reason: None,
+        details: in_script.details | in_request.details,
+    })
+}
+
+fn fpm_out<'a>(rec: &ErrorRecord<'a>, errno: Option<Errno>, pid_digits: usize) -> Option<Out<'a>> {
     let msg = rec.message;
-    let scan = scan_fpm(msg);
+    let scan = scan_fpm(msg, pid_digits);
     let (stem, _start, end) = match scan.stem {
         Some(s) => s,
         None => return php_content(&scan).map(|(c, v)| Out::new(c, None).variant(v)),
@@ -2016,6 +2204,14 @@ mod tests {
     use super::*;
     use proptest::strategy::Strategy as _;
 
+    /// [`scan_fpm`] of a message alone, counting its opening pid's digits as `fpm` does.
+    pub(super) fn scan_fpm_alone(msg: &[u8]) -> Scan {
+        let digits = msg
+            .strip_prefix(b"child ")
+            .map_or(0, |rest| leading_u64(rest).1);
+        scan_fpm(msg, digits)
+    }
+
     #[test]
     fn the_automaton_builds() {
         assert!(NFA.is_some());
@@ -2058,6 +2254,9 @@ mod tests {
                     proptest::sample::select(PATTERNS.iter().map(|p| p.0).collect::<Vec<_>>())
                         .prop_map(|p| p.as_bytes().to_vec()),
                     proptest::collection::vec(proptest::num::u8::ANY, 0..8),
+                    // A pattern cut short: an opening without its match.
+                    proptest::sample::select(PATTERNS.iter().map(|p| p.0).collect::<Vec<_>>())
+                        .prop_map(|p| p.as_bytes()[..p.len() - 1].to_vec()),
                 ],
                 0..6,
             )
@@ -2067,7 +2266,72 @@ mod tests {
             };
             let text = text.concat();
             proptest::prop_assert_eq!(scan_with(nfa, &text), scan_with(dfa, &text));
+            // And the NFA from the first four-byte opening, as `scan_text` runs it.
+            proptest::prop_assert_eq!(nfa_scan(&text), scan_with(nfa, &text));
         }
+    }
+
+    #[test]
+    fn the_first_child_is_the_first_search_hit() {
+        for msg in [
+            &b"seems busy (you may need to increase pm.start_servers, or pm.min/max_spare_servers), spawning 8 children, there are 0 idle, and 40 total children"[..],
+            b"failed to kill child 12 (pid 3)",
+            b"cchild child 5",
+            b"child",
+            b"",
+            b"c",
+            b"xx child 1 child 2",
+        ] {
+            assert_eq!(first_child(msg), find(msg, b"child "), "{}", String::from_utf8_lossy(msg));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_first_child_is_the_first_search_hit_in_any_text(
+            text in proptest::collection::vec(proptest::sample::select(&b"child 5,xc"[..]), 0..40)
+        ) {
+            proptest::prop_assert_eq!(first_child(&text), find(&text, b"child "));
+        }
+    }
+
+    #[test]
+    fn every_pattern_has_a_four_byte_opening() {
+        // What `first_opening` relies on (a shorter one would turn it off).
+        for (pattern, _) in PATTERNS {
+            assert!(pattern.len() >= 4, "{pattern}");
+        }
+        assert!(OPENINGS.iter().any(|w| *w != u64::MAX));
+    }
+
+    #[test]
+    fn the_nfa_from_the_first_opening_scans_as_the_nfa() {
+        let Some(nfa) = NFA.as_ref() else {
+            panic!("the NFA did not build");
+        };
+        for (i, (pattern, _)) in PATTERNS.iter().enumerate() {
+            let p = pattern.as_bytes();
+            let (next, _) = PATTERNS[(i * 11 + 5) % PATTERNS.len()];
+            for text in [
+                p.to_vec(),
+                [b"GET /product/12-blue-widget.php\" ", p, b" y"].concat(),
+                [p, b": ", next.as_bytes()].concat(),
+                [&p[..p.len() / 2], next.as_bytes()].concat(),
+                p[1..].to_vec(),
+            ] {
+                assert_eq!(
+                    nfa_scan(&text),
+                    scan_with(nfa, &text),
+                    "{}",
+                    String::from_utf8_lossy(&text)
+                );
+            }
+        }
+        assert_eq!(
+            nfa_scan(b"GET /product/12-blue-widget.php\""),
+            Scan::default()
+        );
+        assert_eq!(nfa_scan(b""), Scan::default());
     }
 
     #[test]
@@ -2096,7 +2360,7 @@ mod tests {
                 *start += skip;
                 *end += skip;
             }
-            let known = scan_fpm(msg);
+            let known = scan_fpm_alone(msg);
             assert_eq!(known.stem, whole.stem);
             assert_eq!(known.reason.map(|r| r.0), whole.reason.map(|r| r.0));
             assert_eq!(known.details, whole.details);
@@ -2129,6 +2393,144 @@ mod tests {
         }
     }
 
+    /// Whether the automaton could match `pattern` against text that reads `text` from
+    /// where the match starts (whatever follows `text`).
+    fn compatible(pattern: &[u8], text: &[u8]) -> bool {
+        pattern.starts_with(text) || text.starts_with(pattern)
+    }
+
+    /// No pattern starts in `fixed` before `upto` (a match there would come first).
+    fn no_match_starts_in(fixed: &[u8], upto: usize) {
+        for (pattern, _) in PATTERNS {
+            for i in 0..upto {
+                assert!(
+                    !compatible(pattern.as_bytes(), &fixed[i..]),
+                    "{pattern} at {i} of {}",
+                    String::from_utf8_lossy(fixed)
+                );
+            }
+        }
+    }
+
+    /// No pattern starts in any text ending with `left_end` and goes on into `fixed`:
+    /// the automaton's matches in that text are those of the text alone.
+    fn no_match_crosses_into(left_end: &[u8], fixed: &[u8]) {
+        for (pattern, _) in PATTERNS {
+            let p = pattern.as_bytes();
+            for k in 1..p.len() {
+                let (before, after) = p.split_at(k);
+                if before.ends_with(left_end) || left_end.ends_with(before) {
+                    assert!(
+                        !compatible(after, fixed),
+                        "{pattern} across {}",
+                        String::from_utf8_lossy(fixed)
+                    );
+                }
+            }
+        }
+    }
+
+    /// `fixed[at..]` is a pattern of `stem`, the automaton's first match in any text that
+    /// starts with `fixed`: none starts before it and none that starts with it is longer.
+    fn stem_decides(fixed: &[u8], at: usize, stem: S) {
+        no_match_starts_in(fixed, at);
+        let (text, stems): (Vec<&str>, Vec<Hit>) = PATTERNS
+            .iter()
+            .filter(|(p, _)| compatible(p.as_bytes(), &fixed[at..]))
+            .copied()
+            .unzip();
+        assert_eq!(text, [std::str::from_utf8(&fixed[at..]).unwrap()]);
+        assert!(matches!(stems[..], [Hit::S(s)] if s == stem));
+    }
+
+    #[test]
+    fn the_fixed_fpm_texts_decide_as_the_automaton_does() {
+        stem_decides(SEEMS_BUSY, 0, S::SeemsBusy);
+        stem_decides(
+            REACHED_MAX_CHILDREN,
+            REACHED_MAX_CHILDREN.len() - MAX_CHILDREN.len(),
+            S::MaxChildren,
+        );
+        assert!(!needs_details(S::SeemsBusy) && !needs_details(S::MaxChildren));
+        stem_decides(SAID_INTO_STDERR, 1, S::SaidInto);
+        stem_decides(SAID_INTO_STDOUT, 1, S::SaidInto);
+        assert_eq!(SAID_INTO_STDERR.len(), SAID_INTO_STDOUT.len());
+        no_match_starts_in(SCRIPT_OPEN, SCRIPT_OPEN.len());
+        no_match_crosses_into(b"'", REQUEST_OPEN);
+        no_match_starts_in(REQUEST_OPEN, REQUEST_OPEN.len());
+        for (closing, stem) in [(TIMED_OUT, S::ExecTimedOut), (TOO_SLOW, S::TooSlow)] {
+            no_match_crosses_into(b"\"", closing);
+            stem_decides(closing, REQUEST_STEM_AT, stem);
+            assert!(!needs_details(stem));
+        }
+    }
+
+    /// php-fpm's own lines (`sapi/fpm/fpm/*.c`) and the generated bench's, as messages.
+    const FPM_MESSAGES: &[&str] = &[
+        "child 20024 exited on signal 9 (SIGKILL) after 4313.000000 seconds from start",
+        "child 20005 started",
+        "child 20045 said into stderr: \"NOTICE: PHP message: PHP Warning:  Undefined array key \"timeout\" in /var/www/shop/src/Cart.php on line 3\"",
+        "child 20045 said into stderr: \"NOTICE: PHP message: PHP Fatal error:  Uncaught Error: Call to undefined function render_cart_widget() in /var/www/shop/templates/cart.php:4\"",
+        "child 20015 said into stderr: \"Stack trace:\"",
+        "child 20015 said into stderr: \"#0 {main}\"",
+        "child 20015 said into stderr: \"  thrown in /var/www/shop/templates/cart.php on line 4\"",
+        "child 12 said into stdout: \"ERROR: Connection disallowed: IP address '10.0.0.3' has been dropped.\"",
+        "child 12 said into stderr: \"upstream timed out\", pipe is closed",
+        "child 20021, script '/var/www/shop/public/index.php' (request: \"GET /product/0-blue-widget.php\") execution timed out (60.127971 sec), terminating",
+        "child 20021, script '/var/www/shop/public/index.php' (request: \"POST /index.php?page=1\") executing too slow (5.100000 sec), logging",
+        "child 20021, script '/x/Uncaught .php' (request: \"GET /connect() failed\") execution timed out (1.0 sec), terminating",
+        "child 20021, script '/x/Got error' (request: \"GET /open() \") execution timed out (1.0 sec), terminating",
+        "child 20021, script '/x' (request: \"GET /\") execution timed out (1.0 sec), terminating: PHP Fatal error",
+        "child 7 exited with code 1 after 2.000000 seconds from start",
+        "seems busy (you may need to increase pm.start_servers, or pm.min/max_spare_servers), spawning 8 children, there are 0 idle, and 40 total children",
+        "server reached pm.max_children setting (50), consider raising it",
+        "server reached max_children setting (5), consider raising it",
+        "failed processes threshold (10 in 60 sec) is reached, initiating reload",
+        "unable to bind listening socket for address '127.0.0.1:9000'",
+        "fpm is running, pid 31736",
+    ];
+
+    /// Bytes that open, close or extend the shapes `scan_fpm` reads, for the mutations.
+    const FPM_SPECIALS: &[u8] = b"'\"() :,.0123456789 child said script request execution";
+
+    #[test]
+    fn fpm_shapes_scan_as_the_whole_message() {
+        for msg in FPM_MESSAGES {
+            let msg = msg.as_bytes();
+            assert_eq!(
+                scan_fpm_alone(msg),
+                scan_text(msg),
+                "{}",
+                String::from_utf8_lossy(msg)
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+        /// The shapes' shortcuts give the whole scan's answer on damaged lines and on
+        /// scripts, requests and children's texts that hold patterns.
+        #[test]
+        fn mutated_fpm_shapes_scan_as_the_whole_message(
+            base in proptest::sample::select(FPM_MESSAGES),
+            inserted in proptest::sample::select(PATTERNS.iter().map(|p| p.0).collect::<Vec<_>>()),
+            at in proptest::prelude::any::<proptest::sample::Index>(),
+            edits in proptest::collection::vec(
+                (proptest::prelude::any::<proptest::sample::Index>(), proptest::num::u8::ANY, 0..4u8),
+                0..6,
+            ),
+        ) {
+            let mut msg = base.as_bytes().to_vec();
+            if at.index(4) == 0 {
+                let i = at.index(msg.len());
+                msg.splice(i..i, inserted.bytes());
+            }
+            let msg = crate::test_support::mutate(&msg, &edits, FPM_SPECIALS);
+            proptest::prop_assert_eq!(scan_fpm_alone(&msg), scan_text(&msg));
+        }
+    }
+
     #[test]
     fn no_pattern_starts_inside_a_child_prefix() {
         // What `scan_fpm` relies on: a match that started inside `child <pid>` would be
@@ -2148,7 +2550,7 @@ mod tests {
             }
         }
         let msg = b"child 20045 said into stderr: \"NOTICE: PHP message: PHP Fatal error:  Uncaught Exception\"";
-        let (whole, skipped) = (scan_text(msg), scan_fpm(msg));
+        let (whole, skipped) = (scan_text(msg), scan_fpm_alone(msg));
         assert_eq!(whole.stem, skipped.stem);
         assert_eq!(whole.details, skipped.details);
         assert_eq!(skipped.stem.map(|s| s.0), Some(S::SaidInto));

@@ -70,6 +70,20 @@ fn read_log(parser: &Parser, path: &Path) -> (BTreeSet<Cause>, Vec<String>, usiz
     (causes, bad, entries)
 }
 
+/// The file `name` of every nginx and Apache scenario that has one, in order.
+fn scenario_files(root: &Path, name: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = ["nginx", "apache"]
+        .iter()
+        .filter_map(|server| std::fs::read_dir(root.join(server)).ok())
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.path().join(name))
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    files
+}
+
 #[test]
 fn every_fixture_entry_parses_and_the_labelled_cause_is_found() {
     let Some(root) = corpus() else {
@@ -79,15 +93,7 @@ fn every_fixture_entry_parses_and_the_labelled_cause_is_found() {
     let mut scenarios = 0;
     let mut problems = Vec::new();
     let mut covered: BTreeSet<Cause> = BTreeSet::new();
-    let mut labels: Vec<PathBuf> = ["nginx", "apache"]
-        .iter()
-        .filter_map(|server| std::fs::read_dir(root.join(server)).ok())
-        .flatten()
-        .filter_map(Result::ok)
-        .map(|e| e.path().join("labels.json"))
-        .filter(|p| p.is_file())
-        .collect();
-    labels.sort();
+    let labels = scenario_files(&root, "labels.json");
     for label_path in labels {
         let dir = label_path.parent().unwrap_or(Path::new("."));
         let text = std::fs::read_to_string(&label_path).unwrap_or_default();
@@ -156,4 +162,34 @@ fn every_fixture_entry_parses_and_the_labelled_cause_is_found() {
         "causes without a real-server line: {missing:?}"
     );
     eprintln!("{scenarios} fixture scenarios checked");
+}
+
+/// `scan_fpm`'s shortcuts (the shapes php-fpm writes) give the whole scan's answer on
+/// every message of the corpus's PHP-FPM logs.
+#[test]
+fn fpm_shapes_scan_every_fixture_message_as_the_whole_scan() {
+    let Some(root) = corpus() else {
+        eprintln!("fixture corpus not found: skipped (set LOGSCAN_FIXTURES)");
+        return;
+    };
+    let logs = scenario_files(&root, "php-fpm.log");
+    let mut messages = 0;
+    for log in &logs {
+        let bytes = std::fs::read(log).unwrap_or_default();
+        for line in bytes.split(|&b| b == b'\n') {
+            let Ok(rec) = crate::fpm::parse(line) else {
+                continue;
+            };
+            messages += 1;
+            assert_eq!(
+                super::tests::scan_fpm_alone(rec.message),
+                super::scan_text(rec.message),
+                "{}: {}",
+                log.display(),
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
+    assert!(messages > 0, "no PHP-FPM message in {}", root.display());
+    eprintln!("{messages} PHP-FPM messages in {} logs", logs.len());
 }
