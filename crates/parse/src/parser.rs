@@ -363,6 +363,31 @@ impl Parser {
         }
     }
 
+    /// Whether [`parse`](Parser::parse) may read `line`: `false` only when it cannot,
+    /// because every access format it would try needs a byte the line lacks (a bracket, a
+    /// quote of the format's literals); always `true` for the other kinds. A few `memchr`
+    /// calls, for asking about lines seldom of this parser's format: the continuation
+    /// lines of an nginx error entry (a PHP stack trace) asked whether they are access
+    /// lines between its entries.
+    ///
+    /// ```
+    /// use logscan_parse::Parser;
+    ///
+    /// let access = Parser::nginx_combined();
+    /// assert!(!access.may_read(b"#0 /var/www/shop/src/Checkout.php(88): charge(2943)"));
+    /// let line = br#"10.0.0.1 - - [25/Nov/2026:00:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "curl""#;
+    /// assert!(access.may_read(line) && access.parse(line).is_ok());
+    /// ```
+    pub fn may_read(&self, line: &[u8]) -> bool {
+        match &self.kind {
+            Kind::Access(access) => access.may_read(line),
+            Kind::Chain(chain) => {
+                chain.primary.may_read(line) || chain.fallbacks.iter().any(|p| p.may_read(line))
+            }
+            _ => true,
+        }
+    }
+
     /// Whether `line` starts a new entry. `false` means it continues the entry before it:
     /// nginx writes FastCGI stderr and some Lua messages with embedded newlines, so the
     /// lines after the first do not begin with a timestamp. Every other format has one

@@ -596,9 +596,8 @@ mod tests {
         if lit.is_empty() {
             return None;
         }
-        (from..hay.len()).find(|&at| {
-            hay[at..].starts_with(lit) && !(lit[0] == b'"' && escaped(hay, at))
-        })
+        (from..hay.len())
+            .find(|&at| hay[at..].starts_with(lit) && !(lit[0] == b'"' && escaped(hay, at)))
     }
 
     proptest::proptest! {
