@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::access::{AccessFormat, Quality};
+use crate::access::{AccessFormat, Probe, Quality};
 use crate::apache_error::ErrorLogFormat;
 use crate::edge::cloudfront::Columns;
 use crate::edge::{alb, cloudflare, cloudfront, gcp, haproxy};
@@ -379,10 +379,15 @@ impl Parser {
     /// assert!(access.may_read(line) && access.parse(line).is_ok());
     /// ```
     pub fn may_read(&self, line: &[u8]) -> bool {
+        self.may_read_probed(&mut Probe::new(line))
+    }
+
+    fn may_read_probed(&self, probe: &mut Probe<'_>) -> bool {
         match &self.kind {
-            Kind::Access(access) => access.may_read(line),
+            Kind::Access(access) => access.may_read(probe),
             Kind::Chain(chain) => {
-                chain.primary.may_read(line) || chain.fallbacks.iter().any(|p| p.may_read(line))
+                chain.primary.may_read_probed(probe)
+                    || chain.fallbacks.iter().any(|p| p.may_read_probed(probe))
             }
             _ => true,
         }

@@ -73,13 +73,49 @@ impl Needs {
         needs
     }
 
-    /// Whether `line` holds every byte.
-    fn met_by(&self, line: &[u8]) -> bool {
+    /// Whether the probed line holds every byte.
+    fn met_by(&self, probe: &mut Probe<'_>) -> bool {
         self.bytes
             .get(..usize::from(self.len))
             .unwrap_or_default()
             .iter()
-            .all(|&b| memchr::memchr(b, line).is_some())
+            .all(|&b| probe.holds(b))
+    }
+}
+
+/// A line asked by several formats whether it holds their [`Needs`]: each byte is looked
+/// for once, so the formats of a chain that all need a `[` search for it once.
+pub(crate) struct Probe<'a> {
+    line: &'a [u8],
+    /// Bytes looked for, one bit each, and of those the ones found.
+    asked: [u64; 4],
+    found: [u64; 4],
+}
+
+impl<'a> Probe<'a> {
+    /// A line nothing was looked for in yet.
+    pub(crate) fn new(line: &'a [u8]) -> Probe<'a> {
+        Probe {
+            line,
+            asked: [0; 4],
+            found: [0; 4],
+        }
+    }
+
+    /// Whether the line holds `byte`.
+    fn holds(&mut self, byte: u8) -> bool {
+        let (word, bit) = (usize::from(byte >> 6), 1u64 << (byte & 63));
+        let (Some(asked), Some(found)) = (self.asked.get_mut(word), self.found.get_mut(word))
+        else {
+            return true;
+        };
+        if *asked & bit == 0 {
+            *asked |= bit;
+            if memchr::memchr(byte, self.line).is_some() {
+                *found |= bit;
+            }
+        }
+        *found & bit != 0
     }
 }
 
@@ -535,8 +571,8 @@ impl AccessFormat {
     /// the line lacks a byte of the format's literals, so it cannot. A few `memchr` calls,
     /// for asking about lines that are seldom of the format (see
     /// [`Parser::may_read`](crate::Parser::may_read)).
-    pub(crate) fn may_read(&self, line: &[u8]) -> bool {
-        self.needs.met_by(line)
+    pub(crate) fn may_read(&self, probe: &mut Probe<'_>) -> bool {
+        self.needs.met_by(probe)
     }
 
     /// `NginxAccess` or `ApacheAccess`.
