@@ -6,8 +6,13 @@ use logscan_parse::{Format, Parser};
 
 fuzz_target!(|input: (&str, &[u8])| {
     let (format, line) = input;
-    if let Ok(parser) = Parser::apache_access(format) {
-        let _ = parser.parse(line);
+    for parser in Parser::apache_access(format)
+        .into_iter()
+        .chain([Parser::for_format(Format::ApacheAccess)])
+    {
+        // A line read must be one the cheap test says may be read.
+        if parser.parse(line).is_ok() {
+            assert!(parser.may_read(line), "read, yet may_read said no");
+        }
     }
-    let _ = Parser::for_format(Format::ApacheAccess).parse(line);
 });

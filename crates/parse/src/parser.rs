@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::access::{AccessFormat, Quality};
+use crate::access::{AccessFormat, Probe, Quality};
 use crate::apache_error::ErrorLogFormat;
 use crate::edge::cloudfront::Columns;
 use crate::edge::{alb, cloudflare, cloudfront, gcp, haproxy};
@@ -360,6 +360,36 @@ impl Parser {
             Kind::CloudFront(columns) => cloudfront::parse(entry, columns).map(Record::Edge),
             Kind::Cloudflare => cloudflare::parse(entry).map(Record::Edge),
             Kind::GcpLb => gcp::parse(entry).map(Record::Edge),
+        }
+    }
+
+    /// Whether [`parse`](Parser::parse) may read `line`: `false` only when it cannot,
+    /// because every access format it would try needs a byte the line lacks (a bracket, a
+    /// quote of the format's literals); always `true` for the other kinds. A few `memchr`
+    /// calls, for asking about lines seldom of this parser's format: the continuation
+    /// lines of an nginx error entry (a PHP stack trace) asked whether they are access
+    /// lines between its entries.
+    ///
+    /// ```
+    /// use logscan_parse::Parser;
+    ///
+    /// let access = Parser::nginx_combined();
+    /// assert!(!access.may_read(b"#0 /var/www/shop/src/Checkout.php(88): charge(2943)"));
+    /// let line = br#"10.0.0.1 - - [25/Nov/2026:00:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "curl""#;
+    /// assert!(access.may_read(line) && access.parse(line).is_ok());
+    /// ```
+    pub fn may_read(&self, line: &[u8]) -> bool {
+        self.may_read_probed(&mut Probe::new(line))
+    }
+
+    fn may_read_probed(&self, probe: &mut Probe<'_>) -> bool {
+        match &self.kind {
+            Kind::Access(access) => access.may_read(probe),
+            Kind::Chain(chain) => {
+                chain.primary.may_read_probed(probe)
+                    || chain.fallbacks.iter().any(|p| p.may_read_probed(probe))
+            }
+            _ => true,
         }
     }
 

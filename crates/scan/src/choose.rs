@@ -62,7 +62,7 @@ impl Choice {
             || self
                 .also
                 .as_ref()
-                .is_some_and(|also| also.parse(line).is_ok())
+                .is_some_and(|also| also.may_read(line) && also.parse(line).is_ok())
             || (self.controller_lines() && logscan_envelope::is_klog(line))
     }
 

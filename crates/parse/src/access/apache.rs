@@ -83,10 +83,12 @@ pub(super) fn compile(log_format: &str) -> Result<AccessFormat, FormatError> {
             }
         }
     }
+    let items = builder.finish()?;
     Ok(AccessFormat {
         format: Format::ApacheAccess,
         source: log_format.to_owned(),
-        items: builder.finish()?,
+        needs: super::Needs::of(&items),
+        items,
         time_is_start: time_is_start.unwrap_or(false),
         head: None,
     })

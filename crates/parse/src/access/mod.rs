@@ -29,6 +29,94 @@ pub(crate) struct AccessFormat {
     time_is_start: bool,
     /// The built-in formats' head, read straight (see [`fast`]).
     head: Option<fast::Head>,
+    /// Bytes every line of the format holds (see [`Needs`]).
+    needs: Needs,
+}
+
+/// Up to four bytes that every line a format reads holds, because each is in one of its
+/// literals (a bracket, a quote, a dash): a line without one of them cannot be of the
+/// format, which a `memchr` each says faster than a failed read. Spaces and tabs are not
+/// kept (every line has them). Both readers match every literal of the format where it
+/// falls, so a line read holds each of its bytes.
+#[derive(Clone, Copy, Debug, Default)]
+struct Needs {
+    bytes: [u8; 4],
+    len: u8,
+}
+
+impl Needs {
+    /// The bytes of `items`' literals, the rarest in ordinary text first.
+    fn of(items: &[Item]) -> Needs {
+        let rank = |b: u8| match b {
+            b'[' | b']' | b'|' | b'{' | b'}' => 0,
+            b'"' => 1,
+            b'-' | b':' | b'/' | b'.' | b',' => 3,
+            _ => 2,
+        };
+        let mut distinct: Vec<u8> = Vec::new();
+        for item in items {
+            if let Item::Lit(lit) = item {
+                for &b in lit.iter() {
+                    if b != b' ' && b != b'\t' && !distinct.contains(&b) {
+                        distinct.push(b);
+                    }
+                }
+            }
+        }
+        // Stable: among equal ranks, the order of the format.
+        distinct.sort_by_key(|&b| rank(b));
+        let mut needs = Needs::default();
+        for (slot, b) in needs.bytes.iter_mut().zip(distinct) {
+            *slot = b;
+            needs.len += 1;
+        }
+        needs
+    }
+
+    /// Whether the probed line holds every byte.
+    fn met_by(&self, probe: &mut Probe<'_>) -> bool {
+        self.bytes
+            .get(..usize::from(self.len))
+            .unwrap_or_default()
+            .iter()
+            .all(|&b| probe.holds(b))
+    }
+}
+
+/// A line asked by several formats whether it holds their [`Needs`]: each byte is looked
+/// for once, so the formats of a chain that all need a `[` search for it once.
+pub(crate) struct Probe<'a> {
+    line: &'a [u8],
+    /// Bytes looked for, one bit each, and of those the ones found.
+    asked: [u64; 4],
+    found: [u64; 4],
+}
+
+impl<'a> Probe<'a> {
+    /// A line nothing was looked for in yet.
+    pub(crate) fn new(line: &'a [u8]) -> Probe<'a> {
+        Probe {
+            line,
+            asked: [0; 4],
+            found: [0; 4],
+        }
+    }
+
+    /// Whether the line holds `byte`.
+    fn holds(&mut self, byte: u8) -> bool {
+        let (word, bit) = (usize::from(byte >> 6), 1u64 << (byte & 63));
+        let (Some(asked), Some(found)) = (self.asked.get_mut(word), self.found.get_mut(word))
+        else {
+            return true;
+        };
+        if *asked & bit == 0 {
+            *asked |= bit;
+            if memchr::memchr(byte, self.line).is_some() {
+                *found |= bit;
+            }
+        }
+        *found & bit != 0
+    }
 }
 
 /// What a line parse says beyond the record, for format detection.
@@ -477,6 +565,14 @@ impl AccessFormat {
     /// Apache's `combined`.
     pub(crate) fn apache_combined() -> AccessFormat {
         apache::builtin_format(apache::COMBINED)
+    }
+
+    /// Whether [`parse_into`](AccessFormat::parse_into) may read `line`: `false` only when
+    /// the line lacks a byte of the format's literals, so it cannot. A few `memchr` calls,
+    /// for asking about lines that are seldom of the format (see
+    /// [`Parser::may_read`](crate::Parser::may_read)).
+    pub(crate) fn may_read(&self, probe: &mut Probe<'_>) -> bool {
+        self.needs.met_by(probe)
     }
 
     /// `NginxAccess` or `ApacheAccess`.

@@ -49,10 +49,12 @@ pub(super) fn builtin_format(source: &'static str) -> AccessFormat {
 /// A format that matches no line (only reachable if a built-in failed to compile, which the
 /// tests rule out).
 pub(super) fn unmatchable(format: Format, source: &str) -> AccessFormat {
+    let items: Box<[Item]> = Box::new([Item::Lit(Box::new(*b"\0"))]);
     AccessFormat {
         format,
         source: source.to_owned(),
-        items: Box::new([Item::Lit(Box::new(*b"\0"))]),
+        needs: super::Needs::of(&items),
+        items,
         time_is_start: false,
         head: None,
     }
@@ -122,10 +124,12 @@ pub(super) fn compile(log_format: &str) -> Result<AccessFormat, FormatError> {
         }
         builder.var(spec(&name));
     }
+    let items = builder.finish()?;
     Ok(AccessFormat {
         format: Format::NginxAccess,
         source: log_format.to_owned(),
-        items: builder.finish()?,
+        needs: super::Needs::of(&items),
+        items,
         time_is_start: false,
         head: None,
     })

@@ -19,6 +19,11 @@ pub(super) fn has_prefix(hay: &[u8], lit: &[u8]) -> bool {
 /// `"`. nginx's default escaping writes `\x22` and `\x5C`, so the rule is safe there too.
 pub(super) fn find_lit(hay: &[u8], from: usize, lit: &[u8]) -> Option<usize> {
     let (&first, tail) = lit.split_first()?;
+    if first == b' ' {
+        if let Some((&second, rest)) = tail.split_first() {
+            return find_after_space(hay, from, second, rest);
+        }
+    }
     let mut i = from;
     loop {
         let j = i + find_byte(first, hay.get(i..)?)?;
@@ -27,6 +32,23 @@ pub(super) fn find_lit(hay: &[u8], from: usize, lit: &[u8]) -> Option<usize> {
             return Some(j);
         }
         i = j + 1;
+    }
+}
+
+/// [`find_lit`] for a literal of a space, `second` and `rest` (` - `, ` [`, ` "`): spaces
+/// are the commonest byte of a line, so each occurrence of the rarer `second` is looked
+/// for and the space before it checked. A line that is not of the format (a stack trace
+/// line after an nginx error entry, tried as an interleaved access line) has dozens of
+/// spaces and seldom the byte after them; the literal's first occurrence is the same.
+#[inline]
+fn find_after_space(hay: &[u8], from: usize, second: u8, rest: &[u8]) -> Option<usize> {
+    let mut i = from.checked_add(1)?;
+    loop {
+        let at = i + find_byte(second, hay.get(i..)?)?;
+        if hay.get(at - 1) == Some(&b' ') && has_prefix(hay.get(at + 1..)?, rest) {
+            return Some(at - 1);
+        }
+        i = at + 1;
     }
 }
 
@@ -559,6 +581,37 @@ mod tests {
         ) {
             let rest = [&text[..], ending].concat();
             check_plain_request(&rest);
+        }
+    }
+
+    /// The literals of the built-in formats and of users' ones: led by a space (searched
+    /// by the byte after it), by a quote (escapes apply), by anything else.
+    const LITERALS: [&[u8]; 10] = [
+        b" - ", b" [", b" \"", b"\" ", b"\" \"", b"] \"", b" ", b"\"", b"  ", b"- ",
+    ];
+
+    /// The first occurrence of `lit` at or after `from`, a quote that `\` escapes not
+    /// starting one: [`find_lit`]'s contract, written as plainly as it reads.
+    fn first_occurrence(hay: &[u8], from: usize, lit: &[u8]) -> Option<usize> {
+        if lit.is_empty() {
+            return None;
+        }
+        (from..hay.len())
+            .find(|&at| hay[at..].starts_with(lit) && !(lit[0] == b'"' && escaped(hay, at)))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4_000))]
+        /// Searching from the byte after a space finds what a search from every position
+        /// does, on lines made of the bytes around the literals.
+        #[test]
+        fn literal_search_finds_the_first_occurrence(
+            hay in proptest::collection::vec(
+                proptest::sample::select(&b"  -[]\"\\xa"[..]), 0..70),
+            from in 0usize..80,
+            lit in proptest::sample::select(&LITERALS[..]),
+        ) {
+            proptest::prop_assert_eq!(find_lit(&hay, from, lit), first_occurrence(&hay, from, lit));
         }
     }
 

@@ -764,6 +764,32 @@ mod straight_reading {
     /// Bytes that matter to the matcher, and some that do not.
     const ALPHABET: &[u8] = b"  \"\"\\[]-=,:.0123456789aZ/\t\x00\xff";
 
+    /// Formats as users write them, with literals of their own.
+    const USER_FORMATS: [&str; 3] = [
+        "$remote_addr | $time_iso8601 | $status | \"$request\" | $upstream_response_time",
+        "%h %l %u %t \"%r\" %>s %b {%{Host}i} %D",
+        "$remote_addr - [$time_local] $status $request_time",
+    ];
+
+    /// `line` with `edits` made: (where, insert / remove / replace, which byte of
+    /// [`ALPHABET`]).
+    fn mutated(line: &[u8], edits: &[(usize, u8, usize)]) -> Vec<u8> {
+        let mut line = line.to_vec();
+        for &(at, kind, byte) in edits {
+            let at = at % (line.len() + 1);
+            let byte = ALPHABET[byte];
+            match kind {
+                0 => line.insert(at, byte),
+                1 if at < line.len() => {
+                    line.remove(at);
+                }
+                _ if at < line.len() => line[at] = byte,
+                _ => line.push(byte),
+            }
+        }
+        line
+    }
+
     fn formats_with_head() -> Vec<AccessFormat> {
         builtin_access_formats()
             .into_iter()
@@ -779,6 +805,12 @@ mod straight_reading {
                 .parse_generic(line, &mut rec)
                 .ok()
                 .map(|quality| (rec, quality));
+            // A line read holds every byte the format's literals need.
+            prop_assert!(
+                straight.is_none() || format.may_read(&mut Probe::new(line)),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
             prop_assert_eq!(straight, generic, "{}", String::from_utf8_lossy(line));
         }
         Ok(())
@@ -999,18 +1031,26 @@ mod straight_reading {
             which in 0..LINES.len(),
             edits in prop::collection::vec((0usize..400, 0u8..3, 0..ALPHABET.len()), 1..6),
         ) {
-            let mut line = LINES[which].to_vec();
-            for (at, kind, byte) in edits {
-                let at = at % (line.len() + 1);
-                let byte = ALPHABET[byte];
-                match kind {
-                    0 => line.insert(at, byte),
-                    1 if at < line.len() => { line.remove(at); }
-                    _ if at < line.len() => line[at] = byte,
-                    _ => line.push(byte),
+            same(&formats_with_head(), &mutated(LINES[which], &edits))?;
+        }
+
+        /// Every format, users' ones too, reads only lines that hold the bytes its
+        /// literals need (what `Parser::may_read` relies on).
+        #[test]
+        fn a_line_read_holds_the_bytes_its_format_needs(
+            which in 0..LINES.len(),
+            edits in prop::collection::vec((0usize..400, 0u8..3, 0..ALPHABET.len()), 0..6),
+        ) {
+            let line = mutated(LINES[which], &edits);
+            let mut formats = builtin_access_formats();
+            formats.extend(USER_FORMATS.iter().map(|f| {
+                AccessFormat::detect_syntax(f).unwrap_or_else(|e| panic!("{f}: {e}"))
+            }));
+            for format in &formats {
+                if format.parse_quality(&line).is_ok() {
+                    prop_assert!(format.may_read(&mut Probe::new(&line)), "{}: {}", format.source(), String::from_utf8_lossy(&line));
                 }
             }
-            same(&formats_with_head(), &line)?;
         }
 
         #[test]
