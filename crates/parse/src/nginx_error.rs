@@ -16,6 +16,8 @@
 //! change how the message, errno and action are read.
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
+use std::sync::LazyLock;
+
 use crate::bytes::{at, find, head, leading_u64, parse_hex, parse_signed, rfind, sub, tail};
 use crate::cause::Phase;
 use crate::classify;
@@ -224,11 +226,17 @@ fn find_start(line: &[u8]) -> Option<Start> {
             }
         }
     }
-    if let Some(i) = find(window, b" nginx: [") {
+    if let Some(i) = CONSOLE_AFTER_PREFIX.find(window) {
         return Some(Start::Console(i + 1));
     }
     None
 }
+
+/// ` nginx: [` after a prefix, looked for with a finder built once: every continuation
+/// line (a PHP stack trace's) is searched for it, and building a finder for each cost
+/// more than the search in its first bytes.
+static CONSOLE_AFTER_PREFIX: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b" nginx: ["));
 
 /// Whether a physical line begins a new nginx error entry (`YYYY/MM/DD HH:MM:SS [`,
 /// possibly after a short syslog/journald/container prefix, or `nginx: [level]`).
