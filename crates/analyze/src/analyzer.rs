@@ -148,13 +148,7 @@ struct Pending {
 impl Pending {
     /// Copies an event into held state, reusing the buffers.
     fn hold(&mut self, event: &Event<'_>, counted: bool) {
-        self.active = true;
-        self.counted = counted;
-        self.t = event.t;
-        self.cause = Some(event.cause);
-        self.server = Some(event.server);
-        self.phase = event.phase;
-        self.errno = event.errno;
+        self.hold_scalars(event, counted);
         match (self.variant.as_mut(), event.variant) {
             (Some(held), Some(variant)) => {
                 held.clear();
@@ -168,9 +162,6 @@ impl Pending {
         copy_into(&mut self.vhost, event.vhost);
         copy_opt_into(&mut self.client, event.client);
         copy_opt_into(&mut self.request, event.request);
-        self.line = event.line;
-        self.site = event.site;
-        self.pid = event.pid;
     }
 
     /// Holds an `Event` line, counted already: only that it waits, and since when, is read
@@ -178,13 +169,7 @@ impl Pending {
     /// fields are not copied (~230 instructions a line). The buffers are emptied, not
     /// freed: the next `Cause` line of the thread reuses them.
     fn hold_counted(&mut self, event: &Event<'_>) {
-        self.active = true;
-        self.counted = true;
-        self.t = event.t;
-        self.cause = Some(event.cause);
-        self.server = Some(event.server);
-        self.phase = event.phase;
-        self.errno = event.errno;
+        self.hold_scalars(event, true);
         self.upstream.clear();
         self.protocol.clear();
         self.text.clear();
@@ -192,6 +177,17 @@ impl Pending {
         self.client.iter_mut().for_each(Vec::clear);
         self.request.iter_mut().for_each(Vec::clear);
         self.variant.iter_mut().for_each(String::clear);
+    }
+
+    /// What both kinds of hold keep: the event's fixed-size fields.
+    fn hold_scalars(&mut self, event: &Event<'_>, counted: bool) {
+        self.active = true;
+        self.counted = counted;
+        self.t = event.t;
+        self.cause = Some(event.cause);
+        self.server = Some(event.server);
+        self.phase = event.phase;
+        self.errno = event.errno;
         self.line = event.line;
         self.site = event.site;
         self.pid = event.pid;

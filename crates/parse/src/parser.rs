@@ -421,10 +421,8 @@ impl Chain {
                         }
                     }
                 }
-                _ if first.is_err() => {
-                    if parser.parse_into(entry, record).is_ok() {
-                        return Ok(());
-                    }
+                _ if first.is_err() && parser.parse_into(entry, record).is_ok() => {
+                    return Ok(());
                 }
                 _ => {}
             }
