@@ -174,7 +174,8 @@ impl Pending {
         self.protocol.clear();
         self.text.clear();
         self.vhost.clear();
-        self.client.iter_mut().for_each(Vec::clear);
+        // The client is kept, as a state file has always held it (a few bytes).
+        copy_opt_into(&mut self.client, event.client);
         self.request.iter_mut().for_each(Vec::clear);
         self.variant.iter_mut().for_each(String::clear);
     }
