@@ -148,13 +148,7 @@ struct Pending {
 impl Pending {
     /// Copies an event into held state, reusing the buffers.
     fn hold(&mut self, event: &Event<'_>, counted: bool) {
-        self.active = true;
-        self.counted = counted;
-        self.t = event.t;
-        self.cause = Some(event.cause);
-        self.server = Some(event.server);
-        self.phase = event.phase;
-        self.errno = event.errno;
+        self.hold_scalars(event, counted);
         match (self.variant.as_mut(), event.variant) {
             (Some(held), Some(variant)) => {
                 held.clear();
@@ -168,6 +162,33 @@ impl Pending {
         copy_into(&mut self.vhost, event.vhost);
         copy_opt_into(&mut self.client, event.client);
         copy_opt_into(&mut self.request, event.request);
+    }
+
+    /// Holds an `Event` line, counted already: only that it waits, and since when, is read
+    /// again (a follow-up line within [`PAIR_WINDOW`] adds nothing), so its text and
+    /// fields are not copied (~230 instructions a line). The buffers are emptied, not
+    /// freed: the next `Cause` line of the thread reuses them.
+    fn hold_counted(&mut self, event: &Event<'_>) {
+        self.hold_scalars(event, true);
+        self.upstream.clear();
+        self.protocol.clear();
+        self.text.clear();
+        self.vhost.clear();
+        // The client is kept, as a state file has always held it (a few bytes).
+        copy_opt_into(&mut self.client, event.client);
+        self.request.iter_mut().for_each(Vec::clear);
+        self.variant.iter_mut().for_each(String::clear);
+    }
+
+    /// What both kinds of hold keep: the event's fixed-size fields.
+    fn hold_scalars(&mut self, event: &Event<'_>, counted: bool) {
+        self.active = true;
+        self.counted = counted;
+        self.t = event.t;
+        self.cause = Some(event.cause);
+        self.server = Some(event.server);
+        self.phase = event.phase;
+        self.errno = event.errno;
         self.line = event.line;
         self.site = event.site;
         self.pid = event.pid;
@@ -558,73 +579,74 @@ impl Analyzer {
                 entry.1.offer((t, line.0, line.1, line.2), origin.text);
             }
             Role::Event if !pairs => self.count(&event),
+            // The process/thread's held line is looked up once and worked on in place:
+            // the map is set aside while `count` (which never reads it) runs.
             Role::Event | Role::Cause => {
-                self.flush_pending(key);
-                self.count_if(failure.role == Role::Event, &event);
-                self.pending
-                    .entry(key)
-                    .or_default()
-                    .hold(&event, failure.role == Role::Event);
+                let mut pending = std::mem::take(&mut self.pending);
+                let held = pending.entry(key).or_default();
+                self.flush_held(held);
+                if failure.role == Role::Event {
+                    self.count(&event);
+                    held.hold_counted(&event);
+                } else {
+                    held.hold(&event, false);
+                }
+                self.pending = pending;
             }
             Role::Effect => {
-                let Some(p) = self.pending.get_mut(&key) else {
-                    if origin.chunk == 0 {
-                        // No chunk before this one: nothing can complete it.
-                        self.count(&event);
-                    } else {
-                        // The first line of this process/thread in the chunk: hold it
-                        // until `finish`, when the previous chunk's last line is known.
-                        self.heads.entry(key).or_default().hold(&event, false);
+                let mut pending = std::mem::take(&mut self.pending);
+                match pending.get_mut(&key) {
+                    None => {
+                        if origin.chunk == 0 {
+                            // No chunk before this one: nothing can complete it.
+                            self.count(&event);
+                        } else {
+                            // The first line of this process/thread in the chunk: hold it
+                            // until `finish`, when the previous chunk's last line is known.
+                            self.heads.entry(key).or_default().hold(&event, false);
+                        }
+                        pending.entry(key).or_default();
                     }
-                    self.pending.entry(key).or_default();
-                    return;
-                };
-                if !(p.active && (t - p.t).abs() <= PAIR_WINDOW) {
-                    self.count(&event);
-                    return;
+                    Some(p) if !(p.active && (t - p.t).abs() <= PAIR_WINDOW) => {
+                        self.count(&event);
+                    }
+                    Some(p) => {
+                        p.active = false;
+                        // A counted line: the same failure was already counted from its
+                        // own complete line.
+                        if !p.counted {
+                            if let Some(cause_side) = p.event() {
+                                self.count(&combine(&cause_side, &event));
+                            }
+                        }
+                    }
                 }
-                p.active = false;
-                if p.counted {
-                    // The same failure was already counted from its own complete line.
-                    return;
-                }
-                let held = std::mem::take(p);
-                if let Some(cause_side) = held.event() {
-                    self.count(&combine(&cause_side, &event));
-                }
-                if let Some(slot) = self.pending.get_mut(&key) {
-                    *slot = held;
-                    slot.active = false;
-                }
+                self.pending = pending;
             }
             // A pairing role this version does not know: counted as a line of its own.
             _ => self.count(&event),
         }
     }
 
-    fn count_if(&mut self, now: bool, event: &Event<'_>) {
-        if now {
-            self.count(event);
-        }
-    }
-
     /// Counts a held `Cause` line that the next line of its process/thread did not claim.
     fn flush_pending(&mut self, key: PairKey) {
-        let Some(p) = self.pending.get_mut(&key) else {
-            return;
-        };
+        let mut pending = std::mem::take(&mut self.pending);
+        if let Some(p) = pending.get_mut(&key) {
+            self.flush_held(p);
+        }
+        self.pending = pending;
+    }
+
+    /// [`flush_pending`](Analyzer::flush_pending) for a held line already looked up (and
+    /// so out of `self.pending`): counts it if it is a `Cause` line still waiting, and
+    /// ends its wait.
+    fn flush_held(&mut self, p: &mut Pending) {
         let waiting = p.active && !p.counted;
         p.active = false;
-        if !waiting {
-            return;
-        }
-        let held = std::mem::take(p);
-        if let Some(event) = held.event() {
-            self.count(&event);
-        }
-        if let Some(slot) = self.pending.get_mut(&key) {
-            *slot = held;
-            slot.active = false;
+        if waiting {
+            if let Some(event) = p.event() {
+                self.count(&event);
+            }
         }
     }
 
@@ -1371,6 +1393,16 @@ fn protocol_name(protocol: &[u8]) -> Option<&str> {
         b"uwsgi" => "uwsgi",
         b"grpc" => "grpc",
         b"grpcs" => "grpcs",
+        // Apache's proxy protocols (`classify::apache_protocol`).
+        b"fcgi" => "fcgi",
+        b"ws" => "ws",
+        b"wss" => "wss",
+        b"ajp" => "ajp",
+        b"scgi" => "scgi",
+        b"ftp" => "ftp",
+        b"h2" => "h2",
+        b"h2c" => "h2c",
+        b"connect" => "connect",
         _ => return std::str::from_utf8(protocol).ok(),
     })
 }

@@ -517,6 +517,67 @@ fn apache_cause_and_effect_lines_count_once_with_the_client() {
 }
 
 #[test]
+fn a_cause_line_after_a_counted_event_of_its_thread_still_pairs_whole() {
+    // An `Event` line is held without its fields (it is counted already); the `Cause` line
+    // the same thread writes next is held whole, and its effect line completes it.
+    let mut a = Analyzer::new(Config::default());
+    a.add_input(0, InputInfo::new("error_log", Format::ApacheError, "site"));
+    let line = |second, cause, peer, role, client: Option<&'static [u8]>| {
+        Record::Error({
+            let mut lit = ErrorRecord::default();
+            lit.format = Format::ApacheError;
+            lit.time = Some(at(second));
+            lit.pid = Some(10);
+            lit.tid = Some(77);
+            lit.client = client;
+            lit.failure = Some(failure(cause, Phase::Connect, peer, role));
+            lit
+        })
+    };
+    let origin = |line, text: &'static [u8]| Origin {
+        input: 0,
+        chunk: 0,
+        line,
+        lines: 1,
+        text,
+    };
+    let event = line(0, Cause::UpstreamReset, "10.0.0.5:80", Role::Event, None);
+    let follow_up = line(0, Cause::UpstreamClosedEarly, "", Role::Effect, None);
+    let cause = line(1, Cause::UpstreamRefused, "10.0.0.6:80", Role::Cause, None);
+    let effect = line(
+        1,
+        Cause::UpstreamRefused,
+        "10.0.0.6",
+        Role::Effect,
+        Some(b"203.0.113.9"),
+    );
+    a.observe(&event, &origin(1, b"the event line"));
+    a.observe(&follow_up, &origin(2, b"its follow-up"));
+    a.observe(&cause, &origin(3, b"the cause line"));
+    a.observe(&effect, &origin(4, b"its effect"));
+    let report = a.finish();
+    let counts: Vec<_> = report
+        .findings
+        .iter()
+        .map(|f| (f.cause, f.upstream.as_str(), f.count))
+        .collect();
+    assert_eq!(
+        counts.len(),
+        2,
+        "the follow-up adds nothing, the pair counts once: {counts:?}"
+    );
+    assert!(counts.contains(&(Cause::UpstreamReset, "10.0.0.5:80", 1)));
+    let paired = report
+        .findings
+        .iter()
+        .find(|f| f.cause == Cause::UpstreamRefused)
+        .unwrap();
+    assert_eq!((paired.upstream.as_str(), paired.count), ("10.0.0.6:80", 1));
+    assert_eq!(paired.clients[0].value, "203.0.113.9");
+    assert_eq!(paired.examples[0].text, "the cause line");
+}
+
+#[test]
 fn php_fpm_pool_exhaustion_turns_fastcgi_timeouts_into_fpm_pool_exhausted() {
     let mut a = Analyzer::new(Config::default());
     a.add_input(0, InputInfo::new("error.log", Format::NginxError, "site"));

@@ -331,36 +331,46 @@ impl Parser {
     /// tolerated), or for nginx error logs a line followed by its continuation lines
     /// (joined with `\n`, see [`Parser::starts_entry`]).
     pub fn parse<'a>(&self, entry: &'a [u8]) -> Result<Record<'a>, ParseError> {
+        let mut record = Record::Error(ErrorRecord::default());
+        self.parse_into(entry, &mut record)?;
+        Ok(record)
+    }
+
+    /// [`Parser::parse`] into `record`, a slot the caller keeps (its contents on entry do
+    /// not matter; after an error it holds no meaningful record). The record, 300 to 400
+    /// bytes, is built where it is read: returned by value, it was copied once a line
+    /// (~76 instructions), and once more for each parser it passed through (a detected
+    /// parser is a chain of the format's readers).
+    pub fn parse_into<'a>(
+        &self,
+        entry: &'a [u8],
+        record: &mut Record<'a>,
+    ) -> Result<(), ParseError> {
         let entry = entry.strip_suffix(b"\r").unwrap_or(entry);
         match &self.kind {
             Kind::NginxError | Kind::ApacheError | Kind::PhpFpm => {
-                // Built in the record it is returned in, not copied out of each reader
-                // (~300 bytes a line). One copy of the record is left here still (see
-                // benches/README.md, sixth pass).
-                let mut record = Record::Error(ErrorRecord::default());
-                if let Record::Error(rec) = &mut record {
+                *record = Record::Error(ErrorRecord::default());
+                if let Record::Error(rec) = record {
                     match self.kind {
                         Kind::NginxError => nginx_error::parse_into(entry, rec)?,
                         Kind::PhpFpm => fpm::parse_into(entry, rec)?,
                         _ => apache_error::parse_default_into(entry, rec)?,
                     }
                 }
-                Ok(record)
             }
-            Kind::ApacheErrorCustom(custom) => custom.parse(entry).map(Record::Error),
+            Kind::ApacheErrorCustom(custom) => *record = Record::Error(custom.parse(entry)?),
             Kind::Access(access) => {
-                // Built in the record it is returned in, not copied into it.
-                let mut record = Record::Access(AccessRecord::default());
-                read_access(access, entry, &mut record)?;
-                Ok(record)
+                *record = Record::Access(AccessRecord::default());
+                read_access(access, entry, record)?;
             }
-            Kind::Chain(chain) => chain.parse(entry),
-            Kind::Haproxy => haproxy::parse(entry).map(Record::Edge),
-            Kind::AwsAlb => alb::parse(entry).map(Record::Edge),
-            Kind::CloudFront(columns) => cloudfront::parse(entry, columns).map(Record::Edge),
-            Kind::Cloudflare => cloudflare::parse(entry).map(Record::Edge),
-            Kind::GcpLb => gcp::parse(entry).map(Record::Edge),
+            Kind::Chain(chain) => chain.parse_into(entry, record)?,
+            Kind::Haproxy => *record = Record::Edge(haproxy::parse(entry)?),
+            Kind::AwsAlb => *record = Record::Edge(alb::parse(entry)?),
+            Kind::CloudFront(columns) => *record = Record::Edge(cloudfront::parse(entry, columns)?),
+            Kind::Cloudflare => *record = Record::Edge(cloudflare::parse(entry)?),
+            Kind::GcpLb => *record = Record::Edge(gcp::parse(entry)?),
         }
+        Ok(())
     }
 
     /// Whether [`parse`](Parser::parse) may read `line`: `false` only when it cannot,
@@ -406,48 +416,53 @@ impl Parser {
 }
 
 impl Chain {
-    fn parse<'a>(&self, entry: &'a [u8]) -> Result<Record<'a>, ParseError> {
+    /// Reads `entry` into `record` (see [`Parser::parse_into`]): the primary's reading is
+    /// built there, and a fallback's replaces it only when it wins.
+    fn parse_into<'a>(&self, entry: &'a [u8], record: &mut Record<'a>) -> Result<(), ParseError> {
         let first = match &self.primary.kind {
             Kind::Access(access) if self.retry_leftovers => {
-                // Built in the record it is returned in, as `Parser::parse` does: the
-                // detected parser of every access log is a chain.
-                let mut record = Record::Access(AccessRecord::default());
-                match read_access(access, entry, &mut record) {
-                    Ok(quality) if quality.junk == 0 => return Ok(record),
-                    Ok(_) => Ok(record),
+                *record = Record::Access(AccessRecord::default());
+                match read_access(access, entry, record) {
+                    Ok(quality) if quality.junk == 0 => return Ok(()),
+                    Ok(_) => Ok(()),
                     Err(e) => Err(e),
                 }
             }
-            _ => match self.primary.parse(entry) {
-                Ok(record) => return Ok(record),
+            _ => match self.primary.parse_into(entry, record) {
+                Ok(()) => return Ok(()),
                 Err(e) => Err(e),
             },
         };
         // The first fallback that reads the entry cleanly wins; else the primary's read
         // with leftovers, else the first fallback's.
+        // (`record` holds the primary's reading while `first` is `Ok`: only a clean
+        // fallback reading replaces it then.)
         let mut with_leftovers = None;
         for parser in &*self.fallbacks {
             match &parser.kind {
                 Kind::Access(access) => {
-                    if let Ok((record, quality)) = access.parse_quality(entry) {
+                    if let Ok((read, quality)) = access.parse_quality(entry) {
                         if quality.junk == 0 {
-                            return Ok(Record::Access(record));
+                            *record = Record::Access(read);
+                            return Ok(());
                         }
                         if first.is_err() && with_leftovers.is_none() {
-                            with_leftovers = Some(Record::Access(record));
+                            with_leftovers = Some(read);
                         }
                     }
                 }
-                _ if first.is_err() => {
-                    if let Ok(record) = parser.parse(entry) {
-                        return Ok(record);
-                    }
+                _ if first.is_err() && parser.parse_into(entry, record).is_ok() => {
+                    return Ok(());
                 }
                 _ => {}
             }
         }
         match (first, with_leftovers) {
-            (Ok(record), _) | (Err(_), Some(record)) => Ok(record),
+            (Ok(()), _) => Ok(()),
+            (Err(_), Some(read)) => {
+                *record = Record::Access(read);
+                Ok(())
+            }
             (Err(e), None) => Err(e),
         }
     }

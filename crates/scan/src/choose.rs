@@ -106,6 +106,23 @@ impl Choice {
         }
     }
 
+    /// [`Choice::parse`] into `record`, a slot the caller keeps (see
+    /// `Parser::parse_into`): the per-entry reading, without copying the record out.
+    #[inline]
+    pub fn parse_into<'a>(
+        &self,
+        entry: &'a [u8],
+        record: &mut Record<'a>,
+    ) -> Result<(), ParseError> {
+        match self.parser.parse_into(entry, record) {
+            Ok(()) => Ok(()),
+            Err(e) => match &self.also {
+                Some(also) => also.parse_into(entry, record).map_err(|_| e),
+                None => Err(e),
+            },
+        }
+    }
+
     /// Whether an entry may have continuation lines: the chosen parser is nginx error's.
     /// (A line continues an entry only when [`starts_entry`](Choice::starts_entry) says
     /// no, and an access parser says every line starts one: in a stream read as an access

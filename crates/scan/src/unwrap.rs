@@ -6,7 +6,7 @@ use std::io::Read;
 
 use logscan_envelope::{Decoder, Kind, Line, Meta, Stream};
 use logscan_input::{EntryReader, InputError};
-use logscan_parse::Timestamp;
+use logscan_parse::{ErrorRecord, Record, Timestamp};
 
 use crate::ScanError;
 use crate::choose::Choice;
@@ -257,8 +257,9 @@ impl Framer<'_> {
     }
 
     fn parse<S: Sink>(&self, at: &Entry<'_>, sink: &mut S) -> Result<Handed, S::Error> {
-        match self.choice.parse(at.bytes) {
-            Ok(record) => sink.record(at, &record).map(|()| Handed::Record),
+        let mut record = Record::Error(ErrorRecord::default());
+        match self.choice.parse_into(at.bytes, &mut record) {
+            Ok(()) => sink.record(at, &record).map(|()| Handed::Record),
             Err(_) if self.choice.is_other(at.bytes) => sink.other(at).map(|()| Handed::Other),
             Err(e) => sink
                 .unrecognized(at, Unrecognized::Parse(e))
