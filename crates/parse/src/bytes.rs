@@ -43,6 +43,26 @@ pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     memchr::memchr_iter(first, haystack).find(|&i| tail(haystack, i).starts_with(needle))
 }
 
+/// [`find`] for a short text in which few bytes equal the needle's first (an upstream's
+/// `://`, a PHP-FPM message's `child `): that byte is looked for eight at a time
+/// ([`word_search::find`](crate::word_search::find)) and each hit compared, with no
+/// `memchr` set-up, which costs more than such a search.
+#[inline]
+pub(crate) fn find_near(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    let Some(&first) = needle.first() else {
+        return Some(0);
+    };
+    let mut from = 0;
+    while let Some(i) = crate::word_search::find(first, tail(haystack, from)) {
+        let at = from + i;
+        if tail(haystack, at).starts_with(needle) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 /// Last occurrence of `needle`.
 #[inline]
 pub(crate) fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {

@@ -20,7 +20,9 @@ use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
-use crate::bytes::{at, find, head, leading_u64, parse_dec, rfind, split_once, tail, trim_end};
+use crate::bytes::{
+    at, find, find_near, head, leading_u64, parse_dec, rfind, split_once, tail, trim_end,
+};
 use crate::cause::{Cause, Phase};
 use crate::errno::{CodeSpace, Errno};
 use crate::nginx_error::{ACTIONS, Extra, known_action};
@@ -989,7 +991,7 @@ fn php_content(scan: &Scan) -> Option<(Cause, Option<&'static str>)> {
 /// The scheme, peer and socket path are a few dozen bytes: they are searched a word at a
 /// time, where each `memchr` call cost more to set up than the search takes.
 pub(crate) fn nginx_upstream(value: &[u8]) -> (Option<&[u8]>, Option<&[u8]>) {
-    let (scheme, rest) = match scheme_end(value) {
+    let (scheme, rest) = match find_near(value, b"://") {
         Some(i) => (Some(head(value, i)), tail(value, i + 3)),
         None => (None, value),
     };
@@ -1015,18 +1017,6 @@ pub(crate) fn nginx_upstream(value: &[u8]) -> (Option<&[u8]>, Option<&[u8]>) {
         scheme.filter(|s| !s.is_empty()),
         Some(peer).filter(|p| !p.is_empty()),
     )
-}
-
-/// Where the first `://` of an upstream value starts: at a `:`, almost always the first.
-fn scheme_end(value: &[u8]) -> Option<usize> {
-    let mut from = 0;
-    loop {
-        let colon = from + word_search::find(b':', tail(value, from))?;
-        if tail(value, colon).starts_with(b"://") {
-            return Some(colon);
-        }
-        from = colon + 1;
-    }
 }
 
 /// Text up to the first of the given stop bytes.
@@ -1958,7 +1948,7 @@ pub(crate) fn fpm<'a>(rec: &mut ErrorRecord<'a>) {
     let child = if msg.starts_with(b"child ") {
         Some(0)
     } else {
-        first_child(msg)
+        find_near(msg, b"child ")
     };
     let mut opening_pid_digits = 0;
     if let Some(i) = child {
@@ -1973,20 +1963,6 @@ pub(crate) fn fpm<'a>(rec: &mut ErrorRecord<'a>) {
     let errno = rec.sys_error.and_then(|e| e.errno());
     let out = fpm_out(rec, errno, opening_pid_digits);
     finish(rec, out, errno);
-}
-
-/// Where the first `child ` in `msg` is: its `c`s found eight bytes at a time (the
-/// messages it is searched in hold few, and `memchr`'s set-up cost more than the search).
-fn first_child(msg: &[u8]) -> Option<usize> {
-    let mut from = 0;
-    while let Some(i) = crate::word_search::find(b'c', tail(msg, from)) {
-        let c = from + i;
-        if tail(msg, c).starts_with(b"child ") {
-            return Some(c);
-        }
-        from = c + 1;
-    }
-    None
 }
 
 /// What the automaton finds in an FPM message, read from the shapes php-fpm writes
@@ -2282,7 +2258,7 @@ mod tests {
             b"c",
             b"xx child 1 child 2",
         ] {
-            assert_eq!(first_child(msg), find(msg, b"child "), "{}", String::from_utf8_lossy(msg));
+            assert_eq!(find_near(msg, b"child "), find(msg, b"child "), "{}", String::from_utf8_lossy(msg));
         }
     }
 
@@ -2291,7 +2267,7 @@ mod tests {
         fn the_first_child_is_the_first_search_hit_in_any_text(
             text in proptest::collection::vec(proptest::sample::select(&b"child 5,xc"[..]), 0..40)
         ) {
-            proptest::prop_assert_eq!(first_child(&text), find(&text, b"child "));
+            proptest::prop_assert_eq!(find_near(&text, b"child "), find(&text, b"child "));
         }
     }
 
@@ -2598,7 +2574,7 @@ mod tests {
         fn the_scheme_ends_at_the_first_colon_slash_slash(
             value in proptest::collection::vec(proptest::sample::select(vec![b':', b'/', b'a', b'?']), 0..40),
         ) {
-            proptest::prop_assert_eq!(scheme_end(&value), find(&value, b"://"));
+            proptest::prop_assert_eq!(find_near(&value, b"://"), find(&value, b"://"));
         }
     }
 
