@@ -12,7 +12,14 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 #[derive(Clone, Debug)]
 pub struct BottomK<T: Ord> {
     capacity: usize,
+    /// The kept items once the sample has been full (a max-heap: its top is the item
+    /// the next smaller one replaces), or as read back from a state.
     heap: BinaryHeap<T>,
+    /// The kept items while the sample fills, in arrival order, while `heap` is empty:
+    /// nothing needs their order until the sample is full, and pushing each onto the heap
+    /// cost ~250 instructions an error-log failure (the error marks' heap on a 20 MiB log
+    /// that never fills it). They become the heap when the sample is full.
+    filling: Vec<T>,
     offered: u64,
     /// Items at or above this are counted, never kept: the largest item of the full sample
     /// this one will be merged into, which such items could never enter.
@@ -25,6 +32,7 @@ impl<T: Ord + Clone> BottomK<T> {
         BottomK {
             capacity: capacity.max(1),
             heap: BinaryHeap::new(),
+            filling: Vec::new(),
             offered: 0,
             bound: None,
         }
@@ -75,7 +83,12 @@ impl<T: Ord + Clone> BottomK<T> {
         if self.bound.as_ref().is_some_and(|bound| item >= *bound) {
             return;
         }
-        if self.heap.len() < self.capacity {
+        if self.heap.is_empty() {
+            self.filling.push(item);
+            if self.filling.len() >= self.capacity {
+                self.heap = BinaryHeap::from(std::mem::take(&mut self.filling));
+            }
+        } else if self.heap.len() < self.capacity {
             self.heap.push(item);
         } else if let Some(mut max) = self.heap.peek_mut() {
             if item < *max {
@@ -83,11 +96,6 @@ impl<T: Ord + Clone> BottomK<T> {
                 *max = item;
             }
         }
-    }
-
-    /// How many items are kept.
-    pub fn len(&self) -> usize {
-        self.heap.len()
     }
 
     /// How many items may be kept.
@@ -104,6 +112,7 @@ impl<T: Ord + Clone> BottomK<T> {
             capacity: capacity.max(1),
             offered,
             heap: BinaryHeap::from(items),
+            filling: Vec::new(),
             bound: None,
         }
     }
@@ -116,14 +125,14 @@ impl<T: Ord + Clone> BottomK<T> {
     /// Adds the other sample's items.
     pub fn merge(&mut self, other: &BottomK<T>) {
         self.offered += other.offered;
-        if other.heap.is_empty() {
+        if other.len() == 0 {
             return;
         }
         // Once this sample is full, only items below its largest can enter: merging many
         // shards, most of each new shard's items are not, and cost one comparison each.
         let bound = self.bound();
         let enters = |item: &&T| bound.as_ref().is_none_or(|max| *item < max);
-        let entering = other.heap.iter().filter(enters).count();
+        let entering = other.items().filter(enters).count();
         if entering == 0 {
             return;
         }
@@ -131,7 +140,7 @@ impl<T: Ord + Clone> BottomK<T> {
             // Into a sample not yet full, or a few: each is pushed (constant time on
             // average) or replaces the largest kept in place (log k), in a heap that grows
             // as a vector does, never past its capacity (a power of two).
-            for item in other.heap.iter().filter(enters) {
+            for item in other.items().filter(enters) {
                 self.offer_kept(item.clone());
             }
             return;
@@ -139,18 +148,20 @@ impl<T: Ord + Clone> BottomK<T> {
         // Many: the `capacity` smallest of the union, in linear time (select, heapify),
         // in a buffer grown only by what enters and shrunk back to `capacity`, so that
         // merging leaves no sample larger than it may be.
-        let mut items = std::mem::take(&mut self.heap).into_vec();
+        let mut items = self.take_items();
         items.reserve_exact(entering);
-        items.extend(other.heap.iter().filter(enters).cloned());
+        items.extend(other.items().filter(enters).cloned());
         self.keep_smallest(items);
     }
 
     /// Adds the other sample's items, taking them over when this one is empty (no copy).
     pub fn absorb(&mut self, mut other: BottomK<T>) {
-        if self.heap.is_empty() && self.capacity == other.capacity && self.bound.is_none() {
+        if self.len() == 0 && self.capacity == other.capacity && self.bound.is_none() {
             self.offered += other.offered;
             other.heap.shrink_to(self.capacity);
+            other.filling.shrink_to(self.capacity);
             self.heap = other.heap;
+            self.filling = other.filling;
         } else {
             self.merge(&other);
         }
@@ -168,16 +179,24 @@ impl<T: Ord + Clone> BottomK<T> {
 
     /// The kept items, smallest first.
     pub fn sorted(&self) -> Vec<T> {
-        let mut items = self.heap.clone().into_vec();
+        let mut items: Vec<T> = self.items().cloned().collect();
         items.sort_unstable();
         items
     }
 
     /// Changes kept items in place (the order key must not change).
     pub fn rewrite(&mut self, mut f: impl FnMut(&mut T)) {
+        self.filling.iter_mut().for_each(&mut f);
         let mut items = std::mem::take(&mut self.heap).into_vec();
         items.iter_mut().for_each(&mut f);
         self.heap = BinaryHeap::from(items);
+    }
+
+    /// Takes the kept items out, in no order.
+    fn take_items(&mut self) -> Vec<T> {
+        let mut items = std::mem::take(&mut self.heap).into_vec();
+        items.append(&mut self.filling);
+        items
     }
 }
 
@@ -190,13 +209,18 @@ impl<T: Ord + Clone + PartialEq> PartialEq for BottomK<T> {
 }
 
 impl<T: Ord> BottomK<T> {
+    /// How many items are kept.
+    pub fn len(&self) -> usize {
+        self.heap.len() + self.filling.len()
+    }
+
     /// Whether the sample is one this crate builds with `capacity` (for a state read from a
     /// file).
     pub(crate) fn check(&self, capacity: usize) -> Result<(), &'static str> {
-        if self.capacity != capacity || self.heap.len() > capacity {
+        if self.capacity != capacity || self.len() > capacity {
             return Err("a sample of another size");
         }
-        if self.offered < self.heap.len() as u64 || self.offered > crate::limits::MAX_COUNT {
+        if self.offered < self.len() as u64 || self.offered > crate::limits::MAX_COUNT {
             return Err("a sample with impossible counts");
         }
         Ok(())
@@ -204,7 +228,7 @@ impl<T: Ord> BottomK<T> {
 
     /// The kept items, in no order.
     pub(crate) fn items(&self) -> impl Iterator<Item = &T> {
-        self.heap.iter()
+        self.heap.iter().chain(&self.filling)
     }
 }
 

@@ -41,6 +41,16 @@ impl TopK {
             return;
         }
         self.total += n;
+        // A summary of one key (a group's upstream: the group is keyed on it) is counted
+        // without hashing: its one counter is found by a scan of a one-group table.
+        if self.counts.len() == 1 {
+            if let Some((only, count)) = self.counts.iter_mut().next() {
+                if **only == *key {
+                    *count += n;
+                    return;
+                }
+            }
+        }
         if let Some(count) = self.counts.get_mut(key) {
             *count += n;
             return;
@@ -137,7 +147,117 @@ impl<'de> Deserialize<'de> for TopK {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
+
+    /// The summary as `TopK` counted it before it remembered its last key: every add looks
+    /// its key up in a plain map, pruned by the same rule.
+    struct Reference {
+        capacity: usize,
+        counts: BTreeMap<Vec<u8>, u64>,
+        total: u64,
+    }
+
+    impl Reference {
+        fn add(&mut self, key: &[u8], n: u64) {
+            if n == 0 {
+                return;
+            }
+            self.total += n;
+            *self.counts.entry(key.to_vec()).or_insert(0) += n;
+            self.prune_if_over();
+        }
+
+        fn merge(&mut self, other: &Reference) {
+            self.total += other.total;
+            for (key, n) in &other.counts {
+                *self.counts.entry(key.clone()).or_insert(0) += n;
+            }
+            self.prune_if_over();
+        }
+
+        fn prune_if_over(&mut self) {
+            if self.counts.len() <= 2 * self.capacity {
+                return;
+            }
+            let mut values: Vec<u64> = self.counts.values().copied().collect();
+            values.sort_unstable_by(|a, b| b.cmp(a));
+            let cut = values[self.capacity.min(values.len()) - 1];
+            self.counts.retain(|_, count| {
+                *count = count.saturating_sub(cut);
+                *count > 0
+            });
+        }
+
+        fn sorted(&self) -> Vec<(Vec<u8>, u64)> {
+            let mut items: Vec<(Vec<u8>, u64)> =
+                self.counts.iter().map(|(k, &n)| (k.clone(), n)).collect();
+            items.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            items
+        }
+    }
+
+    fn sorted(t: &TopK) -> Vec<(Vec<u8>, u64)> {
+        t.top(usize::MAX)
+            .into_iter()
+            .map(|(k, n)| (k.to_vec(), n))
+            .collect()
+    }
+
+    /// A key from a few short ones and a few longer than the 32 bytes kept inline.
+    fn key(i: u8) -> Vec<u8> {
+        if i % 4 == 3 {
+            vec![b'k'; 33 + usize::from(i)]
+        } else {
+            vec![b'a' + i]
+        }
+    }
+
+    proptest::proptest! {
+        /// Runs of one key (counted without a lookup), alternations and new keys that
+        /// prune: the same counters as the plain reference, read by `top`, the state and
+        /// `==`, also after merges either way.
+        #[test]
+        fn counts_as_a_plain_map(
+            capacity in 1usize..5,
+            adds in proptest::collection::vec((0u8..12, 0u64..3, proptest::bool::ANY), 0..80),
+        ) {
+            let (mut a, mut b) = (TopK::new(capacity), TopK::new(capacity));
+            let reference = || Reference { capacity, counts: BTreeMap::new(), total: 0 };
+            let (mut ra, mut rb) = (reference(), reference());
+            for &(k, n, into_a) in &adds {
+                let (t, r) = if into_a { (&mut a, &mut ra) } else { (&mut b, &mut rb) };
+                t.add(&key(k), n);
+                r.add(&key(k), n);
+                proptest::prop_assert_eq!(sorted(t), r.sorted());
+                proptest::prop_assert_eq!(t.total, r.total);
+            }
+            let json = serde_json::to_string(&a).unwrap();
+            let read: TopK = serde_json::from_str(&json).unwrap();
+            proptest::prop_assert_eq!(&read, &a);
+            proptest::prop_assert_eq!(sorted(&read), ra.sorted());
+            proptest::prop_assert!(a.check(capacity).is_ok());
+            let mut ab = a.clone();
+            ab.merge(&b);
+            let mut rab = reference();
+            rab.merge(&ra);
+            rab.merge(&rb);
+            proptest::prop_assert_eq!(sorted(&ab), rab.sorted());
+            let mut ba = b.clone();
+            ba.merge(&a);
+            let mut rba = reference();
+            rba.merge(&rb);
+            rba.merge(&ra);
+            proptest::prop_assert_eq!(sorted(&ba), rba.sorted());
+            // Adding on after a merge: the merge forgot the remembered key.
+            ab.add(&key(0), 1);
+            ab.add(&key(0), 1);
+            rab.add(&key(0), 1);
+            rab.add(&key(0), 1);
+            proptest::prop_assert_eq!(sorted(&ab), rab.sorted());
+        }
+    }
 
     #[test]
     fn exact_under_capacity() {
