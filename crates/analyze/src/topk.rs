@@ -151,8 +151,8 @@ mod tests {
 
     use super::*;
 
-    /// The summary as `TopK` counted it before it remembered its last key: every add looks
-    /// its key up in a plain map, pruned by the same rule.
+    /// The summary counted the plain way: every add looks its key up in an ordered map,
+    /// pruned by the same rule.
     struct Reference {
         capacity: usize,
         counts: BTreeMap<Vec<u8>, u64>,
@@ -215,9 +215,9 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Runs of one key (counted without a lookup), alternations and new keys that
-        /// prune: the same counters as the plain reference, read by `top`, the state and
-        /// `==`, also after merges either way.
+        /// Summaries of one key (counted without hashing), runs, alternations and new keys
+        /// that prune: the same counters as the plain reference, read by `top`, the state
+        /// and `==`, also after merges either way.
         #[test]
         fn counts_as_a_plain_map(
             capacity in 1usize..5,
@@ -250,7 +250,7 @@ mod tests {
             rba.merge(&rb);
             rba.merge(&ra);
             proptest::prop_assert_eq!(sorted(&ba), rba.sorted());
-            // Adding on after a merge: the merge forgot the remembered key.
+            // Adding on after a merge.
             ab.add(&key(0), 1);
             ab.add(&key(0), 1);
             rab.add(&key(0), 1);
