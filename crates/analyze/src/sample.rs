@@ -395,6 +395,25 @@ mod tests {
     }
 
     #[test]
+    fn a_filling_sample_has_its_bound_once_full() {
+        // Kept in arrival order while filling: no bound until the last place is taken,
+        // then the largest, and smaller items replace it from there on.
+        let mut sample = BottomK::new(4);
+        for i in [7u32, 3, 9] {
+            sample.offer(i);
+            assert_eq!(sample.bound(), None);
+        }
+        sample.rewrite(|i| *i *= 2);
+        assert_eq!(sample.sorted(), vec![6, 14, 18]);
+        sample.offer(1);
+        assert_eq!(sample.bound(), Some(18));
+        sample.offer(2);
+        assert_eq!(sample.bound(), Some(14));
+        assert_eq!(sample.sorted(), vec![1, 2, 6, 14]);
+        assert_eq!((sample.len(), sample.offered()), (4, 5));
+    }
+
+    #[test]
     fn an_empty_sample_takes_the_others_items_over() {
         let mut other = BottomK::new(8);
         (0..20u32).rev().for_each(|i| other.offer(i));

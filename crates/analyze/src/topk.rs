@@ -238,24 +238,20 @@ mod tests {
             proptest::prop_assert_eq!(&read, &a);
             proptest::prop_assert_eq!(sorted(&read), ra.sorted());
             proptest::prop_assert!(a.check(capacity).is_ok());
-            let mut ab = a.clone();
-            ab.merge(&b);
-            let mut rab = reference();
-            rab.merge(&ra);
-            rab.merge(&rb);
-            proptest::prop_assert_eq!(sorted(&ab), rab.sorted());
-            let mut ba = b.clone();
-            ba.merge(&a);
-            let mut rba = reference();
-            rba.merge(&rb);
-            rba.merge(&ra);
-            proptest::prop_assert_eq!(sorted(&ba), rba.sorted());
-            // Adding on after a merge.
-            ab.add(&key(0), 1);
-            ab.add(&key(0), 1);
-            rab.add(&key(0), 1);
-            rab.add(&key(0), 1);
-            proptest::prop_assert_eq!(sorted(&ab), rab.sorted());
+            for (x, y, rx, ry) in [(&a, &b, &ra, &rb), (&b, &a, &rb, &ra)] {
+                let mut xy = x.clone();
+                xy.merge(y);
+                let mut rxy = reference();
+                rxy.merge(rx);
+                rxy.merge(ry);
+                proptest::prop_assert_eq!(sorted(&xy), rxy.sorted());
+                // Adding on after a merge (a key twice: a one-key summary's fast path).
+                for _ in 0..2 {
+                    xy.add(&key(0), 1);
+                    rxy.add(&key(0), 1);
+                }
+                proptest::prop_assert_eq!(sorted(&xy), rxy.sorted());
+            }
         }
     }
 
