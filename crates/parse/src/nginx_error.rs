@@ -23,6 +23,7 @@ use crate::errno::{CodeSpace, SysError};
 use crate::error::ParseError;
 use crate::record::{ErrorRecord, Format, Level};
 use crate::time::{Timestamp, key_word, layout, same_second_words};
+use crate::word_search;
 
 /// nginx writes at most 2047 bytes plus LF per entry (`NGX_MAX_ERROR_STR` = 2048).
 pub(crate) const MAX_LINE: usize = 2047;
@@ -772,7 +773,7 @@ fn key_at(s: &[u8], min: usize) -> Option<(usize, usize)> {
 fn parse_context<'a>(ctx: &'a [u8], rec: &mut ErrorRecord<'a>) -> bool {
     // Client: up to `, server: ` (whatever it holds: `unix:`, nothing, a redaction), or
     // to the first `,` when no `, server: ` follows (a line cut short).
-    let first = memchr::memchr2(b',', b'\n', ctx).unwrap_or(ctx.len());
+    let first = word_search::find_any([b',', b'\n'], ctx).unwrap_or(ctx.len());
     let end = if tail(ctx, first).starts_with(b", server: ") || first == ctx.len() {
         first
     } else {
@@ -817,28 +818,34 @@ type ValueEnd = (usize, usize, Option<(usize, usize)>);
 
 /// End of a quoted value starting at `from`: the first `"` followed by `, <later key>`,
 /// or a `"` that ends the entry, or the end (a value cut by truncation).
+///
+/// The values are short (a request line, an address, a host name), so each `"` is looked
+/// for a word at a time: `memchr`'s set-up cost more than these few dozen bytes take.
 fn quoted_end(ctx: &[u8], from: usize, min: usize) -> ValueEnd {
-    let hay = tail(ctx, from);
-    for q in memchr::memchr_iter(b'"', hay) {
-        let abs = from + q;
+    let mut search = from;
+    while let Some(q) = word_search::find(b'"', tail(ctx, search)) {
+        let abs = search + q;
         if abs + 1 == ctx.len() {
             return (abs, ctx.len(), None);
         }
         if let Some(key) = key_at(tail(ctx, abs + 1), min) {
             return (abs, abs + 1, Some(key));
         }
+        search = abs + 1;
     }
     (ctx.len(), ctx.len(), None)
 }
 
 /// End of an unquoted value: the first `, <later key>` or the end.
+/// (Searched a word at a time, as in [`quoted_end`].)
 fn unquoted_end(ctx: &[u8], from: usize, min: usize) -> ValueEnd {
-    let hay = tail(ctx, from);
-    for c in memchr::memchr_iter(b',', hay) {
-        let abs = from + c;
+    let mut search = from;
+    while let Some(c) = word_search::find(b',', tail(ctx, search)) {
+        let abs = search + c;
         if let Some(key) = key_at(tail(ctx, abs), min) {
             return (abs, abs, Some(key));
         }
+        search = abs + 1;
     }
     (ctx.len(), ctx.len(), None)
 }
