@@ -232,8 +232,7 @@ fn find_start(line: &[u8]) -> Option<Start> {
             }
         }
         if console.is_none()
-            && open < MAX_PREFIX
-            && open >= 8
+            && (8..MAX_PREFIX).contains(&open)
             && sub(line, open - 8, open) == b" nginx: "
         {
             console = Some(Start::Console(open - 7));
