@@ -16,8 +16,6 @@
 //! change how the message, errno and action are read.
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
-use std::sync::LazyLock;
-
 use crate::bytes::{at, find, head, leading_u64, parse_hex, parse_signed, rfind, sub, tail};
 use crate::cause::Phase;
 use crate::classify;
@@ -25,6 +23,7 @@ use crate::errno::{CodeSpace, SysError};
 use crate::error::ParseError;
 use crate::record::{ErrorRecord, Format, Level};
 use crate::time::{Timestamp, key_word, layout, same_second_words};
+use crate::word_search;
 
 /// nginx writes at most 2047 bytes plus LF per entry (`NGX_MAX_ERROR_STR` = 2048).
 pub(crate) const MAX_LINE: usize = 2047;
@@ -123,7 +122,7 @@ pub(crate) fn known_action(action: &[u8]) -> Option<&'static (&'static [u8], Opt
 }
 
 /// Where an entry's own text starts.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Start {
     /// `YYYY/MM/DD HH:MM:SS [` at this offset.
     Timestamp(usize),
@@ -208,6 +207,13 @@ fn is_timestamp_bytewise(s: &[u8]) -> bool {
         && at(s, 20) == b'['
 }
 
+/// Where the entry starting at `line` has its own text, if `line` starts one.
+///
+/// Both forms after a prefix end in a `[` (the timestamp's `YYYY/MM/DD HH:MM:SS [`, the
+/// console's ` nginx: [`), so only the `[`s among the first bytes are looked at: most
+/// continuation lines (a PHP stack trace's `#0 /var/www/...`, `Stack trace:`) hold none
+/// there, and are turned down by one search. Searching for each `/` instead, then for
+/// ` nginx: [`, cost ~470 instructions on each of those lines.
 fn find_start(line: &[u8]) -> Option<Start> {
     if is_timestamp(line) {
         return Some(Start::Timestamp(0));
@@ -215,8 +221,36 @@ fn find_start(line: &[u8]) -> Option<Start> {
     if line.starts_with(b"nginx: [") {
         return Some(Start::Console(0));
     }
-    // A syslog, journald or container-runtime prefix: the timestamp follows a space
-    // within the first bytes of the line.
+    // A syslog, journald or container-runtime prefix: the timestamp follows a space, its
+    // first `/` within the first MAX_PREFIX bytes (so its `[`, 16 bytes on, within the
+    // first MAX_PREFIX + 16); or ` nginx: [` ends within them.
+    let mut console = None;
+    for open in memchr::memchr_iter(b'[', head(line, MAX_PREFIX + 16)) {
+        if let Some(start) = open.checked_sub(20).filter(|&s| s >= 1) {
+            if at(line, start - 1) == b' ' && is_timestamp(tail(line, start)) {
+                return Some(Start::Timestamp(start));
+            }
+        }
+        if console.is_none()
+            && (8..MAX_PREFIX).contains(&open)
+            && sub(line, open - 8, open) == b" nginx: "
+        {
+            console = Some(Start::Console(open - 7));
+        }
+    }
+    console
+}
+
+/// [`find_start`] as the seventh pass wrote it (a search for each `/` in the first bytes,
+/// then for ` nginx: [`), which the tests compare it with.
+#[cfg(test)]
+fn find_start_by_slashes(line: &[u8]) -> Option<Start> {
+    if is_timestamp(line) {
+        return Some(Start::Timestamp(0));
+    }
+    if line.starts_with(b"nginx: [") {
+        return Some(Start::Console(0));
+    }
     let window = head(line, MAX_PREFIX);
     for slash in memchr::memchr_iter(b'/', window) {
         if slash >= 5 {
@@ -226,17 +260,8 @@ fn find_start(line: &[u8]) -> Option<Start> {
             }
         }
     }
-    if let Some(i) = CONSOLE_AFTER_PREFIX.find(window) {
-        return Some(Start::Console(i + 1));
-    }
-    None
+    memchr::memmem::find(window, b" nginx: [").map(|i| Start::Console(i + 1))
 }
-
-/// ` nginx: [` after a prefix, looked for with a finder built once: every continuation
-/// line (a PHP stack trace's) is searched for it, and building a finder for each cost
-/// more than the search in its first bytes.
-static CONSOLE_AFTER_PREFIX: LazyLock<memchr::memmem::Finder<'static>> =
-    LazyLock::new(|| memchr::memmem::Finder::new(b" nginx: ["));
 
 /// Whether a physical line begins a new nginx error entry (`YYYY/MM/DD HH:MM:SS [`,
 /// possibly after a short syslog/journald/container prefix, or `nginx: [level]`).
@@ -747,7 +772,7 @@ fn key_at(s: &[u8], min: usize) -> Option<(usize, usize)> {
 fn parse_context<'a>(ctx: &'a [u8], rec: &mut ErrorRecord<'a>) -> bool {
     // Client: up to `, server: ` (whatever it holds: `unix:`, nothing, a redaction), or
     // to the first `,` when no `, server: ` follows (a line cut short).
-    let first = memchr::memchr2(b',', b'\n', ctx).unwrap_or(ctx.len());
+    let first = word_search::find_any([b',', b'\n'], ctx).unwrap_or(ctx.len());
     let end = if tail(ctx, first).starts_with(b", server: ") || first == ctx.len() {
         first
     } else {
@@ -792,28 +817,34 @@ type ValueEnd = (usize, usize, Option<(usize, usize)>);
 
 /// End of a quoted value starting at `from`: the first `"` followed by `, <later key>`,
 /// or a `"` that ends the entry, or the end (a value cut by truncation).
+///
+/// The values are short (a request line, an address, a host name), so each `"` is looked
+/// for a word at a time: `memchr`'s set-up cost more than these few dozen bytes take.
 fn quoted_end(ctx: &[u8], from: usize, min: usize) -> ValueEnd {
-    let hay = tail(ctx, from);
-    for q in memchr::memchr_iter(b'"', hay) {
-        let abs = from + q;
+    let mut search = from;
+    while let Some(q) = word_search::find(b'"', tail(ctx, search)) {
+        let abs = search + q;
         if abs + 1 == ctx.len() {
             return (abs, ctx.len(), None);
         }
         if let Some(key) = key_at(tail(ctx, abs + 1), min) {
             return (abs, abs + 1, Some(key));
         }
+        search = abs + 1;
     }
     (ctx.len(), ctx.len(), None)
 }
 
 /// End of an unquoted value: the first `, <later key>` or the end.
+/// (Searched a word at a time, as in [`quoted_end`].)
 fn unquoted_end(ctx: &[u8], from: usize, min: usize) -> ValueEnd {
-    let hay = tail(ctx, from);
-    for c in memchr::memchr_iter(b',', hay) {
-        let abs = from + c;
+    let mut search = from;
+    while let Some(c) = word_search::find(b',', tail(ctx, search)) {
+        let abs = search + c;
         if let Some(key) = key_at(tail(ctx, abs), min) {
             return (abs, abs, Some(key));
         }
+        search = abs + 1;
     }
     (ctx.len(), ctx.len(), None)
 }
@@ -1147,6 +1178,40 @@ mod tests {
             }
             s.truncate(len);
             prop_assert_eq!(is_timestamp(&s), is_timestamp_bytewise(&s), "{:?}", s);
+        }
+
+        #[test]
+        fn entry_starts_found_as_by_the_slashes(
+            pieces in proptest::collection::vec((0..12usize, any::<u8>()), 0..40),
+            pad in 0..170usize,
+        ) {
+            // Lines of the pieces a prefix, a timestamp or a continuation line is made of,
+            // often shifted so that a timestamp or ` nginx: [` falls at the edge of the
+            // window the prefix may fill.
+            const PIECES: [&[u8]; 11] = [
+                b"2025/11/25 10:00:00 [",
+                b"2025/11/25 10:00:00 [error] 7#7: *1 x",
+                b" nginx: [",
+                b"nginx: [",
+                b" ",
+                b"/",
+                b"[",
+                b"#0 /var/www/shop/src/Checkout.php(88): ",
+                b"Stack trace:",
+                b"2025/11/25 10:00",
+                b"web1 nginx[7]: ",
+            ];
+            let mut line = vec![b'x'; pad];
+            for (piece, byte) in pieces {
+                match PIECES.get(piece) {
+                    Some(text) => line.extend_from_slice(text),
+                    None => line.push(byte),
+                }
+            }
+            for cut in [line.len(), line.len().saturating_sub(1), 150, 160, 175, 176, 180] {
+                let line = &line[..cut.min(line.len())];
+                prop_assert_eq!(find_start(line), find_start_by_slashes(line), "{:?}", String::from_utf8_lossy(line));
+            }
         }
 
         #[test]

@@ -54,6 +54,11 @@ struct Chain {
     /// Also try the fallbacks on access lines the primary reads with words left over
     /// after its format (a `combined` line in a log read as `common`).
     retry_leftovers: bool,
+    /// A byte every parser of the chain needs a line to hold (see [`Parser::may_read`]),
+    /// when all are access formats and share one: a line without it is turned down by
+    /// one question instead of one a parser (the nginx access formats asked about each
+    /// continuation line of an nginx error log all need `[`).
+    shared_need: Option<u8>,
 }
 
 impl Parser {
@@ -270,11 +275,13 @@ impl Parser {
         if fallbacks.is_empty() {
             return primary;
         }
+        let shared_need = shared_need(&primary, &fallbacks);
         Parser {
             kind: Kind::Chain(Box::new(Chain {
                 primary,
                 fallbacks,
                 retry_leftovers,
+                shared_need,
             })),
         }
     }
@@ -396,6 +403,9 @@ impl Parser {
         match &self.kind {
             Kind::Access(access) => access.may_read(probe),
             Kind::Chain(chain) => {
+                if chain.shared_need.is_some_and(|byte| !probe.holds(byte)) {
+                    return false;
+                }
                 chain.primary.may_read_probed(probe)
                     || chain.fallbacks.iter().any(|p| p.may_read_probed(probe))
             }
@@ -413,6 +423,22 @@ impl Parser {
             _ => true,
         }
     }
+}
+
+/// The first byte the primary needs (see [`Parser::may_read`]) that every fallback needs
+/// too, when all are access formats.
+fn shared_need(primary: &Parser, fallbacks: &[Parser]) -> Option<u8> {
+    fn needs(parser: &Parser) -> Option<&[u8]> {
+        match &parser.kind {
+            Kind::Access(access) => Some(access.needed_bytes()),
+            _ => None,
+        }
+    }
+    let others: Vec<&[u8]> = fallbacks.iter().map(needs).collect::<Option<_>>()?;
+    needs(primary)?
+        .iter()
+        .copied()
+        .find(|b| others.iter().all(|o| o.contains(b)))
 }
 
 impl Chain {
@@ -490,5 +516,53 @@ impl fmt::Debug for Parser {
             d.field("format_string", &source);
         }
         d.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The chain an nginx error log asks about its continuation lines: every built-in
+    /// nginx access format.
+    fn nginx_access_chain() -> Parser {
+        let mut formats = crate::access::builtin_access_formats()
+            .into_iter()
+            .filter(|f| f.format() == Format::NginxAccess)
+            .map(Parser::from_access);
+        let primary = formats.next().expect("a built-in nginx access format");
+        primary.with_fallbacks(formats.collect(), true)
+    }
+
+    #[test]
+    fn shared_need_of_the_nginx_access_formats() {
+        let Kind::Chain(chain) = &nginx_access_chain().kind else {
+            panic!("not a chain")
+        };
+        assert_eq!(chain.shared_need, Some(b'['));
+        let mixed = Parser::nginx_combined().with_fallbacks(vec![Parser::nginx_error()], false);
+        let Kind::Chain(chain) = &mixed.kind else {
+            panic!("not a chain")
+        };
+        assert_eq!(chain.shared_need, None);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn a_chain_may_read_what_one_of_its_parsers_may(
+            line in proptest::collection::vec(
+                prop::sample::select(&b"[]\"-:/. ,|{}0a"[..]),
+                0..40,
+            ),
+        ) {
+            let chain = nginx_access_chain();
+            let Kind::Chain(parts) = &chain.kind else { panic!("not a chain") };
+            let each = parts.primary.may_read(&line)
+                || parts.fallbacks.iter().any(|p| p.may_read(&line));
+            prop_assert_eq!(chain.may_read(&line), each);
+        }
     }
 }

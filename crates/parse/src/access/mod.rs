@@ -103,7 +103,7 @@ impl<'a> Probe<'a> {
     }
 
     /// Whether the line holds `byte`.
-    fn holds(&mut self, byte: u8) -> bool {
+    pub(crate) fn holds(&mut self, byte: u8) -> bool {
         let (word, bit) = (usize::from(byte >> 6), 1u64 << (byte & 63));
         let (Some(asked), Some(found)) = (self.asked.get_mut(word), self.found.get_mut(word))
         else {
@@ -573,6 +573,14 @@ impl AccessFormat {
     /// [`Parser::may_read`](crate::Parser::may_read)).
     pub(crate) fn may_read(&self, probe: &mut Probe<'_>) -> bool {
         self.needs.met_by(probe)
+    }
+
+    /// The bytes [`may_read`](AccessFormat::may_read) asks for, the rarest first.
+    pub(crate) fn needed_bytes(&self) -> &[u8] {
+        self.needs
+            .bytes
+            .get(..usize::from(self.needs.len))
+            .unwrap_or_default()
     }
 
     /// `NginxAccess` or `ApacheAccess`.
