@@ -806,6 +806,7 @@ fn unsettled(_: &mut Scan, _: &[u8]) -> bool {
 }
 
 /// What `ac` finds in `text`.
+#[cfg(test)]
 fn scan_with(ac: &AhoCorasick, text: &[u8]) -> Scan {
     scan_with_settled(ac, text, unsettled)
 }
@@ -891,6 +892,7 @@ fn php_pending(details: u32) -> u32 {
 }
 
 /// The details [`php_pending`] can return: the ranked ones and `Uncaught`.
+#[cfg(test)]
 const PHP_PENDABLE: u32 = 1 << D::MaxExecutionTime as u32
     | 1 << D::AllowedMemory as u32
     | 1 << D::PhpParse as u32
@@ -2694,15 +2696,16 @@ mod tests {
         assert_eq!(skipped.stem.map(|s| s.0), Some(S::SaidInto));
     }
 
-    /// What [`nginx_out`] reads of a scan: the stem, and for a PHP stem only its
-    /// [`php_content`] (the details of any other stem, or of none, are read whole).
-    fn nginx_view(
-        found: &Scan,
-    ) -> (
+    /// The stem, the details when read whole, and the PHP content of a scan.
+    type NginxView = (
         Option<(S, usize, usize)>,
         Option<u32>,
         Option<(Cause, Option<&'static str>)>,
-    ) {
+    );
+
+    /// What [`nginx_out`] reads of a scan: the stem, and for a PHP stem only its
+    /// [`php_content`] (the details of any other stem, or of none, are read whole).
+    fn nginx_view(found: &Scan) -> NginxView {
         match found.stem {
             Some((stem, ..)) if php_stem(stem) => (found.stem, None, php_content(found)),
             _ => (found.stem, Some(found.details), php_content(found)),
