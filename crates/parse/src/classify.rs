@@ -767,29 +767,56 @@ fn scan(text: &[u8]) -> Scan {
 /// What the automaton finds in `text`: this thread's first [`DFA_AFTER`] scans with the NFA
 /// from the first place a match can start, the later ones with the DFA.
 fn scan_text(text: &[u8]) -> Scan {
+    scan_text_settled(text, unsettled)
+}
+
+/// [`scan_text`], which after each match once a stem is found asks `settle` whether the
+/// rest of the text (which it may read) can still change what the caller makes of it.
+fn scan_text_settled(text: &[u8], settle: impl Fn(&mut Scan, &[u8]) -> bool) -> Scan {
     let scans = SCANS.get();
     if scans >= DFA_AFTER {
         return DFA
             .as_ref()
-            .map_or_else(Scan::default, |ac| scan_with(ac, text));
+            .map_or_else(Scan::default, |ac| scan_with_settled(ac, text, settle));
     }
     SCANS.set(scans + 1);
-    nfa_scan(text)
+    nfa_scan_settled(text, settle)
 }
 
 /// What the NFA finds in `text`, read from the first place a match can start (no match
 /// starts before it, so the matches are the same).
+#[cfg(test)]
 fn nfa_scan(text: &[u8]) -> Scan {
+    nfa_scan_settled(text, unsettled)
+}
+
+/// [`nfa_scan`] with [`scan_text_settled`]'s `settle`.
+fn nfa_scan_settled(text: &[u8], settle: impl Fn(&mut Scan, &[u8]) -> bool) -> Scan {
     let Some(from) = first_opening(text) else {
         return Scan::default();
     };
     NFA.as_ref().map_or_else(Scan::default, |ac| {
-        shifted(scan_with(ac, tail(text, from)), from)
+        shifted(scan_with_settled(ac, tail(text, from), settle), from)
     })
 }
 
+/// The `settle` of a whole scan: every match counts.
+fn unsettled(_: &mut Scan, _: &[u8]) -> bool {
+    false
+}
+
 /// What `ac` finds in `text`.
+#[cfg(test)]
 fn scan_with(ac: &AhoCorasick, text: &[u8]) -> Scan {
+    scan_with_settled(ac, text, unsettled)
+}
+
+/// [`scan_with`] with [`scan_text_settled`]'s `settle`.
+fn scan_with_settled(
+    ac: &AhoCorasick,
+    text: &[u8],
+    settle: impl Fn(&mut Scan, &[u8]) -> bool,
+) -> Scan {
     let mut out = Scan::default();
     for m in ac.find_iter(text) {
         match PATTERNS.get(m.pattern().as_usize()).map(|p| p.1) {
@@ -808,8 +835,145 @@ fn scan_with(ac: &AhoCorasick, text: &[u8]) -> Scan {
             Some(Hit::D(d)) => out.details |= 1 << d as u32,
             None => {}
         }
+        if out.stem.is_some() && settle(&mut out, tail(text, m.end())) {
+            break;
+        }
     }
     out
+}
+
+/// What nginx's rules read of a message: [`scan`], but a long message (a PHP stack trace
+/// sent on FastCGI stderr, ~600 bytes) is read only until nothing later in it can change
+/// the outcome. Such a scan may miss details and reasons that do not matter to nginx, so it
+/// is not remembered (no long message is).
+fn nginx_scan(text: &[u8]) -> Scan {
+    if text.len() <= MEMO_MAX {
+        return scan(text);
+    }
+    scan_text_settled(text, settle_php)
+}
+
+/// Stems whose outcome in [`nginx_out`] is the message's [`php_content`] alone.
+fn php_stem(s: S) -> bool {
+    matches!(
+        s,
+        S::FcgiStderr | S::FcgidStderr | S::SaidInto | S::GotError | S::ReturnedBy
+    )
+}
+
+/// The details [`php_content`] ranks, first first: the first present decides.
+const PHP_RANKS: [D; 6] = [
+    D::MaxExecutionTime,
+    D::AllowedMemory,
+    D::PhpParse,
+    D::PhpFatal,
+    D::ScriptNotFound,
+    D::ConnectionDisallowed,
+];
+
+/// The details whose presence later in a message could still change [`php_content`] of
+/// one whose details so far are `details` (bits of [`D`]): those ranked above the first
+/// present, and `Uncaught` while a fatal error may still be what decides.
+fn php_pending(details: u32) -> u32 {
+    let bit = |d: D| 1u32 << d as u32;
+    let mut pending = 0;
+    for d in PHP_RANKS {
+        if details & bit(d) != 0 {
+            break;
+        }
+        pending |= bit(d);
+    }
+    // A fatal error can decide (and `Uncaught` name its variant) while none ranked above
+    // it is present, that is while the parse error is still pending.
+    if pending & bit(D::PhpParse) != 0 && details & bit(D::Uncaught) == 0 {
+        pending |= bit(D::Uncaught);
+    }
+    pending
+}
+
+/// The details [`php_pending`] can return: the ranked ones and `Uncaught`.
+#[cfg(test)]
+const PHP_PENDABLE: u32 = 1 << D::MaxExecutionTime as u32
+    | 1 << D::AllowedMemory as u32
+    | 1 << D::PhpParse as u32
+    | 1 << D::PhpFatal as u32
+    | 1 << D::ScriptNotFound as u32
+    | 1 << D::ConnectionDisallowed as u32
+    | 1 << D::Uncaught as u32;
+
+/// Patterns [`settle_php`] searches the rest of a message for, at most: each is a pass
+/// over it (~800 instructions for 450 bytes), and the automaton is cheaper than five.
+const TAIL_SEARCHES: usize = 4;
+
+/// The details [`settle_php`] may search the rest of a message for (bits of [`D`]): those
+/// [`php_pending`] can return none of whose patterns another pattern can hide, so that a
+/// substring search finds what the automaton would (a test checks it with [`can_hide`]).
+/// Checking it at run time costs ~2.4 M instructions (~90,000 comparisons), which a small
+/// file would pay.
+const TAIL_SEARCHED: u32 = 1 << D::MaxExecutionTime as u32
+    | 1 << D::AllowedMemory as u32
+    | 1 << D::PhpParse as u32
+    | 1 << D::PhpFatal as u32
+    | 1 << D::Uncaught as u32
+    | 1 << D::ConnectionDisallowed as u32;
+
+/// A finder for each pattern of the [`TAIL_SEARCHED`] details.
+static TAIL_FINDERS: LazyLock<Vec<(memchr::memmem::Finder<'static>, D)>> = LazyLock::new(|| {
+    PATTERNS
+        .iter()
+        .filter_map(|&(pattern, hit)| match hit {
+            Hit::D(d) if TAIL_SEARCHED & (1 << d as u32) != 0 => {
+                Some((memchr::memmem::Finder::new(pattern.as_bytes()), d))
+            }
+            _ => None,
+        })
+        .collect()
+});
+
+#[cfg(test)]
+/// Whether a match of pattern `p` can hide a text `t` after it from the automaton: the
+/// search goes on after each match, so only a match overlapping `t` hides it, one that
+/// ends inside `t` (a suffix of `p` opens `t`) or holds it whole.
+fn can_hide(p: &[u8], t: &[u8]) -> bool {
+    if p == t {
+        return false;
+    }
+    p.windows(t.len()).any(|w| w == t)
+        || (1..p.len().min(t.len() + 1)).any(|k| tail(p, p.len() - k) == head(t, k))
+}
+
+/// `settle` for [`nginx_scan`]: once a PHP stem is found, only the details that can still
+/// change [`php_content`] matter; when no other pattern can hide them and they are few, a
+/// substring search of the rest for each finds what the whole automaton would, and the
+/// scan stops.
+fn settle_php(found: &mut Scan, rest: &[u8]) -> bool {
+    let Some((stem, _, _)) = found.stem else {
+        return false;
+    };
+    if !php_stem(stem) {
+        return false;
+    }
+    let pending = php_pending(found.details);
+    if pending & !TAIL_SEARCHED != 0 {
+        return false;
+    }
+    if pending == 0 {
+        return true;
+    }
+    let wanted = || {
+        TAIL_FINDERS
+            .iter()
+            .filter(move |(_, d)| pending & (1 << *d as u32) != 0)
+    };
+    if wanted().count() > TAIL_SEARCHES {
+        return false;
+    }
+    for (finder, d) in wanted() {
+        if finder.find(rest).is_some() {
+            found.details |= 1 << *d as u32;
+        }
+    }
+    true
 }
 
 /// Stems whose cause depends on texts later in the message.
@@ -1085,7 +1249,7 @@ fn nginx_out<'a>(
     errno: Option<Errno>,
 ) -> Option<Out<'a>> {
     let msg = rec.message;
-    let scan = scan(msg);
+    let scan = nginx_scan(msg);
     // The parser read the phase with the action when it found a known one.
     let phase = match extra.known_phase {
         Some(phase) => phase,
@@ -2530,6 +2694,199 @@ mod tests {
         assert_eq!(whole.stem, skipped.stem);
         assert_eq!(whole.details, skipped.details);
         assert_eq!(skipped.stem.map(|s| s.0), Some(S::SaidInto));
+    }
+
+    /// The stem, the details when read whole, and the PHP content of a scan.
+    type NginxView = (
+        Option<(S, usize, usize)>,
+        Option<u32>,
+        Option<(Cause, Option<&'static str>)>,
+    );
+
+    /// What [`nginx_out`] reads of a scan: the stem, and for a PHP stem only its
+    /// [`php_content`] (the details of any other stem, or of none, are read whole).
+    fn nginx_view(found: &Scan) -> NginxView {
+        match found.stem {
+            Some((stem, ..)) if php_stem(stem) => (found.stem, None, php_content(found)),
+            _ => (found.stem, Some(found.details), php_content(found)),
+        }
+    }
+
+    /// The settled scan reads as the whole scan, with both automata and as `nginx_scan`
+    /// runs it (a long text), for `text`.
+    fn assert_settled_reads_as_whole(text: &[u8]) {
+        let (Some(nfa), Some(dfa)) = (NFA.as_ref(), DFA.as_ref()) else {
+            panic!("an automaton did not build");
+        };
+        let whole = scan_with(nfa, text);
+        let shown = String::from_utf8_lossy(text);
+        assert_eq!(
+            nginx_view(&scan_with_settled(nfa, text, settle_php)),
+            nginx_view(&whole),
+            "{shown}"
+        );
+        assert_eq!(
+            nginx_view(&scan_with_settled(dfa, text, settle_php)),
+            nginx_view(&whole),
+            "{shown}"
+        );
+        assert_eq!(
+            nginx_view(&nfa_scan_settled(text, settle_php)),
+            nginx_view(&whole),
+            "{shown}"
+        );
+        if text.len() > MEMO_MAX {
+            assert_eq!(nginx_view(&nginx_scan(text)), nginx_view(&whole), "{shown}");
+        }
+    }
+
+    #[test]
+    fn pending_details_are_all_that_can_change_the_php_content() {
+        // Every set of details so far and every set the rest of a message could add.
+        let all = 1u32 << (D::DryRun as u32 + 1);
+        for so_far in 0..all {
+            let pending = php_pending(so_far);
+            assert_eq!(pending & !PHP_PENDABLE, 0, "{so_far:b}");
+            for later in 0..all {
+                let with = |details| Scan {
+                    stem: None,
+                    reason: None,
+                    details,
+                };
+                assert_eq!(
+                    php_content(&with(so_far | later)),
+                    php_content(&with(so_far | (later & pending))),
+                    "{so_far:b} {later:b}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_tail_searched_details_are_pendable_and_unhidden() {
+        // A match hides a later text only by overlapping it: no pattern can hide the
+        // patterns of the details searched for alone.
+        assert_eq!(TAIL_SEARCHED & !PHP_PENDABLE, 0);
+        for (detail, hit) in PATTERNS {
+            let Hit::D(d) = hit else { continue };
+            if TAIL_SEARCHED & (1 << *d as u32) == 0 {
+                continue;
+            }
+            for (pattern, _) in PATTERNS {
+                assert!(
+                    !can_hide(pattern.as_bytes(), detail.as_bytes()),
+                    "{pattern} hides {detail}"
+                );
+            }
+        }
+        // Those a fatal error's outcome waits for are among them: its scan stops at
+        // `Uncaught`.
+        for d in [
+            D::MaxExecutionTime,
+            D::AllowedMemory,
+            D::PhpParse,
+            D::Uncaught,
+        ] {
+            assert!(TAIL_SEARCHED & (1 << d as u32) != 0, "{d:?}");
+        }
+        // What `can_hide` sees: an overlap at the end, a text held whole.
+        assert!(can_hide(b"does not match", b"has been denied"));
+        assert!(can_hide(b"xx PHP Parse error", b"PHP Parse"));
+        assert!(!can_hide(b"PHP Parse", b"PHP Parse"));
+        assert!(!can_hide(b"abc", b"xyz"));
+    }
+
+    #[test]
+    fn a_settled_scan_reads_as_the_whole_scan() {
+        let trace = b"\nStack trace:\n#0 /var/www/shop/src/Checkout.php(88): PaymentGateway->charge(2470)\n#1 /var/www/shop/public/index.php(10): checkout(Object(PaymentGateway), Array)\n#2 {main}\n  thrown in /var/www/shop/src/Payment/Gateway.php on line 42";
+        let details: Vec<&[u8]> = PATTERNS
+            .iter()
+            .filter(|(_, hit)| matches!(hit, Hit::D(_)))
+            .map(|(p, _)| p.as_bytes())
+            .collect();
+        let stems = [
+            &b"FastCGI sent in stderr: \"PHP message: "[..],
+            b"mod_fcgid: stderr: ",
+            b"child 12 said into stderr: \"",
+            b"Got error '",
+            b"connect() failed (111: Connection refused) ",
+            b"SSL_do_handshake() failed ",
+            b"limiting requests",
+            b"",
+        ];
+        for stem in stems {
+            for (i, first) in details.iter().enumerate() {
+                for later in details.iter().skip(i) {
+                    for text in [
+                        [stem, first, b":  Uncaught x", trace, later, b"\""].concat(),
+                        [stem, b"PHP Fatal error:  ", first, trace, trace, later].concat(),
+                        [stem, first, later].concat(),
+                        [stem, b"x", trace, first, b" ", later, trace].concat(),
+                    ] {
+                        assert_settled_reads_as_whole(&text);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn settled_scans_of_the_fixture_corpus_read_as_whole_scans() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let mut dirs = vec![root];
+        let mut lines = 0;
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "log") {
+                    let bytes = std::fs::read(&path).unwrap_or_default();
+                    for line in bytes.split(|&b| b == b'\n') {
+                        assert_settled_reads_as_whole(line);
+                        // As a PHP message with its stack trace after it.
+                        assert_settled_reads_as_whole(
+                            &[
+                                b"FastCGI sent in stderr: \"PHP message: ",
+                                line,
+                                b"\nStack trace:\n#0 {main}",
+                            ]
+                            .concat(),
+                        );
+                        lines += 1;
+                    }
+                }
+            }
+        }
+        // Without the corpus (a packaged crate) there is nothing to read.
+        assert!(lines == 0 || lines > 1000, "{lines}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_settled_scan_reads_as_the_whole_scan_of_any_text(
+            text in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(PATTERNS.iter().map(|p| p.0).collect::<Vec<_>>())
+                        .prop_map(|p| p.as_bytes().to_vec()),
+                    proptest::sample::select(vec![
+                        "FastCGI sent in stderr: \"", "PHP Fatal error", "Uncaught ",
+                        "Maximum execution time of", "Allowed memory size of", "PHP Parse error",
+                        "\nStack trace:\n#0 {main}\n  thrown in /var/www/a.php on line 4",
+                    ])
+                        .prop_map(|p| p.as_bytes().to_vec()),
+                    proptest::collection::vec(proptest::num::u8::ANY, 0..8),
+                    // A pattern cut short, at either end.
+                    proptest::sample::select(PATTERNS.iter().map(|p| p.0).collect::<Vec<_>>())
+                        .prop_map(|p| p.as_bytes()[..p.len() - 1].to_vec()),
+                    proptest::sample::select(PATTERNS.iter().map(|p| p.0).collect::<Vec<_>>())
+                        .prop_map(|p| p.as_bytes()[1..].to_vec()),
+                ],
+                0..12,
+            )
+        ) {
+            assert_settled_reads_as_whole(&text.concat());
+        }
     }
 
     #[test]
