@@ -2344,6 +2344,11 @@ mod tests {
     use super::*;
     use proptest::strategy::Strategy as _;
 
+    /// Any one of the automaton's patterns, for the proptests.
+    fn any_pattern() -> impl proptest::strategy::Strategy<Value = &'static str> {
+        proptest::sample::select(PATTERNS.iter().map(|p| p.0).collect::<Vec<_>>())
+    }
+
     /// [`scan_fpm`] of a message alone, counting its opening pid's digits as `fpm` does.
     pub(super) fn scan_fpm_alone(msg: &[u8]) -> Scan {
         let digits = msg
@@ -2391,11 +2396,11 @@ mod tests {
         fn both_automata_scan_any_text_alike(
             text in proptest::collection::vec(
                 proptest::prop_oneof![
-                    proptest::sample::select(PATTERNS.iter().map(|p| p.0).collect::<Vec<_>>())
+                    any_pattern()
                         .prop_map(|p| p.as_bytes().to_vec()),
                     proptest::collection::vec(proptest::num::u8::ANY, 0..8),
                     // A pattern cut short: an opening without its match.
-                    proptest::sample::select(PATTERNS.iter().map(|p| p.0).collect::<Vec<_>>())
+                    any_pattern()
                         .prop_map(|p| p.as_bytes()[..p.len() - 1].to_vec()),
                 ],
                 0..6,
@@ -2654,7 +2659,7 @@ mod tests {
         #[test]
         fn mutated_fpm_shapes_scan_as_the_whole_message(
             base in proptest::sample::select(FPM_MESSAGES),
-            inserted in proptest::sample::select(PATTERNS.iter().map(|p| p.0).collect::<Vec<_>>()),
+            inserted in any_pattern(),
             at in proptest::prelude::any::<proptest::sample::Index>(),
             edits in proptest::collection::vec(
                 (proptest::prelude::any::<proptest::sample::Index>(), proptest::num::u8::ANY, 0..4u8),
@@ -2867,7 +2872,7 @@ mod tests {
         fn a_settled_scan_reads_as_the_whole_scan_of_any_text(
             text in proptest::collection::vec(
                 proptest::prop_oneof![
-                    proptest::sample::select(PATTERNS.iter().map(|p| p.0).collect::<Vec<_>>())
+                    any_pattern()
                         .prop_map(|p| p.as_bytes().to_vec()),
                     proptest::sample::select(vec![
                         "FastCGI sent in stderr: \"", "PHP Fatal error", "Uncaught ",
@@ -2877,9 +2882,9 @@ mod tests {
                         .prop_map(|p| p.as_bytes().to_vec()),
                     proptest::collection::vec(proptest::num::u8::ANY, 0..8),
                     // A pattern cut short, at either end.
-                    proptest::sample::select(PATTERNS.iter().map(|p| p.0).collect::<Vec<_>>())
+                    any_pattern()
                         .prop_map(|p| p.as_bytes()[..p.len() - 1].to_vec()),
-                    proptest::sample::select(PATTERNS.iter().map(|p| p.0).collect::<Vec<_>>())
+                    any_pattern()
                         .prop_map(|p| p.as_bytes()[1..].to_vec()),
                 ],
                 0..12,
