@@ -741,17 +741,28 @@ fn scan(text: &[u8]) -> Scan {
         return scan_text(text);
     }
     let slot = memo_slot(text);
-    let found = MEMO.with_borrow(|memo| {
+    if let Some(found) = remembered(text, slot) {
+        return found;
+    }
+    let found = scan_text(text);
+    remember(text, slot, found);
+    found
+}
+
+/// The remembered scan of `text` (at most [`MEMO_MAX`] bytes) in its `slot`, if any.
+#[inline]
+fn remembered(text: &[u8], slot: usize) -> Option<Scan> {
+    MEMO.with_borrow(|memo| {
         memo.get(slot)
             .filter(|m| {
                 usize::from(m.len) == text.len() + 1 && m.text.get(..text.len()) == Some(text)
             })
             .map(|m| m.scan)
-    });
-    if let Some(found) = found {
-        return found;
-    }
-    let found = scan_text(text);
+    })
+}
+
+/// Remembers the scan of `text` (at most [`MEMO_MAX`] bytes) in its `slot`.
+fn remember(text: &[u8], slot: usize, found: Scan) {
     MEMO.with_borrow_mut(|memo| {
         if let (Some(m), Ok(len)) = (memo.get_mut(slot), u8::try_from(text.len() + 1)) {
             m.len = len;
@@ -761,6 +772,42 @@ fn scan(text: &[u8]) -> Scan {
             m.scan = found;
         }
     });
+}
+
+/// [`scan`] for an Apache message, whose opening may vary from line to line before a
+/// text that repeats: a bracketed IPv6 client (`[client [2001:db8::1]:44029]`) ends at its
+/// first `]`, which leaves `:44029] AH01630: ` in front of the message. When the whole
+/// text is not remembered, the text from the first place a match can start is looked up
+/// too (no match starts before it, so its scan, shifted, is the whole text's), and such
+/// lines share one scan instead of an automaton run each.
+fn apache_scan(text: &[u8]) -> Scan {
+    if text.len() > MEMO_MAX {
+        return scan_text(text);
+    }
+    let slot = memo_slot(text);
+    if let Some(found) = remembered(text, slot) {
+        return found;
+    }
+    let found = match first_opening(text) {
+        None => Scan::default(),
+        Some(0) => scan_text(text),
+        // AH00898's commonest reason, after such an opening: known (see `apache_out`).
+        Some(from) if tail(text, from).starts_with(READING_FROM_REMOTE) => {
+            return shifted(READING_FROM_REMOTE_SCAN, from);
+        }
+        Some(from) => {
+            let rest = tail(text, from);
+            let rest_slot = memo_slot(rest);
+            if let Some(found) = remembered(rest, rest_slot) {
+                // The varying opening is not remembered: it would only evict others.
+                return shifted(found, from);
+            }
+            let found = scan_text(rest);
+            remember(rest, rest_slot, found);
+            shifted(found, from)
+        }
+    };
+    remember(text, slot, found);
     found
 }
 
@@ -1606,6 +1653,9 @@ fn apache_code(code: u32) -> Option<S> {
 static REMOTE_SERVER: LazyLock<memchr::memmem::Finder<'static>> =
     LazyLock::new(|| memchr::memmem::Finder::new(b"remote server "));
 
+/// The text of AH01102 up to the backend's address.
+const STATUS_LINE_FROM: &[u8] = b"error reading status line from remote server ";
+
 /// The text that opens most AH00898 messages (`Error reading from remote server returned
 /// by /path`), a pattern of the automaton.
 const READING_FROM_REMOTE: &[u8] = b"Error reading from remote server";
@@ -1683,7 +1733,7 @@ fn apache_out<'a>(
         // it (a test checks), so the automaton would find it at 0 and stop there: its
         // scan is known without reading the URL that follows (which defeats the memo).
         Some(S::ReturnedBy) if msg.starts_with(READING_FROM_REMOTE) => READING_FROM_REMOTE_SCAN,
-        _ => scan(msg),
+        _ => apache_scan(msg),
     };
     let (stem, start, end) = match (by_code, scan.stem) {
         (Some(s), Some((t, st, en))) if s == t => (s, st, en),
@@ -1786,9 +1836,15 @@ fn apache_stem<'a>(
         S::ErrorStatusLine => {
             // A finder built once: a search from the needle's first byte stops at every
             // `r` of `error reading status line from ...` (~560 instructions a line).
-            let peer = REMOTE_SERVER
-                .find(msg)
-                .map(|i| until_any(tail(msg, i + REMOTE_SERVER.needle().len()), b" ,"));
+            // httpd's own text has the address at a fixed place: no search for it (no
+            // `remote server ` can start earlier in that opening, a test checks).
+            let address = match msg.strip_prefix(STATUS_LINE_FROM) {
+                Some(_) => Some(STATUS_LINE_FROM.len()),
+                None => REMOTE_SERVER
+                    .find(msg)
+                    .map(|i| i + REMOTE_SERVER.needle().len()),
+            };
+            let peer = address.map(|i| until_any(tail(msg, i), b" ,"));
             with_proto(
                 Out::new(read_cause(errno), Some(Phase::ReadHeader)).peer(peer),
                 Some(b"http"),
@@ -1870,7 +1926,12 @@ fn apache_stem<'a>(
             Some(b"fcgi"),
         ),
         S::ErrorDispatching => {
-            let step = memchr::memrchr(b'(', msg).map(|i| until_any(tail(msg, i + 1), b")"));
+            // The step closes the message: its `(` is a few bytes from the end, found
+            // sooner from there a byte at a time than by a `memrchr` set up for it.
+            let step = msg
+                .iter()
+                .rposition(|&b| b == b'(')
+                .map(|i| until_any(tail(msg, i + 1), b")"));
             let step = step.unwrap_or_default();
             let o = if step.starts_with(b"passing") {
                 Out::new(Cause::ClientAbort, Some(Phase::SendToClient))
@@ -2891,6 +2952,62 @@ mod tests {
             )
         ) {
             assert_settled_reads_as_whole(&text.concat());
+        }
+    }
+
+    #[test]
+    fn status_line_address_is_where_the_search_finds_it() {
+        // The first `remote server ` of AH01102's opening is the one that ends it.
+        assert_eq!(
+            REMOTE_SERVER.find(STATUS_LINE_FROM),
+            Some(STATUS_LINE_FROM.len() - REMOTE_SERVER.needle().len())
+        );
+        let mut r = ErrorRecord {
+            message: b"error reading status line from remote server 10.0.1.12:8080",
+            code: Some(b"AH01102"),
+            ..ErrorRecord::default()
+        };
+        apache(&mut r, None);
+        assert_eq!(r.failure.and_then(|f| f.peer), Some(&b"10.0.1.12:8080"[..]));
+    }
+
+    #[test]
+    fn apache_scan_reads_as_the_whole_scan() {
+        for text in [
+            &b":44029] AH01630: client denied by server configuration: /var/www/shop/.env"[..],
+            b":44029] AH00898: Error reading from remote server returned by /api/items/1",
+            b":58719] AH01106: bad HTTP/1.1 header returned by /api/items/1 (GET)",
+            b"client denied by server configuration: /var/www/shop/.env",
+            b":1] AH01071: Got error 'PHP message: PHP Fatal error:  Allowed memory size of 1 bytes'",
+            b"Apache/2.4.71 (Debian) configured -- resuming normal operations",
+            b"",
+        ] {
+            // Twice: the second read comes from the memo.
+            assert_eq!(apache_scan(text), scan_text(text));
+            assert_eq!(apache_scan(text), scan_text(text));
+        }
+    }
+
+    proptest::proptest! {
+        /// Texts with varying openings before the same text, as bracketed IPv6 clients
+        /// leave them: each read from the memo by its tail reads as the whole scan.
+        #[test]
+        fn apache_scan_of_varying_openings_reads_as_the_whole_scan(
+            openings in proptest::collection::vec(proptest::collection::vec(proptest::num::u8::ANY, 0..10), 1..4),
+            text in proptest::collection::vec(
+                proptest::prop_oneof![
+                    any_pattern().prop_map(|p| p.as_bytes().to_vec()),
+                    proptest::collection::vec(proptest::num::u8::ANY, 0..8),
+                    any_pattern().prop_map(|p| p.as_bytes()[1..].to_vec()),
+                ],
+                0..5,
+            ),
+        ) {
+            let text = text.concat();
+            for opening in openings {
+                let whole = [&opening[..], &text].concat();
+                proptest::prop_assert_eq!(apache_scan(&whole), scan_text(&whole));
+            }
         }
     }
 

@@ -19,6 +19,7 @@ use crate::errno::SysError;
 use crate::error::ParseError;
 use crate::record::{ErrorRecord, Format, Level};
 use crate::time::{Timestamp, month_from_abbrev, parse_offset};
+use crate::word_search;
 
 /// Parses one line of the default 2.4 or 2.2 layout.
 #[cfg(test)]
@@ -168,8 +169,8 @@ pub(super) fn read_into<'a>(
         }
         if rest.starts_with(b"[client ") || rest.starts_with(b"[remote ") {
             // An address holds no space: the field is whole when a `]` comes before any
-            // space (one SIMD search for both).
-            let inner = memchr::memchr2(b']', b' ', sub(rest, 8, 128))
+            // space (one search for both, eight bytes at a time: an address is short).
+            let inner = word_search::find_any([b']', b' '], sub(rest, 8, 128))
                 .filter(|&i| at(rest, 8 + i) == b']')
                 .map(|i| (sub(rest, 8, 8 + i), 8 + i));
             match inner {

@@ -8,6 +8,7 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::default::parse_ctime_fixed;
+use super::leading_digits;
 use crate::bytes::at;
 use crate::record::Level;
 use crate::time::{Timestamp, key_word, same_second_words};
@@ -49,10 +50,11 @@ pub(super) fn read_plain(line: &[u8]) -> Option<Head<'_>> {
 
     // `[module:level]`: the module is what comes before the last `:` in the brackets. The
     // first `:` is searched for (no `]` before it: else 2.2's `[level]`, the general
-    // reader's); the level's few letters after it are stepped over to the `]`, and a
-    // second `:` among them is left to the general reader too.
+    // reader's), eight bytes at a time (a module name is a word or two); the level's few
+    // letters after it are stepped over to the `]`, and a second `:` among them is left to
+    // the general reader too.
     let span = line.get(LEVEL_OPEN + 1..LEVEL_OPEN + LEVEL_SPAN.min(line.len() - LEVEL_OPEN))?;
-    let colon = LEVEL_OPEN + 1 + memchr::memchr2(b':', b']', span)?;
+    let colon = LEVEL_OPEN + 1 + crate::word_search::find_any([b':', b']'], span)?;
     if at(line, colon) != b':' {
         return None;
     }
@@ -84,10 +86,10 @@ pub(super) fn read_plain(line: &[u8]) -> Option<Head<'_>> {
     }
     // Nine digits always fit a u32 (the general reader takes more, and drops a pid that
     // does not fit: left to it).
-    let (pid, mut r) = digits(line, p + 5, 9)?;
+    let (pid, mut r) = leading_digits(line, p + 5, 9)?;
     let mut tid = None;
     if line.get(r..)?.starts_with(b":tid ") {
-        let (t, after) = digits(line, r + 5, 18)?;
+        let (t, after) = leading_digits(line, r + 5, 18)?;
         tid = Some(t);
         r = after;
     }
@@ -123,25 +125,6 @@ fn common_level(s: &[u8]) -> Option<(Level, usize)> {
     } else {
         None
     }
-}
-
-/// The 1 to `max` decimal digits at `from` and where they end; `None` for none or more.
-#[inline]
-fn digits(line: &[u8], from: usize, max: usize) -> Option<(u64, usize)> {
-    let mut n: u64 = 0;
-    let mut i = from;
-    while let Some(&b) = line.get(i) {
-        let digit = b.wrapping_sub(b'0');
-        if digit >= 10 {
-            break;
-        }
-        if i - from == max {
-            return None;
-        }
-        n = n * 10 + u64::from(digit);
-        i += 1;
-    }
-    (i > from).then_some((n, i))
 }
 
 /// The bytes of a `Www Mmm dd hh:mm:ss.uuuuuu yyyy` time other than its microseconds, as

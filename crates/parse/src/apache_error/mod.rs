@@ -35,6 +35,9 @@ pub(super) fn is_ah_code(s: &[u8]) -> bool {
 
 /// The length of the `AHnnnnn` tag at the start of `s` (without its `: `), if it has one.
 pub(super) fn ah_code_len(s: &[u8]) -> Option<usize> {
+    if let Some(word) = s.first_chunk::<8>() {
+        return ah_code_len_word(s, u64::from_le_bytes(*word));
+    }
     if !s.starts_with(b"AH") {
         return None;
     }
@@ -46,6 +49,76 @@ pub(super) fn ah_code_len(s: &[u8]) -> Option<usize> {
         .take_while(|b| b.is_ascii_digit())
         .count();
     ((4..=6).contains(&n) && tail(s, 2 + n).starts_with(b": ")).then_some(2 + n)
+}
+
+/// [`ah_code_len`] of an `s` whose first eight bytes are `word` (little-endian): the digits
+/// after `AH` are told from other bytes all at once, in the word, instead of one by one.
+#[inline]
+fn ah_code_len_word(s: &[u8], word: u64) -> Option<usize> {
+    if word & 0xffff != u64::from(u16::from_le_bytes(*b"AH")) {
+        return None;
+    }
+    let others = non_digits(word);
+    // Bytes 2 to 7: the digits are those before the first other byte; six of them are
+    // followed by a seventh byte, which must not be a digit either.
+    let digits = match others & !0xffff {
+        0 if at(s, 8).is_ascii_digit() => return None,
+        0 => 6,
+        flags => (flags.trailing_zeros() / 8) as usize - 2,
+    };
+    ((4..=6).contains(&digits) && tail(s, 2 + digits).starts_with(b": ")).then_some(2 + digits)
+}
+
+/// A byte of ones in every lane of a word.
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// The high bit of each byte of `word` that is not a decimal digit. A digit is `0` to `9`
+/// apart from its offset from `0`; the lane's low seven bits plus 0x76 stay in the lane,
+/// and their high bit is set from 10 on.
+#[inline(always)]
+fn non_digits(word: u64) -> u64 {
+    let x = word ^ (ONES * u64::from(b'0'));
+    ((x & (ONES * 0x7f)) + ONES * 0x76 | x) & (ONES * 0x80)
+}
+
+/// The 1 to `max` decimal digits at `from` and where they end; `None` for none or more.
+/// Up to seven digits followed by another byte (a pid, a tid, a status) are read from one
+/// word: their count from [`non_digits`], their value by combining pairs, quads and
+/// octets of lanes; longer runs and the last bytes of `s` a byte at a time.
+#[inline]
+pub(super) fn leading_digits(s: &[u8], from: usize, max: usize) -> Option<(u64, usize)> {
+    if let Some(bytes) = s.get(from..).and_then(<[u8]>::first_chunk::<8>) {
+        let word = u64::from_le_bytes(*bytes);
+        let others = non_digits(word);
+        if others != 0 {
+            let n = (others.trailing_zeros() / 8) as usize;
+            if n == 0 || n > max {
+                return None;
+            }
+            // The digits' values in the word's top `n` lanes (its last bytes), zeros below:
+            // the first digit is the most significant, as in an eight-digit number with
+            // leading zeros.
+            let lanes = (word ^ (ONES * u64::from(b'0'))) << (8 * (8 - n));
+            let pairs = (lanes.wrapping_mul(10) + (lanes >> 8)) & 0x00ff_00ff_00ff_00ff;
+            let quads = (pairs.wrapping_mul(100) + (pairs >> 16)) & 0x0000_ffff_0000_ffff;
+            let value = (quads.wrapping_mul(10_000) + (quads >> 32)) & 0xffff_ffff;
+            return Some((value, from + n));
+        }
+    }
+    let mut n: u64 = 0;
+    let mut i = from;
+    while let Some(&b) = s.get(i) {
+        let digit = b.wrapping_sub(b'0');
+        if digit >= 10 {
+            break;
+        }
+        if i - from == max {
+            return None;
+        }
+        n = n * 10 + u64::from(digit);
+        i += 1;
+    }
+    (i > from).then_some((n, i))
 }
 
 /// Splits the `AHnnnnn: ` tag off the message.
@@ -69,22 +142,15 @@ pub(crate) fn status_item(s: &[u8]) -> Option<SysError<'_>> {
     // `(digits)`, the status of nearly every line: the digits read as the pass crosses
     // them, without the search for `)` and the prefix tests. Nine digits at most, so that
     // the number is what [`status_any`] reads.
-    let mut number = 0;
-    let mut n = 0;
-    while n < 9 {
-        let digit = at(rest, n).wrapping_sub(b'0');
-        if digit >= 10 {
-            break;
+    if let Some((number, n)) = leading_digits(rest, 0, 9) {
+        if at(rest, n) == b')' {
+            let number = number as i64; // nine digits at most
+            return Some(SysError {
+                space: os_or_apr(number),
+                number,
+                text: tail(rest, n + 1),
+            });
         }
-        number = number * 10 + i64::from(digit);
-        n += 1;
-    }
-    if n > 0 && at(rest, n) == b')' {
-        return Some(SysError {
-            space: os_or_apr(number),
-            number,
-            text: tail(rest, n + 1),
-        });
     }
     status_any(rest)
 }
@@ -215,6 +281,35 @@ mod tests {
                 (4..=6).contains(&n) && tail(s, 2 + n).starts_with(b": ")
             });
             prop_assert_eq!(ah_code_len(s), reference.map(|n| n + 2));
+        }
+
+        /// Also on any bytes after `AH` (bytes next to the digits, high bytes).
+        #[test]
+        fn ah_code_len_counts_like_the_parsed_definition_on_any_bytes(
+            bytes in proptest::collection::vec(prop_oneof![any::<u8>(), 0x2fu8..0x3b, Just(b' ')], 0..12),
+        ) {
+            let s = [&b"AH"[..], &bytes].concat();
+            let (_, n) = leading_u64(tail(&s, 2));
+            let reference = ((4..=6).contains(&n) && tail(&s, 2 + n).starts_with(b": ")).then_some(n + 2);
+            prop_assert_eq!(ah_code_len(&s), reference);
+        }
+
+        /// The word-at-a-time reading of a run of digits agrees with a byte loop.
+        #[test]
+        fn leading_digits_reads_like_a_byte_loop(
+            text in "[0-9]{0,20}[^0-9]?[0-9]{0,3}|[0-9/:;\\x80-\\xff]{0,10}",
+            from in 0..3usize,
+            max in 1..20usize,
+        ) {
+            let s = text.as_bytes();
+            let run = tail(s, from).iter().take_while(|b| b.is_ascii_digit()).count();
+            let reference = (run > 0 && run <= max).then(|| {
+                let value = tail(s, from).iter().take(run).fold(0u64, |n, &b| {
+                    n.wrapping_mul(10).wrapping_add(u64::from(b - b'0'))
+                });
+                (value, from + run)
+            });
+            prop_assert_eq!(leading_digits(s, from, max), reference);
         }
 
         /// The digits-only reading of a status agrees with the reading of any status.
