@@ -78,7 +78,7 @@ const ONES: u64 = 0x0101_0101_0101_0101;
 #[inline(always)]
 fn non_digits(word: u64) -> u64 {
     let x = word ^ (ONES * u64::from(b'0'));
-    ((x & (ONES * 0x7f)) + ONES * 0x76 | x) & (ONES * 0x80)
+    (((x & (ONES * 0x7f)) + ONES * 0x76) | x) & (ONES * 0x80)
 }
 
 /// The 1 to `max` decimal digits at `from` and where they end; `None` for none or more.
