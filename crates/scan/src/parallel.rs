@@ -1,7 +1,7 @@
 //! Reading many inputs into one report in parallel: whole inputs and chunks of large plain
 //! files as tasks, each on its own analyzer, merged in task order.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::{self, Read};
 use std::path::Path;
 use std::sync::mpsc::{Receiver, TryRecvError};
@@ -192,24 +192,28 @@ struct Taken<'a> {
 struct Ran {
     analyzer: Analyzer,
     problems: Vec<InputError>,
-    /// The most per-task analyzers alive at once (at most one per thread).
+    /// The most per-task analyzers alive at once (made and not yet merged): read by the
+    /// tests, which check the bound.
+    #[cfg_attr(not(test), allow(dead_code))]
     most_alive: usize,
 }
 
-/// The ordered merge, shared by the workers. The worker that read a shard merges it
-/// itself when its turn comes (waiting for it while the shard due before it is still
-/// being read), so a shard is freed on the thread that allocated it. (Shards handed to
-/// a merging thread of their own were freed there: glibc's per-thread caches then
-/// recycled the readers' blocks into the merged analyzer, and how much of them depended
-/// on thread timing, so the peak RSS of 8,760 hourly files moved between 56 and 74 MB
-/// from run to run, with one thread or two.) A shard whose turn cannot come while it
-/// waits (the one due has not been handed out yet: an archive's next chunk) is parked,
-/// and whoever merges the shard before it merges it too.
+/// The ordered merge. Workers hand their shards to it; the calling thread merges them in
+/// task order and hands what a merge leaves of each (what is not taken over) back to
+/// the worker that read it, which drops it on its own thread before its next task. So
+/// every block is freed on the thread that allocated it, or lives on in the merged
+/// analyzer: a merging thread that freed the readers' shards itself took their blocks
+/// into its own glibc thread cache and reused them for the merged analyzer, and how
+/// much of that happened depended on thread timing (the peak RSS of 8,760 hourly files
+/// moved between 54 and 77 MB from run to run, with one thread or two).
 struct Merger {
     state: Mutex<Merging>,
-    /// Signalled after every merge: for workers waiting for their turn, or for the merge
-    /// front to come within a window of their task.
+    /// Signalled when a shard is handed over or merged, or a worker stops: for the
+    /// merging thread, and for workers waiting for the merge front to come within a
+    /// window of their task.
     turn: Condvar,
+    /// Per worker: what the merges left of its shards, for it to drop.
+    leftovers: Vec<Mutex<Vec<Box<Analyzer>>>>,
 }
 
 /// The merge's state (see [`Merger`]).
@@ -221,11 +225,8 @@ struct Merging {
     want: (usize, usize),
     /// Shards per planned task, once known.
     parts: HashMap<usize, usize>,
-    /// Shards read before their turn came, with nobody waiting to merge them.
-    parked: BTreeMap<(usize, usize), (Box<Analyzer>, Done)>,
-    /// The keys of the tasks handed out, until their shards are merged or parked (being
-    /// read, or waiting for their turn).
-    reading: BTreeSet<(usize, usize)>,
+    /// Shards read and not yet merged, with the worker that read each.
+    done: BTreeMap<(usize, usize), (Box<Analyzer>, Done, usize)>,
     /// Lines merged so far of each archive read in chunks: a problem's line in a chunk
     /// counts from the chunk's start.
     lines_before: HashMap<u32, u64>,
@@ -235,31 +236,43 @@ struct Merging {
     /// marks below them (the others could never enter), so shards after the first few
     /// hold little. The report is the same; only memory is saved.
     bounds: SampleBounds,
-    /// Shards made and not yet merged (being read, waiting for their turn or parked).
+    /// Workers that have stopped (no task left, or a panic).
+    stopped: usize,
+    /// Shards made and not yet merged (being read, or waiting for their turn).
     alive: usize,
     /// The most shards alive at once.
     most_alive: usize,
-    parks_debug: usize,
+}
+
+/// Tells the merger that a worker has stopped, however it stops (a panicking worker
+/// must not leave the merging thread waiting for it).
+struct Stopping<'m>(&'m Merger);
+
+impl Drop for Stopping<'_> {
+    fn drop(&mut self) {
+        self.0.lock().stopped += 1;
+        self.0.turn.notify_all();
+    }
 }
 
 impl Merger {
-    fn new(config: &Config) -> Merger {
+    fn new(config: &Config, workers: usize) -> Merger {
         Merger {
             state: Mutex::new(Merging {
                 analyzer: Analyzer::new(config.clone()),
                 problems: Vec::new(),
                 want: (0, 0),
                 parts: HashMap::new(),
-                parked: BTreeMap::new(),
-                reading: BTreeSet::new(),
+                done: BTreeMap::new(),
                 lines_before: HashMap::new(),
                 merged: 0,
                 bounds: SampleBounds::default(),
+                stopped: 0,
                 alive: 0,
                 most_alive: 0,
-                parks_debug: 0,
             }),
             turn: Condvar::new(),
+            leftovers: (0..workers).map(|_| Mutex::new(Vec::new())).collect(),
         }
     }
 
@@ -274,24 +287,19 @@ impl Merger {
     /// Records how many shards the task planned at `planned` gave (an archive's chunks,
     /// known once its stream has ended; 1 for any other task).
     fn parts(&self, planned: usize, count: usize) {
-        let mut state = self.lock();
-        state.parts.insert(planned, count);
-        state.merge_parked();
-        drop(state);
+        self.lock().parts.insert(planned, count);
         self.turn.notify_all();
     }
 
-    /// Notes that the task with `key` was handed out: a worker whose shard comes after it
-    /// waits for it to be merged rather than park its own. (Called under the queue's lock,
-    /// so that a task is noted before any task handed out after it is done.)
-    fn handed_out(&self, key: (usize, usize)) {
-        self.lock().reading.insert(key);
-    }
-
-    /// Waits until a task at `position` is less than `window` ahead of the merge front,
-    /// then makes the analyzer that reads it. (The task merged next is never held here:
-    /// its position is at most the shards merged.)
-    fn start(&self, position: usize, window: usize, config: &Config) -> Analyzer {
+    /// Drops what the merges left of the shards `worker` read, then waits until a task
+    /// at `position` is less than `window` ahead of the merge front and makes the
+    /// analyzer that reads it.
+    fn start(&self, worker: usize, position: usize, window: usize, config: &Config) -> Analyzer {
+        if let Some(leftovers) = self.leftovers.get(worker) {
+            drop(std::mem::take(
+                &mut *leftovers.lock().unwrap_or_else(PoisonError::into_inner),
+            ));
+        }
         let mut state = self.lock();
         while position >= state.merged + window {
             state = self.wait(state);
@@ -303,28 +311,36 @@ impl Merger {
         shard
     }
 
-    /// Merges the shard read for `key` when its turn comes, or parks it.
-    fn finish(&self, key: (usize, usize), shard: Analyzer, done: Done) {
+    /// Hands over the shard `worker` read for the task with `key`.
+    fn finish(&self, key: (usize, usize), shard: Analyzer, done: Done, worker: usize) {
+        self.lock().done.insert(key, (Box::new(shard), done, worker));
+        self.turn.notify_all();
+    }
+
+    /// Merges the shards in task order as they come, until all `workers` have stopped
+    /// and nothing is left to merge.
+    fn merge_all(&self, workers: usize) {
         let mut state = self.lock();
         loop {
             state.skip_finished();
-            if state.want == key {
-                state.reading.remove(&key);
-                state.merge(shard, done);
-                state.merge_parked();
+            let want = state.want;
+            if let Some((mut shard, done, worker)) = state.done.remove(&want) {
+                state.merge(&mut shard, done);
+                drop(state);
+                self.turn.notify_all();
+                if let Some(leftovers) = self.leftovers.get(worker) {
+                    leftovers
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(shard);
+                }
+                state = self.lock();
+            } else if state.stopped >= workers {
                 break;
+            } else {
+                state = self.wait(state);
             }
-            // The shard due is being read, or waits for its turn: ours comes after it.
-            if !state.reading.contains(&state.want) {
-                state.reading.remove(&key);
-                state.parked.insert(key, (Box::new(shard), done));
-                state.parks_debug += 1;
-                break;
-            }
-            state = self.wait(state);
         }
-        drop(state);
-        self.turn.notify_all();
     }
 }
 
@@ -340,9 +356,9 @@ impl Merging {
         }
     }
 
-    /// Merges the shard whose turn it is.
-    fn merge(&mut self, shard: Analyzer, done: Done) {
-        self.analyzer.merge(shard);
+    /// Merges the shard whose turn it is, leaving in it what is not taken over.
+    fn merge(&mut self, shard: &mut Analyzer, done: Done) {
+        self.analyzer.merge_from(shard);
         self.alive -= 1;
         self.bounds = self.analyzer.sample_bounds();
         let mut problem = done.problem;
@@ -356,17 +372,6 @@ impl Merging {
         self.problems.extend(problem);
         self.want.1 += 1;
         self.merged += 1;
-    }
-
-    /// Merges the parked shards whose turn has come.
-    fn merge_parked(&mut self) {
-        loop {
-            self.skip_finished();
-            let Some((shard, done)) = self.parked.remove(&self.want) else {
-                break;
-            };
-            self.merge(*shard, done);
-        }
     }
 }
 
@@ -427,8 +432,9 @@ impl Scanner {
             splitting: VecDeque::new(),
         });
         // Workers start a task only while it is less than `window` ahead of the merge.
-        let merger = Merger::new(config);
-        let work = || {
+        let merger = Merger::new(config, workers);
+        let work = |worker: usize| {
+            let _stopping = Stopping(&merger);
             loop {
                 // (A statement of its own: the queue is unlocked before reading.)
                 let next = self.next_task(
@@ -444,23 +450,20 @@ impl Scanner {
                 else {
                     break;
                 };
-                let mut shard = merger.start(position, window, config);
+                let mut shard = merger.start(worker, position, window, config);
                 let done = self.run(task, &mut shard);
-                merger.finish(key, shard, done);
+                merger.finish(key, shard, done, worker);
             }
         };
-        // The calling thread is one of the workers: with one thread, every shard is read,
-        // merged and freed on the thread that goes on to finish the report.
         thread::scope(|scope| {
-            for _ in 1..workers {
-                scope.spawn(work);
+            for worker in 0..workers {
+                scope.spawn(move || work(worker));
             }
-            work();
+            merger.merge_all(workers);
         });
         // The archives' hand-over blocks are not needed for the report.
         release_stream_blocks();
         let merging = merger.state.into_inner().unwrap_or_else(PoisonError::into_inner);
-        eprintln!("DEBUG parks {} most_alive {}", merging.parks_debug, merging.most_alive);
         Ran {
             analyzer: merging.analyzer,
             problems: merging.problems,
@@ -479,18 +482,6 @@ impl Scanner {
     /// which is right: the tasks after it come later. What `merger` is told: how many
     /// shards each planned task gave.
     fn next_task<'a>(
-        &self,
-        queue: &mut Queue<'a>,
-        merger: &Merger,
-        window: usize,
-    ) -> Option<Taken<'a>> {
-        let taken = self.take_task(queue, merger, window)?;
-        merger.handed_out(taken.key);
-        Some(taken)
-    }
-
-    /// [`Scanner::next_task`], without noting the task as handed out.
-    fn take_task<'a>(
         &self,
         queue: &mut Queue<'a>,
         merger: &Merger,
