@@ -199,13 +199,14 @@ struct Ran {
 }
 
 /// The ordered merge. Workers hand their shards to it; the calling thread merges them in
-/// task order and hands what a merge leaves of each (what is not taken over) back to
-/// the worker that read it, which drops it on its own thread before its next task. So
-/// every block is freed on the thread that allocated it, or lives on in the merged
-/// analyzer: a merging thread that freed the readers' shards itself took their blocks
-/// into its own glibc thread cache and reused them for the merged analyzer, and how
-/// much of that happened depended on thread timing (the peak RSS of 8,760 hourly files
-/// moved between 54 and 77 MB from run to run, with one thread or two).
+/// task order and hands what a merge leaves of each (all but the groups and samples it
+/// takes over) back to the worker that read it, which drops it on its own thread before
+/// its next task. A merging thread that dropped the readers' shards itself put their
+/// small blocks in its own glibc thread cache and reused them for the merged analyzer,
+/// scattering long-lived blocks through the readers' heaps; how many depended on thread
+/// timing, so the peak RSS of 8,760 hourly files moved between 54 and 77 MB from run to
+/// run, with one thread or two (and stayed at 56 MB with glibc's thread cache turned
+/// off, `GLIBC_TUNABLES=glibc.malloc.tcache_count=0`).
 struct Merger {
     state: Mutex<Merging>,
     /// Signalled when a shard is handed over or merged, or a worker stops: for the
@@ -291,19 +292,21 @@ impl Merger {
         self.turn.notify_all();
     }
 
-    /// Drops what the merges left of the shards `worker` read, then waits until a task
-    /// at `position` is less than `window` ahead of the merge front and makes the
-    /// analyzer that reads it.
+    /// Waits until a task at `position` is less than `window` ahead of the merge front,
+    /// drops what the merges left of the shards `worker` read (by then, usually all of
+    /// them), and makes the analyzer that reads the task.
     fn start(&self, worker: usize, position: usize, window: usize, config: &Config) -> Analyzer {
+        let mut state = self.lock();
+        while position >= state.merged + window {
+            state = self.wait(state);
+        }
+        drop(state);
         if let Some(leftovers) = self.leftovers.get(worker) {
             drop(std::mem::take(
                 &mut *leftovers.lock().unwrap_or_else(PoisonError::into_inner),
             ));
         }
         let mut state = self.lock();
-        while position >= state.merged + window {
-            state = self.wait(state);
-        }
         state.alive += 1;
         state.most_alive = state.most_alive.max(state.alive);
         let mut shard = Analyzer::new(config.clone());
