@@ -282,7 +282,9 @@ impl Merger {
     }
 
     fn wait<'g>(&self, state: MutexGuard<'g, Merging>) -> MutexGuard<'g, Merging> {
-        self.turn.wait(state).unwrap_or_else(PoisonError::into_inner)
+        self.turn
+            .wait(state)
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Records how many shards the task planned at `planned` gave (an archive's chunks,
@@ -316,7 +318,9 @@ impl Merger {
 
     /// Hands over the shard `worker` read for the task with `key`.
     fn finish(&self, key: (usize, usize), shard: Analyzer, done: Done, worker: usize) {
-        self.lock().done.insert(key, (Box::new(shard), done, worker));
+        self.lock()
+            .done
+            .insert(key, (Box::new(shard), done, worker));
         self.turn.notify_all();
     }
 
@@ -466,7 +470,10 @@ impl Scanner {
         });
         // The archives' hand-over blocks are not needed for the report.
         release_stream_blocks();
-        let merging = merger.state.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let merging = merger
+            .state
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
         Ran {
             analyzer: merging.analyzer,
             problems: merging.problems,
@@ -814,8 +821,8 @@ mod tests {
         }
         let mut reports = Vec::new();
         for threads in 1..=4 {
-            let scanner = Scanner::new(Formats::default())
-                .threads(NonZeroUsize::new(threads).unwrap());
+            let scanner =
+                Scanner::new(Formats::default()).threads(NonZeroUsize::new(threads).unwrap());
             let tasks = inputs
                 .iter()
                 .enumerate()
