@@ -213,7 +213,10 @@ struct Merger {
     /// merging thread, and for workers waiting for the merge front to come within a
     /// window of their task.
     turn: Condvar,
-    /// Per worker: what the merges left of its shards, for it to drop.
+    /// Per worker: what the merges left of its shards, for it to drop. (Boxed as handed
+    /// over: the box goes back whole, so its block too is freed by the thread that
+    /// allocated it.)
+    #[allow(clippy::vec_box)]
     leftovers: Vec<Mutex<Vec<Box<Analyzer>>>>,
 }
 
