@@ -1075,6 +1075,12 @@ impl Analyzer {
     /// Adds another analyzer's state (built with the same [`Config`]). The result does not
     /// depend on the order in which shards are merged.
     pub fn merge(&mut self, mut other: Analyzer) {
+        self.merge_from(&mut other);
+    }
+
+    /// [`Analyzer::merge`], leaving what is not taken over in `other`, for the caller to
+    /// drop (a reader drops its shard's rest on its own thread).
+    pub fn merge_from(&mut self, other: &mut Analyzer) {
         self.forget_head();
         self.end_chunks();
         other.end_chunks();
@@ -1112,7 +1118,7 @@ impl Analyzer {
         self.fpm_marks
             .absorb(std::mem::replace(&mut other.fpm_marks, BottomK::new(1)));
         self.edge.absorb(take(&mut other.edge));
-        for (key, t) in other.last_time {
+        for (key, t) in std::mem::take(&mut other.last_time) {
             self.last_time.entry(key).or_insert(t);
         }
         for (offset, seen) in &other.envelope_offsets {
