@@ -14,6 +14,8 @@ use rustc_hash::FxHasher;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use smallvec::SmallVec;
 
+use crate::text::same_bytes;
+
 /// A counted key: up to 32 bytes (an address, a peer, most endpoints) kept inline, so a new
 /// key costs no allocation and a pruned one no free; longer keys go to the heap.
 type Key = SmallVec<[u8; 32]>;
@@ -61,7 +63,7 @@ impl TopK {
     /// The count kept for `key`, if it has a counter.
     fn count_of(&self, key: &[u8]) -> Option<u64> {
         self.counts
-            .find(key_hash(key), |(k, _)| **k == *key)
+            .find(key_hash(key), |(k, _)| same_bytes(k, key))
             .map(|&(_, n)| n)
     }
 
@@ -71,7 +73,7 @@ impl TopK {
         let hash = key_hash(key);
         match self
             .counts
-            .entry(hash, |(k, _)| **k == *key, |(k, _)| key_hash(k))
+            .entry(hash, |(k, _)| same_bytes(k, key), |(k, _)| key_hash(k))
         {
             Entry::Occupied(mut counter) => {
                 counter.get_mut().1 += n;
@@ -95,7 +97,7 @@ impl TopK {
         // without hashing: its one counter is found by a scan of a one-group table.
         if self.counts.len() == 1 {
             if let Some((only, count)) = self.counts.iter_mut().next() {
-                if **only == *key {
+                if same_bytes(only, key) {
                     *count += n;
                     return;
                 }
