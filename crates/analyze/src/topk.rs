@@ -44,7 +44,10 @@ impl PartialEq for TopK {
         self.capacity == other.capacity
             && self.total == other.total
             && self.counts.len() == other.counts.len()
-            && self.counts.iter().all(|(key, n)| other.count_of(key) == Some(*n))
+            && self
+                .counts
+                .iter()
+                .all(|(key, n)| other.count_of(key) == Some(*n))
     }
 }
 
@@ -185,7 +188,11 @@ impl<'de> Deserialize<'de> for TopK {
         for (key, n) in repr.counts {
             // A key listed twice keeps its last count, as collecting into a map did.
             let hash = key_hash(&key);
-            match counts.entry(hash, |(k, _): &(Key, u64)| **k == *key, |(k, _)| key_hash(k)) {
+            match counts.entry(
+                hash,
+                |(k, _): &(Key, u64)| **k == *key,
+                |(k, _)| key_hash(k),
+            ) {
                 Entry::Occupied(mut counter) => counter.get_mut().1 = n,
                 Entry::Vacant(slot) => {
                     slot.insert((Key::from_vec(key), n));
