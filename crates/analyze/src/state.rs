@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use sketches_ddsketch::{Config as SketchConfig, DDSketch};
 
 use crate::series::Series;
-use crate::text::escape_bytes;
+use crate::text::{escape_bytes, same_bytes};
 use crate::topk::TopK;
 
 /// Where a line sits: `(time, input, chunk, line-in-chunk)`; orders examples.
@@ -377,12 +377,18 @@ impl Groups {
                 && *g.raw_vhost == *vhost
         };
         if self.indexed {
-            if let Some(&i) = self
-                .recent
-                .iter()
-                .find(|&&i| self.list.get(i).is_some_and(matches))
-            {
-                return i;
+            // The same test as `matches`, written out so that it stays inline here (as a
+            // call of the closure it did not), its bytes compared without `memcmp` calls.
+            for &i in &self.recent {
+                if self.list.get(i).is_some_and(|g| {
+                    g.key.cause == cause
+                        && g.key.server == server
+                        && !g.key.other
+                        && same_bytes(&g.raw_upstream, upstream)
+                        && same_bytes(&g.raw_vhost, vhost)
+                }) {
+                    return i;
+                }
             }
         }
         let hash = group_hash(cause, server, upstream, vhost, false);

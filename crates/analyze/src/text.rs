@@ -15,6 +15,37 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
     h.finish()
 }
 
+/// Whether two byte strings are equal, compared inline a word at a time up to 32 bytes.
+/// The analyzer compares short keys for every failure (a group's upstream and host, a
+/// client, most endpoints), and a `memcmp` call cost more than the compare itself.
+#[inline]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n > 32 {
+        return a == b;
+    }
+    if n < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let word = |s: &[u8], at: usize| -> u64 {
+        s.get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map_or(0, u64::from_ne_bytes)
+    };
+    // Whole words from the front, then the last eight bytes (overlapping the words before).
+    let mut at = 0;
+    while at + 8 < n {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
+}
+
 /// The endpoint of a request line: `METHOD /path` without the query string, cut at 200
 /// bytes, written into `buf` (reused to avoid allocation). Returns `false` when the request
 /// line has no target.
@@ -67,6 +98,27 @@ pub(crate) fn endpoint_from_path(method: &[u8], path: &[u8], buf: &mut Vec<u8>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The inline compare says what `==` says, for every length around the word sizes
+        /// and a difference at any place.
+        #[test]
+        fn same_bytes_is_equality(
+            a in proptest::collection::vec(0u8..3, 0..41),
+            flip in proptest::option::of(0usize..41),
+            longer in proptest::bool::ANY,
+        ) {
+            let mut b = a.clone();
+            if let Some(i) = flip.filter(|&i| i < b.len()) {
+                b[i] ^= 1;
+            }
+            if longer {
+                b.push(0);
+            }
+            proptest::prop_assert_eq!(same_bytes(&a, &b), a == b);
+            proptest::prop_assert!(same_bytes(&a, &a));
+        }
+    }
 
     #[test]
     fn endpoints_drop_the_query() {

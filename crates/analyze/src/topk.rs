@@ -7,30 +7,85 @@
 //! same way (the "mergeable summaries" construction of Agarwal et al.), so shards reduce
 //! to one summary; while under capacity the result is identical in any merge order.
 
-use rustc_hash::FxHashMap;
+use std::hash::Hasher;
+
+use hashbrown::hash_table::{Entry, HashTable};
+use rustc_hash::FxHasher;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use smallvec::SmallVec;
 
+use crate::text::same_bytes;
+
 /// A counted key: up to 32 bytes (an address, a peer, most endpoints) kept inline, so a new
-/// key costs no allocation and a pruned one no free; longer keys go to the heap. It hashes
-/// and compares as the bytes it holds, so the map is looked up with a plain `&[u8]`.
+/// key costs no allocation and a pruned one no free; longer keys go to the heap.
 type Key = SmallVec<[u8; 32]>;
 
+/// The hash a key is stored under. Each add hashes its key once, for the probe and for the
+/// insert of a new key (most clients' and endpoints' adds on an error log: a `HashMap`
+/// hashed those twice, once for `get_mut` and once for `insert`).
+fn key_hash(key: &[u8]) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(key);
+    h.finish()
+}
+
 /// A bounded frequent-items counter keyed by bytes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct TopK {
     capacity: usize,
-    counts: FxHashMap<Key, u64>,
+    /// The counters, each a key and its count, found by [`key_hash`] of the key.
+    counts: HashTable<(Key, u64)>,
     total: u64,
 }
+
+impl PartialEq for TopK {
+    /// The same capacity, total and counters (in whatever order the tables hold them).
+    fn eq(&self, other: &TopK) -> bool {
+        self.capacity == other.capacity
+            && self.total == other.total
+            && self.counts.len() == other.counts.len()
+            && self
+                .counts
+                .iter()
+                .all(|(key, n)| other.count_of(key) == Some(*n))
+    }
+}
+
+impl Eq for TopK {}
 
 impl TopK {
     /// A counter that is exact up to `capacity` distinct keys.
     pub fn new(capacity: usize) -> TopK {
         TopK {
             capacity: capacity.max(1),
-            counts: FxHashMap::default(),
+            counts: HashTable::new(),
             total: 0,
+        }
+    }
+
+    /// The count kept for `key`, if it has a counter.
+    fn count_of(&self, key: &[u8]) -> Option<u64> {
+        self.counts
+            .find(key_hash(key), |(k, _)| same_bytes(k, key))
+            .map(|&(_, n)| n)
+    }
+
+    /// The counter of `key`, made with `n` if there was none (then `true`), else with `n`
+    /// added (then `false`). The key is hashed once and copied only when it is new.
+    fn bump(&mut self, key: &[u8], n: u64) -> bool {
+        let hash = key_hash(key);
+        match self
+            .counts
+            .entry(hash, |(k, _)| same_bytes(k, key), |(k, _)| key_hash(k))
+        {
+            Entry::Occupied(mut counter) => {
+                counter.get_mut().1 += n;
+                false
+            }
+            Entry::Vacant(slot) => {
+                slot.insert((Key::from_slice(key), n));
+                true
+            }
         }
     }
 
@@ -45,27 +100,23 @@ impl TopK {
         // without hashing: its one counter is found by a scan of a one-group table.
         if self.counts.len() == 1 {
             if let Some((only, count)) = self.counts.iter_mut().next() {
-                if **only == *key {
+                if same_bytes(only, key) {
                     *count += n;
                     return;
                 }
             }
         }
-        if let Some(count) = self.counts.get_mut(key) {
-            *count += n;
-            return;
-        }
-        self.counts.insert(Key::from_slice(key), n);
-        if self.counts.len() > 2 * self.capacity {
+        if self.bump(key, n) && self.counts.len() > 2 * self.capacity {
             self.prune();
         }
     }
 
-    /// Adds another summary into this one.
+    /// Adds another summary into this one. A key is looked up as the other summary holds
+    /// it and copied only when this one has no counter for it.
     pub fn merge(&mut self, other: &TopK) {
         self.total += other.total;
-        for (key, &n) in &other.counts {
-            *self.counts.entry(key.clone()).or_insert(0) += n;
+        for (key, n) in &other.counts {
+            self.bump(key, *n);
         }
         if self.counts.len() > 2 * self.capacity {
             self.prune();
@@ -75,11 +126,11 @@ impl TopK {
     /// Subtracts the `capacity`-th largest count from every counter and drops the ones that
     /// reach zero: at least half of the counters go, so the amortised cost per key is O(1).
     fn prune(&mut self) {
-        let mut values: Vec<u64> = self.counts.values().copied().collect();
+        let mut values: Vec<u64> = self.counts.iter().map(|&(_, n)| n).collect();
         let k = self.capacity.min(values.len()).saturating_sub(1);
         let (_, kth, _) = values.select_nth_unstable_by(k, |a, b| b.cmp(a));
         let cut = *kth;
-        self.counts.retain(|_, count| {
+        self.counts.retain(|(_, count)| {
             *count = count.saturating_sub(cut);
             *count > 0
         });
@@ -87,7 +138,7 @@ impl TopK {
 
     /// The `n` most frequent keys, highest count first, ties by key bytes.
     pub fn top(&self, n: usize) -> Vec<(&[u8], u64)> {
-        let mut items: Vec<(&[u8], u64)> = self.counts.iter().map(|(k, &c)| (&**k, c)).collect();
+        let mut items: Vec<(&[u8], u64)> = self.counts.iter().map(|(k, c)| (&**k, *c)).collect();
         items.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         items.truncate(n);
         items
@@ -101,7 +152,7 @@ impl TopK {
         if self.capacity != capacity || self.counts.len() > 2 * capacity {
             return Err("a top-k summary of another size");
         }
-        let kept = crate::limits::sum(self.counts.values().copied())?;
+        let kept = crate::limits::sum(self.counts.iter().map(|&(_, n)| n))?;
         if kept > self.total || self.total > crate::limits::MAX_COUNT {
             return Err("a top-k summary with impossible counts");
         }
@@ -119,7 +170,7 @@ struct TopKRepr {
 impl Serialize for TopK {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut counts: Vec<(Vec<u8>, u64)> =
-            self.counts.iter().map(|(k, &c)| (k.to_vec(), c)).collect();
+            self.counts.iter().map(|(k, c)| (k.to_vec(), *c)).collect();
         counts.sort_unstable();
         TopKRepr {
             capacity: self.capacity,
@@ -133,14 +184,25 @@ impl Serialize for TopK {
 impl<'de> Deserialize<'de> for TopK {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let repr = TopKRepr::deserialize(d)?;
+        let mut counts = HashTable::with_capacity(repr.counts.len());
+        for (key, n) in repr.counts {
+            // A key listed twice keeps its last count, as collecting into a map did.
+            let hash = key_hash(&key);
+            match counts.entry(
+                hash,
+                |(k, _): &(Key, u64)| **k == *key,
+                |(k, _)| key_hash(k),
+            ) {
+                Entry::Occupied(mut counter) => counter.get_mut().1 = n,
+                Entry::Vacant(slot) => {
+                    slot.insert((Key::from_vec(key), n));
+                }
+            }
+        }
         Ok(TopK {
             capacity: repr.capacity.max(1),
             total: repr.total,
-            counts: repr
-                .counts
-                .into_iter()
-                .map(|(k, c)| (Key::from_vec(k), c))
-                .collect(),
+            counts,
         })
     }
 }
@@ -253,6 +315,13 @@ mod tests {
                 proptest::prop_assert_eq!(sorted(&xy), rxy.sorted());
             }
         }
+    }
+
+    #[test]
+    fn a_state_listing_a_key_twice_keeps_its_last_count() {
+        let json = r#"{"capacity":4,"total":9,"counts":[[[97],2],[[98],1],[[97],5]]}"#;
+        let read: TopK = serde_json::from_str(json).unwrap();
+        assert_eq!(read.top(usize::MAX), vec![(&b"a"[..], 5), (&b"b"[..], 1)]);
     }
 
     #[test]
