@@ -4,6 +4,9 @@ use std::collections::BinaryHeap;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+/// How much of a full sample's capacity its pending items may take (see `BottomK::pending`).
+const PENDING_SHARE: usize = 4;
+
 /// Keeps the `capacity` smallest items ever offered.
 ///
 /// The kept set depends only on the multiset of items offered, never on their order, so
@@ -20,6 +23,13 @@ pub struct BottomK<T: Ord> {
     /// cost ~250 instructions an error-log failure (the error marks' heap on a 20 MiB log
     /// that never fills it). They become the heap when the sample is full.
     filling: Vec<T>,
+    /// Items a merge let into the full sample and not yet into its heap, each below the
+    /// heap's largest when it came: the sample is the `capacity` smallest of the heap and
+    /// these. They go in together, by one selection, once they would be a
+    /// [`PENDING_SHARE`]th of the capacity (a quarter). Merging many small shards (a year of
+    /// rotated daily files) used to sift each entering item into a heap of 65,536 marks,
+    /// several MB that miss the cache at its lower levels: most of those files' merge time.
+    pending: Vec<T>,
     offered: u64,
     /// Items at or above this are counted, never kept: the largest item of the full sample
     /// this one will be merged into, which such items could never enter.
@@ -33,13 +43,15 @@ impl<T: Ord + Clone> BottomK<T> {
             capacity: capacity.max(1),
             heap: BinaryHeap::new(),
             filling: Vec::new(),
+            pending: Vec::new(),
             offered: 0,
             bound: None,
         }
     }
 
-    /// The largest kept item, once the sample is full: a sample that will be merged into
-    /// this one may drop items at or above it ([`BottomK::set_bound`]).
+    /// The largest kept item, once the sample is full (with items pending, the heap's
+    /// largest, which is at least that): a sample that will be merged into this one may
+    /// drop items at or above it ([`BottomK::set_bound`]).
     pub(crate) fn bound(&self) -> Option<T> {
         if self.heap.len() >= self.capacity {
             self.heap.peek().cloned()
@@ -113,6 +125,7 @@ impl<T: Ord + Clone> BottomK<T> {
             offered,
             heap: BinaryHeap::from(items),
             filling: Vec::new(),
+            pending: Vec::new(),
             bound: None,
         }
     }
@@ -130,27 +143,33 @@ impl<T: Ord + Clone> BottomK<T> {
         }
         // Once this sample is full, only items below its largest can enter: merging many
         // shards, most of each new shard's items are not, and cost one comparison each.
+        // (The other's items may include its pending ones beyond its `capacity` smallest:
+        // those are larger than all of these, so they never change what this keeps.)
         let bound = self.bound();
         let enters = |item: &&T| bound.as_ref().is_none_or(|max| *item < max);
-        let entering = other.items().filter(enters).count();
+        let entering = other.candidates().filter(enters).count();
         if entering == 0 {
             return;
         }
-        if bound.is_none() || entering <= self.capacity / 8 {
-            // Into a sample not yet full, or a few: each is pushed (constant time on
-            // average) or replaces the largest kept in place (log k), in a heap that grows
-            // as a vector does, never past its capacity (a power of two).
-            for item in other.items().filter(enters) {
+        if bound.is_none() {
+            // Into a sample not yet full: each is pushed, in arrival order, until it is
+            // full; then each replaces the largest kept in place (log k).
+            for item in other.candidates().filter(enters) {
                 self.offer_kept(item.clone());
             }
+            return;
+        }
+        if self.pending.len() + entering < (self.capacity / PENDING_SHARE).max(1) {
+            // A few: set aside, to go in with the next ones.
+            self.pending
+                .extend(other.candidates().filter(enters).cloned());
             return;
         }
         // Many: the `capacity` smallest of the union, in linear time (select, heapify),
         // in a buffer grown only by what enters and shrunk back to `capacity`, so that
         // merging leaves no sample larger than it may be.
-        let mut items = self.take_items();
-        items.reserve_exact(entering);
-        items.extend(other.items().filter(enters).cloned());
+        let mut items = self.take_items(entering);
+        items.extend(other.candidates().filter(enters).cloned());
         self.keep_smallest(items);
     }
 
@@ -162,6 +181,7 @@ impl<T: Ord + Clone> BottomK<T> {
             other.filling.shrink_to(self.capacity);
             self.heap = other.heap;
             self.filling = other.filling;
+            self.pending = other.pending;
         } else {
             self.merge(&other);
         }
@@ -187,15 +207,18 @@ impl<T: Ord + Clone> BottomK<T> {
     /// Changes kept items in place (the order key must not change).
     pub fn rewrite(&mut self, mut f: impl FnMut(&mut T)) {
         self.filling.iter_mut().for_each(&mut f);
+        self.pending.iter_mut().for_each(&mut f);
         let mut items = std::mem::take(&mut self.heap).into_vec();
         items.iter_mut().for_each(&mut f);
         self.heap = BinaryHeap::from(items);
     }
 
-    /// Takes the kept items out, in no order.
-    fn take_items(&mut self) -> Vec<T> {
+    /// Takes the kept and pending items out, in no order, in a vector with `room` for more.
+    fn take_items(&mut self, room: usize) -> Vec<T> {
         let mut items = std::mem::take(&mut self.heap).into_vec();
+        items.reserve_exact(self.filling.len() + self.pending.len() + room);
         items.append(&mut self.filling);
+        items.append(&mut self.pending);
         items
     }
 }
@@ -211,7 +234,8 @@ impl<T: Ord + Clone + PartialEq> PartialEq for BottomK<T> {
 impl<T: Ord> BottomK<T> {
     /// How many items are kept.
     pub fn len(&self) -> usize {
-        self.heap.len() + self.filling.len()
+        // Items pend only beside a full heap: then the sample is full.
+        (self.heap.len() + self.filling.len() + self.pending.len()).min(self.capacity)
     }
 
     /// Whether the sample is one this crate builds with `capacity` (for a state read from a
@@ -228,7 +252,27 @@ impl<T: Ord> BottomK<T> {
 
     /// The kept items, in no order.
     pub(crate) fn items(&self) -> impl Iterator<Item = &T> {
-        self.heap.iter().chain(&self.filling)
+        // With items pending, the `capacity` smallest of them and the heap's, selected by
+        // reference (a sample is read for a report or a state, not item by item).
+        let selected = (!self.pending.is_empty()).then(|| {
+            let mut refs: Vec<&T> = self.candidates().collect();
+            if refs.len() > self.capacity {
+                refs.select_nth_unstable(self.capacity - 1);
+                refs.truncate(self.capacity);
+            }
+            refs
+        });
+        let direct = selected.is_none().then(|| self.candidates());
+        direct
+            .into_iter()
+            .flatten()
+            .chain(selected.into_iter().flatten())
+    }
+
+    /// The kept items and the pending ones: a superset of the sample whose `capacity`
+    /// smallest are the sample.
+    fn candidates(&self) -> impl Iterator<Item = &T> {
+        self.heap.iter().chain(&self.filling).chain(&self.pending)
     }
 }
 
@@ -392,6 +436,43 @@ mod tests {
         assert_eq!(merged.heap.capacity(), 1024);
         assert_eq!(merged.sorted(), (0..1024).collect::<Vec<u32>>());
         assert_eq!(merged.offered(), 2048);
+    }
+
+    #[test]
+    fn small_shards_merged_into_a_full_sample_pend_until_there_are_enough() {
+        // A full sample of the odd numbers takes a few even ones per merge: they pend
+        // (its heap stays as it was) while every view already shows the smallest, and go
+        // into the heap together once a quarter of the capacity would pend.
+        let mut merged = BottomK::new(1024);
+        (0..1024u32).for_each(|i| merged.offer(i * 2 + 1));
+        let mut offered: Vec<u32> = (0..1024).map(|i| i * 2 + 1).collect();
+        for shard in 0..100u32 {
+            let mut part = BottomK::new(1024);
+            part.set_bound(merged.bound());
+            for i in 0..4 {
+                part.offer(shard * 8 + i * 2);
+                offered.push(shard * 8 + i * 2);
+            }
+            merged.merge(&part);
+            assert!(merged.pending.len() < 1024 / PENDING_SHARE);
+            let mut expected = offered.clone();
+            expected.sort_unstable();
+            expected.truncate(1024);
+            assert_eq!(merged.sorted(), expected);
+            assert_eq!(merged.len(), 1024);
+            let mut unordered: Vec<u32> = merged.items().copied().collect();
+            unordered.sort_unstable();
+            assert_eq!(unordered, expected);
+            assert!(merged.bound().is_some_and(|b| b >= expected[1023]));
+            if shard == 0 {
+                assert_eq!((merged.pending.len(), merged.heap.len()), (4, 1024));
+            }
+        }
+        // 100 shards of 4: the pending ones went in at least once, and the heap holds the
+        // sample again within its capacity.
+        assert!(merged.pending.len() < 100 * 4);
+        assert!(merged.heap.capacity() <= 1024 + 1024 / PENDING_SHARE);
+        assert_eq!(merged.offered(), offered.len() as u64);
     }
 
     #[test]
