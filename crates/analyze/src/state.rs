@@ -655,7 +655,8 @@ pub struct Sketch(DDSketch, Option<Box<batch::Batch>>, bool);
 
 impl Serialize for Sketch {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.settled().serialize(s)
+        // As the derived `Serialize` of `Sketch(DDSketch)` wrote it: a state's shape is pinned.
+        s.serialize_newtype_struct("Sketch", &*self.settled())
     }
 }
 
