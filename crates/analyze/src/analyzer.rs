@@ -986,10 +986,16 @@ impl Analyzer {
             update(&mut access.offsets, offset, |seen| seen.add(t));
         }
         if let Some(us) = record.request_time_us {
-            access.request_time.add(us as f64 / 1e6);
+            // nginx logs whole milliseconds, which the sketch counts by a remembered bin;
+            // Apache's `%D` any microsecond, whose bin takes a logarithm either way.
+            if record.format.server() == Server::Apache {
+                access.request_time.add(us as f64 / 1e6);
+            } else {
+                access.request_time.add_micros(us);
+            }
         }
         if let Some(us) = upstream_us {
-            access.upstream_time.add(us as f64 / 1e6);
+            access.upstream_time.add_micros(us);
         }
         let upstream_status = upstream.last_status;
         if let Some(s) = upstream_status {
@@ -1306,6 +1312,9 @@ impl Analyzer {
     /// Builds the report.
     pub fn finish(mut self) -> Report {
         self.resolve_boundaries();
+        // The report reads each sketch several times: their batches handed over once.
+        self.access.request_time.settle();
+        self.access.upstream_time.settle();
         finish::build(self)
     }
 }

@@ -7,11 +7,13 @@ use std::hash::{Hash, Hasher};
 use logscan_parse::{Cause, Phase, Server};
 use rustc_hash::{FxHashMap, FxHasher};
 use serde::{Deserialize, Serialize};
-use sketches_ddsketch::{Config as SketchConfig, DDSketch};
+use sketches_ddsketch::DDSketch;
 
 use crate::series::Series;
 use crate::text::{escape_bytes, same_bytes};
 use crate::topk::TopK;
+
+mod batch;
 
 /// Where a line sits: `(time, input, chunk, line-in-chunk)`; orders examples.
 pub type LineKey = (i64, u32, u32, u64);
@@ -645,9 +647,18 @@ pub fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
 ///
 /// Serialised as the sketch itself; read back only when its bins are consistent with its
 /// counts, keys and configuration (the sketch indexes its bins by them), see
-/// [`sketch_check`].
-#[derive(Clone, Serialize)]
-pub struct Sketch(DDSketch);
+/// [`sketch_check`]. Durations added in microseconds ([`Sketch::add_micros`]) wait in a
+/// batch, which every other use of the sketch hands over first (`batch.rs`); the third
+/// field says the batch was given up (durations that are not whole milliseconds).
+#[derive(Clone)]
+pub struct Sketch(DDSketch, Option<Box<batch::Batch>>, bool);
+
+impl Serialize for Sketch {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // As the derived `Serialize` of `Sketch(DDSketch)` wrote it: a state's shape is pinned.
+        s.serialize_newtype_struct("Sketch", &*self.settled())
+    }
+}
 
 impl<'de> Deserialize<'de> for Sketch {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -661,6 +672,7 @@ impl<'de> Deserialize<'de> for Sketch {
 /// sketch, which trusts its own fields, is made from it.
 mod sketch_check {
     use serde::{Deserialize, Serialize};
+    use sketches_ddsketch::DDSketch;
 
     use super::Sketch;
 
@@ -748,8 +760,29 @@ mod sketch_check {
         pub(super) fn into_sketch(self) -> Result<Sketch, String> {
             postcard::to_stdvec(&self)
                 .and_then(|bytes| postcard::from_bytes(&bytes))
-                .map(Sketch)
+                .map(|sketch| Sketch(sketch, None, false))
                 .map_err(|e| e.to_string())
+        }
+
+        /// The sketch's sum, exactly as it keeps it (also when it is empty).
+        pub(super) fn sum_of(sketch: &DDSketch) -> f64 {
+            postcard::to_stdvec(sketch)
+                .and_then(|bytes| postcard::from_bytes::<Mirror>(&bytes))
+                .map_or(0.0, |m| m.sum)
+        }
+
+        /// Writes a batch's minimum, maximum and sum into a sketch its values were added
+        /// to by bin (the sketch's own are those of one value of each bin).
+        pub(super) fn set_moments(sketch: &mut Sketch, min: f64, max: f64, sum: f64) {
+            let Ok(mut mirror) = Mirror::of(sketch) else {
+                return;
+            };
+            mirror.min = mirror.min.min(min);
+            mirror.max = mirror.max.max(max);
+            mirror.sum = sum;
+            if let Ok(set) = mirror.into_sketch() {
+                *sketch = set;
+            }
         }
     }
 }
@@ -757,37 +790,112 @@ mod sketch_check {
 impl Default for Sketch {
     fn default() -> Self {
         // 1 % relative accuracy from 1 µs; 2048 bins cover 1 µs .. years without collapsing.
-        Sketch(DDSketch::new(SketchConfig::new(0.01, 2048, 1.0e-6)))
+        Sketch(DDSketch::new(*batch::CONFIG), None, false)
     }
 }
 
 impl Sketch {
     /// Adds one duration.
+    #[inline]
     pub fn add(&mut self, seconds: f64) {
         if seconds.is_finite() && seconds >= 0.0 {
+            if self.1.is_some() {
+                self.settle_cold();
+            }
             self.0.add(seconds);
         }
     }
 
+    /// Adds one duration of `us` microseconds (as `add(us as f64 / 1e6)` does), by bin.
+    #[inline(always)]
+    pub fn add_micros(&mut self, us: u64) {
+        let seconds = us as f64 / 1e6;
+        match &mut self.1 {
+            Some(batch) => match batch.add(us, seconds) {
+                batch::Added::Counted => {}
+                other => self.batch_refused(other, seconds),
+            },
+            None if self.2 => self.0.add(seconds),
+            None => self.start_batch(us, seconds),
+        }
+    }
+
+    /// The first duration after the batch was handed over.
+    #[cold]
+    #[inline(never)]
+    fn start_batch(&mut self, us: u64, seconds: f64) {
+        let sum = sketch_check::Mirror::sum_of(&self.0);
+        let batch = self.1.insert(Box::new(batch::Batch::new(sum)));
+        match batch.add(us, seconds) {
+            batch::Added::Counted => {}
+            other => self.batch_refused(other, seconds),
+        }
+    }
+
+    /// A duration the batch did not count, or the sign that batching is not worth it.
+    #[cold]
+    #[inline(never)]
+    fn batch_refused(&mut self, added: batch::Added, seconds: f64) {
+        self.settle();
+        match added {
+            // Beyond the bins a batch counts: added after what the batch holds.
+            batch::Added::Beyond => self.0.add(seconds),
+            // Durations of any microsecond (Apache's `%D`) find their bins by a logarithm
+            // either way: added to the sketch directly from now on.
+            _ => self.2 = true,
+        }
+    }
+
+    /// Hands the batch's values over to the sketch.
+    pub fn settle(&mut self) {
+        let Some(batch) = self.1.take() else {
+            return;
+        };
+        for (value, count) in batch.additions() {
+            self.0.add_with_count(value, count);
+        }
+        if batch.count > 0 {
+            sketch_check::Mirror::set_moments(self, batch.min, batch.max, batch.sum);
+        }
+    }
+
+    /// [`Sketch::settle`], out of the way of a plain [`Sketch::add`].
+    #[cold]
+    #[inline(never)]
+    fn settle_cold(&mut self) {
+        self.settle();
+    }
+
+    /// The sketch with its batch handed over (a copy when there is one).
+    fn settled(&self) -> std::borrow::Cow<'_, DDSketch> {
+        if self.1.is_none() {
+            return std::borrow::Cow::Borrowed(&self.0);
+        }
+        let mut copy = self.clone();
+        copy.settle();
+        std::borrow::Cow::Owned(copy.0)
+    }
+
     /// Adds another sketch.
     pub fn merge(&mut self, other: &Sketch) {
+        self.settle();
         // Both sketches always share the default configuration, so merge cannot fail.
-        let _ = self.0.merge(&other.0);
+        let _ = self.0.merge(&other.settled());
     }
 
     /// How many values.
     pub fn count(&self) -> u64 {
-        self.0.count() as u64
+        self.0.count() as u64 + self.1.as_ref().map_or(0, |b| b.count)
     }
 
     /// The q-quantile (0 when empty).
     pub fn quantile(&self, q: f64) -> f64 {
-        self.0.quantile(q).ok().flatten().unwrap_or(0.0)
+        self.settled().quantile(q).ok().flatten().unwrap_or(0.0)
     }
 
     /// The largest value.
     pub fn max(&self) -> f64 {
-        self.0.max().unwrap_or(0.0)
+        self.settled().max().unwrap_or(0.0)
     }
 }
 
