@@ -12,8 +12,10 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::head::read_plain;
-use super::{MAX_LINE, ah_code_len, is_ah_code, set_message, split_code, status_item};
-use crate::bytes::{all_digits, at, find, fixed_u32, head, leading_u64, split_port, sub, tail};
+use super::{
+    MAX_LINE, ah_code_len, is_ah_code, set_message, split_client, split_code, status_item,
+};
+use crate::bytes::{all_digits, at, find, fixed_u32, head, leading_u64, sub, tail};
 use crate::classify;
 use crate::errno::SysError;
 use crate::error::ParseError;
@@ -227,7 +229,7 @@ pub(super) fn read_into<'a>(
         let (addr, port) = if v22 && rec.code.is_none() {
             (inner, None)
         } else {
-            split_port(inner)
+            split_client(inner)
         };
         rec.client = Some(addr);
         rec.client_port = port;

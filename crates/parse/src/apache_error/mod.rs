@@ -21,7 +21,7 @@ pub(crate) use default::parse_default;
 pub(crate) use default::parse_default_into;
 pub(crate) use format::ErrorLogFormat;
 
-use crate::bytes::{at, head, parse_hex, parse_signed, tail};
+use crate::bytes::{at, head, parse_hex, parse_signed, split_port, tail, unbracketed};
 use crate::errno::{CodeSpace, SysError};
 use crate::record::ErrorRecord;
 
@@ -99,10 +99,7 @@ pub(super) fn leading_digits(s: &[u8], from: usize, max: usize) -> Option<(u64, 
             // the first digit is the most significant, as in an eight-digit number with
             // leading zeros.
             let lanes = (word ^ (ONES * u64::from(b'0'))) << (8 * (8 - n));
-            let pairs = (lanes.wrapping_mul(10) + (lanes >> 8)) & 0x00ff_00ff_00ff_00ff;
-            let quads = (pairs.wrapping_mul(100) + (pairs >> 16)) & 0x0000_ffff_0000_ffff;
-            let value = (quads.wrapping_mul(10_000) + (quads >> 32)) & 0xffff_ffff;
-            return Some((value, from + n));
+            return Some((lanes_value(lanes), from + n));
         }
     }
     let mut n: u64 = 0;
@@ -119,6 +116,44 @@ pub(super) fn leading_digits(s: &[u8], from: usize, max: usize) -> Option<(u64, 
         i += 1;
     }
     (i > from).then_some((n, i))
+}
+
+/// The number whose decimal digits' values (0 to 9) are the lanes of `lanes`, the first
+/// byte the most significant (lanes below the number's first digit hold zeros): pairs,
+/// quads and octets of lanes combined.
+#[inline(always)]
+fn lanes_value(lanes: u64) -> u64 {
+    let pairs = (lanes.wrapping_mul(10) + (lanes >> 8)) & 0x00ff_00ff_00ff_00ff;
+    let quads = (pairs.wrapping_mul(100) + (pairs >> 16)) & 0x0000_ffff_0000_ffff;
+    (quads.wrapping_mul(10_000) + (quads >> 32)) & 0xffff_ffff
+}
+
+/// [`split_port`] of a client address: the port is read from the address's last eight
+/// bytes at once (the digits that end them, found by [`non_digits`], and the `:` before
+/// them), and anything else (a short address, no port, one over 65535) is
+/// [`split_port`]'s.
+#[inline]
+pub(super) fn split_client(addr: &[u8]) -> (&[u8], Option<u16>) {
+    let last = addr
+        .len()
+        .checked_sub(8)
+        .and_then(|from| addr.get(from..))
+        .and_then(<[u8]>::first_chunk::<8>);
+    if let Some(last) = last {
+        let word = u64::from_le_bytes(*last);
+        // The address's last bytes are the word's top lanes: the digits that end it.
+        let digits = (non_digits(word).leading_zeros() / 8) as usize;
+        // A port is one to five digits, after a `:` (the last colon, as `split_port` has
+        // it: the digits hold none).
+        if (1..=5).contains(&digits) && (word >> (8 * (7 - digits))) as u8 == b':' {
+            let lanes = (word ^ (ONES * u64::from(b'0'))) & (u64::MAX << (8 * (8 - digits)));
+            if let Ok(port) = u16::try_from(lanes_value(lanes)) {
+                let host = head(addr, addr.len() - digits - 1);
+                return (unbracketed(host), Some(port));
+            }
+        }
+    }
+    split_port(addr)
 }
 
 /// Splits the `AHnnnnn: ` tag off the message.
@@ -250,6 +285,30 @@ mod tests {
         assert!(status_item(b"(null)").is_none());
     }
 
+    #[test]
+    fn clients_split_as_split_port_splits_them() {
+        for client in [
+            &b"10.0.8.127:36593"[..],
+            b"[2001:db8::2471]:45119",
+            b"2001:db8::2471:45119",
+            b"127.0.0.1:65535",
+            b"127.0.0.1:65536",
+            b"127.0.0.1:0",
+            b"127.0.0.1:123456",
+            b"127.0.0.1",
+            b"::1:0",
+            b"1.2.3.4:5",
+            b"12345678",
+            b"host:12:34",
+        ] {
+            assert_eq!(split_client(client), split_port(client), "{client:?}");
+        }
+        assert_eq!(
+            split_client(b"[2001:db8::2471]:45119"),
+            (&b"2001:db8::2471"[..], Some(45119))
+        );
+    }
+
     const SEEDS: &[&str] = &[
         "[Wed Nov 25 09:47:33.742494 2026] [proxy_http:error] [pid 26117:tid 26126] (104)Connection reset by peer: [client 127.0.0.1:55978] AH01102: error reading status line from remote server 127.0.0.1:19155, referer: https://shop.example.test/cart",
         "[Wed Nov 25 09:47:36.036331 2026] [proxy:error] [pid 26515:tid 26519] (2)No such file or directory: AH02454: FCGI: attempt to connect to Unix domain socket /nonexistent/php-fpm.sock (localhost:8000) failed",
@@ -310,6 +369,17 @@ mod tests {
                 (value, from + run)
             });
             prop_assert_eq!(leading_digits(s, from, max), reference);
+        }
+
+        /// A client's port read from its last word agrees with `split_port`: IPv4 and IPv6
+        /// clients, bracketed or not, short ones, ports of any length and size, bytes next
+        /// to the digits and the colon.
+        #[test]
+        fn split_client_splits_like_split_port(
+            text in "\\[?[0-9a-f.:]{0,14}\\]?(:[0-9]{0,7})?|[0-9/:;\\[\\]\\x80-\\xff]{0,12}",
+        ) {
+            let s = text.as_bytes();
+            prop_assert_eq!(split_client(s), split_port(s));
         }
 
         /// The digits-only reading of a status agrees with the reading of any status.
