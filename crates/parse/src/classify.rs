@@ -20,9 +20,8 @@ use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
-use crate::bytes::{
-    at, find, find_near, head, leading_u64, parse_dec, rfind, split_once, tail, trim_end,
-};
+use crate::apache_error::ah_number;
+use crate::bytes::{at, find, find_near, head, leading_u64, rfind, split_once, tail, trim_end};
 use crate::cause::{Cause, Phase};
 use crate::errno::{CodeSpace, Errno};
 use crate::nginx_error::{ACTIONS, Extra, known_action};
@@ -1707,20 +1706,6 @@ fn apache_fn(msg: &[u8], stem_start: usize) -> Option<&'static [u8]> {
     apache_protocol(tail(before, word_start))
 }
 
-/// The number of an `AHnnnnn` tag: [`parse_dec`] of its digits, as a `u32`. A tag has four
-/// to six digits, which cannot overflow a `u32` (nine cannot): they are added up without
-/// `parse_dec`'s checked steps, which cost more than the digits (~80 instructions a line).
-fn ah_number(code: &[u8]) -> Option<u32> {
-    let digits = tail(code, 2);
-    if digits.is_empty() || digits.len() > 9 {
-        return parse_dec(digits).and_then(|c| u32::try_from(c).ok());
-    }
-    digits.iter().try_fold(0u32, |n, &b| {
-        let digit = b.wrapping_sub(b'0');
-        (digit < 10).then(|| n * 10 + u32::from(digit))
-    })
-}
-
 /// The step an AH01075 message (`Error dispatching request to <backend>: (<step>)`) closes
 /// with: the text after its last `(`, up to a `)`. `(polling)` (mod_proxy_fcgi's `dispatch`:
 /// the backend's answer timed out or failed) is the commonest, and holds no `(` after its
@@ -2604,22 +2589,6 @@ mod tests {
     }
 
     #[test]
-    fn ah_numbers_are_parse_decs() {
-        for code in [
-            &b"AH01075"[..],
-            b"AH0000",
-            b"AH999999",
-            b"AH4294967295",
-            b"AH4294967296",
-            b"AH",
-            b"AH12a4",
-        ] {
-            let reference = parse_dec(tail(code, 2)).and_then(|c| u32::try_from(c).ok());
-            assert_eq!(ah_number(code), reference, "{code:?}");
-        }
-    }
-
-    #[test]
     fn the_polling_step_is_the_last_parens() {
         for msg in [
             &b"Error dispatching request to : (polling)"[..],
@@ -2634,13 +2603,6 @@ mod tests {
     }
 
     proptest::proptest! {
-        #[test]
-        fn ah_numbers_are_parse_decs_of_any_digits(text in "(AH)?[0-9]{0,12}[a: ]?") {
-            let code = text.as_bytes();
-            let reference = parse_dec(tail(code, 2)).and_then(|c| u32::try_from(c).ok());
-            proptest::prop_assert_eq!(ah_number(code), reference);
-        }
-
         #[test]
         fn the_dispatch_step_is_the_last_parens_of_any_message(
             text in "[a-z :()]{0,12}(\\(polling\\)|polling\\)|\\(polling)?",
