@@ -72,13 +72,13 @@ fn ah_code_len_word(s: &[u8], word: u64) -> Option<usize> {
 }
 
 /// A byte of ones in every lane of a word.
-const ONES: u64 = 0x0101_0101_0101_0101;
+pub(super) const ONES: u64 = 0x0101_0101_0101_0101;
 
 /// The high bit of each byte of `word` that is not a decimal digit. A digit is `0` to `9`
 /// apart from its offset from `0`; the lane's low seven bits plus 0x76 stay in the lane,
 /// and their high bit is set from 10 on.
 #[inline(always)]
-fn non_digits(word: u64) -> u64 {
+pub(super) fn non_digits(word: u64) -> u64 {
     let x = word ^ (ONES * u64::from(b'0'));
     (((x & (ONES * 0x7f)) + ONES * 0x76) | x) & (ONES * 0x80)
 }
@@ -124,7 +124,7 @@ pub(super) fn leading_digits(s: &[u8], from: usize, max: usize) -> Option<(u64, 
 /// byte the most significant (lanes below the number's first digit hold zeros): pairs,
 /// quads and octets of lanes combined.
 #[inline(always)]
-fn lanes_value(lanes: u64) -> u64 {
+pub(super) fn lanes_value(lanes: u64) -> u64 {
     let pairs = (lanes.wrapping_mul(10) + (lanes >> 8)) & 0x00ff_00ff_00ff_00ff;
     let quads = (pairs.wrapping_mul(100) + (pairs >> 16)) & 0x0000_ffff_0000_ffff;
     (quads.wrapping_mul(10_000) + (quads >> 32)) & 0xffff_ffff
