@@ -36,6 +36,7 @@ pub(super) fn is_ah_code(s: &[u8]) -> bool {
 }
 
 /// The length of the `AHnnnnn` tag at the start of `s` (without its `: `), if it has one.
+#[inline]
 pub(super) fn ah_code_len(s: &[u8]) -> Option<usize> {
     if let Some(word) = s.first_chunk::<8>() {
         return ah_code_len_word(s, u64::from_le_bytes(*word));
@@ -134,6 +135,7 @@ pub(super) fn lanes_value(lanes: u64) -> u64 {
 /// `u32`. A tag of four to six digits (six to eight bytes, every tag the readers split off)
 /// is read at once from its first and last four bytes, its digits checked by
 /// [`non_digits`] and added up by [`lanes_value`]; anything else is `parse_dec`'s.
+#[inline]
 pub(crate) fn ah_number(code: &[u8]) -> Option<u32> {
     let len = code.len();
     if let (6..=8, Some(first), Some(last)) = (len, code.first_chunk::<4>(), code.last_chunk::<4>())
