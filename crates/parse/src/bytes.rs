@@ -189,16 +189,20 @@ pub(crate) fn split_port(addr: &[u8]) -> (&[u8], Option<u16>) {
         let port = tail(addr, colon + 1);
         if all_digits(port) && port.len() <= 5 {
             if let Some(p) = parse_dec(port).and_then(|p| u16::try_from(p).ok()) {
-                let host = head(addr, colon);
-                let host = match host {
-                    [b'[', inner @ .., b']'] => inner,
-                    _ => host,
-                };
-                return (host, Some(p));
+                return (unbracketed(head(addr, colon)), Some(p));
             }
         }
     }
     (addr, None)
+}
+
+/// A host without the brackets of a bracketed IPv6 address (`[::1]`).
+#[inline]
+pub(crate) fn unbracketed(host: &[u8]) -> &[u8] {
+    match host {
+        [b'[', inner @ .., b']'] => inner,
+        _ => host,
+    }
 }
 
 #[cfg(test)]

@@ -20,9 +20,8 @@ use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
-use crate::bytes::{
-    at, find, find_near, head, leading_u64, parse_dec, rfind, split_once, tail, trim_end,
-};
+use crate::apache_error::ah_number;
+use crate::bytes::{at, find, find_near, head, leading_u64, rfind, split_once, tail, trim_end};
 use crate::cause::{Cause, Phase};
 use crate::errno::{CodeSpace, Errno};
 use crate::nginx_error::{ACTIONS, Extra, known_action};
@@ -1707,6 +1706,26 @@ fn apache_fn(msg: &[u8], stem_start: usize) -> Option<&'static [u8]> {
     apache_protocol(tail(before, word_start))
 }
 
+/// The step an AH01075 message (`Error dispatching request to <backend>: (<step>)`) closes
+/// with: the text after its last `(`, up to a `)`. `(polling)` (mod_proxy_fcgi's `dispatch`:
+/// the backend's answer timed out or failed) is the commonest, and holds no `(` after its
+/// own: compared whole, the message's end gives it.
+fn dispatch_step(msg: &[u8]) -> &[u8] {
+    if msg.ends_with(b"(polling)") {
+        return b"polling";
+    }
+    last_paren_step(msg)
+}
+
+/// [`dispatch_step`] of any message. The step closes the message: its `(` is a few bytes
+/// from the end, found sooner from there a byte at a time than by a `memrchr` set up for it.
+fn last_paren_step(msg: &[u8]) -> &[u8] {
+    msg.iter()
+        .rposition(|&b| b == b'(')
+        .map(|i| until_any(tail(msg, i + 1), b")"))
+        .unwrap_or_default()
+}
+
 /// Classifies an Apache error entry. `remote` is the `ip:port` of a `[remote ...]` part
 /// (a backend connection), if the line had one.
 pub(crate) fn apache<'a>(rec: &mut ErrorRecord<'a>, remote: Option<&'a [u8]>) {
@@ -1721,10 +1740,7 @@ fn apache_out<'a>(
     errno: Option<Errno>,
 ) -> Option<Out<'a>> {
     let msg = rec.message;
-    let code = rec
-        .code
-        .and_then(|c| parse_dec(tail(c, 2)))
-        .and_then(|c| u32::try_from(c).ok());
+    let code = rec.code.and_then(ah_number);
     let by_code = code.and_then(apache_code);
     // A known AH code decides on its own unless the text refines it: skip the scan.
     let scan = match by_code {
@@ -1844,7 +1860,11 @@ fn apache_stem<'a>(
                     .find(msg)
                     .map(|i| i + REMOTE_SERVER.needle().len()),
             };
-            let peer = address.map(|i| until_any(tail(msg, i), b" ,"));
+            // The address ends the message: a search eight bytes at a time.
+            let peer = address.map(|i| {
+                let rest = tail(msg, i);
+                word_search::find_any([b' ', b','], rest).map_or(rest, |end| head(rest, end))
+            });
             with_proto(
                 Out::new(read_cause(errno), Some(Phase::ReadHeader)).peer(peer),
                 Some(b"http"),
@@ -1926,13 +1946,7 @@ fn apache_stem<'a>(
             Some(b"fcgi"),
         ),
         S::ErrorDispatching => {
-            // The step closes the message: its `(` is a few bytes from the end, found
-            // sooner from there a byte at a time than by a `memrchr` set up for it.
-            let step = msg
-                .iter()
-                .rposition(|&b| b == b'(')
-                .map(|i| until_any(tail(msg, i + 1), b")"));
-            let step = step.unwrap_or_default();
+            let step = dispatch_step(msg);
             let o = if step.starts_with(b"passing") {
                 Out::new(Cause::ClientAbort, Some(Phase::SendToClient))
             } else {
@@ -2571,6 +2585,30 @@ mod tests {
             assert_eq!(known.reason.map(|r| r.0), whole.reason.map(|r| r.0));
             assert_eq!(known.details, whole.details);
             assert_eq!(known.stem, scan_text(msg).stem);
+        }
+    }
+
+    #[test]
+    fn the_polling_step_is_the_last_parens() {
+        for msg in [
+            &b"Error dispatching request to : (polling)"[..],
+            b"Error dispatching request to :19165: (polling)",
+            b"Error dispatching request to : (sending request) (polling)",
+            b"Error dispatching request to : (polling",
+            b"(polling)",
+            b"Error dispatching request to : (passing brigade to output filters)",
+        ] {
+            assert_eq!(dispatch_step(msg), last_paren_step(msg), "{msg:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_dispatch_step_is_the_last_parens_of_any_message(
+            text in "[a-z :()]{0,12}(\\(polling\\)|polling\\)|\\(polling)?",
+        ) {
+            let msg = text.as_bytes();
+            proptest::prop_assert_eq!(dispatch_step(msg), last_paren_step(msg));
         }
     }
 

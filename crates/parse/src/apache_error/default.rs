@@ -12,8 +12,11 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::head::read_plain;
-use super::{MAX_LINE, ah_code_len, is_ah_code, set_message, split_code, status_item};
-use crate::bytes::{all_digits, at, find, fixed_u32, head, leading_u64, split_port, sub, tail};
+use super::{
+    MAX_LINE, ah_code_len, is_ah_code, plain_status, plain_status_error, set_message, split_client,
+    split_code, status_item,
+};
+use crate::bytes::{all_digits, at, find, find_near, fixed_u32, head, leading_u64, sub, tail};
 use crate::classify;
 use crate::errno::SysError;
 use crate::error::ParseError;
@@ -227,7 +230,7 @@ pub(super) fn read_into<'a>(
         let (addr, port) = if v22 && rec.code.is_none() {
             (inner, None)
         } else {
-            split_port(inner)
+            split_client(inner)
         };
         rec.client = Some(addr);
         rec.client_port = port;
@@ -276,6 +279,13 @@ fn skip_space(line: &[u8], p: usize) -> usize {
 fn status_prefix(s: &[u8]) -> Option<(SysError<'_>, usize)> {
     if at(s, 0) != b'(' {
         return None;
+    }
+    if let Some((number, close)) = plain_status(s) {
+        // `(digits)` holds no `:`, so the first `: ` is the text's: looked for from there,
+        // eight bytes at a time (a status text is a few words), and the status not read
+        // again from the text's slice.
+        let colon = close + 1 + find_near(sub(s, close + 1, 512), b": ")?;
+        return Some((plain_status_error(s, number, close, colon), colon + 2));
     }
     let colon = find(head(s, 512), b": ")?;
     let err = status_item(head(s, colon))?;
@@ -784,8 +794,49 @@ mod tests {
         }
     }
 
+    /// [`status_prefix`] as it read every status before its `(digits)` fast path: the first
+    /// `: ` in 512 bytes, the status before it.
+    fn status_prefix_plain(s: &[u8]) -> Option<(SysError<'_>, usize)> {
+        if at(s, 0) != b'(' {
+            return None;
+        }
+        let colon = find(head(s, 512), b": ")?;
+        let err = status_item(head(s, colon))?;
+        Some((err, colon + 2))
+    }
+
+    #[test]
+    fn statuses_read_as_the_plain_reading_reads_them() {
+        let long = format!("(104){}: x", "a".repeat(520));
+        for s in [
+            &b"(104)Connection reset by peer: [client 1.2.3.4:5] AH01102: x"[..],
+            b"(70007)The timeout specified has expired: AH01075: x",
+            b"(104): x",
+            b"(104)no colon",
+            b"(104)a:b: c",
+            b"(1234567890)x: y",
+            b"(EAI 2)Name or service not known: x",
+            b"(-102)x: y",
+            long.as_bytes(),
+        ] {
+            assert_eq!(status_prefix(s), status_prefix_plain(s), "{s:?}");
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn statuses_read_as_the_plain_reading_reads_any_status(
+            text in r"\((-|EAI |OS )?[0-9]{0,11}(\)|x)?[A-Za-z :]{0,40}",
+            pad in 0..600usize,
+        ) {
+            let s = text.as_bytes();
+            prop_assert_eq!(status_prefix(s), status_prefix_plain(s));
+            // A text longer than the 512 bytes searched.
+            let long = [s, &vec![b'a'; pad], b": x"].concat();
+            prop_assert_eq!(status_prefix(&long), status_prefix_plain(&long));
+        }
 
         #[test]
         fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {

@@ -21,7 +21,9 @@ pub(crate) use default::parse_default;
 pub(crate) use default::parse_default_into;
 pub(crate) use format::ErrorLogFormat;
 
-use crate::bytes::{at, head, parse_hex, parse_signed, tail};
+use crate::bytes::{
+    at, head, parse_dec, parse_hex, parse_signed, split_port, sub, tail, unbracketed,
+};
 use crate::errno::{CodeSpace, SysError};
 use crate::record::ErrorRecord;
 
@@ -34,6 +36,7 @@ pub(super) fn is_ah_code(s: &[u8]) -> bool {
 }
 
 /// The length of the `AHnnnnn` tag at the start of `s` (without its `: `), if it has one.
+#[inline]
 pub(super) fn ah_code_len(s: &[u8]) -> Option<usize> {
     if let Some(word) = s.first_chunk::<8>() {
         return ah_code_len_word(s, u64::from_le_bytes(*word));
@@ -70,13 +73,13 @@ fn ah_code_len_word(s: &[u8], word: u64) -> Option<usize> {
 }
 
 /// A byte of ones in every lane of a word.
-const ONES: u64 = 0x0101_0101_0101_0101;
+pub(super) const ONES: u64 = 0x0101_0101_0101_0101;
 
 /// The high bit of each byte of `word` that is not a decimal digit. A digit is `0` to `9`
 /// apart from its offset from `0`; the lane's low seven bits plus 0x76 stay in the lane,
 /// and their high bit is set from 10 on.
 #[inline(always)]
-fn non_digits(word: u64) -> u64 {
+pub(super) fn non_digits(word: u64) -> u64 {
     let x = word ^ (ONES * u64::from(b'0'));
     (((x & (ONES * 0x7f)) + ONES * 0x76) | x) & (ONES * 0x80)
 }
@@ -85,7 +88,7 @@ fn non_digits(word: u64) -> u64 {
 /// Up to seven digits followed by another byte (a pid, a tid, a status) are read from one
 /// word: their count from [`non_digits`], their value by combining pairs, quads and
 /// octets of lanes; longer runs and the last bytes of `s` a byte at a time.
-#[inline]
+#[inline(always)]
 pub(super) fn leading_digits(s: &[u8], from: usize, max: usize) -> Option<(u64, usize)> {
     if let Some(bytes) = s.get(from..).and_then(<[u8]>::first_chunk::<8>) {
         let word = u64::from_le_bytes(*bytes);
@@ -99,10 +102,7 @@ pub(super) fn leading_digits(s: &[u8], from: usize, max: usize) -> Option<(u64, 
             // the first digit is the most significant, as in an eight-digit number with
             // leading zeros.
             let lanes = (word ^ (ONES * u64::from(b'0'))) << (8 * (8 - n));
-            let pairs = (lanes.wrapping_mul(10) + (lanes >> 8)) & 0x00ff_00ff_00ff_00ff;
-            let quads = (pairs.wrapping_mul(100) + (pairs >> 16)) & 0x0000_ffff_0000_ffff;
-            let value = (quads.wrapping_mul(10_000) + (quads >> 32)) & 0xffff_ffff;
-            return Some((value, from + n));
+            return Some((lanes_value(lanes), from + n));
         }
     }
     let mut n: u64 = 0;
@@ -119,6 +119,69 @@ pub(super) fn leading_digits(s: &[u8], from: usize, max: usize) -> Option<(u64, 
         i += 1;
     }
     (i > from).then_some((n, i))
+}
+
+/// The number whose decimal digits' values (0 to 9) are the lanes of `lanes`, the first
+/// byte the most significant (lanes below the number's first digit hold zeros): pairs,
+/// quads and octets of lanes combined.
+#[inline(always)]
+pub(super) fn lanes_value(lanes: u64) -> u64 {
+    let pairs = (lanes.wrapping_mul(10) + (lanes >> 8)) & 0x00ff_00ff_00ff_00ff;
+    let quads = (pairs.wrapping_mul(100) + (pairs >> 16)) & 0x0000_ffff_0000_ffff;
+    (quads.wrapping_mul(10_000) + (quads >> 32)) & 0xffff_ffff
+}
+
+/// The number of an `AHnnnnn` tag (`AH` not checked): [`parse_dec`] of its digits, as a
+/// `u32`. A tag of four to six digits (six to eight bytes, every tag the readers split off)
+/// is read at once from its first and last four bytes, its digits checked by
+/// [`non_digits`] and added up by [`lanes_value`]; anything else is `parse_dec`'s.
+#[inline]
+pub(crate) fn ah_number(code: &[u8]) -> Option<u32> {
+    let len = code.len();
+    if let (6..=8, Some(first), Some(last)) = (len, code.first_chunk::<4>(), code.last_chunk::<4>())
+    {
+        // The tag's bytes in the word's low `len` lanes (the two halves overlap in equal
+        // bytes), zeros above.
+        let word = u64::from(u32::from_le_bytes(*first))
+            | u64::from(u32::from_le_bytes(*last)) << (8 * (len - 4));
+        let digit_lanes = (u64::MAX >> (8 * (8 - len))) & !0xffff;
+        if non_digits(word) & digit_lanes != 0 {
+            return None;
+        }
+        let digits = len - 2;
+        let lanes = ((word ^ (ONES * u64::from(b'0'))) >> 16) << (8 * (8 - digits));
+        // Six digits at most: the number fits.
+        return Some(lanes_value(lanes) as u32);
+    }
+    parse_dec(tail(code, 2)).and_then(|c| u32::try_from(c).ok())
+}
+
+/// [`split_port`] of a client address: the port is read from the address's last eight
+/// bytes at once (the digits that end them, found by [`non_digits`], and the `:` before
+/// them), and anything else (a short address, no port, one over 65535) is
+/// [`split_port`]'s.
+#[inline]
+pub(super) fn split_client(addr: &[u8]) -> (&[u8], Option<u16>) {
+    let last = addr
+        .len()
+        .checked_sub(8)
+        .and_then(|from| addr.get(from..))
+        .and_then(<[u8]>::first_chunk::<8>);
+    if let Some(last) = last {
+        let word = u64::from_le_bytes(*last);
+        // The address's last bytes are the word's top lanes: the digits that end it.
+        let digits = (non_digits(word).leading_zeros() / 8) as usize;
+        // A port is one to five digits, after a `:` (the last colon, as `split_port` has
+        // it: the digits hold none).
+        if (1..=5).contains(&digits) && (word >> (8 * (7 - digits))) as u8 == b':' {
+            let lanes = (word ^ (ONES * u64::from(b'0'))) & (u64::MAX << (8 * (8 - digits)));
+            if let Ok(port) = u16::try_from(lanes_value(lanes)) {
+                let host = head(addr, addr.len() - digits - 1);
+                return (unbracketed(host), Some(port));
+            }
+        }
+    }
+    split_port(addr)
 }
 
 /// Splits the `AHnnnnn: ` tag off the message.
@@ -138,21 +201,33 @@ pub(super) fn split_code<'a>(rec: &mut ErrorRecord<'a>, message: &'a [u8], n: us
 /// An APR status as `%E` writes it: `(111)Connection refused`, `(70007)...`,
 /// `(EAI 2)...`, `(OS 10061)...`, `(os 0x80000005)...`, `(-102)...`.
 pub(crate) fn status_item(s: &[u8]) -> Option<SysError<'_>> {
-    let rest = s.strip_prefix(b"(")?;
-    // `(digits)`, the status of nearly every line: the digits read as the pass crosses
-    // them, without the search for `)` and the prefix tests. Nine digits at most, so that
-    // the number is what [`status_any`] reads.
-    if let Some((number, n)) = leading_digits(rest, 0, 9) {
-        if at(rest, n) == b')' {
-            let number = number as i64; // nine digits at most
-            return Some(SysError {
-                space: os_or_apr(number),
-                number,
-                text: tail(rest, n + 1),
-            });
-        }
+    if let Some((number, close)) = plain_status(s) {
+        return Some(plain_status_error(s, number, close, s.len()));
     }
-    status_any(rest)
+    status_any(s.strip_prefix(b"(")?)
+}
+
+/// `(digits)` at the start of `s`, the status of nearly every line: its number and where
+/// its `)` is. The digits are read as the pass crosses them, without the search for `)`
+/// and the prefix tests; nine at most, so that the number is what [`status_any`] reads.
+#[inline]
+pub(super) fn plain_status(s: &[u8]) -> Option<(i64, usize)> {
+    if at(s, 0) != b'(' {
+        return None;
+    }
+    let (number, close) = leading_digits(s, 1, 9)?;
+    // Nine digits at most: the number fits.
+    (at(s, close) == b')').then_some((number as i64, close))
+}
+
+/// The error of a [`plain_status`] `s` whose text ends at `end`.
+#[inline]
+pub(super) fn plain_status_error(s: &[u8], number: i64, close: usize, end: usize) -> SysError<'_> {
+    SysError {
+        space: os_or_apr(number),
+        number,
+        text: sub(s, close + 1, end),
+    }
 }
 
 /// [`status_item`] after its `(`, for any code it may hold.
@@ -250,6 +325,50 @@ mod tests {
         assert!(status_item(b"(null)").is_none());
     }
 
+    #[test]
+    fn ah_numbers_are_parse_decs() {
+        for code in [
+            &b"AH01075"[..],
+            b"AH0000",
+            b"AH999999",
+            b"AH010117",
+            b"AH4294967295",
+            b"AH4294967296",
+            b"AH",
+            b"AH12a4",
+            b"AH12/4",
+            b"AH12:45",
+        ] {
+            let reference = parse_dec(tail(code, 2)).and_then(|c| u32::try_from(c).ok());
+            assert_eq!(ah_number(code), reference, "{code:?}");
+        }
+        assert_eq!(ah_number(b"AH01075"), Some(1075));
+    }
+
+    #[test]
+    fn clients_split_as_split_port_splits_them() {
+        for client in [
+            &b"10.0.8.127:36593"[..],
+            b"[2001:db8::2471]:45119",
+            b"2001:db8::2471:45119",
+            b"127.0.0.1:65535",
+            b"127.0.0.1:65536",
+            b"127.0.0.1:0",
+            b"127.0.0.1:123456",
+            b"127.0.0.1",
+            b"::1:0",
+            b"1.2.3.4:5",
+            b"12345678",
+            b"host:12:34",
+        ] {
+            assert_eq!(split_client(client), split_port(client), "{client:?}");
+        }
+        assert_eq!(
+            split_client(b"[2001:db8::2471]:45119"),
+            (&b"2001:db8::2471"[..], Some(45119))
+        );
+    }
+
     const SEEDS: &[&str] = &[
         "[Wed Nov 25 09:47:33.742494 2026] [proxy_http:error] [pid 26117:tid 26126] (104)Connection reset by peer: [client 127.0.0.1:55978] AH01102: error reading status line from remote server 127.0.0.1:19155, referer: https://shop.example.test/cart",
         "[Wed Nov 25 09:47:36.036331 2026] [proxy:error] [pid 26515:tid 26519] (2)No such file or directory: AH02454: FCGI: attempt to connect to Unix domain socket /nonexistent/php-fpm.sock (localhost:8000) failed",
@@ -310,6 +429,28 @@ mod tests {
                 (value, from + run)
             });
             prop_assert_eq!(leading_digits(s, from, max), reference);
+        }
+
+        /// An AH tag's number read at once agrees with `parse_dec`, on digits and on
+        /// bytes next to them.
+        #[test]
+        fn ah_numbers_are_parse_decs_of_any_digits(
+            text in "(AH)?[0-9]{0,12}[a: ]?|AH[0-9/:;\\x80-\\xff]{0,7}",
+        ) {
+            let code = text.as_bytes();
+            let reference = parse_dec(tail(code, 2)).and_then(|c| u32::try_from(c).ok());
+            prop_assert_eq!(ah_number(code), reference);
+        }
+
+        /// A client's port read from its last word agrees with `split_port`: IPv4 and IPv6
+        /// clients, bracketed or not, short ones, ports of any length and size, bytes next
+        /// to the digits and the colon.
+        #[test]
+        fn split_client_splits_like_split_port(
+            text in "\\[?[0-9a-f.:]{0,14}\\]?(:[0-9]{0,7})?|[0-9/:;\\[\\]\\x80-\\xff]{0,12}",
+        ) {
+            let s = text.as_bytes();
+            prop_assert_eq!(split_client(s), split_port(s));
         }
 
         /// The digits-only reading of a status agrees with the reading of any status.
