@@ -746,9 +746,9 @@ impl Analyzer {
             .request
             .and_then(text::request_parts)
             .map(|(method, target)| (method, text::path_of(target)));
-        if let Some((method, path)) = parts {
-            text::endpoint_from_path(method, path, &mut self.scratch);
-            group.endpoints.add(&self.scratch, 1);
+        if let (Some((method, path)), Some(request)) = (parts, event.request) {
+            let endpoint = text::endpoint_in(request, method, path, &mut self.scratch);
+            group.endpoints.add(endpoint, 1);
         }
         if let Some(edge) = &event.edge {
             if let (Some(method), Some(target)) = (edge.method, edge.target) {
