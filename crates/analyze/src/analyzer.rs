@@ -725,7 +725,7 @@ impl Analyzer {
             group.truncated += 1;
         }
         if let Some(phase) = event.phase {
-            *group.phases.entry(phase).or_insert(0) += 1;
+            update(&mut group.phases, phase, |n| *n += 1);
         }
         if let Some(variant) = event.variant {
             bump(&mut group.variants, variant);
@@ -781,10 +781,16 @@ impl Analyzer {
                 watch.failure(event.line.0, event.cause, event.t, &group.key.upstream);
             }
         }
-        self.causes
-            .entry(event.cause)
-            .or_insert_with(|| Series::new(base))
-            .add(event.t, 1);
+        // The cause's series, nearly always there already: one inline search (`entry` was a
+        // call, and another for `or_insert_with`).
+        match self.causes.get_mut(&event.cause) {
+            Some(series) => series.add(event.t, 1),
+            None => {
+                let mut series = Series::new(base);
+                series.add(event.t, 1);
+                self.causes.insert(event.cause, series);
+            }
+        }
         self.failures.add(event.t, 1);
         if let Some(edge) = &event.edge {
             // An edge failure: for the join with the origin, never for attributing the
