@@ -769,8 +769,10 @@ impl Analyzer {
                 group.widen_durations(us);
             }
         }
-        if let Some(client) = event.client {
-            group.clients.add(client, 1);
+        // The client's hash, for its summary and its error mark.
+        let client = event.client.map(|client| (client, hash_bytes(client)));
+        if let Some((client, hash)) = client {
+            group.clients.add_hashed(client, hash, 1);
         }
         group.examples.offer(
             (event.t, event.line.0, event.line.1, event.line.2),
@@ -835,9 +837,9 @@ impl Analyzer {
                 event.line,
             ));
         }
-        if let Some(client) = event.client {
+        if let Some((_, client)) = client {
             self.error_marks.offer(ErrorMark {
-                client: hash_bytes(client),
+                client,
                 t: event.t,
                 request: event.request.map_or(0, hash_bytes),
                 site: event.site,

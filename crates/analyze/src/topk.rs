@@ -7,14 +7,11 @@
 //! same way (the "mergeable summaries" construction of Agarwal et al.), so shards reduce
 //! to one summary; while under capacity the result is identical in any merge order.
 
-use std::hash::Hasher;
-
 use hashbrown::hash_table::{Entry, HashTable};
-use rustc_hash::FxHasher;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use smallvec::SmallVec;
 
-use crate::text::same_bytes;
+use crate::text::{hash_bytes, same_bytes};
 
 /// A counted key: up to 32 bytes (an address, a peer, most endpoints) kept inline, so a new
 /// key costs no allocation and a pruned one no free; longer keys go to the heap.
@@ -22,11 +19,11 @@ type Key = SmallVec<[u8; 32]>;
 
 /// The hash a key is stored under. Each add hashes its key once, for the probe and for the
 /// insert of a new key (most clients' and endpoints' adds on an error log: a `HashMap`
-/// hashed those twice, once for `get_mut` and once for `insert`).
+/// hashed those twice, once for `get_mut` and once for `insert`). It is the analyzer's
+/// [`hash_bytes`], which the error marks keep of a failure's client: that add takes the
+/// mark's hash ([`TopK::add_hashed`]).
 fn key_hash(key: &[u8]) -> u64 {
-    let mut h = FxHasher::default();
-    h.write(key);
-    h.finish()
+    hash_bytes(key)
 }
 
 /// A bounded frequent-items counter keyed by bytes.
@@ -72,8 +69,7 @@ impl TopK {
 
     /// The counter of `key`, made with `n` if there was none (then `true`), else with `n`
     /// added (then `false`). The key is hashed once and copied only when it is new.
-    fn bump(&mut self, key: &[u8], n: u64) -> bool {
-        let hash = key_hash(key);
+    fn bump(&mut self, key: &[u8], hash: u64, n: u64) -> bool {
         match self
             .counts
             .entry(hash, |(k, _)| same_bytes(k, key), |(k, _)| key_hash(k))
@@ -92,6 +88,18 @@ impl TopK {
     /// Counts `n` occurrences of `key`. Allocates only for a key not yet tracked and longer
     /// than 32 bytes.
     pub fn add(&mut self, key: &[u8], n: u64) {
+        self.add_hashed_by(key, n, key_hash);
+    }
+
+    /// [`TopK::add`] for a key whose [`hash_bytes`] the caller has already (a failure's
+    /// client, hashed for its error mark): the key is not hashed again.
+    pub(crate) fn add_hashed(&mut self, key: &[u8], hash: u64, n: u64) {
+        self.add_hashed_by(key, n, |_| hash);
+    }
+
+    /// [`TopK::add`] with the key's hash from `hash`, called only when it is needed.
+    #[inline]
+    fn add_hashed_by(&mut self, key: &[u8], n: u64, hash: impl FnOnce(&[u8]) -> u64) {
         if n == 0 {
             return;
         }
@@ -106,7 +114,7 @@ impl TopK {
                 }
             }
         }
-        if self.bump(key, n) && self.counts.len() > 2 * self.capacity {
+        if self.bump(key, hash(key), n) && self.counts.len() > 2 * self.capacity {
             self.prune();
         }
     }
@@ -116,7 +124,7 @@ impl TopK {
     pub fn merge(&mut self, other: &TopK) {
         self.total += other.total;
         for (key, n) in &other.counts {
-            self.bump(key, *n);
+            self.bump(key, key_hash(key), *n);
         }
         if self.counts.len() > 2 * self.capacity {
             self.prune();
@@ -278,19 +286,27 @@ mod tests {
 
     proptest::proptest! {
         /// Summaries of one key (counted without hashing), runs, alternations and new keys
-        /// that prune: the same counters as the plain reference, read by `top`, the state
-        /// and `==`, also after merges either way.
+        /// that prune, added with their hash or without: the same counters as the plain
+        /// reference, read by `top`, the state and `==`, also after merges either way.
         #[test]
         fn counts_as_a_plain_map(
             capacity in 1usize..5,
-            adds in proptest::collection::vec((0u8..12, 0u64..3, proptest::bool::ANY), 0..80),
+            adds in proptest::collection::vec(
+                (0u8..12, 0u64..3, proptest::bool::ANY, proptest::bool::ANY),
+                0..80,
+            ),
         ) {
             let (mut a, mut b) = (TopK::new(capacity), TopK::new(capacity));
             let reference = || Reference { capacity, counts: BTreeMap::new(), total: 0 };
             let (mut ra, mut rb) = (reference(), reference());
-            for &(k, n, into_a) in &adds {
+            for &(k, n, into_a, hashed) in &adds {
                 let (t, r) = if into_a { (&mut a, &mut ra) } else { (&mut b, &mut rb) };
-                t.add(&key(k), n);
+                // Some adds with the hash the caller has (a client's), the rest hashed here.
+                if hashed {
+                    t.add_hashed(&key(k), hash_bytes(&key(k)), n);
+                } else {
+                    t.add(&key(k), n);
+                }
                 r.add(&key(k), n);
                 proptest::prop_assert_eq!(sorted(t), r.sorted());
                 proptest::prop_assert_eq!(t.total, r.total);
