@@ -134,14 +134,31 @@ impl TopK {
     /// Subtracts the `capacity`-th largest count from every counter and drops the ones that
     /// reach zero: at least half of the counters go, so the amortised cost per key is O(1).
     fn prune(&mut self) {
-        let mut values: Vec<u64> = self.counts.iter().map(|&(_, n)| n).collect();
-        let k = self.capacity.min(values.len()).saturating_sub(1);
-        let (_, kth, _) = values.select_nth_unstable_by(k, |a, b| b.cmp(a));
-        let cut = *kth;
+        let cut = self.cut();
         self.counts.retain(|(_, count)| {
             *count = count.saturating_sub(cut);
             *count > 0
         });
+    }
+
+    /// What [`TopK::prune`] subtracts: the `capacity`-th largest count. A summary of mostly
+    /// distinct keys (the endpoints and clients of an error log) prunes when most of its
+    /// counters hold 1: when fewer than `capacity` hold more than 1 and at least
+    /// `capacity` hold 1 or more, that count is 1, found by one pass without collecting
+    /// and selecting the counts.
+    fn cut(&self) -> u64 {
+        let rank = self.capacity.min(self.counts.len());
+        let (mut above_one, mut nonzero) = (0, 0);
+        for &(_, n) in &self.counts {
+            above_one += usize::from(n > 1);
+            nonzero += usize::from(n > 0);
+        }
+        if above_one < rank && rank <= nonzero {
+            return 1;
+        }
+        let mut values: Vec<u64> = self.counts.iter().map(|&(_, n)| n).collect();
+        let (_, kth, _) = values.select_nth_unstable_by(rank.saturating_sub(1), |a, b| b.cmp(a));
+        *kth
     }
 
     /// The `n` most frequent keys, highest count first, ties by key bytes.
