@@ -739,7 +739,7 @@ impl Analyzer {
             }
         }
         if !event.upstream.is_empty() {
-            group.peers.add(event.upstream, 1);
+            group.peers.add_to_the_only(event.upstream, 1);
         }
         // The request's method and path, split once for the endpoint and the edge join.
         let parts = event
