@@ -725,7 +725,7 @@ impl Analyzer {
             group.truncated += 1;
         }
         if let Some(phase) = event.phase {
-            *group.phases.entry(phase).or_insert(0) += 1;
+            update(&mut group.phases, phase, |n| *n += 1);
         }
         if let Some(variant) = event.variant {
             bump(&mut group.variants, variant);
@@ -739,16 +739,16 @@ impl Analyzer {
             }
         }
         if !event.upstream.is_empty() {
-            group.peers.add(event.upstream, 1);
+            group.peers.add_to_the_only(event.upstream, 1);
         }
         // The request's method and path, split once for the endpoint and the edge join.
         let parts = event
             .request
             .and_then(text::request_parts)
             .map(|(method, target)| (method, text::path_of(target)));
-        if let Some((method, path)) = parts {
-            text::endpoint_from_path(method, path, &mut self.scratch);
-            group.endpoints.add(&self.scratch, 1);
+        if let (Some((method, path)), Some(request)) = (parts, event.request) {
+            let endpoint = text::endpoint_in(request, method, path, &mut self.scratch);
+            group.endpoints.add(endpoint, 1);
         }
         if let Some(edge) = &event.edge {
             if let (Some(method), Some(target)) = (edge.method, edge.target) {
@@ -769,8 +769,10 @@ impl Analyzer {
                 group.widen_durations(us);
             }
         }
-        if let Some(client) = event.client {
-            group.clients.add(client, 1);
+        // The client's hash, for its summary and its error mark.
+        let client = event.client.map(|client| (client, hash_bytes(client)));
+        if let Some((client, hash)) = client {
+            group.clients.add_hashed(client, hash, 1);
         }
         group.examples.offer(
             (event.t, event.line.0, event.line.1, event.line.2),
@@ -781,10 +783,16 @@ impl Analyzer {
                 watch.failure(event.line.0, event.cause, event.t, &group.key.upstream);
             }
         }
-        self.causes
-            .entry(event.cause)
-            .or_insert_with(|| Series::new(base))
-            .add(event.t, 1);
+        // The cause's series, nearly always there already: one inline search (`entry` was a
+        // call, and another for `or_insert_with`).
+        match self.causes.get_mut(&event.cause) {
+            Some(series) => series.add(event.t, 1),
+            None => {
+                let mut series = Series::new(base);
+                series.add(event.t, 1);
+                self.causes.insert(event.cause, series);
+            }
+        }
         self.failures.add(event.t, 1);
         if let Some(edge) = &event.edge {
             // An edge failure: for the join with the origin, never for attributing the
@@ -829,9 +837,9 @@ impl Analyzer {
                 event.line,
             ));
         }
-        if let Some(client) = event.client {
+        if let Some((_, client)) = client {
             self.error_marks.offer(ErrorMark {
-                client: hash_bytes(client),
+                client,
                 t: event.t,
                 request: event.request.map_or(0, hash_bytes),
                 site: event.site,

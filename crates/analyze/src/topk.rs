@@ -7,14 +7,11 @@
 //! same way (the "mergeable summaries" construction of Agarwal et al.), so shards reduce
 //! to one summary; while under capacity the result is identical in any merge order.
 
-use std::hash::Hasher;
-
 use hashbrown::hash_table::{Entry, HashTable};
-use rustc_hash::FxHasher;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use smallvec::SmallVec;
 
-use crate::text::same_bytes;
+use crate::text::{hash_bytes, same_bytes};
 
 /// A counted key: up to 32 bytes (an address, a peer, most endpoints) kept inline, so a new
 /// key costs no allocation and a pruned one no free; longer keys go to the heap.
@@ -22,11 +19,11 @@ type Key = SmallVec<[u8; 32]>;
 
 /// The hash a key is stored under. Each add hashes its key once, for the probe and for the
 /// insert of a new key (most clients' and endpoints' adds on an error log: a `HashMap`
-/// hashed those twice, once for `get_mut` and once for `insert`).
+/// hashed those twice, once for `get_mut` and once for `insert`). It is the analyzer's
+/// [`hash_bytes`], which the error marks keep of a failure's client: that add takes the
+/// mark's hash ([`TopK::add_hashed`]).
 fn key_hash(key: &[u8]) -> u64 {
-    let mut h = FxHasher::default();
-    h.write(key);
-    h.finish()
+    hash_bytes(key)
 }
 
 /// A bounded frequent-items counter keyed by bytes.
@@ -72,8 +69,7 @@ impl TopK {
 
     /// The counter of `key`, made with `n` if there was none (then `true`), else with `n`
     /// added (then `false`). The key is hashed once and copied only when it is new.
-    fn bump(&mut self, key: &[u8], n: u64) -> bool {
-        let hash = key_hash(key);
+    fn bump(&mut self, key: &[u8], hash: u64, n: u64) -> bool {
         match self
             .counts
             .entry(hash, |(k, _)| same_bytes(k, key), |(k, _)| key_hash(k))
@@ -92,6 +88,35 @@ impl TopK {
     /// Counts `n` occurrences of `key`. Allocates only for a key not yet tracked and longer
     /// than 32 bytes.
     pub fn add(&mut self, key: &[u8], n: u64) {
+        self.add_hashed_by(key, n, key_hash);
+    }
+
+    /// [`TopK::add`] for a summary that nearly always holds `key` alone (a group's peers: a
+    /// group is keyed on its upstream), that case inline in the caller (a call was ~65
+    /// instructions a failure).
+    #[inline]
+    pub(crate) fn add_to_the_only(&mut self, key: &[u8], n: u64) {
+        if n != 0 && self.counts.len() == 1 {
+            if let Some((only, count)) = self.counts.iter_mut().next() {
+                if same_bytes(only, key) {
+                    *count += n;
+                    self.total += n;
+                    return;
+                }
+            }
+        }
+        self.add(key, n);
+    }
+
+    /// [`TopK::add`] for a key whose [`hash_bytes`] the caller has already (a failure's
+    /// client, hashed for its error mark): the key is not hashed again.
+    pub(crate) fn add_hashed(&mut self, key: &[u8], hash: u64, n: u64) {
+        self.add_hashed_by(key, n, |_| hash);
+    }
+
+    /// [`TopK::add`] with the key's hash from `hash`, called only when it is needed.
+    #[inline]
+    fn add_hashed_by(&mut self, key: &[u8], n: u64, hash: impl FnOnce(&[u8]) -> u64) {
         if n == 0 {
             return;
         }
@@ -106,7 +131,7 @@ impl TopK {
                 }
             }
         }
-        if self.bump(key, n) && self.counts.len() > 2 * self.capacity {
+        if self.bump(key, hash(key), n) && self.counts.len() > 2 * self.capacity {
             self.prune();
         }
     }
@@ -116,7 +141,7 @@ impl TopK {
     pub fn merge(&mut self, other: &TopK) {
         self.total += other.total;
         for (key, n) in &other.counts {
-            self.bump(key, *n);
+            self.bump(key, key_hash(key), *n);
         }
         if self.counts.len() > 2 * self.capacity {
             self.prune();
@@ -126,14 +151,31 @@ impl TopK {
     /// Subtracts the `capacity`-th largest count from every counter and drops the ones that
     /// reach zero: at least half of the counters go, so the amortised cost per key is O(1).
     fn prune(&mut self) {
-        let mut values: Vec<u64> = self.counts.iter().map(|&(_, n)| n).collect();
-        let k = self.capacity.min(values.len()).saturating_sub(1);
-        let (_, kth, _) = values.select_nth_unstable_by(k, |a, b| b.cmp(a));
-        let cut = *kth;
+        let cut = self.cut();
         self.counts.retain(|(_, count)| {
             *count = count.saturating_sub(cut);
             *count > 0
         });
+    }
+
+    /// What [`TopK::prune`] subtracts: the `capacity`-th largest count. A summary of mostly
+    /// distinct keys (the endpoints and clients of an error log) prunes when most of its
+    /// counters hold 1: when fewer than `capacity` hold more than 1 and at least
+    /// `capacity` hold 1 or more, that count is 1, found by one pass without collecting
+    /// and selecting the counts.
+    fn cut(&self) -> u64 {
+        let rank = self.capacity.min(self.counts.len());
+        let (mut above_one, mut nonzero) = (0, 0);
+        for &(_, n) in &self.counts {
+            above_one += usize::from(n > 1);
+            nonzero += usize::from(n > 0);
+        }
+        if above_one < rank && rank <= nonzero {
+            return 1;
+        }
+        let mut values: Vec<u64> = self.counts.iter().map(|&(_, n)| n).collect();
+        let (_, kth, _) = values.select_nth_unstable_by(rank.saturating_sub(1), |a, b| b.cmp(a));
+        *kth
     }
 
     /// The `n` most frequent keys, highest count first, ties by key bytes.
@@ -278,19 +320,28 @@ mod tests {
 
     proptest::proptest! {
         /// Summaries of one key (counted without hashing), runs, alternations and new keys
-        /// that prune: the same counters as the plain reference, read by `top`, the state
-        /// and `==`, also after merges either way.
+        /// that prune, added with their hash, without, or as a summary's only key: the same
+        /// counters as the plain reference, read by `top`, the state and `==`, also after
+        /// merges either way.
         #[test]
         fn counts_as_a_plain_map(
             capacity in 1usize..5,
-            adds in proptest::collection::vec((0u8..12, 0u64..3, proptest::bool::ANY), 0..80),
+            adds in proptest::collection::vec(
+                (0u8..12, 0u64..3, proptest::bool::ANY, proptest::bool::ANY),
+                0..80,
+            ),
         ) {
             let (mut a, mut b) = (TopK::new(capacity), TopK::new(capacity));
             let reference = || Reference { capacity, counts: BTreeMap::new(), total: 0 };
             let (mut ra, mut rb) = (reference(), reference());
-            for &(k, n, into_a) in &adds {
+            for &(k, n, into_a, hashed) in &adds {
                 let (t, r) = if into_a { (&mut a, &mut ra) } else { (&mut b, &mut rb) };
-                t.add(&key(k), n);
+                // Some adds with the hash the caller has (a client's), the rest hashed here.
+                match (hashed, k % 3) {
+                    (true, _) => t.add_hashed(&key(k), hash_bytes(&key(k)), n),
+                    (false, 0) => t.add_to_the_only(&key(k), n),
+                    (false, _) => t.add(&key(k), n),
+                }
                 r.add(&key(k), n);
                 proptest::prop_assert_eq!(sorted(t), r.sorted());
                 proptest::prop_assert_eq!(t.total, r.total);
