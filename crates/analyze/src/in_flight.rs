@@ -21,7 +21,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::series::Series;
 
@@ -33,9 +33,55 @@ const LONGEST: i64 = 600;
 
 /// Per upstream address (as the access log writes it), the milliseconds requests were
 /// surely in flight, per second.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default)]
 pub struct InFlight {
-    upstreams: BTreeMap<String, Series>,
+    /// Each upstream's timeline, sorted by name (byte order, as a map of them is).
+    upstreams: Vec<(String, Series)>,
+    /// Where the upstream `add` counted into last is in `upstreams` (a hint, checked):
+    /// a log's slow requests mostly go to one upstream (88 % of them on the 20 MiB nginx
+    /// access bench log), found by one compare of its bytes instead of a UTF-8 check and
+    /// a search by name.
+    last: usize,
+}
+
+impl PartialEq for InFlight {
+    fn eq(&self, other: &Self) -> bool {
+        self.upstreams == other.upstreams
+    }
+}
+
+// Written and read as the map of names to timelines it was before the hint.
+impl Serialize for InFlight {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(rename = "InFlight")]
+        struct Repr<'a> {
+            upstreams: BTreeMap<&'a str, &'a Series>,
+        }
+        Repr {
+            upstreams: self
+                .upstreams
+                .iter()
+                .map(|(name, series)| (name.as_str(), series))
+                .collect(),
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for InFlight {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename = "InFlight")]
+        struct Repr {
+            upstreams: BTreeMap<String, Series>,
+        }
+        let repr = Repr::deserialize(d)?;
+        Ok(InFlight {
+            upstreams: repr.upstreams.into_iter().collect(),
+            last: 0,
+        })
+    }
 }
 
 impl InFlight {
@@ -47,16 +93,21 @@ impl InFlight {
         if from_ms >= to_ms {
             return;
         }
-        let Ok(name) = std::str::from_utf8(upstream) else {
-            return;
-        };
-        // A known upstream is found by one lookup; a new one is added by `insert`.
-        let series = match self.upstreams.get_mut(name) {
-            Some(series) => series,
-            None => match self.insert(name) {
-                Some(series) => series,
-                None => return,
+        // The last upstream by its bytes (a name kept is UTF-8, so bytes equal to it are);
+        // any other by a search, a new one added by `insert` (which checks its UTF-8).
+        let index = match self.upstreams.get(self.last) {
+            Some((name, _)) if name.as_bytes() == upstream => self.last,
+            _ => match self.position(upstream) {
+                Ok(index) => index,
+                Err(_) => match self.insert(upstream) {
+                    Some(index) => index,
+                    None => return,
+                },
             },
+        };
+        self.last = index;
+        let Some((_, series)) = self.upstreams.get_mut(index) else {
+            return;
         };
         let last = (to_ms - 1).div_euclid(1_000);
         let first = from_ms.div_euclid(1_000).max(last - (LONGEST - 1));
@@ -77,26 +128,32 @@ impl InFlight {
         }
     }
 
-    /// Adds the timeline of a new upstream, unless the bound keeps it out: past
-    /// [`UPSTREAMS`], the first names in byte order are kept, whatever the order of lines
-    /// and shards.
+    /// Where the upstream `name` is in `upstreams`, or where it would go.
+    fn position(&self, name: &[u8]) -> Result<usize, usize> {
+        self.upstreams
+            .binary_search_by(|(kept, _)| kept.as_bytes().cmp(name))
+    }
+
+    /// Adds the timeline of a new upstream (a name that is UTF-8), unless the bound keeps
+    /// it out: past [`UPSTREAMS`], the first names in byte order are kept, whatever the
+    /// order of lines and shards. Where it went.
     #[cold]
-    fn insert(&mut self, name: &str) -> Option<&mut Series> {
+    fn insert(&mut self, name: &[u8]) -> Option<usize> {
+        let name = std::str::from_utf8(name).ok()?;
         if self.upstreams.len() >= UPSTREAMS {
             if self
                 .upstreams
-                .last_key_value()
+                .last()
                 .is_none_or(|(last, _)| name > last.as_str())
             {
                 return None;
             }
-            self.upstreams.pop_last();
+            self.upstreams.pop();
         }
-        Some(
-            self.upstreams
-                .entry(name.to_owned())
-                .or_insert_with(|| Series::new(1)),
-        )
+        let index = self.position(name.as_bytes()).unwrap_or_else(|at| at);
+        self.upstreams
+            .insert(index, (name.to_owned(), Series::new(1)));
+        Some(index)
     }
 
     /// Whether it is what `add` and `merge` could have built (for a state read from a
@@ -106,21 +163,25 @@ impl InFlight {
             return Err("more upstreams in flight than the analysis keeps");
         }
         self.upstreams
-            .values()
-            .try_for_each(|series| series.check(max_res, limit))
+            .iter()
+            .try_for_each(|(_, series)| series.check(max_res, limit))
     }
 
     /// Adds another shard's milliseconds.
     pub fn merge(&mut self, other: &InFlight) {
         for (name, theirs) in &other.upstreams {
-            self.upstreams
-                .entry(name.clone())
-                .or_insert_with(|| Series::new(1))
-                .merge(theirs);
+            let index = match self.position(name.as_bytes()) {
+                Ok(index) => index,
+                Err(at) => {
+                    self.upstreams.insert(at, (name.clone(), Series::new(1)));
+                    at
+                }
+            };
+            if let Some((_, mine)) = self.upstreams.get_mut(index) {
+                mine.merge(theirs);
+            }
         }
-        while self.upstreams.len() > UPSTREAMS {
-            self.upstreams.pop_last();
-        }
+        self.upstreams.truncate(UPSTREAMS);
     }
 
     /// Each upstream and the most requests it surely had in flight at once (the largest
@@ -261,7 +322,11 @@ mod tests {
                     reference.add(second, u64::try_from(ms).unwrap_or(0));
                 }
             }
-            let built = f.upstreams.get("a").cloned().unwrap_or_else(|| Series::new(1));
+            let built = f
+                .upstreams
+                .iter()
+                .find(|(name, _)| name == "a")
+                .map_or_else(|| Series::new(1), |(_, series)| series.clone());
             proptest::prop_assert_eq!(built, reference);
         }
     }
