@@ -167,9 +167,9 @@ impl Unexplained {
             Unexplained::UpstreamItself => format!(
                 "{status} returned by the upstream itself (the application answered {status}; no proxy error)"
             ),
-            Unexplained::NoErrorLog => format!(
-                "{status} with no error log to explain it (give logscan the error log too)"
-            ),
+            Unexplained::NoErrorLog => {
+                format!("{status} with no error log to explain it (give logscan the error log too)")
+            }
             Unexplained::NoMatchingLine => format!(
                 "{status} with no matching error-log line (error log level above error, or another server's log)"
             ),
