@@ -331,6 +331,54 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// The last upstream's hint is a shortcut only: adding requests to one analyzer
+        /// (the hint hit and missed, names added and bounded out) gives what merging each
+        /// request's own one gives, which finds every name by search.
+        #[test]
+        fn the_last_upstream_hint_changes_nothing(
+            requests in proptest::collection::vec((0usize..80, 0i64..20_000, 0i64..5_000), 1..200),
+        ) {
+            // Mostly a few names (the hint hits), sometimes many (past the bound), one not
+            // UTF-8.
+            let name = |i: usize| -> Vec<u8> {
+                match i {
+                    0..=9 => format!("10.0.0.{}:80", i % 3).into_bytes(),
+                    10..=78 => format!("10.0.1.{i}:80").into_bytes(),
+                    _ => b"\xff:80".to_vec(),
+                }
+            };
+            let mut hinted = InFlight::default();
+            let mut searched = InFlight::default();
+            for &(i, from, took) in &requests {
+                hinted.add(&name(i), from, from + took);
+                let mut one = InFlight::default();
+                one.add(&name(i), from, from + took);
+                searched.merge(&one);
+            }
+            proptest::prop_assert_eq!(&hinted, &searched);
+            proptest::prop_assert!(hinted.upstreams.len() <= UPSTREAMS);
+            proptest::prop_assert!(
+                hinted.upstreams.windows(2).all(|pair| pair[0].0 < pair[1].0)
+            );
+        }
+    }
+
+    #[test]
+    fn a_state_reads_back_as_the_map_it_was_written_as() {
+        let mut f = InFlight::default();
+        f.add(b"b", 0, 3_000);
+        f.add(b"a", 1_000, 2_500);
+        let written = serde_json::to_value(&f).unwrap_or_default();
+        let names: Vec<&String> = written["upstreams"]
+            .as_object()
+            .map(|map| map.keys().collect())
+            .unwrap_or_default();
+        assert_eq!(names, ["a", "b"]);
+        let read: InFlight = serde_json::from_value(written).unwrap_or_default();
+        assert_eq!(read, f);
+    }
+
     #[test]
     fn far_and_negative_times_do_not_overflow() {
         let mut f = InFlight::default();
