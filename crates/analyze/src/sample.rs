@@ -374,7 +374,6 @@ mod tests {
                 }
                 prop_assert!((1..mine.len()).all(|i| mine[(i - 1) / 2] >= mine[i]));
             }
-            let mut mine = mine;
             mine.sort_unstable();
             prop_assert_eq!(mine, theirs.into_sorted_vec());
         }
