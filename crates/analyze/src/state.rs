@@ -59,25 +59,38 @@ const RAW_MAX: usize = EXAMPLE_MAX + 8;
 
 impl ExampleSet {
     /// Offers a line; allocates only if it is kept.
+    ///
+    /// Nearly every line offered comes after the latest kept one and after the two
+    /// earliest: it only replaces the latest, checked inline in the caller (the whole
+    /// offer as a call was ~88 instructions a failure besides the copy).
+    #[inline]
     pub fn offer(&mut self, key: LineKey, text: &[u8]) {
+        if let (Some(second), Some(last)) = (self.first.get(1), self.last.as_mut()) {
+            if key > last.key && key >= second.key {
+                last.replace(key, text);
+                return;
+            }
+        }
+        self.offer_any(key, text);
+    }
+
+    /// [`ExampleSet::offer`] for any line: the earliest two, the latest, or neither.
+    #[inline(never)]
+    fn offer_any(&mut self, key: LineKey, text: &[u8]) {
         let wants_first = self.first.len() < 2 || self.first.last().is_some_and(|l| key < l.key);
         let wants_last = self.last.as_ref().is_none_or(|l| key > l.key);
         if !wants_first && !wants_last {
             return;
         }
-        let text = trim_line_end(text);
-        let cut = text.get(..RAW_MAX).unwrap_or(text);
         if wants_last {
-            // Reuses the kept line's allocation.
-            let last = self.last.get_or_insert_with(RawExample::default);
-            last.key = key;
-            last.raw.clear();
-            last.raw.extend_from_slice(cut);
+            self.last
+                .get_or_insert_with(RawExample::default)
+                .replace(key, text);
         }
         if wants_first {
             self.insert_first(ExampleItem {
                 key,
-                text: escape_bytes(cut, EXAMPLE_MAX),
+                text: escape_bytes(raw_cut(text), EXAMPLE_MAX),
             });
         }
     }
@@ -137,6 +150,24 @@ impl ExampleSet {
         }
         items
     }
+}
+
+impl RawExample {
+    /// Keeps `text` (its line end trimmed, cut at [`RAW_MAX`]) as the line at `key`,
+    /// reusing the kept line's allocation.
+    #[inline]
+    fn replace(&mut self, key: LineKey, text: &[u8]) {
+        self.key = key;
+        self.raw.clear();
+        self.raw.extend_from_slice(raw_cut(text));
+    }
+}
+
+/// The part of a line an example keeps as logged: without its line end, cut at
+/// [`RAW_MAX`] bytes.
+fn raw_cut(text: &[u8]) -> &[u8] {
+    let text = trim_line_end(text);
+    text.get(..RAW_MAX).unwrap_or(text)
 }
 
 fn trim_line_end(text: &[u8]) -> &[u8] {
