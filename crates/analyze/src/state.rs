@@ -350,13 +350,43 @@ pub struct Groups {
     index: FxHashMap<u64, Vec<usize>>,
     #[serde(skip)]
     indexed: bool,
-    /// The indexes [`Groups::index_of`] returned last, latest first: failures come in
-    /// runs of a few groups, and checking those groups' keys costs less than hashing the
-    /// key to look it up (with one remembered, 39,029 of 62,100 nginx error failures were
-    /// looked up; with four, 6,287). Only hints: one is used when the group there has the
-    /// key asked for (keys are unique).
+    /// The index [`Groups::index_of`] returned last for each [`memo_slot`] of a key (or
+    /// `usize::MAX`), [`MEMO_SLOTS`] of them once a group is looked up: checking one
+    /// group's key costs less than hashing the key to look it up. Only hints: one is used
+    /// when the group there has the key asked for (keys are unique). (Four groups looked up
+    /// last, checked in turn, found 56,000 of 62,100 nginx error failures' groups; their
+    /// checks and the lookups of the rest were ~179 instructions a failure.)
     #[serde(skip)]
-    recent: [usize; 4],
+    memo: Vec<usize>,
+}
+
+/// How many groups' indexes [`Groups::memo`] remembers; a power of two.
+const MEMO_SLOTS: usize = 64;
+
+/// Where [`Groups::memo`] remembers a key's group: a mix of its cause, the lengths of its
+/// upstream and host and their last eight bytes (of a shorter one, its first and last: a
+/// loop over its bytes cost more than the memo saved on PHP-FPM's pools). A cheap stand-in
+/// for [`group_hash`], which hashes every byte; keys that share a slot take turns in it.
+#[inline]
+fn memo_slot(cause: Cause, upstream: &[u8], vhost: &[u8]) -> usize {
+    // The last eight bytes as one word; of a shorter string, its first and last byte.
+    let tail = |s: &[u8]| -> u64 {
+        match s.len().checked_sub(8).and_then(|at| s.get(at..)) {
+            Some(word) => <[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes),
+            None => {
+                let byte = |b: Option<&u8>| u64::from(b.copied().unwrap_or(0));
+                byte(s.first()) | (byte(s.last()) << 8)
+            }
+        }
+    };
+    let wide = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+    let mix = (cause as u64)
+        ^ (wide(upstream.len()) << 8)
+        ^ (wide(vhost.len()) << 20)
+        ^ tail(upstream)
+        ^ tail(vhost).rotate_left(29);
+    // The top bits of a Fibonacci hash pick the slot.
+    usize::try_from(mix.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58).unwrap_or(0) % MEMO_SLOTS
 }
 
 impl PartialEq for Groups {
@@ -393,8 +423,38 @@ impl Groups {
     /// group allocates nothing. When a (cause, server) already has [`GROUPS_PER_CAUSE`]
     /// groups, the ones with the largest hashes fold into an "other" group, so the kept set
     /// does not depend on arrival order.
+    #[inline]
     pub fn index_of(
         &mut self,
+        cause: Cause,
+        server: Server,
+        upstream: &[u8],
+        vhost: &[u8],
+        base_resolution: i64,
+    ) -> usize {
+        // The group remembered for the key's slot, checked inline in the caller: the same
+        // test as `look_up`'s `matches`, its bytes compared without `memcmp` calls.
+        let slot = memo_slot(cause, upstream, vhost);
+        if let Some(&i) = self.memo.get(slot) {
+            if self.list.get(i).is_some_and(|g| {
+                g.key.cause == cause
+                    && g.key.server == server
+                    && !g.key.other
+                    && same_bytes(&g.raw_upstream, upstream)
+                    && same_bytes(&g.raw_vhost, vhost)
+            }) {
+                return i;
+            }
+        }
+        self.look_up(slot, cause, server, upstream, vhost, base_resolution)
+    }
+
+    /// [`Groups::index_of`] for a key its memo slot does not hold: looked up by its hash,
+    /// or a new group.
+    #[inline(never)]
+    fn look_up(
+        &mut self,
+        slot: usize,
         cause: Cause,
         server: Server,
         upstream: &[u8],
@@ -408,25 +468,9 @@ impl Groups {
                 && *g.raw_upstream == *upstream
                 && *g.raw_vhost == *vhost
         };
-        if self.indexed {
-            // The same test as `matches`, written out so that it stays inline here (as a
-            // call of the closure it did not), its bytes compared without `memcmp` calls.
-            for &i in &self.recent {
-                if self.list.get(i).is_some_and(|g| {
-                    g.key.cause == cause
-                        && g.key.server == server
-                        && !g.key.other
-                        && same_bytes(&g.raw_upstream, upstream)
-                        && same_bytes(&g.raw_vhost, vhost)
-                }) {
-                    return i;
-                }
-            }
-        }
         let hash = group_hash(cause, server, upstream, vhost, false);
         if let Some(i) = self.find(hash, matches) {
-            self.recent.rotate_right(1);
-            self.recent[0] = i;
+            self.remember(slot, i);
             return i;
         }
         let key = GroupKey {
@@ -440,6 +484,16 @@ impl Groups {
         group.raw_upstream = upstream.to_vec();
         group.raw_vhost = vhost.to_vec();
         self.insert(group)
+    }
+
+    /// Remembers that the key of memo slot `slot` is the group at `index`.
+    fn remember(&mut self, slot: usize, index: usize) {
+        if self.memo.len() != MEMO_SLOTS {
+            self.memo = vec![usize::MAX; MEMO_SLOTS];
+        }
+        if let Some(remembered) = self.memo.get_mut(slot) {
+            *remembered = index;
+        }
     }
 
     /// The group at `index`.
@@ -536,6 +590,7 @@ impl Groups {
     /// Takes all groups out.
     pub fn take(&mut self) -> Vec<Group> {
         self.indexed = false;
+        self.memo.clear();
         std::mem::take(&mut self.list)
     }
 }
