@@ -1228,6 +1228,43 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// `index_of` through its memo gives each key one group, the one holding that key,
+        /// as a plain search of the groups would: keys that differ in cause, server, or
+        /// only inside their upstream or host (same lengths and last eight bytes, so the
+        /// same memo slot), asked for in any order and again after `take`.
+        #[test]
+        fn index_of_finds_the_group_of_its_key(
+            asks in proptest::collection::vec((0usize..3, 0usize..2, 0usize..4, 0usize..3), 1..60),
+        ) {
+            let causes = [Cause::UpstreamRefused, Cause::UpstreamTimeoutRead, Cause::ClientAbort];
+            let servers = [Server::Nginx, Server::Apache];
+            let upstreams: [&[u8]; 4] = [b"", b"www", b"10.0.1.11:8080", b"10.0.2.11:8080"];
+            let vhosts: [&[u8]; 3] = [b"", b"shop.example.test", b"shoq.example.test"];
+            let mut groups = Groups::default();
+            for round in 0..2 {
+                let mut seen = std::collections::BTreeSet::new();
+                for &(c, s, u, v) in &asks {
+                    let (cause, server) = (causes[c], servers[s]);
+                    let i = groups.index_of(cause, server, upstreams[u], vhosts[v], 1);
+                    let holding: Vec<usize> = groups
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, g)| {
+                            g.key.cause == cause
+                                && g.key.server == server
+                                && g.raw_upstream == upstreams[u]
+                                && g.raw_vhost == vhosts[v]
+                        })
+                        .map(|(at, _)| at)
+                        .collect();
+                    proptest::prop_assert_eq!(holding, vec![i], "round {}", round);
+                    seen.insert((c, s, u, v));
+                }
+                proptest::prop_assert_eq!(groups.iter().count(), seen.len());
+                groups.take();
+            }
+        }
+
         /// `offer_latest` (the newest line replacing the latest inline) keeps what `offer`
         /// keeps, for lines in time order, out of order, repeated keys, and texts with line
         /// ends or longer than the cut.
