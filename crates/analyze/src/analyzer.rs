@@ -774,7 +774,7 @@ impl Analyzer {
         if let Some((client, hash)) = client {
             group.clients.add_hashed(client, hash, 1);
         }
-        group.examples.offer(
+        group.examples.offer_latest(
             (event.t, event.line.0, event.line.1, event.line.2),
             event.text,
         );
