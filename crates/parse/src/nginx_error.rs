@@ -663,12 +663,14 @@ fn find_context(body: &[u8]) -> Option<Context<'_>> {
             };
             // Lower rank, then the last line, then the earliest.
             let before_last_line = last_line.is_after(i);
+            if rank == 0 && !before_last_line {
+                // The surest rank on the last line: nothing found before or after it can
+                // win (a candidate as sure before it would have ended the search there).
+                return Some(Context::marked(i, key_len, mark));
+            }
             let candidate = (rank, before_last_line, i, key_len, mark);
             if best.is_none_or(|b| (candidate.0, candidate.1) < (b.0, b.1)) {
                 best = Some(candidate);
-            }
-            if rank == 0 && !before_last_line {
-                break;
             }
         }
         // A `, client: ` after the action or errno is surely the context: no need to look
@@ -677,18 +679,26 @@ fn find_context(body: &[u8]) -> Option<Context<'_>> {
             break;
         }
     }
-    best.map(|(_, _, at, key_len, mark)| Context {
-        at,
-        key_len,
-        while_at: match mark {
-            Mark::Action(w, phase) => Some((w, phase)),
-            _ => None,
-        },
-        errno: match mark {
-            Mark::Errno(split) => Some(split),
-            _ => None,
-        },
-    })
+    best.map(|(_, _, at, key_len, mark)| Context::marked(at, key_len, mark))
+}
+
+impl<'a> Context<'a> {
+    /// The context starting at `at` with a key of `key_len` bytes, marked by `mark`.
+    #[inline]
+    fn marked(at: usize, key_len: usize, mark: Mark<'a>) -> Self {
+        Context {
+            at,
+            key_len,
+            while_at: match mark {
+                Mark::Action(w, phase) => Some((w, phase)),
+                _ => None,
+            },
+            errno: match mark {
+                Mark::Errno(split) => Some(split),
+                _ => None,
+            },
+        }
+    }
 }
 
 /// Where an entry's last physical line starts, looked for only when a context candidate
