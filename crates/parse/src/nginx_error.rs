@@ -911,9 +911,7 @@ fn key_at(s: &[u8], min: usize) -> Option<(usize, usize)> {
         SERVER_OPENING if rest.starts_with(SERVER) => (Key::Server, SERVER.len()),
         REQUEST_OPENING if rest.starts_with(REQUEST) => (Key::Request, REQUEST.len()),
         REQUEST_OPENING if rest.starts_with(REQUEST_ID) => (Key::RequestId, REQUEST_ID.len()),
-        SUBREQUEST_OPENING if rest.starts_with(SUBREQUEST) => {
-            (Key::Subrequest, SUBREQUEST.len())
-        }
+        SUBREQUEST_OPENING if rest.starts_with(SUBREQUEST) => (Key::Subrequest, SUBREQUEST.len()),
         UPSTREAM_OPENING if rest.starts_with(UPSTREAM) => (Key::Upstream, UPSTREAM.len()),
         HOST_OPENING if rest.starts_with(HOST) => (Key::Host, HOST.len()),
         REFERRER_OPENING if rest.starts_with(REFERRER) => (Key::Referrer, REFERRER.len()),
@@ -1080,7 +1078,11 @@ mod tests {
             assert_eq!(known_action(action).map(|a| a.1), Some(Some(phase)));
             assert!(!action.contains(&b'w'), "{action:?}");
             assert!(text.len() <= 96 && text.ends_with(b" upstream"));
-            for before in [&b"upstream timed out (110: Connection timed out)"[..], b"", b"x while y"] {
+            for before in [
+                &b"upstream timed out (110: Connection timed out)"[..],
+                b"",
+                b"x while y",
+            ] {
                 let line = [before, text].concat();
                 assert_eq!(common_action(&line), searched_action(&line));
                 assert_eq!(common_action(&line).map(|a| a.1), Some(Some(phase)));
@@ -1091,7 +1093,15 @@ mod tests {
 
     #[test]
     fn the_last_line_is_found_as_by_its_last_newline() {
-        for body in [&b""[..], b"a", b"\n", b"ab\ncd", b"\n\nx\n", b"abc\n", b"x\nyy\nzzz"] {
+        for body in [
+            &b""[..],
+            b"a",
+            b"\n",
+            b"ab\ncd",
+            b"\n\nx\n",
+            b"abc\n",
+            b"x\nyy\nzzz",
+        ] {
             let start = memchr::memrchr(b'\n', body).map_or(0, |nl| nl + 1);
             for order in [false, true] {
                 let mut last_line = LastLine::new(body);
