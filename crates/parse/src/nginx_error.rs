@@ -1359,6 +1359,19 @@ mod tests {
     }
 
     /// Real lines from the fixtures, used as seeds for mutation.
+    /// `pad` bytes `x`, then each piece: the text of `table` it names, or its byte when it
+    /// names none (the proptests' lines, built from the pieces a format is made of).
+    fn from_pieces(pad: usize, pieces: &[(usize, u8)], table: &[&[u8]]) -> Vec<u8> {
+        let mut line = vec![b'x'; pad];
+        for &(piece, byte) in pieces {
+            match table.get(piece) {
+                Some(text) => line.extend_from_slice(text),
+                None => line.push(byte),
+            }
+        }
+        line
+    }
+
     const SEEDS: &[&str] = &[
         REAL,
         "2026/11/25 09:48:33 [error] 32433#32433: send() failed (111: Connection refused) while resolving, resolver: 127.0.0.1:19054",
@@ -1422,13 +1435,7 @@ mod tests {
                 b"2025/11/25 10:00",
                 b"web1 nginx[7]: ",
             ];
-            let mut line = vec![b'x'; pad];
-            for (piece, byte) in pieces {
-                match PIECES.get(piece) {
-                    Some(text) => line.extend_from_slice(text),
-                    None => line.push(byte),
-                }
-            }
+            let line = from_pieces(pad, &pieces, &PIECES);
             for cut in [line.len(), line.len().saturating_sub(1), 150, 160, 175, 176, 180] {
                 let line = &line[..cut.min(line.len())];
                 prop_assert_eq!(find_start(line), find_start_by_slashes(line), "{:?}", String::from_utf8_lossy(line));
@@ -1454,13 +1461,7 @@ mod tests {
                 b", ",
                 b"server",
             ];
-            let mut text = Vec::new();
-            for (piece, byte) in pieces {
-                match PIECES.get(piece) {
-                    Some(p) => text.extend_from_slice(p),
-                    None => text.push(byte),
-                }
-            }
+            let text = from_pieces(0, &pieces, &PIECES);
             for cut in 0..=text.len() {
                 let s = &text[..cut];
                 prop_assert_eq!(key_at(s, min), key_at_bytewise(s, min), "{:?}", String::from_utf8_lossy(s));
@@ -1485,13 +1486,7 @@ mod tests {
                 b"reading upstream",
                 b"w",
             ];
-            let mut before = vec![b'x'; pad];
-            for (piece, byte) in pieces {
-                match PIECES.get(piece) {
-                    Some(text) => before.extend_from_slice(text),
-                    None => before.push(byte),
-                }
-            }
+            let before = from_pieces(pad, &pieces, &PIECES);
             if let Some(found) = common_action(&before) {
                 prop_assert_eq!(Some(found), searched_action(&before), "{:?}", String::from_utf8_lossy(&before));
             }
@@ -1512,13 +1507,7 @@ mod tests {
                 b" ",
                 b"x",
             ];
-            let mut text = vec![b'x'; pad];
-            for (piece, byte) in pieces {
-                match PIECES.get(piece) {
-                    Some(p) => text.extend_from_slice(p),
-                    None => text.push(byte),
-                }
-            }
+            let text = from_pieces(pad, &pieces, &PIECES);
             for close in memchr::memchr_iter(b')', &text) {
                 prop_assert_eq!(
                     matching_open(&text, close),
