@@ -1329,8 +1329,14 @@ fn nginx_out<'a>(
     };
     Some(match stem {
         S::ConnectFailed | S::ConnectTo => {
+            // `connect() to <peer> failed`: the message almost always ends there (the
+            // errno, action and context split off), so the last ` failed` is its end.
             let msg_peer = (stem == S::ConnectTo)
-                .then(|| rfind(after, b" failed").map(|f| head(after, f)))
+                .then(|| {
+                    after
+                        .strip_suffix(b" failed")
+                        .or_else(|| rfind(after, b" failed").map(|f| head(after, f)))
+                })
                 .flatten();
             if phase == Some(Phase::Resolve) {
                 return dns(None, extra.resolver.or(msg_peer));

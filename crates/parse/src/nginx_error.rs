@@ -373,9 +373,16 @@ fn parse_prefix<'a>(
         return Err(ParseError::new("PID#TID", q));
     }
     rec.pid = u32::try_from(pid).ok();
+    let pid_at = q;
     q += n;
     if at(entry, q) == b'#' {
-        let (tid, n) = leading_u64(tail(entry, q + 1));
+        // An nginx worker runs one thread, so the TID is almost always the PID's digits
+        // again: compared as a word, they need not be read (a `leading_u64` call, ~55).
+        let (tid, n) = if repeats_digits(entry, pid_at, q + 1, n) {
+            (pid, n)
+        } else {
+            leading_u64(tail(entry, q + 1))
+        };
         if n == 0 {
             return Err(ParseError::new("thread id after '#'", q + 1));
         }
@@ -401,6 +408,26 @@ fn parse_prefix<'a>(
         }
     }
     Ok(q.min(entry.len()))
+}
+
+/// Whether the `len` digits at `first` (1 to 7 of them) stand again at `second`, not
+/// followed by another digit: then [`leading_u64`] reads the same number at both.
+#[inline(always)]
+fn repeats_digits(entry: &[u8], first: usize, second: usize, len: usize) -> bool {
+    let word = |from: usize| {
+        entry
+            .get(from..)
+            .and_then(<[u8]>::first_chunk::<8>)
+            .map(|b| u64::from_le_bytes(*b))
+    };
+    if len == 0 || len >= 8 {
+        return false;
+    }
+    let (Some(a), Some(b)) = (word(first), word(second)) else {
+        return false;
+    };
+    let mask = (1u64 << (8 * len)) - 1;
+    (a ^ b) & mask == 0 && !at(entry, second + len).is_ascii_digit()
 }
 
 /// The last ` while ` in `text`. Found from its `w`, which is rare in nginx messages: a
@@ -536,11 +563,20 @@ fn split_errno(text: &[u8]) -> Option<(&[u8], SysError<'_>)> {
 /// The `(` that the `)` at `close` closes, within the 300 bytes before it, and whether no
 /// parenthesis stands between the two.
 fn matching_open(text: &[u8], close: usize) -> Option<(usize, bool)> {
-    // Almost always the last `(`, with no `)` between it and `close`.
-    let last = memchr::memrchr(b'(', head(text, close))?;
-    if memchr::memchr(b')', sub(text, last + 1, close)).is_none() {
+    // Almost always the last `(`, with no `)` between it and `close`: the last of the two
+    // bytes, by one search (a `memrchr` for the `(` and a `memchr` for a `)` after it were
+    // two calls). When that is a `)`, the parentheses are counted below; when there is
+    // neither, there is no `(`.
+    let last = memchr::memrchr2(b'(', b')', head(text, close))?;
+    if at(text, last) == b'(' {
         return Some((last, true));
     }
+    open_by_depth(text, close)
+}
+
+/// The `(` that the `)` at `close` closes, counting the parentheses back from it over at
+/// most 300 bytes (not `plain`: a parenthesis stands between).
+fn open_by_depth(text: &[u8], close: usize) -> Option<(usize, bool)> {
     let from = close.saturating_sub(300);
     let mut depth = 0usize;
     for i in (from..close).rev() {
@@ -552,6 +588,17 @@ fn matching_open(text: &[u8], close: usize) -> Option<(usize, bool)> {
         }
     }
     None
+}
+
+/// [`matching_open`] as the tenth pass wrote it (a `memrchr` for the `(`, a `memchr` for a
+/// `)` after it), which the tests compare it with.
+#[cfg(test)]
+fn matching_open_by_two_searches(text: &[u8], close: usize) -> Option<(usize, bool)> {
+    let last = memchr::memrchr(b'(', head(text, close))?;
+    if memchr::memchr(b')', sub(text, last + 1, close)).is_none() {
+        return Some((last, true));
+    }
+    open_by_depth(text, close)
 }
 
 /// Reads `N: text` (decimal, negative, or Windows hex). `plain`: the caller saw that
@@ -606,7 +653,7 @@ fn errno_inner(inner: &[u8], space: CodeSpace, plain: bool) -> Option<SysError<'
 /// Within a rank the last physical line wins (FastCGI stderr entries carry their context
 /// at the end), then the first candidate. Returns the offset and the key length.
 fn find_context(body: &[u8]) -> Option<Context<'_>> {
-    let last_line = memchr::memrchr(b'\n', body).map_or(0, |nl| nl + 1);
+    let mut last_line = LastLine::new(body);
     let mut best: Option<(u8, bool, usize, usize, Mark<'_>)> = None;
     for key in [CLIENT, UDP_CLIENT] {
         let key_len = key.len();
@@ -615,12 +662,15 @@ fn find_context(body: &[u8]) -> Option<Context<'_>> {
                 continue;
             };
             // Lower rank, then the last line, then the earliest.
-            let candidate = (rank, i < last_line, i, key_len, mark);
+            let before_last_line = last_line.is_after(i);
+            if rank == 0 && !before_last_line {
+                // The surest rank on the last line: nothing found before or after it can
+                // win (a candidate as sure before it would have ended the search there).
+                return Some(Context::marked(i, key_len, mark));
+            }
+            let candidate = (rank, before_last_line, i, key_len, mark);
             if best.is_none_or(|b| (candidate.0, candidate.1) < (b.0, b.1)) {
                 best = Some(candidate);
-            }
-            if rank == 0 && i >= last_line {
-                break;
             }
         }
         // A `, client: ` after the action or errno is surely the context: no need to look
@@ -629,18 +679,65 @@ fn find_context(body: &[u8]) -> Option<Context<'_>> {
             break;
         }
     }
-    best.map(|(_, _, at, key_len, mark)| Context {
-        at,
-        key_len,
-        while_at: match mark {
-            Mark::Action(w, phase) => Some((w, phase)),
-            _ => None,
-        },
-        errno: match mark {
-            Mark::Errno(split) => Some(split),
-            _ => None,
-        },
-    })
+    best.map(|(_, _, at, key_len, mark)| Context::marked(at, key_len, mark))
+}
+
+impl<'a> Context<'a> {
+    /// The context starting at `at` with a key of `key_len` bytes, marked by `mark`.
+    #[inline]
+    fn marked(at: usize, key_len: usize, mark: Mark<'a>) -> Self {
+        Context {
+            at,
+            key_len,
+            while_at: match mark {
+                Mark::Action(w, phase) => Some((w, phase)),
+                _ => None,
+            },
+            errno: match mark {
+                Mark::Errno(split) => Some(split),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// Where an entry's last physical line starts, looked for only when a context candidate
+/// needs it, and first only after the candidate: a single-line entry (nearly all) has no
+/// `\n` there, and a `memchr` over the context is shorter than a `memrchr` over the body.
+struct LastLine<'a> {
+    body: &'a [u8],
+    /// The last line's start, once searched for.
+    start: Option<usize>,
+    /// No `\n` at or after this offset.
+    clear_from: usize,
+}
+
+impl<'a> LastLine<'a> {
+    fn new(body: &'a [u8]) -> Self {
+        LastLine {
+            body,
+            start: None,
+            clear_from: body.len(),
+        }
+    }
+
+    /// Whether the last line starts after offset `i` (`i` is on an earlier line).
+    #[inline]
+    fn is_after(&mut self, i: usize) -> bool {
+        if let Some(start) = self.start {
+            return i < start;
+        }
+        if i >= self.clear_from {
+            return false;
+        }
+        if memchr::memchr(b'\n', tail(self.body, i)).is_none() {
+            self.clear_from = i;
+            return false;
+        }
+        let start = memchr::memrchr(b'\n', self.body).map_or(0, |nl| nl + 1);
+        self.start = Some(start);
+        i < start
+    }
 }
 
 /// Where `key` (a context key, which starts with `,`) occurs in `body`, first to last. The
@@ -676,16 +773,54 @@ enum Mark<'a> {
     Other,
 }
 
+/// The upstream actions of most 502s and 504s, with their ` while ` and phase (the real
+/// servers' lines in fixtures/ carry these five most, `connecting to upstream` and `reading
+/// response header from upstream` far ahead). Each is an [`ACTIONS`] text (a test checks
+/// it and its phase), none holds a `w` after its ` while `'s, so the last ` while ` of a
+/// text that ends with one of them is its own.
+const COMMON_ACTIONS: [(&[u8], Phase); 5] = [
+    (b" while connecting to upstream", Phase::Connect),
+    (
+        b" while reading response header from upstream",
+        Phase::ReadHeader,
+    ),
+    (b" while reading upstream", Phase::ReadBody),
+    (b" while SSL handshaking to upstream", Phase::TlsHandshake),
+    (b" while sending request to upstream", Phase::SendRequest),
+];
+
+/// Where ` while <action>` starts when `before` ends with one of [`COMMON_ACTIONS`], and its
+/// phase: what [`rfind_while`] and [`known_action`] find there (a `memrchr` call and a
+/// table walk with a `bcmp`, ~130 instructions on nearly every line of a 502/504 burst),
+/// by a few word compares. All five end in ` upstream`, so one compare turns most others
+/// down.
+#[inline]
+fn common_action(before: &[u8]) -> Option<(usize, Option<Phase>)> {
+    if !before.ends_with(b" upstream") {
+        return None;
+    }
+    COMMON_ACTIONS
+        .iter()
+        .find(|(text, _)| before.ends_with(text))
+        .map(|&(text, phase)| (before.len() - text.len(), Some(phase)))
+}
+
+/// Where the ` while <known action>` that ends `before` starts, and the action's phase.
+/// Found from its rare `w`: a search from the first byte would stop at every space.
+fn searched_action(before: &[u8]) -> Option<(usize, Option<Phase>)> {
+    let from = before.len().saturating_sub(96);
+    let w = rfind_while(tail(before, from))?;
+    let &(_, phase) = known_action(tail(before, from + w + b" while ".len()))?;
+    Some((from + w, phase))
+}
+
 /// How surely `, client: ` between `before` and `rest` starts the context (0 = surest),
 /// with what marked it; `None` when it cannot start the context.
 fn context_rank<'a>(before: &'a [u8], rest: &[u8]) -> Option<(u8, Mark<'a>)> {
-    // A known action just before: ` while connecting to upstream, client: `.
-    // Found from its rare `w`: a search from the first byte would stop at every space.
-    let from = before.len().saturating_sub(96);
-    if let Some(w) = rfind_while(tail(before, from)) {
-        if let Some(&(_, phase)) = known_action(tail(before, from + w + b" while ".len())) {
-            return Some((0, Mark::Action(from + w, phase)));
-        }
+    // A known action just before: ` while connecting to upstream, client: `. The commonest
+    // are compared at the end first (what the search finds for them).
+    if let Some((w, phase)) = common_action(before).or_else(|| searched_action(before)) {
+        return Some((0, Mark::Action(w, phase)));
     }
     // An errno suffix just before: `... (104: Connection reset by peer), client: `.
     if before.ends_with(b")") {
@@ -745,11 +880,52 @@ const KEYS: [(&[u8], Key, bool); 8] = [
     (BYTES, Key::Bytes, false),
 ];
 
+/// `, ` and the first six bytes of a key's text, as the word [`key_at`] reads first.
+const fn opening(key: &[u8]) -> u64 {
+    match key {
+        [a, b, c, d, e, f, ..] => u64::from_le_bytes([b',', b' ', *a, *b, *c, *d, *e, *f]),
+        _ => 0,
+    }
+}
+
+const SERVER_OPENING: u64 = opening(SERVER);
+/// `request: "` and `request_id: "` open alike.
+const REQUEST_OPENING: u64 = opening(REQUEST);
+const SUBREQUEST_OPENING: u64 = opening(SUBREQUEST);
+const UPSTREAM_OPENING: u64 = opening(UPSTREAM);
+const HOST_OPENING: u64 = opening(HOST);
+const REFERRER_OPENING: u64 = opening(REFERRER);
+const BYTES_OPENING: u64 = opening(BYTES);
+
 /// The key (with order index ≥ `min`) that starts right after `, ` at `s`, and the length
-/// of `, ` and the key. Each key's text is compared as a constant, which the compiler
-/// reads as a word or two: compared as a table entry it was a `memcmp` call (~25
-/// instructions), about five a line. No key's text begins another's.
+/// of `, ` and the key. The first eight bytes (`, ` and six of the key's) are read as one
+/// word and matched against each key's: one load and a few compares, where the comma, the
+/// space and the first byte were read one by one (~38 instructions a call, four calls a
+/// line). Each key's whole text is then compared as a constant. No key's text begins
+/// another's; every key with its `, ` is longer than eight bytes.
+#[inline(always)]
 fn key_at(s: &[u8], min: usize) -> Option<(usize, usize)> {
+    let word = u64::from_le_bytes(*s.first_chunk::<8>()?);
+    let rest = tail(s, 2);
+    let (key, len) = match word {
+        SERVER_OPENING if rest.starts_with(SERVER) => (Key::Server, SERVER.len()),
+        REQUEST_OPENING if rest.starts_with(REQUEST) => (Key::Request, REQUEST.len()),
+        REQUEST_OPENING if rest.starts_with(REQUEST_ID) => (Key::RequestId, REQUEST_ID.len()),
+        SUBREQUEST_OPENING if rest.starts_with(SUBREQUEST) => (Key::Subrequest, SUBREQUEST.len()),
+        UPSTREAM_OPENING if rest.starts_with(UPSTREAM) => (Key::Upstream, UPSTREAM.len()),
+        HOST_OPENING if rest.starts_with(HOST) => (Key::Host, HOST.len()),
+        REFERRER_OPENING if rest.starts_with(REFERRER) => (Key::Referrer, REFERRER.len()),
+        BYTES_OPENING if rest.starts_with(BYTES) => (Key::Bytes, BYTES.len()),
+        _ => return None,
+    };
+    let index = key as usize;
+    (index >= min).then_some((index, 2 + len))
+}
+
+/// [`key_at`] as the seventh pass wrote it (the comma, the space and the key's first byte
+/// read one by one), which the tests compare it with.
+#[cfg(test)]
+fn key_at_bytewise(s: &[u8], min: usize) -> Option<(usize, usize)> {
     let rest = s.strip_prefix(b", ")?;
     let key = match *rest.first()? {
         b's' if rest.starts_with(SERVER) => Key::Server,
@@ -893,6 +1069,51 @@ mod tests {
         assert_eq!(r.host, Some(&b"shop.example.test"[..]));
         assert_eq!(r.referer, Some(&b"https://shop.example.test/cart"[..]));
         assert!(!r.truncated);
+    }
+
+    #[test]
+    fn common_actions_are_known_actions_read_alike() {
+        for &(text, phase) in &COMMON_ACTIONS {
+            let action = text.strip_prefix(b" while ").unwrap();
+            assert_eq!(known_action(action).map(|a| a.1), Some(Some(phase)));
+            assert!(!action.contains(&b'w'), "{action:?}");
+            assert!(text.len() <= 96 && text.ends_with(b" upstream"));
+            for before in [
+                &b"upstream timed out (110: Connection timed out)"[..],
+                b"",
+                b"x while y",
+            ] {
+                let line = [before, text].concat();
+                assert_eq!(common_action(&line), searched_action(&line));
+                assert_eq!(common_action(&line).map(|a| a.1), Some(Some(phase)));
+                assert_eq!(common_action(&line[..line.len() - 1]), None);
+            }
+        }
+    }
+
+    #[test]
+    fn the_last_line_is_found_as_by_its_last_newline() {
+        for body in [
+            &b""[..],
+            b"a",
+            b"\n",
+            b"ab\ncd",
+            b"\n\nx\n",
+            b"abc\n",
+            b"x\nyy\nzzz",
+        ] {
+            let start = memchr::memrchr(b'\n', body).map_or(0, |nl| nl + 1);
+            for order in [false, true] {
+                let mut last_line = LastLine::new(body);
+                let mut offsets: Vec<usize> = (0..=body.len()).collect();
+                if order {
+                    offsets.reverse();
+                }
+                for i in offsets {
+                    assert_eq!(last_line.is_after(i), i < start, "{body:?} {i}");
+                }
+            }
+        }
     }
 
     #[test]
@@ -1138,6 +1359,19 @@ mod tests {
     }
 
     /// Real lines from the fixtures, used as seeds for mutation.
+    /// `pad` bytes `x`, then each piece: the text of `table` it names, or its byte when it
+    /// names none (the proptests' lines, built from the pieces a format is made of).
+    fn from_pieces(pad: usize, pieces: &[(usize, u8)], table: &[&[u8]]) -> Vec<u8> {
+        let mut line = vec![b'x'; pad];
+        for &(piece, byte) in pieces {
+            match table.get(piece) {
+                Some(text) => line.extend_from_slice(text),
+                None => line.push(byte),
+            }
+        }
+        line
+    }
+
     const SEEDS: &[&str] = &[
         REAL,
         "2026/11/25 09:48:33 [error] 32433#32433: send() failed (111: Connection refused) while resolving, resolver: 127.0.0.1:19054",
@@ -1201,16 +1435,106 @@ mod tests {
                 b"2025/11/25 10:00",
                 b"web1 nginx[7]: ",
             ];
-            let mut line = vec![b'x'; pad];
-            for (piece, byte) in pieces {
-                match PIECES.get(piece) {
-                    Some(text) => line.extend_from_slice(text),
-                    None => line.push(byte),
-                }
-            }
+            let line = from_pieces(pad, &pieces, &PIECES);
             for cut in [line.len(), line.len().saturating_sub(1), 150, 160, 175, 176, 180] {
                 let line = &line[..cut.min(line.len())];
                 prop_assert_eq!(find_start(line), find_start_by_slashes(line), "{:?}", String::from_utf8_lossy(line));
+            }
+        }
+
+        #[test]
+        fn keys_read_as_byte_by_byte(
+            pieces in proptest::collection::vec((0..12usize, any::<u8>()), 0..6),
+            min in 0..9usize,
+        ) {
+            // Keys, their neighbours (`request` and `request_id` open alike), and cuts.
+            const PIECES: [&[u8]; 11] = [
+                b", server: ",
+                b", request: \"",
+                b", request_id: \"",
+                b", subrequest: \"",
+                b", upstream: \"",
+                b", host: \"",
+                b", referrer: \"",
+                b", bytes from/to client:",
+                b", reques",
+                b", ",
+                b"server",
+            ];
+            let text = from_pieces(0, &pieces, &PIECES);
+            for cut in 0..=text.len() {
+                let s = &text[..cut];
+                prop_assert_eq!(key_at(s, min), key_at_bytewise(s, min), "{:?}", String::from_utf8_lossy(s));
+            }
+        }
+
+        #[test]
+        fn common_actions_found_as_by_the_search(
+            pieces in proptest::collection::vec((0..10usize, any::<u8>()), 0..8),
+            pad in 0..120usize,
+        ) {
+            // Texts before a `, client: `, often ending in an action, a piece of one or a
+            // second ` while `, at and around the search window's 96 bytes.
+            const PIECES: [&[u8]; 9] = [
+                b" while connecting to upstream",
+                b" while reading response header from upstream",
+                b" while reading upstream",
+                b" while SSL handshaking to upstream",
+                b" while sending request to upstream",
+                b" while ",
+                b" upstream",
+                b"reading upstream",
+                b"w",
+            ];
+            let before = from_pieces(pad, &pieces, &PIECES);
+            if let Some(found) = common_action(&before) {
+                prop_assert_eq!(Some(found), searched_action(&before), "{:?}", String::from_utf8_lossy(&before));
+            }
+        }
+
+        #[test]
+        fn parentheses_matched_as_by_two_searches(
+            pieces in proptest::collection::vec((0..8usize, any::<u8>()), 0..60),
+            pad in 0..320usize,
+        ) {
+            // Errno suffixes, nested and unbalanced parentheses, far and near the `)`.
+            const PIECES: [&[u8]; 7] = [
+                b" (110: Connection timed out)",
+                b" (10048: Only one usage (protocol/network address/port) is permitted)",
+                b"(",
+                b")",
+                b"connect() failed",
+                b" ",
+                b"x",
+            ];
+            let text = from_pieces(pad, &pieces, &PIECES);
+            for close in memchr::memchr_iter(b')', &text) {
+                prop_assert_eq!(
+                    matching_open(&text, close),
+                    matching_open_by_two_searches(&text, close),
+                    "{:?} {}", String::from_utf8_lossy(&text), close
+                );
+            }
+        }
+
+        #[test]
+        fn thread_ids_read_as_leading_u64_does(
+            pid in "[0-9]{0,9}",
+            tid in "[0-9]{0,9}",
+            after in "[:0-9 a#]{0,9}",
+        ) {
+            // A PID and a TID that are often the same digits, followed by anything.
+            let tid = if tid.len() % 2 == 0 { pid.clone() } else { tid };
+            let line = format!("{pid}#{tid}{after}");
+            let bytes = line.as_bytes();
+            let (_, n) = leading_u64(bytes);
+            if repeats_digits(bytes, 0, n + 1, n) {
+                prop_assert_eq!(leading_u64(tail(bytes, n + 1)), leading_u64(bytes));
+            }
+            let full = format!("2025/11/25 10:00:00 [error] {line}: *1 x");
+            if let Ok(r) = parse(full.as_bytes()) {
+                let tid_digits = tail(bytes, n + 1);
+                prop_assert_eq!(r.tid, Some(leading_u64(tid_digits).0));
             }
         }
 
