@@ -90,12 +90,17 @@ pub fn endpoint_from_parts(method: &[u8], target: &[u8], buf: &mut Vec<u8>) {
     endpoint_from_path(method, path_of(target), buf);
 }
 
+/// The longest method an endpoint keeps, in bytes (a longer one is cut).
+const ENDPOINT_METHOD_MAX: usize = 16;
+/// The longest path an endpoint keeps, in bytes (a longer one is cut).
+const ENDPOINT_PATH_MAX: usize = 200;
+
 /// `METHOD /path` from the method and a target already without its query string.
 pub(crate) fn endpoint_from_path(method: &[u8], path: &[u8], buf: &mut Vec<u8>) {
     buf.clear();
-    buf.extend_from_slice(&method[..method.len().min(16)]);
+    buf.extend_from_slice(&method[..method.len().min(ENDPOINT_METHOD_MAX)]);
     buf.push(b' ');
-    buf.extend_from_slice(&path[..path.len().min(200)]);
+    buf.extend_from_slice(&path[..path.len().min(ENDPOINT_PATH_MAX)]);
 }
 
 /// [`endpoint_from_path`] for a method and path that [`request_parts`] and [`path_of`] took
@@ -114,8 +119,8 @@ pub(crate) fn endpoint_in<'a>(
     let base = request.as_ptr() as usize;
     let method_at = (method.as_ptr() as usize).wrapping_sub(base);
     let path_at = (path.as_ptr() as usize).wrapping_sub(base);
-    let whole = method.len() <= 16
-        && path.len() <= 200
+    let whole = method.len() <= ENDPOINT_METHOD_MAX
+        && path.len() <= ENDPOINT_PATH_MAX
         && method_at.checked_add(method.len() + 1) == Some(path_at);
     let stretch = path_at
         .checked_add(path.len())
