@@ -362,6 +362,7 @@ pub struct Groups {
 
 /// How many groups' indexes [`Groups::memo`] remembers; a power of two.
 const MEMO_SLOTS: usize = 64;
+const _: () = assert!(MEMO_SLOTS.is_power_of_two() && MEMO_SLOTS > 1);
 
 /// Where [`Groups::memo`] remembers a key's group: a mix of its cause, the lengths of its
 /// upstream and host and their last eight bytes (of a shorter one, its first and last: a
@@ -386,7 +387,8 @@ fn memo_slot(cause: Cause, upstream: &[u8], vhost: &[u8]) -> usize {
         ^ tail(upstream)
         ^ tail(vhost).rotate_left(29);
     // The top bits of a Fibonacci hash pick the slot.
-    usize::try_from(mix.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58).unwrap_or(0) % MEMO_SLOTS
+    let bits = MEMO_SLOTS.trailing_zeros();
+    usize::try_from(mix.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (u64::BITS - bits)).unwrap_or(0)
 }
 
 impl PartialEq for Groups {
