@@ -401,18 +401,44 @@ impl<R: Read> EntryReader<R> {
                 Line::TooLong | Line::Eof => break,
             }
         }
+        Ok(Some(self.take(len, terminated, lines)))
+    }
+
+    /// The next physical line as an entry of its own, or `None` at end of input: what
+    /// [`next_entry`](EntryReader::next_entry) gives when every line starts an entry, without
+    /// looking at the line after it first (for the formats with no continuation lines:
+    /// one `memchr` a line and no rule to call).
+    pub fn next_line(&mut self) -> io::Result<Option<Entry<'_>>> {
+        if let Some(err) = self.pending_error.take() {
+            return Err(err);
+        }
+        let (len, terminated) = match self.peeked.take() {
+            Some(line) => line,
+            None => match self.find_line(0, self.config.max_line)? {
+                Line::Found { len, terminated } => (len, terminated),
+                Line::TooLong => return self.too_long().map(Some),
+                Line::Eof => return Ok(None),
+            },
+        };
+        Ok(Some(self.take(len, terminated, 1)))
+    }
+
+    /// Consumes the entry of `lines` lines and `len` bytes (without its final `\n`, which
+    /// follows if `terminated`) at `pos`.
+    #[inline(always)]
+    fn take(&mut self, len: usize, terminated: bool, lines: u32) -> Entry<'_> {
         let at = self.pos;
         let taken = len + usize::from(terminated);
         self.pos += taken;
         self.consumed += taken as u64;
         let first_line = self.line;
         self.line += u64::from(lines);
-        Ok(Some(Entry {
+        Entry {
             bytes: &self.buf[at..at + len],
             first_line,
             lines,
             too_long: false,
-        }))
+        }
     }
 
     /// The next entry of the format `parser` reads: [`EntryReader::next_entry`] with

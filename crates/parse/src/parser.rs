@@ -423,6 +423,13 @@ impl Parser {
             _ => true,
         }
     }
+
+    /// Whether [`starts_entry`](Parser::starts_entry) is `true` for every line: then each
+    /// line is an entry, and a reader need not look at the next line before handing one
+    /// over ([`EntryReader::next_line`](crate::EntryReader::next_line)).
+    pub fn lines_are_entries(&self) -> bool {
+        !matches!(self.primary().kind, Kind::NginxError)
+    }
 }
 
 /// The first byte the primary needs (see [`Parser::may_read`]) that every fallback needs

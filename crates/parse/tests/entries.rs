@@ -366,6 +366,82 @@ fn matches_the_model_on_random_logs_in_random_pieces() {
     }
 }
 
+/// `next_line` (no look at the next line) gives what `next_entry` gives when every line
+/// starts an entry: the same entries, line numbers, over-long lines and consumed counts,
+/// over random logs read in random pieces, with every limit.
+#[test]
+fn next_line_is_next_entry_when_every_line_starts_one() {
+    let mut rng = Rng(0x0dd_ba11_5eed_1234);
+    let configs = [
+        ReaderConfig::default(),
+        ReaderConfig {
+            max_line: 50,
+            max_entry: 120,
+            max_continuation_lines: 3,
+        },
+        ReaderConfig {
+            max_line: 1,
+            max_entry: 1,
+            max_continuation_lines: 0,
+        },
+        ReaderConfig {
+            max_line: 0,
+            max_entry: 0,
+            max_continuation_lines: 5,
+        },
+    ];
+    let every = |_: &[u8]| true;
+    for round in 0..200 {
+        let long = if round % 10 == 0 { 300_000 } else { 200 };
+        let count = 1 + rng.below(400) as usize;
+        let input = random_log(&mut rng, count, long);
+        let config = configs[round % configs.len()];
+        let sizes: Vec<usize> = (0..7)
+            .map(|_| 1 + rng.below(if round % 3 == 0 { 5 } else { 70_000 }) as usize)
+            .collect();
+        let reader = |sizes: &Vec<usize>| {
+            EntryReader::new(
+                Pieces {
+                    data: &input,
+                    sizes: sizes.clone(),
+                    next: 0,
+                },
+                config,
+            )
+        };
+        let want = collect(reader(&sizes), &every);
+        let mut lines = reader(&sizes);
+        let mut got = Vec::new();
+        while let Some(e) = lines.next_line().unwrap() {
+            got.push(Owned {
+                bytes: e.bytes.to_vec(),
+                first_line: e.first_line,
+                lines: e.lines,
+                too_long: e.too_long,
+            });
+        }
+        assert_eq!(got, want, "round {round}");
+        assert_eq!(lines.bytes_consumed(), input.len() as u64, "round {round}");
+        assert_eq!(
+            lines.lines_consumed(),
+            physical_lines(&input),
+            "round {round}"
+        );
+    }
+    // A read error after complete lines: the lines first, then the error, as with
+    // `next_entry`.
+    let mut reader = EntryReader::new(
+        FailsAfter {
+            data: b"1 a\n b\n2 c\n3 partial",
+        },
+        ReaderConfig::default(),
+    );
+    for want in [&b"1 a"[..], b" b", b"2 c"] {
+        assert_eq!(reader.next_line().unwrap().unwrap().bytes, want);
+    }
+    assert_eq!(reader.next_line().unwrap_err().to_string(), "disk on fire");
+}
+
 #[test]
 fn without_over_long_lines_entries_give_back_the_input() {
     let mut rng = Rng(42);

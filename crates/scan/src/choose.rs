@@ -51,6 +51,12 @@ impl Choice {
         }
     }
 
+    /// Whether every line starts an entry ([`Choice::starts_entry`] is then always `true`:
+    /// the chosen parser says so first).
+    pub fn lines_are_entries(&self) -> bool {
+        self.parser.lines_are_entries()
+    }
+
     /// Whether `line` starts an entry: the chosen parser says so, or it says the line
     /// continues an entry but the other kind's parser reads it (an access line after an
     /// nginx error entry is a line of its own, never a continuation).

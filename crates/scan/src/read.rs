@@ -167,12 +167,18 @@ pub(crate) fn read_entries<R: Read, S: Sink>(
     sink: &mut S,
 ) -> Result<(), ScanError<S::Error>> {
     let starts_entry = |line: &[u8]| choice.starts_entry(line);
+    let lines_are_entries = choice.lines_are_entries();
     let max_line = reader.config().max_line;
     // The last entry was an ingress controller's line: an empty line after it is its too
     // (the controller's banner has two), even where every line starts an entry.
     let mut after_controller = false;
     loop {
-        let entry = match reader.next_entry(&starts_entry) {
+        let next = if lines_are_entries {
+            reader.next_line()
+        } else {
+            reader.next_entry(&starts_entry)
+        };
+        let entry = match next {
             Ok(Some(entry)) => entry,
             Ok(None) => return Ok(()),
             Err(e) => {
