@@ -166,14 +166,28 @@ pub(crate) fn read_entries<R: Read, S: Sink>(
     place: Place<'_>,
     sink: &mut S,
 ) -> Result<(), ScanError<S::Error>> {
+    if choice.lines_are_entries() {
+        read_entries_framed::<R, S, true>(reader, choice, place, sink)
+    } else {
+        read_entries_framed::<R, S, false>(reader, choice, place, sink)
+    }
+}
+
+/// [`read_entries`], each entry a line if `LINES` (a loop of its own for each, so that
+/// the loop of the formats with continuation lines has no test for the other).
+fn read_entries_framed<R: Read, S: Sink, const LINES: bool>(
+    reader: &mut EntryReader<R>,
+    choice: &Choice,
+    place: Place<'_>,
+    sink: &mut S,
+) -> Result<(), ScanError<S::Error>> {
     let starts_entry = |line: &[u8]| choice.starts_entry(line);
-    let lines_are_entries = choice.lines_are_entries();
     let max_line = reader.config().max_line;
     // The last entry was an ingress controller's line: an empty line after it is its too
     // (the controller's banner has two), even where every line starts an entry.
     let mut after_controller = false;
     loop {
-        let next = if lines_are_entries {
+        let next = if LINES {
             reader.next_line()
         } else {
             reader.next_entry(&starts_entry)
