@@ -185,8 +185,19 @@ impl Default for EdgeState {
     }
 }
 
+#[inline(always)]
 fn widen(span: &mut Option<(i64, i64)>, t: i64) {
-    *span = Some(span.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
+    // Compared in place, written only when it widens (once a second at most on a log).
+    match span {
+        Some((first, last)) => {
+            if t < *first {
+                *first = t;
+            } else if t > *last {
+                *last = t;
+            }
+        }
+        None => *span = Some((t, t)),
+    }
 }
 
 fn union(a: Option<(i64, i64)>, b: Option<(i64, i64)>) -> Option<(i64, i64)> {
