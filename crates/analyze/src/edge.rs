@@ -50,6 +50,16 @@ pub(crate) fn hash(bytes: &[u8]) -> u64 {
     h.finish().max(1)
 }
 
+/// [`hash_opt`] of a request's method, `GET` (most requests') hashed once.
+#[inline]
+pub(crate) fn method_hash(method: Option<&[u8]>) -> u64 {
+    static GET: std::sync::LazyLock<u64> = std::sync::LazyLock::new(|| hash(b"GET"));
+    match method {
+        Some(b"GET") => *GET,
+        other => hash_opt(other),
+    }
+}
+
 /// An optional field's hash (0 when not logged).
 pub(crate) fn hash_opt(bytes: Option<&[u8]>) -> u64 {
     bytes.filter(|b| !b.is_empty()).map_or(0, hash)
