@@ -976,7 +976,7 @@ impl Analyzer {
                 .origin_request_with(key, end, unix.map(|(_, end)| end), || {
                     OriginMark::new(
                         key,
-                        edge::hash_opt(method),
+                        edge::method_hash(method),
                         edge::hash_opt(record.host.map(host_without_port)),
                         edge::trace_key(record.trace_id),
                         (start, end),
@@ -989,7 +989,7 @@ impl Analyzer {
         }
         let access = &mut self.access;
         access.requests.add(end, 1);
-        update(&mut access.statuses, status, |n| *n += 1);
+        access.statuses.add(status, 1);
         if let Some(offset) = record.time.and_then(|ts| ts.offset_seconds()) {
             update(&mut access.offsets, offset, |seen| seen.add(t));
         }
@@ -1007,7 +1007,7 @@ impl Analyzer {
         }
         let upstream_status = upstream.last_status;
         if let Some(s) = upstream_status {
-            update(&mut access.upstream_statuses, s, |n| *n += 1);
+            access.upstream_statuses.add(s, 1);
         }
         let tries = upstream.tries;
         if tries > 1 {

@@ -50,6 +50,16 @@ pub(crate) fn hash(bytes: &[u8]) -> u64 {
     h.finish().max(1)
 }
 
+/// [`hash_opt`] of a request's method, `GET` (most requests') hashed once.
+#[inline]
+pub(crate) fn method_hash(method: Option<&[u8]>) -> u64 {
+    static GET: std::sync::LazyLock<u64> = std::sync::LazyLock::new(|| hash(b"GET"));
+    match method {
+        Some(b"GET") => *GET,
+        other => hash_opt(other),
+    }
+}
+
 /// An optional field's hash (0 when not logged).
 pub(crate) fn hash_opt(bytes: Option<&[u8]>) -> u64 {
     bytes.filter(|b| !b.is_empty()).map_or(0, hash)
@@ -185,8 +195,19 @@ impl Default for EdgeState {
     }
 }
 
+#[inline(always)]
 fn widen(span: &mut Option<(i64, i64)>, t: i64) {
-    *span = Some(span.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
+    // Compared in place, written only when it widens (once a second at most on a log).
+    match span {
+        Some((first, last)) => {
+            if t < *first {
+                *first = t;
+            } else if t > *last {
+                *last = t;
+            }
+        }
+        None => *span = Some((t, t)),
+    }
 }
 
 fn union(a: Option<(i64, i64)>, b: Option<(i64, i64)>) -> Option<(i64, i64)> {

@@ -336,6 +336,7 @@ pub(crate) fn build(mut a: Analyzer) -> Report {
     totals.server_errors = a
         .access
         .statuses
+        .to_map()
         .range(500..600)
         .map(|(_, n)| n)
         .sum::<u64>()
@@ -939,16 +940,13 @@ fn round3(x: f64) -> f64 {
 
 fn access_summary(a: &Analyzer, attribution: &Attribution) -> AccessSummary {
     let s = &a.access;
-    let server_errors: u64 = s.statuses.range(500..600).map(|(_, n)| n).sum();
+    let statuses = s.statuses.to_map();
+    let server_errors: u64 = statuses.range(500..600).map(|(_, n)| n).sum();
     AccessSummary {
         requests: s.total(),
-        statuses: s
-            .statuses
-            .iter()
-            .map(|(k, v)| (k.to_string(), *v))
-            .collect(),
+        statuses: statuses.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
         server_errors,
-        client_closed: s.statuses.get(&499).copied().unwrap_or(0),
+        client_closed: statuses.get(&499).copied().unwrap_or(0),
         attributed: attribution.attributed.min(server_errors),
         attributed_share: if server_errors > 0 {
             (attribution.attributed.min(server_errors) as f64 / server_errors as f64 * 1_000.0)
@@ -960,6 +958,7 @@ fn access_summary(a: &Analyzer, attribution: &Attribution) -> AccessSummary {
         unattributed: attribution.unattributed.clone(),
         upstream_statuses: s
             .upstream_statuses
+            .to_map()
             .iter()
             .map(|(k, v)| (k.to_string(), *v))
             .collect(),

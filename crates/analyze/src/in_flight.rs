@@ -87,12 +87,17 @@ impl<'de> Deserialize<'de> for InFlight {
 impl InFlight {
     /// Counts one request to `upstream` surely in flight during `[from_ms, to_ms)` (Unix
     /// or analysis milliseconds: only differences matter).
+    #[inline]
     pub fn add(&mut self, upstream: &[u8], from_ms: i64, to_ms: i64) {
         // Most requests (under a second, when the line's time is to the second) are surely
-        // in flight nowhere.
-        if from_ms >= to_ms {
-            return;
+        // in flight nowhere: told inline, without a call.
+        if from_ms < to_ms {
+            self.add_span(upstream, from_ms, to_ms);
         }
+    }
+
+    /// [`InFlight::add`] of a request surely in flight for some time (`from_ms < to_ms`).
+    fn add_span(&mut self, upstream: &[u8], from_ms: i64, to_ms: i64) {
         // The last upstream by its bytes (a name kept is UTF-8, so bytes equal to it are);
         // any other by a search, a new one added by `insert` (which checks its UTF-8).
         let index = match self.upstreams.get(self.last) {

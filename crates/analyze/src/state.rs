@@ -14,6 +14,9 @@ use crate::text::{escape_bytes, same_bytes};
 use crate::topk::TopK;
 
 mod batch;
+mod statuses;
+
+pub use statuses::StatusCounts;
 
 /// Where a line sits: `(time, input, chunk, line-in-chunk)`; orders examples.
 pub type LineKey = (i64, u32, u32, u64);
@@ -1070,9 +1073,9 @@ pub struct AccessState {
     /// 5xx over time.
     pub server_errors: Series,
     /// Statuses.
-    pub statuses: BTreeMap<u16, u64>,
+    pub statuses: StatusCounts,
     /// Last upstream status of each request.
-    pub upstream_statuses: BTreeMap<u16, u64>,
+    pub upstream_statuses: StatusCounts,
     /// Requests with more than one upstream try.
     pub retried: u64,
     /// Request times.
@@ -1151,8 +1154,8 @@ impl AccessState {
         AccessState {
             requests: Series::new(base_resolution),
             server_errors: Series::new(base_resolution),
-            statuses: BTreeMap::new(),
-            upstream_statuses: BTreeMap::new(),
+            statuses: StatusCounts::default(),
+            upstream_statuses: StatusCounts::default(),
             retried: 0,
             request_time: Sketch::default(),
             upstream_time: Sketch::default(),
@@ -1168,8 +1171,8 @@ impl AccessState {
     pub fn merge(&mut self, other: &AccessState) {
         self.requests.merge(&other.requests);
         self.server_errors.merge(&other.server_errors);
-        add_maps(&mut self.statuses, &other.statuses);
-        add_maps(&mut self.upstream_statuses, &other.upstream_statuses);
+        self.statuses.merge(&other.statuses);
+        self.upstream_statuses.merge(&other.upstream_statuses);
         self.retried += other.retried;
         self.request_time.merge(&other.request_time);
         self.upstream_time.merge(&other.upstream_time);
@@ -1189,7 +1192,7 @@ impl AccessState {
 
     /// Total requests.
     pub fn total(&self) -> u64 {
-        self.statuses.values().sum()
+        self.statuses.total()
     }
 }
 

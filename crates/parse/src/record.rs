@@ -689,15 +689,22 @@ impl<'a> UpstreamFields<'a> {
     /// inlined call. A time in nginx's millisecond shape and a status of digits are single
     /// values (neither holds a comma or a space), so they are read without first looking
     /// for a separator; anything else is read by the accessor.
+    /// A lone `-` (a request nginx answered itself, a static file: a fifth of a busy
+    /// log's lines) is no value in any of the three, read as none without a call.
     #[inline]
     pub fn summary(&self) -> UpstreamSummary {
+        let logged = |field: Option<&'a [u8]>| field.filter(|text| *text != b"-");
         UpstreamSummary {
-            total_response_time_us: self
-                .response_time
+            total_response_time_us: logged(self.response_time)
                 .and_then(|text| millis_us(text).or_else(|| self.total_response_time_us())),
-            tries: self.addr.map_or(0, |_| self.tries()),
-            last_status: self
-                .status
+            tries: logged(self.addr).map_or(0, |text| {
+                if is_single(text) {
+                    usize::from(!text.is_empty())
+                } else {
+                    self.tries()
+                }
+            }),
+            last_status: logged(self.status)
                 .and_then(|text| parse_u16(text).or_else(|| self.last_status())),
         }
     }
@@ -805,8 +812,9 @@ impl<'a> Iterator for UpstreamValues<'a> {
 /// common case, read without the iterator.
 #[inline]
 fn is_single(text: &[u8]) -> bool {
-    // Eight bytes at a time: an address is 10 to 40 bytes and nearly every line has one.
-    crate::word_search::find_any([b',', b' '], text).is_none()
+    // Eight bytes at a time, the last ones too: an address is 10 to 40 bytes and nearly
+    // every line has one.
+    !crate::word_search::contains_any([b',', b' '], text)
 }
 
 fn trim_spaces(mut s: &[u8]) -> &[u8] {

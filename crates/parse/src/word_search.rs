@@ -64,6 +64,32 @@ pub fn find(needle: u8, hay: &[u8]) -> Option<usize> {
     find_any([needle], hay)
 }
 
+/// Whether any of the `needles` is in `hay` ([`find_any`]`(..).is_some()`), eight bytes
+/// at a time to the end: the bytes after the last whole word are read as one more word,
+/// which overlaps the one before, instead of one by one (an address of 14 bytes is two
+/// words, not a word and six bytes).
+#[inline(always)]
+pub fn contains_any<const N: usize>(needles: [u8; N], hay: &[u8]) -> bool {
+    let Some(last) = hay.len().checked_sub(8) else {
+        return hay.iter().any(|b| needles.contains(b));
+    };
+    // A flag is only ever set in a word that holds a needle (see `matches`).
+    let any_at = |at: usize| {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&hay[at..at + 8]);
+        let word = u64::from_le_bytes(bytes);
+        needles.iter().fold(0, |acc, &n| acc | matches(n, word)) != 0
+    };
+    let mut at = 0;
+    while at < last {
+        if any_at(at) {
+            return true;
+        }
+        at += 8;
+    }
+    any_at(last)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,7 +111,10 @@ mod tests {
                 hay[at] = b'?';
                 assert_eq!(find(b'?', &hay), Some(at), "{len} {at}");
                 assert_eq!(find_any([b' ', b'?'], &hay), Some(at), "{len} {at}");
+                assert!(contains_any([b' ', b'?'], &hay), "{len} {at}");
             }
+            assert!(!contains_any([b'?'], &vec![b'?' ^ 0x80; len]), "{len}");
+            assert!(!contains_any([b'?', b'!'], &vec![b'?' + 1; len]), "{len}");
             assert_eq!(find(b'?', &vec![b'?' ^ 0x80; len]), None);
             assert_eq!(find(b'?', &vec![b'?' + 1; len]), None);
             assert_eq!(find(b'?', &vec![b'?' - 1; len]), None);
@@ -104,6 +133,8 @@ mod tests {
             proptest::prop_assert_eq!(find(a, &hay), first_of(&[a]));
             proptest::prop_assert_eq!(find_any([a, b], &hay), first_of(&[a, b]));
             proptest::prop_assert_eq!(find_any([a, b, c], &hay), first_of(&[a, b, c]));
+            proptest::prop_assert_eq!(contains_any([a], &hay), first_of(&[a]).is_some());
+            proptest::prop_assert_eq!(contains_any([a, b], &hay), first_of(&[a, b]).is_some());
         }
     }
 }

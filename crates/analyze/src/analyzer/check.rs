@@ -150,8 +150,8 @@ impl Analyzer {
         for m in self.edge.origin.items() {
             mark(m.start, m.end, m.unix)?;
         }
-        sum(access.statuses.values().copied())?;
-        sum(access.upstream_statuses.values().copied())?;
+        sum(access.statuses.to_map().into_values())?;
+        sum(access.upstream_statuses.to_map().into_values())?;
         sum([access.retried].into_iter())?;
         access.endpoints_5xx.check(TOPK_CAPACITY)?;
         for (&offset, seen) in self.access.offsets.iter().chain(&self.envelope_offsets) {

@@ -110,6 +110,26 @@ impl Batch {
     /// bins a batch counts (the caller adds it to the sketch).
     #[inline(always)]
     pub(super) fn add(&mut self, us: u64, seconds: f64) -> Added {
+        // The common case first: a whole number of milliseconds from 1 ms (above the
+        // sketch's smallest value, see the test `known_milliseconds_are_above_the_smallest`)
+        // whose bin is known, without the configuration's checks.
+        let ms = us / 1000;
+        if us % 1000 == 0 && ms.wrapping_sub(1) < KNOWN_MS as u64 - 1 {
+            let key = MS_KEYS[ms as usize].load(Ordering::Relaxed);
+            if key != UNKNOWN {
+                if let Some(slot) = usize::try_from(key - KEY_LOW).ok().filter(|&s| s < KEYS) {
+                    self.count_in(key, slot, seconds);
+                    self.count_moments(seconds);
+                    return Added::Counted;
+                }
+            }
+        }
+        self.add_any(us, seconds)
+    }
+
+    /// [`Batch::add`] of any value.
+    #[inline]
+    fn add_any(&mut self, us: u64, seconds: f64) -> Added {
         let mut added = Added::Counted;
         if seconds > CONFIG.min_possible() {
             let key = known_key(us, seconds).unwrap_or_else(|| {
@@ -123,20 +143,33 @@ impl Batch {
             let Some(slot) = usize::try_from(key - KEY_LOW).ok().filter(|&s| s < KEYS) else {
                 return Added::Beyond;
             };
-            if key < self.low || key > self.high {
-                self.low = self.low.min(key);
-                self.high = self.high.max(key);
-                self.widening.push(seconds);
-            } else {
-                if self.counts[slot] == 0 {
-                    self.values[slot] = seconds;
-                }
-                self.counts[slot] += 1;
-            }
+            self.count_in(key, slot, seconds);
         } else {
             self.zeros += 1;
             self.zero = seconds;
         }
+        self.count_moments(seconds);
+        added
+    }
+
+    /// Counts `seconds` in its bin `key` (at `slot`), or as a value that widens the bins.
+    #[inline(always)]
+    fn count_in(&mut self, key: i32, slot: usize, seconds: f64) {
+        if key < self.low || key > self.high {
+            self.low = self.low.min(key);
+            self.high = self.high.max(key);
+            self.widening.push(seconds);
+        } else {
+            if self.counts[slot] == 0 {
+                self.values[slot] = seconds;
+            }
+            self.counts[slot] += 1;
+        }
+    }
+
+    /// Counts a value in the count, sum, minimum and maximum.
+    #[inline(always)]
+    fn count_moments(&mut self, seconds: f64) {
         self.count += 1;
         self.sum += seconds;
         if seconds < self.min {
@@ -145,7 +178,6 @@ impl Batch {
         if self.max < seconds {
             self.max = seconds;
         }
-        added
     }
 
     /// The batch's values as `(value, count)` additions in an order that leaves the sketch
@@ -182,6 +214,13 @@ mod tests {
             // Beyond the bins a batch counts.
             (1u64 << 50)..u64::MAX,
         ]
+    }
+
+    /// What lets [`Batch::add`] count a known millisecond without comparing it with the
+    /// sketch's smallest value.
+    #[test]
+    fn known_milliseconds_are_above_the_smallest() {
+        assert!(super::CONFIG.min_possible() < 0.001);
     }
 
     proptest! {
