@@ -248,7 +248,13 @@ impl Series {
         let new_start = self.start.div_euclid(factor);
         let last = (self.start + self.counts.len() as i64 - 1).div_euclid(factor);
         let mut folded = vec![0u64; (last - new_start + 1) as usize];
-        fold_into(&mut folded, 0, &self.counts, self.start.rem_euclid(factor), factor);
+        fold_into(
+            &mut folded,
+            0,
+            &self.counts,
+            self.start.rem_euclid(factor),
+            factor,
+        );
         self.res = res;
         self.start = new_start;
         self.counts = folded;
@@ -401,16 +407,18 @@ fn fold_into(into: &mut [u64], slot: usize, fine: &[u64], within: i64, per: i64)
         }
         return;
     }
-    let (mut slot, mut within) = (slot, within);
-    for &c in fine {
-        if let Some(mine) = into.get_mut(slot) {
-            *mine += c;
-        }
-        within += 1;
-        if within == per {
-            within = 0;
-            slot += 1;
-        }
+    // The first bucket's share (the rest of its bucket), then `per` at a time.
+    let head = usize::try_from(per - within).unwrap_or(0).min(fine.len());
+    let (first, rest) = fine.split_at(head);
+    let per = usize::try_from(per).unwrap_or(1);
+    let sums = std::iter::once(first).chain(rest.chunks(per));
+    for (mine, part) in into
+        .get_mut(slot..)
+        .unwrap_or_default()
+        .iter_mut()
+        .zip(sums)
+    {
+        *mine += part.iter().sum::<u64>();
     }
 }
 
