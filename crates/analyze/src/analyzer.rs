@@ -838,14 +838,19 @@ impl Analyzer {
             ));
         }
         if let Some((_, client)) = client {
-            self.error_marks.offer(ErrorMark {
-                client,
-                t: event.t,
-                request: event.request.map_or(0, hash_bytes),
-                site: event.site,
-                group: group_hash,
-                line: event.line,
-            });
+            // Marks order by their client's hash first: one beyond a full (or bounded)
+            // sample's largest is counted without hashing its request.
+            self.error_marks.offer_with(
+                |limit| client > limit.client,
+                || ErrorMark {
+                    client,
+                    t: event.t,
+                    request: event.request.map_or(0, hash_bytes),
+                    site: event.site,
+                    group: group_hash,
+                    line: event.line,
+                },
+            );
         }
         if event.server == Server::PhpFpm {
             self.fpm_marks.offer(FpmMark {
@@ -1109,7 +1114,7 @@ impl Analyzer {
                 }
             }
         }
-        self.groups.absorb(std::mem::take(&mut other.groups));
+        self.groups.absorb(&mut other.groups);
         for (cause, (count, examples)) in &other.context {
             let mine = self.context.entry(*cause).or_default();
             mine.0 += count;

@@ -248,12 +248,13 @@ impl Series {
         let new_start = self.start.div_euclid(factor);
         let last = (self.start + self.counts.len() as i64 - 1).div_euclid(factor);
         let mut folded = vec![0u64; (last - new_start + 1) as usize];
-        for (i, &c) in self.counts.iter().enumerate() {
-            let idx = (self.start + i as i64).div_euclid(factor) - new_start;
-            if let Some(slot) = folded.get_mut(idx as usize) {
-                *slot += c;
-            }
-        }
+        fold_into(
+            &mut folded,
+            0,
+            &self.counts,
+            self.start.rem_euclid(factor),
+            factor,
+        );
         self.res = res;
         self.start = new_start;
         self.counts = folded;
@@ -267,15 +268,47 @@ impl Series {
             }
             return;
         }
-        let mut other = other.clone();
-        let res = self.res.max(other.res);
-        self.coarsen_to(res);
-        other.coarsen_to(res);
-        for (i, &c) in other.counts.iter().enumerate() {
-            // Times are bucket starts at the common resolution: `add` keeps coarsening
-            // consistent if the union spans more than MAX_BUCKETS.
-            self.add((other.start + i as i64) * other.res, c);
+        self.coarsen_to(self.res.max(other.res));
+        // Only the other's non-empty buckets count (an add of nothing changes nothing).
+        let Some(first) = other.counts.iter().position(|&c| c != 0) else {
+            return;
+        };
+        let last = other.counts.iter().rposition(|&c| c != 0).unwrap_or(first);
+        let from = (other.start + first as i64) * other.res;
+        let to = (other.start + last as i64) * other.res;
+        // Adding the other's buckets one by one coarsens this series one ladder step
+        // whenever what it holds and the bucket added span more than MAX_BUCKETS: it ends
+        // at the finest resolution from here whose buckets hold the union, found at once.
+        let (mut lo, mut hi) = (from, to);
+        if !self.counts.is_empty() {
+            lo = lo.min(self.start * self.res);
+            hi = hi.max((self.start + self.counts.len() as i64 - 1) * self.res);
         }
+        let mut res = self.res;
+        while hi.div_euclid(res) - lo.div_euclid(res) >= MAX_BUCKETS as i64 {
+            res = coarser(res);
+        }
+        self.coarsen_to(res);
+        self.held = Held::default();
+        let (lo, hi) = (lo.div_euclid(res), hi.div_euclid(res));
+        if self.counts.is_empty() {
+            self.start = lo;
+        }
+        if lo < self.start {
+            let grow = (self.start - lo) as usize;
+            self.counts.splice(0..0, std::iter::repeat_n(0, grow));
+            self.start = lo;
+        }
+        self.counts.resize((hi - self.start + 1) as usize, 0);
+        let per = res / other.res;
+        let at = other.start + first as i64;
+        fold_into(
+            &mut self.counts,
+            (at.div_euclid(per) - self.start) as usize,
+            other.counts.get(first..=last).unwrap_or_default(),
+            at.rem_euclid(per),
+            per,
+        );
     }
 
     /// Counts on the grid `[start + i * window, start + (i + 1) * window)` for `i < n`,
@@ -363,6 +396,32 @@ impl Series {
     }
 }
 
+/// Adds `fine` buckets, `per` of them to a bucket of `into` (a resolution divides every
+/// coarser one), into `into` from its slot `slot`, the first of them the `within`-th of its
+/// bucket: no division a bucket, and one addition a bucket at the same resolution.
+fn fold_into(into: &mut [u64], slot: usize, fine: &[u64], within: i64, per: i64) {
+    if per == 1 {
+        let to = into.get_mut(slot..).unwrap_or_default();
+        for (mine, &c) in to.iter_mut().zip(fine) {
+            *mine += c;
+        }
+        return;
+    }
+    // The first bucket's share (the rest of its bucket), then `per` at a time.
+    let head = usize::try_from(per - within).unwrap_or(0).min(fine.len());
+    let (first, rest) = fine.split_at(head);
+    let per = usize::try_from(per).unwrap_or(1);
+    let sums = std::iter::once(first).chain(rest.chunks(per));
+    for (mine, part) in into
+        .get_mut(slot..)
+        .unwrap_or_default()
+        .iter_mut()
+        .zip(sums)
+    {
+        *mine += part.iter().sum::<u64>();
+    }
+}
+
 impl Series {
     /// Whether the series is one `add` and `merge` could have built (for a state read from
     /// a file): a resolution of 1 s to `max_res`, at most [`MAX_BUCKETS`] buckets, times
@@ -430,6 +489,32 @@ mod tests {
         assert_eq!(coarser(45), 90);
     }
 
+    /// A series at 1, 5 or 60 s (maybe coarsened further by its span), counted by `add` or
+    /// written as a state could hold it, with buckets of nothing at its ends.
+    fn series_strategy() -> impl Strategy<Value = Series> {
+        (
+            prop::sample::select(vec![1i64, 5, 60]),
+            prop::collection::vec((-20_000i64..20_000, 0u64..3), 0..40),
+            prop::option::of((0usize..3, 0usize..3)),
+            0i64..4_000,
+        )
+            .prop_map(|(base, adds, padded, spread)| {
+                let mut s = Series::new(base);
+                for (t, n) in adds {
+                    s.add(t * (1 + spread / 100), n);
+                }
+                if let Some((before, after)) = padded {
+                    if !s.counts.is_empty() && s.counts.len() + before + after <= MAX_BUCKETS {
+                        s.counts.splice(0..0, std::iter::repeat_n(0, before));
+                        s.start -= before as i64;
+                        s.counts.resize(s.counts.len() + after, 0);
+                        s.held = Held::default();
+                    }
+                }
+                s
+            })
+    }
+
     proptest! {
         #[test]
         fn a_run_of_seconds_is_the_seconds_added_one_by_one(
@@ -478,6 +563,65 @@ mod tests {
             w.coarsen_to(res);
             left.coarsen_to(res);
             prop_assert_eq!(w, left);
+        }
+
+        /// A merge is the other's buckets added one by one (the plain way it was done), for
+        /// series of any resolutions on the ladder, spans that make either coarsen, empty
+        /// ones and buckets of nothing at either end (a state file may hold those).
+        #[test]
+        fn merge_adds_the_buckets_one_by_one(
+            mine in series_strategy(),
+            theirs in series_strategy(),
+        ) {
+            let mut plain = mine.clone();
+            let mut other = theirs.clone();
+            let res = plain.res.max(other.res);
+            plain.coarsen_to(res);
+            other.coarsen_to(res);
+            for (i, &c) in other.counts.iter().enumerate() {
+                plain.add((other.start + i as i64) * other.res, c);
+            }
+            let mut merged = mine.clone();
+            merged.merge(&theirs);
+            prop_assert_eq!((merged.res, merged.start), (plain.res, plain.start));
+            prop_assert_eq!(&merged.counts, &plain.counts);
+            // Counting on after the merge (the held bucket was let go).
+            let t = (merged.start + 1) * merged.res;
+            merged.add(t, 1);
+            plain.add(t, 1);
+            prop_assert_eq!(&merged.counts, &plain.counts);
+        }
+
+        /// Coarsening folds each bucket into the one its start second falls in, as a
+        /// division of each bucket's index would.
+        #[test]
+        fn coarsening_folds_each_bucket_where_its_second_falls(
+            series in series_strategy(),
+            steps in 1usize..4,
+        ) {
+            let mut res = series.res;
+            for _ in 0..steps {
+                res = coarser(res);
+            }
+            let mut by_division = std::collections::BTreeMap::new();
+            for (i, &c) in series.counts.iter().enumerate() {
+                let second = (series.start + i as i64) * series.res;
+                *by_division.entry(second.div_euclid(res)).or_insert(0) += c;
+            }
+            let mut coarse = series.clone();
+            coarse.coarsen_to(res);
+            prop_assert_eq!(coarse.res, res);
+            let held: std::collections::BTreeMap<i64, u64> = coarse
+                .counts
+                .iter()
+                .enumerate()
+                .map(|(i, &c)| (coarse.start + i as i64, c))
+                .collect();
+            if series.counts.is_empty() {
+                prop_assert!(held.is_empty());
+            } else {
+                prop_assert_eq!(held, by_division);
+            }
         }
 
         /// The held bucket is only a hint: a series counted through it holds what one
