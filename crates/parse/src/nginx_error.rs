@@ -902,7 +902,21 @@ impl<'a> LastLine<'a> {
 /// commas before the context are few in nginx messages, and walking them costs less than
 /// the substring search's set-up.
 fn key_offsets<'a>(body: &'a [u8], key: &'static [u8]) -> impl Iterator<Item = usize> + 'a {
-    memchr::memchr_iter(b',', body).filter(move |&i| tail(body, i).starts_with(key))
+    memchr::memchr_iter(b',', body).filter(move |&i| starts_with_long_key(tail(body, i), key))
+}
+
+/// Whether `s` starts with `key` (8 to 16 bytes): its first and last eight bytes compared
+/// as two words, where `starts_with` called `bcmp` at every comma (~25 instructions).
+#[inline(always)]
+fn starts_with_long_key(s: &[u8], key: &[u8]) -> bool {
+    let word = |b: &[u8], from: usize| b.get(from..).and_then(<[u8]>::first_chunk::<8>).copied();
+    let last = key.len().saturating_sub(8);
+    match (word(s, 0), word(key, 0)) {
+        (Some(a), Some(b)) if key.len() <= 16 => {
+            a == b && s.len() >= key.len() && word(s, last) == word(key, last)
+        }
+        _ => s.starts_with(key),
+    }
 }
 
 /// Where the context fields start, as [`find_context`] found them.
@@ -1244,6 +1258,27 @@ mod tests {
                 assert_eq!(common_action(&line), searched_action(&line));
                 assert_eq!(common_action(&line).map(|a| a.1), Some(Some(phase)));
                 assert_eq!(common_action(&line[..line.len() - 1]), None);
+            }
+        }
+    }
+
+    #[test]
+    fn long_keys_compared_as_by_starts_with() {
+        for key in [CLIENT, UDP_CLIENT] {
+            for s in [
+                &b", client: 1"[..],
+                b", client: ",
+                b", client:",
+                b", client:x",
+                b", udp client: 1",
+                b", udp client:",
+                b", udp client: ",
+                b", udp cxient: ",
+                b", client",
+                b"",
+                b", ",
+            ] {
+                assert_eq!(starts_with_long_key(s, key), s.starts_with(key), "{s:?}");
             }
         }
     }
