@@ -2459,7 +2459,10 @@ mod tests {
             let found = common_nginx_scan(message);
             assert_eq!(found, Some(nfa_scan(message)), "{message:?}");
             assert!(found.is_some_and(|s| s.stem.is_some()), "{message:?}");
-            assert_eq!(COMMON_NGINX_MESSAGES.iter().position(|m| m == message), Some(i));
+            assert_eq!(
+                COMMON_NGINX_MESSAGES.iter().position(|m| m == message),
+                Some(i)
+            );
             assert_eq!(common_nginx_scan(&message[1..]), None);
             assert_eq!(common_nginx_scan(&[message, &b" "[..]].concat()), None);
         }

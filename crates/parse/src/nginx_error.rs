@@ -699,7 +699,10 @@ const COMMON_ERRNO_WORDS: [(u64, usize); 11] = {
     let mut words = [(0, 0); 11];
     let mut i = 0;
     while i < words.len() {
-        words[i] = (last_word(COMMON_ERRNOS[i].0), text_start(COMMON_ERRNOS[i].0));
+        words[i] = (
+            last_word(COMMON_ERRNOS[i].0),
+            text_start(COMMON_ERRNOS[i].0),
+        );
         i += 1;
     }
     words
@@ -712,7 +715,9 @@ const COMMON_ERRNO_WORDS: [(u64, usize); 11] = {
 fn common_errno(text: &[u8]) -> Option<(&[u8], SysError<'_>)> {
     let last = u64::from_le_bytes(*text.last_chunk::<8>()?);
     let found = COMMON_ERRNO_WORDS.iter().position(|&(w, _)| w == last)?;
-    let (&(suffix, number), &(_, start)) = COMMON_ERRNOS.get(found).zip(COMMON_ERRNO_WORDS.get(found))?;
+    let (&(suffix, number), &(_, start)) = COMMON_ERRNOS
+        .get(found)
+        .zip(COMMON_ERRNO_WORDS.get(found))?;
     if !text.ends_with(suffix) {
         return None;
     }
@@ -1338,7 +1343,10 @@ mod tests {
         words.dedup();
         assert_eq!(words.len(), COMMON_ERRNOS.len());
         for &(suffix, number) in &COMMON_ERRNOS {
-            assert_eq!(suffix.iter().filter(|&&b| b == b'(' || b == b')').count(), 2);
+            assert_eq!(
+                suffix.iter().filter(|&&b| b == b'(' || b == b')').count(),
+                2
+            );
             for msg in [&b"connect() failed"[..], b"", b"host could not be resolved"] {
                 let text = [msg, suffix].concat();
                 let found = common_errno(&text);
