@@ -294,12 +294,20 @@ pub(crate) fn parse(entry: &[u8]) -> Result<ErrorRecord<'_>, ParseError> {
 /// (on an error it holds no meaningful record). The record is built where the caller keeps
 /// it: copying its ~300 bytes out of each layer cost ~130 instructions a line.
 pub(crate) fn parse_into<'a>(entry: &'a [u8], rec: &mut ErrorRecord<'a>) -> Result<(), ParseError> {
+    rec.format = Format::NginxError;
+    rec.truncated = entry.len() >= MAX_LINE;
+    // Most entries start with the timestamp of the entry before, whose second is cached by
+    // its bytes: the same bytes there are a timestamp (what `find_start` checks), and the
+    // entry's time.
+    if let Some(time) = remembered_time_at_start(entry) {
+        rec.time = Some(time);
+        let body_start = parse_after_time(entry, 0, rec)?;
+        return parse_body(entry, body_start, rec);
+    }
     let start = find_start(entry).ok_or(ParseError::new(
         "nginx error timestamp (YYYY/MM/DD HH:MM:SS [level])",
         0,
     ))?;
-    rec.format = Format::NginxError;
-    rec.truncated = entry.len() >= MAX_LINE;
     let body_start = match start {
         Start::Timestamp(p) => parse_prefix(entry, p, rec)?,
         Start::Console(p) => {
@@ -311,10 +319,42 @@ pub(crate) fn parse_into<'a>(entry: &'a [u8], rec: &mut ErrorRecord<'a>) -> Resu
             if at(entry, p) == b' ' { p + 1 } else { p }
         }
     };
+    parse_body(entry, body_start, rec)
+}
+
+/// Reads and classifies the entry's text from `body_start` on.
+#[inline(always)]
+fn parse_body<'a>(
+    entry: &'a [u8],
+    body_start: usize,
+    rec: &mut ErrorRecord<'a>,
+) -> Result<(), ParseError> {
     let body = tail(entry, body_start);
     let extra = split_body(body, rec);
     classify::nginx(rec, &extra);
     Ok(())
+}
+
+/// The cache key of the `YYYY/MM/DD HH:MM:SS` at `ts`'s start: three words (the last
+/// overlapping the second), read where they stand.
+#[inline(always)]
+fn time_key(ts: &[u8]) -> [u64; 4] {
+    [
+        key_word(ts, 0),
+        key_word(ts, 8),
+        key_word(ts, ts.len().saturating_sub(8)),
+        0,
+    ]
+}
+
+/// The time of an entry that starts with the timestamp last read (`YYYY/MM/DD HH:MM:SS [`,
+/// the 19 bytes as cached): no `find_start` (~70 instructions) and no second key.
+#[inline(always)]
+fn remembered_time_at_start(entry: &[u8]) -> Option<Timestamp> {
+    if sub(entry, 19, 21) != b" [" {
+        return None;
+    }
+    same_second_words(layout::NGINX_ERROR, time_key(head(entry, 19)), || None)
 }
 
 /// The `]` closing a level name in the 12 bytes after its `[`: a plain loop, as a `memchr`
@@ -332,15 +372,8 @@ fn parse_prefix<'a>(
     rec: &mut ErrorRecord<'a>,
 ) -> Result<usize, ParseError> {
     let ts = sub(entry, p, p + 19);
-    // `YYYY/MM/DD HH:MM:SS` as three words (the last overlapping the second), read where
-    // they stand: `find_start` saw all 19 bytes.
-    let key = [
-        key_word(ts, 0),
-        key_word(ts, 8),
-        key_word(ts, ts.len().saturating_sub(8)),
-        0,
-    ];
-    rec.time = same_second_words(layout::NGINX_ERROR, key, || {
+    // `find_start` saw all 19 bytes.
+    rec.time = same_second_words(layout::NGINX_ERROR, time_key(ts), || {
         let num = |from: usize, to: usize| crate::bytes::fixed_u32(sub(ts, from, to)).unwrap_or(0);
         let year = i32::try_from(num(0, 4)).unwrap_or(0);
         Timestamp::from_parts(
@@ -357,18 +390,28 @@ fn parse_prefix<'a>(
     if rec.time.is_none() {
         return Err(ParseError::new("a valid date and time", p));
     }
+    parse_after_time(entry, p, rec)
+}
+
+/// Reads `[level] PID#TID: [*CID ]` after the timestamp at `p`; returns where the message
+/// starts.
+#[inline(always)]
+fn parse_after_time<'a>(
+    entry: &'a [u8],
+    p: usize,
+    rec: &mut ErrorRecord<'a>,
+) -> Result<usize, ParseError> {
     // Level: `[error] `.
     let lvl = p + 21;
-    let close = level_close(sub(entry, lvl, lvl + 12))
-        .ok_or(ParseError::new("']' closing the level", lvl))?;
-    rec.level = Level::from_bytes(sub(entry, lvl, lvl + close));
-    let mut q = lvl + close + 1;
-    if at(entry, q) != b' ' {
-        return Err(ParseError::new("' ' after the level", q));
-    }
-    q += 1;
+    let mut q = match common_level(tail(entry, lvl)) {
+        Some((level, len)) => {
+            rec.level = Some(level);
+            lvl + len
+        }
+        None => level_after(entry, lvl, rec)?,
+    };
     // `PID#TID: `
-    let (pid, n) = leading_u64(tail(entry, q));
+    let (pid, n) = leading_number(tail(entry, q));
     if n == 0 {
         return Err(ParseError::new("PID#TID", q));
     }
@@ -398,7 +441,7 @@ fn parse_prefix<'a>(
     }
     // `*CID `
     if at(entry, q) == b'*' {
-        let (cid, n) = leading_u64(tail(entry, q + 1));
+        let (cid, n) = leading_number(tail(entry, q + 1));
         if n > 0 && matches!(at(entry, q + 1 + n), b' ' | 0) {
             rec.connection = Some(cid);
             q += 1 + n;
@@ -408,6 +451,76 @@ fn parse_prefix<'a>(
         }
     }
     Ok(q.min(entry.len()))
+}
+
+/// What [`leading_u64`] reads at the start of `s`, from one word when fewer than eight
+/// digits lead it (PIDs and connection numbers: two a line, where the digit loop's call
+/// cost ~55 instructions): the digits found by a mask, their value by three multiplies.
+#[inline(always)]
+fn leading_number(s: &[u8]) -> (u64, usize) {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // 0x80 - 10 in each lane: a lane's high bit is set by the add when it holds 10 or more.
+    const TENS: u64 = 0x7676_7676_7676_7676;
+    let Some(&word) = s.first_chunk::<8>() else {
+        return leading_u64(s);
+    };
+    // Each byte less `0` (by xor: `0`-`9` become 0-9, and any other byte something else).
+    let x = u64::from_le_bytes(word) ^ 0x3030_3030_3030_3030;
+    let not_digit = (((x & LOW7) + TENS) | x) & HIGHS;
+    let len = (not_digit.trailing_zeros() / 8) as usize;
+    if len == 0 || len >= 8 {
+        return if len == 0 { (0, 0) } else { leading_u64(s) };
+    }
+    // The digits moved to the word's top bytes (zeros before them), then pairs, fours and
+    // eights of them combined (the first digit is the lowest byte, the most significant).
+    let v = x << (8 * (8 - len));
+    let v = (v & 0x0F0F_0F0F_0F0F_0F0F).wrapping_mul(2561) >> 8;
+    let v = (v & 0x00FF_00FF_00FF_00FF).wrapping_mul(6_553_601) >> 16;
+    let v = (v & 0x0000_FFFF_0000_FFFF).wrapping_mul(42_949_672_960_001) >> 32;
+    (v, len)
+}
+
+/// The level nginx writes at `s`'s start (`error] `, `warn] `, `notice] `, `info] `) and the
+/// length of its text, `]` and space, from one word: what [`level_after`] reads there (a
+/// search for the `]` and a `Level::from_bytes` call, ~40 instructions a line).
+#[inline(always)]
+fn common_level(s: &[u8]) -> Option<(Level, usize)> {
+    /// The text's bytes as a little-endian word (1 to 8 of them), and the mask of their lanes.
+    const fn word(text: &[u8]) -> (u64, u64) {
+        let mut w = 0u64;
+        let mut shift = 0;
+        let mut rest = text;
+        while let [b, tail @ ..] = rest {
+            w |= (*b as u64) << shift;
+            shift += 8;
+            rest = tail;
+        }
+        (w, u64::MAX >> (64 - shift))
+    }
+    const LEVELS: [((u64, u64), Level, usize); 4] = [
+        (word(b"error] "), Level::Error, 7),
+        (word(b"warn] "), Level::Warn, 6),
+        (word(b"notice] "), Level::Notice, 8),
+        (word(b"info] "), Level::Info, 6),
+    ];
+    let w = u64::from_le_bytes(*s.first_chunk::<8>()?);
+    LEVELS
+        .iter()
+        .find(|&&((text, mask), _, _)| w & mask == text)
+        .map(|&(_, level, len)| (level, len))
+}
+
+/// Reads `level] ` at `lvl` (after its `[`); returns where what follows starts.
+fn level_after(entry: &[u8], lvl: usize, rec: &mut ErrorRecord<'_>) -> Result<usize, ParseError> {
+    let close = level_close(sub(entry, lvl, lvl + 12))
+        .ok_or(ParseError::new("']' closing the level", lvl))?;
+    rec.level = Level::from_bytes(sub(entry, lvl, lvl + close));
+    let q = lvl + close + 1;
+    if at(entry, q) != b' ' {
+        return Err(ParseError::new("' ' after the level", q));
+    }
+    Ok(q + 1)
 }
 
 /// Whether the `len` digits at `first` (1 to 7 of them) stand again at `second`, not
@@ -538,10 +651,112 @@ fn is_action_prefix(action: &[u8]) -> bool {
     action.len() >= 3 && ACTIONS.iter().any(|(known, _)| known.starts_with(action))
 }
 
+/// The errno suffixes real servers write most (glibc's texts; the real lines in fixtures/
+/// carry these eleven, `111` and `110` far ahead), with their numbers. Each holds no
+/// parenthesis but its own two, and no two end in the same eight bytes.
+const COMMON_ERRNOS: [(&[u8], i64); 11] = [
+    (b" (110: Connection timed out)", 110),
+    (b" (111: Connection refused)", 111),
+    (b" (11: Resource temporarily unavailable)", 11),
+    (b" (104: Connection reset by peer)", 104),
+    (b" (2: No such file or directory)", 2),
+    (b" (101: Network is unreachable)", 101),
+    (b" (13: Permission denied)", 13),
+    (b" (24: Too many open files)", 24),
+    (b" (113: No route to host)", 113),
+    (b" (99: Cannot assign requested address)", 99),
+    (b" (32: Broken pipe)", 32),
+];
+
+/// The last eight bytes of `suffix` as a little-endian word (every [`COMMON_ERRNOS`]
+/// suffix has more).
+const fn last_word(suffix: &[u8]) -> u64 {
+    match suffix {
+        [.., a, b, c, d, e, f, g, h] => u64::from_le_bytes([*a, *b, *c, *d, *e, *f, *g, *h]),
+        _ => 0,
+    }
+}
+
+/// Where the errno's text starts in `suffix` (after its `: `).
+const fn text_start(suffix: &[u8]) -> usize {
+    let mut i = 0;
+    let mut rest = suffix;
+    while let [b, tail @ ..] = rest {
+        if *b == b':' {
+            break;
+        }
+        i += 1;
+        rest = tail;
+    }
+    i + 2
+}
+
+/// [`COMMON_ERRNOS`]' last words, compared with a text's before the whole suffix is, and
+/// where each suffix's errno text starts.
+// Indexes below the arrays' common length, checked when the constant is built.
+#[allow(clippy::indexing_slicing)]
+const COMMON_ERRNO_WORDS: [(u64, usize); 11] = {
+    let mut words = [(0, 0); 11];
+    let mut i = 0;
+    while i < words.len() {
+        words[i] = (
+            last_word(COMMON_ERRNOS[i].0),
+            text_start(COMMON_ERRNOS[i].0),
+        );
+        i += 1;
+    }
+    words
+};
+
+/// What [`split_errno`] reads when `text` ends with one of [`COMMON_ERRNOS`]: a word compare
+/// and a suffix compare instead of the parentheses' search (a `memrchr2` call) and the
+/// number's reading (~230 instructions on nearly every line of a 502/504 burst).
+#[inline]
+fn common_errno(text: &[u8]) -> Option<(&[u8], SysError<'_>)> {
+    let last = u64::from_le_bytes(*text.last_chunk::<8>()?);
+    let found = COMMON_ERRNO_WORDS.iter().position(|&(w, _)| w == last)?;
+    let (&(suffix, number), &(_, start)) = COMMON_ERRNOS
+        .get(found)
+        .zip(COMMON_ERRNO_WORDS.get(found))?;
+    if !text.ends_with(suffix) {
+        return None;
+    }
+    let msg = head(text, text.len() - suffix.len());
+    let err_text = sub(text, msg.len() + start, text.len() - 1);
+    Some((
+        msg,
+        SysError {
+            space: errno_space(msg),
+            number,
+            text: err_text,
+        },
+    ))
+}
+
+/// The code space of an errno after `msg`: nginx's resolver writes its own codes.
+#[inline]
+fn errno_space(msg: &[u8]) -> CodeSpace {
+    if msg.ends_with(b"could not be resolved") {
+        CodeSpace::Resolver
+    } else {
+        CodeSpace::Os
+    }
+}
+
 /// Parses a ` (N: text)` suffix; returns the text before it and the error. The text may
 /// hold balanced parentheses (Windows: `(10048: Only one usage of each socket address
 /// (protocol/network address/port) is normally permitted)`).
 fn split_errno(text: &[u8]) -> Option<(&[u8], SysError<'_>)> {
+    // Most texts without an errno end otherwise: turned down before the common suffixes'
+    // eleven compares.
+    if text.last() != Some(&b')') {
+        return None;
+    }
+    common_errno(text).or_else(|| split_errno_searched(text))
+}
+
+/// [`split_errno`] by searching for the parentheses and reading the number, for any suffix.
+fn split_errno_searched(text: &[u8]) -> Option<(&[u8], SysError<'_>)> {
     let inner_end = text.len().checked_sub(1)?;
     if at(text, inner_end) != b')' {
         return None;
@@ -551,12 +766,7 @@ fn split_errno(text: &[u8]) -> Option<(&[u8], SysError<'_>)> {
         return None;
     }
     let msg = head(text, open - 1);
-    let space = if msg.ends_with(b"could not be resolved") {
-        CodeSpace::Resolver
-    } else {
-        CodeSpace::Os
-    };
-    let err = errno_inner(sub(text, open + 1, inner_end), space, plain)?;
+    let err = errno_inner(sub(text, open + 1, inner_end), errno_space(msg), plain)?;
     Some((msg, err))
 }
 
@@ -745,7 +955,21 @@ impl<'a> LastLine<'a> {
 /// commas before the context are few in nginx messages, and walking them costs less than
 /// the substring search's set-up.
 fn key_offsets<'a>(body: &'a [u8], key: &'static [u8]) -> impl Iterator<Item = usize> + 'a {
-    memchr::memchr_iter(b',', body).filter(move |&i| tail(body, i).starts_with(key))
+    memchr::memchr_iter(b',', body).filter(move |&i| starts_with_long_key(tail(body, i), key))
+}
+
+/// Whether `s` starts with `key` (8 to 16 bytes): its first and last eight bytes compared
+/// as two words, where `starts_with` called `bcmp` at every comma (~25 instructions).
+#[inline(always)]
+fn starts_with_long_key(s: &[u8], key: &[u8]) -> bool {
+    let word = |b: &[u8], from: usize| b.get(from..).and_then(<[u8]>::first_chunk::<8>).copied();
+    let last = key.len().saturating_sub(8);
+    match (word(s, 0), word(key, 0)) {
+        (Some(a), Some(b)) if key.len() <= 16 => {
+            a == b && s.len() >= key.len() && word(s, last) == word(key, last)
+        }
+        _ => s.starts_with(key),
+    }
 }
 
 /// Where the context fields start, as [`find_context`] found them.
@@ -1087,6 +1311,48 @@ mod tests {
                 assert_eq!(common_action(&line), searched_action(&line));
                 assert_eq!(common_action(&line).map(|a| a.1), Some(Some(phase)));
                 assert_eq!(common_action(&line[..line.len() - 1]), None);
+            }
+        }
+    }
+
+    #[test]
+    fn long_keys_compared_as_by_starts_with() {
+        for key in [CLIENT, UDP_CLIENT] {
+            for s in [
+                &b", client: 1"[..],
+                b", client: ",
+                b", client:",
+                b", client:x",
+                b", udp client: 1",
+                b", udp client:",
+                b", udp client: ",
+                b", udp cxient: ",
+                b", client",
+                b"",
+                b", ",
+            ] {
+                assert_eq!(starts_with_long_key(s, key), s.starts_with(key), "{s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn common_errnos_are_read_as_by_the_search() {
+        let mut words: Vec<u64> = COMMON_ERRNO_WORDS.iter().map(|&(w, _)| w).collect();
+        words.sort_unstable();
+        words.dedup();
+        assert_eq!(words.len(), COMMON_ERRNOS.len());
+        for &(suffix, number) in &COMMON_ERRNOS {
+            assert_eq!(
+                suffix.iter().filter(|&&b| b == b'(' || b == b')').count(),
+                2
+            );
+            for msg in [&b"connect() failed"[..], b"", b"host could not be resolved"] {
+                let text = [msg, suffix].concat();
+                let found = common_errno(&text);
+                assert_eq!(found, split_errno_searched(&text));
+                assert_eq!(found.map(|(m, e)| (m, e.number)), Some((msg, number)));
+                assert_eq!(common_errno(&text[..text.len() - 1]), None);
             }
         }
     }
@@ -1514,6 +1780,84 @@ mod tests {
                     matching_open_by_two_searches(&text, close),
                     "{:?} {}", String::from_utf8_lossy(&text), close
                 );
+            }
+        }
+
+        #[test]
+        fn common_errnos_read_as_by_the_search(
+            pieces in proptest::collection::vec((0..16usize, any::<u8>()), 0..8),
+            pad in 0..40usize,
+        ) {
+            // Messages ending in a common suffix, in one cut or changed at its edges, after
+            // parentheses and the resolver's message.
+            const PIECES: [&[u8]; 15] = [
+                b" (110: Connection timed out)",
+                b" (111: Connection refused)",
+                b" (11: Resource temporarily unavailable)",
+                b" (32: Broken pipe)",
+                b"(2: No such file or directory)",
+                b" (2: No such file or directory)",
+                b"1: Connection refused)",
+                b"could not be resolved",
+                b"connect() failed",
+                b"(",
+                b")",
+                b" ",
+                b"1",
+                b"x",
+                b" (13: Permission denied))",
+            ];
+            let text = from_pieces(pad, &pieces, &PIECES);
+            if let Some(found) = common_errno(&text) {
+                prop_assert_eq!(Some(found), split_errno_searched(&text), "{:?}", String::from_utf8_lossy(&text));
+            }
+            prop_assert_eq!(split_errno(&text), split_errno_searched(&text));
+        }
+
+        #[test]
+        fn remembered_times_read_as_found_starts(
+            time in "2025/11/25 10:00:0[0-2]|2025/11/25 10:00:0|x025/11/25 10:00:00",
+            after in "( \\[| x|\\[ | \\[\\[)",
+            rest in "(error|crit|)\\] ?([0-9]{1,9}(#[0-9]{0,9})?)?:? ?(\\*[0-9]{1,3} ?)?x?",
+            warm in "2025/11/25 10:00:0[0-2]",
+        ) {
+            // A line parsed after one whose second is the same as its bytes (or not), with
+            // what follows those bytes right, wrong or cut, against the same line read
+            // after a second it cannot share.
+            let line = format!("{time}{after}{rest}");
+            let read_after = |first: &str| {
+                let _ = parse(format!("{first} [error] 1#1: warm").as_bytes());
+                parse(line.as_bytes()).ok()
+            };
+            let cold = read_after("1999/01/01 00:00:00");
+            let warm = read_after(&warm);
+            prop_assert!(cold == warm, "{:?}", line);
+            prop_assert!(cold == read_after(&time), "{:?}", line);
+        }
+
+        #[test]
+        fn common_levels_read_as_by_the_search(
+            level in "(error|warn|notice|info|crit|err|Error|)",
+            after in "(\\] |\\]|\\]x| \\] |)[0-9 x]{0,3}",
+        ) {
+            let s = format!("{level}{after}");
+            let entry = s.as_bytes();
+            if let Some((found, len)) = common_level(entry) {
+                let mut rec = ErrorRecord::default();
+                prop_assert_eq!(level_after(entry, 0, &mut rec).ok(), Some(len), "{:?}", s);
+                prop_assert_eq!(rec.level, Some(found), "{:?}", s);
+            }
+        }
+
+        #[test]
+        fn leading_numbers_read_as_leading_u64_does(
+            digits in "[0-9]{0,21}",
+            after in proptest::collection::vec(any::<u8>(), 0..10),
+        ) {
+            let mut s = digits.into_bytes();
+            s.extend_from_slice(&after);
+            for cut in 0..=s.len() {
+                prop_assert_eq!(leading_number(&s[..cut]), leading_u64(&s[..cut]), "{:?}", &s[..cut]);
             }
         }
 
