@@ -298,9 +298,10 @@ fn long_lines_are_cut_and_skipped() {
     );
 }
 
-#[test]
-fn matches_the_model_on_random_logs_in_random_pieces() {
-    let mut rng = Rng(0x1234_5678_9abc_def1);
+/// Round `round` of a random test: a random log (every tenth with lines of up to 300,000
+/// bytes), the limits it is read with (the defaults, tight ones, none at all, in turn) and
+/// the sizes of the pieces it arrives in (every third in pieces of 1 to 5 bytes).
+fn random_case(rng: &mut Rng, round: usize) -> (Vec<u8>, ReaderConfig, Vec<usize>) {
     let configs = [
         ReaderConfig::default(),
         ReaderConfig {
@@ -324,15 +325,22 @@ fn matches_the_model_on_random_logs_in_random_pieces() {
             max_continuation_lines: 5,
         },
     ];
+    let long = if round % 10 == 0 { 300_000 } else { 200 };
+    let count = 1 + rng.below(400) as usize;
+    let input = random_log(rng, count, long);
+    let config = configs[round % configs.len()];
+    let sizes: Vec<usize> = (0..7)
+        .map(|_| 1 + rng.below(if round % 3 == 0 { 5 } else { 70_000 }) as usize)
+        .collect();
+    (input, config, sizes)
+}
+
+#[test]
+fn matches_the_model_on_random_logs_in_random_pieces() {
+    let mut rng = Rng(0x1234_5678_9abc_def1);
     for round in 0..300 {
-        let long = if round % 10 == 0 { 300_000 } else { 200 };
-        let count = 1 + rng.below(400) as usize;
-        let input = random_log(&mut rng, count, long);
-        let config = configs[round % configs.len()];
+        let (input, config, sizes) = random_case(&mut rng, round);
         let want = model(&input, config, &starts);
-        let sizes: Vec<usize> = (0..7)
-            .map(|_| 1 + rng.below(if round % 3 == 0 { 5 } else { 70_000 }) as usize)
-            .collect();
         let mut reader = EntryReader::new(
             Pieces {
                 data: &input,
@@ -372,33 +380,9 @@ fn matches_the_model_on_random_logs_in_random_pieces() {
 #[test]
 fn next_line_is_next_entry_when_every_line_starts_one() {
     let mut rng = Rng(0x0dd_ba11_5eed_1234);
-    let configs = [
-        ReaderConfig::default(),
-        ReaderConfig {
-            max_line: 50,
-            max_entry: 120,
-            max_continuation_lines: 3,
-        },
-        ReaderConfig {
-            max_line: 1,
-            max_entry: 1,
-            max_continuation_lines: 0,
-        },
-        ReaderConfig {
-            max_line: 0,
-            max_entry: 0,
-            max_continuation_lines: 5,
-        },
-    ];
     let every = |_: &[u8]| true;
     for round in 0..200 {
-        let long = if round % 10 == 0 { 300_000 } else { 200 };
-        let count = 1 + rng.below(400) as usize;
-        let input = random_log(&mut rng, count, long);
-        let config = configs[round % configs.len()];
-        let sizes: Vec<usize> = (0..7)
-            .map(|_| 1 + rng.below(if round % 3 == 0 { 5 } else { 70_000 }) as usize)
-            .collect();
+        let (input, config, sizes) = random_case(&mut rng, round);
         let reader = |sizes: &Vec<usize>| {
             EntryReader::new(
                 Pieces {
