@@ -60,10 +60,18 @@ const EXAMPLE_MAX: usize = 1_000;
 /// whole line gives.
 const RAW_MAX: usize = EXAMPLE_MAX + 8;
 
+/// How many of the earliest examples an [`ExampleSet`] keeps.
+const FIRST_KEPT: usize = 2;
+
 impl ExampleSet {
+    /// Whether a line with `key` would be one of the earliest kept.
+    fn wants_first(&self, key: &LineKey) -> bool {
+        self.first.len() < FIRST_KEPT || self.first.last().is_some_and(|l| *key < l.key)
+    }
+
     /// Offers a line; allocates only if it is kept.
     pub fn offer(&mut self, key: LineKey, text: &[u8]) {
-        let wants_first = self.first.len() < 2 || self.first.last().is_some_and(|l| key < l.key);
+        let wants_first = self.wants_first(&key);
         let wants_last = self.last.as_ref().is_none_or(|l| key > l.key);
         if !wants_first && !wants_last {
             return;
@@ -103,15 +111,14 @@ impl ExampleSet {
         }
         let pos = self.first.partition_point(|f| f.key < item.key);
         self.first.insert(pos, item);
-        self.first.truncate(2);
+        self.first.truncate(FIRST_KEPT);
     }
 
     /// Adds the other set's examples.
     pub fn merge(&mut self, other: &ExampleSet) {
         for item in &other.first {
             // Copied only if it is kept (a later shard's earliest rarely are).
-            let kept = self.first.len() < 2 || self.first.last().is_some_and(|l| item.key < l.key);
-            if kept {
+            if self.wants_first(&item.key) {
                 self.insert_first(item.clone());
             }
         }
