@@ -915,7 +915,7 @@ const COMMON_NGINX_MESSAGES: [&[u8]; 6] = [
 ];
 
 /// The automaton's scans of [`COMMON_NGINX_MESSAGES`], made once.
-static COMMON_NGINX_SCANS: LazyLock<[Scan; 6]> =
+static COMMON_NGINX_SCANS: LazyLock<[Scan; COMMON_NGINX_MESSAGES.len()]> =
     LazyLock::new(|| COMMON_NGINX_MESSAGES.map(scan_text));
 
 /// The scan of `text` when it is one of [`COMMON_NGINX_MESSAGES`]: a few length checks and

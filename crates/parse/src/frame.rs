@@ -357,16 +357,10 @@ impl<R: Read> EntryReader<R> {
         &mut self,
         starts_entry: &dyn Fn(&[u8]) -> bool,
     ) -> io::Result<Option<Entry<'_>>> {
-        if let Some(err) = self.pending_error.take() {
-            return Err(err);
-        }
-        let (first_len, mut terminated) = match self.peeked.take() {
-            Some(line) => line,
-            None => match self.find_line(0, self.config.max_line)? {
-                Line::Found { len, terminated } => (len, terminated),
-                Line::TooLong => return self.too_long().map(Some),
-                Line::Eof => return Ok(None),
-            },
+        let (first_len, mut terminated) = match self.first_line()? {
+            Line::Found { len, terminated } => (len, terminated),
+            Line::TooLong => return self.too_long().map(Some),
+            Line::Eof => return Ok(None),
         };
         let mut len = first_len; // bytes of the entry (without the final '\n')
         let mut lines: u32 = 1;
@@ -409,18 +403,25 @@ impl<R: Read> EntryReader<R> {
     /// looking at the line after it first (for the formats with no continuation lines:
     /// one `memchr` a line and no rule to call).
     pub fn next_line(&mut self) -> io::Result<Option<Entry<'_>>> {
+        match self.first_line()? {
+            Line::Found { len, terminated } => Ok(Some(self.take(len, terminated, 1))),
+            Line::TooLong => self.too_long().map(Some),
+            Line::Eof => Ok(None),
+        }
+    }
+
+    /// The line an entry starts with: the error met after the last entry first, then the
+    /// line looked at already (when the last entry ended because it starts one), else the
+    /// line at `pos`.
+    #[inline(always)]
+    fn first_line(&mut self) -> io::Result<Line> {
         if let Some(err) = self.pending_error.take() {
             return Err(err);
         }
-        let (len, terminated) = match self.peeked.take() {
-            Some(line) => line,
-            None => match self.find_line(0, self.config.max_line)? {
-                Line::Found { len, terminated } => (len, terminated),
-                Line::TooLong => return self.too_long().map(Some),
-                Line::Eof => return Ok(None),
-            },
-        };
-        Ok(Some(self.take(len, terminated, 1)))
+        match self.peeked.take() {
+            Some((len, terminated)) => Ok(Line::Found { len, terminated }),
+            None => self.find_line(0, self.config.max_line),
+        }
     }
 
     /// Consumes the entry of `lines` lines and `len` bytes (without its final `\n`, which
