@@ -824,10 +824,11 @@ impl Analyzer {
         }
         if let Some((method, path)) = parts {
             // A failure the origin logged: the edge request it served reached the origin.
-            // (`edge::hash` of the path is the target's `edge::path_key`.)
+            // (`edge::hash` of the path is the target's `edge::path_key`; the method, never
+            // empty, hashes as `edge::method_hash` does, `GET`'s hash made once.)
             self.edge.origin.offer(OriginMark::new(
                 edge::hash(path),
-                edge::hash(method),
+                edge::method_hash(Some(method)),
                 0,
                 0,
                 (event.t, event.t),
