@@ -274,7 +274,8 @@ impl EdgeState {
             widen(&mut self.origin_span_unix, end);
         }
         let cell = cell(key, end);
-        self.origin.offer_with(|limit| cell > limit.cell, make);
+        self.origin
+            .offer_with_filling_inline(|limit| cell > limit.cell, make);
     }
 }
 
