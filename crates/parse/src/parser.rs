@@ -353,13 +353,24 @@ impl Parser {
         entry: &'a [u8],
         record: &mut Record<'a>,
     ) -> Result<(), ParseError> {
+        self.read_into(entry, false, record)
+    }
+
+    /// [`Parser::parse_into`], told whether the entry is one physical line (no `\n`).
+    #[inline(always)]
+    fn read_into<'a>(
+        &self,
+        entry: &'a [u8],
+        one_line: bool,
+        record: &mut Record<'a>,
+    ) -> Result<(), ParseError> {
         let entry = entry.strip_suffix(b"\r").unwrap_or(entry);
         match &self.kind {
             Kind::NginxError | Kind::ApacheError | Kind::PhpFpm => {
                 *record = Record::Error(ErrorRecord::default());
                 if let Record::Error(rec) = record {
                     match self.kind {
-                        Kind::NginxError => nginx_error::parse_into(entry, rec)?,
+                        Kind::NginxError => nginx_error::parse_into(entry, one_line, rec)?,
                         Kind::PhpFpm => fpm::parse_into(entry, rec)?,
                         _ => apache_error::parse_default_into(entry, rec)?,
                     }
@@ -378,6 +389,20 @@ impl Parser {
             Kind::GcpLb => *record = Record::Edge(gcp::parse(entry)?),
         }
         Ok(())
+    }
+
+    /// [`Parser::parse_into`] for an entry an [`EntryReader`](crate::EntryReader) framed,
+    /// with its [`Entry::lines`](crate::Entry::lines): an nginx error entry of one line
+    /// (no `\n` in it) is read without looking for its last line's start. The record is the
+    /// same as `parse_into`'s for any `lines` that is right: 1 only for bytes with no `\n`.
+    #[inline]
+    pub fn parse_entry_into<'a>(
+        &self,
+        entry: &'a [u8],
+        lines: u32,
+        record: &mut Record<'a>,
+    ) -> Result<(), ParseError> {
+        self.read_into(entry, lines == 1, record)
     }
 
     /// Whether [`parse`](Parser::parse) may read `line`: `false` only when it cannot,
@@ -417,6 +442,7 @@ impl Parser {
     /// nginx writes FastCGI stderr and some Lua messages with embedded newlines, so the
     /// lines after the first do not begin with a timestamp. Every other format has one
     /// entry per line, so this is always `true` for them.
+    #[inline]
     pub fn starts_entry(&self, line: &[u8]) -> bool {
         match &self.primary().kind {
             Kind::NginxError => nginx_error::starts_entry(line),
