@@ -19,7 +19,7 @@
 use crate::bytes::{at, find, head, leading_u64, parse_hex, parse_signed, rfind, sub, tail};
 use crate::cause::Phase;
 use crate::classify;
-use crate::errno::{CodeSpace, SysError};
+use crate::errno::{CodeSpace, Errno, SysError};
 use crate::error::ParseError;
 use crate::record::{ErrorRecord, Format, Level};
 use crate::time::{Timestamp, key_word, layout, same_second_words};
@@ -289,6 +289,9 @@ pub(crate) struct Extra<'a> {
     /// The phase of the record's action, when the parser read it as a known action (so
     /// the classifier need not read its text again).
     pub(crate) known_phase: Option<Option<Phase>>,
+    /// The meaning of the record's `sys_error` ([`SysError::errno`]), when the parser knew
+    /// it with the text (one of the common errnos).
+    pub(crate) known_errno: Option<Option<Errno>>,
 }
 
 /// Parses one nginx error entry (a line, or a line plus its continuation lines).
@@ -625,7 +628,15 @@ fn split_body<'a>(body: &'a [u8], one_line: bool, rec: &mut ErrorRecord<'a>) -> 
     // if the text is still what came before it).
     let errno = match found.and_then(|c| c.errno) {
         Some(split) if found.is_some_and(|c| c.at == text.len()) => Some(split),
-        _ => split_errno(text),
+        // A common suffix, with its meaning (what `split_errno` reads of it first).
+        _ if text.last() == Some(&b')') => match common_errno(text) {
+            Some((split, meaning)) => {
+                extra.known_errno = meaning.map(Some);
+                Some(split)
+            }
+            None => split_errno_searched(text),
+        },
+        _ => None,
     };
     if let Some((msg, err)) = errno {
         rec.sys_error = Some(err);
@@ -672,18 +683,22 @@ fn is_action_prefix(action: &[u8]) -> bool {
 /// The errno suffixes real servers write most (glibc's texts; the real lines in fixtures/
 /// carry these eleven, `111` and `110` far ahead), with their numbers. Each holds no
 /// parenthesis but its own two, and no two end in the same eight bytes.
-const COMMON_ERRNOS: [(&[u8], i64); 11] = [
-    (b" (110: Connection timed out)", 110),
-    (b" (111: Connection refused)", 111),
-    (b" (11: Resource temporarily unavailable)", 11),
-    (b" (104: Connection reset by peer)", 104),
-    (b" (2: No such file or directory)", 2),
-    (b" (101: Network is unreachable)", 101),
-    (b" (13: Permission denied)", 13),
-    (b" (24: Too many open files)", 24),
-    (b" (113: No route to host)", 113),
-    (b" (99: Cannot assign requested address)", 99),
-    (b" (32: Broken pipe)", 32),
+///
+/// Each with its meaning as an OS errno (what [`SysError::errno`] reads from its text, a
+/// test checks), so that the classifier need not read the text again (~40 instructions a
+/// line).
+const COMMON_ERRNOS: [(&[u8], i64, Errno); 11] = [
+    (b" (110: Connection timed out)", 110, Errno::TimedOut),
+    (b" (111: Connection refused)", 111, Errno::ConnRefused),
+    (b" (11: Resource temporarily unavailable)", 11, Errno::Again),
+    (b" (104: Connection reset by peer)", 104, Errno::ConnReset),
+    (b" (2: No such file or directory)", 2, Errno::NoEnt),
+    (b" (101: Network is unreachable)", 101, Errno::NetUnreach),
+    (b" (13: Permission denied)", 13, Errno::Access),
+    (b" (24: Too many open files)", 24, Errno::MFile),
+    (b" (113: No route to host)", 113, Errno::HostUnreach),
+    (b" (99: Cannot assign requested address)", 99, Errno::AddrNotAvail),
+    (b" (32: Broken pipe)", 32, Errno::Pipe),
 ];
 
 /// The last eight bytes of `suffix` as a little-endian word (every [`COMMON_ERRNOS`]
@@ -728,12 +743,13 @@ const COMMON_ERRNO_WORDS: [(u64, usize); 11] = {
 
 /// What [`split_errno`] reads when `text` ends with one of [`COMMON_ERRNOS`]: a word compare
 /// and a suffix compare instead of the parentheses' search (a `memrchr2` call) and the
-/// number's reading (~230 instructions on nearly every line of a 502/504 burst).
+/// number's reading (~230 instructions on nearly every line of a 502/504 burst). With it,
+/// the error's meaning ([`SysError::errno`]) when it is an OS errno (not the resolver's).
 #[inline]
-fn common_errno(text: &[u8]) -> Option<(&[u8], SysError<'_>)> {
+fn common_errno(text: &[u8]) -> Option<((&[u8], SysError<'_>), Option<Errno>)> {
     let last = u64::from_le_bytes(*text.last_chunk::<8>()?);
     let found = COMMON_ERRNO_WORDS.iter().position(|&(w, _)| w == last)?;
-    let (&(suffix, number), &(_, start)) = COMMON_ERRNOS
+    let (&(suffix, number, meaning), &(_, start)) = COMMON_ERRNOS
         .get(found)
         .zip(COMMON_ERRNO_WORDS.get(found))?;
     if !text.ends_with(suffix) {
@@ -741,14 +757,13 @@ fn common_errno(text: &[u8]) -> Option<(&[u8], SysError<'_>)> {
     }
     let msg = head(text, text.len() - suffix.len());
     let err_text = sub(text, msg.len() + start, text.len() - 1);
-    Some((
-        msg,
-        SysError {
-            space: errno_space(msg),
-            number,
-            text: err_text,
-        },
-    ))
+    let space = errno_space(msg);
+    let err = SysError {
+        space,
+        number,
+        text: err_text,
+    };
+    Some(((msg, err), (space == CodeSpace::Os).then_some(meaning)))
 }
 
 /// The code space of an errno after `msg`: nginx's resolver writes its own codes.
@@ -770,7 +785,9 @@ fn split_errno(text: &[u8]) -> Option<(&[u8], SysError<'_>)> {
     if text.last() != Some(&b')') {
         return None;
     }
-    common_errno(text).or_else(|| split_errno_searched(text))
+    common_errno(text)
+        .map(|(split, _)| split)
+        .or_else(|| split_errno_searched(text))
 }
 
 /// [`split_errno`] by searching for the parentheses and reading the number, for any suffix.
@@ -1373,7 +1390,7 @@ mod tests {
         words.sort_unstable();
         words.dedup();
         assert_eq!(words.len(), COMMON_ERRNOS.len());
-        for &(suffix, number) in &COMMON_ERRNOS {
+        for &(suffix, number, meaning) in &COMMON_ERRNOS {
             assert_eq!(
                 suffix.iter().filter(|&&b| b == b'(' || b == b')').count(),
                 2
@@ -1381,9 +1398,20 @@ mod tests {
             for msg in [&b"connect() failed"[..], b"", b"host could not be resolved"] {
                 let text = [msg, suffix].concat();
                 let found = common_errno(&text);
-                assert_eq!(found, split_errno_searched(&text));
-                assert_eq!(found.map(|(m, e)| (m, e.number)), Some((msg, number)));
-                assert_eq!(common_errno(&text[..text.len() - 1]), None);
+                let split = found.map(|(split, _)| split);
+                assert_eq!(split, split_errno_searched(&text));
+                assert_eq!(split.map(|(m, e)| (m, e.number)), Some((msg, number)));
+                // The meaning given with an OS errno is the one its text reads as.
+                let error = split.map(|(_, e)| e);
+                let known = found.and_then(|(_, known)| known);
+                match error.map(|e| e.space) {
+                    Some(CodeSpace::Os) => {
+                        assert_eq!(known, Some(meaning));
+                        assert_eq!(error.and_then(|e| e.errno()), Some(meaning));
+                    }
+                    _ => assert_eq!(known, None),
+                }
+                assert!(common_errno(&text[..text.len() - 1]).is_none());
             }
         }
     }
@@ -1839,8 +1867,11 @@ mod tests {
                 b" (13: Permission denied))",
             ];
             let text = from_pieces(pad, &pieces, &PIECES);
-            if let Some(found) = common_errno(&text) {
+            if let Some((found, known)) = common_errno(&text) {
                 prop_assert_eq!(Some(found), split_errno_searched(&text), "{:?}", String::from_utf8_lossy(&text));
+                if let Some(known) = known {
+                    prop_assert_eq!(Some(known), found.1.errno());
+                }
             }
             prop_assert_eq!(split_errno(&text), split_errno_searched(&text));
         }
