@@ -353,13 +353,9 @@ impl<R: Read> EntryReader<R> {
     /// The next entry, or `None` at end of input. See the type's documentation for how
     /// lines are joined. A read error is returned after every entry complete before it; the
     /// partial line at the error is not returned.
-    ///
-    /// The rule is a type parameter (a `&dyn Fn` is one too), so that a caller's closure is
-    /// inlined in the loop: nginx error's rule is three word compares for nearly every
-    /// line, and the call through a `&dyn Fn` to it cost more than the compares.
-    pub fn next_entry<F: Fn(&[u8]) -> bool + ?Sized>(
+    pub fn next_entry(
         &mut self,
-        starts_entry: &F,
+        starts_entry: &dyn Fn(&[u8]) -> bool,
     ) -> io::Result<Option<Entry<'_>>> {
         let (first_len, mut terminated) = match self.first_line()? {
             Line::Found { len, terminated } => (len, terminated),
