@@ -395,7 +395,6 @@ impl Parser {
     /// with its [`Entry::lines`](crate::Entry::lines): an nginx error entry of one line
     /// (no `\n` in it) is read without looking for its last line's start. The record is the
     /// same as `parse_into`'s for any `lines` that is right: 1 only for bytes with no `\n`.
-    #[inline]
     pub fn parse_entry_into<'a>(
         &self,
         entry: &'a [u8],
