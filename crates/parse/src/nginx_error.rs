@@ -222,8 +222,9 @@ fn find_start(line: &[u8]) -> Option<Start> {
 }
 
 /// [`find_start`] for a line that does not begin with the timestamp: the console's form
-/// or a prefix before either. Out of line, so that the framing's test of each line (nearly
-/// all of which begin with the timestamp) is the timestamp's words, inlined.
+/// or a prefix before either. Out of line, so that `find_start` stays small (nearly always
+/// the timestamp's three words) where the framing's rule and the parse call it: 1.5 M
+/// fewer instructions on the 20 MiB nginx error slice than with this inside it.
 #[inline(never)]
 fn find_later_start(line: &[u8]) -> Option<Start> {
     if line.starts_with(b"nginx: [") {
@@ -273,9 +274,8 @@ fn find_start_by_slashes(line: &[u8]) -> Option<Start> {
 
 /// Whether a physical line begins a new nginx error entry (`YYYY/MM/DD HH:MM:SS [`,
 /// possibly after a short syslog/journald/container prefix, or `nginx: [level]`).
-#[inline]
 pub(crate) fn starts_entry(line: &[u8]) -> bool {
-    is_timestamp(line) || find_later_start(line).is_some()
+    find_start(line).is_some()
 }
 
 /// Extra facts the classifier needs that have no field in [`ErrorRecord`].

@@ -441,7 +441,6 @@ impl Parser {
     /// nginx writes FastCGI stderr and some Lua messages with embedded newlines, so the
     /// lines after the first do not begin with a timestamp. Every other format has one
     /// entry per line, so this is always `true` for them.
-    #[inline]
     pub fn starts_entry(&self, line: &[u8]) -> bool {
         match &self.primary().kind {
             Kind::NginxError => nginx_error::starts_entry(line),
