@@ -1955,5 +1955,37 @@ mod tests {
             let keep = cut_at.index(line.len() + 1);
             let _ = parse(&line[..keep]);
         }
+
+        /// An entry framed as one line (no `\n`, `parse_entry_into` skips the search for the
+        /// last line) reads as `parse` reads it, and so does one of several lines: over logs
+        /// of mutated real lines (some with continuation lines, `\n`s added by the edits).
+        #[test]
+        fn framed_entries_read_as_parsed(
+            lines in proptest::collection::vec(
+                (0..SEEDS.len(), proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0..4u8), 0..8)),
+                1..8,
+            ),
+        ) {
+            let mut log = Vec::new();
+            for (seed, edits) in &lines {
+                let seed = SEEDS.get(*seed).copied().unwrap_or(REAL);
+                log.extend_from_slice(&crate::test_support::mutate(seed.as_bytes(), edits, b"\",\n ():"));
+                log.push(b'\n');
+            }
+            let parser = crate::Parser::nginx_error();
+            let mut reader = crate::EntryReader::new(&log[..], crate::ReaderConfig::default());
+            while let Some(entry) = reader.next_entry_for(&parser).map_err(|e| TestCaseError::fail(e.to_string()))? {
+                prop_assert_eq!(entry.lines == 1, !entry.bytes.contains(&b'\n'));
+                let mut framed = crate::Record::Error(ErrorRecord::default());
+                let framed_read = parser.parse_entry_into(entry.bytes, entry.lines, &mut framed);
+                match parser.parse(entry.bytes) {
+                    Ok(plain) => {
+                        prop_assert!(framed_read.is_ok());
+                        prop_assert_eq!(framed, plain);
+                    }
+                    Err(_) => prop_assert!(framed_read.is_err()),
+                }
+            }
+        }
     }
 }
