@@ -353,24 +353,13 @@ impl Parser {
         entry: &'a [u8],
         record: &mut Record<'a>,
     ) -> Result<(), ParseError> {
-        self.read_into(entry, false, record)
-    }
-
-    /// [`Parser::parse_into`], told whether the entry is one physical line (no `\n`).
-    #[inline(always)]
-    fn read_into<'a>(
-        &self,
-        entry: &'a [u8],
-        one_line: bool,
-        record: &mut Record<'a>,
-    ) -> Result<(), ParseError> {
         let entry = entry.strip_suffix(b"\r").unwrap_or(entry);
         match &self.kind {
             Kind::NginxError | Kind::ApacheError | Kind::PhpFpm => {
                 *record = Record::Error(ErrorRecord::default());
                 if let Record::Error(rec) = record {
                     match self.kind {
-                        Kind::NginxError => nginx_error::parse_into(entry, one_line, rec)?,
+                        Kind::NginxError => nginx_error::parse_into(entry, false, rec)?,
                         Kind::PhpFpm => fpm::parse_into(entry, rec)?,
                         _ => apache_error::parse_default_into(entry, rec)?,
                     }
@@ -395,13 +384,23 @@ impl Parser {
     /// with its [`Entry::lines`](crate::Entry::lines): an nginx error entry of one line
     /// (no `\n` in it) is read without looking for its last line's start. The record is the
     /// same as `parse_into`'s for any `lines` that is right: 1 only for bytes with no `\n`.
+    /// (`parse_into` itself is left as it was: a shared body moved its inlining of the
+    /// access chain, +0.7 % on the access inputs.)
     pub fn parse_entry_into<'a>(
         &self,
         entry: &'a [u8],
         lines: u32,
         record: &mut Record<'a>,
     ) -> Result<(), ParseError> {
-        self.read_into(entry, lines == 1, record)
+        if lines != 1 || !matches!(self.kind, Kind::NginxError) {
+            return self.parse_into(entry, record);
+        }
+        let line = entry.strip_suffix(b"\r").unwrap_or(entry);
+        *record = Record::Error(ErrorRecord::default());
+        if let Record::Error(rec) = record {
+            nginx_error::parse_into(line, true, rec)?;
+        }
+        Ok(())
     }
 
     /// Whether [`parse`](Parser::parse) may read `line`: `false` only when it cannot,
