@@ -697,7 +697,11 @@ const COMMON_ERRNOS: [(&[u8], i64, Errno); 11] = [
     (b" (13: Permission denied)", 13, Errno::Access),
     (b" (24: Too many open files)", 24, Errno::MFile),
     (b" (113: No route to host)", 113, Errno::HostUnreach),
-    (b" (99: Cannot assign requested address)", 99, Errno::AddrNotAvail),
+    (
+        b" (99: Cannot assign requested address)",
+        99,
+        Errno::AddrNotAvail,
+    ),
     (b" (32: Broken pipe)", 32, Errno::Pipe),
 ];
 
