@@ -745,12 +745,15 @@ const COMMON_ERRNO_WORDS: [(u64, usize); 11] = {
     words
 };
 
+/// A text split at its errno suffix: the text before it and the error.
+type ErrnoSplit<'a> = (&'a [u8], SysError<'a>);
+
 /// What [`split_errno`] reads when `text` ends with one of [`COMMON_ERRNOS`]: a word compare
 /// and a suffix compare instead of the parentheses' search (a `memrchr2` call) and the
 /// number's reading (~230 instructions on nearly every line of a 502/504 burst). With it,
 /// the error's meaning ([`SysError::errno`]) when it is an OS errno (not the resolver's).
 #[inline]
-fn common_errno(text: &[u8]) -> Option<((&[u8], SysError<'_>), Option<Errno>)> {
+fn common_errno(text: &[u8]) -> Option<(ErrnoSplit<'_>, Option<Errno>)> {
     let last = u64::from_le_bytes(*text.last_chunk::<8>()?);
     let found = COMMON_ERRNO_WORDS.iter().position(|&(w, _)| w == last)?;
     let (&(suffix, number, meaning), &(_, start)) = COMMON_ERRNOS
