@@ -1,9 +1,11 @@
 //! nginx error entries: one line, or a line and its continuation lines; each line also
-//! through the companion tracker (Lua balancer lines and the placeholder connects).
+//! through the companion tracker (Lua balancer lines and the placeholder connects), and
+//! read as a framed line of one (`parse_entry_into`, which skips the search for line
+//! breaks) must give the record `parse` gives.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use logscan_parse::{Companions, Parser, Record};
+use logscan_parse::{Companions, ErrorRecord, Parser, Record};
 
 fuzz_target!(|entry: &[u8]| {
     let parser = Parser::nginx_error();
@@ -11,7 +13,14 @@ fuzz_target!(|entry: &[u8]| {
     let mut companions = Companions::new();
     for line in entry.split(|&b| b == b'\n') {
         let _ = parser.starts_entry(line);
-        if let Ok(Record::Error(mut record)) = parser.parse(line) {
+        let mut framed = Record::Error(ErrorRecord::default());
+        let framed_read = parser.parse_entry_into(line, 1, &mut framed).is_ok();
+        let plain = parser.parse(line);
+        match &plain {
+            Ok(record) => assert!(framed_read && framed == *record, "one-line read differs"),
+            Err(_) => assert!(!framed_read, "one-line read differs"),
+        }
+        if let Ok(Record::Error(mut record)) = plain {
             companions.apply(&mut record);
         }
     }

@@ -1298,7 +1298,10 @@ fn finish<'a>(rec: &mut ErrorRecord<'a>, out: Option<Out<'a>>, errno: Option<Err
 
 /// Classifies an nginx error entry.
 pub(crate) fn nginx<'a>(rec: &mut ErrorRecord<'a>, extra: &Extra<'a>) {
-    let errno = rec.sys_error.and_then(|e| e.errno());
+    let errno = match extra.known_errno {
+        Some(known) => known,
+        None => rec.sys_error.and_then(|e| e.errno()),
+    };
     let mut out = nginx_out(rec, extra, errno);
     if let Some(o) = out.as_mut() {
         // A connect to the placeholder of a Lua-balanced upstream: the balancer had no

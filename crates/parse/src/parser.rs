@@ -359,7 +359,7 @@ impl Parser {
                 *record = Record::Error(ErrorRecord::default());
                 if let Record::Error(rec) = record {
                     match self.kind {
-                        Kind::NginxError => nginx_error::parse_into(entry, rec)?,
+                        Kind::NginxError => nginx_error::parse_into(entry, false, rec)?,
                         Kind::PhpFpm => fpm::parse_into(entry, rec)?,
                         _ => apache_error::parse_default_into(entry, rec)?,
                     }
@@ -376,6 +376,29 @@ impl Parser {
             Kind::CloudFront(columns) => *record = Record::Edge(cloudfront::parse(entry, columns)?),
             Kind::Cloudflare => *record = Record::Edge(cloudflare::parse(entry)?),
             Kind::GcpLb => *record = Record::Edge(gcp::parse(entry)?),
+        }
+        Ok(())
+    }
+
+    /// [`Parser::parse_into`] for an entry an [`EntryReader`](crate::EntryReader) framed,
+    /// with its [`Entry::lines`](crate::Entry::lines): an nginx error entry of one line
+    /// (no `\n` in it) is read without looking for its last line's start. The record is the
+    /// same as `parse_into`'s for any `lines` that is right: 1 only for bytes with no `\n`.
+    /// (`parse_into` itself is left as it was: a shared body moved its inlining of the
+    /// access chain, +0.7 % on the access inputs.)
+    pub fn parse_entry_into<'a>(
+        &self,
+        entry: &'a [u8],
+        lines: u32,
+        record: &mut Record<'a>,
+    ) -> Result<(), ParseError> {
+        if lines != 1 || !matches!(self.kind, Kind::NginxError) {
+            return self.parse_into(entry, record);
+        }
+        let line = entry.strip_suffix(b"\r").unwrap_or(entry);
+        *record = Record::Error(ErrorRecord::default());
+        if let Record::Error(rec) = record {
+            nginx_error::parse_into(line, true, rec)?;
         }
         Ok(())
     }

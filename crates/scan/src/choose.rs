@@ -129,6 +129,25 @@ impl Choice {
         }
     }
 
+    /// [`Choice::parse_into`] for an entry the reader framed, with its count of lines
+    /// (`Parser::parse_entry_into`: an nginx error line read without a search for its
+    /// line breaks).
+    #[inline]
+    pub fn parse_entry_into<'a>(
+        &self,
+        entry: &'a [u8],
+        lines: u32,
+        record: &mut Record<'a>,
+    ) -> Result<(), ParseError> {
+        match self.parser.parse_entry_into(entry, lines, record) {
+            Ok(()) => Ok(()),
+            Err(e) => match &self.also {
+                Some(also) => also.parse_entry_into(entry, lines, record).map_err(|_| e),
+                None => Err(e),
+            },
+        }
+    }
+
     /// Whether an entry may have continuation lines: the chosen parser is nginx error's.
     /// (A line continues an entry only when [`starts_entry`](Choice::starts_entry) says
     /// no, and an access parser says every line starts one: in a stream read as an access

@@ -219,7 +219,12 @@ fn read_entries_framed<R: Read, S: Sink, const LINES: bool>(
             // Read into a slot here, not returned: a record is 300 to 400 bytes, not worth
             // a copy.
             let mut record = Record::Error(ErrorRecord::default());
-            match choice.parse_into(entry.bytes, &mut record) {
+            let parsed = if LINES {
+                choice.parse_into(entry.bytes, &mut record)
+            } else {
+                choice.parse_entry_into(entry.bytes, entry.lines, &mut record)
+            };
+            match parsed {
                 Ok(()) => sink.record(&at, &record),
                 Err(_)
                     if choice.is_other(entry.bytes)
