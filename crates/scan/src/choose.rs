@@ -103,10 +103,20 @@ impl Choice {
     /// parser's error when neither reads it.
     #[inline]
     pub fn parse<'a>(&self, entry: &'a [u8]) -> Result<Record<'a>, ParseError> {
-        match self.parser.parse(entry) {
-            Ok(record) => Ok(record),
+        self.read_with_either(|parser| parser.parse(entry))
+    }
+
+    /// `read` with the chosen parser, else with the other kind's: the chosen parser's error
+    /// when neither reads the entry (the one fallback behind every way of reading).
+    #[inline(always)]
+    fn read_with_either<T>(
+        &self,
+        mut read: impl FnMut(&Parser) -> Result<T, ParseError>,
+    ) -> Result<T, ParseError> {
+        match read(&self.parser) {
+            Ok(read) => Ok(read),
             Err(e) => match &self.also {
-                Some(also) => also.parse(entry).map_err(|_| e),
+                Some(also) => read(also).map_err(|_| e),
                 None => Err(e),
             },
         }
@@ -120,13 +130,7 @@ impl Choice {
         entry: &'a [u8],
         record: &mut Record<'a>,
     ) -> Result<(), ParseError> {
-        match self.parser.parse_into(entry, record) {
-            Ok(()) => Ok(()),
-            Err(e) => match &self.also {
-                Some(also) => also.parse_into(entry, record).map_err(|_| e),
-                None => Err(e),
-            },
-        }
+        self.read_with_either(|parser| parser.parse_into(entry, record))
     }
 
     /// [`Choice::parse_into`] for an entry the reader framed, with its count of lines
@@ -139,13 +143,7 @@ impl Choice {
         lines: u32,
         record: &mut Record<'a>,
     ) -> Result<(), ParseError> {
-        match self.parser.parse_entry_into(entry, lines, record) {
-            Ok(()) => Ok(()),
-            Err(e) => match &self.also {
-                Some(also) => also.parse_entry_into(entry, lines, record).map_err(|_| e),
-                None => Err(e),
-            },
-        }
+        self.read_with_either(|parser| parser.parse_entry_into(entry, lines, record))
     }
 
     /// Whether an entry may have continuation lines: the chosen parser is nginx error's.
