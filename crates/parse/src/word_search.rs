@@ -64,6 +64,34 @@ pub fn find(needle: u8, hay: &[u8]) -> Option<usize> {
     find_any([needle], hay)
 }
 
+/// [`find`], two words (sixteen bytes) a step: one branch and one count for both, which
+/// for values of a few dozen bytes (a request line, an upstream URL) costs about a fifth
+/// less than a step a word. The rest (under sixteen bytes) is read as [`find`] reads it.
+#[inline(always)]
+pub fn find_wide(needle: u8, hay: &[u8]) -> Option<usize> {
+    let mut pairs = hay.chunks_exact(16);
+    let mut at = 0;
+    for pair in pairs.by_ref() {
+        let word_match = |word: Option<&[u8; 8]>| {
+            word.map_or(0, |w| matches(needle, u64::from_le_bytes(*w)))
+        };
+        let low = word_match(pair.first_chunk::<8>());
+        let high = word_match(pair.last_chunk::<8>());
+        // Each word's flags are its own (no borrow crosses into the other), so a word
+        // with a flag holds a match.
+        if low | high != 0 {
+            let lane = if low != 0 {
+                low.trailing_zeros() / 8
+            } else {
+                8 + high.trailing_zeros() / 8
+            };
+            return Some(at + lane as usize);
+        }
+        at += 16;
+    }
+    find(needle, pairs.remainder()).map(|i| at + i)
+}
+
 /// Whether any of the `needles` is in `hay` ([`find_any`]`(..).is_some()`), eight bytes
 /// at a time to the end: the bytes after the last whole word are read as one more word,
 /// which overlaps the one before, instead of one by one (an address of 14 bytes is two
@@ -110,6 +138,7 @@ mod tests {
                 let mut hay = vec![b'a'; len];
                 hay[at] = b'?';
                 assert_eq!(find(b'?', &hay), Some(at), "{len} {at}");
+                assert_eq!(find_wide(b'?', &hay), Some(at), "{len} {at}");
                 assert_eq!(find_any([b' ', b'?'], &hay), Some(at), "{len} {at}");
                 assert!(contains_any([b' ', b'?'], &hay), "{len} {at}");
             }
@@ -131,6 +160,7 @@ mod tests {
         ) {
             let first_of = |set: &[u8]| hay.iter().position(|x| set.contains(x));
             proptest::prop_assert_eq!(find(a, &hay), first_of(&[a]));
+            proptest::prop_assert_eq!(find_wide(a, &hay), first_of(&[a]));
             proptest::prop_assert_eq!(find_any([a, b], &hay), first_of(&[a, b]));
             proptest::prop_assert_eq!(find_any([a, b, c], &hay), first_of(&[a, b, c]));
             proptest::prop_assert_eq!(contains_any([a], &hay), first_of(&[a]).is_some());
