@@ -1263,7 +1263,8 @@ fn parse_context<'a>(ctx: &'a [u8], rec: &mut ErrorRecord<'a>) -> bool {
     // Client: up to `, server: ` (whatever it holds: `unix:`, nothing, a redaction), or
     // to the first `,` when no `, server: ` follows (a line cut short).
     let first = word_search::find_any([b',', b'\n'], ctx).unwrap_or(ctx.len());
-    let end = if tail(ctx, first).starts_with(b", server: ") || first == ctx.len() {
+    let server_follows = tail(ctx, first).starts_with(b", server: ");
+    let end = if server_follows || first == ctx.len() {
         first
     } else {
         find(head(ctx, 512), b", server: ").unwrap_or(first)
@@ -1271,7 +1272,12 @@ fn parse_context<'a>(ctx: &'a [u8], rec: &mut ErrorRecord<'a>) -> bool {
     let client = head(ctx, end);
     rec.client = Some(client).filter(|c| !c.is_empty());
     let mut pos = end;
-    let mut next_key = key_at(tail(ctx, pos), 0);
+    // The `, server: ` just read (nearly always there) is what `key_at` would read.
+    let mut next_key = if server_follows {
+        Some((Key::Server as usize, 2 + SERVER.len()))
+    } else {
+        key_at(tail(ctx, pos), 0)
+    };
     while let Some((index, key_len)) = next_key {
         let Some(&(_, key, quoted)) = KEYS.get(index) else {
             break;
