@@ -926,8 +926,7 @@ fn find_context(body: &[u8], one_line: bool) -> Option<Context<'_>> {
         while let Some(comma) = word_search::find_wide(b',', tail(body, from)) {
             let i = from + comma;
             if starts_with_long_key(tail(body, i), CLIENT) {
-                if let Some((0, mark)) = context_rank(head(body, i), tail(body, i + CLIENT.len()))
-                {
+                if let Some((0, mark)) = context_rank(head(body, i), tail(body, i + CLIENT.len())) {
                     return Some(Context::marked(i, CLIENT.len(), mark));
                 }
                 break;

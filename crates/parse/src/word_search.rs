@@ -72,9 +72,8 @@ pub fn find_wide(needle: u8, hay: &[u8]) -> Option<usize> {
     let mut pairs = hay.chunks_exact(16);
     let mut at = 0;
     for pair in pairs.by_ref() {
-        let word_match = |word: Option<&[u8; 8]>| {
-            word.map_or(0, |w| matches(needle, u64::from_le_bytes(*w)))
-        };
+        let word_match =
+            |word: Option<&[u8; 8]>| word.map_or(0, |w| matches(needle, u64::from_le_bytes(*w)));
         let low = word_match(pair.first_chunk::<8>());
         let high = word_match(pair.last_chunk::<8>());
         // Each word's flags are its own (no borrow crosses into the other), so a word
