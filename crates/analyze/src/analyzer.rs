@@ -748,7 +748,7 @@ impl Analyzer {
             .map(|(method, target)| (method, text::path_of(target)));
         if let (Some((method, path)), Some(request)) = (parts, event.request) {
             let endpoint = text::endpoint_in(request, method, path, &mut self.scratch);
-            group.endpoints.add_repeating(endpoint, 1);
+            group.endpoints.add(endpoint, 1);
         }
         if let Some(edge) = &event.edge {
             if let (Some(method), Some(target)) = (edge.method, edge.target) {

@@ -35,9 +35,9 @@ pub struct TopK {
     /// The counters, each a key and its count, found by [`key_hash`] of the key.
     counts: HashTable<(Key, u64)>,
     total: u64,
-    /// The bucket of the counter [`TopK::bump`] last found or made: a hint for
-    /// [`TopK::add_repeating`], which checks the key there before it hashes and probes (a
-    /// bucket a prune emptied, or one of another key, is a miss). Not part of the summary.
+    /// The bucket of the counter [`TopK::add`] last found or made: a hint, its key checked
+    /// there before the add hashes and probes (a bucket a prune emptied, or one of another
+    /// key, is a miss). Not part of the summary.
     last: usize,
 }
 
@@ -76,8 +76,8 @@ impl TopK {
 
     /// The counter of `key`, made with `n` if there was none (then `true`), else with `n`
     /// added (then `false`). The key is hashed once and copied only when it is new. With
-    /// `REMEMBER`, the counter's bucket becomes [`TopK::add_repeating`]'s hint (its index
-    /// costs a division: only that add keeps it).
+    /// `REMEMBER`, the counter's bucket becomes [`TopK::add`]'s hint (its index costs a
+    /// division: the clients' adds, which rarely repeat, and merges do not keep it).
     fn bump<const REMEMBER: bool>(&mut self, key: &[u8], hash: u64, n: u64) -> bool {
         match self
             .counts
@@ -101,18 +101,10 @@ impl TopK {
     }
 
     /// Counts `n` occurrences of `key`. Allocates only for a key not yet tracked and longer
-    /// than 64 bytes.
+    /// than 64 bytes. A key that is the one counted last (a quarter of an error log's
+    /// failures repeat their group's previous endpoint) is counted in the bucket this add
+    /// found or made last, without hashing the key or probing for it.
     pub fn add(&mut self, key: &[u8], n: u64) {
-        self.add_hashed_by::<false>(key, n, key_hash);
-    }
-
-    /// [`TopK::add`] for a key that is often the one counted last (a group's endpoints: a
-    /// quarter of an error log's failures repeat their group's previous endpoint): the
-    /// counter in the bucket this add found or made last is checked first, and counted
-    /// without hashing the key or probing for it. A call (inline, the check cost the caller
-    /// more than it saved).
-    #[inline(never)]
-    pub(crate) fn add_repeating(&mut self, key: &[u8], n: u64) {
         if n != 0 {
             if let Some((last, count)) = self.counts.get_bucket_mut(self.last) {
                 if same_bytes(last, key) {
@@ -377,14 +369,13 @@ mod tests {
             let mut previous = 0;
             for &(k, n, into_a, hashed, again) in &adds {
                 let (t, r) = if into_a { (&mut a, &mut ra) } else { (&mut b, &mut rb) };
-                // Often the key added last (`add_repeating`'s remembered bucket).
+                // Often the key added last (`add`'s remembered bucket).
                 let k = if again { previous } else { k };
                 previous = k;
                 // Some adds with the hash the caller has (a client's), the rest hashed here.
                 match (hashed, k % 3) {
                     (true, _) => t.add_hashed(&key(k), hash_bytes(&key(k)), n),
                     (false, 0) => t.add_to_the_only(&key(k), n),
-                    (false, 1) => t.add_repeating(&key(k), n),
                     (false, _) => t.add(&key(k), n),
                 }
                 r.add(&key(k), n);
@@ -410,7 +401,7 @@ mod tests {
                     rxy.add(&key(0), 1);
                 }
                 for k in [1, 4, 4, 7] {
-                    xy.add_repeating(&key(k), 1);
+                    xy.add(&key(k), 1);
                     rxy.add(&key(k), 1);
                 }
                 proptest::prop_assert_eq!(sorted(&xy), rxy.sorted());
