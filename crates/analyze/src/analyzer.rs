@@ -1411,8 +1411,18 @@ fn combine<'a>(cause: &Event<'a>, effect: &Event<'a>) -> Event<'a> {
 }
 
 /// A failure's protocol as text: the usual schemes without a UTF-8 check (which costs
-/// ~90 instructions a failure on these few bytes), any other one checked.
+/// ~90 instructions a failure on these few bytes), any other one checked. FastCGI's and
+/// HTTP's (nearly every failure's: PHP-FPM or proxied upstreams) are compared first, by
+/// their lengths and bytes; the `match` tested them in its own order (~22 instructions a
+/// failure).
+#[inline]
 fn protocol_name(protocol: &[u8]) -> Option<&str> {
+    if protocol == b"fastcgi" {
+        return Some("fastcgi");
+    }
+    if protocol == b"http" {
+        return Some("http");
+    }
     Some(match protocol {
         b"http" => "http",
         b"https" => "https",

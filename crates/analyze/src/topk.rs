@@ -35,6 +35,10 @@ pub struct TopK {
     /// The counters, each a key and its count, found by [`key_hash`] of the key.
     counts: HashTable<(Key, u64)>,
     total: u64,
+    /// The bucket of the counter [`TopK::add`] last found or made: a hint, its key checked
+    /// there before the add hashes and probes (a bucket a prune emptied, or one of another
+    /// key, is a miss). Not part of the summary.
+    last: usize,
 }
 
 impl PartialEq for TopK {
@@ -59,6 +63,7 @@ impl TopK {
             capacity: capacity.max(1),
             counts: HashTable::new(),
             total: 0,
+            last: usize::MAX,
         }
     }
 
@@ -70,27 +75,46 @@ impl TopK {
     }
 
     /// The counter of `key`, made with `n` if there was none (then `true`), else with `n`
-    /// added (then `false`). The key is hashed once and copied only when it is new.
-    fn bump(&mut self, key: &[u8], hash: u64, n: u64) -> bool {
+    /// added (then `false`). The key is hashed once and copied only when it is new. With
+    /// `REMEMBER`, the counter's bucket becomes [`TopK::add`]'s hint (its index costs a
+    /// division: the clients' adds, which rarely repeat, and merges do not keep it).
+    fn bump<const REMEMBER: bool>(&mut self, key: &[u8], hash: u64, n: u64) -> bool {
         match self
             .counts
             .entry(hash, |(k, _)| same_bytes(k, key), |(k, _)| key_hash(k))
         {
             Entry::Occupied(mut counter) => {
                 counter.get_mut().1 += n;
+                if REMEMBER {
+                    self.last = counter.bucket_index();
+                }
                 false
             }
             Entry::Vacant(slot) => {
-                slot.insert((Key::from_slice(key), n));
+                let counter = slot.insert((Key::from_slice(key), n));
+                if REMEMBER {
+                    self.last = counter.bucket_index();
+                }
                 true
             }
         }
     }
 
     /// Counts `n` occurrences of `key`. Allocates only for a key not yet tracked and longer
-    /// than 64 bytes.
+    /// than 64 bytes. A key that is the one counted last (a quarter of an error log's
+    /// failures repeat their group's previous endpoint) is counted in the bucket this add
+    /// found or made last, without hashing the key or probing for it.
     pub fn add(&mut self, key: &[u8], n: u64) {
-        self.add_hashed_by(key, n, key_hash);
+        if n != 0 {
+            if let Some((last, count)) = self.counts.get_bucket_mut(self.last) {
+                if same_bytes(last, key) {
+                    *count += n;
+                    self.total += n;
+                    return;
+                }
+            }
+        }
+        self.add_hashed_by::<true>(key, n, key_hash);
     }
 
     /// [`TopK::add`] for a summary that nearly always holds `key` alone (a group's peers: a
@@ -113,12 +137,17 @@ impl TopK {
     /// [`TopK::add`] for a key whose [`hash_bytes`] the caller has already (a failure's
     /// client, hashed for its error mark): the key is not hashed again.
     pub(crate) fn add_hashed(&mut self, key: &[u8], hash: u64, n: u64) {
-        self.add_hashed_by(key, n, |_| hash);
+        self.add_hashed_by::<false>(key, n, |_| hash);
     }
 
     /// [`TopK::add`] with the key's hash from `hash`, called only when it is needed.
     #[inline]
-    fn add_hashed_by(&mut self, key: &[u8], n: u64, hash: impl FnOnce(&[u8]) -> u64) {
+    fn add_hashed_by<const REMEMBER: bool>(
+        &mut self,
+        key: &[u8],
+        n: u64,
+        hash: impl FnOnce(&[u8]) -> u64,
+    ) {
         if n == 0 {
             return;
         }
@@ -133,7 +162,7 @@ impl TopK {
                 }
             }
         }
-        if self.bump(key, hash(key), n) && self.counts.len() > 2 * self.capacity {
+        if self.bump::<REMEMBER>(key, hash(key), n) && self.counts.len() > 2 * self.capacity {
             self.prune();
         }
     }
@@ -143,7 +172,7 @@ impl TopK {
     pub fn merge(&mut self, other: &TopK) {
         self.total += other.total;
         for (key, n) in &other.counts {
-            self.bump(key, key_hash(key), *n);
+            self.bump::<false>(key, key_hash(key), *n);
         }
         if self.counts.len() > 2 * self.capacity {
             self.prune();
@@ -247,6 +276,7 @@ impl<'de> Deserialize<'de> for TopK {
             capacity: repr.capacity.max(1),
             total: repr.total,
             counts,
+            last: usize::MAX,
         })
     }
 }
@@ -329,15 +359,19 @@ mod tests {
         fn counts_as_a_plain_map(
             capacity in 1usize..5,
             adds in proptest::collection::vec(
-                (0u8..12, 0u64..3, proptest::bool::ANY, proptest::bool::ANY),
+                (0u8..12, 0u64..3, proptest::bool::ANY, proptest::bool::ANY, proptest::bool::ANY),
                 0..80,
             ),
         ) {
             let (mut a, mut b) = (TopK::new(capacity), TopK::new(capacity));
             let reference = || Reference { capacity, counts: BTreeMap::new(), total: 0 };
             let (mut ra, mut rb) = (reference(), reference());
-            for &(k, n, into_a, hashed) in &adds {
+            let mut previous = 0;
+            for &(k, n, into_a, hashed, again) in &adds {
                 let (t, r) = if into_a { (&mut a, &mut ra) } else { (&mut b, &mut rb) };
+                // Often the key added last (`add`'s remembered bucket).
+                let k = if again { previous } else { k };
+                previous = k;
                 // Some adds with the hash the caller has (a client's), the rest hashed here.
                 match (hashed, k % 3) {
                     (true, _) => t.add_hashed(&key(k), hash_bytes(&key(k)), n),
@@ -360,10 +394,15 @@ mod tests {
                 rxy.merge(rx);
                 rxy.merge(ry);
                 proptest::prop_assert_eq!(sorted(&xy), rxy.sorted());
-                // Adding on after a merge (a key twice: a one-key summary's fast path).
+                // Adding on after a merge (a key twice: a one-key summary's fast path; and
+                // keys remembered before the merge moved the counters).
                 for _ in 0..2 {
                     xy.add(&key(0), 1);
                     rxy.add(&key(0), 1);
+                }
+                for k in [1, 4, 4, 7] {
+                    xy.add(&key(k), 1);
+                    rxy.add(&key(k), 1);
                 }
                 proptest::prop_assert_eq!(sorted(&xy), rxy.sorted());
             }
