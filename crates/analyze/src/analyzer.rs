@@ -1424,9 +1424,7 @@ fn protocol_name(protocol: &[u8]) -> Option<&str> {
         return Some("http");
     }
     Some(match protocol {
-        b"http" => "http",
         b"https" => "https",
-        b"fastcgi" => "fastcgi",
         b"tcp" => "tcp",
         b"udp" => "udp",
         b"uwsgi" => "uwsgi",
